@@ -1,0 +1,48 @@
+# Thin driver: every target says what it runs. See README.md.
+PRESET ?= release
+BUILD  := build/$(PRESET)
+BIN    := $(BUILD)/server/pulsemeet
+CTEST_JOBS ?= 2
+
+.PHONY: deps build server web run test test-server test-web test-e2e test-asan test-tsan format format-check clean
+
+deps:
+	@scripts/deps.sh
+
+server: deps
+	cmake --preset $(PRESET) >/dev/null
+	cmake --build $(BUILD)
+
+web: deps
+	@if [ -f web/package.json ]; then cd web && npm run build; fi
+
+build: server web
+
+run: build
+	STATIC_DIR=$(CURDIR)/web/dist $(BIN)
+
+test: build format-check test-server test-web test-e2e
+
+test-server:
+	ctest --test-dir $(BUILD) --output-on-failure -j $(CTEST_JOBS)
+
+test-web:
+	@if [ -f web/package.json ]; then cd web && npm run lint && npm test; fi
+
+test-e2e:
+	@if [ -f e2e/package.json ]; then cd e2e && PULSEMEET_BIN=$(CURDIR)/$(BIN) npm test; fi
+
+test-asan:
+	$(MAKE) server test-server PRESET=asan
+
+test-tsan:
+	$(MAKE) server test-server PRESET=tsan
+
+format:
+	clang-format -i $$(git ls-files 'server/*.cpp' 'server/*.hpp')
+
+format-check:
+	clang-format --dry-run --Werror $$(git ls-files 'server/*.cpp' 'server/*.hpp')
+
+clean:
+	rm -rf build web/dist

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what PulseMeet needs to build, run and test, and nothing when all of it is there.
+# Debian packages through apt (as root, or through sudo), the web client's npm packages via npm ci.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake ninja-build pkg-config clang clang-format
+  libboost1.81-dev libboost-json1.81-dev libssl-dev libspdlog-dev libfmt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libhiredis-dev
+  chromium redis-server coturn openssl curl procps
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
+
+if ((${#missing[@]})); then
+  echo "deps: installing ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# npm packages, reinstalled only when the lock file changed since the last install.
+for dir in web e2e; do
+  [ -f "$dir/package-lock.json" ] || continue
+  stamp="$dir/node_modules/.pulsemeet-lock"
+  if [ ! -f "$stamp" ] || ! cmp -s "$dir/package-lock.json" "$stamp"; then
+    echo "deps: npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$dir/package-lock.json" "$stamp"
+  fi
+done

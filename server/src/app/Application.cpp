@@ -1,0 +1,138 @@
+#include "app/Application.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <functional>
+#include <iostream>
+#include <thread>
+#include <vector>
+
+#include "auth/IceServers.hpp"
+#include "net/HttpRateLimiter.hpp"
+#include "net/Listener.hpp"
+#include "net/OriginPolicy.hpp"
+#include "net/Readiness.hpp"
+#include "net/ServerContext.hpp"
+#include "net/StaticFiles.hpp"
+#include "obs/Logger.hpp"
+#include "obs/Metrics.hpp"
+#include "signaling/Hub.hpp"
+#include "signaling/ResumeTokens.hpp"
+#include "signaling/SignalingMetrics.hpp"
+#include "ws/WebSocketContext.hpp"
+#include "ws/WebSocketMetrics.hpp"
+
+namespace pulsemeet::app {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// Polls until every WebSocket is gone or the deadline passes, then stops the I/O loop.
+void awaitDrained(asio::steady_timer& timer, const signaling::Hub& hub,
+                  std::chrono::steady_clock::time_point deadline, asio::io_context& ioc,
+                  obs::Logger& logger) {
+    if (hub.connectionCount() == 0 || std::chrono::steady_clock::now() >= deadline) {
+        logger.info("drain finished", {{"connections_left", hub.connectionCount()}});
+        ioc.stop();
+        return;
+    }
+    timer.expires_after(std::chrono::milliseconds(50));
+    timer.async_wait([&timer, &hub, deadline, &ioc, &logger](boost::system::error_code) {
+        awaitDrained(timer, hub, deadline, ioc, logger);
+    });
+}
+
+}  // namespace
+
+int run(const config::Config& config) {
+    // First in, last out: every socket below must be destroyed while the loop still exists.
+    asio::io_context ioc(config.threads);
+    obs::Logger logger(config.logLevel, config.logFormat);
+    obs::Registry registry;
+    signaling::SignalingMetrics signalingMetrics(registry);
+    ws::WebSocketMetrics webSocketMetrics(registry);
+
+    const auth::IceServers iceServers(auth::IceServerSettings{config.stunUrls, config.turnEnabled,
+                                                              config.turnUrls, config.turnUsername,
+                                                              config.turnPassword});
+    // A token must outlive the grace period it is used in; an hour covers any reconnect.
+    const signaling::ResumeTokens resumeTokens(config.sessionSecret, std::chrono::hours(1));
+
+    signaling::HubOptions hubOptions;
+    hubOptions.maxPeersPerRoom = config.maxPeersPerRoom;
+    hubOptions.iceServersJson = [&iceServers](const std::string&) { return iceServers.json(); };
+    hubOptions.resumeToken = [&resumeTokens](const std::string& roomId, const std::string& peerId) {
+        return resumeTokens.issue(roomId, peerId);
+    };
+    signaling::Hub hub(std::move(hubOptions), signalingMetrics, logger);
+
+    net::HttpRateLimiter rateLimiter(config.maxHttpPerMinute);
+    const net::OriginPolicy originPolicy(config.allowedOrigins);
+    const net::StaticFiles staticFiles(config.staticDir);
+    net::Readiness readiness;
+    const ws::WebSocketContext webSocketContext{
+        ws::WebSocketSettings{config.maxMessageBytes, config.writeQueueBytes,
+                              static_cast<double>(config.maxWsMessagesPerSec), config.pingInterval,
+                              config.pongTimeout, std::chrono::seconds(5)},
+        hub, signalingMetrics, webSocketMetrics, logger};
+    const net::ServerContext context{config,      logger,       registry,
+                                     rateLimiter, originPolicy, staticFiles,
+                                     iceServers,  readiness,    webSocketContext};
+
+    if (!staticFiles.hasClient()) {
+        logger.warn("browser client not found; serving a placeholder page",
+                    {{"static_dir", config.staticDir}});
+    }
+
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(config.host, ec);
+    if (ec) {
+        std::cerr << "HOST=" << config.host << " is not an IP address\n";
+        return 2;
+    }
+    std::shared_ptr<net::Listener> listener;
+    try {
+        listener = std::make_shared<net::Listener>(
+            ioc, asio::ip::tcp::endpoint(address, config.port), context);
+    } catch (const std::exception& error) {
+        logger.error("startup failed", {{"error", error.what()}});
+        std::cerr << error.what() << "\n";
+        return 1;
+    }
+    listener->run();
+    const auto bound = listener->localEndpoint();
+    logger.info("listening", {{"host", bound.address().to_string()},
+                              {"port", bound.port()},
+                              {"threads", config.threads},
+                              {"static_dir", config.staticDir}});
+
+    asio::steady_timer drainTimer(ioc);
+    asio::signal_set signals(ioc, SIGINT, SIGTERM);
+    signals.async_wait([&](boost::system::error_code error, int signal) {
+        if (error) return;
+        logger.info("draining", {{"signal", signal}, {"connections", hub.connectionCount()}});
+        // Keep accepting plain HTTP so probes see /readyz 503 and /healthz 200 until exit;
+        // upgrades are refused while draining.
+        readiness.startDraining();
+        hub.closeAll(signaling::CloseCode::serviceRestart, "server restarting");
+        awaitDrained(drainTimer, hub,
+                     std::chrono::steady_clock::now() + std::chrono::seconds(config.drainSeconds),
+                     ioc, logger);
+    });
+
+    std::vector<std::jthread> workers;
+    for (int i = 1; i < config.threads; ++i) workers.emplace_back([&ioc] { ioc.run(); });
+    ioc.run();
+    for (auto& worker : workers) worker.join();
+    hub.releaseAll();  // sessions still held by the hub close their sockets now
+    logger.info("stopped");
+    return 0;
+}
+
+}  // namespace pulsemeet::app

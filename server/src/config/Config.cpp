@@ -1,0 +1,299 @@
+#include "config/Config.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <thread>
+
+namespace pulsemeet::config {
+namespace {
+
+// One setting: its variable name, default shown in --help, what it accepts, and how to apply it.
+// Apply throws ConfigError's message text (without the variable name) on a bad value.
+struct Setting {
+    std::string_view name;
+    std::string_view defaultText;
+    std::string_view help;
+    std::function<void(Config&, const std::string&)> apply;
+};
+
+std::string trim(std::string_view text) {
+    const auto first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos) return {};
+    const auto last = text.find_last_not_of(" \t\r\n");
+    return std::string(text.substr(first, last - first + 1));
+}
+
+std::vector<std::string> splitList(const std::string& value) {
+    std::vector<std::string> items;
+    std::string item;
+    std::istringstream stream(value);
+    while (std::getline(stream, item, ',')) {
+        auto trimmed = trim(item);
+        if (!trimmed.empty()) items.push_back(std::move(trimmed));
+    }
+    return items;
+}
+
+struct BadValue {
+    std::string accepts;
+};
+
+long long parseInteger(const std::string& value, long long min, long long max) {
+    const std::string text = trim(value);
+    long long parsed = 0;
+    const auto* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, parsed);
+    if (text.empty() || ec != std::errc{} || ptr != end || parsed < min || parsed > max) {
+        throw BadValue{"an integer from " + std::to_string(min) + " to " + std::to_string(max)};
+    }
+    return parsed;
+}
+
+bool parseBool(const std::string& value) {
+    std::string lower = trim(value);
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (lower == "true" || lower == "1" || lower == "yes" || lower == "on") return true;
+    if (lower == "false" || lower == "0" || lower == "no" || lower == "off") return false;
+    throw BadValue{"true or false"};
+}
+
+template <typename Int>
+auto integer(Int Config::*field, long long min, long long max) {
+    return [field, min, max](Config& config, const std::string& value) {
+        config.*field = static_cast<Int>(parseInteger(value, min, max));
+    };
+}
+
+auto seconds(std::chrono::seconds Config::*field, long long min, long long max) {
+    return [field, min, max](Config& config, const std::string& value) {
+        config.*field = std::chrono::seconds(parseInteger(value, min, max));
+    };
+}
+
+auto text(std::string Config::*field) {
+    return [field](Config& config, const std::string& value) { config.*field = trim(value); };
+}
+
+auto list(std::vector<std::string> Config::*field) {
+    return [field](Config& config, const std::string& value) { config.*field = splitList(value); };
+}
+
+const std::vector<Setting>& settings() {
+    static const std::vector<Setting> table = {
+        {"HOST", "0.0.0.0", "address to listen on", text(&Config::host)},
+        {"PORT", "8080", "TCP port (0 picks a free one and logs it)",
+         integer(&Config::port, 0, 65535)},
+        {"ALLOWED_ORIGINS", "", "comma-separated origins allowed to open /ws; * allows any",
+         list(&Config::allowedOrigins)},
+        {"SIGNALING_TOKEN", "", "bearer token required to open /ws (empty: none)",
+         text(&Config::signalingToken)},
+        {"STUN_URLS", "stun:stun.l.google.com:19302", "comma-separated STUN URLs for clients",
+         list(&Config::stunUrls)},
+        {"TURN_ENABLED", "false", "hand TURN servers to clients",
+         [](Config& c, const std::string& v) { c.turnEnabled = parseBool(v); }},
+        {"TURN_URLS", "", "comma-separated TURN URLs", list(&Config::turnUrls)},
+        {"TURN_USERNAME", "", "static TURN username", text(&Config::turnUsername)},
+        {"TURN_PASSWORD", "", "static TURN password", text(&Config::turnPassword)},
+        {"MAX_PEERS_PER_ROOM", "8", "people per room", integer(&Config::maxPeersPerRoom, 1, 1000)},
+        {"MAX_HTTP_PER_MINUTE", "300", "HTTP requests per IP per minute (0: no limit)",
+         integer(&Config::maxHttpPerMinute, 0, 100000000)},
+        {"MAX_WS_MESSAGES_PER_SEC", "30",
+         "WebSocket messages per connection per second, burst 2x (0: no limit)",
+         integer(&Config::maxWsMessagesPerSec, 0, 1000000)},
+        {"MAX_MESSAGE_BYTES", "65536", "largest WebSocket message accepted",
+         integer(&Config::maxMessageBytes, 1024, 16 << 20)},
+        {"WRITE_QUEUE_BYTES", "1048576",
+         "bytes queued to one slow receiver before it is closed with 1013",
+         integer(&Config::writeQueueBytes, 4096, 1 << 30)},
+        {"RESUME_GRACE_SECONDS", "20", "how long a dropped peer's place is held",
+         integer(&Config::resumeGraceSeconds, 0, 3600)},
+        {"SESSION_SECRET", "", "HMAC key for resume tokens (empty: random per process)",
+         text(&Config::sessionSecret)},
+        {"LOG_LEVEL", "info", "debug, info, warn, error or off",
+         [](Config& c, const std::string& v) {
+             const std::string level = trim(v);
+             if (level == "debug")
+                 c.logLevel = LogLevel::debug;
+             else if (level == "info")
+                 c.logLevel = LogLevel::info;
+             else if (level == "warn")
+                 c.logLevel = LogLevel::warn;
+             else if (level == "error")
+                 c.logLevel = LogLevel::error;
+             else if (level == "off")
+                 c.logLevel = LogLevel::off;
+             else
+                 throw BadValue{"one of debug, info, warn, error, off"};
+         }},
+        {"LOG_FORMAT", "json", "json or text",
+         [](Config& c, const std::string& v) {
+             const std::string format = trim(v);
+             if (format == "json")
+                 c.logFormat = LogFormat::json;
+             else if (format == "text")
+                 c.logFormat = LogFormat::text;
+             else
+                 throw BadValue{"json or text"};
+         }},
+        {"STATIC_DIR", "web/dist", "folder of the browser client", text(&Config::staticDir)},
+        {"THREADS", "0", "I/O threads (0: one per core)", integer(&Config::threads, 0, 256)},
+        {"DRAIN_SECONDS", "10", "longest wait for sockets to close on SIGTERM",
+         integer(&Config::drainSeconds, 0, 3600)},
+        {"PING_INTERVAL_SECONDS", "25", "WebSocket ping interval",
+         seconds(&Config::pingInterval, 1, 3600)},
+        {"PONG_TIMEOUT_SECONDS", "60", "close a WebSocket silent for this long",
+         seconds(&Config::pongTimeout, 1, 3600)},
+        {"HTTP_HEADER_TIMEOUT_SECONDS", "10", "time allowed to send a request's headers",
+         seconds(&Config::httpHeaderTimeout, 1, 3600)},
+    };
+    return table;
+}
+
+std::string flagFor(std::string_view name) {
+    std::string flag = "--";
+    for (char c : name) {
+        flag += c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return flag;
+}
+
+const Setting* findByName(std::string_view name) {
+    for (const auto& setting : settings()) {
+        if (setting.name == name) return &setting;
+    }
+    return nullptr;
+}
+
+const Setting* findByFlag(std::string_view flag) {
+    for (const auto& setting : settings()) {
+        if (flagFor(setting.name) == flag) return &setting;
+    }
+    return nullptr;
+}
+
+void apply(Config& config, const Setting& setting, const std::string& value,
+           std::string_view source) {
+    try {
+        setting.apply(config, value);
+    } catch (const BadValue& bad) {
+        throw ConfigError(std::string(setting.name) + "=" + value + " (" + std::string(source) +
+                          ") is invalid: expected " + bad.accepts);
+    }
+}
+
+void checkConsistency(const Config& config) {
+    if (config.turnEnabled && config.turnUrls.empty()) {
+        throw ConfigError("TURN_ENABLED=true needs TURN_URLS (comma-separated turn: URLs)");
+    }
+    if (config.pongTimeout <= config.pingInterval) {
+        throw ConfigError("PONG_TIMEOUT_SECONDS must be greater than PING_INTERVAL_SECONDS");
+    }
+    if (config.host.empty()) {
+        throw ConfigError("HOST is empty: expected an address such as 0.0.0.0 or 127.0.0.1");
+    }
+}
+
+}  // namespace
+
+Environment parseDotEnv(const std::string& text) {
+    Environment values;
+    std::istringstream stream(text);
+    std::string line;
+    while (std::getline(stream, line)) {
+        std::string trimmed = trim(line);
+        if (trimmed.empty() || trimmed.front() == '#') continue;
+        if (trimmed.rfind("export ", 0) == 0) trimmed = trim(trimmed.substr(7));
+        const auto eq = trimmed.find('=');
+        if (eq == std::string::npos) continue;
+        std::string key = trim(trimmed.substr(0, eq));
+        std::string value = trim(trimmed.substr(eq + 1));
+        if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+            value.back() == value.front()) {
+            value = value.substr(1, value.size() - 2);
+        }
+        values[key] = value;
+    }
+    return values;
+}
+
+bool wantsHelp(const std::vector<std::string>& args) {
+    return std::any_of(args.begin(), args.end(),
+                       [](const std::string& a) { return a == "--help" || a == "-h"; });
+}
+
+Config load(const std::vector<std::string>& args, const Environment& environment) {
+    // Split flags first so --env-file is known before anything is applied.
+    std::vector<std::pair<const Setting*, std::string>> flagValues;
+    std::string envFile = ".env";
+    bool envFileRequired = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        std::string flag = args[i];
+        std::string value;
+        bool hasValue = false;
+        if (const auto eq = flag.find('='); eq != std::string::npos) {
+            value = flag.substr(eq + 1);
+            flag = flag.substr(0, eq);
+            hasValue = true;
+        }
+        if (!hasValue) {
+            if (i + 1 >= args.size()) throw ConfigError(flag + " needs a value");
+            value = args[++i];
+        }
+        if (flag == "--env-file") {
+            envFile = value;
+            envFileRequired = true;
+            continue;
+        }
+        const Setting* setting = findByFlag(flag);
+        if (setting == nullptr) {
+            throw ConfigError("unknown option " + flag + " (see --help)");
+        }
+        flagValues.emplace_back(setting, value);
+    }
+
+    Config config;
+
+    std::ifstream file(envFile);
+    if (file) {
+        std::stringstream contents;
+        contents << file.rdbuf();
+        for (const auto& [key, value] : parseDotEnv(contents.str())) {
+            if (const Setting* setting = findByName(key)) apply(config, *setting, value, envFile);
+        }
+    } else if (envFileRequired) {
+        throw ConfigError("--env-file " + envFile + " cannot be read");
+    }
+    for (const auto& setting : settings()) {
+        if (const auto it = environment.find(std::string(setting.name)); it != environment.end()) {
+            apply(config, setting, it->second, "environment");
+        }
+    }
+    for (const auto& [setting, value] : flagValues) {
+        apply(config, *setting, value, flagFor(setting->name));
+    }
+    if (config.threads == 0) {
+        config.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    }
+    checkConsistency(config);
+    return config;
+}
+
+std::string helpText() {
+    std::ostringstream out;
+    out << "pulsemeet - PulseMeet signaling server\n\n"
+        << "Usage: pulsemeet [--flag value ...]\n"
+        << "Every setting is read from, in rising priority: defaults, the .env file\n"
+        << "(--env-file PATH, default ./.env), the environment, then flags.\n\n";
+    for (const auto& setting : settings()) {
+        out << "  " << flagFor(setting.name) << " / " << setting.name
+            << "  (default: " << (setting.defaultText.empty() ? "empty" : setting.defaultText)
+            << ")\n      " << setting.help << "\n";
+    }
+    return out.str();
+}
+
+}  // namespace pulsemeet::config

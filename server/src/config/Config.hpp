@@ -1,0 +1,71 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace pulsemeet::config {
+
+enum class LogFormat { json, text };
+enum class LogLevel { debug, info, warn, error, off };
+
+// Everything the server can be told. Built once by load() and passed down by const reference:
+// nothing below `app` reads the environment.
+struct Config {
+    std::string host = "0.0.0.0";
+    std::uint16_t port = 8080;
+    std::vector<std::string> allowedOrigins;  // "*" allows any; the server's own origin always
+    std::string signalingToken;
+
+    std::vector<std::string> stunUrls{"stun:stun.l.google.com:19302"};
+    bool turnEnabled = false;
+    std::vector<std::string> turnUrls;
+    std::string turnUsername;
+    std::string turnPassword;
+
+    int maxPeersPerRoom = 8;
+    int maxHttpPerMinute = 300;
+    int maxWsMessagesPerSec = 30;  // 0 disables the limiter (benchmarks)
+    std::size_t maxMessageBytes = 65536;
+    std::size_t writeQueueBytes = 1 << 20;
+
+    int resumeGraceSeconds = 20;
+    std::string sessionSecret;
+
+    LogLevel logLevel = LogLevel::info;
+    LogFormat logFormat = LogFormat::json;
+
+    std::string staticDir = "web/dist";
+    int threads = 0;  // 0 = one per core
+    int drainSeconds = 10;
+
+    std::chrono::seconds pingInterval{25};
+    std::chrono::seconds pongTimeout{60};
+    std::chrono::seconds httpHeaderTimeout{10};
+};
+
+// A bad value: what() is the one line printed before exiting with code 2.
+class ConfigError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+using Environment = std::map<std::string, std::string>;
+
+// Layers, later ones winning: defaults, the .env file, the process environment, --flags.
+// `args` excludes argv[0]. `--env-file PATH` picks the .env file (default ".env", optional).
+Config load(const std::vector<std::string>& args, const Environment& environment);
+
+// Parses the text of a .env file (KEY=VALUE lines, # comments, optional quotes).
+Environment parseDotEnv(const std::string& text);
+
+// `pulsemeet --help`: every setting with its flag, variable, default and meaning.
+std::string helpText();
+
+// True when args ask for help (--help or -h).
+bool wantsHelp(const std::vector<std::string>& args);
+
+}  // namespace pulsemeet::config

@@ -1,0 +1,110 @@
+#include "net/HttpRouter.hpp"
+
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/file_body.hpp>
+
+#include "net/SecurityHeaders.hpp"
+
+namespace pulsemeet::net {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+namespace {
+
+constexpr std::string_view kJson = "application/json";
+
+RoutedResponse serveAsset(const Request& request, const StaticAsset& asset) {
+    if (asset.file.empty()) {
+        return simpleResponse(request, http::status::ok, asset.contentType, asset.inlineBody);
+    }
+    beast::error_code ec;
+    http::file_body::value_type body;
+    body.open(asset.file.c_str(), beast::file_mode::scan, ec);
+    if (ec) {
+        return simpleResponse(request, http::status::not_found, "text/plain; charset=utf-8",
+                              "not found\n");
+    }
+    const auto size = body.size();
+    if (request.method() == http::verb::head) {
+        http::response<http::empty_body> response{http::status::ok, request.version()};
+        addSecurityHeaders(response);
+        response.set(http::field::content_type, asset.contentType);
+        response.set(http::field::cache_control, asset.cacheControl);
+        response.content_length(size);
+        response.keep_alive(request.keep_alive());
+        return {200, std::move(response)};
+    }
+    http::response<http::file_body> response{std::piecewise_construct,
+                                             std::make_tuple(std::move(body)),
+                                             std::make_tuple(http::status::ok, request.version())};
+    addSecurityHeaders(response);
+    response.set(http::field::content_type, asset.contentType);
+    response.set(http::field::cache_control, asset.cacheControl);
+    response.content_length(size);
+    response.keep_alive(request.keep_alive());
+    return {200, std::move(response)};
+}
+
+}  // namespace
+
+std::string_view requestPath(std::string_view target) {
+    return target.substr(0, target.find_first_of("?#"));
+}
+
+RoutedResponse simpleResponse(const Request& request, http::status status,
+                              std::string_view contentType, std::string body) {
+    http::response<http::string_body> response{status, request.version()};
+    addSecurityHeaders(response);
+    response.set(http::field::content_type, contentType);
+    response.set(http::field::cache_control, "no-store");
+    response.keep_alive(request.keep_alive());
+    if (request.method() != http::verb::head) response.body() = std::move(body);
+    response.prepare_payload();
+    if (request.method() == http::verb::head) response.content_length(body.size());
+    return {static_cast<unsigned>(status), std::move(response)};
+}
+
+std::string_view routeLabel(std::string_view path) {
+    for (std::string_view known : {"/healthz", "/readyz", "/metrics", "/ice-servers", "/ws"}) {
+        if (path == known) return known;
+    }
+    return path.starts_with("/assets/") ? "asset" : "page";
+}
+
+RoutedResponse route(const Request& request, const ServerContext& context) {
+    const std::string_view path = requestPath(request.target());
+    const bool readOnly =
+        request.method() == http::verb::get || request.method() == http::verb::head;
+    if (!readOnly) {
+        return simpleResponse(request, http::status::method_not_allowed, kJson,
+                              R"({"error":"method not allowed"})");
+    }
+    if (path == "/healthz")
+        return simpleResponse(request, http::status::ok, kJson, R"({"status":"ok"})");
+    if (path == "/readyz") {
+        return context.readiness.ready()
+                   ? simpleResponse(request, http::status::ok, kJson, R"({"status":"ready"})")
+                   : simpleResponse(request, http::status::service_unavailable, kJson,
+                                    R"({"status":"draining"})");
+    }
+    if (path == "/metrics") {
+        return simpleResponse(request, http::status::ok, "text/plain; version=0.0.4; charset=utf-8",
+                              context.registry.exposition());
+    }
+    if (path == "/ice-servers") {
+        return simpleResponse(request, http::status::ok, kJson,
+                              "{\"iceServers\":" + context.iceServers.json() + "}");
+    }
+    if (path == "/ws") {
+        return simpleResponse(request, http::status::upgrade_required, kJson,
+                              R"({"error":"/ws expects a WebSocket upgrade"})");
+    }
+    if (const auto asset = context.staticFiles.resolve(request.target())) {
+        return serveAsset(request, *asset);
+    }
+    return simpleResponse(request, http::status::not_found, "text/plain; charset=utf-8",
+                          "not found\n");
+}
+
+}  // namespace pulsemeet::net

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/message_generator.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <string_view>
+
+#include "net/ServerContext.hpp"
+
+namespace pulsemeet::net {
+
+using Request = boost::beast::http::request<boost::beast::http::string_body>;
+
+// A response ready to write, with its status kept for the access log and metrics.
+struct RoutedResponse {
+    unsigned status;
+    boost::beast::http::message_generator message;
+};
+
+// Answers every plain HTTP request (everything but the /ws upgrade).
+RoutedResponse route(const Request& request, const ServerContext& context);
+
+// A bounded label for metrics: the known endpoints, "asset" or "page".
+std::string_view routeLabel(std::string_view path);
+
+// A small text/JSON response with the security headers, for the router and the upgrade checks.
+RoutedResponse simpleResponse(const Request& request, boost::beast::http::status status,
+                              std::string_view contentType, std::string body);
+
+// The request target's path without query or fragment.
+std::string_view requestPath(std::string_view target);
+
+}  // namespace pulsemeet::net

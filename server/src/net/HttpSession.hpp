@@ -1,0 +1,47 @@
+#pragma once
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message_generator.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "net/ServerContext.hpp"
+
+namespace pulsemeet::net {
+
+struct RoutedResponse;
+
+// One HTTP/1.1 connection: reads requests under a header deadline, applies the per-IP limit,
+// answers through the router, and hands /ws upgrades to a WebSocket session.
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+  public:
+    HttpSession(boost::asio::ip::tcp::socket&& socket, const ServerContext& context);
+    void run();
+
+  private:
+    using Clock = std::chrono::steady_clock;
+
+    void readRequest();
+    void onRead(boost::beast::error_code ec, std::size_t bytes);
+    void upgrade();
+    void respondWith(RoutedResponse routed);
+    void respond(unsigned status, boost::beast::http::message_generator response);
+    void onWrite(bool keepAlive, boost::beast::error_code ec, std::size_t bytes);
+    void record(unsigned status) const;
+    void shutdown();
+
+    boost::beast::tcp_stream stream_;
+    boost::beast::flat_buffer buffer_;
+    const ServerContext& context_;
+    std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+    std::string remoteAddress_;
+    Clock::time_point started_{};
+};
+
+}  // namespace pulsemeet::net

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <memory>
+
+#include "net/ServerContext.hpp"
+
+namespace pulsemeet::net {
+
+// Accepts connections and starts an HttpSession for each, each on its own strand.
+class Listener : public std::enable_shared_from_this<Listener> {
+  public:
+    // Binds and listens; throws std::runtime_error with a readable line when it cannot.
+    Listener(boost::asio::io_context& ioc, const boost::asio::ip::tcp::endpoint& endpoint,
+             const ServerContext& context);
+    void run();
+    void stop();
+    boost::asio::ip::tcp::endpoint localEndpoint() const;
+
+  private:
+    void accept();
+
+    boost::asio::io_context& ioc_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    const ServerContext& context_;
+};
+
+}  // namespace pulsemeet::net

@@ -1,0 +1,29 @@
+#pragma once
+
+#include "auth/IceServers.hpp"
+#include "config/Config.hpp"
+#include "net/HttpRateLimiter.hpp"
+#include "net/OriginPolicy.hpp"
+#include "net/Readiness.hpp"
+#include "net/StaticFiles.hpp"
+#include "obs/Logger.hpp"
+#include "obs/Metrics.hpp"
+#include "ws/WebSocketContext.hpp"
+
+namespace pulsemeet::net {
+
+// The shared state every HTTP session reads (Beast chat-multi's `shared_state`): built once by
+// the application, alive for as long as any session.
+struct ServerContext {
+    const config::Config& config;
+    obs::Logger& logger;
+    obs::Registry& registry;
+    HttpRateLimiter& rateLimiter;
+    const OriginPolicy& originPolicy;
+    const StaticFiles& staticFiles;
+    const auth::IceServers& iceServers;
+    const Readiness& readiness;
+    const ws::WebSocketContext& webSocket;
+};
+
+}  // namespace pulsemeet::net

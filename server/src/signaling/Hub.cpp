@@ -1,0 +1,219 @@
+#include "signaling/Hub.hpp"
+
+#include "obs/Logger.hpp"
+
+namespace pulsemeet::signaling {
+
+Hub::Hub(HubOptions options, SignalingMetrics& metrics, obs::Logger& logger)
+    : options_(std::move(options)), metrics_(metrics), logger_(logger) {}
+
+void Hub::attach(const std::string& peerId, std::shared_ptr<PeerLink> link, Admission admission) {
+    std::lock_guard lock(mutex_);
+    connections_.insert_or_assign(peerId, Connection{std::move(link), std::move(admission), {}});
+}
+
+void Hub::detach(const std::string& peerId) {
+    std::shared_ptr<PeerLink> released;  // destroyed after the lock is let go
+    std::lock_guard lock(mutex_);
+    const auto it = connections_.find(peerId);
+    if (it == connections_.end()) return;
+    leaveRoom(peerId, it->second);
+    released = std::move(it->second.link);
+    connections_.erase(it);
+}
+
+void Hub::handle(const std::string& peerId, const ClientMessage& message,
+                 Clock::time_point readAt) {
+    std::lock_guard lock(mutex_);
+    const auto it = connections_.find(peerId);
+    if (it == connections_.end()) return;  // already detached: its socket is closing
+    Connection& connection = it->second;
+    switch (message.type) {
+        case MessageType::join:
+            join(peerId, connection, message);
+            break;
+        case MessageType::leave:
+            if (connection.roomId.empty()) {
+                sendError(connection, ErrorCode::notInRoom, "not in a room");
+            } else {
+                leaveRoom(peerId, connection);
+            }
+            break;
+        case MessageType::offer:
+        case MessageType::answer:
+        case MessageType::iceCandidate:
+            relay(peerId, connection, message, readAt);
+            break;
+        case MessageType::mediaState:
+            mediaState(peerId, connection, message);
+            break;
+        default:
+            break;  // ping is answered by the connection itself
+    }
+}
+
+void Hub::reply(const std::string& peerId, MessageType type, SharedMessage message) {
+    std::lock_guard lock(mutex_);
+    const auto it = connections_.find(peerId);
+    if (it != connections_.end()) send(it->second, type, message);
+}
+
+void Hub::join(const std::string& peerId, Connection& connection, const ClientMessage& message) {
+    const Admission& admission = connection.admission;
+    if (admission.room != "*" && admission.room != message.roomId) {
+        sendError(connection, ErrorCode::forbiddenRoom,
+                  "this connection may not join room " + message.roomId);
+        return;
+    }
+    const std::string name = admission.name.empty() ? message.name : admission.name;
+    if (connection.roomId != message.roomId) {
+        const auto target = rooms_.find(message.roomId);
+        if (target != rooms_.end() &&
+            target->second.members.size() >= static_cast<std::size_t>(options_.maxPeersPerRoom)) {
+            sendError(connection, ErrorCode::roomFull,
+                      "room " + message.roomId + " is full (" +
+                          std::to_string(options_.maxPeersPerRoom) + " people)");
+            return;
+        }
+        leaveRoom(peerId, connection);  // a second join moves rooms
+    }
+    auto [roomIt, created] = rooms_.try_emplace(message.roomId);
+    if (created) metrics_.rooms.inc();
+    Room& room = roomIt->second;
+    auto [memberIt, isNew] = room.members.try_emplace(peerId);
+    if (isNew) {
+        memberIt->second.mediaJson = std::string(kDefaultMediaJson);
+        metrics_.peers.inc();
+    }
+    memberIt->second.name = name;
+    connection.roomId = message.roomId;
+
+    std::vector<PeerSummary> others;
+    others.reserve(room.members.size());
+    for (const auto& [otherId, member] : room.members) {
+        if (otherId != peerId) others.push_back({otherId, member.name, member.mediaJson});
+    }
+    const std::string token =
+        options_.resumeToken ? options_.resumeToken(message.roomId, peerId) : std::string();
+    const std::string iceServers =
+        options_.iceServersJson ? options_.iceServersJson(peerId) : std::string("[]");
+    send(connection, MessageType::roomJoined,
+         share(encodeRoomJoined(message.roomId, peerId, others, token, iceServers)));
+    if (isNew) {
+        metrics_.joins.inc();
+        broadcast(
+            room, peerId, MessageType::peerJoined,
+            share(encodePeerJoined(message.roomId, peerId, name, memberIt->second.mediaJson)));
+        logger_.info("peer joined",
+                     {{"peer", peerId}, {"room", message.roomId}, {"peers", room.members.size()}});
+    }
+}
+
+void Hub::leaveRoom(const std::string& peerId, Connection& connection) {
+    if (connection.roomId.empty()) return;
+    const std::string roomId = std::move(connection.roomId);
+    connection.roomId.clear();
+    const auto roomIt = rooms_.find(roomId);
+    if (roomIt == rooms_.end()) return;
+    Room& room = roomIt->second;
+    if (room.members.erase(peerId) == 0) return;
+    metrics_.peers.dec();
+    logger_.info("peer left", {{"peer", peerId}, {"room", roomId}, {"peers", room.members.size()}});
+    if (room.members.empty()) {
+        rooms_.erase(roomIt);
+        metrics_.rooms.dec();
+        return;
+    }
+    broadcast(room, peerId, MessageType::peerLeft, share(encodePeerLeft(roomId, peerId)));
+}
+
+void Hub::relay(const std::string& peerId, Connection& connection, const ClientMessage& message,
+                Clock::time_point readAt) {
+    if (connection.roomId.empty()) {
+        sendError(connection, ErrorCode::notInRoom,
+                  "join a room before sending " + std::string(toString(message.type)));
+        return;
+    }
+    if (message.targetId == peerId) {
+        sendError(connection, ErrorCode::badMessage, "targetId is your own id");
+        return;
+    }
+    const auto& members = rooms_.at(connection.roomId).members;
+    const auto targetIt = connections_.find(message.targetId);
+    if (targetIt == connections_.end() || !members.contains(message.targetId)) {
+        sendError(connection, ErrorCode::peerNotFound,
+                  "peer " + message.targetId + " is not in room " + connection.roomId);
+        return;
+    }
+    send(targetIt->second, message.type,
+         share(encodeRelay(message.type, connection.roomId, peerId, message.targetId,
+                           message.dataJson)));
+    metrics_.relayLatency.observe(std::chrono::duration<double>(Clock::now() - readAt).count());
+}
+
+void Hub::mediaState(const std::string& peerId, Connection& connection,
+                     const ClientMessage& message) {
+    if (connection.roomId.empty()) {
+        sendError(connection, ErrorCode::notInRoom, "join a room before sending media-state");
+        return;
+    }
+    Room& room = rooms_.at(connection.roomId);
+    room.members.at(peerId).mediaJson = message.dataJson;
+    broadcast(room, peerId, MessageType::mediaState,
+              share(encodeRelay(MessageType::mediaState, connection.roomId, peerId, {},
+                                message.dataJson)));
+}
+
+void Hub::sendError(Connection& connection, ErrorCode code, std::string text) {
+    metrics_.errors(code).inc();
+    send(connection, MessageType::error, share(encodeError({code, std::move(text)})));
+}
+
+void Hub::send(Connection& connection, MessageType type, const SharedMessage& message) {
+    metrics_.messagesOut(type).inc();
+    connection.link->deliver(message);
+}
+
+void Hub::broadcast(const Room& room, const std::string& exceptPeerId, MessageType type,
+                    const SharedMessage& message) {
+    for (const auto& [memberId, member] : room.members) {
+        if (memberId == exceptPeerId) continue;
+        const auto it = connections_.find(memberId);
+        if (it != connections_.end()) send(it->second, type, message);
+    }
+}
+
+void Hub::closeAll(CloseCode code, std::string_view reason) {
+    std::lock_guard lock(mutex_);
+    for (auto& [peerId, connection] : connections_) connection.link->close(code, reason);
+}
+
+void Hub::releaseAll() {
+    std::unordered_map<std::string, Connection> released;
+    {
+        std::lock_guard lock(mutex_);
+        released.swap(connections_);
+        rooms_.clear();
+    }
+}
+
+std::size_t Hub::connectionCount() const {
+    std::lock_guard lock(mutex_);
+    return connections_.size();
+}
+
+std::size_t Hub::roomCount() const {
+    std::lock_guard lock(mutex_);
+    return rooms_.size();
+}
+
+std::vector<std::string> Hub::roomMembers(const std::string& roomId) const {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> ids;
+    if (const auto it = rooms_.find(roomId); it != rooms_.end()) {
+        for (const auto& [id, member] : it->second.members) ids.push_back(id);
+    }
+    return ids;
+}
+
+}  // namespace pulsemeet::signaling

@@ -1,0 +1,370 @@
+#include "signaling/MessageCodec.hpp"
+
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <optional>
+
+#include "obs/JsonText.hpp"
+
+namespace pulsemeet::signaling {
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::size_t kMaxNameChars = 64;
+constexpr std::size_t kMaxCandidateBytes = 4096;
+constexpr std::size_t kMaxMediaFlags = 8;
+constexpr std::size_t kMaxMediaFlagName = 32;
+constexpr std::size_t kMaxTokenBytes = 1024;
+constexpr unsigned kMaxJsonDepth = 16;
+
+SignalError fail(ErrorCode code, std::string text) {
+    return SignalError{code, std::move(text)};
+}
+
+// Fetches an optional string field; a present field of another type is an error.
+// Returns false and sets `error` when the field has the wrong type.
+bool optionalString(const json::object& object, std::string_view key, std::string& out,
+                    SignalError& error, ErrorCode code) {
+    const auto* value = object.if_contains(key);
+    if (value == nullptr || value->is_null()) return true;
+    if (!value->is_string()) {
+        error = fail(code, std::string(key) + " must be a string");
+        return false;
+    }
+    out.assign(value->get_string().begin(), value->get_string().end());
+    return true;
+}
+
+std::string trimSpaces(std::string_view text) {
+    const auto first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos) return {};
+    const auto last = text.find_last_not_of(" \t\r\n");
+    return std::string(text.substr(first, last - first + 1));
+}
+
+// Counts code points of valid UTF-8 (the JSON parser already rejected invalid UTF-8).
+std::size_t codePoints(std::string_view text) {
+    std::size_t count = 0;
+    for (unsigned char c : text) {
+        if ((c & 0xC0) != 0x80) ++count;
+    }
+    return count;
+}
+
+bool hasControlCharacters(std::string_view text) {
+    for (unsigned char c : text) {
+        if (c < 0x20 || c == 0x7F) return true;
+    }
+    return false;
+}
+
+std::optional<SignalError> decodeJoin(const json::object& envelope, ClientMessage& message) {
+    SignalError error{};
+    if (!optionalString(envelope, "roomId", message.roomId, error, ErrorCode::invalidRoomId)) {
+        return error;
+    }
+    if (!isValidRoomId(message.roomId)) {
+        return fail(ErrorCode::invalidRoomId,
+                    "roomId must be 3 to 64 characters of A-Z, a-z, 0-9, _ or -");
+    }
+    const auto* data = envelope.if_contains("data");
+    if (data == nullptr || data->is_null()) return std::nullopt;
+    if (!data->is_object()) return fail(ErrorCode::badMessage, "data must be an object");
+    const auto& fields = data->get_object();
+    std::string name;
+    if (!optionalString(fields, "name", name, error, ErrorCode::invalidName)) return error;
+    message.name = trimSpaces(name);
+    if (codePoints(message.name) > kMaxNameChars) {
+        return fail(ErrorCode::invalidName, "name must be at most 64 characters");
+    }
+    if (hasControlCharacters(message.name)) {
+        return fail(ErrorCode::invalidName, "name must not contain control characters");
+    }
+    if (!optionalString(fields, "resumeToken", message.resumeToken, error, ErrorCode::badMessage)) {
+        return error;
+    }
+    if (message.resumeToken.size() > kMaxTokenBytes) {
+        return fail(ErrorCode::badMessage, "resumeToken is too long");
+    }
+    return std::nullopt;
+}
+
+std::optional<SignalError> decodeTarget(const json::object& envelope, ClientMessage& message) {
+    SignalError error{};
+    if (!optionalString(envelope, "targetId", message.targetId, error, ErrorCode::badMessage)) {
+        return error;
+    }
+    if (message.targetId.empty()) return fail(ErrorCode::badMessage, "targetId is required");
+    return std::nullopt;
+}
+
+const json::object* dataObject(const json::object& envelope) {
+    const auto* data = envelope.if_contains("data");
+    return data != nullptr && data->is_object() ? &data->get_object() : nullptr;
+}
+
+std::optional<SignalError> decodeDescription(const json::object& envelope, ClientMessage& message) {
+    if (auto error = decodeTarget(envelope, message)) return error;
+    const auto* data = dataObject(envelope);
+    const std::string_view expected = toString(message.type);
+    if (data == nullptr) {
+        return fail(ErrorCode::invalidSdp, "data must be an object with type and sdp");
+    }
+    const auto* type = data->if_contains("type");
+    if (type == nullptr || !type->is_string() || type->get_string() != expected) {
+        return fail(ErrorCode::invalidSdp, "data.type must be \"" + std::string(expected) + "\"");
+    }
+    const auto* sdp = data->if_contains("sdp");
+    if (sdp == nullptr || !sdp->is_string() || !sdp->get_string().starts_with("v=0")) {
+        return fail(ErrorCode::invalidSdp, "data.sdp must be a session description starting v=0");
+    }
+    json::object relayed;
+    relayed["type"] = data->at("type");
+    relayed["sdp"] = data->at("sdp");
+    message.dataJson = json::serialize(relayed);
+    return std::nullopt;
+}
+
+std::optional<SignalError> decodeCandidate(const json::object& envelope, ClientMessage& message) {
+    if (auto error = decodeTarget(envelope, message)) return error;
+    const auto* data = dataObject(envelope);
+    if (data == nullptr) return fail(ErrorCode::invalidCandidate, "data must be an object");
+    const auto* candidate = data->if_contains("candidate");
+    if (candidate == nullptr || !candidate->is_string()) {
+        return fail(ErrorCode::invalidCandidate, "data.candidate must be a string");
+    }
+    const auto& text = candidate->get_string();
+    // An empty candidate is the end-of-candidates marker; anything else is an SDP a=candidate.
+    if (!text.empty() && !text.starts_with("candidate:")) {
+        return fail(ErrorCode::invalidCandidate, "data.candidate must start with candidate:");
+    }
+    if (text.size() > kMaxCandidateBytes) {
+        return fail(ErrorCode::invalidCandidate, "data.candidate is too long");
+    }
+    json::object relayed;
+    relayed["candidate"] = *candidate;
+    if (const auto* mid = data->if_contains("sdpMid"); mid != nullptr && !mid->is_null()) {
+        if (!mid->is_string()) {
+            return fail(ErrorCode::invalidCandidate, "data.sdpMid must be a string");
+        }
+        relayed["sdpMid"] = *mid;
+    }
+    if (const auto* index = data->if_contains("sdpMLineIndex");
+        index != nullptr && !index->is_null()) {
+        const bool inRange =
+            (index->is_int64() && index->get_int64() >= 0 && index->get_int64() <= 65535) ||
+            (index->is_uint64() && index->get_uint64() <= 65535);
+        if (!inRange) {
+            return fail(ErrorCode::invalidCandidate,
+                        "data.sdpMLineIndex must be an integer from 0 to 65535");
+        }
+        relayed["sdpMLineIndex"] = *index;
+    }
+    if (const auto* fragment = data->if_contains("usernameFragment");
+        fragment != nullptr && !fragment->is_null()) {
+        if (!fragment->is_string()) {
+            return fail(ErrorCode::invalidCandidate, "data.usernameFragment must be a string");
+        }
+        relayed["usernameFragment"] = *fragment;
+    }
+    message.dataJson = json::serialize(relayed);
+    return std::nullopt;
+}
+
+std::optional<SignalError> decodeMediaState(const json::object& envelope, ClientMessage& message) {
+    const auto* data = dataObject(envelope);
+    if (data == nullptr) {
+        return fail(ErrorCode::badMessage, "data must be an object {audio, video, screen}");
+    }
+    for (const char* required : {"audio", "video", "screen"}) {
+        const auto* flag = data->if_contains(required);
+        if (flag == nullptr || !flag->is_bool()) {
+            return fail(ErrorCode::badMessage,
+                        std::string("data.") + required + " must be a boolean");
+        }
+    }
+    // Further flags (recording, hand, ...) travel too, as long as they are booleans.
+    if (data->size() > kMaxMediaFlags) {
+        return fail(ErrorCode::badMessage, "data has too many flags");
+    }
+    for (const auto& entry : *data) {
+        if (!entry.value().is_bool() || entry.key().size() > kMaxMediaFlagName) {
+            return fail(ErrorCode::badMessage, "data flags must be booleans with short names");
+        }
+    }
+    message.dataJson = json::serialize(*data);
+    return std::nullopt;
+}
+
+void appendTimestamp(std::string& out) {
+    const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    out += ",\"timestamp\":";
+    out += std::to_string(millis);
+    out += '}';
+}
+
+void appendField(std::string& out, std::string_view key, std::string_view value) {
+    if (value.empty()) return;
+    out += ",\"";
+    out += key;
+    out += "\":";
+    obs::appendJsonString(out, value);
+}
+
+std::string beginEnvelope(MessageType type) {
+    std::string out;
+    out.reserve(160);
+    out += "{\"type\":\"";
+    out += toString(type);
+    out += '"';
+    return out;
+}
+
+}  // namespace
+
+bool isValidRoomId(std::string_view roomId) {
+    if (roomId.size() < 3 || roomId.size() > 64) return false;
+    for (char c : roomId) {
+        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                        (c >= '0' && c <= '9') || c == '_' || c == '-';
+        if (!ok) return false;
+    }
+    return true;
+}
+
+DecodeResult decodeClientMessage(std::string_view text) {
+    // Most messages fit the stack buffer, so parsing allocates nothing on the heap.
+    unsigned char buffer[4096];
+    json::monotonic_resource resource(buffer, sizeof buffer);
+    json::parse_options options;
+    options.max_depth = kMaxJsonDepth;
+    boost::system::error_code ec;
+    json::value root = json::parse(text, ec, &resource, options);
+    if (ec) return fail(ErrorCode::badJson, "message is not valid JSON: " + ec.message());
+    if (!root.is_object()) return fail(ErrorCode::badJson, "message must be a JSON object");
+    const auto& envelope = root.get_object();
+
+    const auto* type = envelope.if_contains("type");
+    if (type == nullptr || !type->is_string()) {
+        return fail(ErrorCode::badMessage, "type is required and must be a string");
+    }
+    const auto parsedType = clientMessageType(type->get_string());
+    if (!parsedType) {
+        return fail(ErrorCode::unknownType,
+                    "unknown message type \"" +
+                        std::string(type->get_string().subview(
+                            0, std::min<std::size_t>(type->get_string().size(), 32))) +
+                        "\"");
+    }
+    ClientMessage message;
+    message.type = *parsedType;
+    std::optional<SignalError> error;
+    switch (message.type) {
+        case MessageType::join:
+            error = decodeJoin(envelope, message);
+            break;
+        case MessageType::offer:
+        case MessageType::answer:
+            error = decodeDescription(envelope, message);
+            break;
+        case MessageType::iceCandidate:
+            error = decodeCandidate(envelope, message);
+            break;
+        case MessageType::mediaState:
+            error = decodeMediaState(envelope, message);
+            break;
+        default:
+            break;  // leave, ping: nothing to check
+    }
+    if (error) return *error;
+    return message;
+}
+
+std::string encodeRoomJoined(std::string_view roomId, std::string_view selfId,
+                             const std::vector<PeerSummary>& peers, std::string_view resumeToken,
+                             std::string_view iceServersJson) {
+    std::string out = beginEnvelope(MessageType::roomJoined);
+    appendField(out, "roomId", roomId);
+    appendField(out, "peerId", selfId);
+    out += ",\"data\":{\"peers\":[";
+    bool first = true;
+    for (const auto& peer : peers) {
+        if (!first) out += ',';
+        first = false;
+        out += "{\"peerId\":";
+        obs::appendJsonString(out, peer.peerId);
+        out += ",\"name\":";
+        obs::appendJsonString(out, peer.name);
+        out += ",\"media\":";
+        out += peer.mediaJson;
+        out += '}';
+    }
+    out += "],\"resumeToken\":";
+    obs::appendJsonString(out, resumeToken);
+    out += ",\"iceServers\":";
+    out += iceServersJson.empty() ? std::string_view("[]") : iceServersJson;
+    out += '}';
+    appendTimestamp(out);
+    return out;
+}
+
+std::string encodePeerJoined(std::string_view roomId, std::string_view peerId,
+                             std::string_view name, std::string_view mediaJson) {
+    std::string out = beginEnvelope(MessageType::peerJoined);
+    appendField(out, "roomId", roomId);
+    appendField(out, "peerId", peerId);
+    out += ",\"data\":{\"name\":";
+    obs::appendJsonString(out, name);
+    out += ",\"media\":";
+    out += mediaJson;
+    out += '}';
+    appendTimestamp(out);
+    return out;
+}
+
+std::string encodePeerLeft(std::string_view roomId, std::string_view peerId) {
+    std::string out = beginEnvelope(MessageType::peerLeft);
+    appendField(out, "roomId", roomId);
+    appendField(out, "peerId", peerId);
+    appendTimestamp(out);
+    return out;
+}
+
+std::string encodeRelay(MessageType type, std::string_view roomId, std::string_view fromId,
+                        std::string_view targetId, std::string_view dataJson) {
+    std::string out = beginEnvelope(type);
+    out.reserve(out.size() + dataJson.size() + 160);
+    appendField(out, "roomId", roomId);
+    appendField(out, "peerId", fromId);
+    appendField(out, "targetId", targetId);
+    if (!dataJson.empty()) {
+        out += ",\"data\":";
+        out += dataJson;
+    }
+    appendTimestamp(out);
+    return out;
+}
+
+std::string encodePong() {
+    std::string out = beginEnvelope(MessageType::pong);
+    appendTimestamp(out);
+    return out;
+}
+
+std::string encodeError(const SignalError& error) {
+    std::string out = beginEnvelope(MessageType::error);
+    appendField(out, "code", toString(error.code));
+    appendField(out, "error", error.text);
+    appendTimestamp(out);
+    return out;
+}
+
+}  // namespace pulsemeet::signaling

@@ -1,0 +1,11 @@
+#pragma once
+
+#include <string>
+
+namespace pulsemeet::signaling {
+
+// 128 bits from the OS CSPRNG as 32 lowercase hex digits: unguessable, so an id is never a
+// capability someone else can forge.
+std::string newPeerId();
+
+}  // namespace pulsemeet::signaling

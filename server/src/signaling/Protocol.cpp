@@ -1,0 +1,76 @@
+#include "signaling/Protocol.hpp"
+
+namespace pulsemeet::signaling {
+
+std::string_view toString(MessageType type) {
+    switch (type) {
+        case MessageType::join:
+            return "join";
+        case MessageType::leave:
+            return "leave";
+        case MessageType::offer:
+            return "offer";
+        case MessageType::answer:
+            return "answer";
+        case MessageType::iceCandidate:
+            return "ice-candidate";
+        case MessageType::mediaState:
+            return "media-state";
+        case MessageType::ping:
+            return "ping";
+        case MessageType::roomJoined:
+            return "room-joined";
+        case MessageType::peerJoined:
+            return "peer-joined";
+        case MessageType::peerLeft:
+            return "peer-left";
+        case MessageType::pong:
+            return "pong";
+        case MessageType::error:
+            return "error";
+    }
+    return "unknown";
+}
+
+std::optional<MessageType> clientMessageType(std::string_view name) {
+    for (auto type :
+         {MessageType::join, MessageType::leave, MessageType::offer, MessageType::answer,
+          MessageType::iceCandidate, MessageType::mediaState, MessageType::ping}) {
+        if (toString(type) == name) return type;
+    }
+    return std::nullopt;
+}
+
+std::string_view toString(ErrorCode code) {
+    switch (code) {
+        case ErrorCode::badJson:
+            return "bad-json";
+        case ErrorCode::badMessage:
+            return "bad-message";
+        case ErrorCode::unknownType:
+            return "unknown-type";
+        case ErrorCode::invalidRoomId:
+            return "invalid-room-id";
+        case ErrorCode::invalidName:
+            return "invalid-name";
+        case ErrorCode::invalidSdp:
+            return "invalid-sdp";
+        case ErrorCode::invalidCandidate:
+            return "invalid-candidate";
+        case ErrorCode::notInRoom:
+            return "not-in-room";
+        case ErrorCode::peerNotFound:
+            return "peer-not-found";
+        case ErrorCode::roomFull:
+            return "room-full";
+        case ErrorCode::forbiddenRoom:
+            return "forbidden-room";
+        case ErrorCode::rateLimited:
+            return "rate-limited";
+        case ErrorCode::messageTooLarge:
+            return "message-too-large";
+    }
+    return "bad-message";
+}
+
+}  // namespace pulsemeet::signaling

@@ -1,0 +1,69 @@
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+
+// Wire protocol v1 vocabulary (docs/protocol.md): message types, error codes, close codes.
+namespace pulsemeet::signaling {
+
+enum class MessageType {
+    // client -> server
+    join,
+    leave,
+    offer,
+    answer,
+    iceCandidate,
+    mediaState,
+    ping,
+    // server -> client
+    roomJoined,
+    peerJoined,
+    peerLeft,
+    pong,
+    error,
+};
+inline constexpr std::size_t kMessageTypeCount = 12;
+
+std::string_view toString(MessageType type);
+// Only the types a client may send; server-only types are `unknown-type` when received.
+std::optional<MessageType> clientMessageType(std::string_view name);
+
+enum class ErrorCode {
+    badJson,
+    badMessage,
+    unknownType,
+    invalidRoomId,
+    invalidName,
+    invalidSdp,
+    invalidCandidate,
+    notInRoom,
+    peerNotFound,
+    roomFull,
+    forbiddenRoom,
+    rateLimited,
+    messageTooLarge,
+};
+inline constexpr std::size_t kErrorCodeCount = 13;
+
+std::string_view toString(ErrorCode code);
+
+// A refusal the client is told about: a code and a human sentence.
+struct SignalError {
+    ErrorCode code;
+    std::string text;
+};
+
+// WebSocket close codes the server uses (RFC 6455 section 7.4.1).
+enum class CloseCode : unsigned short {
+    normal = 1000,
+    goingAway = 1001,
+    invalidPayload = 1007,
+    policyViolation = 1008,  // rate-limited
+    tooBig = 1009,
+    serviceRestart = 1012,  // draining: reconnect at once
+    tryAgainLater = 1013,   // this client could not keep up with its own messages
+};
+
+}  // namespace pulsemeet::signaling

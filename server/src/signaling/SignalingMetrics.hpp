@@ -1,0 +1,29 @@
+#pragma once
+
+#include <array>
+
+#include "obs/Metrics.hpp"
+#include "signaling/Protocol.hpp"
+
+namespace pulsemeet::signaling {
+
+// The hub's and connections' metrics, looked up once so the hot path only touches atomics.
+struct SignalingMetrics {
+    explicit SignalingMetrics(obs::Registry& registry);
+
+    obs::Counter& messagesIn(MessageType type) { return *in_[static_cast<std::size_t>(type)]; }
+    obs::Counter& messagesOut(MessageType type) { return *out_[static_cast<std::size_t>(type)]; }
+    obs::Counter& errors(ErrorCode code) { return *errors_[static_cast<std::size_t>(code)]; }
+
+    obs::Gauge& rooms;
+    obs::Gauge& peers;  // peers in a room
+    obs::Counter& joins;
+    obs::Histogram& relayLatency;  // frame read -> queued at the target, seconds
+
+  private:
+    std::array<obs::Counter*, kMessageTypeCount> in_{};
+    std::array<obs::Counter*, kMessageTypeCount> out_{};
+    std::array<obs::Counter*, kErrorCodeCount> errors_{};
+};
+
+}  // namespace pulsemeet::signaling

@@ -1,0 +1,278 @@
+#include "ws/WebSocketSession.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/websocket/error.hpp>
+
+#include "obs/Logger.hpp"
+#include "signaling/PeerId.hpp"
+
+namespace pulsemeet::ws {
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace http = beast::http;
+using signaling::CloseCode;
+
+namespace {
+
+CloseReason reasonFor(CloseCode code) {
+    switch (code) {
+        case CloseCode::policyViolation:
+            return CloseReason::rateLimited;
+        case CloseCode::tooBig:
+            return CloseReason::tooLarge;
+        case CloseCode::invalidPayload:
+            return CloseReason::invalidUtf8;
+        case CloseCode::serviceRestart:
+            return CloseReason::drain;
+        case CloseCode::tryAgainLater:
+            return CloseReason::slowConsumer;
+        default:
+            return CloseReason::client;
+    }
+}
+
+}  // namespace
+
+WebSocketSession::WebSocketSession(beast::tcp_stream&& stream, const WebSocketContext& context,
+                                   std::string remoteAddress, signaling::Admission admission,
+                                   std::string subprotocol)
+    : ws_(std::move(stream)),
+      timer_(ws_.get_executor()),
+      context_(context),
+      signaling_(context.hub, context.signalingMetrics, signaling::newPeerId(),
+                 context.settings.messagesPerSecond),
+      admission_(std::move(admission)),
+      remoteAddress_(std::move(remoteAddress)),
+      subprotocol_(std::move(subprotocol)) {}
+
+WebSocketSession::~WebSocketSession() = default;
+
+void WebSocketSession::run(Request request) {
+    beast::get_lowest_layer(ws_).expires_never();  // the websocket stream keeps its own timers
+    websocket::stream_base::timeout timeouts{};
+    timeouts.handshake_timeout = context_.settings.closeTimeout;
+    timeouts.idle_timeout = websocket::stream_base::none();
+    timeouts.keep_alive_pings = false;
+    ws_.set_option(timeouts);
+    // Our own size check sends message-too-large before closing; this is only the backstop.
+    ws_.read_message_max(0);
+    ws_.auto_fragment(false);
+    ws_.set_option(websocket::stream_base::decorator(
+        [protocol = subprotocol_](websocket::response_type& response) {
+            response.set(http::field::server, "pulsemeet");
+            if (!protocol.empty()) response.set(http::field::sec_websocket_protocol, protocol);
+        }));
+    ws_.control_callback([this](websocket::frame_type, beast::string_view) {
+        lastHeard_ = Clock::now();  // pongs (and pings) prove the client is alive
+    });
+    ws_.async_accept(request,
+                     [self = shared_from_this()](beast::error_code ec) { self->onAccept(ec); });
+}
+
+void WebSocketSession::onAccept(beast::error_code ec) {
+    if (ec) {
+        context_.logger.debug("websocket handshake failed",
+                              {{"remote", remoteAddress_}, {"error", ec.message()}});
+        return;
+    }
+    opened_ = true;
+    lastHeard_ = Clock::now();
+    context_.metrics.open.inc();
+    context_.metrics.accepted.inc();
+    signaling_.open(shared_from_this(), admission_);
+    context_.logger.debug("websocket opened",
+                          {{"peer", signaling_.peerId()}, {"remote", remoteAddress_}});
+    armTimer(context_.settings.pingInterval);
+    readMore();
+}
+
+void WebSocketSession::readMore() {
+    // Read at most one byte past the limit, so an oversized message is caught without
+    // buffering it whole.
+    const std::size_t limit = context_.settings.maxMessageBytes + 1;
+    const std::size_t room = discarding_ ? 64 * 1024 : limit - std::min(limit - 1, buffer_.size());
+    ws_.async_read_some(buffer_, room,
+                        [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+                            self->onRead(ec, bytes);
+                        });
+}
+
+void WebSocketSession::onRead(beast::error_code ec, std::size_t) {
+    if (ec) {
+        finish(ec);
+        return;
+    }
+    const auto now = Clock::now();
+    lastHeard_ = now;
+    if (discarding_ || closing_) {
+        buffer_.consume(buffer_.size());
+        if (ws_.is_message_done()) discarding_ = false;
+        readMore();
+        return;
+    }
+    if (buffer_.size() > context_.settings.maxMessageBytes) {
+        buffer_.consume(buffer_.size());
+        discarding_ = !ws_.is_message_done();
+        signaling_.onTooLarge(context_.settings.maxMessageBytes);
+        close(CloseCode::tooBig, "message too large");  // posted: queued after the error reply
+        readMore();
+        return;
+    }
+    if (!ws_.is_message_done()) {
+        readMore();
+        return;
+    }
+    if (ws_.got_binary()) {
+        signaling_.onBinary(now);
+    } else {
+        const auto data = buffer_.cdata();
+        signaling_.onText(std::string_view(static_cast<const char*>(data.data()), data.size()),
+                          now);
+    }
+    buffer_.consume(buffer_.size());
+    if (buffer_.capacity() > 16 * 1024) buffer_.shrink_to_fit();  // idle sessions stay small
+    readMore();
+}
+
+void WebSocketSession::deliver(signaling::SharedMessage message) {
+    boost::asio::post(ws_.get_executor(),
+                      [self = shared_from_this(), message = std::move(message)]() mutable {
+                          self->enqueue(std::move(message));
+                      });
+}
+
+void WebSocketSession::close(CloseCode code, std::string_view reason) {
+    boost::asio::post(ws_.get_executor(),
+                      [self = shared_from_this(), code, reason = std::string(reason)] {
+                          self->startClose(code, reason);
+                      });
+}
+
+void WebSocketSession::enqueue(signaling::SharedMessage message) {
+    if (closing_ || finished_) return;  // the peer is being disconnected and will be announced
+    if (queuedBytes_ + message->size() > context_.settings.writeQueueBytes) {
+        context_.logger.warn("closing slow consumer", {{"peer", signaling_.peerId()},
+                                                       {"remote", remoteAddress_},
+                                                       {"queued_bytes", queuedBytes_},
+                                                       {"queued_messages", queue_.size()}});
+        startClose(CloseCode::tryAgainLater, "slow consumer: write queue overflow");
+        return;
+    }
+    queuedBytes_ += message->size();
+    queue_.push_back(std::move(message));
+    if (!writing_) writeNext();
+}
+
+void WebSocketSession::writeNext() {
+    writing_ = true;
+    ws_.text(true);
+    ws_.async_write(boost::asio::buffer(*queue_.front()),
+                    [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+                        self->onWrite(ec, bytes);
+                    });
+}
+
+void WebSocketSession::onWrite(beast::error_code ec, std::size_t) {
+    writing_ = false;
+    if (!queue_.empty()) {
+        queuedBytes_ -= queue_.front()->size();
+        queue_.pop_front();
+    }
+    if (ec) {
+        queue_.clear();
+        queuedBytes_ = 0;
+        return;
+    }
+    if (!queue_.empty()) {
+        writeNext();
+    } else if (closing_) {
+        sendCloseFrame();
+    }
+}
+
+void WebSocketSession::startClose(CloseCode code, std::string_view reason) {
+    if (closing_ || finished_ || !opened_) return;
+    closing_ = true;
+    closeReason_ = reasonFor(code);
+    closeFrame_ = websocket::close_reason(static_cast<websocket::close_code>(code), reason);
+    if (code == CloseCode::tryAgainLater) {
+        // Keep only the frame being written, whose buffer the write still uses.
+        while (queue_.size() > (writing_ ? 1u : 0u)) {
+            queuedBytes_ -= queue_.back()->size();
+            queue_.pop_back();
+        }
+    }
+    context_.logger.info("closing websocket", {{"peer", signaling_.peerId()},
+                                               {"remote", remoteAddress_},
+                                               {"code", static_cast<int>(code)},
+                                               {"reason", reason}});
+    if (!writing_) sendCloseFrame();
+    armTimer(context_.settings.closeTimeout);
+}
+
+void WebSocketSession::sendCloseFrame() {
+    if (closeFrameSent_) return;
+    closeFrameSent_ = true;
+    ws_.async_close(closeFrame_, [self = shared_from_this()](beast::error_code) {});
+}
+
+void WebSocketSession::armTimer(Clock::duration after) {
+    timer_.expires_after(after);
+    timer_.async_wait([self = shared_from_this()](beast::error_code ec) { self->onTimer(ec); });
+}
+
+void WebSocketSession::onTimer(beast::error_code ec) {
+    if (ec || finished_) return;  // cancelled: rearmed or finished
+    if (closing_) {
+        // The client neither read our close frame nor answered it in time.
+        abort(*closeReason_);
+        return;
+    }
+    if (Clock::now() - lastHeard_ >= context_.settings.pongTimeout) {
+        context_.logger.info("websocket ping timeout",
+                             {{"peer", signaling_.peerId()}, {"remote", remoteAddress_}});
+        abort(CloseReason::pingTimeout);
+        return;
+    }
+    if (!pinging_) {
+        pinging_ = true;
+        ws_.async_ping({},
+                       [self = shared_from_this()](beast::error_code) { self->pinging_ = false; });
+    }
+    armTimer(context_.settings.pingInterval);
+}
+
+void WebSocketSession::abort(CloseReason reason) {
+    if (!closeReason_) closeReason_ = reason;
+    closing_ = true;
+    beast::get_lowest_layer(ws_).close();  // fails every pending operation; the read ends us
+}
+
+void WebSocketSession::finish(beast::error_code ec) {
+    if (finished_) return;
+    finished_ = true;
+    timer_.cancel();
+    if (!opened_) return;
+    if (!closeReason_) {
+        if (ec == websocket::error::closed || ec == beast::errc::connection_reset ||
+            ec == boost::asio::error::eof) {
+            closeReason_ = CloseReason::client;
+        } else if (ec == websocket::error::bad_frame_payload) {
+            closeReason_ = CloseReason::invalidUtf8;
+        } else {
+            closeReason_ = CloseReason::error;
+        }
+    }
+    context_.metrics.open.dec();
+    context_.metrics.closes(*closeReason_).inc();
+    signaling_.onClosed();
+    context_.logger.debug("websocket closed", {{"peer", signaling_.peerId()},
+                                               {"remote", remoteAddress_},
+                                               {"reason", toString(*closeReason_)},
+                                               {"error", ec.message()}});
+    if (!closing_) beast::get_lowest_layer(ws_).close();
+}
+
+}  // namespace pulsemeet::ws

@@ -1,0 +1,79 @@
+#pragma once
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include <deque>
+#include <memory>
+#include <string>
+
+#include "signaling/SignalingConnection.hpp"
+#include "ws/WebSocketContext.hpp"
+#include "ws/WebSocketMetrics.hpp"
+
+namespace pulsemeet::ws {
+
+// One client's WebSocket: a read loop feeding the signaling connection, a bounded write queue
+// (bytes) drained one frame at a time, pings, and the close codes of the protocol.
+// All of its state is touched only on its strand; deliver() and close() post there.
+class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
+                         public signaling::PeerLink {
+  public:
+    using Request = boost::beast::http::request<boost::beast::http::string_body>;
+
+    WebSocketSession(boost::beast::tcp_stream&& stream, const WebSocketContext& context,
+                     std::string remoteAddress, signaling::Admission admission,
+                     std::string subprotocol);
+    ~WebSocketSession() override;
+
+    void run(Request request);
+
+    void deliver(signaling::SharedMessage message) override;
+    void close(signaling::CloseCode code, std::string_view reason) override;
+
+  private:
+    using Clock = std::chrono::steady_clock;
+
+    void onAccept(boost::beast::error_code ec);
+    void readMore();
+    void onRead(boost::beast::error_code ec, std::size_t bytes);
+    void enqueue(signaling::SharedMessage message);
+    void writeNext();
+    void onWrite(boost::beast::error_code ec, std::size_t bytes);
+    // Stops taking new messages and closes with `code` once what is queued has been written;
+    // a slow consumer's queue is dropped instead (it is the reason for closing).
+    void startClose(signaling::CloseCode code, std::string_view reason);
+    void sendCloseFrame();
+    void armTimer(Clock::duration after);
+    void onTimer(boost::beast::error_code ec);
+    void abort(CloseReason reason);
+    void finish(boost::beast::error_code ec);
+
+    boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+    boost::beast::flat_buffer buffer_;
+    boost::asio::steady_timer timer_;
+    const WebSocketContext& context_;
+    signaling::SignalingConnection signaling_;
+    signaling::Admission admission_;
+    std::string remoteAddress_;
+    std::string subprotocol_;
+
+    std::deque<signaling::SharedMessage> queue_;
+    std::size_t queuedBytes_ = 0;
+    bool writing_ = false;
+    bool pinging_ = false;
+    bool closing_ = false;
+    bool closeFrameSent_ = false;
+    boost::beast::websocket::close_reason closeFrame_;
+    bool opened_ = false;
+    bool finished_ = false;
+    bool discarding_ = false;  // reading the rest of an oversized message
+    std::optional<CloseReason> closeReason_;
+    Clock::time_point lastHeard_;
+};
+
+}  // namespace pulsemeet::ws

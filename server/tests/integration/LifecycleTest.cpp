@@ -1,0 +1,95 @@
+// Slow consumers, keep-alive pings and the SIGTERM drain.
+#include <gtest/gtest.h>
+
+#include <boost/json/serialize.hpp>
+
+#include <csignal>
+
+#include "ServerProcess.hpp"
+#include "WsClient.hpp"
+
+using namespace pulsemeet::testing;
+namespace json = boost::json;
+
+namespace {
+
+std::string str(const json::value& value) {
+    return std::string(value.as_string());
+}
+
+// The value of an unlabelled metric (or the first line starting with `series`).
+double metric(std::uint16_t port, const std::string& series) {
+    const auto body = httpGet(port, "/metrics").body;
+    const auto at = body.find("\n" + series + " ");
+    if (at == std::string::npos) return -1;
+    return std::stod(body.substr(at + series.size() + 2));
+}
+
+}  // namespace
+
+TEST(Lifecycle, SlowReaderIsClosed1013WhileOthersAreUnaffected) {
+    ServerProcess server(Env{{"WRITE_QUEUE_BYTES", "65536"}, {"MAX_WS_MESSAGES_PER_SEC", "0"}});
+    WsClient sender(server.port()), slow(server.port()), healthy(server.port());
+    const auto senderId = str(sender.join("slow-room")["peerId"]);
+    const auto slowId = str(slow.join("slow-room")["peerId"]);
+    const auto healthyId = str(healthy.join("slow-room")["peerId"]);
+
+    // ~40 MB at the slow reader, which never reads: kernel buffers fill, then its queue.
+    const std::string sdp = "v=0\r\n" + std::string(60000, 'a');
+    const std::string offer = json::serialize(json::object{
+        {"type", "offer"}, {"targetId", slowId}, {"data", {{"type", "offer"}, {"sdp", sdp}}}});
+    for (int i = 0; i < 700; ++i) sender.send(offer);
+
+    EXPECT_EQ(slow.waitClosed(15s), 1013);
+    EXPECT_GE(metric(server.port(), "pulsemeet_websocket_closes_total{reason=\"slow_consumer\"}"),
+              1);
+
+    // Others carry on: the sender and the healthy peer still relay to each other.
+    sender.send(json::object{
+        {"type", "ice-candidate"}, {"targetId", healthyId}, {"data", {{"candidate", ""}}}});
+    // The healthy peer sees the slow one leave and still gets the sender's candidate.
+    bool sawLeave = false, sawCandidate = false;
+    while (!(sawLeave && sawCandidate)) {
+        auto message = healthy.next(10s);
+        if (str(message["type"]) == "peer-left") sawLeave = str(message["peerId"]) == slowId;
+        if (str(message["type"]) == "ice-candidate")
+            sawCandidate = str(message["peerId"]) == senderId;
+    }
+    EXPECT_FALSE(sender.closed());
+    EXPECT_FALSE(healthy.closed());
+}
+
+TEST(Lifecycle, SilentClientIsDroppedAfterThePongTimeout) {
+    ServerProcess server(Env{{"PING_INTERVAL_SECONDS", "1"}, {"PONG_TIMEOUT_SECONDS", "2"}});
+    WsClient silent(server.port());
+    WsClient alive(server.port());
+    // `alive` is pumped (answers pings); `silent` is not read at all for 4 s.
+    EXPECT_FALSE(alive.receive(4s).has_value());
+    EXPECT_FALSE(alive.closed()) << "answering pings keeps a socket open";
+    EXPECT_TRUE(silent.waitClosed(5s).has_value());
+    EXPECT_EQ(metric(server.port(), "pulsemeet_websocket_closes_total{reason=\"ping_timeout\"}"),
+              1);
+}
+
+TEST(Lifecycle, SigtermDrainsWith1012AndExitsZero) {
+    ServerProcess server(Env{{"DRAIN_SECONDS", "5"}});
+    WsClient a(server.port()), b(server.port());
+    a.join("drain-room");
+    b.join("drain-room");
+    server.signal(SIGTERM);
+    EXPECT_EQ(a.waitClosed(5s), 1012);
+    EXPECT_EQ(b.waitClosed(5s), 1012);
+    EXPECT_EQ(server.waitForExit(std::chrono::seconds(7)), 0);
+    EXPECT_TRUE(server.waitForLine("drain finished", 1s));
+}
+
+TEST(Lifecycle, ReadyzTurns503WhileDraining) {
+    // A client that never answers the close keeps the drain open long enough to look at readyz.
+    ServerProcess server(Env{{"DRAIN_SECONDS", "3"}});
+    WsClient stubborn(server.port());
+    server.signal(SIGTERM);
+    ASSERT_TRUE(server.waitForLine("\"msg\":\"draining\""));
+    EXPECT_EQ(httpGet(server.port(), "/readyz").status, 503);
+    EXPECT_EQ(httpGet(server.port(), "/healthz").status, 200);
+    EXPECT_EQ(server.waitForExit(std::chrono::seconds(8)), 0);
+}

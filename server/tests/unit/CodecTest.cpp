@@ -1,0 +1,142 @@
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+
+#include "signaling/MessageCodec.hpp"
+
+using namespace pulsemeet::signaling;
+
+namespace {
+
+ErrorCode codeOf(const std::string& text) {
+    const auto result = decodeClientMessage(text);
+    EXPECT_TRUE(std::holds_alternative<SignalError>(result)) << text;
+    return std::holds_alternative<SignalError>(result) ? std::get<SignalError>(result).code
+                                                       : ErrorCode::badMessage;
+}
+
+ClientMessage ok(const std::string& text) {
+    auto result = decodeClientMessage(text);
+    if (auto* error = std::get_if<SignalError>(&result)) {
+        ADD_FAILURE() << text << " -> " << toString(error->code) << ": " << error->text;
+        return {};
+    }
+    return std::get<ClientMessage>(result);
+}
+
+}  // namespace
+
+TEST(Codec, EveryErrorCodeHasItsName) {
+    EXPECT_EQ(toString(ErrorCode::badJson), "bad-json");
+    EXPECT_EQ(toString(ErrorCode::messageTooLarge), "message-too-large");
+    EXPECT_EQ(toString(ErrorCode::forbiddenRoom), "forbidden-room");
+    EXPECT_EQ(toString(MessageType::iceCandidate), "ice-candidate");
+    EXPECT_FALSE(clientMessageType("room-joined").has_value());
+}
+
+TEST(Codec, Join) {
+    const auto join = ok(R"({"type":"join","roomId":"Team_room-1","data":{"name":"  Ada  "}})");
+    EXPECT_EQ(join.type, MessageType::join);
+    EXPECT_EQ(join.roomId, "Team_room-1");
+    EXPECT_EQ(join.name, "Ada");
+    EXPECT_EQ(ok(R"({"type":"join","roomId":"abc"})").name, "");
+    EXPECT_EQ(ok(R"({"type":"join","roomId":"abc","data":{"resumeToken":"t"}})").resumeToken, "t");
+    // 64 characters of multi-byte text are fine; 65 are not.
+    std::string name;
+    for (int i = 0; i < 64; ++i) name += "\xC3\xA9";
+    EXPECT_EQ(ok(R"({"type":"join","roomId":"abc","data":{"name":")" + name + "\"}}").name, name);
+    EXPECT_EQ(codeOf(R"({"type":"join","roomId":"abc","data":{"name":")" + name + "x\"}}"),
+              ErrorCode::invalidName);
+    EXPECT_EQ(codeOf(R"({"type":"join","roomId":"abc","data":{"name":"a\u0007b"}})"),
+              ErrorCode::invalidName);
+    EXPECT_EQ(codeOf(R"({"type":"join","roomId":"abc","data":{"name":5}})"),
+              ErrorCode::invalidName);
+    EXPECT_EQ(codeOf(R"({"type":"join"})"), ErrorCode::invalidRoomId);
+    EXPECT_EQ(codeOf(R"({"type":"join","roomId":"ab"})"), ErrorCode::invalidRoomId);
+    EXPECT_EQ(codeOf(R"({"type":"join","roomId":")" + std::string(65, 'a') + "\"}"),
+              ErrorCode::invalidRoomId);
+    EXPECT_EQ(codeOf(R"({"type":"join","roomId":"../etc"})"), ErrorCode::invalidRoomId);
+    EXPECT_EQ(codeOf(R"({"type":"join","roomId":"abc","data":[]})"), ErrorCode::badMessage);
+}
+
+TEST(Codec, OfferAnswerAndCandidates) {
+    const auto offer =
+        ok(R"({"type":"offer","targetId":"p1","data":{"type":"offer","sdp":"v=0\r\n","x":1}})");
+    EXPECT_EQ(offer.targetId, "p1");
+    EXPECT_EQ(offer.dataJson, R"({"type":"offer","sdp":"v=0\r\n"})") << "unknown fields dropped";
+    EXPECT_EQ(codeOf(R"({"type":"answer","targetId":"p1","data":{"type":"offer","sdp":"v=0"}})"),
+              ErrorCode::invalidSdp);
+    EXPECT_EQ(codeOf(R"({"type":"answer","targetId":"p1","data":{"type":"answer","sdp":""}})"),
+              ErrorCode::invalidSdp);
+    EXPECT_EQ(codeOf(R"({"type":"answer","targetId":"p1"})"), ErrorCode::invalidSdp);
+    EXPECT_EQ(codeOf(R"({"type":"answer","data":{"type":"answer","sdp":"v=0"}})"),
+              ErrorCode::badMessage);
+    EXPECT_EQ(codeOf(R"({"type":"answer","targetId":7,"data":{"type":"answer","sdp":"v=0"}})"),
+              ErrorCode::badMessage);
+
+    const auto candidate = ok(
+        R"({"type":"ice-candidate","targetId":"p1","data":{"candidate":"candidate:1 1 udp 1 1.2.3.4 5 typ host","sdpMid":"0","sdpMLineIndex":0}})");
+    const auto parsed = boost::json::parse(candidate.dataJson).as_object();
+    EXPECT_EQ(parsed.at("sdpMid").as_string(), "0");
+    EXPECT_EQ(parsed.at("sdpMLineIndex").as_int64(), 0);
+    ok(R"({"type":"ice-candidate","targetId":"p1","data":{"candidate":"","sdpMid":null}})");
+    EXPECT_EQ(codeOf(R"({"type":"ice-candidate","targetId":"p1","data":{"candidate":"hello"}})"),
+              ErrorCode::invalidCandidate);
+    EXPECT_EQ(codeOf(R"({"type":"ice-candidate","targetId":"p1","data":{}})"),
+              ErrorCode::invalidCandidate);
+    EXPECT_EQ(
+        codeOf(
+            R"({"type":"ice-candidate","targetId":"p1","data":{"candidate":"","sdpMLineIndex":-1}})"),
+        ErrorCode::invalidCandidate);
+    EXPECT_EQ(
+        codeOf(R"({"type":"ice-candidate","targetId":"p1","data":{"candidate":"","sdpMid":3}})"),
+        ErrorCode::invalidCandidate);
+}
+
+TEST(Codec, MediaState) {
+    const auto state = ok(
+        R"({"type":"media-state","data":{"audio":false,"video":true,"screen":false,"hand":true}})");
+    EXPECT_EQ(state.dataJson, R"({"audio":false,"video":true,"screen":false,"hand":true})");
+    EXPECT_EQ(codeOf(R"({"type":"media-state","data":{"audio":false,"video":true}})"),
+              ErrorCode::badMessage);
+    EXPECT_EQ(
+        codeOf(
+            R"({"type":"media-state","data":{"audio":false,"video":true,"screen":false,"x":"y"}})"),
+        ErrorCode::badMessage);
+}
+
+TEST(Codec, EnvelopeErrors) {
+    EXPECT_EQ(codeOf(""), ErrorCode::badJson);
+    EXPECT_EQ(codeOf("null"), ErrorCode::badJson);
+    EXPECT_EQ(codeOf(R"({"type":"ping",})"), ErrorCode::badJson);
+    EXPECT_EQ(codeOf(std::string(10000, '[') + std::string(10000, ']')), ErrorCode::badJson);
+    EXPECT_EQ(codeOf(R"({"type":1})"), ErrorCode::badMessage);
+    EXPECT_EQ(codeOf(R"({"type":"pong"})"), ErrorCode::unknownType);
+    EXPECT_EQ(ok(R"({"type":"ping","peerId":"spoofed"})").type, MessageType::ping);
+    EXPECT_EQ(ok(R"({"type":"leave"})").type, MessageType::leave);
+}
+
+TEST(Codec, EncodersStampTimestampsAndEscape) {
+    const auto joined =
+        boost::json::parse(
+            encodeRoomJoined("room", "me", {{"p1", "A \"quoted\"", std::string(kDefaultMediaJson)}},
+                             "tok", R"([{"urls":["stun:x"]}])"))
+            .as_object();
+    EXPECT_EQ(joined.at("type").as_string(), "room-joined");
+    EXPECT_EQ(joined.at("peerId").as_string(), "me");
+    const auto& data = joined.at("data").as_object();
+    EXPECT_EQ(data.at("peers").as_array()[0].as_object().at("name").as_string(), "A \"quoted\"");
+    EXPECT_EQ(data.at("resumeToken").as_string(), "tok");
+    EXPECT_EQ(data.at("iceServers").as_array().size(), 1u);
+    EXPECT_GT(joined.at("timestamp").as_int64(), 1700000000000);
+
+    const auto relay = boost::json::parse(encodeRelay(MessageType::answer, "room", "from", "to",
+                                                      R"({"type":"answer","sdp":"v=0"})"))
+                           .as_object();
+    EXPECT_EQ(relay.at("peerId").as_string(), "from");
+    EXPECT_EQ(relay.at("targetId").as_string(), "to");
+    const auto error = boost::json::parse(encodeError({ErrorCode::roomFull, "full"})).as_object();
+    EXPECT_EQ(error.at("code").as_string(), "room-full");
+    EXPECT_EQ(error.at("error").as_string(), "full");
+    EXPECT_FALSE(boost::json::parse(encodePong()).as_object().contains("peerId"));
+}

@@ -1,0 +1,82 @@
+#include <gtest/gtest.h>
+
+#include "config/Config.hpp"
+
+using namespace pulsemeet::config;
+
+namespace {
+Config loadWith(const Environment& env, std::vector<std::string> args = {}) {
+    args.insert(args.begin(), {"--env-file", "/dev/null"});
+    return load(args, env);
+}
+std::string errorFor(const Environment& env, std::vector<std::string> args = {}) {
+    try {
+        loadWith(env, std::move(args));
+    } catch (const ConfigError& error) {
+        return error.what();
+    }
+    return "no error";
+}
+}  // namespace
+
+TEST(Config, DefaultsMatchTheDesign) {
+    const Config config = loadWith({});
+    EXPECT_EQ(config.port, 8080);
+    EXPECT_EQ(config.maxPeersPerRoom, 8);
+    EXPECT_EQ(config.maxHttpPerMinute, 300);
+    EXPECT_EQ(config.maxWsMessagesPerSec, 30);
+    EXPECT_EQ(config.maxMessageBytes, 65536u);
+    EXPECT_EQ(config.resumeGraceSeconds, 20);
+    EXPECT_EQ(config.logFormat, LogFormat::json);
+    EXPECT_GE(config.threads, 1);
+    EXPECT_EQ(config.pingInterval, std::chrono::seconds(25));
+    EXPECT_EQ(config.pongTimeout, std::chrono::seconds(60));
+}
+
+TEST(Config, EnvironmentThenFlagsWin) {
+    const Config config = loadWith({{"PORT", "9000"}, {"MAX_PEERS_PER_ROOM", "4"}},
+                                   {"--port", "9100", "--log-format=text"});
+    EXPECT_EQ(config.port, 9100);
+    EXPECT_EQ(config.maxPeersPerRoom, 4);
+    EXPECT_EQ(config.logFormat, LogFormat::text);
+}
+
+TEST(Config, ListsAreSplitAndTrimmed) {
+    const Config config = loadWith(
+        {{"ALLOWED_ORIGINS", " https://a.example , https://b.example,"}, {"STUN_URLS", ""}});
+    ASSERT_EQ(config.allowedOrigins.size(), 2u);
+    EXPECT_EQ(config.allowedOrigins[1], "https://b.example");
+    EXPECT_TRUE(config.stunUrls.empty());
+}
+
+TEST(Config, BadValuesNameTheVariableAndWhatItAccepts) {
+    EXPECT_EQ(errorFor({{"PORT", "abc"}}),
+              "PORT=abc (environment) is invalid: expected an integer from 0 to 65535");
+    EXPECT_EQ(errorFor({{"MAX_PEERS_PER_ROOM", "0"}}),
+              "MAX_PEERS_PER_ROOM=0 (environment) is invalid: expected an integer from 1 to 1000");
+    EXPECT_NE(errorFor({{"TURN_ENABLED", "maybe"}}).find("TURN_ENABLED=maybe"), std::string::npos);
+    EXPECT_NE(errorFor({{"LOG_FORMAT", "xml"}}).find("json or text"), std::string::npos);
+    EXPECT_NE(errorFor({}, {"--port", "99999"}).find("PORT=99999 (--port)"), std::string::npos);
+    EXPECT_NE(errorFor({}, {"--no-such-flag", "1"}).find("unknown option --no-such-flag"),
+              std::string::npos);
+    EXPECT_NE(errorFor({{"TURN_ENABLED", "true"}}).find("TURN_URLS"), std::string::npos);
+}
+
+TEST(Config, DotEnvParsing) {
+    const auto values = parseDotEnv(
+        "# comment\nPORT=9001\nexport HOST='127.0.0.1'\n\nBAD LINE\n"
+        "TURN_PASSWORD=\"a b\"\n");
+    EXPECT_EQ(values.at("PORT"), "9001");
+    EXPECT_EQ(values.at("HOST"), "127.0.0.1");
+    EXPECT_EQ(values.at("TURN_PASSWORD"), "a b");
+    EXPECT_FALSE(values.contains("BAD LINE"));
+}
+
+TEST(Config, HelpListsEverySetting) {
+    const std::string help = helpText();
+    for (const char* name : {"--port / PORT", "--allowed-origins / ALLOWED_ORIGINS",
+                             "--max-ws-messages-per-sec / MAX_WS_MESSAGES_PER_SEC",
+                             "--drain-seconds / DRAIN_SECONDS", "--static-dir / STATIC_DIR"}) {
+        EXPECT_NE(help.find(name), std::string::npos) << name;
+    }
+}

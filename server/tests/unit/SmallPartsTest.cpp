@@ -1,0 +1,151 @@
+// The small pieces: limiter, origin policy, upgrade credentials, static files, resume tokens,
+// metrics exposition and the logger.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "auth/UpgradeAuth.hpp"
+#include "net/HttpRateLimiter.hpp"
+#include "net/OriginPolicy.hpp"
+#include "net/StaticFiles.hpp"
+#include "obs/Logger.hpp"
+#include "obs/Metrics.hpp"
+#include "signaling/PeerId.hpp"
+#include "signaling/ResumeTokens.hpp"
+#include "signaling/TokenBucket.hpp"
+
+using namespace pulsemeet;
+using namespace std::chrono_literals;
+
+TEST(TokenBucket, BurstThenSteadyRate) {
+    const auto start = std::chrono::steady_clock::now();
+    signaling::TokenBucket bucket(10, 20, start);
+    int taken = 0;
+    for (int i = 0; i < 100; ++i) taken += bucket.tryTake(start) ? 1 : 0;
+    EXPECT_EQ(taken, 20);
+    EXPECT_FALSE(bucket.tryTake(start + 50ms));
+    EXPECT_TRUE(bucket.tryTake(start + 100ms));
+    EXPECT_FALSE(bucket.tryTake(start + 100ms));
+    signaling::TokenBucket unlimited(0, 0, start);
+    for (int i = 0; i < 1000; ++i) ASSERT_TRUE(unlimited.tryTake(start));
+}
+
+TEST(HttpRateLimiter, PerIpWindows) {
+    net::HttpRateLimiter limiter(3);
+    const auto t = std::chrono::steady_clock::now();
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(limiter.allow("1.1.1.1", t), 0);
+    EXPECT_EQ(limiter.allow("1.1.1.1", t + 10s), 50);
+    EXPECT_EQ(limiter.allow("2.2.2.2", t), 0) << "other addresses have their own window";
+    EXPECT_EQ(limiter.allow("1.1.1.1", t + 61s), 0) << "a new window";
+    EXPECT_EQ(net::HttpRateLimiter(0).allow("x", t), 0) << "0 disables";
+}
+
+TEST(OriginPolicy, ListedOwnAndMissingOrigins) {
+    const net::OriginPolicy policy({"https://Meet.Example/"});
+    EXPECT_TRUE(policy.allows("https://meet.example", "other:8080"));
+    EXPECT_FALSE(policy.allows("https://evil.example", "meet.example"));
+    EXPECT_TRUE(policy.allows("http://localhost:8080", "localhost:8080")) << "own origin";
+    EXPECT_FALSE(policy.allows("http://localhost:9999", "localhost:8080"));
+    EXPECT_TRUE(policy.allows("", "x")) << "non-browser clients send no Origin";
+    EXPECT_TRUE(net::OriginPolicy({"*"}).allows("https://any.example", "x"));
+}
+
+TEST(UpgradeAuth, TokenFromHeaderQueryOrSubprotocol) {
+    EXPECT_EQ(auth::presentedToken({"Bearer abc", "/ws", ""}), "abc");
+    EXPECT_EQ(auth::presentedToken({"bearer  abc ", "/ws", ""}), "abc");
+    EXPECT_EQ(auth::presentedToken({"", "/ws?room=x&token=a%2Bb", ""}), "a+b");
+    EXPECT_EQ(auth::presentedToken({"", "/ws", "pulsemeet, bearer.tok"}), "tok");
+    EXPECT_FALSE(auth::presentedToken({"", "/ws", "pulsemeet"}).has_value());
+    EXPECT_FALSE(auth::presentedToken({"Basic xyz", "/ws?tokens=1", ""}).has_value());
+    EXPECT_EQ(auth::chosenSubprotocol("pulsemeet, bearer.tok", "tok"), "pulsemeet");
+    EXPECT_EQ(auth::chosenSubprotocol("", "tok"), "");
+    EXPECT_TRUE(auth::secretsEqual("same", "same"));
+    EXPECT_FALSE(auth::secretsEqual("same", "samf"));
+    EXPECT_FALSE(auth::secretsEqual("same", "sam"));
+    EXPECT_EQ(auth::queryParameter("/ws?a=1&b=two%20words#frag", "b"), "two words");
+}
+
+TEST(StaticFiles, ResolvesFilesAppRoutesAndRefusesEscapes) {
+    const auto root = std::filesystem::temp_directory_path() / "pulsemeet-static-unit";
+    std::filesystem::create_directories(root / "assets");
+    std::ofstream(root / "index.html") << "x";
+    std::ofstream(root / "assets" / "a.css") << "x";
+    std::ofstream(root / "favicon.svg") << "x";
+    const net::StaticFiles files(root);
+    EXPECT_EQ(files.resolve("/")->file, root / "index.html");
+    EXPECT_EQ(files.resolve("/r/my-room")->file, root / "index.html");
+    EXPECT_EQ(files.resolve("/assets/a.css")->cacheControl, "public, max-age=31536000, immutable");
+    EXPECT_EQ(files.resolve("/favicon.svg")->contentType, "image/svg+xml");
+    EXPECT_FALSE(files.resolve("/assets/none.js").has_value());
+    EXPECT_FALSE(files.resolve("/../secret").has_value());
+    EXPECT_FALSE(files.resolve("/assets/%2e%2e/%2e%2e/x.txt").has_value());
+    EXPECT_FALSE(files.resolve("/a%00b").has_value());
+    std::filesystem::remove_all(root);
+    const net::StaticFiles missing("/nonexistent-dir");
+    EXPECT_FALSE(missing.hasClient());
+    EXPECT_FALSE(missing.resolve("/")->inlineBody.empty());
+}
+
+TEST(ResumeTokens, RoundTripExpiryAndForgery) {
+    const signaling::ResumeTokens tokens("secret", 60s);
+    const auto now = std::chrono::system_clock::now();
+    const auto token = tokens.issue("room-1", "abcdef", now);
+    const auto claim = tokens.verify(token, now + 30s);
+    ASSERT_TRUE(claim.has_value());
+    EXPECT_EQ(claim->roomId, "room-1");
+    EXPECT_EQ(claim->peerId, "abcdef");
+    EXPECT_FALSE(tokens.verify(token, now + 61s).has_value()) << "expired";
+    std::string forged = token;
+    forged.replace(0, 6, "room-2");
+    EXPECT_FALSE(tokens.verify(forged, now).has_value()) << "tampered";
+    EXPECT_FALSE(signaling::ResumeTokens("other", 60s).verify(token, now).has_value());
+    EXPECT_FALSE(tokens.verify("garbage", now).has_value());
+    EXPECT_TRUE(signaling::ResumeTokens("secret", 60s).verify(token, now).has_value())
+        << "same secret, new process";
+}
+
+TEST(PeerId, UniqueHex) {
+    const auto a = signaling::newPeerId();
+    EXPECT_EQ(a.size(), 32u);
+    EXPECT_EQ(a.find_first_not_of("0123456789abcdef"), std::string::npos);
+    EXPECT_NE(a, signaling::newPeerId());
+}
+
+TEST(Metrics, PrometheusTextFormat) {
+    obs::Registry registry;
+    registry.counter("pm_things_total", "Things", {{"kind", "a\"b"}}).inc(3);
+    registry.gauge("pm_open", "Open").set(-2);
+    auto& histogram = registry.histogram("pm_latency_seconds", "Latency", {0.1, 1});
+    histogram.observe(0.05);
+    histogram.observe(0.5);
+    histogram.observe(5);
+    const auto text = registry.exposition();
+    EXPECT_NE(text.find("# TYPE pm_things_total counter\npm_things_total{kind=\"a\\\"b\"} 3\n"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("pm_open -2\n"), std::string::npos);
+    EXPECT_NE(text.find("pm_latency_seconds_bucket{le=\"0.1\"} 1\n"), std::string::npos);
+    EXPECT_NE(text.find("pm_latency_seconds_bucket{le=\"1\"} 2\n"), std::string::npos);
+    EXPECT_NE(text.find("pm_latency_seconds_bucket{le=\"+Inf\"} 3\n"), std::string::npos);
+    EXPECT_NE(text.find("pm_latency_seconds_sum 5.55\n"), std::string::npos);
+    EXPECT_NE(text.find("pm_latency_seconds_count 3\n"), std::string::npos);
+    EXPECT_THROW(registry.gauge("pm_things_total", "clash"), std::logic_error);
+}
+
+TEST(Logger, JsonAndTextLines) {
+    const obs::Logger json(config::LogLevel::info, config::LogFormat::json);
+    const auto line = json.render(config::LogLevel::warn, "slow \"peer\"",
+                                  {{"peer", "p1"}, {"bytes", 42}, {"ok", true}});
+    EXPECT_EQ(line.find("{\"time\":\""), 0u);
+    EXPECT_NE(
+        line.find(R"("level":"warn","msg":"slow \"peer\"","peer":"p1","bytes":42,"ok":true})"),
+        std::string::npos)
+        << line;
+    const obs::Logger text(config::LogLevel::info, config::LogFormat::text);
+    EXPECT_NE(text.render(config::LogLevel::info, "hello", {{"room", "r"}})
+                  .find(" info hello room=\"r\""),
+              std::string::npos);
+    EXPECT_FALSE(json.enabled(config::LogLevel::debug));
+    EXPECT_TRUE(json.enabled(config::LogLevel::error));
+}
