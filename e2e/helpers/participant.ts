@@ -1,0 +1,106 @@
+// One person in a call: its own browser context (separate storage = separate peer) and page,
+// plus the assertions that prove media really flows, read through the ?test=1 hook.
+import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+
+export interface Participant {
+  name: string;
+  context: BrowserContext;
+  page: Page;
+  peerId(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function openLobby(browser: Browser, baseURL: string, roomId: string, name: string): Promise<Participant> {
+  const context = await browser.newContext({ baseURL });
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.error(`[${name}] page error: ${err.message}`));
+  await page.goto(`/r/${roomId}?test=1`);
+  await expect(page.getByTestId('lobby')).toBeVisible();
+  await page.getByTestId('name-input').fill(name);
+  return {
+    name,
+    context,
+    page,
+    peerId: () => page.evaluate(() => window.__pulsemeet.peerId() ?? ''),
+    close: () => context.close(),
+  };
+}
+
+/** Lobby -> Join -> in the call with a server-assigned id. */
+export async function joinCall(browser: Browser, baseURL: string, roomId: string, name: string): Promise<Participant> {
+  const p = await openLobby(browser, baseURL, roomId, name);
+  // Join once the camera is up, so the first offer already carries video.
+  await expect(p.page.getByTestId('preview-video')).toHaveJSProperty('readyState', 4, { timeout: 20_000 });
+  await p.page.getByTestId('join-call').click();
+  await expect(p.page.getByTestId('call')).toBeVisible();
+  await expect.poll(() => p.peerId(), { timeout: 20_000 }).not.toBe('');
+  return p;
+}
+
+export function remoteTiles(page: Page) {
+  return page.locator('[data-testid="tile"][data-local="false"]');
+}
+
+export function tileOf(page: Page, peerId: string) {
+  return page.locator(`[data-testid="tile"][data-peer-id="${peerId}"]`);
+}
+
+interface InboundCounters {
+  framesDecoded: number;
+  audioPackets: number;
+  state: string;
+}
+
+export async function inbound(page: Page, remoteId: string): Promise<InboundCounters | null> {
+  return page.evaluate(async (id) => {
+    const pc = window.__pulsemeet.peerConnections()[id] as RTCPeerConnection | undefined;
+    if (!pc) return null;
+    const report = await pc.getStats();
+    let framesDecoded = 0;
+    let audioPackets = 0;
+    report.forEach((s: { type: string; kind?: string; framesDecoded?: number; packetsReceived?: number }) => {
+      if (s.type !== 'inbound-rtp') return;
+      if (s.kind === 'video') framesDecoded += s.framesDecoded ?? 0;
+      if (s.kind === 'audio') audioPackets += s.packetsReceived ?? 0;
+    });
+    return { framesDecoded, audioPackets, state: pc.connectionState };
+  }, remoteId);
+}
+
+export async function remoteVideoWidth(page: Page, remoteId: string): Promise<number> {
+  return tileOf(page, remoteId)
+    .locator('video')
+    .evaluate((v) => (v as HTMLVideoElement).videoWidth)
+    .catch(() => 0);
+}
+
+/**
+ * The proof that `viewer` receives `sender`: remote <video> has real dimensions, decoded frames
+ * rise between two samples, and audio packets arrive.
+ */
+export async function expectMediaFrom(viewer: Participant, sender: Participant, timeout = 25_000): Promise<void> {
+  const senderId = await sender.peerId();
+  await expect.poll(() => remoteVideoWidth(viewer.page, senderId), { timeout, message: `${viewer.name} sees ${sender.name}'s video` }).toBeGreaterThan(0);
+  await expectFramesRising(viewer, senderId, timeout);
+  await expect
+    .poll(async () => (await inbound(viewer.page, senderId))?.audioPackets ?? 0, { timeout, message: `${viewer.name} receives ${sender.name}'s audio` })
+    .toBeGreaterThan(0);
+}
+
+export async function expectFramesRising(viewer: Participant, senderId: string, timeout = 25_000): Promise<void> {
+  const first = (await inbound(viewer.page, senderId))?.framesDecoded ?? 0;
+  await expect
+    .poll(async () => (await inbound(viewer.page, senderId))?.framesDecoded ?? 0, { timeout, intervals: [250, 500, 1000], message: `frames from ${senderId} rising for ${viewer.name}` })
+    .toBeGreaterThan(first);
+}
+
+declare global {
+  interface Window {
+    __pulsemeet: {
+      peerId(): string | null;
+      peerConnections(): Record<string, unknown>;
+      socketState(): string;
+      phase(): string;
+    };
+  }
+}

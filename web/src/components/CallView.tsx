@@ -1,0 +1,219 @@
+// In the call: the tile grid, the control bar, connection banner, settings and quality panels.
+import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
+import { isAudioBlocked, subscribeAudioBlocked, unlockAudio } from '../audioUnlock';
+import type { LocalMedia, LocalMediaSnapshot } from '../rtc/media';
+import type { Room, RoomSnapshot } from '../room/Room';
+import { roomLink } from '../router';
+import { savePrefs } from '../prefs';
+import { CamIcon, CamOffIcon, ChartIcon, CheckIcon, CloseIcon, GearIcon, LeaveIcon, LinkIcon, Logo, MicIcon, MicOffIcon, SpeakerIcon, UsersIcon } from './icons';
+import { DevicePickers } from './DevicePickers';
+import { QualityPanel } from './QualityPanel';
+import { RoundButton } from './RoundButton';
+import { VideoTile } from './VideoTile';
+
+const narrowQuery = window.matchMedia('(max-width: 640px)');
+function subscribeNarrow(fn: () => void): () => void {
+  narrowQuery.addEventListener('change', fn);
+  return () => narrowQuery.removeEventListener('change', fn);
+}
+
+/** Columns for n tiles: keeps tiles as large as possible for 1–8 people. */
+export function gridColumns(n: number, narrow = false): number {
+  if (n <= 1) return 1;
+  if (narrow) return n <= 2 ? 1 : 2; // phones: stack instead of shrinking
+  if (n <= 2) return 2;
+  if (n <= 4) return 2;
+  if (n <= 6) return 3;
+  return 4;
+}
+
+export function CallView({ room, snap, media, local, name }: { room: Room; snap: RoomSnapshot; media: LocalMedia; local: LocalMediaSnapshot; name: string }) {
+  const [settingsOpen, setSettingsOpen] = useState(false);
+  const [statsOpen, setStatsOpen] = useState(false);
+  const [copied, setCopied] = useState(false);
+  const [toast, setToast] = useState<string | null>(null);
+  const audioBlocked = useSyncExternalStore(subscribeAudioBlocked, isAudioBlocked);
+  const narrow = useSyncExternalStore(subscribeNarrow, () => narrowQuery.matches);
+
+  const toggleAudio = useCallback(() => {
+    media.setEnabled('audio', !media.snapshot.audioEnabled);
+    savePrefs({ audioEnabled: media.snapshot.audioEnabled });
+  }, [media]);
+  const toggleVideo = useCallback(() => {
+    media.setEnabled('video', !media.snapshot.videoEnabled);
+    savePrefs({ videoEnabled: media.snapshot.videoEnabled });
+  }, [media]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      const t = e.target as HTMLElement | null;
+      if (t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA' || t.isContentEditable)) return;
+      if (e.key === 'm' || e.key === 'M') toggleAudio();
+      else if (e.key === 'v' || e.key === 'V') toggleVideo();
+      else if (e.key === 'Escape') {
+        setSettingsOpen(false);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [toggleAudio, toggleVideo]);
+
+  // Device notices (unplugged camera etc.) show as a toast for a few seconds.
+  useEffect(() => {
+    if (!local.notice) return;
+    const h = setTimeout(() => media.clearNotice(), 6000);
+    return () => clearTimeout(h);
+  }, [local.notice, media]);
+  const showError = useCallback((msg: string) => {
+    setToast(msg);
+    setTimeout(() => setToast(null), 6000);
+  }, []);
+  const notice = toast ?? local.notice;
+
+  const copyLink = async () => {
+    const link = roomLink(room.roomId);
+    try {
+      await navigator.clipboard.writeText(link);
+    } catch {
+      window.prompt('Copy this invite link', link);
+    }
+    setCopied(true);
+    setTimeout(() => setCopied(false), 2000);
+  };
+
+  const count = snap.remotes.length + 1;
+  const cols = gridColumns(count, narrow);
+  const rows = Math.ceil(count / cols);
+  const tiles = [
+    {
+      key: 'local',
+      node: <VideoTile peerId={snap.localId ?? 'local'} name={name} isLocal videoTrack={local.videoTrack} audioTrack={null} audioOn={local.audioEnabled} videoOn={local.videoEnabled} />,
+    },
+    ...snap.remotes.map((r) => ({
+      key: r.id,
+      node: (
+        <VideoTile
+          peerId={r.id}
+          name={r.name}
+          isLocal={false}
+          videoTrack={r.videoTrack}
+          audioTrack={r.audioTrack}
+          audioOn={r.media.audio}
+          videoOn={r.media.video}
+          level={r.level}
+          connectionState={r.connectionState}
+          speakerId={local.speakerId}
+          onShowStats={() => setStatsOpen(true)}
+        />
+      ),
+    })),
+  ];
+
+  return (
+    <div data-testid="call" data-phase={snap.phase} className="flex h-full flex-col">
+      <header className="flex items-center gap-3 px-5 py-3">
+        <Logo className="shrink-0 text-white" compact />
+        <span className="mx-1 h-5 w-px shrink-0 bg-white/10" />
+        <span className="min-w-0 truncate font-mono text-sm text-slate-300" title={room.roomId}>{room.roomId}</span>
+        <span data-testid="participant-count" className="ml-2 inline-flex shrink-0 items-center gap-1.5 rounded-full bg-white/5 px-2.5 py-1 text-xs text-slate-300 ring-1 ring-white/10">
+          <UsersIcon className="h-3.5 w-3.5" />
+          {count}
+        </span>
+        <ConnectionBadge snap={snap} />
+      </header>
+
+      {(snap.phase === 'reconnecting' || snap.phase === 'failed') && (
+        <div data-testid="connection-banner" data-state={snap.phase} className={`mx-5 mb-3 flex items-center gap-3 rounded-xl px-4 py-2.5 text-sm ring-1 ${snap.phase === 'failed' ? 'bg-rose-500/10 text-rose-100 ring-rose-500/30' : 'bg-amber-500/10 text-amber-100 ring-amber-500/30'}`}>
+          {snap.phase === 'reconnecting' ? (
+            <>
+              <span className="h-3 w-3 animate-spin rounded-full border-2 border-amber-200 border-t-transparent" />
+              <span>
+                Connection to the server lost — reconnecting (attempt {Math.max(1, snap.reconnectAttempt)} of {snap.maxReconnectAttempts}). Your call continues meanwhile.
+              </span>
+            </>
+          ) : (
+            <>
+              <span>Couldn’t reconnect to the server. Media already flowing keeps flowing, but nobody new can join you.</span>
+              <button type="button" data-testid="retry-button" onClick={() => room.retry()} className="ml-auto rounded-lg bg-white/10 px-3 py-1.5 font-medium text-white hover:bg-white/20">
+                Retry
+              </button>
+            </>
+          )}
+        </div>
+      )}
+
+      <main className="flex min-h-0 flex-1 gap-3 px-5">
+        {/* Flex-wrap rather than CSS grid so a last, incomplete row is centred. */}
+        <div data-testid="tile-grid" className="flex min-h-0 min-w-0 flex-1 flex-wrap content-center justify-center gap-3">
+          {tiles.map((t) => (
+            <div key={t.key} className="min-h-0" style={{ width: `calc((100% - ${(cols - 1) * 0.75}rem) / ${cols})`, height: `calc((100% - ${(rows - 1) * 0.75}rem) / ${rows})` }}>
+              {t.node}
+            </div>
+          ))}
+        </div>
+        {statsOpen && <QualityPanel remotes={snap.remotes} onClose={() => setStatsOpen(false)} />}
+      </main>
+
+      <footer className="relative flex items-center justify-center gap-3 px-5 py-4">
+        {audioBlocked && (
+          <button type="button" data-testid="enable-audio" onClick={unlockAudio} className="absolute left-5 inline-flex items-center gap-2 rounded-full bg-amber-400 px-4 py-2 text-sm font-semibold text-slate-900 shadow-lg hover:bg-amber-300">
+            <SpeakerIcon className="h-4 w-4" /> Click to enable audio
+          </button>
+        )}
+        <RoundButton testid="toggle-mic" label={local.audioEnabled ? 'Mute microphone' : 'Unmute microphone'} off={!local.audioEnabled} pressed={!local.audioEnabled} shortcut="M" onClick={toggleAudio}>
+          {local.audioEnabled ? <MicIcon className="h-5 w-5" /> : <MicOffIcon className="h-5 w-5" />}
+        </RoundButton>
+        <RoundButton testid="toggle-camera" label={local.videoEnabled ? 'Turn camera off' : 'Turn camera on'} off={!local.videoEnabled} pressed={!local.videoEnabled} shortcut="V" onClick={toggleVideo}>
+          {local.videoEnabled ? <CamIcon className="h-5 w-5" /> : <CamOffIcon className="h-5 w-5" />}
+        </RoundButton>
+        <RoundButton testid="open-settings" label="Device settings" onClick={() => setSettingsOpen(true)}>
+          <GearIcon className="h-5 w-5" />
+        </RoundButton>
+        <RoundButton testid="toggle-stats" label="Connection quality" active={statsOpen} onClick={() => setStatsOpen((v) => !v)}>
+          <ChartIcon className="h-5 w-5" />
+        </RoundButton>
+        <RoundButton testid="copy-link" label={copied ? 'Link copied' : 'Copy invite link'} active={copied} onClick={() => void copyLink()}>
+          {copied ? <CheckIcon className="h-5 w-5" /> : <LinkIcon className="h-5 w-5" />}
+        </RoundButton>
+        <RoundButton testid="leave" label="Leave call" danger onClick={() => room.leave()}>
+          <LeaveIcon className="h-6 w-6" />
+        </RoundButton>
+        <span className="absolute right-5 hidden text-xs text-slate-500 md:block">
+          <kbd className="rounded bg-white/5 px-1.5 py-0.5 font-mono">M</kbd> mic · <kbd className="rounded bg-white/5 px-1.5 py-0.5 font-mono">V</kbd> camera
+        </span>
+      </footer>
+
+      {notice && (
+        <div data-testid="notice" className="fixed left-1/2 top-5 z-30 -translate-x-1/2 rounded-xl bg-slate-800 px-4 py-2.5 text-sm text-slate-100 shadow-xl ring-1 ring-white/10">
+          {notice}
+        </div>
+      )}
+
+      {settingsOpen && (
+        <div className="fixed inset-0 z-40 grid place-items-center bg-black/60 p-4 backdrop-blur-sm" onClick={() => setSettingsOpen(false)}>
+          <div data-testid="settings-dialog" role="dialog" aria-modal="true" aria-label="Device settings" className="w-full max-w-md rounded-2xl bg-slate-900 p-6 shadow-2xl ring-1 ring-white/10" onClick={(e) => e.stopPropagation()}>
+            <div className="mb-5 flex items-center justify-between">
+              <h2 className="text-lg font-semibold text-white">Device settings</h2>
+              <button type="button" data-testid="close-settings" onClick={() => setSettingsOpen(false)} className="rounded-lg p-1 text-slate-400 hover:bg-white/5 hover:text-white" aria-label="Close">
+                <CloseIcon className="h-5 w-5" />
+              </button>
+            </div>
+            <DevicePickers media={media} snap={local} onError={showError} />
+            <p className="mt-4 text-xs text-slate-500">Switching devices keeps your call connected.</p>
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function ConnectionBadge({ snap }: { snap: RoomSnapshot }) {
+  const ok = snap.phase === 'joined';
+  return (
+    <span data-testid="socket-status" data-state={snap.connection} className={`ml-auto inline-flex shrink-0 items-center gap-1.5 rounded-full px-2.5 py-1 text-xs ring-1 ${ok ? 'bg-emerald-500/10 text-emerald-300 ring-emerald-500/20' : 'bg-amber-500/10 text-amber-200 ring-amber-500/30'}`}>
+      <span className={`h-1.5 w-1.5 rounded-full ${ok ? 'bg-emerald-400' : 'animate-pulse bg-amber-300'}`} />
+      {ok ? 'Connected' : snap.phase === 'failed' ? 'Offline' : 'Reconnecting'}
+    </span>
+  );
+}

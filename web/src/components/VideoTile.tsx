@@ -1,0 +1,120 @@
+// One participant's tile: video (or an avatar when the camera is off), name, mic/camera marks and
+// the connection-quality dot. The local tile is mirrored and always muted.
+import { useEffect, useMemo, useRef } from 'react';
+import { forget, playWithAudio } from '../audioUnlock';
+import type { QualityLevel } from '../rtc/stats';
+import { CamOffIcon, MicOffIcon } from './icons';
+import { QualityDot } from './QualityDot';
+
+export interface VideoTileProps {
+  peerId: string;
+  name: string;
+  isLocal: boolean;
+  videoTrack: MediaStreamTrack | null;
+  audioTrack: MediaStreamTrack | null;
+  audioOn: boolean;
+  videoOn: boolean;
+  level?: QualityLevel;
+  connectionState?: RTCPeerConnectionState;
+  speakerId?: string | null;
+  onShowStats?: () => void;
+}
+
+type SinkCapable = HTMLMediaElement & { setSinkId?: (id: string) => Promise<void> };
+
+export function initials(name: string): string {
+  const parts = name.trim().split(/\s+/).filter(Boolean);
+  const s = parts.length >= 2 ? `${parts[0]![0]}${parts[parts.length - 1]![0]}` : (parts[0]?.slice(0, 2) ?? '?');
+  return s.toUpperCase();
+}
+
+const AVATAR_COLORS = ['from-indigo-500 to-violet-600', 'from-emerald-500 to-teal-600', 'from-amber-500 to-orange-600', 'from-sky-500 to-blue-600', 'from-rose-500 to-pink-600', 'from-fuchsia-500 to-purple-600'];
+
+function colorFor(id: string): string {
+  let h = 0;
+  for (const ch of id) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  return AVATAR_COLORS[h % AVATAR_COLORS.length]!;
+}
+
+export function VideoTile(p: VideoTileProps) {
+  const ref = useRef<HTMLVideoElement>(null);
+  // Local preview: video only (never play our own microphone back).
+  const tracks = useMemo(
+    () => [p.videoTrack, p.isLocal ? null : p.audioTrack].filter((t): t is MediaStreamTrack => t !== null),
+    [p.videoTrack, p.audioTrack, p.isLocal],
+  );
+
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    if (tracks.length === 0) {
+      el.srcObject = null;
+      return;
+    }
+    // Attach only once there are tracks: an empty stream can stall the page's load event.
+    el.srcObject = new MediaStream(tracks);
+    if (p.isLocal) void el.play().catch(() => undefined);
+    else void playWithAudio(el);
+    return () => forget(el);
+  }, [tracks, p.isLocal]);
+
+  useEffect(() => {
+    const el = ref.current as SinkCapable | null;
+    if (!el || p.isLocal || !p.speakerId || typeof el.setSinkId !== 'function') return;
+    el.setSinkId(p.speakerId).catch(() => undefined);
+  }, [p.speakerId, p.isLocal]);
+
+  const showVideo = p.videoOn && p.videoTrack !== null;
+  const connecting = !p.isLocal && p.connectionState !== 'connected' && p.connectionState !== undefined;
+
+  return (
+    <div
+      data-testid="tile"
+      data-peer-id={p.peerId}
+      data-local={p.isLocal ? 'true' : 'false'}
+      className="group relative h-full w-full overflow-hidden rounded-2xl bg-slate-900 ring-1 ring-white/5"
+    >
+      <video
+        ref={ref}
+        data-testid={p.isLocal ? 'local-video' : 'remote-video'}
+        autoPlay
+        playsInline
+        muted={p.isLocal}
+        className={`h-full w-full object-cover transition-opacity duration-300 ${p.isLocal ? '-scale-x-100' : ''} ${showVideo ? 'opacity-100' : 'opacity-0'}`}
+      />
+      {!showVideo && (
+        <div data-testid="tile-camera-off" className="absolute inset-0 grid place-items-center bg-gradient-to-b from-slate-800 to-slate-900">
+          <div className={`grid h-20 w-20 place-items-center rounded-full bg-gradient-to-br text-2xl font-semibold text-white shadow-xl ${colorFor(p.peerId)}`}>
+            {initials(p.name)}
+          </div>
+        </div>
+      )}
+      {connecting && (
+        <div className="absolute inset-x-0 top-3 flex justify-center">
+          <span className="rounded-full bg-black/60 px-3 py-1 text-xs text-slate-200 backdrop-blur">
+            {p.connectionState === 'failed' || p.connectionState === 'disconnected' ? 'Reconnecting media…' : 'Connecting…'}
+          </span>
+        </div>
+      )}
+      <div className="absolute inset-x-0 bottom-0 flex items-center gap-2 bg-gradient-to-t from-black/70 to-transparent px-3 pb-2.5 pt-8">
+        {!p.isLocal && p.level && (
+          <button type="button" onClick={p.onShowStats} className="rounded-full p-1 hover:bg-white/10" title="Connection quality" aria-label="Connection quality">
+            <QualityDot level={p.level} />
+          </button>
+        )}
+        <span data-testid="tile-name" className="truncate text-sm font-medium text-white drop-shadow">
+          {p.name}
+          {p.isLocal && <span className="text-slate-300"> (you)</span>}
+        </span>
+        <span className="ml-auto flex items-center gap-1.5">
+          {!p.videoOn && <CamOffIcon className="h-4 w-4 text-slate-300" aria-label="Camera off" />}
+          {!p.audioOn && (
+            <span data-testid="tile-muted" title="Microphone off" className="grid h-6 w-6 place-items-center rounded-full bg-rose-500/90">
+              <MicOffIcon className="h-3.5 w-3.5 text-white" />
+            </span>
+          )}
+        </span>
+      </div>
+    </div>
+  );
+}

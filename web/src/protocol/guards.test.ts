@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { parseServerMessage } from './guards';
+
+const p = (v: unknown) => parseServerMessage(JSON.stringify(v));
+
+describe('parseServerMessage', () => {
+  it('accepts a full room-joined', () => {
+    const m = p({
+      type: 'room-joined',
+      roomId: 'r-1',
+      peerId: 'me',
+      data: {
+        peers: [{ peerId: 'p1', name: 'Ada', media: { audio: false, video: true, screen: false } }],
+        resumeToken: 'tok',
+        iceServers: [{ urls: ['stun:127.0.0.1:3478'] }, { urls: 'turn:x', username: 'u', credential: 'c' }],
+      },
+      timestamp: 1,
+    });
+    expect(m).toEqual({
+      type: 'room-joined',
+      roomId: 'r-1',
+      peerId: 'me',
+      data: {
+        peers: [{ peerId: 'p1', name: 'Ada', media: { audio: false, video: true, screen: false } }],
+        resumeToken: 'tok',
+        iceServers: [{ urls: ['stun:127.0.0.1:3478'] }, { urls: 'turn:x', username: 'u', credential: 'c' }],
+      },
+      timestamp: 1,
+    });
+  });
+
+  it('defaults a peer without media to audio+video on', () => {
+    const m = p({ type: 'room-joined', peerId: 'me', data: { peers: [{ peerId: 'p1', name: 'A' }] } });
+    expect(m?.type === 'room-joined' && m.data.peers[0]?.media).toEqual({ audio: true, video: true, screen: false });
+  });
+
+  it.each([
+    ['not json', '{'],
+    ['array', '[]'],
+    ['no type', '{}'],
+    ['unknown type', '{"type":"dance"}'],
+    ['room-joined without peerId', '{"type":"room-joined","data":{"peers":[]}}'],
+    ['room-joined with a bad peer', '{"type":"room-joined","peerId":"x","data":{"peers":[{"name":"a"}]}}'],
+    ['offer without sdp', '{"type":"offer","peerId":"x","data":{"type":"offer"}}'],
+    ['offer with wrong data.type', '{"type":"offer","peerId":"x","data":{"type":"answer","sdp":"v=0"}}'],
+    ['candidate not a string', '{"type":"ice-candidate","peerId":"x","data":{"candidate":5}}'],
+    ['candidate with fractional index', '{"type":"ice-candidate","peerId":"x","data":{"candidate":"c","sdpMLineIndex":0.5}}'],
+    ['media-state missing screen', '{"type":"media-state","peerId":"x","data":{"audio":true,"video":true}}'],
+    ['media-state with a string', '{"type":"media-state","peerId":"x","data":{"audio":"yes","video":true,"screen":false}}'],
+    ['peer-left without peerId', '{"type":"peer-left"}'],
+  ])('rejects %s', (_name, text) => {
+    expect(parseServerMessage(text)).toBeNull();
+  });
+
+  it('accepts relayed messages and errors', () => {
+    expect(p({ type: 'answer', peerId: 'x', data: { type: 'answer', sdp: 'v=0\r\n' } })).toMatchObject({ type: 'answer', peerId: 'x' });
+    expect(p({ type: 'ice-candidate', peerId: 'x', data: { candidate: 'c' } })).toMatchObject({ data: { candidate: 'c', sdpMid: null, sdpMLineIndex: null } });
+    expect(p({ type: 'media-state', peerId: 'x', data: { audio: false, video: true, screen: false } })).toMatchObject({ data: { audio: false } });
+    expect(p({ type: 'error', code: 'room-full', error: 'room is full' })).toMatchObject({ code: 'room-full', error: 'room is full' });
+    expect(p({ type: 'peer-joined', peerId: 'x', data: { name: 'Bo' } })).toEqual({ type: 'peer-joined', peerId: 'x', data: { name: 'Bo' }, timestamp: undefined });
+    expect(p({ type: 'peer-joined', peerId: 'x', data: { name: 'Bo', media: { audio: false, video: true, screen: false } } })).toMatchObject({
+      data: { media: { audio: false, video: true, screen: false } },
+    });
+    expect(p({ type: 'pong' })).toMatchObject({ type: 'pong' });
+  });
+});

@@ -1,0 +1,142 @@
+// Runtime validation of everything the server sends. The socket is an untrusted boundary:
+// a message that does not match the contract is dropped here, so the rest of the app can
+// rely on the static types in messages.ts.
+import type {
+  IceCandidateData,
+  MediaState,
+  PeerInfo,
+  ServerMessage,
+  SessionDescriptionData,
+} from './messages';
+
+type Obj = Record<string, unknown>;
+
+export function isObject(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isNonEmptyString(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0;
+}
+
+export function isMediaState(v: unknown): v is MediaState {
+  return (
+    isObject(v) &&
+    typeof v.audio === 'boolean' &&
+    typeof v.video === 'boolean' &&
+    typeof v.screen === 'boolean'
+  );
+}
+
+/** Missing media means "unknown": assume on, as a peer that just joined normally is. */
+const DEFAULT_MEDIA: MediaState = { audio: true, video: true, screen: false };
+
+function toPeerInfo(v: unknown): PeerInfo | null {
+  if (!isObject(v) || !isNonEmptyString(v.peerId)) return null;
+  const name = typeof v.name === 'string' ? v.name : '';
+  const media = isMediaState(v.media) ? { ...v.media } : { ...DEFAULT_MEDIA };
+  return { peerId: v.peerId, name, media };
+}
+
+export function isSessionDescriptionData(v: unknown, type: 'offer' | 'answer'): v is SessionDescriptionData {
+  return isObject(v) && v.type === type && isNonEmptyString(v.sdp);
+}
+
+export function isIceCandidateData(v: unknown): v is IceCandidateData {
+  if (!isObject(v) || typeof v.candidate !== 'string') return false;
+  if (v.sdpMid !== undefined && v.sdpMid !== null && typeof v.sdpMid !== 'string') return false;
+  if (
+    v.sdpMLineIndex !== undefined &&
+    v.sdpMLineIndex !== null &&
+    (typeof v.sdpMLineIndex !== 'number' || !Number.isInteger(v.sdpMLineIndex))
+  )
+    return false;
+  return true;
+}
+
+function isIceServer(v: unknown): v is RTCIceServer {
+  if (!isObject(v)) return false;
+  const urls = v.urls;
+  const urlsOk = typeof urls === 'string' || (Array.isArray(urls) && urls.every((u) => typeof u === 'string'));
+  if (!urlsOk) return false;
+  if (v.username !== undefined && typeof v.username !== 'string') return false;
+  if (v.credential !== undefined && typeof v.credential !== 'string') return false;
+  return true;
+}
+
+/** Parses one text frame. Returns null for anything outside the contract. */
+export function parseServerMessage(text: string): ServerMessage | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  return toServerMessage(raw);
+}
+
+export function toServerMessage(raw: unknown): ServerMessage | null {
+  if (!isObject(raw) || typeof raw.type !== 'string') return null;
+  const timestamp = typeof raw.timestamp === 'number' ? raw.timestamp : undefined;
+  const peerId = raw.peerId;
+  const data = raw.data;
+  switch (raw.type) {
+    case 'room-joined': {
+      if (!isNonEmptyString(peerId)) return null;
+      const peersRaw = isObject(data) && Array.isArray(data.peers) ? data.peers : [];
+      const peers: PeerInfo[] = [];
+      for (const p of peersRaw) {
+        const info = toPeerInfo(p);
+        if (!info) return null;
+        peers.push(info);
+      }
+      const resumeToken = isObject(data) && isNonEmptyString(data.resumeToken) ? data.resumeToken : undefined;
+      const iceServers =
+        isObject(data) && Array.isArray(data.iceServers) && data.iceServers.every(isIceServer)
+          ? data.iceServers
+          : undefined;
+      return {
+        type: 'room-joined',
+        roomId: typeof raw.roomId === 'string' ? raw.roomId : undefined,
+        peerId,
+        data: { peers, resumeToken, iceServers },
+        timestamp,
+      };
+    }
+    case 'peer-joined': {
+      if (!isNonEmptyString(peerId)) return null;
+      const name = isObject(data) && typeof data.name === 'string' ? data.name : '';
+      const media = isObject(data) && isMediaState(data.media) ? { ...data.media } : undefined;
+      return { type: 'peer-joined', peerId, data: media ? { name, media } : { name }, timestamp };
+    }
+    case 'peer-left':
+      if (!isNonEmptyString(peerId)) return null;
+      return { type: 'peer-left', peerId, timestamp };
+    case 'offer':
+    case 'answer':
+      if (!isNonEmptyString(peerId) || !isSessionDescriptionData(data, raw.type)) return null;
+      return { type: raw.type, peerId, data: { type: data.type, sdp: data.sdp }, timestamp };
+    case 'ice-candidate':
+      if (!isNonEmptyString(peerId) || !isIceCandidateData(data)) return null;
+      return {
+        type: 'ice-candidate',
+        peerId,
+        data: { candidate: data.candidate, sdpMid: data.sdpMid ?? null, sdpMLineIndex: data.sdpMLineIndex ?? null },
+        timestamp,
+      };
+    case 'media-state':
+      if (!isNonEmptyString(peerId) || !isMediaState(data)) return null;
+      return { type: 'media-state', peerId, data: { audio: data.audio, video: data.video, screen: data.screen }, timestamp };
+    case 'pong':
+      return { type: 'pong', timestamp };
+    case 'error':
+      return {
+        type: 'error',
+        code: typeof raw.code === 'string' ? raw.code : undefined,
+        error: typeof raw.error === 'string' ? raw.error : 'unknown error',
+        timestamp,
+      };
+    default:
+      return null;
+  }
+}

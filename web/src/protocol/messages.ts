@@ -1,0 +1,109 @@
+// Wire protocol v1 (docs: DESIGN.md "Wire protocol v1"). Types only; runtime checks live in guards.ts.
+
+export interface MediaState {
+  audio: boolean;
+  video: boolean;
+  screen: boolean;
+}
+
+export interface PeerInfo {
+  peerId: string;
+  name: string;
+  media: MediaState;
+}
+
+export interface SessionDescriptionData {
+  type: 'offer' | 'answer';
+  sdp: string;
+}
+
+export interface IceCandidateData {
+  candidate: string;
+  sdpMid?: string | null;
+  sdpMLineIndex?: number | null;
+}
+
+export type ErrorCode =
+  | 'bad-json'
+  | 'bad-message'
+  | 'unknown-type'
+  | 'invalid-room-id'
+  | 'invalid-name'
+  | 'invalid-sdp'
+  | 'invalid-candidate'
+  | 'not-in-room'
+  | 'peer-not-found'
+  | 'room-full'
+  | 'forbidden-room'
+  | 'rate-limited'
+  | 'message-too-large';
+
+// ---- server -> client ----
+
+export interface RoomJoinedMessage {
+  type: 'room-joined';
+  roomId?: string;
+  peerId: string;
+  data: { peers: PeerInfo[]; resumeToken?: string; iceServers?: RTCIceServer[] };
+  timestamp?: number;
+}
+export interface PeerJoinedMessage {
+  type: 'peer-joined';
+  peerId: string;
+  /** `media` is an extension some servers send; absent means "assume on until media-state". */
+  data: { name: string; media?: MediaState };
+  timestamp?: number;
+}
+export interface PeerLeftMessage {
+  type: 'peer-left';
+  peerId: string;
+  timestamp?: number;
+}
+export interface RelayedDescriptionMessage {
+  type: 'offer' | 'answer';
+  peerId: string;
+  data: SessionDescriptionData;
+  timestamp?: number;
+}
+export interface RelayedCandidateMessage {
+  type: 'ice-candidate';
+  peerId: string;
+  data: IceCandidateData;
+  timestamp?: number;
+}
+export interface RelayedMediaStateMessage {
+  type: 'media-state';
+  peerId: string;
+  data: MediaState;
+  timestamp?: number;
+}
+export interface PongMessage {
+  type: 'pong';
+  timestamp?: number;
+}
+export interface ErrorMessage {
+  type: 'error';
+  code?: string;
+  error: string;
+  timestamp?: number;
+}
+
+export type ServerMessage =
+  | RoomJoinedMessage
+  | PeerJoinedMessage
+  | PeerLeftMessage
+  | RelayedDescriptionMessage
+  | RelayedCandidateMessage
+  | RelayedMediaStateMessage
+  | PongMessage
+  | ErrorMessage;
+
+// ---- client -> server ----
+
+export type ClientMessage =
+  | { type: 'join'; roomId: string; data: { name: string; resumeToken?: string } }
+  | { type: 'leave' }
+  | { type: 'offer' | 'answer'; targetId: string; data: SessionDescriptionData }
+  | { type: 'ice-candidate'; targetId: string; data: IceCandidateData }
+  | { type: 'media-state'; data: MediaState }
+  | { type: 'ping' };

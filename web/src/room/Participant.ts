@@ -1,0 +1,51 @@
+// A remote participant: identity, announced media state, received tracks, the PeerSession that
+// carries them, and the connection quality measured on it.
+import type { MediaState } from '../protocol/messages';
+import type { PeerSession } from '../rtc/PeerSession';
+import type { MediaKind } from '../rtc/peerConnectionLike';
+import { EMPTY_METRICS, type QualityMetrics, type StatsSample } from '../rtc/stats';
+import { Track } from './Track';
+
+export interface QualityPoint {
+  t: number;
+  kbps: number;
+  rttMs: number;
+  lossPercent: number;
+}
+
+export class RemoteParticipant {
+  name: string;
+  media: MediaState;
+  session: PeerSession | null = null;
+  connectionState: RTCPeerConnectionState = 'new';
+  metrics: QualityMetrics = EMPTY_METRICS;
+  history: QualityPoint[] = [];
+  lastSample: StatsSample | null = null;
+  private tracks = new Map<MediaKind, Track>();
+
+  constructor(
+    readonly id: string,
+    name: string,
+    media: MediaState,
+  ) {
+    this.name = name;
+    this.media = media;
+  }
+
+  setTrack(track: MediaStreamTrack): void {
+    const kind = track.kind === 'audio' ? 'audio' : 'video';
+    this.tracks.set(kind, new Track(kind, track));
+  }
+
+  track(kind: MediaKind): Track | null {
+    return this.tracks.get(kind) ?? null;
+  }
+
+  /** A fresh RTCPeerConnection brings fresh tracks; drop the old ones with the old session. */
+  resetMedia(): void {
+    this.tracks.clear();
+    this.connectionState = 'new';
+    this.lastSample = null;
+    this.metrics = EMPTY_METRICS;
+  }
+}

@@ -1,0 +1,176 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FakePeerConnection, FakeSocket, fakeTrack, settle } from '../test/fakes';
+import { SignalingClient } from '../signaling/SignalingClient';
+import type { MediaKind } from '../rtc/peerConnectionLike';
+import { Room, type LocalMediaSource } from './Room';
+
+class FakeMedia implements LocalMediaSource {
+  stream = null;
+  snapshot = { audioTrack: fakeTrack('audio'), videoTrack: fakeTrack('video') as MediaStreamTrack | null, audioEnabled: true, videoEnabled: true };
+  private subs = new Set<() => void>();
+  private trackSubs = new Set<(k: MediaKind, t: MediaStreamTrack | null) => void>();
+  subscribe(fn: () => void) {
+    this.subs.add(fn);
+    return () => this.subs.delete(fn);
+  }
+  onTrackChanged(fn: (k: MediaKind, t: MediaStreamTrack | null) => void) {
+    this.trackSubs.add(fn);
+    return () => this.trackSubs.delete(fn);
+  }
+  setAudio(on: boolean) {
+    this.snapshot = { ...this.snapshot, audioEnabled: on };
+    this.subs.forEach((f) => f());
+  }
+  switchVideo(t: MediaStreamTrack) {
+    this.snapshot = { ...this.snapshot, videoTrack: t };
+    this.trackSubs.forEach((f) => f('video', t));
+  }
+}
+
+function setup() {
+  FakeSocket.instances = [];
+  FakePeerConnection.instances = [];
+  const signaling = new SignalingClient({ url: 'ws://t/ws', createSocket: (u) => new FakeSocket(u), random: () => 0 });
+  const media = new FakeMedia();
+  const room = new Room({ roomId: 'brave-otter-42', name: 'Ada', signaling, media, createPeerConnection: (c) => new FakePeerConnection(c), statsIntervalMs: 0 });
+  room.join();
+  const sock = () => FakeSocket.instances.at(-1)!;
+  sock().open();
+  return { room, signaling, media, sock };
+}
+
+const joined = (peerId: string, peers: Array<{ peerId: string; name: string; media?: object }> = []) => ({
+  type: 'room-joined',
+  peerId,
+  data: { peers, resumeToken: `tok-${peerId}`, iceServers: [{ urls: 'stun:127.0.0.1:1' }] },
+});
+
+let rooms: Room[] = [];
+beforeEach(() => {
+  rooms = [];
+  vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+});
+afterEach(() => {
+  rooms.forEach((r) => r.leave());
+  vi.restoreAllMocks();
+});
+
+describe('Room', () => {
+  it('sends its media state once after joining and shows existing peers with their marks', () => {
+    const t = setup();
+    rooms.push(t.room);
+    t.sock().receive(joined('me', [{ peerId: 'p1', name: 'Bo', media: { audio: false, video: true, screen: false } }]));
+    expect(t.room.snapshot.phase).toBe('joined');
+    expect(t.room.snapshot.remotes).toMatchObject([{ id: 'p1', name: 'Bo', media: { audio: false, video: true } }]);
+    expect(t.sock().sentOfType('media-state')).toEqual([{ type: 'media-state', data: { audio: true, video: true, screen: false } }]);
+    // The newcomer waits for offers: no connection yet.
+    expect(FakePeerConnection.instances).toHaveLength(0);
+  });
+
+  it('offers to a peer that joins after us, using the iceServers from room-joined', async () => {
+    const t = setup();
+    rooms.push(t.room);
+    t.sock().receive(joined('me'));
+    t.sock().receive({ type: 'peer-joined', peerId: 'p2', data: { name: 'Cy' } });
+    await settle();
+    expect(FakePeerConnection.instances[0]!.config.iceServers).toEqual([{ urls: 'stun:127.0.0.1:1' }]);
+    const offers = t.sock().sentOfType('offer');
+    expect(offers).toHaveLength(1);
+    expect(offers[0]).toMatchObject({ targetId: 'p2', data: { type: 'offer' } });
+  });
+
+  it('mic toggle sends media-state on the same socket; remote media-state updates the peer', () => {
+    const t = setup();
+    rooms.push(t.room);
+    t.sock().receive(joined('me', [{ peerId: 'p1', name: 'Bo' }]));
+    t.media.setAudio(false);
+    expect(FakeSocket.instances).toHaveLength(1);
+    expect(t.sock().sentOfType('media-state').at(-1)).toEqual({ type: 'media-state', data: { audio: false, video: true, screen: false } });
+    t.sock().receive({ type: 'media-state', peerId: 'p1', data: { audio: true, video: false, screen: false } });
+    expect(t.room.snapshot.remotes[0]!.media).toEqual({ audio: true, video: false, screen: false });
+  });
+
+  it('switching camera replaces the track on every connection without a new offer', async () => {
+    const t = setup();
+    rooms.push(t.room);
+    t.sock().receive(joined('me'));
+    t.sock().receive({ type: 'peer-joined', peerId: 'p2', data: { name: 'Cy' } });
+    await settle();
+    const cam2 = fakeTrack('video', 'cam2');
+    t.media.switchVideo(cam2);
+    await settle();
+    const pc = FakePeerConnection.instances[0]!;
+    expect(pc.transceivers.find((x) => x.receiver.track.kind === 'video')!.sender.track).toBe(cam2);
+    expect(t.sock().sentOfType('offer')).toHaveLength(1);
+  });
+
+  it('room-full ends the attempt without reconnecting', () => {
+    vi.useFakeTimers();
+    try {
+      const t = setup();
+      t.sock().receive({ type: 'error', code: 'room-full', error: 'room is full' });
+      expect(t.room.snapshot.phase).toBe('full');
+      vi.advanceTimersByTime(120_000);
+      expect(FakeSocket.instances).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a rejoin with the same peerId keeps connections; a new peerId rebuilds from scratch', async () => {
+    const t = setup();
+    rooms.push(t.room);
+    t.sock().receive(joined('me'));
+    t.sock().receive({ type: 'peer-joined', peerId: 'p2', data: { name: 'Cy' } });
+    await settle();
+    const pc = FakePeerConnection.instances[0]!;
+
+    t.sock().drop();
+    expect(t.room.snapshot.phase).toBe('reconnecting');
+    expect(pc.closed).toBe(false); // media keeps flowing while the socket is down
+    await new Promise((r) => setTimeout(r, 300));
+    t.sock().open();
+    t.sock().receive(joined('me', [{ peerId: 'p2', name: 'Cy' }]));
+    expect(pc.closed).toBe(false);
+    expect(t.room.peerConnections().get('p2')).toBe(pc);
+
+    t.sock().drop();
+    await new Promise((r) => setTimeout(r, 300));
+    t.sock().open();
+    t.sock().receive(joined('me-2', [{ peerId: 'p2', name: 'Cy' }]));
+    expect(pc.closed).toBe(true);
+    expect(t.room.peerConnections().size).toBe(0); // waits for p2's offer to the new id
+    expect(t.room.snapshot.remotes.map((r) => r.id)).toEqual(['p2']);
+  });
+
+  it('ignores answers and candidates for peers without a connection', async () => {
+    const t = setup();
+    rooms.push(t.room);
+    t.sock().receive(joined('me'));
+    t.sock().receive({ type: 'answer', peerId: 'ghost', data: { type: 'answer', sdp: 'v=0\r\n' } });
+    t.sock().receive({ type: 'ice-candidate', peerId: 'ghost', data: { candidate: 'c' } });
+    t.sock().receive({ type: 'peer-joined', peerId: 'p2', data: { name: 'Cy' } });
+    t.sock().receive({ type: 'peer-left', peerId: 'p2' });
+    t.sock().receive({ type: 'answer', peerId: 'p2', data: { type: 'answer', sdp: 'v=0\r\n' } });
+    await settle();
+    expect(t.room.snapshot.remotes).toEqual([]);
+    expect(console.warn).not.toHaveBeenCalled();
+  });
+
+  it('answers an offer from a peer listed in room-joined', async () => {
+    const t = setup();
+    rooms.push(t.room);
+    t.sock().receive(joined('me', [{ peerId: 'p1', name: 'Bo' }]));
+    const other = new FakePeerConnection({});
+    other.addTransceiver('audio');
+    other.addTransceiver('video');
+    await other.setLocalDescription();
+    t.sock().receive({ type: 'ice-candidate', peerId: 'p1', data: { candidate: 'early' } });
+    t.sock().receive({ type: 'offer', peerId: 'p1', data: { type: 'offer', sdp: other.localDescription!.sdp } });
+    t.sock().receive({ type: 'ice-candidate', peerId: 'p1', data: { candidate: 'c1' } });
+    await settle();
+    expect(t.sock().sentOfType('answer')).toHaveLength(1);
+    const mine = t.room.peerConnections().get('p1') as FakePeerConnection;
+    expect(mine.addedCandidates.map((c) => c.candidate)).toEqual(['early', 'c1']);
+  });
+});

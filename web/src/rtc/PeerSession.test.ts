@@ -1,0 +1,263 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { SessionDescriptionData } from '../protocol/messages';
+import { FakePeerConnection, fakeTrack, settle } from '../test/fakes';
+import { PeerSession, isPolite, type OutgoingSignal, type PeerSessionOptions } from './PeerSession';
+
+interface Wired {
+  a: PeerSession;
+  b: PeerSession;
+  pcA: FakePeerConnection;
+  pcB: FakePeerConnection;
+  sentByA: OutgoingSignal[];
+  sentByB: OutgoingSignal[];
+}
+
+function session(localId: string, remoteId: string, initiator: boolean, signal: (s: OutgoingSignal) => void, extra: Partial<PeerSessionOptions> = {}): PeerSession {
+  return new PeerSession({
+    localId,
+    remoteId,
+    initiator,
+    iceServers: [],
+    local: { audio: fakeTrack('audio'), video: fakeTrack('video'), stream: null },
+    createPeerConnection: (cfg) => new FakePeerConnection(cfg),
+    signal,
+    ...extra,
+  });
+}
+
+/** Two sessions wired back to back through an asynchronous "server". */
+function wire(idA: string, idB: string, aIsInitiator = true): Wired {
+  const sentByA: OutgoingSignal[] = [];
+  const sentByB: OutgoingSignal[] = [];
+  const deliver = (to: () => PeerSession, s: OutgoingSignal) =>
+    setTimeout(() => {
+      if (s.kind === 'description') void to().handleDescription(s.description);
+      else void to().handleCandidate(s.candidate);
+    }, 0);
+  // eslint-disable-next-line prefer-const
+  let b: PeerSession;
+  const a = session(idA, idB, aIsInitiator, (s) => {
+    sentByA.push(s);
+    deliver(() => b, s);
+  });
+  b = session(idB, idA, !aIsInitiator, (s) => {
+    sentByB.push(s);
+    deliver(() => a, s);
+  });
+  return { a, b, pcA: a.pc as FakePeerConnection, pcB: b.pc as FakePeerConnection, sentByA, sentByB };
+}
+
+const descs = (xs: OutgoingSignal[], type: 'offer' | 'answer') =>
+  xs.filter((s): s is Extract<OutgoingSignal, { kind: 'description' }> => s.kind === 'description' && s.description.type === type);
+
+beforeEach(() => {
+  FakePeerConnection.instances = [];
+  vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+});
+afterEach(() => vi.restoreAllMocks());
+
+describe('isPolite', () => {
+  it('is the peer with the smaller id (string comparison)', () => {
+    expect(isPolite('a1', 'b2')).toBe(true);
+    expect(isPolite('b2', 'a1')).toBe(false);
+    // string, not numeric comparison
+    expect(isPolite('10', '9')).toBe(true);
+  });
+});
+
+describe('PeerSession initial negotiation', () => {
+  it('initiator offers, the newcomer only answers', async () => {
+    const w = wire('aaa', 'bbb', true);
+    await settle();
+    expect(descs(w.sentByA, 'offer')).toHaveLength(1);
+    expect(descs(w.sentByB, 'offer')).toHaveLength(0);
+    expect(descs(w.sentByB, 'answer')).toHaveLength(1);
+    expect(w.pcA.signalingState).toBe('stable');
+    expect(w.pcB.signalingState).toBe('stable');
+  });
+
+  it('the answerer sends its local tracks on the transceivers the offer created', async () => {
+    const w = wire('aaa', 'bbb', true);
+    await settle();
+    const kinds = w.pcB.transceivers.map((t) => [t.receiver.track.kind, t.direction, t.sender.track?.kind]);
+    expect(kinds).toEqual([
+      ['audio', 'sendrecv', 'audio'],
+      ['video', 'sendrecv', 'video'],
+    ]);
+  });
+
+  it('works the same when the newcomer has the smaller id (polite initiator)', async () => {
+    const w = wire('zzz', 'aaa', true);
+    await settle();
+    expect(descs(w.sentByB, 'offer')).toHaveLength(0);
+    expect(w.pcA.signalingState).toBe('stable');
+    expect(w.pcB.signalingState).toBe('stable');
+  });
+});
+
+describe('PeerSession perfect negotiation (glare)', () => {
+  it.each([
+    ['initiator is impolite', 'bbb', 'aaa'],
+    ['initiator is polite', 'aaa', 'bbb'],
+  ])('both sides renegotiate at once, %s: polite rolls back, impolite ignores, both end stable', async (_l, idA, idB) => {
+    const w = wire(idA, idB, true);
+    await settle();
+    // Both restart ICE in the same tick: two offers cross on the wire.
+    w.pcA.restartIce();
+    w.pcB.restartIce();
+    await settle(40);
+    const polite = w.a.polite ? w.a : w.b;
+    const impolite = w.a.polite ? w.b : w.a;
+    const politePc = polite.pc as FakePeerConnection;
+    expect(polite.polite).toBe(true);
+    expect(impolite.counters.ignoredOffers).toBe(1);
+    expect(politePc.rollbacks).toBe(1);
+    expect(w.pcA.signalingState).toBe('stable');
+    expect(w.pcB.signalingState).toBe('stable');
+    // And the polite side's own renegotiation still happens afterwards.
+    const politeOffers = descs(polite === w.a ? w.sentByA : w.sentByB, 'offer');
+    expect(politeOffers.length).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('PeerSession candidates and stale messages', () => {
+  it('queues candidates that arrive before the remote description and adds them after it', async () => {
+    const sent: OutgoingSignal[] = [];
+    const s = session('bbb', 'aaa', false, (x) => sent.push(x));
+    const pc = s.pc as FakePeerConnection;
+    await s.handleCandidate({ candidate: 'candidate:1 1 udp 1 127.0.0.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 });
+    await s.handleCandidate({ candidate: 'candidate:2 1 udp 1 127.0.0.1 5001 typ host', sdpMid: '0', sdpMLineIndex: 0 });
+    expect(s.counters.queuedCandidates).toBe(2);
+    expect(pc.addedCandidates).toHaveLength(0);
+
+    const offerer = new FakePeerConnection({});
+    offerer.addTransceiver('audio');
+    await offerer.setLocalDescription();
+    await s.handleDescription({ type: 'offer', sdp: offerer.localDescription!.sdp });
+    expect(pc.addedCandidates.map((c) => c.candidate)).toEqual([
+      'candidate:1 1 udp 1 127.0.0.1 5000 typ host',
+      'candidate:2 1 udp 1 127.0.0.1 5001 typ host',
+    ]);
+    expect(console.warn).not.toHaveBeenCalled();
+  });
+
+  it('ignores an answer when no offer is outstanding (stale) without touching the connection', async () => {
+    const w = wire('aaa', 'bbb', true);
+    await settle();
+    const before = w.pcA.remoteDescriptionsSet.length;
+    const stale: SessionDescriptionData = { type: 'answer', sdp: 'v=0\r\na=fingerprint:old\r\n' };
+    await expect(w.a.handleDescription(stale)).resolves.toBeUndefined();
+    expect(w.a.counters.staleAnswers).toBe(1);
+    expect(w.pcA.remoteDescriptionsSet.length).toBe(before);
+    expect(console.warn).not.toHaveBeenCalled();
+  });
+
+  it('ignores everything after close without errors', async () => {
+    const s = session('aaa', 'bbb', true, () => undefined);
+    s.close();
+    await expect(s.handleDescription({ type: 'answer', sdp: 'v=0\r\n' })).resolves.toBeUndefined();
+    await expect(s.handleCandidate({ candidate: 'x', sdpMid: '0', sdpMLineIndex: 0 })).resolves.toBeUndefined();
+    expect((s.pc as FakePeerConnection).closed).toBe(true);
+    expect(console.warn).not.toHaveBeenCalled();
+  });
+
+  it('sends its own ICE candidates to the remote', () => {
+    const sent: OutgoingSignal[] = [];
+    const s = session('aaa', 'bbb', true, (x) => sent.push(x));
+    (s.pc as FakePeerConnection).emitCandidate('candidate:9 1 udp 1 127.0.0.1 9 typ host');
+    expect(sent).toContainEqual({ kind: 'candidate', candidate: { candidate: 'candidate:9 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 } });
+  });
+
+  it('recognises an offer from a rebuilt remote connection by its fingerprint', async () => {
+    const w = wire('aaa', 'bbb', true);
+    await settle();
+    const same = w.pcA.localDescription!.sdp;
+    expect(w.b.isFromNewRemoteConnection(same)).toBe(false);
+    const other = new FakePeerConnection({});
+    other.addTransceiver('audio');
+    await other.setLocalDescription();
+    expect(w.b.isFromNewRemoteConnection(other.localDescription!.sdp)).toBe(true);
+  });
+});
+
+describe('PeerSession track switching', () => {
+  it('replaceTrack swaps the sender track without renegotiating', async () => {
+    const w = wire('aaa', 'bbb', true);
+    await settle();
+    const offersBefore = descs(w.sentByA, 'offer').length;
+    const cam2 = fakeTrack('video', 'cam2');
+    await w.a.replaceTrack('video', cam2);
+    await settle();
+    const video = w.pcA.transceivers.find((t) => t.receiver.track.kind === 'video')!;
+    expect(video.sender.track).toBe(cam2);
+    expect(descs(w.sentByA, 'offer').length).toBe(offersBefore);
+  });
+});
+
+describe('PeerSession ICE failure handling', () => {
+  function manualTimers() {
+    const pending: Array<{ fn: () => void; ms: number }> = [];
+    return {
+      pending,
+      timers: {
+        setTimeout: (fn: () => void, ms: number) => {
+          const h = { fn, ms };
+          pending.push(h);
+          return h;
+        },
+        clearTimeout: (h: unknown) => {
+          const i = pending.indexOf(h as { fn: () => void; ms: number });
+          if (i >= 0) pending.splice(i, 1);
+        },
+      },
+      fire() {
+        const all = pending.splice(0);
+        all.forEach((h) => h.fn());
+      },
+    };
+  }
+
+  it('restarts ICE on "failed", then asks for a rebuild if still failed (impolite side only)', async () => {
+    const mt = manualTimers();
+    const rebuild = vi.fn();
+    const s = session('bbb', 'aaa', true, () => undefined, { timers: mt.timers, onNeedsRebuild: rebuild, iceRestartTimeoutMs: 10_000 });
+    expect(s.polite).toBe(false);
+    const pc = s.pc as FakePeerConnection;
+    pc.setConnectionState('failed');
+    expect(pc.restartIceCalls).toBe(1);
+    expect(rebuild).not.toHaveBeenCalled();
+    expect(mt.pending[0]?.ms).toBe(10_000);
+    mt.fire();
+    expect(rebuild).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not rebuild when the ICE restart succeeded', () => {
+    const mt = manualTimers();
+    const rebuild = vi.fn();
+    const s = session('bbb', 'aaa', true, () => undefined, { timers: mt.timers, onNeedsRebuild: rebuild });
+    const pc = s.pc as FakePeerConnection;
+    pc.setConnectionState('failed');
+    pc.setConnectionState('connected');
+    mt.fire();
+    expect(rebuild).not.toHaveBeenCalled();
+    // A later failure gets a fresh ICE restart first.
+    pc.setConnectionState('failed');
+    expect(pc.restartIceCalls).toBe(2);
+  });
+
+  it('failing again after the restart escalates at once; the polite side waits for the other', () => {
+    const mt = manualTimers();
+    const rebuildImpolite = vi.fn();
+    const rebuildPolite = vi.fn();
+    const imp = session('bbb', 'aaa', true, () => undefined, { timers: mt.timers, onNeedsRebuild: rebuildImpolite });
+    const pol = session('aaa', 'bbb', false, () => undefined, { timers: mt.timers, onNeedsRebuild: rebuildPolite });
+    for (const s of [imp, pol]) {
+      const pc = s.pc as FakePeerConnection;
+      pc.setConnectionState('failed');
+      pc.setConnectionState('connecting');
+      pc.setConnectionState('failed');
+    }
+    expect(rebuildImpolite).toHaveBeenCalledTimes(1);
+    expect(rebuildPolite).not.toHaveBeenCalled();
+  });
+});

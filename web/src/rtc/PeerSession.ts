@@ -1,0 +1,305 @@
+// One RTCPeerConnection to one remote peer.
+//
+// Roles (DESIGN.md): the peer already in the room makes the first offer (`initiator`); the newcomer
+// answers. Every later negotiation (ICE restart, track changes) follows the "perfect negotiation"
+// pattern: polite = the peer with the smaller id; on glare the polite side rolls back and answers,
+// the impolite side ignores the colliding offer.
+//
+// Incoming signaling for a session is handled strictly in arrival order through a promise chain,
+// so a candidate never races the description it belongs to.
+import type { IceCandidateData, SessionDescriptionData } from '../protocol/messages';
+import {
+  type CandidateLike,
+  type MediaKind,
+  type PeerConnectionFactory,
+  type PeerConnectionLike,
+  type TransceiverLike,
+  sdpFingerprint,
+} from './peerConnectionLike';
+
+export type OutgoingSignal =
+  | { kind: 'description'; description: SessionDescriptionData }
+  | { kind: 'candidate'; candidate: IceCandidateData };
+
+export interface LocalTracks {
+  audio: MediaStreamTrack | null;
+  video: MediaStreamTrack | null;
+  /** Groups the tracks on the remote side (msid); null in tests. */
+  stream: MediaStream | null;
+}
+
+export interface PeerSessionTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface PeerSessionOptions {
+  localId: string;
+  remoteId: string;
+  /** True for the peer that was in the room first: it sends the first offer. */
+  initiator: boolean;
+  iceServers: RTCIceServer[];
+  local: LocalTracks;
+  createPeerConnection: PeerConnectionFactory;
+  signal: (msg: OutgoingSignal) => void;
+  onRemoteTrack?: (track: MediaStreamTrack) => void;
+  onConnectionState?: (state: RTCPeerConnectionState) => void;
+  /** ICE restart did not help: the owner should replace this session with a fresh one. */
+  onNeedsRebuild?: () => void;
+  timers?: PeerSessionTimers;
+  /** How long an ICE restart may take before we give up on this RTCPeerConnection. */
+  iceRestartTimeoutMs?: number;
+}
+
+const defaultTimers: PeerSessionTimers = {
+  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+  clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+export function isPolite(localId: string, remoteId: string): boolean {
+  return localId < remoteId;
+}
+
+export class PeerSession {
+  readonly remoteId: string;
+  readonly polite: boolean;
+  readonly pc: PeerConnectionLike;
+  private readonly opts: PeerSessionOptions;
+  private readonly timers: PeerSessionTimers;
+  private makingOffer = false;
+  private ignoreOffer = false;
+  private isSettingRemoteAnswerPending = false;
+  /** The answerer must not start its own negotiation before the initiator's offer arrived. */
+  private negotiationAllowed: boolean;
+  private pendingCandidates: IceCandidateData[] = [];
+  private chain: Promise<void> = Promise.resolve();
+  private transceivers = new Map<MediaKind, TransceiverLike>();
+  private local: LocalTracks;
+  private restartAttempted = false;
+  private restartTimer: unknown = null;
+  private _closed = false;
+  /** Counters the tests (and the debug panel) read. */
+  readonly counters = { ignoredOffers: 0, staleAnswers: 0, queuedCandidates: 0, iceRestarts: 0 };
+
+  constructor(opts: PeerSessionOptions) {
+    this.opts = opts;
+    this.remoteId = opts.remoteId;
+    this.polite = isPolite(opts.localId, opts.remoteId);
+    this.timers = opts.timers ?? defaultTimers;
+    this.local = { ...opts.local };
+    this.negotiationAllowed = opts.initiator;
+    const pc = opts.createPeerConnection({ iceServers: opts.iceServers });
+    this.pc = pc;
+
+    pc.onnegotiationneeded = () => void this.negotiate();
+    pc.onicecandidate = (ev) => {
+      if (this._closed || !ev.candidate) return;
+      this.opts.signal({ kind: 'candidate', candidate: toCandidateData(ev.candidate) });
+    };
+    pc.ontrack = (ev) => {
+      if (!this._closed) this.opts.onRemoteTrack?.(ev.track);
+    };
+    pc.onconnectionstatechange = () => this.onConnectionStateChange();
+
+    if (opts.initiator) {
+      // Always one audio and one video transceiver, even without a camera: a camera plugged in
+      // later then only needs replaceTrack, never a renegotiation.
+      for (const kind of ['audio', 'video'] as const) {
+        const track = this.local[kind];
+        const init: RTCRtpTransceiverInit = { direction: 'sendrecv' };
+        if (this.local.stream) init.streams = [this.local.stream];
+        this.transceivers.set(kind, pc.addTransceiver(track ?? kind, init));
+      }
+    }
+  }
+
+  get closed(): boolean {
+    return this._closed;
+  }
+
+  /** Remote offer/answer from the server. */
+  handleDescription(desc: SessionDescriptionData): Promise<void> {
+    return this.enqueue(() => this.applyDescription(desc));
+  }
+
+  /** Remote ICE candidate from the server; queued until a remote description exists. */
+  handleCandidate(candidate: IceCandidateData): Promise<void> {
+    return this.enqueue(async () => {
+      if (!this.pc.remoteDescription) {
+        this.pendingCandidates.push(candidate);
+        this.counters.queuedCandidates += 1;
+        return;
+      }
+      await this.addCandidate(candidate);
+    });
+  }
+
+  /**
+   * True when `sdp` comes from a different RTCPeerConnection than the one we are talking to (the
+   * remote rebuilt its side after a failed ICE restart): this session cannot take it.
+   */
+  isFromNewRemoteConnection(sdp: string): boolean {
+    const current = this.pc.remoteDescription;
+    if (!current) return false;
+    const a = sdpFingerprint(current.sdp);
+    const b = sdpFingerprint(sdp);
+    return a !== null && b !== null && a !== b;
+  }
+
+  /** Switch camera/microphone without renegotiation. */
+  async replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
+    this.local = { ...this.local, [kind]: track };
+    const t = this.transceivers.get(kind);
+    if (!t || this._closed) return; // the answerer attaches tracks when the offer arrives
+    await t.sender.replaceTrack(track);
+  }
+
+  getStats(): Promise<RTCStatsReport> {
+    return this.pc.getStats();
+  }
+
+  close(): void {
+    if (this._closed) return;
+    this._closed = true;
+    this.clearRestartTimer();
+    this.pendingCandidates = [];
+    this.pc.onnegotiationneeded = null;
+    this.pc.onicecandidate = null;
+    this.pc.ontrack = null;
+    this.pc.onconnectionstatechange = null;
+    this.pc.close();
+  }
+
+  // ---- internals ----
+
+  private enqueue(task: () => Promise<void>): Promise<void> {
+    const run = this.chain.then(async () => {
+      if (this._closed) return; // stale message for a closed connection: ignore quietly
+      await task();
+    });
+    // Keep the chain alive after a failure; report it instead.
+    this.chain = run.catch((err: unknown) => {
+      if (!this._closed) console.warn(`pulsemeet: signaling with ${this.remoteId} failed`, err);
+    });
+    return this.chain;
+  }
+
+  private async negotiate(): Promise<void> {
+    if (this._closed || !this.negotiationAllowed) return;
+    try {
+      this.makingOffer = true;
+      await this.pc.setLocalDescription();
+      const ld = this.pc.localDescription;
+      if (!this._closed && ld && ld.type === 'offer') {
+        this.opts.signal({ kind: 'description', description: { type: 'offer', sdp: ld.sdp } });
+      }
+    } catch (err) {
+      if (!this._closed) console.warn('pulsemeet: creating an offer failed', err);
+    } finally {
+      this.makingOffer = false;
+    }
+  }
+
+  private async applyDescription(desc: SessionDescriptionData): Promise<void> {
+    const pc = this.pc;
+    if (desc.type === 'answer' && pc.signalingState !== 'have-local-offer' && !this.isSettingRemoteAnswerPending) {
+      // An answer to an offer we no longer have (rolled back, or a duplicate): harmless, drop it.
+      this.counters.staleAnswers += 1;
+      return;
+    }
+    const readyForOffer = !this.makingOffer && (pc.signalingState === 'stable' || this.isSettingRemoteAnswerPending);
+    const offerCollision = desc.type === 'offer' && !readyForOffer;
+    this.ignoreOffer = !this.polite && offerCollision;
+    if (this.ignoreOffer) {
+      this.counters.ignoredOffers += 1;
+      return;
+    }
+    this.isSettingRemoteAnswerPending = desc.type === 'answer';
+    try {
+      await pc.setRemoteDescription(desc); // polite + collision: implicit rollback
+    } finally {
+      this.isSettingRemoteAnswerPending = false;
+    }
+    if (this._closed) return;
+    if (desc.type === 'offer') {
+      if (!this.negotiationAllowed) await this.attachLocalTracksToOffer();
+      await pc.setLocalDescription();
+      const ld = pc.localDescription;
+      if (!this._closed && ld && ld.type === 'answer') {
+        this.opts.signal({ kind: 'description', description: { type: 'answer', sdp: ld.sdp } });
+      }
+      this.negotiationAllowed = true;
+    }
+    await this.flushCandidates();
+  }
+
+  /** Answerer: send our tracks on the transceivers the initiator's offer created. */
+  private async attachLocalTracksToOffer(): Promise<void> {
+    for (const t of this.pc.getTransceivers()) {
+      const kind = t.receiver.track.kind as MediaKind;
+      if (this.transceivers.has(kind)) continue;
+      this.transceivers.set(kind, t);
+      t.direction = 'sendrecv';
+      const track = this.local[kind];
+      if (this.local.stream && t.sender.setStreams) t.sender.setStreams(this.local.stream);
+      if (track) await t.sender.replaceTrack(track);
+    }
+  }
+
+  private async flushCandidates(): Promise<void> {
+    const queued = this.pendingCandidates;
+    this.pendingCandidates = [];
+    for (const c of queued) await this.addCandidate(c);
+  }
+
+  private async addCandidate(c: IceCandidateData): Promise<void> {
+    try {
+      await this.pc.addIceCandidate({ candidate: c.candidate, sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null });
+    } catch (err) {
+      // Candidates of an offer we deliberately ignored are expected to fail.
+      if (!this.ignoreOffer && !this._closed) console.warn('pulsemeet: addIceCandidate failed', err);
+    }
+  }
+
+  private onConnectionStateChange(): void {
+    if (this._closed) return;
+    const state = this.pc.connectionState;
+    this.opts.onConnectionState?.(state);
+    if (state === 'connected') {
+      this.restartAttempted = false;
+      this.clearRestartTimer();
+      return;
+    }
+    if (state !== 'failed') return;
+    if (!this.restartAttempted) {
+      this.restartAttempted = true;
+      this.counters.iceRestarts += 1;
+      // The side that restarts triggers negotiationneeded and offers with new ICE credentials;
+      // perfect negotiation sorts out the case where both sides do it at once.
+      this.negotiationAllowed = true;
+      this.pc.restartIce();
+      this.clearRestartTimer();
+      this.restartTimer = this.timers.setTimeout(() => this.escalate(), this.opts.iceRestartTimeoutMs ?? 10_000);
+    } else {
+      this.escalate();
+    }
+  }
+
+  /** Still failed after an ICE restart: ask for a brand-new RTCPeerConnection. */
+  private escalate(): void {
+    this.clearRestartTimer();
+    if (this._closed || this.pc.connectionState === 'connected') return;
+    // Only the impolite side rebuilds, so the two peers never build new connections at each
+    // other at the same time; the polite side takes the new offer when it arrives.
+    if (!this.polite) this.opts.onNeedsRebuild?.();
+  }
+
+  private clearRestartTimer(): void {
+    if (this.restartTimer !== null) this.timers.clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+  }
+}
+
+function toCandidateData(c: CandidateLike): IceCandidateData {
+  return { candidate: c.candidate, sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null };
+}

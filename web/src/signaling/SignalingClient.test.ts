@@ -1,0 +1,220 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FakeSocket } from '../test/fakes';
+import { SignalingClient, type ConnectionState, type JoinedEvent } from './SignalingClient';
+
+function make(random = () => 0.5) {
+  FakeSocket.instances = [];
+  const client = new SignalingClient({
+    url: 'ws://test/ws',
+    createSocket: (url) => new FakeSocket(url),
+    random,
+    backoff: { baseMs: 500, maxMs: 4000, maxAttempts: 4 },
+  });
+  const states: ConnectionState[] = [];
+  client.on('state', (s) => states.push(s));
+  const joined: JoinedEvent[] = [];
+  client.on('joined', (j) => joined.push(j));
+  return { client, states, joined, sock: () => FakeSocket.instances[FakeSocket.instances.length - 1]! };
+}
+
+const roomJoined = (peerId: string, resumeToken = `tok-${peerId}`) => ({
+  type: 'room-joined',
+  roomId: 'brave-otter-42',
+  peerId,
+  data: { peers: [], resumeToken, iceServers: [] },
+});
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+});
+afterEach(() => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+});
+
+describe('SignalingClient connection and join', () => {
+  it('connects to the url, joins on open with the name', () => {
+    const { client, sock, states } = make();
+    client.join('brave-otter-42', 'Ada');
+    expect(sock().url).toBe('ws://test/ws');
+    expect(states).toEqual(['connecting']);
+    sock().open();
+    expect(states).toEqual(['connecting', 'open']);
+    expect(sock().sent).toEqual([{ type: 'join', roomId: 'brave-otter-42', data: { name: 'Ada' } }]);
+  });
+
+  it('sends an app-level ping every 5 s', () => {
+    const { client, sock } = make();
+    client.join('room-1', 'A');
+    sock().open();
+    vi.advanceTimersByTime(4_999);
+    expect(sock().sentOfType('ping')).toHaveLength(0);
+    sock().receive({ type: 'pong' }); // keep the heartbeat watchdog happy
+    vi.advanceTimersByTime(1);
+    expect(sock().sentOfType('ping')).toHaveLength(1);
+    sock().receive({ type: 'pong' });
+    vi.advanceTimersByTime(5_000);
+    expect(sock().sentOfType('ping')).toHaveLength(2);
+  });
+
+  it('treats 15 s without any message as a dead socket and reconnects', () => {
+    const { client, sock, states } = make(() => 0);
+    client.join('room-1', 'A');
+    const first = sock();
+    first.open();
+    vi.advanceTimersByTime(14_000);
+    first.receive({ type: 'pong' }); // any message resets the deadline
+    vi.advanceTimersByTime(14_999);
+    expect(first.closedByClient).toBe(false);
+    vi.advanceTimersByTime(1);
+    expect(first.closedByClient).toBe(true);
+    expect(states.at(-1)).toBe('reconnecting');
+    vi.advanceTimersByTime(250); // attempt 0 with random 0 -> 500/2
+    expect(FakeSocket.instances).toHaveLength(2);
+    // A late close event from the dead socket must not schedule a second reconnect.
+    first.drop();
+    vi.advanceTimersByTime(20_000);
+    expect(FakeSocket.instances).toHaveLength(2);
+  });
+});
+
+describe('SignalingClient reconnect backoff', () => {
+  it('uses capped exponential delays with jitter, then fails and offers retry', () => {
+    const { client, sock, states } = make(() => 0.999);
+    client.join('room-1', 'A');
+    sock().open();
+    sock().drop();
+    const delays: number[] = [];
+    // Each retry fails to connect; measure when the next socket appears.
+    for (let i = 0; i < 4; i++) {
+      const before = FakeSocket.instances.length;
+      let waited = 0;
+      while (FakeSocket.instances.length === before) {
+        vi.advanceTimersByTime(10);
+        waited += 10;
+        if (waited > 60_000) throw new Error('no reconnect');
+      }
+      delays.push(waited);
+      sock().drop(1006);
+    }
+    // ceilings 500, 1000, 2000, 4000 (capped); random ~1 -> close to the ceiling
+    expect(delays[0]).toBeGreaterThan(490);
+    expect(delays[0]).toBeLessThanOrEqual(500);
+    expect(delays[1]).toBeGreaterThan(990);
+    expect(delays[2]).toBeGreaterThan(1990);
+    expect(delays[3]).toBeGreaterThan(3990);
+    expect(delays[3]).toBeLessThanOrEqual(4000);
+    expect(client.state).toBe('failed');
+    expect(states.at(-1)).toBe('failed');
+    const count = FakeSocket.instances.length;
+    vi.advanceTimersByTime(120_000);
+    expect(FakeSocket.instances.length).toBe(count); // no more attempts on its own
+    client.retry();
+    expect(FakeSocket.instances.length).toBe(count + 1);
+    sock().open();
+    expect(client.state).toBe('open');
+    expect(sock().sentOfType('join')).toHaveLength(1);
+  });
+
+  it('never waits longer than the cap, whatever the attempt', () => {
+    FakeSocket.instances = [];
+    const client = new SignalingClient({
+      url: 'ws://x/ws',
+      createSocket: (u) => new FakeSocket(u),
+      random: () => 0.999999,
+      backoff: { baseMs: 100, maxMs: 1000, maxAttempts: 20 },
+    });
+    client.join('room-1', 'A');
+    for (let i = 0; i < 19; i++) {
+      const before = FakeSocket.instances.length;
+      FakeSocket.instances.at(-1)!.drop();
+      vi.advanceTimersByTime(1000);
+      expect(FakeSocket.instances.length).toBe(before + 1);
+    }
+  });
+
+  it('a successful open resets the attempt counter', () => {
+    const { client, sock } = make(() => 0);
+    client.join('room-1', 'A');
+    sock().drop();
+    vi.advanceTimersByTime(250);
+    sock().drop();
+    vi.advanceTimersByTime(500);
+    expect(client.attempts).toBe(2);
+    sock().open();
+    expect(client.attempts).toBe(0);
+  });
+
+  it('close 1012 (server restarting) reconnects at once', () => {
+    const { client, sock } = make(() => 0.999);
+    client.join('room-1', 'A');
+    sock().open();
+    sock().drop(1012);
+    vi.advanceTimersByTime(0);
+    expect(FakeSocket.instances).toHaveLength(2);
+  });
+
+  it('close() stops reconnecting and sends leave', () => {
+    const { client, sock } = make();
+    client.join('room-1', 'A');
+    const s = sock();
+    s.open();
+    client.close();
+    expect(s.sentOfType('leave')).toHaveLength(1);
+    expect(client.state).toBe('closed');
+    vi.advanceTimersByTime(60_000);
+    expect(FakeSocket.instances).toHaveLength(1);
+  });
+});
+
+describe('SignalingClient resume', () => {
+  it('rejoins with the last resume token and reports whether the peerId survived', () => {
+    const { client, sock, joined } = make(() => 0);
+    client.join('room-1', 'Ada');
+    sock().open();
+    sock().receive(roomJoined('p1', 'token-1'));
+    expect(joined[0]).toMatchObject({ resumed: false, rejoin: false });
+
+    sock().drop();
+    vi.advanceTimersByTime(250);
+    sock().open();
+    expect(sock().sentOfType('join')[0]).toEqual({ type: 'join', roomId: 'room-1', data: { name: 'Ada', resumeToken: 'token-1' } });
+    sock().receive(roomJoined('p1', 'token-2'));
+    expect(joined[1]).toMatchObject({ resumed: true, rejoin: true });
+
+    sock().drop();
+    vi.advanceTimersByTime(250);
+    sock().open();
+    expect(sock().sentOfType('join')[0]).toMatchObject({ data: { resumeToken: 'token-2' } });
+    sock().receive(roomJoined('p2', 'token-3'));
+    expect(joined[2]).toMatchObject({ resumed: false, rejoin: true });
+    expect(client.peerId).toBe('p2');
+  });
+
+  it('falls back to a fresh join when the server rejects the resume token', () => {
+    const { client, sock } = make(() => 0);
+    client.join('room-1', 'Ada');
+    sock().open();
+    sock().receive(roomJoined('p1', 'token-1'));
+    sock().drop();
+    vi.advanceTimersByTime(250);
+    sock().open();
+    sock().receive({ type: 'error', code: 'bad-message', error: 'bad resume token' });
+    const joins = sock().sentOfType('join');
+    expect(joins).toHaveLength(2);
+    expect(joins[1]).toEqual({ type: 'join', roomId: 'room-1', data: { name: 'Ada' } });
+  });
+
+  it('drops malformed frames without crashing', () => {
+    const { client, sock } = make();
+    const messages: unknown[] = [];
+    client.on('message', (m) => messages.push(m));
+    client.join('room-1', 'A');
+    sock().open();
+    sock().onmessage?.({ data: '{not json' });
+    sock().onmessage?.({ data: JSON.stringify({ type: 'offer', peerId: 'x', data: { type: 'offer' } }) });
+    sock().receive({ type: 'pong' });
+    expect(messages).toEqual([{ type: 'pong', timestamp: undefined }]);
+  });
+});

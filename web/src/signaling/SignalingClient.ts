@@ -1,0 +1,321 @@
+// The one WebSocket to the signaling server: connect, app-level heartbeat, reconnect with backoff,
+// and (re)joining the room with the last resume token. It knows nothing about WebRTC: the Room
+// listens to its events and decides what a reconnect means for the peer connections.
+import type { ClientMessage, RoomJoinedMessage, ServerMessage } from '../protocol/messages';
+import { parseServerMessage } from '../protocol/guards';
+import { type BackoffPolicy, DEFAULT_BACKOFF, backoffDelay } from './backoff';
+
+/** The subset of the browser WebSocket the client uses; tests pass a fake. */
+export interface SocketLike {
+  readonly readyState: number;
+  onopen: ((ev: unknown) => void) | null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export type ConnectionState =
+  | 'idle' // not started
+  | 'connecting' // first attempt
+  | 'open'
+  | 'reconnecting' // waiting for / making a retry
+  | 'failed' // gave up after maxAttempts; retry() starts again
+  | 'closed'; // closed by us
+
+export interface SignalingOptions {
+  url: string;
+  createSocket?: (url: string) => SocketLike;
+  timers?: Timers;
+  random?: () => number;
+  backoff?: BackoffPolicy;
+  /** Ping period; browsers cannot send WebSocket pings, so the app sends {"type":"ping"}. */
+  heartbeatIntervalMs?: number;
+  /** Silence (no message at all) this long means the socket is dead even if it looks open. */
+  heartbeatTimeoutMs?: number;
+}
+
+export interface JoinedEvent {
+  message: RoomJoinedMessage;
+  /** True when the server gave back the peerId we had before the drop (resume honoured). */
+  resumed: boolean;
+  /** True when this is a rejoin after a reconnect (resumed or not). */
+  rejoin: boolean;
+}
+
+type Listener<T> = (value: T) => void;
+
+interface Events {
+  state: ConnectionState;
+  message: ServerMessage;
+  joined: JoinedEvent;
+}
+
+const OPEN = 1;
+
+/** Close codes with a meaning in DESIGN.md. */
+export const CLOSE_SERVER_RESTART = 1012;
+export const CLOSE_TOO_SLOW = 1013;
+export const CLOSE_RATE_LIMITED = 1008;
+
+const browserTimers: Timers = {
+  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+  clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+export class SignalingClient {
+  private readonly opts: Required<Omit<SignalingOptions, 'createSocket'>> & {
+    createSocket: (url: string) => SocketLike;
+  };
+  private socket: SocketLike | null = null;
+  private _state: ConnectionState = 'idle';
+  private attempt = 0; // failed attempts in a row
+  private retryTimer: unknown = null;
+  private pingTimer: unknown = null;
+  private deadTimer: unknown = null;
+  private listeners: { [K in keyof Events]: Set<Listener<Events[K]>> } = {
+    state: new Set(),
+    message: new Set(),
+    joined: new Set(),
+  };
+  private joinIntent: { roomId: string; name: string } | null = null;
+  private resumeToken: string | undefined;
+  private lastPeerId: string | undefined;
+  private everJoined = false;
+  private awaitingJoin = false;
+  private sentResumeToken = false;
+  /** Retry delay of the currently scheduled reconnect, for the UI's countdown. */
+  nextRetryMs = 0;
+
+  constructor(options: SignalingOptions) {
+    this.opts = {
+      url: options.url,
+      createSocket: options.createSocket ?? ((url) => new WebSocket(url) as unknown as SocketLike),
+      timers: options.timers ?? browserTimers,
+      random: options.random ?? Math.random,
+      backoff: options.backoff ?? DEFAULT_BACKOFF,
+      heartbeatIntervalMs: options.heartbeatIntervalMs ?? 5_000,
+      heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 15_000,
+    };
+  }
+
+  get state(): ConnectionState {
+    return this._state;
+  }
+  get attempts(): number {
+    return this.attempt;
+  }
+  get maxAttempts(): number {
+    return this.opts.backoff.maxAttempts;
+  }
+  get peerId(): string | undefined {
+    return this.lastPeerId;
+  }
+
+  on<K extends keyof Events>(event: K, fn: Listener<Events[K]>): () => void {
+    this.listeners[event].add(fn);
+    return () => this.listeners[event].delete(fn);
+  }
+
+  /** Opens the socket and joins `roomId`; on every later reconnect the join is repeated. */
+  join(roomId: string, name: string): void {
+    this.joinIntent = { roomId, name };
+    if (this.socket && this.socket.readyState === OPEN) this.sendJoin();
+    else if (this._state === 'idle' || this._state === 'closed' || this._state === 'failed') this.connect();
+  }
+
+  /** Leave the room and close for good (no reconnect). */
+  close(): void {
+    if (this.socket && this.socket.readyState === OPEN && this.joinIntent) this.send({ type: 'leave' });
+    this.joinIntent = null;
+    this.teardownSocket(1000, 'bye');
+    this.clearRetry();
+    this.setState('closed');
+  }
+
+  /** After 'failed': the user pressed Retry. */
+  retry(): void {
+    if (this._state !== 'failed' && this._state !== 'reconnecting') return;
+    this.clearRetry();
+    this.attempt = 0;
+    this.connect();
+  }
+
+  send(msg: ClientMessage): boolean {
+    if (!this.socket || this.socket.readyState !== OPEN) return false;
+    this.socket.send(JSON.stringify(msg));
+    return true;
+  }
+
+  // ---- internals ----
+
+  private connect(): void {
+    this.setState(this.everConnected || this.attempt > 0 ? 'reconnecting' : 'connecting');
+    let socket: SocketLike;
+    try {
+      socket = this.opts.createSocket(this.opts.url);
+    } catch {
+      this.onDrop(0);
+      return;
+    }
+    this.socket = socket;
+    socket.onopen = () => {
+      if (this.socket !== socket) return;
+      this.everConnected = true;
+      this.attempt = 0;
+      this.setState('open');
+      this.armDeadTimer();
+      this.schedulePing();
+      if (this.joinIntent) this.sendJoin();
+    };
+    socket.onmessage = (ev) => {
+      if (this.socket !== socket) return;
+      // Any traffic proves the socket alive, not only pongs.
+      this.armDeadTimer();
+      if (typeof ev.data !== 'string') return;
+      const msg = parseServerMessage(ev.data);
+      if (!msg) {
+        console.warn('pulsemeet: dropped a malformed server message');
+        return;
+      }
+      this.handle(msg);
+    };
+    socket.onerror = () => {
+      /* onclose follows and decides */
+    };
+    socket.onclose = (ev) => {
+      if (this.socket !== socket) return;
+      this.onDrop(ev.code);
+    };
+  }
+
+  private everConnected = false;
+
+  private handle(msg: ServerMessage): void {
+    if (msg.type === 'room-joined') {
+      const rejoin = this.everJoined;
+      const resumed = rejoin && msg.peerId === this.lastPeerId;
+      this.awaitingJoin = false;
+      this.everJoined = true;
+      this.lastPeerId = msg.peerId;
+      this.resumeToken = msg.data.resumeToken;
+      this.emit('joined', { message: msg, resumed, rejoin });
+    } else if (msg.type === 'error' && this.awaitingJoin && this.sentResumeToken && isTokenRejection(msg.code)) {
+      // The server would not take our resume token (expired, other server, bad signature):
+      // join as a fresh peer rather than getting stuck.
+      this.resumeToken = undefined;
+      this.sendJoin();
+      return;
+    } else if (msg.type === 'error' && this.awaitingJoin) {
+      this.awaitingJoin = false;
+    }
+    this.emit('message', msg);
+  }
+
+  private sendJoin(): void {
+    if (!this.joinIntent) return;
+    const data: { name: string; resumeToken?: string } = { name: this.joinIntent.name };
+    if (this.resumeToken) data.resumeToken = this.resumeToken;
+    this.sentResumeToken = Boolean(this.resumeToken);
+    this.awaitingJoin = true;
+    this.send({ type: 'join', roomId: this.joinIntent.roomId, data });
+  }
+
+  private onDrop(code: number): void {
+    this.teardownSocket();
+    if (this._state === 'closed') return;
+    if (code === CLOSE_SERVER_RESTART && this.attempt === 0) {
+      // The server told us it restarts: come back at once. It still counts as an attempt, so a
+      // server that keeps answering 1012 falls back to the normal backoff.
+      this.attempt = 1;
+      this.scheduleRetry(0);
+      return;
+    }
+    if (this.attempt >= this.opts.backoff.maxAttempts) {
+      this.setState('failed');
+      return;
+    }
+    const delay = backoffDelay(this.attempt, this.opts.backoff, this.opts.random);
+    this.attempt += 1;
+    this.scheduleRetry(delay);
+  }
+
+  private scheduleRetry(delay: number): void {
+    this.clearRetry();
+    this.nextRetryMs = delay;
+    this.setState('reconnecting');
+    this.retryTimer = this.opts.timers.setTimeout(() => {
+      this.retryTimer = null;
+      this.connect();
+    }, delay);
+  }
+
+  private clearRetry(): void {
+    if (this.retryTimer !== null) this.opts.timers.clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  private schedulePing(): void {
+    this.pingTimer = this.opts.timers.setTimeout(() => {
+      this.pingTimer = null;
+      this.send({ type: 'ping' });
+      this.schedulePing();
+    }, this.opts.heartbeatIntervalMs);
+  }
+
+  private armDeadTimer(): void {
+    if (this.deadTimer !== null) this.opts.timers.clearTimeout(this.deadTimer);
+    this.deadTimer = this.opts.timers.setTimeout(() => {
+      this.deadTimer = null;
+      // A half-open TCP connection can look open for minutes; give up on it ourselves.
+      console.warn('pulsemeet: no message from the server within the heartbeat timeout');
+      this.onDrop(0);
+    }, this.opts.heartbeatTimeoutMs);
+  }
+
+  /** Detaches handlers first so a late onclose of the old socket cannot trigger a second retry. */
+  private teardownSocket(code = 1000, reason = ''): void {
+    if (this.pingTimer !== null) this.opts.timers.clearTimeout(this.pingTimer);
+    if (this.deadTimer !== null) this.opts.timers.clearTimeout(this.deadTimer);
+    this.pingTimer = null;
+    this.deadTimer = null;
+    const s = this.socket;
+    this.socket = null;
+    this.awaitingJoin = false;
+    if (!s) return;
+    s.onopen = null;
+    s.onmessage = null;
+    s.onerror = null;
+    s.onclose = null;
+    try {
+      s.close(code, reason);
+    } catch {
+      /* already closed */
+    }
+  }
+
+  private setState(s: ConnectionState): void {
+    if (this._state === s) return;
+    this._state = s;
+    this.emit('state', s);
+  }
+
+  private emit<K extends keyof Events>(event: K, value: Events[K]): void {
+    for (const fn of [...this.listeners[event]]) fn(value);
+  }
+}
+
+function isTokenRejection(code: string | undefined): boolean {
+  return code === 'bad-message' || code === 'forbidden-room';
+}
+
+/** ws:// or wss:// to `/ws` on the page's own origin. */
+export function signalingUrl(loc: Pick<Location, 'protocol' | 'host'> = window.location): string {
+  return `${loc.protocol === 'https:' ? 'wss:' : 'ws:'}//${loc.host}/ws`;
+}

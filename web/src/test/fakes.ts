@@ -1,0 +1,236 @@
+// Test doubles for the browser APIs the logic classes use: a scriptable WebSocket and an
+// RTCPeerConnection that models the signaling state machine (offer/answer, implicit rollback,
+// candidates needing a remote description, negotiationneeded only in "stable").
+import type {
+  CandidateLike,
+  DescriptionLike,
+  MediaKind,
+  PeerConnectionLike,
+  TransceiverLike,
+} from '../rtc/peerConnectionLike';
+import type { SocketLike } from '../signaling/SignalingClient';
+
+export class FakeSocket implements SocketLike {
+  static instances: FakeSocket[] = [];
+  readyState = 0;
+  onopen: ((ev: unknown) => void) | null = null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null = null;
+  onerror: ((ev: unknown) => void) | null = null;
+  onmessage: ((ev: { data: unknown }) => void) | null = null;
+  sent: Array<Record<string, unknown>> = [];
+  closedByClient = false;
+
+  constructor(readonly url: string) {
+    FakeSocket.instances.push(this);
+  }
+  send(data: string): void {
+    if (this.readyState !== 1) throw new Error('send on a socket that is not open');
+    this.sent.push(JSON.parse(data) as Record<string, unknown>);
+  }
+  close(): void {
+    this.closedByClient = true;
+    this.readyState = 3;
+  }
+  // ---- driven by the test ----
+  open(): void {
+    this.readyState = 1;
+    this.onopen?.({});
+  }
+  receive(msg: Record<string, unknown>): void {
+    this.onmessage?.({ data: JSON.stringify(msg) });
+  }
+  drop(code = 1006): void {
+    this.readyState = 3;
+    this.onclose?.({ code, reason: '' });
+  }
+  sentOfType(type: string): Array<Record<string, unknown>> {
+    return this.sent.filter((m) => m.type === type);
+  }
+}
+
+export function fakeTrack(kind: MediaKind, id = `${kind}-${Math.random().toString(36).slice(2)}`): MediaStreamTrack {
+  return { kind, id, enabled: true } as unknown as MediaStreamTrack;
+}
+
+class FakeSender {
+  track: MediaStreamTrack | null;
+  replaced: Array<MediaStreamTrack | null> = [];
+  constructor(track: MediaStreamTrack | null) {
+    this.track = track;
+  }
+  async replaceTrack(t: MediaStreamTrack | null): Promise<void> {
+    this.track = t;
+    this.replaced.push(t);
+  }
+}
+
+class FakeTransceiver implements TransceiverLike {
+  mid: string | null = null;
+  direction: RTCRtpTransceiverDirection;
+  readonly sender: FakeSender;
+  readonly receiver: { track: MediaStreamTrack };
+  constructor(kind: MediaKind, track: MediaStreamTrack | null, direction: RTCRtpTransceiverDirection) {
+    this.sender = new FakeSender(track);
+    this.receiver = { track: fakeTrack(kind, `remote-${kind}`) };
+    this.direction = direction;
+  }
+}
+
+let fpCounter = 0;
+
+export class FakePeerConnection implements PeerConnectionLike {
+  static instances: FakePeerConnection[] = [];
+  signalingState: RTCSignalingState = 'stable';
+  connectionState: RTCPeerConnectionState = 'new';
+  remoteDescription: DescriptionLike | null = null;
+  localDescription: DescriptionLike | null = null;
+  onnegotiationneeded: ((ev: unknown) => void) | null = null;
+  onicecandidate: ((ev: { candidate: CandidateLike | null }) => void) | null = null;
+  ontrack: ((ev: { track: MediaStreamTrack; streams: readonly MediaStream[] }) => void) | null = null;
+  onconnectionstatechange: ((ev: unknown) => void) | null = null;
+  readonly fingerprint = `sha-256 FA:KE:${++fpCounter}`;
+  readonly transceivers: FakeTransceiver[] = [];
+  readonly addedCandidates: RTCIceCandidateInit[] = [];
+  readonly remoteDescriptionsSet: RTCSessionDescriptionInit[] = [];
+  rollbacks = 0;
+  restartIceCalls = 0;
+  closed = false;
+  private negotiationNeeded = false;
+  private nnScheduled = false;
+  private offerSeq = 0;
+
+  constructor(readonly config: RTCConfiguration) {
+    FakePeerConnection.instances.push(this);
+  }
+
+  addTransceiver(trackOrKind: MediaStreamTrack | MediaKind, init?: RTCRtpTransceiverInit): TransceiverLike {
+    const kind = typeof trackOrKind === 'string' ? trackOrKind : (trackOrKind.kind as MediaKind);
+    const track = typeof trackOrKind === 'string' ? null : trackOrKind;
+    const t = new FakeTransceiver(kind, track, init?.direction ?? 'sendrecv');
+    this.transceivers.push(t);
+    this.markNegotiationNeeded();
+    return t;
+  }
+
+  getTransceivers(): TransceiverLike[] {
+    return [...this.transceivers];
+  }
+
+  async setLocalDescription(desc?: RTCSessionDescriptionInit): Promise<void> {
+    await tick();
+    this.assertOpen();
+    const type = desc?.type ?? (this.signalingState === 'have-remote-offer' ? 'answer' : 'offer');
+    if (type === 'offer') {
+      if (this.signalingState !== 'stable' && this.signalingState !== 'have-local-offer') throw invalidState('offer in ' + this.signalingState);
+      this.localDescription = { type: 'offer', sdp: this.makeSdp('offer') };
+      this.signalingState = 'have-local-offer';
+      this.negotiationNeeded = false;
+    } else {
+      if (this.signalingState !== 'have-remote-offer') throw invalidState('answer in ' + this.signalingState);
+      this.localDescription = { type: 'answer', sdp: this.makeSdp('answer') };
+      this.signalingState = 'stable';
+      this.afterStable();
+    }
+  }
+
+  async setRemoteDescription(desc: RTCSessionDescriptionInit): Promise<void> {
+    await tick();
+    this.assertOpen();
+    if (desc.type === 'offer') {
+      if (this.signalingState === 'have-local-offer') {
+        this.rollbacks += 1; // implicit rollback, as browsers do for the polite peer
+        this.signalingState = 'stable';
+      }
+      if (this.signalingState !== 'stable') throw invalidState('remote offer in ' + this.signalingState);
+      for (const kind of kindsIn(desc.sdp ?? '')) {
+        if (!this.transceivers.some((t) => t.receiver.track.kind === kind)) {
+          const t = new FakeTransceiver(kind, null, 'recvonly');
+          this.transceivers.push(t);
+          this.ontrack?.({ track: t.receiver.track, streams: [] });
+        }
+      }
+      this.signalingState = 'have-remote-offer';
+    } else if (desc.type === 'answer') {
+      if (this.signalingState !== 'have-local-offer') throw invalidState('remote answer in ' + this.signalingState);
+      this.signalingState = 'stable';
+    }
+    this.remoteDescription = { type: desc.type as RTCSdpType, sdp: desc.sdp ?? '' };
+    this.remoteDescriptionsSet.push(desc);
+    if (desc.type === 'answer') this.afterStable();
+  }
+
+  async addIceCandidate(c: RTCIceCandidateInit): Promise<void> {
+    await tick();
+    if (!this.remoteDescription) throw invalidState('candidate without remote description');
+    this.addedCandidates.push(c);
+  }
+
+  restartIce(): void {
+    this.restartIceCalls += 1;
+    this.markNegotiationNeeded();
+  }
+
+  async getStats(): Promise<RTCStatsReport> {
+    return new Map() as unknown as RTCStatsReport;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.signalingState = 'closed';
+  }
+
+  // ---- driven by the test ----
+  setConnectionState(s: RTCPeerConnectionState): void {
+    this.connectionState = s;
+    this.onconnectionstatechange?.({});
+  }
+  emitCandidate(candidate: string): void {
+    this.onicecandidate?.({ candidate: { candidate, sdpMid: '0', sdpMLineIndex: 0 } });
+  }
+
+  private makeSdp(type: string): string {
+    const kinds = this.transceivers.map((t) => `m=${t.receiver.track.kind}`).join('\r\n');
+    return `v=0\r\no=- ${++this.offerSeq} ${type}\r\na=fingerprint:${this.fingerprint}\r\n${kinds}\r\n`;
+  }
+  private markNegotiationNeeded(): void {
+    this.negotiationNeeded = true;
+    if (this.signalingState === 'stable') this.fireNegotiationNeeded();
+  }
+  private afterStable(): void {
+    if (this.negotiationNeeded) this.fireNegotiationNeeded();
+  }
+  private fireNegotiationNeeded(): void {
+    // Browsers queue the event as a task, so several changes coalesce into one.
+    if (this.nnScheduled) return;
+    this.nnScheduled = true;
+    setTimeout(() => {
+      this.nnScheduled = false;
+      if (this.closed || !this.negotiationNeeded || this.signalingState !== 'stable') return;
+      this.onnegotiationneeded?.({});
+    }, 0);
+  }
+  private assertOpen(): void {
+    if (this.closed) throw invalidState('closed');
+  }
+}
+
+function kindsIn(sdp: string): MediaKind[] {
+  const out: MediaKind[] = [];
+  for (const m of sdp.matchAll(/^m=(audio|video)/gm)) out.push(m[1] as MediaKind);
+  return out;
+}
+
+function invalidState(msg: string): Error {
+  const e = new Error(msg);
+  e.name = 'InvalidStateError';
+  return e;
+}
+
+function tick(): Promise<void> {
+  return new Promise((r) => setTimeout(r, 0));
+}
+
+/** Lets queued timers/microtasks run (real timers) until the system is quiet. */
+export async function settle(rounds = 20): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise((r) => setTimeout(r, 0));
+}

@@ -1,0 +1,26 @@
+// `window.__pulsemeet` for the browser tests, present only with `?test=1` in the URL (or a build
+// with VITE_TEST_HOOK=1). Tests assert on real objects instead of scraping the DOM.
+import type { Room } from './room/Room';
+import type { SignalingClient } from './signaling/SignalingClient';
+
+export interface TestHook {
+  peerId(): string | null;
+  peerConnections(): Record<string, unknown>;
+  socketState(): string;
+  phase(): string;
+}
+
+export function testHookEnabled(): boolean {
+  return new URLSearchParams(window.location.search).get('test') === '1' || import.meta.env.VITE_TEST_HOOK === '1';
+}
+
+export function installTestHook(room: Room | null, signaling: SignalingClient | null): void {
+  if (!testHookEnabled()) return;
+  const hook: TestHook = {
+    peerId: () => room?.snapshot.localId ?? null,
+    peerConnections: () => Object.fromEntries(room ? room.peerConnections() : []),
+    socketState: () => signaling?.state ?? 'idle',
+    phase: () => room?.snapshot.phase ?? 'idle',
+  };
+  (window as unknown as { __pulsemeet: TestHook }).__pulsemeet = hook;
+}
