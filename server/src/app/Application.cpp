@@ -48,6 +48,16 @@ void awaitDrained(asio::steady_timer& timer, const signaling::Hub& hub,
     });
 }
 
+// Ends expired held places (peer-left after the resume grace period), four times a second.
+void sweepHeld(asio::steady_timer& timer, signaling::Hub& hub) {
+    timer.expires_after(std::chrono::milliseconds(250));
+    timer.async_wait([&timer, &hub](boost::system::error_code ec) {
+        if (ec) return;
+        hub.sweep();
+        sweepHeld(timer, hub);
+    });
+}
+
 }  // namespace
 
 int run(const config::Config& config) {
@@ -70,6 +80,10 @@ int run(const config::Config& config) {
     hubOptions.resumeToken = [&resumeTokens](const std::string& roomId, const std::string& peerId) {
         return resumeTokens.issue(roomId, peerId);
     };
+    hubOptions.verifyResumeToken = [&resumeTokens](std::string_view token) {
+        return resumeTokens.verify(token);
+    };
+    hubOptions.hold.grace = std::chrono::seconds(config.resumeGraceSeconds);
     signaling::Hub hub(std::move(hubOptions), signalingMetrics, logger);
 
     net::HttpRateLimiter rateLimiter(config.maxHttpPerMinute);
@@ -112,6 +126,10 @@ int run(const config::Config& config) {
                               {"threads", config.threads},
                               {"static_dir", config.staticDir}});
 
+    // Held places end on time even when no socket activity happens.
+    asio::steady_timer sweepTimer(ioc);
+    sweepHeld(sweepTimer, hub);
+
     asio::steady_timer drainTimer(ioc);
     asio::signal_set signals(ioc, SIGINT, SIGTERM);
     signals.async_wait([&](boost::system::error_code error, int signal) {
@@ -120,6 +138,7 @@ int run(const config::Config& config) {
         // Keep accepting plain HTTP so probes see /readyz 503 and /healthz 200 until exit;
         // upgrades are refused while draining.
         readiness.startDraining();
+        sweepTimer.cancel();
         hub.closeAll(signaling::CloseCode::serviceRestart, "server restarting");
         awaitDrained(drainTimer, hub,
                      std::chrono::steady_clock::now() + std::chrono::seconds(config.drainSeconds),

@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <csignal>
+#include <thread>
 
 #include "ServerProcess.hpp"
 #include "WsClient.hpp"
@@ -28,7 +29,10 @@ double metric(std::uint16_t port, const std::string& series) {
 }  // namespace
 
 TEST(Lifecycle, SlowReaderIsClosed1013WhileOthersAreUnaffected) {
-    ServerProcess server(Env{{"WRITE_QUEUE_BYTES", "65536"}, {"MAX_WS_MESSAGES_PER_SEC", "0"}});
+    // A slow consumer's place is held like any dropped peer's; a short grace keeps the test short.
+    ServerProcess server(Env{{"WRITE_QUEUE_BYTES", "65536"},
+                             {"MAX_WS_MESSAGES_PER_SEC", "0"},
+                             {"RESUME_GRACE_SECONDS", "1"}});
     WsClient sender(server.port()), slow(server.port()), healthy(server.port());
     const auto senderId = str(sender.join("slow-room")["peerId"]);
     const auto slowId = str(slow.join("slow-room")["peerId"]);
@@ -41,6 +45,13 @@ TEST(Lifecycle, SlowReaderIsClosed1013WhileOthersAreUnaffected) {
     for (int i = 0; i < 700; ++i) sender.send(offer);
 
     EXPECT_EQ(slow.waitClosed(15s), 1013);
+    // Counted once the server has finished with the socket, which may be just after our close.
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (metric(server.port(), "pulsemeet_websocket_closes_total{reason=\"slow_consumer\"}") <
+               1 &&
+           std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(50ms);
+    }
     EXPECT_GE(metric(server.port(), "pulsemeet_websocket_closes_total{reason=\"slow_consumer\"}"),
               1);
 
@@ -87,6 +98,10 @@ TEST(Lifecycle, ReadyzTurns503WhileDraining) {
     // A client that never answers the close keeps the drain open long enough to look at readyz.
     ServerProcess server(Env{{"DRAIN_SECONDS", "3"}});
     WsClient stubborn(server.port());
+    // The upgrade answer can reach us before the server registered the socket: wait until it
+    // answers, so the drain surely has a connection to wait for.
+    stubborn.send(json::object{{"type", "ping"}});
+    stubborn.nextOfType("pong");
     server.signal(SIGTERM);
     ASSERT_TRUE(server.waitForLine("\"msg\":\"draining\""));
     EXPECT_EQ(httpGet(server.port(), "/readyz").status, 503);
