@@ -101,6 +101,7 @@ declare global {
       peerConnections(): Record<string, unknown>;
       socketState(): string;
       phase(): string;
+      roster(): Array<{ event: 'added' | 'removed'; peerId: string }>;
     };
   }
 }

@@ -48,7 +48,19 @@ function CenteredCard({ children }: { children: React.ReactNode }) {
   );
 }
 
-const IDLE: RoomSnapshot = { phase: 'idle', connection: 'idle', reconnectAttempt: 0, maxReconnectAttempts: 0, localId: null, remotes: [], error: null };
+const IDLE: RoomSnapshot = {
+  phase: 'idle',
+  connection: 'idle',
+  reconnectAttempt: 0,
+  maxReconnectAttempts: 0,
+  localId: null,
+  remotes: [],
+  error: null,
+  local: { hand: false, recording: false, screenTrack: null },
+  activeSpeakerId: null,
+  chat: { messages: [], unread: 0, open: false },
+};
+const getDisplayMedia = () => navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
 const noRoom = () => () => undefined;
 
 function ValidRoom({ roomId }: { roomId: string }) {
@@ -85,7 +97,7 @@ function ValidRoom({ roomId }: { roomId: string }) {
     setName(n);
     room?.leave();
     const signaling = new SignalingClient({ url: signalingUrl() });
-    const r = new Room({ roomId, name: n, signaling, media, createPeerConnection: browserPeerConnectionFactory });
+    const r = new Room({ roomId, name: n, signaling, media, createPeerConnection: browserPeerConnectionFactory, getDisplayMedia });
     installTestHook(r, signaling);
     setRoom(r);
     r.join();

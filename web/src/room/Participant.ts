@@ -21,6 +21,14 @@ export class RemoteParticipant {
   metrics: QualityMetrics = EMPTY_METRICS;
   history: QualityPoint[] = [];
   lastSample: StatsSample | null = null;
+  /** Their shared screen (shown while `media.screen` says they share). */
+  screenTrack: MediaStreamTrack | null = null;
+  /**
+   * Kept across a resume although room-joined did not list it: after a server restart the room is
+   * rebuilt as people come back, and our direct connection to it still carries media. It goes
+   * when that connection fails, or when it is heard from again (then it is confirmed).
+   */
+  unconfirmed = false;
   private tracks = new Map<MediaKind, Track>();
 
   constructor(
@@ -44,6 +52,7 @@ export class RemoteParticipant {
   /** A fresh RTCPeerConnection brings fresh tracks; drop the old ones with the old session. */
   resetMedia(): void {
     this.tracks.clear();
+    this.screenTrack = null;
     this.connectionState = 'new';
     this.lastSample = null;
     this.metrics = EMPTY_METRICS;

@@ -9,11 +9,26 @@ export interface SenderLike {
   setStreams?(...streams: MediaStream[]): void;
 }
 
+export interface ReceiverLike {
+  readonly track: MediaStreamTrack;
+  /** Audio levels of what was received lately (absent in tests' fakes). */
+  getSynchronizationSources?(): Array<{ audioLevel?: number }>;
+}
+
 export interface TransceiverLike {
   readonly mid: string | null;
   direction: RTCRtpTransceiverDirection;
   readonly sender: SenderLike;
-  readonly receiver: { readonly track: MediaStreamTrack };
+  readonly receiver: ReceiverLike;
+}
+
+/** The slice of RTCDataChannel the chat uses. */
+export interface DataChannelLike {
+  readonly readyState: RTCDataChannelState;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onopen: ((ev: unknown) => void) | null;
+  send(data: string): void;
+  close(): void;
 }
 
 export interface CandidateLike {
@@ -34,13 +49,14 @@ export interface PeerConnectionLike {
   readonly localDescription: DescriptionLike | null;
   onnegotiationneeded: ((ev: unknown) => void) | null;
   onicecandidate: ((ev: { candidate: CandidateLike | null }) => void) | null;
-  ontrack: ((ev: { track: MediaStreamTrack; streams: readonly MediaStream[] }) => void) | null;
+  ontrack: ((ev: { track: MediaStreamTrack; streams: readonly MediaStream[]; transceiver?: TransceiverLike }) => void) | null;
   onconnectionstatechange: ((ev: unknown) => void) | null;
   setLocalDescription(desc?: RTCSessionDescriptionInit): Promise<void>;
   setRemoteDescription(desc: RTCSessionDescriptionInit): Promise<void>;
   addIceCandidate(candidate: RTCIceCandidateInit): Promise<void>;
   addTransceiver(trackOrKind: MediaStreamTrack | MediaKind, init?: RTCRtpTransceiverInit): TransceiverLike;
   getTransceivers(): TransceiverLike[];
+  createDataChannel?(label: string, init: RTCDataChannelInit): DataChannelLike;
   restartIce(): void;
   getStats(): Promise<RTCStatsReport>;
   close(): void;
