@@ -1,4 +1,7 @@
-// In-call features between two people: raise hand, active-speaker ring, screen sharing, chat.
+// In-call features between two people: raise hand, active-speaker ring, screen sharing, chat,
+// recording.
+import { execFileSync } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { expectMediaFrom, joinCall, tileOf, type Participant } from '../helpers/participant';
 import { startServer, type RunningServer } from '../helpers/server';
@@ -71,7 +74,7 @@ test('a shared screen arrives as an extra decoded video in a large tile and goes
   await expect.poll(async () => (await videoFrames(bob.page, adaId)).every((f, i) => f > (first[i] ?? 0)), { timeout: 20_000 }).toBe(true);
   // Renegotiated on the same connection: no new RTCPeerConnection.
   expect(await bob.page.evaluate((id) => (window.__pulsemeet.peerConnections()[id] as { __tag?: string }).__tag, adaId)).toBe('same');
-  await bob.page.screenshot({ path: 'screenshots/screen-share.png' });
+  await bob.page.screenshot({ path: 'screenshots/screen-share.png', timeout: 30_000 }).catch(() => undefined); // for looking at the UI; not an assertion
 
   // Stopping from the browser's own "Stop sharing" bar ends the capture track.
   await ada.page.evaluate(() => {
@@ -109,5 +112,28 @@ test('chat goes both ways over the data channel, with an unread badge, and marku
   await bob.page.getByTestId('chat-send').click();
   await expect(ada.page.getByTestId('chat-text').last()).toHaveText('Got it 👍', { timeout: 20_000 });
   await expect(ada.page.getByTestId('chat-name').last()).toHaveText('Bob Builder');
-  await bob.page.screenshot({ path: 'screenshots/chat.png' });
+  await bob.page.screenshot({ path: 'screenshots/chat.png', timeout: 30_000 }).catch(() => undefined); // for looking at the UI; not an assertion
+});
+
+test('recording the call gives a WebM with video and audio, and everyone sees the mark', async () => {
+  await ada.page.getByTestId('toggle-record').click();
+  await expect(bob.page.getByTestId('recording-indicator')).toContainText('Ada Lovelace', { timeout: 20_000 });
+  await expect(ada.page.getByTestId('recording-indicator')).toContainText('You');
+  await ada.page.screenshot({ path: 'screenshots/recording.png', timeout: 30_000 }).catch(() => undefined); // for looking at the UI; not an assertion
+  // A recording needs some length: this wait is the content, not a hope that something happened.
+  await ada.page.waitForTimeout(3_500);
+  const [download] = await Promise.all([ada.page.waitForEvent('download', { timeout: 30_000 }), ada.page.getByTestId('toggle-record').click()]);
+  expect(download.suggestedFilename()).toMatch(/^pulsemeet-.*\.webm$/);
+  const file = test.info().outputPath('call.webm');
+  await download.saveAs(file);
+  await expect(bob.page.getByTestId('recording-indicator')).toHaveCount(0, { timeout: 20_000 });
+
+  const probe = JSON.parse(
+    execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type,codec_name:packet=pts_time', '-of', 'json', file], { encoding: 'utf8' }),
+  ) as { streams: Array<{ codec_type: string; codec_name: string }>; packets: Array<{ pts_time?: string }> };
+  expect(probe.streams.map((s) => s.codec_type).sort()).toEqual(['audio', 'video']);
+  // MediaRecorder's WebM has no duration header; the last packet's time is the length.
+  const duration = Math.max(...probe.packets.map((p) => Number(p.pts_time ?? 0)));
+  console.log(`recording: ${statSync(file).size} bytes, ${duration.toFixed(2)} s, ${probe.streams.map((s) => s.codec_name).join('+')}`);
+  expect(duration).toBeGreaterThan(2);
 });

@@ -1,12 +1,13 @@
 // In the call: the tile grid, the control bar, connection banner, settings and quality panels.
-import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { CallRecorder, downloadRecording } from '../room/CallRecorder';
 import { isAudioBlocked, subscribeAudioBlocked, unlockAudio } from '../audioUnlock';
 import type { LocalMedia, LocalMediaSnapshot } from '../rtc/media';
 import type { Room, RoomSnapshot } from '../room/Room';
 import { roomLink } from '../router';
 import { savePrefs } from '../prefs';
 import { orderRemotes } from '../room/ActiveSpeaker';
-import { CamIcon, CamOffIcon, ChartIcon, ChatIcon, CheckIcon, CloseIcon, GearIcon, HandIcon, LeaveIcon, LinkIcon, Logo, MicIcon, MicOffIcon, ScreenIcon, SpeakerIcon, UsersIcon } from './icons';
+import { CamIcon, CamOffIcon, ChartIcon, ChatIcon, CheckIcon, RecordIcon, CloseIcon, GearIcon, HandIcon, LeaveIcon, LinkIcon, Logo, MicIcon, MicOffIcon, ScreenIcon, SpeakerIcon, UsersIcon } from './icons';
 import { ChatPanel } from './ChatPanel';
 import { ScreenTile } from './ScreenTile';
 import { DevicePickers } from './DevicePickers';
@@ -34,6 +35,22 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [statsOpen, setStatsOpen] = useState(false);
   const chatOpen = snap.chat.open;
+  const stage = useRef<HTMLElement>(null);
+  const recorder = useRef<CallRecorder | null>(null);
+  // Latest tracks for the recorder's audio mix, read on every recorded frame.
+  const audioTracks = useRef<MediaStreamTrack[]>([]);
+  useEffect(() => {
+    audioTracks.current = [local.audioTrack, ...snap.remotes.map((r) => r.audioTrack)].filter((t): t is MediaStreamTrack => t !== null);
+  }, [local.audioTrack, snap.remotes]);
+  // Leaving the call mid-recording still hands over what was recorded.
+  useEffect(
+    () => () => {
+      const rec = recorder.current;
+      recorder.current = null;
+      if (rec?.recording) void rec.stop().then((blob) => downloadRecording(blob, room.roomId));
+    },
+    [room],
+  );
   const setChatOpen = useCallback((open: boolean) => room.setChatOpen(open), [room]);
   const [copied, setCopied] = useState(false);
   const [toast, setToast] = useState<string | null>(null);
@@ -86,6 +103,24 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
     }
     setCopied(true);
     setTimeout(() => setCopied(false), 2000);
+  };
+
+  const toggleRecording = () => {
+    const rec = recorder.current;
+    if (rec?.recording) {
+      recorder.current = null;
+      room.setRecording(false);
+      void rec.stop().then((blob) => downloadRecording(blob, room.roomId));
+      return;
+    }
+    try {
+      const next = new CallRecorder({ stage: () => stage.current, audioTracks: () => audioTracks.current });
+      next.start();
+      recorder.current = next;
+      room.setRecording(true);
+    } catch {
+      showError('Recording is not available in this browser.');
+    }
   };
 
   const toggleScreen = () => {
@@ -169,7 +204,7 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
         </div>
       )}
 
-      <main className="flex min-h-0 flex-1 gap-3 px-5">
+      <main ref={stage} className="flex min-h-0 flex-1 gap-3 px-5">
         {/* Flex-wrap rather than CSS grid so a last, incomplete row is centred. */}
         {presenting && (
           <div data-testid="screen-stage" className="flex min-h-0 min-w-0 flex-[3] flex-col gap-3">
@@ -223,6 +258,9 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
             </span>
           )}
         </span>
+        <RoundButton testid="toggle-record" label={snap.local.recording ? 'Stop recording and download' : 'Record the call'} off={snap.local.recording} pressed={snap.local.recording} onClick={toggleRecording}>
+          <RecordIcon className={`h-5 w-5 ${snap.local.recording ? 'animate-pulse' : ''}`} />
+        </RoundButton>
         <RoundButton testid="open-settings" label="Device settings" onClick={() => setSettingsOpen(true)}>
           <GearIcon className="h-5 w-5" />
         </RoundButton>

@@ -3,6 +3,7 @@
 import type { MediaState } from '../protocol/messages';
 import type { PeerSession } from '../rtc/PeerSession';
 import type { MediaKind } from '../rtc/peerConnectionLike';
+import type { SendQuality } from '../rtc/sendPolicy';
 import { EMPTY_METRICS, type QualityMetrics, type StatsSample } from '../rtc/stats';
 import { Track } from './Track';
 
@@ -23,6 +24,8 @@ export class RemoteParticipant {
   lastSample: StatsSample | null = null;
   /** Their shared screen (shown while `media.screen` says they share). */
   screenTrack: MediaStreamTrack | null = null;
+  /** What our camera is allowed to send on this connection (null: not applied yet). */
+  sendQuality: SendQuality | null = null;
   /**
    * Kept across a resume although room-joined did not list it: after a server restart the room is
    * rebuilt as people come back, and our direct connection to it still carries media. It goes
@@ -53,6 +56,7 @@ export class RemoteParticipant {
   resetMedia(): void {
     this.tracks.clear();
     this.screenTrack = null;
+    this.sendQuality = null;
     this.connectionState = 'new';
     this.lastSample = null;
     this.metrics = EMPTY_METRICS;

@@ -3,6 +3,7 @@
 import type { MediaState, ServerMessage } from '../protocol/messages';
 import { PeerSession, type LocalTracks, type OutgoingSignal } from '../rtc/PeerSession';
 import type { MediaKind, PeerConnectionFactory } from '../rtc/peerConnectionLike';
+import { chooseSendQuality, sameQuality, type SendQuality } from '../rtc/sendPolicy';
 import { computeMetrics, extractSample, pushHistory, type QualityMetrics, type QualityLevel } from '../rtc/stats';
 import type { ConnectionState, JoinedEvent, SignalingClient } from '../signaling/SignalingClient';
 import { ActiveSpeaker } from './ActiveSpeaker';
@@ -40,6 +41,8 @@ export interface RemoteView {
   videoTrack: MediaStreamTrack | null;
   /** Their shared screen while they share, else null. */
   screenTrack: MediaStreamTrack | null;
+  /** What we send them (bandwidth adaptation). */
+  sendQuality: SendQuality | null;
   connectionState: RTCPeerConnectionState;
   metrics: QualityMetrics;
   level: QualityLevel;
@@ -385,6 +388,8 @@ export class Room {
         remote.connectionState = state;
         // An unconfirmed peer (see RemoteParticipant) whose connection died is gone for good.
         if (remote.unconfirmed && !isLive(state)) this.removeRemote(remote.id);
+        // Limits apply from the moment media flows, and the room size may have changed.
+        if (state === 'connected') this.adaptSenders();
         this.changed();
       },
       onNeedsRebuild: () => {
@@ -464,7 +469,29 @@ export class Room {
         }
       }),
     );
+    if (this.adaptSenders()) any = true;
     if (any) this.changed();
+  }
+
+  /**
+   * Bandwidth adaptation: re-decides every connection's send limits from the number of peers we
+   * upload to and that connection's measured loss and round trip. True when anything changed.
+   */
+  private adaptSenders(): boolean {
+    let changed = false;
+    const peers = this.remotes.size;
+    for (const r of this.remotes.values()) {
+      const s = r.session;
+      if (!s || s.closed || r.connectionState !== 'connected') continue;
+      const q = chooseSendQuality({ peers, lossPercent: r.metrics.lossPercent, rttMs: r.metrics.rttMs });
+      if (sameQuality(r.sendQuality, q)) continue;
+      r.sendQuality = q;
+      changed = true;
+      void s.applySendQuality(q).then((ok) => {
+        if (!ok && r.session === s && r.sendQuality === q) r.sendQuality = null; // retried next round
+      });
+    }
+    return changed;
   }
 
   private pollSpeaker(): void {
@@ -512,6 +539,7 @@ export class Room {
         audioTrack: r.track('audio')?.mediaStreamTrack ?? null,
         videoTrack: r.track('video')?.mediaStreamTrack ?? null,
         screenTrack: r.media.screen ? r.screenTrack : null,
+        sendQuality: r.sendQuality,
         connectionState: r.connectionState,
         metrics: r.metrics,
         level: r.metrics.level,

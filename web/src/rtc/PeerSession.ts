@@ -8,6 +8,7 @@
 // Incoming signaling for a session is handled strictly in arrival order through a promise chain,
 // so a candidate never races the description it belongs to.
 import type { IceCandidateData, SessionDescriptionData } from '../protocol/messages';
+import type { SendQuality } from './sendPolicy';
 import {
   type CandidateLike,
   type DataChannelLike,
@@ -158,6 +159,29 @@ export class PeerSession {
     } else if (t) {
       await t.sender.replaceTrack(null);
       t.direction = 'inactive';
+    }
+  }
+
+  /**
+   * Caps what our camera sends on this connection (bitrate, resolution, frame rate). False when
+   * there is no camera sender yet (the answerer before the offer) or the browser refused.
+   */
+  async applySendQuality(q: SendQuality): Promise<boolean> {
+    const sender = this.transceivers.get('video')?.sender;
+    if (this._closed || !sender?.getParameters || !sender.setParameters) return false;
+    const params = sender.getParameters();
+    if (!params.encodings || params.encodings.length === 0) params.encodings = [{}];
+    for (const e of params.encodings) {
+      e.maxBitrate = q.maxBitrateKbps * 1000;
+      e.scaleResolutionDownBy = q.scaleResolutionDownBy;
+      e.maxFramerate = q.maxFramerate;
+    }
+    try {
+      await sender.setParameters(params);
+      return true;
+    } catch (err) {
+      if (!this._closed) console.warn('pulsemeet: setParameters failed', err);
+      return false;
     }
   }
 

@@ -7,6 +7,8 @@ export interface SenderLike {
   readonly track: MediaStreamTrack | null;
   replaceTrack(track: MediaStreamTrack | null): Promise<void>;
   setStreams?(...streams: MediaStream[]): void;
+  getParameters?(): RTCRtpSendParameters;
+  setParameters?(params: RTCRtpSendParameters): Promise<void>;
 }
 
 export interface ReceiverLike {
