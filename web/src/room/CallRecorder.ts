@@ -35,9 +35,9 @@ export class CallRecorder {
 
   start(): void {
     if (this.recorder) return;
-    const width = this.opts.width ?? 1280;
-    const height = this.opts.height ?? 720;
-    const fps = this.opts.fps ?? 15;
+    const width = this.opts.width ?? 960;
+    const height = this.opts.height ?? 540;
+    const fps = this.opts.fps ?? 12;
     const canvas = document.createElement('canvas');
     canvas.width = width;
     canvas.height = height;
