@@ -9,7 +9,8 @@ void HeldPeers::hold(const std::string& peerId, std::string roomId, Clock::time_
     places_.insert_or_assign(peerId, std::move(place));
 }
 
-HeldPeers::BufferResult HeldPeers::buffer(const std::string& peerId, MessageType type, const SharedMessage& message) {
+HeldPeers::BufferResult HeldPeers::buffer(const std::string& peerId, MessageType type,
+                                          const SharedMessage& message) {
     const auto it = places_.find(peerId);
     if (it == places_.end()) return BufferResult::refused;
     Place& place = it->second;

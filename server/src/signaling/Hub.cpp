@@ -22,8 +22,13 @@ Hub::Connection* Hub::find(const std::string& connectionId, std::string* peerId)
 void Hub::attach(const std::string& connectionId, std::shared_ptr<PeerLink> link,
                  Admission admission) {
     std::lock_guard lock(mutex_);
-    connections_.insert_or_assign(
-        connectionId, Connection{connectionId, std::move(link), std::move(admission), {}});
+    auto& connection =
+        connections_
+            .insert_or_assign(connectionId,
+                              Connection{connectionId, std::move(link), std::move(admission), {}})
+            .first->second;
+    // A handshake that finished just as the drain began must not outlive it unannounced.
+    if (closingWith_) connection.link->close(closingWith_->code, closingWith_->reason);
 }
 
 void Hub::detach(const std::string& connectionId, Departure departure) {
@@ -311,6 +316,7 @@ void Hub::sendToMember(const std::string& memberId, MessageType type,
 
 void Hub::closeAll(CloseCode code, std::string_view reason) {
     std::lock_guard lock(mutex_);
+    closingWith_ = Closing{code, std::string(reason)};
     for (auto& [peerId, connection] : connections_) connection.link->close(code, reason);
 }
 

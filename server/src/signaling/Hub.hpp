@@ -71,6 +71,7 @@ class Hub {
     // periodically by the application.
     void sweep(Clock::time_point now = Clock::now());
 
+    // Closes every connection, and every one attached from now on, with `code`.
     void closeAll(CloseCode code, std::string_view reason);
     // Forgets every connection without announcing anything: for the end of the process.
     void releaseAll();
@@ -131,6 +132,11 @@ class Hub {
     std::unordered_map<std::string, std::string> aliases_;
     HeldPeers held_;
     std::unordered_map<std::string, Room> rooms_;
+    struct Closing {
+        CloseCode code;
+        std::string reason;
+    };
+    std::optional<Closing> closingWith_;  // set once closeAll ran
 };
 
 }  // namespace pulsemeet::signaling

@@ -28,7 +28,8 @@ std::string tokenOf(json::object& roomJoined) {
 }
 
 json::object resumeJoin(const std::string& roomId, const std::string& token) {
-    return {{"type", "join"}, {"roomId", roomId}, {"data", {{"name", "Back"}, {"resumeToken", token}}}};
+    return {
+        {"type", "join"}, {"roomId", roomId}, {"data", {{"name", "Back"}, {"resumeToken", token}}}};
 }
 
 json::object offerTo(const std::string& target) {
@@ -136,13 +137,13 @@ TEST(Resume, ForgedExpiredOrForeignTokensGetANewId) {
     const auto now = ResumeTokens::Clock::now();
     const std::vector<std::pair<std::string, std::string>> refused = {
         // The right payload signed with another key.
-        {"wrong key", ResumeTokens("not-the-secret", std::chrono::hours(1))
-                          .issue("forge-room", bobId, now)},
+        {"wrong key",
+         ResumeTokens("not-the-secret", std::chrono::hours(1)).issue("forge-room", bobId, now)},
         // The real token with its MAC altered in one place.
         {"altered mac", token.substr(0, token.size() - 1) + (token.back() == '0' ? "1" : "0")},
         // The real token with another peer id spliced into the signed payload.
-        {"altered payload", "forge-room." + std::string(32, 'a') +
-                                token.substr(token.find('.', token.find('.') + 1))},
+        {"altered payload",
+         "forge-room." + std::string(32, 'a') + token.substr(token.find('.', token.find('.') + 1))},
         // Correctly signed but expired.
         {"expired", ResumeTokens(kSecret, std::chrono::hours(1))
                         .issue("forge-room", bobId, now - std::chrono::hours(2))},
