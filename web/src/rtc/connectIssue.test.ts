@@ -12,7 +12,9 @@ describe('connect issue diagnosis', () => {
   it('blames the relay when TURN is configured but gave no relay candidate', () => {
     const issue = diagnoseConnectFailure({ turnConfigured: true, relayCandidates: 0, turnErrors: ['401 Unauthorized'] });
     expect(issue).toEqual({ kind: 'turn-unreachable', detail: '401 Unauthorized' });
-    expect(connectIssueMessage(issue, 'Bob')).toMatch(/Can’t connect to Bob: the relay \(TURN\) server.*401 Unauthorized/);
+    expect(connectIssueMessage(issue, 'Bob')).toMatch(/Can’t connect to Bob: the relay \(TURN\) server.*\(401 Unauthorized\)\./);
+    // Chromium's errorText ends in a period of its own.
+    expect(connectIssueMessage({ kind: 'turn-unreachable', detail: '401 Unauthorized.' }, 'Bob')).toContain('(401 Unauthorized).');
   });
 
   it('says when there is no relay at all, or when the relay works but the path does not', () => {

@@ -46,7 +46,7 @@ export function diagnoseConnectFailure(evidence: IceEvidence): ConnectIssue {
 export function connectIssueMessage(issue: ConnectIssue, peerName: string): string {
   switch (issue.kind) {
     case 'turn-unreachable':
-      return `Can’t connect to ${peerName}: the relay (TURN) server can’t be reached or refused this call${issue.detail ? ` (${issue.detail})` : ''}. A direct connection isn’t possible on this network.`;
+      return `Can’t connect to ${peerName}: the relay (TURN) server can’t be reached or refused this call${issue.detail ? ` (${issue.detail.replace(/\.$/, '')})` : ''}. A direct connection isn’t possible on this network.`;
     case 'no-relay':
       return `Can’t connect to ${peerName}: a direct connection isn’t possible on this network and the server has no relay (TURN) configured.`;
     case 'no-route':
