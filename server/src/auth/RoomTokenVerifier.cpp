@@ -39,7 +39,9 @@ std::optional<std::int64_t> numericDate(const json::object& claims, std::string_
     if (value == nullptr || !value->is_number()) return std::nullopt;
     json::error_code ec;
     const auto seconds = value->to_number<double>(ec);
-    if (ec) return std::nullopt;
+    // Far beyond any real date (and beyond what int64 holds, where the cast is undefined).
+    constexpr double kLimit = 1e15;
+    if (ec || !(seconds > -kLimit && seconds < kLimit)) return std::nullopt;
     return static_cast<std::int64_t>(seconds);
 }
 

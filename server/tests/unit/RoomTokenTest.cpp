@@ -105,6 +105,10 @@ TEST(RoomToken, RefusesMissingMalformedAndIncompleteTokens) {
         "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
         "eyJyb29tIjoic3RhbmR1cCIsImV4cCI6MTcwMDAwMzYwMCwibmFtZSI6N30."
         "9cYr2XuSlAoo4H8jagKxUOzNRUv2OQDV5fyD0W4ulIA";
+    const std::string absurdExpiry =  // exp 1e300
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJyb29tIjoic3RhbmR1cCIsImV4cCI6MWUrMzAwfQ."
+        "kMyWgXfeuAhFoazD_SdGQTCZPIgSJwlvPblm8-Mx_5s";
+    EXPECT_EQ(refusalOf(absurdExpiry), auth::TokenRefusal::badClaims);
     EXPECT_EQ(refusalOf(noExpiry), auth::TokenRefusal::badClaims);
     EXPECT_EQ(refusalOf(noRoom), auth::TokenRefusal::badClaims);
     EXPECT_EQ(refusalOf(numericName), auth::TokenRefusal::badClaims);
