@@ -8,6 +8,9 @@ import { startServer, type RunningServer } from '../helpers/server';
 import { expiredToken, mintWithCli } from '../helpers/tokens';
 
 test.describe.configure({ mode: 'serial' });
+// Two pages, two joins and (in the second test) the client's 20 s connect deadline on a loaded
+// 2-core machine: more than the default 90 s can be needed.
+test.setTimeout(180_000);
 
 const TURN_SECRET = 'e2e-turn-secret';
 const JWT_SECRET = 'e2e-jwt-secret';
