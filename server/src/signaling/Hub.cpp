@@ -153,7 +153,8 @@ void Hub::join(const std::string& joinerId, Connection& joiner, const ClientMess
     const std::string iceServers =
         options_.iceServersJson ? options_.iceServersJson(peerId) : std::string("[]");
     send(connection, MessageType::roomJoined,
-         share(encodeRoomJoined(message.roomId, peerId, others, token, iceServers)));
+         share(encodeRoomJoined(message.roomId, peerId, others, token, iceServers,
+                                options_.iceTransportPolicy)));
     if (place) {
         // What the others sent while it was away, in order, after room-joined.
         for (const auto& [type, buffered] : place->messages) send(connection, type, buffered);
