@@ -34,21 +34,23 @@ std::unique_ptr<ssl::context> loadServerTls(const std::string& certFile,
     context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                          ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
                          ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+    // The key first: loading a certificate that does not match it then just drops the key, and
+    // the check below names the mismatch instead of blaming either file's format.
     boost::system::error_code ec;
-    context->use_certificate_chain_file(certFile, ec);
-    if (ec) {
-        throw config::ConfigError("TLS_CERT_FILE=" + certFile +
-                                  " is not a PEM certificate chain: " + ec.message());
-    }
     context->use_private_key_file(keyFile, ssl::context::pem, ec);
     if (ec) {
         throw config::ConfigError("TLS_KEY_FILE=" + keyFile +
                                   " is not a PEM private key: " + ec.message());
     }
+    context->use_certificate_chain_file(certFile, ec);
+    if (ec) {
+        throw config::ConfigError("TLS_CERT_FILE=" + certFile +
+                                  " is not a PEM certificate chain: " + ec.message());
+    }
     if (SSL_CTX_check_private_key(context->native_handle()) != 1) {
-        throw config::ConfigError("TLS_KEY_FILE=" + keyFile +
-                                  " does not belong to the certificate in TLS_CERT_FILE=" +
-                                  certFile);
+        throw config::ConfigError(
+            "TLS_KEY_FILE=" + keyFile +
+            " does not belong to the certificate in TLS_CERT_FILE=" + certFile);
     }
     return context;
 }

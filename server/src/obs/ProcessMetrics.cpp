@@ -97,8 +97,7 @@ std::optional<ProcessSample> readProcessSample(const std::filesystem::path& proc
     sample.openFds = static_cast<double>(fds);
     rlimit limit{};
     if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
-        sample.maxFds =
-            limit.rlim_cur == RLIM_INFINITY ? 0.0 : static_cast<double>(limit.rlim_cur);
+        sample.maxFds = limit.rlim_cur == RLIM_INFINITY ? 0.0 : static_cast<double>(limit.rlim_cur);
     }
     return sample;
 }
@@ -111,8 +110,7 @@ void appendProcessMetrics(std::string& out, const ProcessSample& sample) {
     appendFamily(out, "process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.",
                  sample.virtualBytes);
     appendFamily(out, "process_start_time_seconds", "gauge",
-                 "Start time of the process since unix epoch in seconds.",
-                 sample.startTimeSeconds);
+                 "Start time of the process since unix epoch in seconds.", sample.startTimeSeconds);
     appendFamily(out, "process_open_fds", "gauge", "Number of open file descriptors.",
                  sample.openFds);
     if (sample.maxFds > 0) {

@@ -87,7 +87,8 @@ TEST(Tls, BadFilesStopStartUpWithOneLineNamingTheVariable) {
         {{{"TLS_CERT_FILE", certificate.cert.string()}, {"TLS_KEY_FILE", garbage.string()}},
          "TLS_KEY_FILE=" + garbage.string() + " is not a PEM private key"},
         {{{"TLS_CERT_FILE", certificate.cert.string()}, {"TLS_KEY_FILE", other.key.string()}},
-         "does not belong to the certificate in TLS_CERT_FILE"},
+         "TLS_KEY_FILE=" + other.key.string() +
+             " does not belong to the certificate in TLS_CERT_FILE=" + certificate.cert.string()},
         {{{"TLS_CERT_FILE", certificate.cert.string()}}, "TLS_CERT_FILE is set but TLS_KEY_FILE"},
         {{{"TLS_KEY_FILE", certificate.key.string()}}, "TLS_KEY_FILE is set but TLS_CERT_FILE"},
     };
