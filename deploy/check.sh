@@ -26,7 +26,7 @@ fi
 # the profiles are read from its normalised output; python3-yaml comes with docker-compose.)
 compose() { docker-compose --project-directory "$deploy" -f "$deploy/docker-compose.yml" "$@"; }
 if compose config >"$work/compose.yml"; then
-  profiles=$(python3 -c '
+  profiles=$(/usr/bin/python3 -c '
 import sys, yaml
 services = yaml.safe_load(open(sys.argv[1]))["services"]
 print(" ".join(name + "=" + ",".join(spec.get("profiles", ["default"]))
