@@ -102,7 +102,8 @@ void Hub::join(const std::string& peerId, Connection& connection, const ClientMe
     const std::string iceServers =
         options_.iceServersJson ? options_.iceServersJson(peerId) : std::string("[]");
     send(connection, MessageType::roomJoined,
-         share(encodeRoomJoined(message.roomId, peerId, others, token, iceServers)));
+         share(encodeRoomJoined(message.roomId, peerId, others, token, iceServers,
+                                options_.iceTransportPolicy)));
     if (isNew) {
         metrics_.joins.inc();
         broadcast(
