@@ -41,7 +41,7 @@ promtool check rules "$deploy/prometheus/alerts.yml" >/dev/null || fail "promtoo
 
 # Dockerfile: built by the same command as on a developer machine, shipped with the client,
 # run as a user other than root, and with a Debian package for every shared library the binary
-# needs (the runtime stage has no compiler to tell us otherwise).
+# links (the runtime stage has no compiler to tell us otherwise).
 dockerfile="$deploy/Dockerfile"
 grep -q '^RUN make build$' "$dockerfile" || fail "Dockerfile does not build with 'make build'"
 grep -q '^FROM debian:bookworm AS build' "$dockerfile" || fail "build stage is not Debian bookworm"
@@ -50,11 +50,17 @@ grep -q 'COPY --from=build /src/build/release/server/pulsemeet ' "$dockerfile" |
 grep -q 'COPY --from=build /src/web/dist ' "$dockerfile" || fail "web client not baked in"
 user=$(grep '^USER ' "$dockerfile" | tail -1 | cut -d' ' -f2)
 [ -n "$user" ] && [ "$user" != root ] && [ "$user" != 0 ] || fail "image runs as root"
-for library in $(ldd "$binary" | awk '/=> \//{print $3}'); do
-  package=$(dpkg -S "$(realpath "$library")" 2>/dev/null | head -1 | cut -d: -f1) \
-    || package=$(dpkg -S "$library" 2>/dev/null | head -1 | cut -d: -f1) || true
+# The libraries the binary names itself (DT_NEEDED); their own dependencies come with their
+# Debian packages.
+for needed in $(readelf -d "$binary" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+  library=$(ldd "$binary" | awk -v name="$needed" '$1 == name {print $3}')
+  [ -n "$library" ] || { fail "ldd cannot find $needed"; continue; }
+  # As ldd names it, or (merged /usr) where the link points.
+  package=$(dpkg -S "$library" 2>/dev/null | head -1 | cut -d: -f1 || true)
+  [ -n "$package" ] || package=$(dpkg -S "$(realpath "$library")" 2>/dev/null | head -1 | cut -d: -f1 || true)
   case "$package" in
-    libc6 | libgcc-s1 | libstdc++6 | "") ;;  # in every Debian image
+    "") fail "no Debian package ships $needed" ;;
+    libc6 | libgcc-s1 | libstdc++6) ;;  # in every Debian image
     *) grep -qw -- "$package" "$dockerfile" || fail "runtime stage lacks $package (for $library)" ;;
   esac
 done
