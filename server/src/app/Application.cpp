@@ -20,8 +20,10 @@
 #include "net/Readiness.hpp"
 #include "net/ServerContext.hpp"
 #include "net/StaticFiles.hpp"
+#include "net/TlsContext.hpp"
 #include "obs/Logger.hpp"
 #include "obs/Metrics.hpp"
+#include "obs/ProcessMetrics.hpp"
 #include "signaling/Hub.hpp"
 #include "signaling/ResumeTokens.hpp"
 #include "signaling/SignalingMetrics.hpp"
@@ -54,10 +56,17 @@ void awaitDrained(asio::steady_timer& timer, const signaling::Hub& hub,
 int run(const config::Config& config) {
     // First in, last out: every socket below must be destroyed while the loop still exists.
     asio::io_context ioc(config.threads);
+    // Loaded first: a bad certificate stops start-up with its one line (ConfigError, exit 2).
+    const std::unique_ptr<asio::ssl::context> tls =
+        config.tlsCertFile.empty() ? nullptr
+                                   : net::loadServerTls(config.tlsCertFile, config.tlsKeyFile);
     obs::Logger logger(config.logLevel, config.logFormat);
     obs::Registry registry;
+    obs::addProcessMetrics(registry);
     signaling::SignalingMetrics signalingMetrics(registry);
     ws::WebSocketMetrics webSocketMetrics(registry);
+    // The cluster bus registers its pulsemeet_bus_* families here, beside the others, when it
+    // is built (see docs/operations.md, "Metrics").
 
     const auth::IceServers iceServers(auth::IceServerSettings{
         config.stunUrls, config.turnEnabled, config.turnUrls, config.turnUsername,
@@ -105,7 +114,7 @@ int run(const config::Config& config) {
     std::shared_ptr<net::Listener> listener;
     try {
         listener = std::make_shared<net::Listener>(
-            ioc, asio::ip::tcp::endpoint(address, config.port), context);
+            ioc, asio::ip::tcp::endpoint(address, config.port), context, tls.get());
     } catch (const std::exception& error) {
         logger.error("startup failed", {{"error", error.what()}});
         std::cerr << error.what() << "\n";
@@ -115,6 +124,7 @@ int run(const config::Config& config) {
     const auto bound = listener->localEndpoint();
     logger.info("listening", {{"host", bound.address().to_string()},
                               {"port", bound.port()},
+                              {"tls", tls != nullptr},
                               {"threads", config.threads},
                               {"static_dir", config.staticDir}});
 

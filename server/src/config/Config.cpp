@@ -158,6 +158,9 @@ const std::vector<Setting>& settings() {
                  throw BadValue{"json or text"};
          }},
         {"STATIC_DIR", "web/dist", "folder of the browser client", text(&Config::staticDir)},
+        {"TLS_CERT_FILE", "", "PEM certificate chain; with TLS_KEY_FILE the port serves HTTPS/WSS",
+         text(&Config::tlsCertFile)},
+        {"TLS_KEY_FILE", "", "PEM private key of TLS_CERT_FILE", text(&Config::tlsKeyFile)},
         {"THREADS", "0", "I/O threads (0: one per core)", integer(&Config::threads, 0, 256)},
         {"DRAIN_SECONDS", "10", "longest wait for sockets to close on SIGTERM",
          integer(&Config::drainSeconds, 0, 3600)},
@@ -224,6 +227,12 @@ void checkConsistency(const Config& config) {
     }
     if (config.pongTimeout <= config.pingInterval) {
         throw ConfigError("PONG_TIMEOUT_SECONDS must be greater than PING_INTERVAL_SECONDS");
+    }
+    if (config.tlsCertFile.empty() != config.tlsKeyFile.empty()) {
+        throw ConfigError(
+            config.tlsCertFile.empty()
+                ? "TLS_KEY_FILE is set but TLS_CERT_FILE is not: set both or neither"
+                : "TLS_CERT_FILE is set but TLS_KEY_FILE is not: set both or neither");
     }
     if (config.host.empty()) {
         throw ConfigError("HOST is empty: expected an address such as 0.0.0.0 or 127.0.0.1");

@@ -45,6 +45,9 @@ struct Config {
     LogFormat logFormat = LogFormat::json;
 
     std::string staticDir = "web/dist";
+    // Both set: the port serves HTTPS and WSS. Both empty: plain HTTP (behind a proxy).
+    std::string tlsCertFile;
+    std::string tlsKeyFile;
     int threads = 0;  // 0 = one per core
     int drainSeconds = 10;
 

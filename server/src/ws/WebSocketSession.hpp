@@ -20,14 +20,15 @@ namespace pulsemeet::ws {
 // One client's WebSocket: a read loop feeding the signaling connection, a bounded write queue
 // (bytes) drained one frame at a time, pings, and the close codes of the protocol.
 // All of its state is touched only on its strand; deliver() and close() post there.
-class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
+// `Stream` is the connection's byte stream, plain TCP or TLS (both instantiated in the .cpp).
+template <typename Stream>
+class WebSocketSession : public std::enable_shared_from_this<WebSocketSession<Stream>>,
                          public signaling::PeerLink {
   public:
     using Request = boost::beast::http::request<boost::beast::http::string_body>;
 
-    WebSocketSession(boost::beast::tcp_stream&& stream, const WebSocketContext& context,
-                     std::string remoteAddress, signaling::Admission admission,
-                     std::string subprotocol);
+    WebSocketSession(Stream&& stream, const WebSocketContext& context, std::string remoteAddress,
+                     signaling::Admission admission, std::string subprotocol);
     ~WebSocketSession() override;
 
     void run(Request request);
@@ -53,7 +54,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
     void abort(CloseReason reason);
     void finish(boost::beast::error_code ec);
 
-    boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+    boost::beast::websocket::stream<Stream> ws_;
     boost::beast::flat_buffer buffer_;
     boost::asio::steady_timer timer_;
     const WebSocketContext& context_;
