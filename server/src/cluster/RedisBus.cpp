@@ -415,9 +415,17 @@ bool RedisBus::publish(PublishOp& op) {
         command(*context_, op.before);
         op.before.clear();
     }
-    const ReplyPtr reply = command(*context_, {"PUBLISH", keys_.channel(op.roomId), op.payload});
+    const std::string channel = keys_.channel(op.roomId);
+    const ReplyPtr reply = command(*context_, {"PUBLISH", channel, op.payload});
     metrics_.published.inc();
-    if (reply->type == REDIS_REPLY_INTEGER && reply->integer > 0) return true;
+    // PUBLISH counts this instance's own subscription too; only the others matter here.
+    const long long receivers = (reply->type == REDIS_REPLY_INTEGER ? reply->integer : 0) -
+                                (subscriber_.subscribed(channel) ? 1 : 0);
+    logger_.debug("redis bus published", {{"room", op.roomId},
+                                          {"peer", op.fromId},
+                                          {"target", op.targetId},
+                                          {"receivers", receivers}});
+    if (receivers > 0) return true;
     if (!receiverExpected(op)) {
         if (op.kind == ClusterEvent::Kind::relay) drop(op, "the peer left");
         return true;
@@ -512,6 +520,11 @@ void RedisBus::onChannelMessage(const std::string& channel, std::string payload)
     }
     if (event->source == instanceId_) return;  // our own echo: already delivered locally
     metrics_.received.inc();
+    logger_.debug("redis bus received", {{"room", event->roomId},
+                                         {"from_instance", event->source},
+                                         {"peer", event->peerId},
+                                         {"target", event->targetId},
+                                         {"type", signaling::toString(event->type)}});
     bool targetLocal = false;
     {
         std::lock_guard lock(mutex_);

@@ -79,6 +79,11 @@ bool Subscriber::awaitSubscribed(const std::string& channel, std::chrono::millis
     }) && confirmed_.contains(channel);
 }
 
+bool Subscriber::subscribed(const std::string& channel) const {
+    std::lock_guard lock(mutex_);
+    return confirmed_.contains(channel);
+}
+
 std::size_t Subscriber::subscribedCount() const {
     std::lock_guard lock(mutex_);
     return confirmed_.size();

@@ -40,6 +40,7 @@ class Subscriber {
     void unwant(const std::string& channel);
     // Waits until Redis confirmed the subscription; false at the deadline (e.g. Redis down).
     bool awaitSubscribed(const std::string& channel, std::chrono::milliseconds timeout);
+    bool subscribed(const std::string& channel) const;
     std::size_t subscribedCount() const;
 
   private:

@@ -243,6 +243,8 @@ TEST_F(Cluster, RelayWorksAgainAfterRedisRestartsAndNothingIsSilentlyLost) {
     // Sent while Redis is down: held, not lost.
     alice.send(sdpTo(bobId, "offer"));
     alice.send(candidateTo(bobId, 7));
+    EXPECT_TRUE(
+        eventually([&] { return metric(first->port(), "pulsemeet_redis_buffered_events") >= 2; }));
     // A room whose peers are all on one instance keeps working meanwhile.
     WsClient local1(first->port());
     const std::string local1Id = str(local1.join("local-only")["peerId"]);
