@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -58,6 +59,7 @@ class Hub final : public cluster::BusSink {
     void deliverFromCluster(const std::string& roomId, const std::string& targetId,
                             MessageType type, const SharedMessage& message) override;
 
+    // Closes every connection, and every one attached from now on, with `code`.
     void closeAll(CloseCode code, std::string_view reason);
     // Forgets every connection without announcing anything: for the end of the process.
     void releaseAll();
@@ -105,6 +107,11 @@ class Hub final : public cluster::BusSink {
     mutable std::mutex mutex_;
     std::unordered_map<std::string, Connection> connections_;
     std::unordered_map<std::string, Room> rooms_;
+    struct Closing {
+        CloseCode code;
+        std::string reason;
+    };
+    std::optional<Closing> closingWith_;  // set once closeAll ran
 };
 
 }  // namespace pulsemeet::signaling
