@@ -167,14 +167,13 @@ void Hub::leaveRoom(const std::string& peerId, Connection& connection) {
     if (room.members.erase(peerId) == 0) return;
     metrics_.peers.dec();
     logger_.info("peer left", {{"peer", peerId}, {"room", roomId}, {"peers", room.members.size()}});
-    const SharedMessage left = share(encodePeerLeft(roomId, peerId));
-    if (clustered_) options_.bus->leave(roomId, peerId, left);
+    if (clustered_) options_.bus->leave(roomId, peerId, share(encodePeerLeft(roomId, peerId)));
     if (room.members.empty()) {
         rooms_.erase(roomIt);
         metrics_.rooms.dec();
         return;
     }
-    broadcast(room, peerId, MessageType::peerLeft, left);
+    broadcast(room, peerId, MessageType::peerLeft, share(encodePeerLeft(roomId, peerId)));
 }
 
 void Hub::relay(const std::string& peerId, Connection& connection, const ClientMessage& message,
