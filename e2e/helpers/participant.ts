@@ -10,11 +10,12 @@ export interface Participant {
   close(): Promise<void>;
 }
 
-export async function openLobby(browser: Browser, baseURL: string, roomId: string, name: string): Promise<Participant> {
+/** `query`: more link parameters after ?test=1, e.g. "relay=1&token=...". */
+export async function openLobby(browser: Browser, baseURL: string, roomId: string, name: string, query = ''): Promise<Participant> {
   const context = await browser.newContext({ baseURL });
   const page = await context.newPage();
   page.on('pageerror', (err) => console.error(`[${name}] page error: ${err.message}`));
-  await page.goto(`/r/${roomId}?test=1`);
+  await page.goto(`/r/${roomId}?test=1${query ? `&${query}` : ''}`);
   await expect(page.getByTestId('lobby')).toBeVisible();
   await page.getByTestId('name-input').fill(name);
   return {
@@ -27,8 +28,8 @@ export async function openLobby(browser: Browser, baseURL: string, roomId: strin
 }
 
 /** Lobby -> Join -> in the call with a server-assigned id. */
-export async function joinCall(browser: Browser, baseURL: string, roomId: string, name: string): Promise<Participant> {
-  const p = await openLobby(browser, baseURL, roomId, name);
+export async function joinCall(browser: Browser, baseURL: string, roomId: string, name: string, query = ''): Promise<Participant> {
+  const p = await openLobby(browser, baseURL, roomId, name, query);
   // Join once the camera is up, so the first offer already carries video.
   await expect(p.page.getByTestId('preview-video')).toHaveJSProperty('readyState', 4, { timeout: 20_000 });
   await p.page.getByTestId('join-call').click();

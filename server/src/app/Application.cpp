@@ -15,6 +15,7 @@
 #include "auth/IceServers.hpp"
 #include "cluster/NoopBus.hpp"
 #include "cluster/RedisBus.hpp"
+#include "net/AccessGate.hpp"
 #include "net/HttpRateLimiter.hpp"
 #include "net/Listener.hpp"
 #include "net/OriginPolicy.hpp"
@@ -81,15 +82,19 @@ int run(const config::Config& config) {
     signaling::SignalingMetrics signalingMetrics(registry);
     ws::WebSocketMetrics webSocketMetrics(registry);
 
-    const auth::IceServers iceServers(auth::IceServerSettings{config.stunUrls, config.turnEnabled,
-                                                              config.turnUrls, config.turnUsername,
-                                                              config.turnPassword});
+    const auth::IceServers iceServers(auth::IceServerSettings{
+        config.stunUrls, config.turnEnabled, config.turnUrls, config.turnUsername,
+        config.turnPassword, config.turnSecret, config.turnTtl,
+        config.iceTransportPolicy == config::IceTransportPolicy::relay});
     // A token must outlive the grace period it is used in; an hour covers any reconnect.
     const signaling::ResumeTokens resumeTokens(config.sessionSecret, std::chrono::hours(1));
 
     signaling::HubOptions hubOptions;
     hubOptions.maxPeersPerRoom = config.maxPeersPerRoom;
-    hubOptions.iceServersJson = [&iceServers](const std::string&) { return iceServers.json(); };
+    hubOptions.iceServersJson = [&iceServers](const std::string& peerId) {
+        return iceServers.json(peerId);
+    };
+    hubOptions.iceTransportPolicy = std::string(iceServers.transportPolicy());
     hubOptions.resumeToken = [&resumeTokens](const std::string& roomId, const std::string& peerId) {
         return resumeTokens.issue(roomId, peerId);
     };
@@ -108,9 +113,10 @@ int run(const config::Config& config) {
                               static_cast<double>(config.maxWsMessagesPerSec), config.pingInterval,
                               config.pongTimeout, std::chrono::seconds(5)},
         hub, signalingMetrics, webSocketMetrics, logger};
-    const net::ServerContext context{config,      logger,       registry,
-                                     rateLimiter, originPolicy, staticFiles,
-                                     iceServers,  readiness,    webSocketContext};
+    const net::AccessGate accessGate(config.signalingToken, config.jwtSecret);
+    const net::ServerContext context{config,           logger,      registry,   rateLimiter,
+                                     originPolicy,     staticFiles, iceServers, readiness,
+                                     webSocketContext, accessGate};
 
     if (!staticFiles.hasClient()) {
         logger.warn("browser client not found; serving a placeholder page",

@@ -1,5 +1,11 @@
 #include "auth/IceServers.hpp"
 
+#include <openssl/rand.h>
+
+#include <array>
+#include <stdexcept>
+
+#include "auth/TurnCredentials.hpp"
 #include "obs/JsonText.hpp"
 
 namespace pulsemeet::auth {
@@ -14,9 +20,24 @@ void appendUrls(std::string& out, const std::vector<std::string>& urls) {
     out += ']';
 }
 
+// 64 random bits as hex: tells anonymous callers' credentials apart in coturn's logs.
+std::string randomTag() {
+    std::array<unsigned char, 8> bytes{};
+    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+        throw std::runtime_error("RAND_bytes failed");
+    }
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string tag;
+    for (const unsigned char byte : bytes) {
+        tag += kHex[byte >> 4];
+        tag += kHex[byte & 0x0F];
+    }
+    return tag;
+}
+
 }  // namespace
 
-std::string IceServers::json() const {
+std::string IceServers::json(std::string_view who, Clock::time_point now) const {
     std::string out = "[";
     if (!settings_.stunUrls.empty()) {
         appendUrls(out, settings_.stunUrls);
@@ -25,10 +46,15 @@ std::string IceServers::json() const {
     if (settings_.turnEnabled && !settings_.turnUrls.empty()) {
         if (out.size() > 1) out += ',';
         appendUrls(out, settings_.turnUrls);
+        TurnCredential credential{settings_.turnUsername, settings_.turnPassword};
+        if (!settings_.turnSecret.empty()) {
+            const std::string tag = who.empty() ? randomTag() : std::string(who);
+            credential = turnRestCredential(settings_.turnSecret, tag, now + settings_.turnTtl);
+        }
         out += ",\"username\":";
-        obs::appendJsonString(out, settings_.turnUsername);
+        obs::appendJsonString(out, credential.username);
         out += ",\"credential\":";
-        obs::appendJsonString(out, settings_.turnPassword);
+        obs::appendJsonString(out, credential.credential);
         out += '}';
     }
     out += ']';

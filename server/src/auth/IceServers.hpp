@@ -1,6 +1,8 @@
 #pragma once
 
+#include <chrono>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pulsemeet::auth {
@@ -9,15 +11,26 @@ struct IceServerSettings {
     std::vector<std::string> stunUrls;
     bool turnEnabled = false;
     std::vector<std::string> turnUrls;
-    std::string turnUsername;
-    std::string turnPassword;
+    std::string turnUsername;  // static mode
+    std::string turnPassword;  // static mode
+    std::string turnSecret;    // REST mode (wins when set): per-client expiring credentials
+    std::chrono::seconds turnTtl{3600};
+    bool relayOnly = false;  // clients must use TURN only (RTCConfiguration.iceTransportPolicy)
 };
 
-// The RTCIceServer list clients are given, as a JSON array.
+// The RTCIceServer list clients are given, and the transport policy they must use.
 class IceServers {
   public:
+    using Clock = std::chrono::system_clock;
+
     explicit IceServers(IceServerSettings settings) : settings_(std::move(settings)) {}
-    std::string json() const;
+
+    // The list as a JSON array. In REST mode the TURN entry carries credentials made for `who`
+    // (a peer id; a random tag when empty) that expire TURN_TTL_SECONDS after `now`.
+    std::string json(std::string_view who = {}, Clock::time_point now = Clock::now()) const;
+
+    // "all" or "relay", as RTCConfiguration.iceTransportPolicy spells it.
+    std::string_view transportPolicy() const { return settings_.relayOnly ? "relay" : "all"; }
 
   private:
     IceServerSettings settings_;

@@ -91,6 +91,9 @@ const std::vector<Setting>& settings() {
          list(&Config::allowedOrigins)},
         {"SIGNALING_TOKEN", "", "bearer token required to open /ws (empty: none)",
          text(&Config::signalingToken)},
+        {"JWT_SECRET", "",
+         "HS256 key for room tokens; when set, /ws needs a valid token (see `pulsemeet token`)",
+         text(&Config::jwtSecret)},
         {"STUN_URLS", "stun:stun.l.google.com:19302", "comma-separated STUN URLs for clients",
          list(&Config::stunUrls)},
         {"TURN_ENABLED", "false", "hand TURN servers to clients",
@@ -98,6 +101,21 @@ const std::vector<Setting>& settings() {
         {"TURN_URLS", "", "comma-separated TURN URLs", list(&Config::turnUrls)},
         {"TURN_USERNAME", "", "static TURN username", text(&Config::turnUsername)},
         {"TURN_PASSWORD", "", "static TURN password", text(&Config::turnPassword)},
+        {"TURN_SECRET", "",
+         "coturn static-auth-secret: each client gets its own expiring TURN credentials",
+         text(&Config::turnSecret)},
+        {"TURN_TTL_SECONDS", "3600", "lifetime of TURN credentials made from TURN_SECRET",
+         seconds(&Config::turnTtl, 60, 7 * 24 * 3600)},
+        {"ICE_TRANSPORT_POLICY", "all", "all, or relay to make every client use TURN only",
+         [](Config& c, const std::string& v) {
+             const std::string policy = trim(v);
+             if (policy == "all")
+                 c.iceTransportPolicy = IceTransportPolicy::all;
+             else if (policy == "relay")
+                 c.iceTransportPolicy = IceTransportPolicy::relay;
+             else
+                 throw BadValue{"all or relay"};
+         }},
         {"REDIS_ENABLED", "false", "share rooms with other instances through Redis",
          [](Config& c, const std::string& v) { c.redisEnabled = parseBool(v); }},
         {"REDIS_ADDR", "127.0.0.1:6379", "Redis host:port",
@@ -220,6 +238,21 @@ void checkConsistency(const Config& config) {
     if (config.turnEnabled && config.turnUrls.empty()) {
         throw ConfigError("TURN_ENABLED=true needs TURN_URLS (comma-separated turn: URLs)");
     }
+    if (!config.turnSecret.empty() && !config.turnEnabled) {
+        throw ConfigError("TURN_SECRET is set but TURN_ENABLED is false: set TURN_ENABLED=true");
+    }
+    if (!config.turnSecret.empty() &&
+        (!config.turnUsername.empty() || !config.turnPassword.empty())) {
+        throw ConfigError(
+            "TURN_SECRET and TURN_USERNAME/TURN_PASSWORD are both set: choose one credential mode");
+    }
+    if (config.iceTransportPolicy == IceTransportPolicy::relay && !config.turnEnabled) {
+        throw ConfigError("ICE_TRANSPORT_POLICY=relay needs TURN_ENABLED=true and TURN_URLS");
+    }
+    if (!config.jwtSecret.empty() && !config.signalingToken.empty()) {
+        throw ConfigError(
+            "JWT_SECRET and SIGNALING_TOKEN are both set: choose one way to guard /ws");
+    }
     if (config.pongTimeout <= config.pingInterval) {
         throw ConfigError("PONG_TIMEOUT_SECONDS must be greater than PING_INTERVAL_SECONDS");
     }
@@ -317,6 +350,7 @@ std::string helpText() {
     std::ostringstream out;
     out << "pulsemeet - PulseMeet signaling server\n\n"
         << "Usage: pulsemeet [--flag value ...]\n"
+        << "       pulsemeet token --room ROOM --name NAME --ttl 1h   (mint a room token)\n"
         << "Every setting is read from, in rising priority: defaults, the .env file\n"
         << "(--env-file PATH, default ./.env), the environment, then flags.\n\n";
     for (const auto& setting : settings()) {

@@ -11,6 +11,8 @@ namespace pulsemeet::config {
 
 enum class LogFormat { json, text };
 enum class LogLevel { debug, info, warn, error, off };
+// Which ICE candidates clients may use: `relay` hides their addresses behind TURN.
+enum class IceTransportPolicy { all, relay };
 
 // Everything the server can be told. Built once by load() and passed down by const reference:
 // nothing below `app` reads the environment.
@@ -19,12 +21,16 @@ struct Config {
     std::uint16_t port = 8080;
     std::vector<std::string> allowedOrigins;  // "*" allows any; the server's own origin always
     std::string signalingToken;
+    std::string jwtSecret;  // when set, /ws needs an HS256 room token signed with it
 
     std::vector<std::string> stunUrls{"stun:stun.l.google.com:19302"};
     bool turnEnabled = false;
     std::vector<std::string> turnUrls;
     std::string turnUsername;
     std::string turnPassword;
+    std::string turnSecret;  // coturn's static-auth-secret: per-client expiring credentials
+    std::chrono::seconds turnTtl{3600};
+    IceTransportPolicy iceTransportPolicy = IceTransportPolicy::all;
 
     // Rooms shared by several instances through Redis (off: this instance alone).
     bool redisEnabled = false;

@@ -95,8 +95,19 @@ RoutedResponse route(const Request& request, const ServerContext& context) {
                               context.registry.exposition());
     }
     if (path == "/ice-servers") {
+        // TURN credentials are worth guarding like the socket itself; this is also where a
+        // browser learns why its upgrade was refused (it cannot see the 401 there).
+        const auto decision = context.accessGate.check(
+            {request[http::field::authorization], request.target(), std::string_view()});
+        if (!decision.admission) {
+            return simpleResponse(
+                request, http::status::unauthorized, kJson,
+                R"({"error":"missing or invalid token","code":")" + decision.refusal.code + "\"}");
+        }
         return simpleResponse(request, http::status::ok, kJson,
-                              "{\"iceServers\":" + context.iceServers.json() + "}");
+                              "{\"iceServers\":" + context.iceServers.json() +
+                                  ",\"iceTransportPolicy\":\"" +
+                                  std::string(context.iceServers.transportPolicy()) + "\"}");
     }
     if (path == "/ws") {
         return simpleResponse(request, http::status::upgrade_required, kJson,

@@ -36,6 +36,17 @@ RoutedResponse refusal(http::status status, std::string_view message) {
                           std::string(R"({"error":")") + std::string(message) + "\"}");
 }
 
+// 401 with the machine-readable reason: a browser cannot read it from a failed WebSocket, but
+// a client asking /ice-servers with the same token gets the same answer (docs/protocol.md).
+RoutedResponse tokenRefusal(std::string_view code) {
+    Request stub;
+    stub.version(11);
+    stub.keep_alive(false);
+    return simpleResponse(
+        stub, http::status::unauthorized, kJson,
+        std::string(R"({"error":"missing or invalid token","code":")") + std::string(code) + "\"}");
+}
+
 }  // namespace
 
 HttpSession::HttpSession(boost::asio::ip::tcp::socket&& socket, const ServerContext& context)
@@ -127,19 +138,20 @@ void HttpSession::upgrade() {
     const auth::UpgradeCredentials credentials{request[http::field::authorization],
                                                request.target(),
                                                request[http::field::sec_websocket_protocol]};
-    const auto token = auth::presentedToken(credentials);
-    const std::string& expected = context_.config.signalingToken;
-    if (!expected.empty() && (!token || !auth::secretsEqual(*token, expected))) {
-        context_.logger.warn("websocket token refused", {{"remote", remoteAddress_}});
-        respondWith(refusal(http::status::unauthorized, "missing or invalid token"));
+    auto decision = context_.accessGate.check(credentials);
+    if (!decision.admission) {
+        context_.logger.warn("websocket token refused", {{"remote", remoteAddress_},
+                                                         {"code", decision.refusal.code},
+                                                         {"reason", decision.refusal.reason}});
+        respondWith(tokenRefusal(decision.refusal.code));
         return;
     }
-    std::string subprotocol = auth::chosenSubprotocol(request[http::field::sec_websocket_protocol],
-                                                      token.value_or(std::string()));
+    std::string subprotocol =
+        auth::chosenSubprotocol(request[http::field::sec_websocket_protocol], decision.token);
     record(101);
-    auto session = std::make_shared<ws::WebSocketSession>(std::move(stream_), context_.webSocket,
-                                                          remoteAddress_, signaling::Admission{},
-                                                          std::move(subprotocol));
+    auto session = std::make_shared<ws::WebSocketSession>(
+        std::move(stream_), context_.webSocket, remoteAddress_, std::move(*decision.admission),
+        std::move(subprotocol));
     session->run(parser_->release());
 }
 

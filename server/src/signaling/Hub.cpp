@@ -143,7 +143,8 @@ void Hub::enter(const std::string& peerId, Connection& connection, const std::st
     const std::string iceServers =
         options_.iceServersJson ? options_.iceServersJson(peerId) : std::string("[]");
     send(connection, MessageType::roomJoined,
-         share(encodeRoomJoined(roomId, peerId, others, token, iceServers)));
+         share(encodeRoomJoined(roomId, peerId, others, token, iceServers,
+                                options_.iceTransportPolicy)));
     if (isNew) {
         metrics_.joins.inc();
         const SharedMessage joined =

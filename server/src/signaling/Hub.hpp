@@ -26,6 +26,8 @@ struct HubOptions {
     int maxPeersPerRoom = 8;
     // room-joined's iceServers (JSON array text), made per join so TURN credentials are fresh.
     std::function<std::string(const std::string& peerId)> iceServersJson;
+    // room-joined's iceTransportPolicy: "all", or "relay" when clients must use TURN only.
+    std::string iceTransportPolicy = "all";
     // room-joined's resumeToken for (roomId, peerId).
     std::function<std::string(const std::string& roomId, const std::string& peerId)> resumeToken;
     // Shares rooms with other instances. Null, or a bus that is not clustered (NoopBus): this

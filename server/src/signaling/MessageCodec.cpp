@@ -290,7 +290,7 @@ DecodeResult decodeClientMessage(std::string_view text) {
 
 std::string encodeRoomJoined(std::string_view roomId, std::string_view selfId,
                              const std::vector<PeerSummary>& peers, std::string_view resumeToken,
-                             std::string_view iceServersJson) {
+                             std::string_view iceServersJson, std::string_view iceTransportPolicy) {
     std::string out = beginEnvelope(MessageType::roomJoined);
     appendField(out, "roomId", roomId);
     appendField(out, "peerId", selfId);
@@ -311,6 +311,8 @@ std::string encodeRoomJoined(std::string_view roomId, std::string_view selfId,
     obs::appendJsonString(out, resumeToken);
     out += ",\"iceServers\":";
     out += iceServersJson.empty() ? std::string_view("[]") : iceServersJson;
+    out += ",\"iceTransportPolicy\":";
+    obs::appendJsonString(out, iceTransportPolicy);
     out += '}';
     appendTimestamp(out);
     return out;

@@ -49,7 +49,8 @@ TEST(Http, HealthReadyAndIceServers) {
     EXPECT_EQ(
         ice.body,
         R"({"iceServers":[{"urls":["stun:stun.example:3478"]},)"
-        R"({"urls":["turn:turn.example:3478?transport=udp"],"username":"user","credential":"pass"}]})");
+        R"({"urls":["turn:turn.example:3478?transport=udp"],"username":"user","credential":"pass"}],)"
+        R"("iceTransportPolicy":"all"})");
     EXPECT_EQ(ice.headers.at("cache-control"), "no-store");
     EXPECT_EQ(httpGet(server.port(), "/ws").status, 426);
 }

@@ -155,7 +155,9 @@ int ServerProcess::waitForExit(std::chrono::milliseconds timeout) {
 RunResult runToCompletion(const ServerProcess::Settings& settings, std::vector<std::string> args) {
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-    args.insert(args.begin(), {"--env-file", "/dev/null"});
+    // A subcommand (`token`) stays first; the options follow it.
+    const bool subcommand = !args.empty() && !args.front().starts_with("-");
+    args.insert(args.begin() + (subcommand ? 1 : 0), {"--env-file", "/dev/null"});
     const int pid = spawn(args, environmentFor(settings), fds[1]);
     close(fds[1]);
     std::string output;

@@ -80,3 +80,35 @@ TEST(Config, HelpListsEverySetting) {
         EXPECT_NE(help.find(name), std::string::npos) << name;
     }
 }
+
+TEST(Config, TurnSecretRelayPolicyAndJwtSecret) {
+    const Config config = loadWith({{"TURN_ENABLED", "true"},
+                                    {"TURN_URLS", "turn:127.0.0.1:3478"},
+                                    {"TURN_SECRET", "north-wind"},
+                                    {"TURN_TTL_SECONDS", "600"},
+                                    {"ICE_TRANSPORT_POLICY", "relay"},
+                                    {"JWT_SECRET", "k"}});
+    EXPECT_EQ(config.turnSecret, "north-wind");
+    EXPECT_EQ(config.turnTtl, std::chrono::seconds(600));
+    EXPECT_EQ(config.iceTransportPolicy, IceTransportPolicy::relay);
+    EXPECT_EQ(config.jwtSecret, "k");
+    EXPECT_EQ(loadWith({}).turnTtl, std::chrono::seconds(3600));
+    EXPECT_EQ(loadWith({}).iceTransportPolicy, IceTransportPolicy::all);
+}
+
+TEST(Config, TurnAndTokenCombinationsThatCannotWork) {
+    EXPECT_NE(errorFor({{"ICE_TRANSPORT_POLICY", "sometimes"}}).find("ICE_TRANSPORT_POLICY="),
+              std::string::npos);
+    EXPECT_NE(errorFor({{"TURN_TTL_SECONDS", "5"}}).find("TURN_TTL_SECONDS="), std::string::npos);
+    EXPECT_NE(errorFor({{"ICE_TRANSPORT_POLICY", "relay"}}).find("ICE_TRANSPORT_POLICY=relay"),
+              std::string::npos);
+    EXPECT_NE(errorFor({{"TURN_SECRET", "x"}}).find("TURN_SECRET"), std::string::npos);
+    EXPECT_NE(errorFor({{"TURN_ENABLED", "true"},
+                        {"TURN_URLS", "turn:a"},
+                        {"TURN_SECRET", "x"},
+                        {"TURN_USERNAME", "u"}})
+                  .find("TURN_SECRET"),
+              std::string::npos);
+    EXPECT_NE(errorFor({{"JWT_SECRET", "a"}, {"SIGNALING_TOKEN", "b"}}).find("JWT_SECRET"),
+              std::string::npos);
+}

@@ -4,6 +4,7 @@ import { isAudioBlocked, subscribeAudioBlocked, unlockAudio } from '../audioUnlo
 import type { LocalMedia, LocalMediaSnapshot } from '../rtc/media';
 import type { Room, RoomSnapshot } from '../room/Room';
 import { roomLink } from '../router';
+import { connectIssueMessage } from '../rtc/connectIssue';
 import { savePrefs } from '../prefs';
 import { CamIcon, CamOffIcon, ChartIcon, CheckIcon, CloseIcon, GearIcon, LeaveIcon, LinkIcon, Logo, MicIcon, MicOffIcon, SpeakerIcon, UsersIcon } from './icons';
 import { DevicePickers } from './DevicePickers';
@@ -142,6 +143,17 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
           )}
         </div>
       )}
+
+      {snap.remotes
+        .filter((r) => r.connectIssue !== null)
+        .map((r) => (
+          <div key={r.id} data-testid="peer-connect-issue" data-peer={r.id} data-kind={r.connectIssue?.kind} className="mx-5 mb-3 flex items-center gap-3 rounded-xl bg-rose-500/10 px-4 py-2.5 text-sm text-rose-100 ring-1 ring-rose-500/30">
+            <span>{r.connectIssue && connectIssueMessage(r.connectIssue, r.name)}</span>
+            <button type="button" data-testid="peer-retry-button" onClick={() => room.retryPeer(r.id)} className="ml-auto shrink-0 rounded-lg bg-white/10 px-3 py-1.5 font-medium text-white hover:bg-white/20">
+              Retry
+            </button>
+          </div>
+        ))}
 
       <main className="flex min-h-0 flex-1 gap-3 px-5">
         {/* Flex-wrap rather than CSS grid so a last, incomplete row is centred. */}

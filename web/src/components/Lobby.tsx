@@ -9,12 +9,14 @@ import { CamIcon, CamOffIcon, Logo, MicIcon, MicOffIcon } from './icons';
 import { DevicePickers } from './DevicePickers';
 import { RoundButton } from './RoundButton';
 import { initials } from './VideoTile';
+import { refusalMessage, type AccessRefusalCode } from '../access/accessRefusal';
 
 export type LobbyStatus =
   | { kind: 'ready' }
   | { kind: 'joining' }
   | { kind: 'room-full'; message: string }
   | { kind: 'rejected'; message: string }
+  | { kind: 'access-denied'; code: AccessRefusalCode }
   | { kind: 'unreachable'; attempt: number; max: number; gaveUp: boolean };
 
 export function Lobby({ roomId, media, snap, initialName, status, onJoin, onRetry }: {
@@ -100,7 +102,7 @@ export function Lobby({ roomId, media, snap, initialName, status, onJoin, onRetr
               />
             </label>
             {!denied && <DevicePickers media={media} snap={snap} onError={setDeviceError} />}
-            <StatusMessage status={status} onRetry={onRetry} />
+            <StatusMessage roomId={roomId} status={status} onRetry={onRetry} />
             <button
               type="submit"
               data-testid="join-call"
@@ -116,8 +118,17 @@ export function Lobby({ roomId, media, snap, initialName, status, onJoin, onRetr
   );
 }
 
-function StatusMessage({ status, onRetry }: { status: LobbyStatus; onRetry: () => void }) {
+function StatusMessage({ roomId, status, onRetry }: { roomId: string; status: LobbyStatus; onRetry: () => void }) {
   switch (status.kind) {
+    case 'access-denied': {
+      const { title, detail } = refusalMessage(status.code, roomId);
+      return (
+        <div data-testid="access-denied-message" data-code={status.code} className="rounded-xl bg-rose-500/10 px-4 py-3 text-sm text-rose-200 ring-1 ring-rose-500/30">
+          <strong className="block font-semibold">{title}</strong>
+          {detail}
+        </div>
+      );
+    }
     case 'room-full':
       return (
         <div data-testid="room-full-message" className="rounded-xl bg-amber-500/10 px-4 py-3 text-sm text-amber-100 ring-1 ring-amber-500/30">

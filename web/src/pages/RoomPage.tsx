@@ -13,6 +13,8 @@ import { useLocalMedia } from '../room/useRoom';
 import { navigate } from '../router';
 import { SignalingClient, signalingUrl } from '../signaling/SignalingClient';
 import { installTestHook } from '../testHook';
+import { diagnoseRefusal, isAccessRefusalCode } from '../access/accessRefusal';
+import { readLinkOptions } from '../access/linkOptions';
 
 export function RoomPage({ roomId }: { roomId: string }) {
   if (!isValidRoomId(roomId)) return <InvalidRoom roomId={roomId} />;
@@ -84,8 +86,12 @@ function ValidRoom({ roomId }: { roomId: string }) {
   const join = (n: string) => {
     setName(n);
     room?.leave();
-    const signaling = new SignalingClient({ url: signalingUrl() });
-    const r = new Room({ roomId, name: n, signaling, media, createPeerConnection: browserPeerConnectionFactory });
+    const link = readLinkOptions(window.location.search);
+    const signaling = new SignalingClient({
+      url: signalingUrl(window.location, link.token),
+      diagnoseRefusal: () => diagnoseRefusal((url) => fetch(url, { cache: 'no-store' }), link.token),
+    });
+    const r = new Room({ roomId, name: n, signaling, media, createPeerConnection: browserPeerConnectionFactory, forceRelay: link.forceRelay });
     installTestHook(r, signaling);
     setRoom(r);
     r.join();
@@ -118,6 +124,7 @@ function ValidRoom({ roomId }: { roomId: string }) {
 
   let status: LobbyStatus = { kind: 'ready' };
   if (snap.phase === 'full') status = { kind: 'room-full', message: snap.error?.message ?? '' };
+  else if (snap.phase === 'rejected' && isAccessRefusalCode(snap.error?.code)) status = { kind: 'access-denied', code: snap.error.code };
   else if (snap.phase === 'rejected') status = { kind: 'rejected', message: snap.error?.message ?? '' };
   else if (snap.phase === 'failed') status = { kind: 'unreachable', attempt: snap.reconnectAttempt, max: snap.maxReconnectAttempts, gaveUp: true };
   else if (snap.connection === 'reconnecting') status = { kind: 'unreachable', attempt: snap.reconnectAttempt, max: snap.maxReconnectAttempts, gaveUp: false };

@@ -95,11 +95,13 @@ export function toServerMessage(raw: unknown): ServerMessage | null {
         isObject(data) && Array.isArray(data.iceServers) && data.iceServers.every(isIceServer)
           ? data.iceServers
           : undefined;
+      const policy = isObject(data) ? data.iceTransportPolicy : undefined;
+      const iceTransportPolicy = policy === 'relay' || policy === 'all' ? policy : undefined;
       return {
         type: 'room-joined',
         roomId: typeof raw.roomId === 'string' ? raw.roomId : undefined,
         peerId,
-        data: { peers, resumeToken, iceServers },
+        data: { peers, resumeToken, iceServers, iceTransportPolicy },
         timestamp,
       };
     }

@@ -44,7 +44,7 @@ export interface RoomJoinedMessage {
   type: 'room-joined';
   roomId?: string;
   peerId: string;
-  data: { peers: PeerInfo[]; resumeToken?: string; iceServers?: RTCIceServer[] };
+  data: { peers: PeerInfo[]; resumeToken?: string; iceServers?: RTCIceServer[]; iceTransportPolicy?: RTCIceTransportPolicy };
   timestamp?: number;
 }
 export interface PeerJoinedMessage {

@@ -1,6 +1,7 @@
 // A remote participant: identity, announced media state, received tracks, the PeerSession that
 // carries them, and the connection quality measured on it.
 import type { MediaState } from '../protocol/messages';
+import type { ConnectIssue } from '../rtc/connectIssue';
 import type { PeerSession } from '../rtc/PeerSession';
 import type { MediaKind } from '../rtc/peerConnectionLike';
 import { EMPTY_METRICS, type QualityMetrics, type StatsSample } from '../rtc/stats';
@@ -18,6 +19,8 @@ export class RemoteParticipant {
   media: MediaState;
   session: PeerSession | null = null;
   connectionState: RTCPeerConnectionState = 'new';
+  /** Why the connection to this participant does not come up; null while fine or trying. */
+  connectIssue: ConnectIssue | null = null;
   metrics: QualityMetrics = EMPTY_METRICS;
   history: QualityPoint[] = [];
   lastSample: StatsSample | null = null;
@@ -45,6 +48,7 @@ export class RemoteParticipant {
   resetMedia(): void {
     this.tracks.clear();
     this.connectionState = 'new';
+    this.connectIssue = null;
     this.lastSample = null;
     this.metrics = EMPTY_METRICS;
   }

@@ -2,10 +2,12 @@
 // the stats poller, and reacts to local media changes. React subscribes to `snapshot` and renders.
 import type { MediaState, ServerMessage } from '../protocol/messages';
 import { PeerSession, type LocalTracks, type OutgoingSignal } from '../rtc/PeerSession';
+import type { ConnectIssue } from '../rtc/connectIssue';
 import type { MediaKind, PeerConnectionFactory } from '../rtc/peerConnectionLike';
 import { computeMetrics, extractSample, pushHistory, type QualityMetrics, type QualityLevel } from '../rtc/stats';
 import type { ConnectionState, JoinedEvent, SignalingClient } from '../signaling/SignalingClient';
 import { RemoteParticipant, type QualityPoint } from './Participant';
+import { isAccessRefusalCode } from '../access/accessRefusal';
 
 export type RoomPhase =
   | 'idle' // lobby, not connected
@@ -14,7 +16,7 @@ export type RoomPhase =
   | 'reconnecting' // socket lost; media keeps flowing on the existing connections
   | 'failed' // gave up reconnecting: the UI offers Retry
   | 'full' // the server refused: room-full
-  | 'rejected' // invalid or forbidden room id
+  | 'rejected' // invalid or forbidden room id, or the room token was refused
   | 'left';
 
 /** What the room needs from local media (LocalMedia in the app, a fake in tests). */
@@ -37,6 +39,7 @@ export interface RemoteView {
   audioTrack: MediaStreamTrack | null;
   videoTrack: MediaStreamTrack | null;
   connectionState: RTCPeerConnectionState;
+  connectIssue: ConnectIssue | null;
   metrics: QualityMetrics;
   level: QualityLevel;
   history: QualityPoint[];
@@ -58,6 +61,10 @@ export interface RoomOptions {
   signaling: SignalingClient;
   media: LocalMediaSource;
   createPeerConnection: PeerConnectionFactory;
+  /** ?relay=1 on the link: TURN only, whatever the server's policy. */
+  forceRelay?: boolean;
+  /** How long a peer connection may take before the call says why it does not connect. */
+  connectTimeoutMs?: number;
   statsIntervalMs?: number;
   now?: () => number;
 }
@@ -72,6 +79,7 @@ export class Room {
   private phase: RoomPhase = 'idle';
   private localId: string | null = null;
   private iceServers: RTCIceServer[] = [];
+  private iceTransportPolicy: RTCIceTransportPolicy = 'all';
   private error: RoomSnapshot['error'] = null;
   private listeners = new Set<() => void>();
   private snap: RoomSnapshot;
@@ -105,6 +113,7 @@ export class Room {
       this.signaling.on('state', (s) => this.onConnectionState(s)),
       this.signaling.on('joined', (ev) => this.onJoined(ev)),
       this.signaling.on('message', (m) => this.onMessage(m)),
+      this.signaling.on('refused', (code) => this.onServerError(code, code)),
       this.media.onTrackChanged((kind, track) => this.onLocalTrack(kind, track)),
       this.media.subscribe(() => this.sendMediaState()),
     );
@@ -121,6 +130,19 @@ export class Room {
 
   retry(): void {
     this.signaling.retry();
+  }
+
+  /** The user pressed Retry next to a participant we cannot connect to: a fresh connection. */
+  retryPeer(remoteId: string): void {
+    const remote = this.remotes.get(remoteId);
+    if (!remote || this.phase !== 'joined') return;
+    this.startSession(remote, true);
+    this.changed();
+  }
+
+  /** The ICE transport policy peer connections are made with ('relay': TURN only). */
+  get transportPolicy(): RTCIceTransportPolicy {
+    return this.iceTransportPolicy;
   }
 
   /** For the test hook and the stats panel: remote id -> RTCPeerConnection. */
@@ -148,6 +170,7 @@ export class Room {
   private onJoined({ message, resumed, rejoin }: JoinedEvent): void {
     this.localId = message.peerId;
     if (message.data.iceServers) this.iceServers = message.data.iceServers;
+    this.iceTransportPolicy = this.opts.forceRelay ? 'relay' : (message.data.iceTransportPolicy ?? 'all');
     const listed = new Set(message.data.peers.map((p) => p.peerId));
     if (rejoin && !resumed) {
       // New identity: the others see a new peer and will offer to us; start from scratch.
@@ -234,7 +257,7 @@ export class Room {
     if (code === 'room-full') {
       this.error = { code, message: text };
       this.shutdown('full');
-    } else if (code === 'invalid-room-id' || code === 'forbidden-room' || code === 'invalid-name') {
+    } else if (code === 'invalid-room-id' || code === 'forbidden-room' || code === 'invalid-name' || isAccessRefusalCode(code)) {
       this.error = { code, message: text };
       this.shutdown('rejected');
     } else {
@@ -257,6 +280,7 @@ export class Room {
       remoteId: remote.id,
       initiator,
       iceServers: this.iceServers,
+      iceTransportPolicy: this.iceTransportPolicy,
       local,
       createPeerConnection: this.opts.createPeerConnection,
       signal: (s) => this.sendSignal(remote.id, s),
@@ -270,6 +294,12 @@ export class Room {
         remote.connectionState = state;
         this.changed();
       },
+      onConnectIssue: (issue) => {
+        if (remote.session !== session) return;
+        remote.connectIssue = issue;
+        this.changed();
+      },
+      connectTimeoutMs: this.opts.connectTimeoutMs,
       onNeedsRebuild: () => {
         if (remote.session !== session || !this.remotes.has(remote.id)) return;
         // A full re-offer on a brand-new RTCPeerConnection.
@@ -373,6 +403,7 @@ export class Room {
         audioTrack: r.track('audio')?.mediaStreamTrack ?? null,
         videoTrack: r.track('video')?.mediaStreamTrack ?? null,
         connectionState: r.connectionState,
+        connectIssue: r.connectIssue,
         metrics: r.metrics,
         level: r.metrics.level,
         history: r.history,

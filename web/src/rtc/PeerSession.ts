@@ -16,6 +16,7 @@ import {
   type TransceiverLike,
   sdpFingerprint,
 } from './peerConnectionLike';
+import { type ConnectIssue, candidateType, diagnoseConnectFailure, hasTurnServer, isTurnUrl } from './connectIssue';
 
 export type OutgoingSignal =
   | { kind: 'description'; description: SessionDescriptionData }
@@ -39,6 +40,8 @@ export interface PeerSessionOptions {
   /** True for the peer that was in the room first: it sends the first offer. */
   initiator: boolean;
   iceServers: RTCIceServer[];
+  /** 'relay': TURN only (the server's ICE_TRANSPORT_POLICY or the link's ?relay=1). */
+  iceTransportPolicy?: RTCIceTransportPolicy;
   local: LocalTracks;
   createPeerConnection: PeerConnectionFactory;
   signal: (msg: OutgoingSignal) => void;
@@ -49,6 +52,9 @@ export interface PeerSessionOptions {
   timers?: PeerSessionTimers;
   /** How long an ICE restart may take before we give up on this RTCPeerConnection. */
   iceRestartTimeoutMs?: number;
+  /** Not connected this long after creation (or failed): report why (null once connected). */
+  onConnectIssue?: (issue: ConnectIssue | null) => void;
+  connectTimeoutMs?: number;
 }
 
 const defaultTimers: PeerSessionTimers = {
@@ -78,6 +84,9 @@ export class PeerSession {
   private restartAttempted = false;
   private restartTimer: unknown = null;
   private _closed = false;
+  private connectTimer: unknown = null;
+  private relayCandidates = 0;
+  private turnErrors: string[] = [];
   /** Counters the tests (and the debug panel) read. */
   readonly counters = { ignoredOffers: 0, staleAnswers: 0, queuedCandidates: 0, iceRestarts: 0 };
 
@@ -88,18 +97,31 @@ export class PeerSession {
     this.timers = opts.timers ?? defaultTimers;
     this.local = { ...opts.local };
     this.negotiationAllowed = opts.initiator;
-    const pc = opts.createPeerConnection({ iceServers: opts.iceServers });
+    const config: RTCConfiguration = { iceServers: opts.iceServers };
+    if (opts.iceTransportPolicy) config.iceTransportPolicy = opts.iceTransportPolicy;
+    const pc = opts.createPeerConnection(config);
     this.pc = pc;
 
     pc.onnegotiationneeded = () => void this.negotiate();
     pc.onicecandidate = (ev) => {
       if (this._closed || !ev.candidate) return;
+      if (candidateType(ev.candidate.candidate) === 'relay') this.relayCandidates += 1;
       this.opts.signal({ kind: 'candidate', candidate: toCandidateData(ev.candidate) });
     };
     pc.ontrack = (ev) => {
       if (!this._closed) this.opts.onRemoteTrack?.(ev.track);
     };
     pc.onconnectionstatechange = () => this.onConnectionStateChange();
+    pc.onicecandidateerror = (ev) => {
+      if (this._closed || !ev.url || !isTurnUrl(ev.url)) return;
+      this.turnErrors.push(`${ev.errorCode ?? ''} ${ev.errorText ?? ''}`.trim());
+    };
+    if (opts.onConnectIssue) {
+      this.connectTimer = this.timers.setTimeout(() => {
+        this.connectTimer = null;
+        if (!this._closed && this.pc.connectionState !== 'connected') this.reportIssue();
+      }, opts.connectTimeoutMs ?? 20_000);
+    }
 
     if (opts.initiator) {
       // Always one audio and one video transceiver, even without a camera: a camera plugged in
@@ -162,11 +184,14 @@ export class PeerSession {
     if (this._closed) return;
     this._closed = true;
     this.clearRestartTimer();
+    if (this.connectTimer !== null) this.timers.clearTimeout(this.connectTimer);
+    this.connectTimer = null;
     this.pendingCandidates = [];
     this.pc.onnegotiationneeded = null;
     this.pc.onicecandidate = null;
     this.pc.ontrack = null;
     this.pc.onconnectionstatechange = null;
+    this.pc.onicecandidateerror = null;
     this.pc.close();
   }
 
@@ -268,9 +293,13 @@ export class PeerSession {
     if (state === 'connected') {
       this.restartAttempted = false;
       this.clearRestartTimer();
+      if (this.connectTimer !== null) this.timers.clearTimeout(this.connectTimer);
+      this.connectTimer = null;
+      this.opts.onConnectIssue?.(null);
       return;
     }
     if (state !== 'failed') return;
+    this.reportIssue();
     if (!this.restartAttempted) {
       this.restartAttempted = true;
       this.counters.iceRestarts += 1;
@@ -292,6 +321,17 @@ export class PeerSession {
     // Only the impolite side rebuilds, so the two peers never build new connections at each
     // other at the same time; the polite side takes the new offer when it arrives.
     if (!this.polite) this.opts.onNeedsRebuild?.();
+  }
+
+  /** What the evidence so far says about why this connection does not come up. */
+  private reportIssue(): void {
+    this.opts.onConnectIssue?.(
+      diagnoseConnectFailure({
+        turnConfigured: hasTurnServer(this.opts.iceServers),
+        relayCandidates: this.relayCandidates,
+        turnErrors: this.turnErrors,
+      }),
+    );
   }
 
   private clearRestartTimer(): void {

@@ -36,6 +36,8 @@ export interface PeerConnectionLike {
   onicecandidate: ((ev: { candidate: CandidateLike | null }) => void) | null;
   ontrack: ((ev: { track: MediaStreamTrack; streams: readonly MediaStream[] }) => void) | null;
   onconnectionstatechange: ((ev: unknown) => void) | null;
+  /** A STUN/TURN server failed us (e.g. 401 from TURN with bad credentials, 701 unreachable). */
+  onicecandidateerror?: ((ev: { url?: string; errorCode?: number; errorText?: string }) => void) | null;
   setLocalDescription(desc?: RTCSessionDescriptionInit): Promise<void>;
   setRemoteDescription(desc: RTCSessionDescriptionInit): Promise<void>;
   addIceCandidate(candidate: RTCIceCandidateInit): Promise<void>;

@@ -4,6 +4,7 @@
 import type { ClientMessage, RoomJoinedMessage, ServerMessage } from '../protocol/messages';
 import { parseServerMessage } from '../protocol/guards';
 import { type BackoffPolicy, DEFAULT_BACKOFF, backoffDelay } from './backoff';
+import { withToken } from '../access/linkOptions';
 
 /** The subset of the browser WebSocket the client uses; tests pass a fake. */
 export interface SocketLike {
@@ -39,6 +40,11 @@ export interface SignalingOptions {
   heartbeatIntervalMs?: number;
   /** Silence (no message at all) this long means the socket is dead even if it looks open. */
   heartbeatTimeoutMs?: number;
+  /**
+   * Asked after a socket closed without ever opening: a refusal code (token expired, ...) when
+   * the server turned us away on purpose, so we stop retrying; null to retry as usual.
+   */
+  diagnoseRefusal?: () => Promise<string | null>;
 }
 
 export interface JoinedEvent {
@@ -55,6 +61,8 @@ interface Events {
   state: ConnectionState;
   message: ServerMessage;
   joined: JoinedEvent;
+  /** The server refused the upgrade on purpose (the code says why); the client has stopped. */
+  refused: string;
 }
 
 const OPEN = 1;
@@ -70,9 +78,11 @@ const browserTimers: Timers = {
 };
 
 export class SignalingClient {
-  private readonly opts: Required<Omit<SignalingOptions, 'createSocket'>> & {
+  private readonly opts: Required<Omit<SignalingOptions, 'createSocket' | 'diagnoseRefusal'>> & {
     createSocket: (url: string) => SocketLike;
+    diagnoseRefusal: (() => Promise<string | null>) | null;
   };
+  private diagnosis = 0; // bumped per diagnosis, so a late answer for an old socket is ignored
   private socket: SocketLike | null = null;
   private _state: ConnectionState = 'idle';
   private attempt = 0; // failed attempts in a row
@@ -83,6 +93,7 @@ export class SignalingClient {
     state: new Set(),
     message: new Set(),
     joined: new Set(),
+    refused: new Set(),
   };
   private joinIntent: { roomId: string; name: string } | null = null;
   private resumeToken: string | undefined;
@@ -102,6 +113,7 @@ export class SignalingClient {
       backoff: options.backoff ?? DEFAULT_BACKOFF,
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 5_000,
       heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 15_000,
+      diagnoseRefusal: options.diagnoseRefusal ?? null,
     };
   }
 
@@ -132,6 +144,7 @@ export class SignalingClient {
 
   /** Leave the room and close for good (no reconnect). */
   close(): void {
+    this.diagnosis += 1;
     if (this.socket && this.socket.readyState === OPEN && this.joinIntent) this.send({ type: 'leave' });
     this.joinIntent = null;
     this.teardownSocket(1000, 'bye');
@@ -165,8 +178,10 @@ export class SignalingClient {
       return;
     }
     this.socket = socket;
+    let opened = false;
     socket.onopen = () => {
       if (this.socket !== socket) return;
+      opened = true;
       this.everConnected = true;
       this.attempt = 0;
       this.setState('open');
@@ -191,7 +206,26 @@ export class SignalingClient {
     };
     socket.onclose = (ev) => {
       if (this.socket !== socket) return;
-      this.onDrop(ev.code);
+      const diagnose = this.opts.diagnoseRefusal;
+      if (opened || !diagnose) {
+        this.onDrop(ev.code);
+        return;
+      }
+      // Never opened: refused (401/403) or unreachable; the browser does not say which.
+      this.teardownSocket();
+      const ticket = ++this.diagnosis;
+      void diagnose()
+        .catch(() => null)
+        .then((code) => {
+          if (ticket !== this.diagnosis || this._state === 'closed') return;
+          if (!code) {
+            this.onDrop(ev.code);
+            return;
+          }
+          this.clearRetry();
+          this.setState('closed');
+          this.emit('refused', code);
+        });
     };
   }
 
@@ -315,7 +349,7 @@ function isTokenRejection(code: string | undefined): boolean {
   return code === 'bad-message' || code === 'forbidden-room';
 }
 
-/** ws:// or wss:// to `/ws` on the page's own origin. */
-export function signalingUrl(loc: Pick<Location, 'protocol' | 'host'> = window.location): string {
-  return `${loc.protocol === 'https:' ? 'wss:' : 'ws:'}//${loc.host}/ws`;
+/** ws:// or wss:// to `/ws` on the page's own origin, with the link's room token if any. */
+export function signalingUrl(loc: Pick<Location, 'protocol' | 'host'> = window.location, token: string | null = null): string {
+  return withToken(`${loc.protocol === 'https:' ? 'wss:' : 'ws:'}//${loc.host}/ws`, token);
 }

@@ -88,6 +88,7 @@ export class FakePeerConnection implements PeerConnectionLike {
   onicecandidate: ((ev: { candidate: CandidateLike | null }) => void) | null = null;
   ontrack: ((ev: { track: MediaStreamTrack; streams: readonly MediaStream[] }) => void) | null = null;
   onconnectionstatechange: ((ev: unknown) => void) | null = null;
+  onicecandidateerror: ((ev: { url?: string; errorCode?: number; errorText?: string }) => void) | null = null;
   readonly fingerprint = `sha-256 FA:KE:${++fpCounter}`;
   readonly transceivers: FakeTransceiver[] = [];
   readonly addedCandidates: RTCIceCandidateInit[] = [];

@@ -1,0 +1,39 @@
+#include "net/AccessGate.hpp"
+
+namespace pulsemeet::net {
+
+AccessGate::AccessGate(std::string signalingToken, std::string jwtSecret)
+    : signalingToken_(std::move(signalingToken)) {
+    if (!jwtSecret.empty()) roomTokens_.emplace(std::move(jwtSecret));
+}
+
+AccessGate::Decision AccessGate::check(const auth::UpgradeCredentials& credentials,
+                                       auth::RoomTokenVerifier::Clock::time_point now) const {
+    Decision decision;
+    decision.token = auth::presentedToken(credentials).value_or(std::string());
+    if (roomTokens_) {
+        const auto verified = roomTokens_->verify(decision.token, now);
+        if (const auto* grant = std::get_if<auth::RoomGrant>(&verified)) {
+            decision.admission = signaling::Admission{grant->room, grant->name};
+        } else {
+            const auto refusal = std::get<auth::TokenRefusal>(verified);
+            decision.refusal = {std::string(auth::refusalCode(refusal)),
+                                std::string(auth::refusalReason(refusal))};
+        }
+        return decision;
+    }
+    if (!signalingToken_.empty()) {
+        if (decision.token.empty()) {
+            decision.refusal = {"token-missing", "no token"};
+        } else if (!auth::secretsEqual(decision.token, signalingToken_)) {
+            decision.refusal = {"token-invalid", "wrong signaling token"};
+        } else {
+            decision.admission = signaling::Admission{};
+        }
+        return decision;
+    }
+    decision.admission = signaling::Admission{};
+    return decision;
+}
+
+}  // namespace pulsemeet::net
