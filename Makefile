@@ -4,7 +4,7 @@ BUILD  := build/$(PRESET)
 BIN    := $(BUILD)/server/pulsemeet
 CTEST_JOBS ?= 2
 
-.PHONY: deps build server web run test test-server test-web test-e2e test-asan test-tsan format format-check clean
+.PHONY: deps build server web run test test-server test-web test-e2e test-asan test-tsan bench format format-check clean
 
 deps:
 	@scripts/deps.sh
@@ -38,11 +38,19 @@ test-asan:
 test-tsan:
 	$(MAKE) server test-server PRESET=tsan
 
+# Every scenario against pulsemeet, go-seed and node-ws, side by side (bench/run.sh). Not part of
+# `make test`: benchmarks measure, tests assert.
+bench: server
+	bench/deps.sh
+	bench/run.sh
+
+CXX_SOURCES = $$(git ls-files 'server/*.cpp' 'server/*.hpp' 'bench/*.cpp' 'bench/*.hpp' 'fuzz/*.cpp' 'fuzz/*.hpp')
+
 format:
-	clang-format -i $$(git ls-files 'server/*.cpp' 'server/*.hpp')
+	clang-format -i $(CXX_SOURCES)
 
 format-check:
-	clang-format --dry-run --Werror $$(git ls-files 'server/*.cpp' 'server/*.hpp')
+	clang-format --dry-run --Werror $(CXX_SOURCES)
 
 clean:
 	rm -rf build web/dist
