@@ -73,6 +73,7 @@ int run(const config::Config& config) {
     signaling::Hub hub(std::move(hubOptions), signalingMetrics, logger);
 
     net::HttpRateLimiter rateLimiter(config.maxHttpPerMinute);
+    net::ConnectionLimiter connectionLimiter(config.maxConnsPerIp);
     const net::OriginPolicy originPolicy(config.allowedOrigins);
     const net::StaticFiles staticFiles(config.staticDir);
     net::Readiness readiness;
@@ -81,9 +82,9 @@ int run(const config::Config& config) {
                               static_cast<double>(config.maxWsMessagesPerSec), config.pingInterval,
                               config.pongTimeout, std::chrono::seconds(5)},
         hub, signalingMetrics, webSocketMetrics, logger};
-    const net::ServerContext context{config,      logger,       registry,
-                                     rateLimiter, originPolicy, staticFiles,
-                                     iceServers,  readiness,    webSocketContext};
+    const net::ServerContext context{config,           logger,           registry,   rateLimiter,
+                                     originPolicy,     staticFiles,      iceServers, readiness,
+                                     webSocketContext, connectionLimiter};
 
     if (!staticFiles.hasClient()) {
         logger.warn("browser client not found; serving a placeholder page",

@@ -2,6 +2,7 @@
 
 #include "auth/IceServers.hpp"
 #include "config/Config.hpp"
+#include "net/ConnectionLimiter.hpp"
 #include "net/HttpRateLimiter.hpp"
 #include "net/OriginPolicy.hpp"
 #include "net/Readiness.hpp"
@@ -24,6 +25,7 @@ struct ServerContext {
     const auth::IceServers& iceServers;
     const Readiness& readiness;
     const ws::WebSocketContext& webSocket;
+    ConnectionLimiter& connectionLimiter;
 };
 
 }  // namespace pulsemeet::net

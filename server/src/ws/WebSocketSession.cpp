@@ -37,7 +37,7 @@ CloseReason reasonFor(CloseCode code) {
 
 WebSocketSession::WebSocketSession(beast::tcp_stream&& stream, const WebSocketContext& context,
                                    std::string remoteAddress, signaling::Admission admission,
-                                   std::string subprotocol)
+                                   std::string subprotocol, net::ConnectionSlot slot)
     : ws_(std::move(stream)),
       timer_(ws_.get_executor()),
       context_(context),
@@ -45,7 +45,8 @@ WebSocketSession::WebSocketSession(beast::tcp_stream&& stream, const WebSocketCo
                  context.settings.messagesPerSecond),
       admission_(std::move(admission)),
       remoteAddress_(std::move(remoteAddress)),
-      subprotocol_(std::move(subprotocol)) {}
+      subprotocol_(std::move(subprotocol)),
+      slot_(std::move(slot)) {}
 
 WebSocketSession::~WebSocketSession() = default;
 
