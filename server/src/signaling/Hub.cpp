@@ -9,7 +9,11 @@ Hub::Hub(HubOptions options, SignalingMetrics& metrics, obs::Logger& logger)
 
 void Hub::attach(const std::string& peerId, std::shared_ptr<PeerLink> link, Admission admission) {
     std::lock_guard lock(mutex_);
-    connections_.insert_or_assign(peerId, Connection{std::move(link), std::move(admission), {}});
+    auto& connection =
+        connections_.insert_or_assign(peerId, Connection{std::move(link), std::move(admission), {}})
+            .first->second;
+    // A handshake that finished just as the drain began must not outlive it unannounced.
+    if (closingWith_) connection.link->close(closingWith_->code, closingWith_->reason);
 }
 
 void Hub::detach(const std::string& peerId) {
@@ -185,6 +189,7 @@ void Hub::broadcast(const Room& room, const std::string& exceptPeerId, MessageTy
 
 void Hub::closeAll(CloseCode code, std::string_view reason) {
     std::lock_guard lock(mutex_);
+    closingWith_ = Closing{code, std::string(reason)};
     for (auto& [peerId, connection] : connections_) connection.link->close(code, reason);
 }
 

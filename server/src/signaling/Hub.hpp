@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -51,6 +52,7 @@ class Hub {
     // Sends one message to one connection (errors, pongs) and counts it.
     void reply(const std::string& peerId, MessageType type, SharedMessage message);
 
+    // Closes every connection, and every one attached from now on, with `code`.
     void closeAll(CloseCode code, std::string_view reason);
     // Forgets every connection without announcing anything: for the end of the process.
     void releaseAll();
@@ -90,6 +92,11 @@ class Hub {
     mutable std::mutex mutex_;
     std::unordered_map<std::string, Connection> connections_;
     std::unordered_map<std::string, Room> rooms_;
+    struct Closing {
+        CloseCode code;
+        std::string reason;
+    };
+    std::optional<Closing> closingWith_;  // set once closeAll ran
 };
 
 }  // namespace pulsemeet::signaling

@@ -87,6 +87,8 @@ TEST(Lifecycle, ReadyzTurns503WhileDraining) {
     // A client that never answers the close keeps the drain open long enough to look at readyz.
     ServerProcess server(Env{{"DRAIN_SECONDS", "3"}});
     WsClient stubborn(server.port());
+    // Joined, so the hub surely holds it; from here on it is never read again.
+    stubborn.join("stubborn-room");
     server.signal(SIGTERM);
     ASSERT_TRUE(server.waitForLine("\"msg\":\"draining\""));
     EXPECT_EQ(httpGet(server.port(), "/readyz").status, 503);

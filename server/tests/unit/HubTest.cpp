@@ -209,3 +209,11 @@ TEST_F(HubTest, BinaryAndMalformedFramesGetErrors) {
     EXPECT_FALSE(link->closedWith.has_value());
     EXPECT_EQ(metrics.errors(ErrorCode::badJson).value(), 1u);
 }
+
+TEST_F(HubTest, CloseAllAlsoClosesConnectionsAttachedDuringTheDrain) {
+    auto early = connect("early");
+    hub->closeAll(CloseCode::serviceRestart, "server restarting");
+    EXPECT_EQ(early->closedWith, CloseCode::serviceRestart);
+    auto late = connect("late");
+    EXPECT_EQ(late->closedWith, CloseCode::serviceRestart);
+}
