@@ -35,9 +35,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         case MessageType::join:
             requireJson(encodePeerJoined(message.roomId, "0123456789abcdef", message.name,
                                          kDefaultMediaJson));
-            requireJson(encodeRoomJoined(message.roomId, "0123456789abcdef",
-                                         {{"fedcba9876543210", message.name, std::string(kDefaultMediaJson)}},
-                                         message.resumeToken, "[]"));
+            requireJson(encodeRoomJoined(
+                message.roomId, "0123456789abcdef",
+                {{"fedcba9876543210", message.name, std::string(kDefaultMediaJson)}},
+                message.resumeToken, "[]"));
             break;
         case MessageType::offer:
         case MessageType::answer:

@@ -9,11 +9,11 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
+#include <unistd.h>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 #include "auth/IceServers.hpp"
 #include "auth/UpgradeAuth.hpp"
@@ -65,10 +65,10 @@ struct Fixture {
     std::filesystem::path root = makeClientTree();
     net::StaticFiles staticFiles{root};
     net::Readiness readiness;
-    ws::WebSocketContext webSocket{ws::WebSocketSettings{}, hub, signalingMetrics,
-                                   webSocketMetrics, logger};
-    net::ServerContext context{config,       logger,      registry,  rateLimiter, originPolicy,
-                               staticFiles,  iceServers,  readiness, webSocket,  connectionLimiter};
+    ws::WebSocketContext webSocket{ws::WebSocketSettings{}, hub, signalingMetrics, webSocketMetrics,
+                                   logger};
+    net::ServerContext context{config,      logger,     registry,  rateLimiter, originPolicy,
+                               staticFiles, iceServers, readiness, webSocket,   connectionLimiter};
 };
 
 void serialise(http::message_generator response) {
