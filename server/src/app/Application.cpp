@@ -115,6 +115,7 @@ int run(const config::Config& config) {
     const BusStopper busStopper{*bus};
 
     net::HttpRateLimiter rateLimiter(config.maxHttpPerMinute);
+    net::ConnectionLimiter connectionLimiter(config.maxConnsPerIp);
     const net::OriginPolicy originPolicy(config.allowedOrigins);
     const net::StaticFiles staticFiles(config.staticDir);
     const ws::WebSocketContext webSocketContext{
@@ -123,9 +124,9 @@ int run(const config::Config& config) {
                               config.pongTimeout, std::chrono::seconds(5)},
         hub, signalingMetrics, webSocketMetrics, logger};
     const net::AccessGate accessGate(config.signalingToken, config.jwtSecret);
-    const net::ServerContext context{config,           logger,      registry,   rateLimiter,
-                                     originPolicy,     staticFiles, iceServers, readiness,
-                                     webSocketContext, accessGate};
+    const net::ServerContext context{config,           logger,      registry,         rateLimiter,
+                                     originPolicy,     staticFiles, iceServers,       readiness,
+                                     webSocketContext, accessGate,  connectionLimiter};
 
     if (!staticFiles.hasClient()) {
         logger.warn("browser client not found; serving a placeholder page",

@@ -43,6 +43,7 @@ struct Config {
 
     int maxPeersPerRoom = 8;
     int maxHttpPerMinute = 300;
+    int maxConnsPerIp = 1000;      // concurrent sockets per client IP; 0: no cap
     int maxWsMessagesPerSec = 30;  // 0 disables the limiter (benchmarks)
     std::size_t maxMessageBytes = 65536;
     std::size_t writeQueueBytes = 1 << 20;

@@ -24,6 +24,7 @@ namespace {
 constexpr std::uint32_t kHeaderLimit = 16 * 1024;
 constexpr std::uint64_t kBodyLimit = 16 * 1024;
 constexpr std::string_view kJson = "application/json";
+constexpr auto kRefusalTimeout = std::chrono::seconds(2);
 
 bool exemptFromRateLimit(std::string_view path) {
     return path == "/healthz" || path == "/readyz" || path == "/metrics";
@@ -57,6 +58,7 @@ HttpSession<Stream>::HttpSession(Stream&& stream, const ServerContext& context)
     beast::error_code ec;
     const auto endpoint = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
     remoteAddress_ = ec ? std::string("unknown") : endpoint.address().to_string();
+    slot_ = context_.connectionLimiter.acquire(remoteAddress_);
 }
 
 template <typename Stream>
@@ -93,7 +95,11 @@ void HttpSession<Stream>::readRequest() {
     parser_->body_limit(kBodyLimit);
     // The whole request (and the idle gap before it) must arrive within the deadline, so a
     // client dribbling headers (slowloris) cannot hold the socket.
-    beast::get_lowest_layer(stream_).expires_after(context_.config.httpHeaderTimeout);
+    // Over the per-IP cap: only long enough to read the request it is refusing.
+    beast::get_lowest_layer(stream_).expires_after(
+        slot_.held() ? context_.config.httpHeaderTimeout
+                     : std::min<std::chrono::steady_clock::duration>(
+                           context_.config.httpHeaderTimeout, kRefusalTimeout));
     http::async_read(stream_, buffer_, *parser_,
                      [self = this->shared_from_this()](beast::error_code ec, std::size_t bytes) {
                          self->onRead(ec, bytes);
@@ -126,6 +132,13 @@ void HttpSession<Stream>::onRead(beast::error_code ec, std::size_t) {
 
     const Request& request = parser_->get();
     const std::string_view path = requestPath(request.target());
+    if (!slot_.held()) {
+        context_.logger.warn("connection over the per-IP cap refused",
+                             {{"remote", remoteAddress_}, {"cap", context_.config.maxConnsPerIp}});
+        respondWith(
+            refusal(http::status::too_many_requests, "too many connections from this address"));
+        return;
+    }
     if (!exemptFromRateLimit(path)) {
         if (const int retryAfter = context_.rateLimiter.allow(remoteAddress_); retryAfter > 0) {
             http::response<http::string_body> response{http::status::too_many_requests,
@@ -181,7 +194,7 @@ void HttpSession<Stream>::upgrade() {
     record(101);
     auto session = std::make_shared<ws::WebSocketSession<Stream>>(
         std::move(stream_), context_.webSocket, remoteAddress_, std::move(*decision.admission),
-        std::move(subprotocol));
+        std::move(subprotocol), std::move(slot_));
     session->run(parser_->release());
 }
 

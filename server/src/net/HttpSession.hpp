@@ -46,6 +46,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     const ServerContext& context_;
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
     std::string remoteAddress_;
+    ConnectionSlot slot_;  // empty: over MAX_CONNS_PER_IP, answered 429
     Clock::time_point started_{};
 };
 

@@ -41,7 +41,8 @@ CloseReason reasonFor(CloseCode code) {
 template <typename Stream>
 WebSocketSession<Stream>::WebSocketSession(Stream&& stream, const WebSocketContext& context,
                                            std::string remoteAddress,
-                                           signaling::Admission admission, std::string subprotocol)
+                                           signaling::Admission admission, std::string subprotocol,
+                                           net::ConnectionSlot slot)
     : ws_(std::move(stream)),
       timer_(ws_.get_executor()),
       context_(context),
@@ -49,7 +50,8 @@ WebSocketSession<Stream>::WebSocketSession(Stream&& stream, const WebSocketConte
                  context.settings.messagesPerSecond),
       admission_(std::move(admission)),
       remoteAddress_(std::move(remoteAddress)),
-      subprotocol_(std::move(subprotocol)) {}
+      subprotocol_(std::move(subprotocol)),
+      slot_(std::move(slot)) {}
 
 template <typename Stream>
 WebSocketSession<Stream>::~WebSocketSession() = default;

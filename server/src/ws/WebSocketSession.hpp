@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "net/ConnectionLimiter.hpp"
 #include "signaling/SignalingConnection.hpp"
 #include "ws/WebSocketContext.hpp"
 #include "ws/WebSocketMetrics.hpp"
@@ -28,7 +29,8 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession<St
     using Request = boost::beast::http::request<boost::beast::http::string_body>;
 
     WebSocketSession(Stream&& stream, const WebSocketContext& context, std::string remoteAddress,
-                     signaling::Admission admission, std::string subprotocol);
+                     signaling::Admission admission, std::string subprotocol,
+                     net::ConnectionSlot slot = {});
     ~WebSocketSession() override;
 
     void run(Request request);
@@ -62,6 +64,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession<St
     signaling::Admission admission_;
     std::string remoteAddress_;
     std::string subprotocol_;
+    net::ConnectionSlot slot_;  // this socket's place under MAX_CONNS_PER_IP
 
     std::deque<signaling::SharedMessage> queue_;
     std::size_t queuedBytes_ = 0;
