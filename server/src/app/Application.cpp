@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "auth/IceServers.hpp"
+#include "cluster/NoopBus.hpp"
+#include "cluster/RedisBus.hpp"
 #include "net/AccessGate.hpp"
 #include "net/HttpRateLimiter.hpp"
 #include "net/Listener.hpp"
@@ -51,6 +53,27 @@ void awaitDrained(asio::steady_timer& timer, const signaling::Hub& hub,
     });
 }
 
+// REDIS_ENABLED picks the Redis bus; otherwise the instance is alone.
+std::unique_ptr<cluster::Bus> makeBus(const config::Config& config, obs::Registry& registry,
+                                      obs::Logger& logger, net::Readiness& readiness) {
+    if (!config.redisEnabled) return std::make_unique<cluster::NoopBus>();
+    cluster::RedisBusSettings settings;
+    settings.endpoint.host = config.redisHost;
+    settings.endpoint.port = config.redisPort;
+    settings.endpoint.password = config.redisPassword;
+    settings.endpoint.db = config.redisDb;
+    settings.prefix = config.redisChannel;
+    settings.heartbeatTtl = config.redisHeartbeat;
+    return std::make_unique<cluster::RedisBus>(std::move(settings), registry, logger,
+                                               [&readiness](bool up) { readiness.setBusUp(up); });
+}
+
+// Stops the bus's threads before the hub they deliver to is destroyed.
+struct BusStopper {
+    cluster::Bus& bus;
+    ~BusStopper() { bus.stop(); }
+};
+
 }  // namespace
 
 int run(const config::Config& config) {
@@ -84,12 +107,16 @@ int run(const config::Config& config) {
     hubOptions.resumeToken = [&resumeTokens](const std::string& roomId, const std::string& peerId) {
         return resumeTokens.issue(roomId, peerId);
     };
+    net::Readiness readiness;
+    const std::unique_ptr<cluster::Bus> bus = makeBus(config, registry, logger, readiness);
+    hubOptions.bus = bus.get();
     signaling::Hub hub(std::move(hubOptions), signalingMetrics, logger);
+    bus->start(hub);
+    const BusStopper busStopper{*bus};
 
     net::HttpRateLimiter rateLimiter(config.maxHttpPerMinute);
     const net::OriginPolicy originPolicy(config.allowedOrigins);
     const net::StaticFiles staticFiles(config.staticDir);
-    net::Readiness readiness;
     const ws::WebSocketContext webSocketContext{
         ws::WebSocketSettings{config.maxMessageBytes, config.writeQueueBytes,
                               static_cast<double>(config.maxWsMessagesPerSec), config.pingInterval,

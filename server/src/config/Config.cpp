@@ -116,6 +116,37 @@ const std::vector<Setting>& settings() {
              else
                  throw BadValue{"all or relay"};
          }},
+        {"REDIS_ENABLED", "false", "share rooms with other instances through Redis",
+         [](Config& c, const std::string& v) { c.redisEnabled = parseBool(v); }},
+        {"REDIS_ADDR", "127.0.0.1:6379", "Redis host:port",
+         [](Config& c, const std::string& v) {
+             const std::string addr = trim(v);
+             const auto colon = addr.rfind(':');
+             if (colon == std::string::npos || colon == 0) throw BadValue{"host:port"};
+             c.redisHost = addr.substr(0, colon);
+             try {
+                 c.redisPort =
+                     static_cast<std::uint16_t>(parseInteger(addr.substr(colon + 1), 1, 65535));
+             } catch (const BadValue&) {
+                 throw BadValue{"host:port with a port from 1 to 65535"};
+             }
+         }},
+        {"REDIS_PASSWORD", "", "Redis password (empty: none)", text(&Config::redisPassword)},
+        {"REDIS_DB", "0", "Redis database for the room keys", integer(&Config::redisDb, 0, 1000)},
+        {"REDIS_CHANNEL", "pulsemeet", "prefix of every Redis key and channel",
+         [](Config& c, const std::string& v) {
+             const std::string prefix = trim(v);
+             const bool ok =
+                 !prefix.empty() && prefix.size() <= 64 &&
+                 std::all_of(prefix.begin(), prefix.end(), [](unsigned char ch) {
+                     return std::isalnum(ch) || ch == '_' || ch == '-' || ch == '.' || ch == ':';
+                 });
+             if (!ok) throw BadValue{"1 to 64 of letters, digits, _ - . :"};
+             c.redisChannel = prefix;
+         }},
+        {"REDIS_HEARTBEAT_SECONDS", "10",
+         "TTL of an instance's heartbeat: its peers are announced as left this long after it dies",
+         seconds(&Config::redisHeartbeat, 1, 3600)},
         {"MAX_PEERS_PER_ROOM", "8", "people per room", integer(&Config::maxPeersPerRoom, 1, 1000)},
         {"MAX_HTTP_PER_MINUTE", "300", "HTTP requests per IP per minute (0: no limit)",
          integer(&Config::maxHttpPerMinute, 0, 100000000)},

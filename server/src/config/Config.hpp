@@ -32,6 +32,15 @@ struct Config {
     std::chrono::seconds turnTtl{3600};
     IceTransportPolicy iceTransportPolicy = IceTransportPolicy::all;
 
+    // Rooms shared by several instances through Redis (off: this instance alone).
+    bool redisEnabled = false;
+    std::string redisHost = "127.0.0.1";  // REDIS_ADDR host:port, validated and split
+    std::uint16_t redisPort = 6379;
+    std::string redisPassword;
+    int redisDb = 0;
+    std::string redisChannel = "pulsemeet";   // prefix of every key and channel
+    std::chrono::seconds redisHeartbeat{10};  // TTL after which a silent instance is dead
+
     int maxPeersPerRoom = 8;
     int maxHttpPerMinute = 300;
     int maxWsMessagesPerSec = 30;  // 0 disables the limiter (benchmarks)

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "cluster/Bus.hpp"
 #include "signaling/MessageCodec.hpp"
 #include "signaling/PeerLink.hpp"
 #include "signaling/SignalingMetrics.hpp"
@@ -29,6 +30,9 @@ struct HubOptions {
     std::string iceTransportPolicy = "all";
     // room-joined's resumeToken for (roomId, peerId).
     std::function<std::string(const std::string& roomId, const std::string& peerId)> resumeToken;
+    // Shares rooms with other instances. Null, or a bus that is not clustered (NoopBus): this
+    // instance alone, and the hub never calls it.
+    cluster::Bus* bus = nullptr;
 };
 
 // What a connection may do, decided at the upgrade (e.g. from a room token).
@@ -39,7 +43,7 @@ struct Admission {
 
 // Rooms, their members and the relay between them. All state sits behind one mutex: work under
 // it is a few map look-ups and queue pushes, never I/O.
-class Hub {
+class Hub final : public cluster::BusSink {
   public:
     using Clock = std::chrono::steady_clock;
 
@@ -53,6 +57,9 @@ class Hub {
     void handle(const std::string& peerId, const ClientMessage& message, Clock::time_point readAt);
     // Sends one message to one connection (errors, pongs) and counts it.
     void reply(const std::string& peerId, MessageType type, SharedMessage message);
+    // From another instance, through the bus: to one local peer, or to the room's local peers.
+    void deliverFromCluster(const std::string& roomId, const std::string& targetId,
+                            MessageType type, const SharedMessage& message) override;
 
     // Closes every connection, and every one attached from now on, with `code`.
     void closeAll(CloseCode code, std::string_view reason);
@@ -78,9 +85,16 @@ class Hub {
     };
 
     void join(const std::string& peerId, Connection& connection, const ClientMessage& message);
+    // Clustered join, second half: the bus has answered for the whole cluster.
+    void completeJoin(const std::string& peerId, const std::string& roomId, const std::string& name,
+                      cluster::JoinOutcome outcome);
+    void enter(const std::string& peerId, Connection& connection, const std::string& roomId,
+               const std::string& name, const std::vector<cluster::RemotePeer>& remotePeers);
     void leaveRoom(const std::string& peerId, Connection& connection);
     void relay(const std::string& peerId, Connection& connection, const ClientMessage& message,
                Clock::time_point readAt);
+    bool relayToCluster(const std::string& peerId, Connection& connection,
+                        const ClientMessage& message);
     void mediaState(const std::string& peerId, Connection& connection,
                     const ClientMessage& message);
     void sendError(Connection& connection, ErrorCode code, std::string text);
@@ -89,6 +103,7 @@ class Hub {
                    const SharedMessage& message);
 
     HubOptions options_;
+    const bool clustered_;  // checked before any bus call: one instance never touches the bus
     SignalingMetrics& metrics_;
     obs::Logger& logger_;
     mutable std::mutex mutex_;
