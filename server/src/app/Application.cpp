@@ -88,8 +88,6 @@ int run(const config::Config& config) {
     obs::addProcessMetrics(registry);
     signaling::SignalingMetrics signalingMetrics(registry);
     ws::WebSocketMetrics webSocketMetrics(registry);
-    // The cluster bus registers its pulsemeet_bus_* families here, beside the others, when it
-    // is built (see docs/operations.md, "Metrics").
 
     const auth::IceServers iceServers(auth::IceServerSettings{
         config.stunUrls, config.turnEnabled, config.turnUrls, config.turnUsername,
