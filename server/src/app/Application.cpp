@@ -88,8 +88,6 @@ int run(const config::Config& config) {
     obs::addProcessMetrics(registry);
     signaling::SignalingMetrics signalingMetrics(registry);
     ws::WebSocketMetrics webSocketMetrics(registry);
-    // The cluster bus registers its pulsemeet_bus_* families here, beside the others, when it
-    // is built (see docs/operations.md, "Metrics").
 
     const auth::IceServers iceServers(auth::IceServerSettings{
         config.stunUrls, config.turnEnabled, config.turnUrls, config.turnUsername,
@@ -160,10 +158,11 @@ int run(const config::Config& config) {
     asio::signal_set signals(ioc, SIGINT, SIGTERM);
     signals.async_wait([&](boost::system::error_code error, int signal) {
         if (error) return;
-        logger.info("draining", {{"signal", signal}, {"connections", hub.connectionCount()}});
         // Keep accepting plain HTTP so probes see /readyz 503 and /healthz 200 until exit;
         // upgrades are refused while draining.
         readiness.startDraining();
+        // Logged once /readyz already answers 503: whoever reads the line can rely on that.
+        logger.info("draining", {{"signal", signal}, {"connections", hub.connectionCount()}});
         hub.closeAll(signaling::CloseCode::serviceRestart, "server restarting");
         awaitDrained(drainTimer, hub,
                      std::chrono::steady_clock::now() + std::chrono::seconds(config.drainSeconds),
