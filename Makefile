@@ -4,7 +4,7 @@ BUILD  := build/$(PRESET)
 BIN    := $(BUILD)/server/pulsemeet
 CTEST_JOBS ?= 2
 
-.PHONY: deps build server web run test test-server test-web test-e2e test-asan test-tsan format format-check clean
+.PHONY: deps build server web run test test-server test-web test-e2e test-asan test-tsan bench fuzz format format-check clean
 
 deps:
 	@scripts/deps.sh
@@ -38,11 +38,33 @@ test-asan:
 test-tsan:
 	$(MAKE) server test-server PRESET=tsan
 
+# Every scenario against pulsemeet, go-seed and node-ws, side by side (bench/run.sh). Not part of
+# `make test`: benchmarks measure, tests assert.
+bench: server
+	bench/deps.sh
+	bench/run.sh
+
+# libFuzzer targets (clang, the `fuzz` preset), each run for FUZZ_SECONDS on a copy of its
+# committed seed corpus (fuzz/corpus/<target>); new inputs stay in build/fuzz/corpus.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := codec_fuzzer http_fuzzer
+fuzz: deps
+	cmake --preset fuzz >/dev/null
+	cmake --build build/fuzz
+	@for target in $(FUZZ_TARGETS); do \
+	  name=$${target%_fuzzer}; mkdir -p build/fuzz/corpus/$$name; \
+	  echo "fuzz: $$target for $(FUZZ_SECONDS) s"; \
+	  build/fuzz/fuzz/$$target -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -artifact_prefix=build/fuzz/ build/fuzz/corpus/$$name fuzz/corpus/$$name || exit 1; \
+	done
+
+CXX_SOURCES = $$(git ls-files 'server/*.cpp' 'server/*.hpp' 'bench/*.cpp' 'bench/*.hpp' 'fuzz/*.cpp' 'fuzz/*.hpp')
+
 format:
-	clang-format -i $$(git ls-files 'server/*.cpp' 'server/*.hpp')
+	clang-format -i $(CXX_SOURCES)
 
 format-check:
-	clang-format --dry-run --Werror $$(git ls-files 'server/*.cpp' 'server/*.hpp')
+	clang-format --dry-run --Werror $(CXX_SOURCES)
 
 clean:
 	rm -rf build web/dist

@@ -9,6 +9,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libssl-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev libhiredis-dev libjwt-dev
   chromium redis-server coturn openssl curl procps ffmpeg
+  prometheus docker-compose systemd
 )
 
 missing=()

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "auth/IceServers.hpp"
+#include "cluster/NoopBus.hpp"
+#include "cluster/RedisBus.hpp"
 #include "net/AccessGate.hpp"
 #include "net/HttpRateLimiter.hpp"
 #include "net/Listener.hpp"
@@ -20,8 +22,10 @@
 #include "net/Readiness.hpp"
 #include "net/ServerContext.hpp"
 #include "net/StaticFiles.hpp"
+#include "net/TlsContext.hpp"
 #include "obs/Logger.hpp"
 #include "obs/Metrics.hpp"
+#include "obs/ProcessMetrics.hpp"
 #include "signaling/Hub.hpp"
 #include "signaling/ResumeTokens.hpp"
 #include "signaling/SignalingMetrics.hpp"
@@ -59,13 +63,39 @@ void sweepHeld(asio::steady_timer& timer, signaling::Hub& hub) {
     });
 }
 
+// REDIS_ENABLED picks the Redis bus; otherwise the instance is alone.
+std::unique_ptr<cluster::Bus> makeBus(const config::Config& config, obs::Registry& registry,
+                                      obs::Logger& logger, net::Readiness& readiness) {
+    if (!config.redisEnabled) return std::make_unique<cluster::NoopBus>();
+    cluster::RedisBusSettings settings;
+    settings.endpoint.host = config.redisHost;
+    settings.endpoint.port = config.redisPort;
+    settings.endpoint.password = config.redisPassword;
+    settings.endpoint.db = config.redisDb;
+    settings.prefix = config.redisChannel;
+    settings.heartbeatTtl = config.redisHeartbeat;
+    return std::make_unique<cluster::RedisBus>(std::move(settings), registry, logger,
+                                               [&readiness](bool up) { readiness.setBusUp(up); });
+}
+
+// Stops the bus's threads before the hub they deliver to is destroyed.
+struct BusStopper {
+    cluster::Bus& bus;
+    ~BusStopper() { bus.stop(); }
+};
+
 }  // namespace
 
 int run(const config::Config& config) {
     // First in, last out: every socket below must be destroyed while the loop still exists.
     asio::io_context ioc(config.threads);
+    // Loaded first: a bad certificate stops start-up with its one line (ConfigError, exit 2).
+    const std::unique_ptr<asio::ssl::context> tls =
+        config.tlsCertFile.empty() ? nullptr
+                                   : net::loadServerTls(config.tlsCertFile, config.tlsKeyFile);
     obs::Logger logger(config.logLevel, config.logFormat);
     obs::Registry registry;
+    obs::addProcessMetrics(registry);
     signaling::SignalingMetrics signalingMetrics(registry);
     ws::WebSocketMetrics webSocketMetrics(registry);
 
@@ -89,21 +119,26 @@ int run(const config::Config& config) {
         return resumeTokens.verify(token);
     };
     hubOptions.hold.grace = std::chrono::seconds(config.resumeGraceSeconds);
+    net::Readiness readiness;
+    const std::unique_ptr<cluster::Bus> bus = makeBus(config, registry, logger, readiness);
+    hubOptions.bus = bus.get();
     signaling::Hub hub(std::move(hubOptions), signalingMetrics, logger);
+    bus->start(hub);
+    const BusStopper busStopper{*bus};
 
     net::HttpRateLimiter rateLimiter(config.maxHttpPerMinute);
+    net::ConnectionLimiter connectionLimiter(config.maxConnsPerIp);
     const net::OriginPolicy originPolicy(config.allowedOrigins);
     const net::StaticFiles staticFiles(config.staticDir);
-    net::Readiness readiness;
     const ws::WebSocketContext webSocketContext{
         ws::WebSocketSettings{config.maxMessageBytes, config.writeQueueBytes,
                               static_cast<double>(config.maxWsMessagesPerSec), config.pingInterval,
                               config.pongTimeout, std::chrono::seconds(5)},
         hub, signalingMetrics, webSocketMetrics, logger};
     const net::AccessGate accessGate(config.signalingToken, config.jwtSecret);
-    const net::ServerContext context{config,           logger,      registry,   rateLimiter,
-                                     originPolicy,     staticFiles, iceServers, readiness,
-                                     webSocketContext, accessGate};
+    const net::ServerContext context{config,           logger,      registry,         rateLimiter,
+                                     originPolicy,     staticFiles, iceServers,       readiness,
+                                     webSocketContext, accessGate,  connectionLimiter};
 
     if (!staticFiles.hasClient()) {
         logger.warn("browser client not found; serving a placeholder page",
@@ -119,7 +154,7 @@ int run(const config::Config& config) {
     std::shared_ptr<net::Listener> listener;
     try {
         listener = std::make_shared<net::Listener>(
-            ioc, asio::ip::tcp::endpoint(address, config.port), context);
+            ioc, asio::ip::tcp::endpoint(address, config.port), context, tls.get());
     } catch (const std::exception& error) {
         logger.error("startup failed", {{"error", error.what()}});
         std::cerr << error.what() << "\n";
@@ -129,6 +164,7 @@ int run(const config::Config& config) {
     const auto bound = listener->localEndpoint();
     logger.info("listening", {{"host", bound.address().to_string()},
                               {"port", bound.port()},
+                              {"tls", tls != nullptr},
                               {"threads", config.threads},
                               {"static_dir", config.staticDir}});
 
@@ -140,11 +176,12 @@ int run(const config::Config& config) {
     asio::signal_set signals(ioc, SIGINT, SIGTERM);
     signals.async_wait([&](boost::system::error_code error, int signal) {
         if (error) return;
-        logger.info("draining", {{"signal", signal}, {"connections", hub.connectionCount()}});
         // Keep accepting plain HTTP so probes see /readyz 503 and /healthz 200 until exit;
         // upgrades are refused while draining.
         readiness.startDraining();
         sweepTimer.cancel();
+        // Logged once /readyz already answers 503: whoever reads the line can rely on that.
+        logger.info("draining", {{"signal", signal}, {"connections", hub.connectionCount()}});
         hub.closeAll(signaling::CloseCode::serviceRestart, "server restarting");
         awaitDrained(drainTimer, hub,
                      std::chrono::steady_clock::now() + std::chrono::seconds(config.drainSeconds),

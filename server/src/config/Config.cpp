@@ -116,9 +116,43 @@ const std::vector<Setting>& settings() {
              else
                  throw BadValue{"all or relay"};
          }},
+        {"REDIS_ENABLED", "false", "share rooms with other instances through Redis",
+         [](Config& c, const std::string& v) { c.redisEnabled = parseBool(v); }},
+        {"REDIS_ADDR", "127.0.0.1:6379", "Redis host:port",
+         [](Config& c, const std::string& v) {
+             const std::string addr = trim(v);
+             const auto colon = addr.rfind(':');
+             if (colon == std::string::npos || colon == 0) throw BadValue{"host:port"};
+             c.redisHost = addr.substr(0, colon);
+             try {
+                 c.redisPort =
+                     static_cast<std::uint16_t>(parseInteger(addr.substr(colon + 1), 1, 65535));
+             } catch (const BadValue&) {
+                 throw BadValue{"host:port with a port from 1 to 65535"};
+             }
+         }},
+        {"REDIS_PASSWORD", "", "Redis password (empty: none)", text(&Config::redisPassword)},
+        {"REDIS_DB", "0", "Redis database for the room keys", integer(&Config::redisDb, 0, 1000)},
+        {"REDIS_CHANNEL", "pulsemeet", "prefix of every Redis key and channel",
+         [](Config& c, const std::string& v) {
+             const std::string prefix = trim(v);
+             const bool ok =
+                 !prefix.empty() && prefix.size() <= 64 &&
+                 std::all_of(prefix.begin(), prefix.end(), [](unsigned char ch) {
+                     return std::isalnum(ch) || ch == '_' || ch == '-' || ch == '.' || ch == ':';
+                 });
+             if (!ok) throw BadValue{"1 to 64 of letters, digits, _ - . :"};
+             c.redisChannel = prefix;
+         }},
+        {"REDIS_HEARTBEAT_SECONDS", "10",
+         "TTL of an instance's heartbeat: its peers are announced as left this long after it dies",
+         seconds(&Config::redisHeartbeat, 1, 3600)},
         {"MAX_PEERS_PER_ROOM", "8", "people per room", integer(&Config::maxPeersPerRoom, 1, 1000)},
         {"MAX_HTTP_PER_MINUTE", "300", "HTTP requests per IP per minute (0: no limit)",
          integer(&Config::maxHttpPerMinute, 0, 100000000)},
+        {"MAX_CONNS_PER_IP", "1000",
+         "concurrent connections per client IP, HTTP and WebSocket (over it: HTTP 429; 0: no cap)",
+         integer(&Config::maxConnsPerIp, 0, 10000000)},
         {"MAX_WS_MESSAGES_PER_SEC", "30",
          "WebSocket messages per connection per second, burst 2x (0: no limit)",
          integer(&Config::maxWsMessagesPerSec, 0, 1000000)},
@@ -158,6 +192,9 @@ const std::vector<Setting>& settings() {
                  throw BadValue{"json or text"};
          }},
         {"STATIC_DIR", "web/dist", "folder of the browser client", text(&Config::staticDir)},
+        {"TLS_CERT_FILE", "", "PEM certificate chain; with TLS_KEY_FILE the port serves HTTPS/WSS",
+         text(&Config::tlsCertFile)},
+        {"TLS_KEY_FILE", "", "PEM private key of TLS_CERT_FILE", text(&Config::tlsKeyFile)},
         {"THREADS", "0", "I/O threads (0: one per core)", integer(&Config::threads, 0, 256)},
         {"DRAIN_SECONDS", "10", "longest wait for sockets to close on SIGTERM",
          integer(&Config::drainSeconds, 0, 3600)},
@@ -224,6 +261,12 @@ void checkConsistency(const Config& config) {
     }
     if (config.pongTimeout <= config.pingInterval) {
         throw ConfigError("PONG_TIMEOUT_SECONDS must be greater than PING_INTERVAL_SECONDS");
+    }
+    if (config.tlsCertFile.empty() != config.tlsKeyFile.empty()) {
+        throw ConfigError(
+            config.tlsCertFile.empty()
+                ? "TLS_KEY_FILE is set but TLS_CERT_FILE is not: set both or neither"
+                : "TLS_CERT_FILE is set but TLS_KEY_FILE is not: set both or neither");
     }
     if (config.host.empty()) {
         throw ConfigError("HOST is empty: expected an address such as 0.0.0.0 or 127.0.0.1");

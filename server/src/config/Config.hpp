@@ -32,8 +32,18 @@ struct Config {
     std::chrono::seconds turnTtl{3600};
     IceTransportPolicy iceTransportPolicy = IceTransportPolicy::all;
 
+    // Rooms shared by several instances through Redis (off: this instance alone).
+    bool redisEnabled = false;
+    std::string redisHost = "127.0.0.1";  // REDIS_ADDR host:port, validated and split
+    std::uint16_t redisPort = 6379;
+    std::string redisPassword;
+    int redisDb = 0;
+    std::string redisChannel = "pulsemeet";   // prefix of every key and channel
+    std::chrono::seconds redisHeartbeat{10};  // TTL after which a silent instance is dead
+
     int maxPeersPerRoom = 8;
     int maxHttpPerMinute = 300;
+    int maxConnsPerIp = 1000;      // concurrent sockets per client IP; 0: no cap
     int maxWsMessagesPerSec = 30;  // 0 disables the limiter (benchmarks)
     std::size_t maxMessageBytes = 65536;
     std::size_t writeQueueBytes = 1 << 20;
@@ -45,6 +55,9 @@ struct Config {
     LogFormat logFormat = LogFormat::json;
 
     std::string staticDir = "web/dist";
+    // Both set: the port serves HTTPS and WSS. Both empty: plain HTTP (behind a proxy).
+    std::string tlsCertFile;
+    std::string tlsKeyFile;
     int threads = 0;  // 0 = one per core
     int drainSeconds = 10;
 

@@ -83,10 +83,12 @@ RoutedResponse route(const Request& request, const ServerContext& context) {
     if (path == "/healthz")
         return simpleResponse(request, http::status::ok, kJson, R"({"status":"ok"})");
     if (path == "/readyz") {
-        return context.readiness.ready()
-                   ? simpleResponse(request, http::status::ok, kJson, R"({"status":"ready"})")
-                   : simpleResponse(request, http::status::service_unavailable, kJson,
-                                    R"({"status":"draining"})");
+        if (context.readiness.ready()) {
+            return simpleResponse(request, http::status::ok, kJson, R"({"status":"ready"})");
+        }
+        return simpleResponse(request, http::status::service_unavailable, kJson,
+                              context.readiness.draining() ? R"({"status":"draining"})"
+                                                           : R"({"status":"redis-unavailable"})");
     }
     if (path == "/metrics") {
         return simpleResponse(request, http::status::ok, "text/plain; version=0.0.4; charset=utf-8",

@@ -1,6 +1,8 @@
 #include "net/HttpSession.hpp"
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/stream_base.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -22,6 +24,7 @@ namespace {
 constexpr std::uint32_t kHeaderLimit = 16 * 1024;
 constexpr std::uint64_t kBodyLimit = 16 * 1024;
 constexpr std::string_view kJson = "application/json";
+constexpr auto kRefusalTimeout = std::chrono::seconds(2);
 
 bool exemptFromRateLimit(std::string_view path) {
     return path == "/healthz" || path == "/readyz" || path == "/metrics";
@@ -49,35 +52,67 @@ RoutedResponse tokenRefusal(std::string_view code) {
 
 }  // namespace
 
-HttpSession::HttpSession(boost::asio::ip::tcp::socket&& socket, const ServerContext& context)
-    : stream_(std::move(socket)), context_(context) {
+template <typename Stream>
+HttpSession<Stream>::HttpSession(Stream&& stream, const ServerContext& context)
+    : stream_(std::move(stream)), context_(context) {
     beast::error_code ec;
-    const auto endpoint = stream_.socket().remote_endpoint(ec);
+    const auto endpoint = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
     remoteAddress_ = ec ? std::string("unknown") : endpoint.address().to_string();
+    slot_ = context_.connectionLimiter.acquire(remoteAddress_);
 }
 
-void HttpSession::run() {
-    boost::asio::dispatch(stream_.get_executor(),
-                          [self = shared_from_this()] { self->readRequest(); });
+template <typename Stream>
+void HttpSession<Stream>::run() {
+    boost::asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+        if constexpr (kIsTls<Stream>) {
+            // A client that opens a socket and says nothing is cut off like a slow request.
+            beast::get_lowest_layer(self->stream_)
+                .expires_after(self->context_.config.httpHeaderTimeout);
+            self->stream_.async_handshake(boost::asio::ssl::stream_base::server,
+                                          [self](beast::error_code ec) { self->onHandshake(ec); });
+        } else {
+            self->readRequest();
+        }
+    });
 }
 
-void HttpSession::readRequest() {
+template <typename Stream>
+void HttpSession<Stream>::onHandshake(beast::error_code ec) {
+    if (ec) {
+        // Scanners and plain-HTTP clients on a TLS port: not worth more than a debug line.
+        context_.logger.debug("tls handshake failed",
+                              {{"remote", remoteAddress_}, {"error", ec.message()}});
+        beast::get_lowest_layer(stream_).close();
+        return;
+    }
+    readRequest();
+}
+
+template <typename Stream>
+void HttpSession<Stream>::readRequest() {
     parser_.emplace();
     parser_->header_limit(kHeaderLimit);
     parser_->body_limit(kBodyLimit);
     // The whole request (and the idle gap before it) must arrive within the deadline, so a
     // client dribbling headers (slowloris) cannot hold the socket.
-    stream_.expires_after(context_.config.httpHeaderTimeout);
+    // Over the per-IP cap: only long enough to read the request it is refusing.
+    beast::get_lowest_layer(stream_).expires_after(
+        slot_.held() ? context_.config.httpHeaderTimeout
+                     : std::min<std::chrono::steady_clock::duration>(
+                           context_.config.httpHeaderTimeout, kRefusalTimeout));
     http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+                     [self = this->shared_from_this()](beast::error_code ec, std::size_t bytes) {
                          self->onRead(ec, bytes);
                      });
 }
 
-void HttpSession::onRead(beast::error_code ec, std::size_t) {
+template <typename Stream>
+void HttpSession<Stream>::onRead(beast::error_code ec, std::size_t) {
     started_ = Clock::now();
+    // stream_truncated: a TLS client that closed without close_notify, as browsers do.
     if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
-        ec == boost::asio::error::connection_reset || ec == boost::asio::error::eof) {
+        ec == boost::asio::error::connection_reset || ec == boost::asio::error::eof ||
+        ec == boost::asio::ssl::error::stream_truncated) {
         shutdown();
         return;
     }
@@ -97,6 +132,13 @@ void HttpSession::onRead(beast::error_code ec, std::size_t) {
 
     const Request& request = parser_->get();
     const std::string_view path = requestPath(request.target());
+    if (!slot_.held()) {
+        context_.logger.warn("connection over the per-IP cap refused",
+                             {{"remote", remoteAddress_}, {"cap", context_.config.maxConnsPerIp}});
+        respondWith(
+            refusal(http::status::too_many_requests, "too many connections from this address"));
+        return;
+    }
     if (!exemptFromRateLimit(path)) {
         if (const int retryAfter = context_.rateLimiter.allow(remoteAddress_); retryAfter > 0) {
             http::response<http::string_body> response{http::status::too_many_requests,
@@ -118,7 +160,8 @@ void HttpSession::onRead(beast::error_code ec, std::size_t) {
     respondWith(route(request, context_));
 }
 
-void HttpSession::upgrade() {
+template <typename Stream>
+void HttpSession<Stream>::upgrade() {
     const Request& request = parser_->get();
     if (requestPath(request.target()) != "/ws") {
         respondWith(refusal(http::status::not_found, "WebSocket upgrades are served at /ws"));
@@ -149,27 +192,30 @@ void HttpSession::upgrade() {
     std::string subprotocol =
         auth::chosenSubprotocol(request[http::field::sec_websocket_protocol], decision.token);
     record(101);
-    auto session = std::make_shared<ws::WebSocketSession>(
+    auto session = std::make_shared<ws::WebSocketSession<Stream>>(
         std::move(stream_), context_.webSocket, remoteAddress_, std::move(*decision.admission),
-        std::move(subprotocol));
+        std::move(subprotocol), std::move(slot_));
     session->run(parser_->release());
 }
 
-void HttpSession::respondWith(RoutedResponse routed) {
+template <typename Stream>
+void HttpSession<Stream>::respondWith(RoutedResponse routed) {
     respond(routed.status, std::move(routed.message));
 }
 
-void HttpSession::respond(unsigned status, http::message_generator response) {
+template <typename Stream>
+void HttpSession<Stream>::respond(unsigned status, http::message_generator response) {
     const bool keepAlive = response.keep_alive();
     record(status);
     beast::async_write(
         stream_, std::move(response),
-        [self = shared_from_this(), keepAlive](beast::error_code ec, std::size_t bytes) {
+        [self = this->shared_from_this(), keepAlive](beast::error_code ec, std::size_t bytes) {
             self->onWrite(keepAlive, ec, bytes);
         });
 }
 
-void HttpSession::onWrite(bool keepAlive, beast::error_code ec, std::size_t) {
+template <typename Stream>
+void HttpSession<Stream>::onWrite(bool keepAlive, beast::error_code ec, std::size_t) {
     if (ec || !keepAlive) {
         shutdown();
         return;
@@ -177,7 +223,8 @@ void HttpSession::onWrite(bool keepAlive, beast::error_code ec, std::size_t) {
     readRequest();
 }
 
-void HttpSession::record(unsigned status) const {
+template <typename Stream>
+void HttpSession<Stream>::record(unsigned status) const {
     if (!parser_ || !parser_->is_header_done()) return;
     const auto& request = parser_->get();
     const double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
@@ -200,10 +247,23 @@ void HttpSession::record(unsigned status) const {
                                           {"duration_ms", seconds * 1000.0}});
 }
 
-void HttpSession::shutdown() {
-    beast::error_code ec;
-    stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
-    stream_.close();
+template <typename Stream>
+void HttpSession<Stream>::shutdown() {
+    auto& lowest = beast::get_lowest_layer(stream_);
+    if constexpr (kIsTls<Stream>) {
+        // close_notify, then close; a peer that never answers gets a second at most.
+        lowest.expires_after(std::chrono::seconds(1));
+        stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
+            beast::get_lowest_layer(self->stream_).close();
+        });
+    } else {
+        beast::error_code ec;
+        lowest.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+        lowest.close();
+    }
 }
+
+template class HttpSession<PlainStream>;
+template class HttpSession<TlsStream>;
 
 }  // namespace pulsemeet::net

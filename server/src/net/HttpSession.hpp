@@ -12,21 +12,26 @@
 #include <string>
 
 #include "net/ServerContext.hpp"
+#include "net/Transport.hpp"
 
 namespace pulsemeet::net {
 
 struct RoutedResponse;
 
 // One HTTP/1.1 connection: reads requests under a header deadline, applies the per-IP limit,
-// answers through the router, and hands /ws upgrades to a WebSocket session.
-class HttpSession : public std::enable_shared_from_this<HttpSession> {
+// answers through the router, and hands /ws upgrades to a WebSocket session over the same
+// stream. `Stream` is PlainStream or TlsStream (instantiated for both in the .cpp); over TLS the
+// handshake comes first, under the same deadline as a request's headers.
+template <typename Stream>
+class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   public:
-    HttpSession(boost::asio::ip::tcp::socket&& socket, const ServerContext& context);
+    HttpSession(Stream&& stream, const ServerContext& context);
     void run();
 
   private:
     using Clock = std::chrono::steady_clock;
 
+    void onHandshake(boost::beast::error_code ec);
     void readRequest();
     void onRead(boost::beast::error_code ec, std::size_t bytes);
     void upgrade();
@@ -36,11 +41,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     void record(unsigned status) const;
     void shutdown();
 
-    boost::beast::tcp_stream stream_;
+    Stream stream_;
     boost::beast::flat_buffer buffer_;
     const ServerContext& context_;
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
     std::string remoteAddress_;
+    ConnectionSlot slot_;  // empty: over MAX_CONNS_PER_IP, answered 429
     Clock::time_point started_{};
 };
 

@@ -13,8 +13,8 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 Listener::Listener(asio::io_context& ioc, const tcp::endpoint& endpoint,
-                   const ServerContext& context)
-    : ioc_(ioc), acceptor_(asio::make_strand(ioc)), context_(context) {
+                   const ServerContext& context, asio::ssl::context* tls)
+    : ioc_(ioc), acceptor_(asio::make_strand(ioc)), context_(context), tls_(tls) {
     boost::system::error_code ec;
     const auto where = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
     acceptor_.open(endpoint.protocol(), ec);
@@ -49,7 +49,15 @@ void Listener::accept() {
                 self->context_.logger.warn("accept failed", {{"error", ec.message()}});
             } else {
                 socket.set_option(tcp::no_delay(true), ec);
-                std::make_shared<HttpSession>(std::move(socket), self->context_)->run();
+                if (self->tls_ != nullptr) {
+                    std::make_shared<HttpSession<TlsStream>>(
+                        TlsStream(std::move(socket), *self->tls_), self->context_)
+                        ->run();
+                } else {
+                    std::make_shared<HttpSession<PlainStream>>(PlainStream(std::move(socket)),
+                                                               self->context_)
+                        ->run();
+                }
             }
             self->accept();
         });

@@ -3,6 +3,7 @@
 #include "auth/IceServers.hpp"
 #include "config/Config.hpp"
 #include "net/AccessGate.hpp"
+#include "net/ConnectionLimiter.hpp"
 #include "net/HttpRateLimiter.hpp"
 #include "net/OriginPolicy.hpp"
 #include "net/Readiness.hpp"
@@ -26,6 +27,7 @@ struct ServerContext {
     const Readiness& readiness;
     const ws::WebSocketContext& webSocket;
     const AccessGate& accessGate;
+    ConnectionLimiter& connectionLimiter;
 };
 
 }  // namespace pulsemeet::net

@@ -11,13 +11,6 @@ namespace {
 
 constexpr double kNano = 1e9;
 
-std::string formatNumber(double value) {
-    if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
-    char buffer[40];
-    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-    return std::string(buffer, result.ptr);
-}
-
 void appendEscapedLabelValue(std::string& out, const std::string& value) {
     for (char c : value) {
         if (c == '\\')
@@ -56,6 +49,14 @@ std::string renderLabels(const Labels& labels, const char* extraKey = nullptr,
 }
 
 }  // namespace
+
+std::string formatMetricValue(double value) {
+    if (std::isnan(value)) return "NaN";
+    if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
+    char buffer[40];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+    return std::string(buffer, result.ptr);
+}
 
 Histogram::Histogram(std::vector<double> upperBounds)
     : bounds_(std::move(upperBounds)),
@@ -118,6 +119,11 @@ Histogram& Registry::histogram(const std::string& name, const std::string& help,
     return f.histograms[it->second];
 }
 
+void Registry::addCollector(Collector collector) {
+    std::lock_guard lock(mutex_);
+    collectors_.push_back(std::move(collector));
+}
+
 std::string Registry::exposition() const {
     std::lock_guard lock(mutex_);
     std::string out;
@@ -147,11 +153,12 @@ std::string Registry::exposition() const {
                         const double bound = i < h.upperBounds().size()
                                                  ? h.upperBounds()[i]
                                                  : std::numeric_limits<double>::infinity();
-                        out += name + "_bucket" + renderLabels(labels, "le", formatNumber(bound)) +
-                               " " + std::to_string(cumulative) + "\n";
+                        out += name + "_bucket" +
+                               renderLabels(labels, "le", formatMetricValue(bound)) + " " +
+                               std::to_string(cumulative) + "\n";
                     }
-                    out +=
-                        name + "_sum" + renderLabels(labels) + " " + formatNumber(h.sum()) + "\n";
+                    out += name + "_sum" + renderLabels(labels) + " " + formatMetricValue(h.sum()) +
+                           "\n";
                     out += name + "_count" + renderLabels(labels) + " " +
                            std::to_string(h.count()) + "\n";
                     break;
@@ -159,6 +166,7 @@ std::string Registry::exposition() const {
             }
         }
     }
+    for (const auto& collect : collectors_) collect(out);
     return out;
 }
 

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -13,6 +14,9 @@
 namespace pulsemeet::obs {
 
 using Labels = std::vector<std::pair<std::string, std::string>>;
+
+// A sample value as the text format writes it: shortest round-trip form, +Inf/-Inf.
+std::string formatMetricValue(double value);
 
 class Counter {
   public:
@@ -60,6 +64,12 @@ class Registry {
     Histogram& histogram(const std::string& name, const std::string& help,
                          std::vector<double> upperBounds, const Labels& labels = {});
 
+    // A source of families whose values are read at scrape time rather than kept here (the
+    // process_* metrics from /proc). It appends complete families, HELP and TYPE included, in
+    // the text format; registered once at start-up, called under the registry's lock.
+    using Collector = std::function<void(std::string& out)>;
+    void addCollector(Collector collector);
+
     std::string exposition() const;
 
   private:
@@ -76,6 +86,7 @@ class Registry {
 
     mutable std::mutex mutex_;
     std::map<std::string, Family> families_;
+    std::vector<Collector> collectors_;
 };
 
 }  // namespace pulsemeet::obs

@@ -7,7 +7,11 @@
 namespace pulsemeet::signaling {
 
 Hub::Hub(HubOptions options, SignalingMetrics& metrics, obs::Logger& logger)
-    : options_(std::move(options)), metrics_(metrics), logger_(logger), held_(options_.hold) {}
+    : options_(std::move(options)),
+      clustered_(options_.bus != nullptr && options_.bus->clustered()),
+      metrics_(metrics),
+      logger_(logger),
+      held_(options_.hold) {}
 
 Hub::Connection* Hub::find(const std::string& connectionId, std::string* peerId) {
     const auto alias = aliases_.find(connectionId);
@@ -120,6 +124,15 @@ void Hub::join(const std::string& joinerId, Connection& joiner, const ClientMess
     Connection& connection = *current;
 
     const std::string name = admission.name.empty() ? message.name : admission.name;
+    if (clustered_) {
+        // Capacity is counted across instances by the bus; the join completes on its answer.
+        options_.bus->join(
+            message.roomId, peerId, name, std::string(kDefaultMediaJson), options_.maxPeersPerRoom,
+            [this, peerId, roomId = message.roomId, name, rebuilt, place](auto outcome) {
+                completeJoin(peerId, roomId, name, std::move(outcome), rebuilt, place);
+            });
+        return;
+    }
     if (connection.roomId != message.roomId) {
         const auto target = rooms_.find(message.roomId);
         if (target != rooms_.end() && !target->second.members.contains(peerId) &&
@@ -131,7 +144,35 @@ void Hub::join(const std::string& joinerId, Connection& joiner, const ClientMess
         }
         leaveRoom(peerId, connection);  // a second join moves rooms
     }
-    auto [roomIt, created] = rooms_.try_emplace(message.roomId);
+    enter(peerId, connection, message.roomId, name, {}, rebuilt, place);
+}
+
+void Hub::completeJoin(const std::string& peerId, const std::string& roomId,
+                       const std::string& name, cluster::JoinOutcome outcome, bool rebuilt,
+                       const std::optional<HeldPeers::Place>& place) {
+    std::lock_guard lock(mutex_);
+    const auto it = connections_.find(peerId);
+    if (it == connections_.end()) {
+        // Gone while the bus was asking: give its place back.
+        if (outcome.admitted)
+            options_.bus->leave(roomId, peerId, share(encodePeerLeft(roomId, peerId)));
+        return;
+    }
+    Connection& connection = it->second;
+    if (!outcome.admitted) {
+        sendError(connection, ErrorCode::roomFull,
+                  "room " + roomId + " is full (" + std::to_string(options_.maxPeersPerRoom) +
+                      " people)");
+        return;
+    }
+    if (connection.roomId != roomId) leaveRoom(peerId, connection);
+    enter(peerId, connection, roomId, name, outcome.remotePeers, rebuilt, place);
+}
+
+void Hub::enter(const std::string& peerId, Connection& connection, const std::string& roomId,
+                const std::string& name, const std::vector<cluster::RemotePeer>& remotePeers,
+                bool rebuilt, const std::optional<HeldPeers::Place>& place) {
+    auto [roomIt, created] = rooms_.try_emplace(roomId);
     if (created) metrics_.rooms.inc();
     Room& room = roomIt->second;
     auto [memberIt, isNew] = room.members.try_emplace(peerId);
@@ -141,39 +182,45 @@ void Hub::join(const std::string& joinerId, Connection& joiner, const ClientMess
         metrics_.peers.inc();
     }
     memberIt->second.name = name;
-    connection.roomId = message.roomId;
+    connection.roomId = roomId;
 
     std::vector<PeerSummary> others;
-    others.reserve(room.members.size());
+    others.reserve(room.members.size() + remotePeers.size());
     for (const auto& [otherId, member] : room.members) {
         if (otherId != peerId) others.push_back({otherId, member.name, member.mediaJson});
     }
+    for (const auto& remote : remotePeers) {
+        others.push_back({remote.peerId, remote.name, remote.mediaJson});
+    }
     const std::string token =
-        options_.resumeToken ? options_.resumeToken(message.roomId, peerId) : std::string();
+        options_.resumeToken ? options_.resumeToken(roomId, peerId) : std::string();
     const std::string iceServers =
         options_.iceServersJson ? options_.iceServersJson(peerId) : std::string("[]");
     send(connection, MessageType::roomJoined,
-         share(encodeRoomJoined(message.roomId, peerId, others, token, iceServers,
+         share(encodeRoomJoined(roomId, peerId, others, token, iceServers,
                                 options_.iceTransportPolicy)));
     if (place) {
         // What the others sent while it was away, in order, after room-joined.
         for (const auto& [type, buffered] : place->messages) send(connection, type, buffered);
-        logger_.info(
-            "peer resumed",
-            {{"peer", peerId}, {"room", message.roomId}, {"buffered", place->messages.size()}});
+        logger_.info("peer resumed",
+                     {{"peer", peerId}, {"room", roomId}, {"buffered", place->messages.size()}});
     }
     if (isNew) {
         metrics_.joins.inc();
         const auto announcement =
-            share(encodePeerJoined(message.roomId, peerId, name, memberIt->second.mediaJson));
+            share(encodePeerJoined(roomId, peerId, name, memberIt->second.mediaJson));
         for (const auto& [memberId, member] : room.members) {
             // Members rebuilt from resume tokens were in the room together before the restart:
             // they know each other and must not see a join.
             if (memberId == peerId || (rebuilt && member.rebuilt)) continue;
             sendToMember(memberId, MessageType::peerJoined, announcement);
         }
+        if (clustered_) {
+            options_.bus->announceJoined(roomId, peerId, name, memberIt->second.mediaJson,
+                                         announcement);
+        }
         logger_.info(rebuilt ? "peer rejoined" : "peer joined",
-                     {{"peer", peerId}, {"room", message.roomId}, {"peers", room.members.size()}});
+                     {{"peer", peerId}, {"room", roomId}, {"peers", room.members.size()}});
     }
 }
 
@@ -231,6 +278,7 @@ void Hub::removeMember(const std::string& roomId, const std::string& peerId) {
     if (room.members.erase(peerId) == 0) return;
     metrics_.peers.dec();
     logger_.info("peer left", {{"peer", peerId}, {"room", roomId}, {"peers", room.members.size()}});
+    if (clustered_) options_.bus->leave(roomId, peerId, share(encodePeerLeft(roomId, peerId)));
     if (room.members.empty()) {
         rooms_.erase(roomIt);
         metrics_.rooms.dec();
@@ -263,6 +311,7 @@ void Hub::relay(const std::string& peerId, Connection& connection, const ClientM
     const auto& members = rooms_.at(connection.roomId).members;
     // A member is either connected or held (its messages are buffered for the resume).
     if (!members.contains(message.targetId)) {
+        if (clustered_ && relayToCluster(peerId, connection, message)) return;
         sendError(connection, ErrorCode::peerNotFound,
                   "peer " + message.targetId + " is not in room " + connection.roomId);
         return;
@@ -273,6 +322,22 @@ void Hub::relay(const std::string& peerId, Connection& connection, const ClientM
     metrics_.relayLatency.observe(std::chrono::duration<double>(Clock::now() - readAt).count());
 }
 
+// The target is not here: maybe on another instance. False when no instance has it.
+bool Hub::relayToCluster(const std::string& peerId, Connection& connection,
+                         const ClientMessage& message) {
+    const auto outcome =
+        options_.bus->relay(connection.roomId, peerId, message.targetId, message.type,
+                            share(encodeRelay(message.type, connection.roomId, peerId,
+                                              message.targetId, message.dataJson)));
+    if (outcome == cluster::RelayOutcome::unknownTarget) return false;
+    if (outcome == cluster::RelayOutcome::overloaded) {
+        sendError(connection, ErrorCode::peerNotFound,
+                  "peer " + message.targetId +
+                      " is on another instance that cannot be reached right now");
+    }
+    return true;
+}
+
 void Hub::mediaState(const std::string& peerId, Connection& connection,
                      const ClientMessage& message) {
     if (connection.roomId.empty()) {
@@ -281,9 +346,10 @@ void Hub::mediaState(const std::string& peerId, Connection& connection,
     }
     Room& room = rooms_.at(connection.roomId);
     room.members.at(peerId).mediaJson = message.dataJson;
-    broadcast(room, peerId, MessageType::mediaState,
-              share(encodeRelay(MessageType::mediaState, connection.roomId, peerId, {},
-                                message.dataJson)));
+    const SharedMessage state = share(
+        encodeRelay(MessageType::mediaState, connection.roomId, peerId, {}, message.dataJson));
+    broadcast(room, peerId, MessageType::mediaState, state);
+    if (clustered_) options_.bus->announceMedia(connection.roomId, peerId, message.dataJson, state);
 }
 
 void Hub::sendError(Connection& connection, ErrorCode code, std::string text) {
@@ -312,6 +378,20 @@ void Hub::sendToMember(const std::string& memberId, MessageType type,
     if (held_.buffer(memberId, type, message) == HeldPeers::BufferResult::overflowed) {
         // Not dropped silently: the place ends at the next sweep and the others see peer-left.
         metrics_.heldOverflows.inc();
+    }
+}
+
+void Hub::deliverFromCluster(const std::string& roomId, const std::string& targetId,
+                             MessageType type, const SharedMessage& message) {
+    std::lock_guard lock(mutex_);
+    if (!targetId.empty()) {
+        const auto it = connections_.find(targetId);
+        if (it != connections_.end() && it->second.roomId == roomId)
+            send(it->second, type, message);
+        return;
+    }
+    if (const auto room = rooms_.find(roomId); room != rooms_.end()) {
+        broadcast(room->second, {}, type, message);
     }
 }
 

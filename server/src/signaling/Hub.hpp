@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "cluster/Bus.hpp"
 #include "signaling/HeldPeers.hpp"
 #include "signaling/MessageCodec.hpp"
 #include "signaling/PeerLink.hpp"
@@ -37,6 +38,9 @@ struct HubOptions {
     // How long a dropped peer's place is held, and how much is kept for it. A zero grace
     // announces peer-left as soon as the socket is gone.
     HoldLimits hold{std::chrono::milliseconds(0)};
+    // Shares rooms with other instances. Null, or a bus that is not clustered (NoopBus): this
+    // instance alone, and the hub never calls it.
+    cluster::Bus* bus = nullptr;
 };
 
 // How a connection ended: a client that closed its socket cleanly (1000/1001: hang-up, tab
@@ -51,7 +55,7 @@ struct Admission {
 
 // Rooms, their members and the relay between them. All state sits behind one mutex: work under
 // it is a few map look-ups and queue pushes, never I/O.
-class Hub {
+class Hub final : public cluster::BusSink {
   public:
     using Clock = std::chrono::steady_clock;
 
@@ -72,6 +76,9 @@ class Hub {
     // Ends the held places whose grace period is over: peer-left to their rooms. Called
     // periodically by the application.
     void sweep(Clock::time_point now = Clock::now());
+    // From another instance, through the bus: to one local peer, or to the room's local peers.
+    void deliverFromCluster(const std::string& roomId, const std::string& targetId,
+                            MessageType type, const SharedMessage& message) override;
 
     // Closes every connection, and every one attached from now on, with `code`.
     void closeAll(CloseCode code, std::string_view reason);
@@ -112,10 +119,21 @@ class Hub {
     // Returns the connection under its (possibly new) key.
     Connection& resume(const std::string& peerId, Connection& connection, const ResumeClaim& claim,
                        bool& rebuilt, std::optional<HeldPeers::Place>& place);
+    // Clustered join, second half: the bus has answered for the whole cluster.
+    // `rebuilt` and `place` carry a resume through to the announcement and the buffered
+    // messages (see resume()).
+    void completeJoin(const std::string& peerId, const std::string& roomId, const std::string& name,
+                      cluster::JoinOutcome outcome, bool rebuilt,
+                      const std::optional<HeldPeers::Place>& place);
+    void enter(const std::string& peerId, Connection& connection, const std::string& roomId,
+               const std::string& name, const std::vector<cluster::RemotePeer>& remotePeers,
+               bool rebuilt, const std::optional<HeldPeers::Place>& place);
     void leaveRoom(const std::string& peerId, Connection& connection);
     void removeMember(const std::string& roomId, const std::string& peerId);
     void relay(const std::string& peerId, Connection& connection, const ClientMessage& message,
                Clock::time_point readAt);
+    bool relayToCluster(const std::string& peerId, Connection& connection,
+                        const ClientMessage& message);
     void mediaState(const std::string& peerId, Connection& connection,
                     const ClientMessage& message);
     void sendError(Connection& connection, ErrorCode code, std::string text);
@@ -126,6 +144,7 @@ class Hub {
     void sendToMember(const std::string& memberId, MessageType type, const SharedMessage& message);
 
     HubOptions options_;
+    const bool clustered_;  // checked before any bus call: one instance never touches the bus
     SignalingMetrics& metrics_;
     obs::Logger& logger_;
     mutable std::mutex mutex_;

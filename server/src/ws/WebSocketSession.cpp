@@ -1,8 +1,11 @@
 #include "ws/WebSocketSession.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket/error.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 #include "obs/Logger.hpp"
 #include "signaling/PeerId.hpp"
@@ -35,9 +38,11 @@ CloseReason reasonFor(CloseCode code) {
 
 }  // namespace
 
-WebSocketSession::WebSocketSession(beast::tcp_stream&& stream, const WebSocketContext& context,
-                                   std::string remoteAddress, signaling::Admission admission,
-                                   std::string subprotocol)
+template <typename Stream>
+WebSocketSession<Stream>::WebSocketSession(Stream&& stream, const WebSocketContext& context,
+                                           std::string remoteAddress,
+                                           signaling::Admission admission, std::string subprotocol,
+                                           net::ConnectionSlot slot)
     : ws_(std::move(stream)),
       timer_(ws_.get_executor()),
       context_(context),
@@ -45,11 +50,14 @@ WebSocketSession::WebSocketSession(beast::tcp_stream&& stream, const WebSocketCo
                  context.settings.messagesPerSecond),
       admission_(std::move(admission)),
       remoteAddress_(std::move(remoteAddress)),
-      subprotocol_(std::move(subprotocol)) {}
+      subprotocol_(std::move(subprotocol)),
+      slot_(std::move(slot)) {}
 
-WebSocketSession::~WebSocketSession() = default;
+template <typename Stream>
+WebSocketSession<Stream>::~WebSocketSession() = default;
 
-void WebSocketSession::run(Request request) {
+template <typename Stream>
+void WebSocketSession<Stream>::run(Request request) {
     beast::get_lowest_layer(ws_).expires_never();  // the websocket stream keeps its own timers
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = context_.settings.closeTimeout;
@@ -67,11 +75,12 @@ void WebSocketSession::run(Request request) {
     ws_.control_callback([this](websocket::frame_type, beast::string_view) {
         lastHeard_ = Clock::now();  // pongs (and pings) prove the client is alive
     });
-    ws_.async_accept(request,
-                     [self = shared_from_this()](beast::error_code ec) { self->onAccept(ec); });
+    ws_.async_accept(
+        request, [self = this->shared_from_this()](beast::error_code ec) { self->onAccept(ec); });
 }
 
-void WebSocketSession::onAccept(beast::error_code ec) {
+template <typename Stream>
+void WebSocketSession<Stream>::onAccept(beast::error_code ec) {
     if (ec) {
         context_.logger.debug("websocket handshake failed",
                               {{"remote", remoteAddress_}, {"error", ec.message()}});
@@ -81,25 +90,27 @@ void WebSocketSession::onAccept(beast::error_code ec) {
     lastHeard_ = Clock::now();
     context_.metrics.open.inc();
     context_.metrics.accepted.inc();
-    signaling_.open(shared_from_this(), admission_);
+    signaling_.open(this->shared_from_this(), admission_);
     context_.logger.debug("websocket opened",
                           {{"peer", signaling_.peerId()}, {"remote", remoteAddress_}});
     armTimer(context_.settings.pingInterval);
     readMore();
 }
 
-void WebSocketSession::readMore() {
+template <typename Stream>
+void WebSocketSession<Stream>::readMore() {
     // Read at most one byte past the limit, so an oversized message is caught without
     // buffering it whole.
     const std::size_t limit = context_.settings.maxMessageBytes + 1;
     const std::size_t room = discarding_ ? 64 * 1024 : limit - std::min(limit - 1, buffer_.size());
     ws_.async_read_some(buffer_, room,
-                        [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+                        [self = this->shared_from_this()](beast::error_code ec, std::size_t bytes) {
                             self->onRead(ec, bytes);
                         });
 }
 
-void WebSocketSession::onRead(beast::error_code ec, std::size_t) {
+template <typename Stream>
+void WebSocketSession<Stream>::onRead(beast::error_code ec, std::size_t) {
     if (ec) {
         finish(ec);
         return;
@@ -136,21 +147,24 @@ void WebSocketSession::onRead(beast::error_code ec, std::size_t) {
     readMore();
 }
 
-void WebSocketSession::deliver(signaling::SharedMessage message) {
+template <typename Stream>
+void WebSocketSession<Stream>::deliver(signaling::SharedMessage message) {
     boost::asio::post(ws_.get_executor(),
-                      [self = shared_from_this(), message = std::move(message)]() mutable {
+                      [self = this->shared_from_this(), message = std::move(message)]() mutable {
                           self->enqueue(std::move(message));
                       });
 }
 
-void WebSocketSession::close(CloseCode code, std::string_view reason) {
+template <typename Stream>
+void WebSocketSession<Stream>::close(CloseCode code, std::string_view reason) {
     boost::asio::post(ws_.get_executor(),
-                      [self = shared_from_this(), code, reason = std::string(reason)] {
+                      [self = this->shared_from_this(), code, reason = std::string(reason)] {
                           self->startClose(code, reason);
                       });
 }
 
-void WebSocketSession::enqueue(signaling::SharedMessage message) {
+template <typename Stream>
+void WebSocketSession<Stream>::enqueue(signaling::SharedMessage message) {
     if (closing_ || finished_) return;  // the peer is being disconnected and will be announced
     if (queuedBytes_ + message->size() > context_.settings.writeQueueBytes) {
         context_.logger.warn("closing slow consumer", {{"peer", signaling_.peerId()},
@@ -165,16 +179,18 @@ void WebSocketSession::enqueue(signaling::SharedMessage message) {
     if (!writing_) writeNext();
 }
 
-void WebSocketSession::writeNext() {
+template <typename Stream>
+void WebSocketSession<Stream>::writeNext() {
     writing_ = true;
     ws_.text(true);
     ws_.async_write(boost::asio::buffer(*queue_.front()),
-                    [self = shared_from_this()](beast::error_code ec, std::size_t bytes) {
+                    [self = this->shared_from_this()](beast::error_code ec, std::size_t bytes) {
                         self->onWrite(ec, bytes);
                     });
 }
 
-void WebSocketSession::onWrite(beast::error_code ec, std::size_t) {
+template <typename Stream>
+void WebSocketSession<Stream>::onWrite(beast::error_code ec, std::size_t) {
     writing_ = false;
     if (!queue_.empty()) {
         queuedBytes_ -= queue_.front()->size();
@@ -192,7 +208,8 @@ void WebSocketSession::onWrite(beast::error_code ec, std::size_t) {
     }
 }
 
-void WebSocketSession::startClose(CloseCode code, std::string_view reason) {
+template <typename Stream>
+void WebSocketSession<Stream>::startClose(CloseCode code, std::string_view reason) {
     if (closing_ || finished_ || !opened_) return;
     closing_ = true;
     closeReason_ = reasonFor(code);
@@ -212,18 +229,22 @@ void WebSocketSession::startClose(CloseCode code, std::string_view reason) {
     armTimer(context_.settings.closeTimeout);
 }
 
-void WebSocketSession::sendCloseFrame() {
+template <typename Stream>
+void WebSocketSession<Stream>::sendCloseFrame() {
     if (closeFrameSent_) return;
     closeFrameSent_ = true;
-    ws_.async_close(closeFrame_, [self = shared_from_this()](beast::error_code) {});
+    ws_.async_close(closeFrame_, [self = this->shared_from_this()](beast::error_code) {});
 }
 
-void WebSocketSession::armTimer(Clock::duration after) {
+template <typename Stream>
+void WebSocketSession<Stream>::armTimer(Clock::duration after) {
     timer_.expires_after(after);
-    timer_.async_wait([self = shared_from_this()](beast::error_code ec) { self->onTimer(ec); });
+    timer_.async_wait(
+        [self = this->shared_from_this()](beast::error_code ec) { self->onTimer(ec); });
 }
 
-void WebSocketSession::onTimer(beast::error_code ec) {
+template <typename Stream>
+void WebSocketSession<Stream>::onTimer(beast::error_code ec) {
     if (ec || finished_) return;  // cancelled: rearmed or finished
     if (closing_) {
         // The client neither read our close frame nor answered it in time.
@@ -238,26 +259,29 @@ void WebSocketSession::onTimer(beast::error_code ec) {
     }
     if (!pinging_) {
         pinging_ = true;
-        ws_.async_ping({},
-                       [self = shared_from_this()](beast::error_code) { self->pinging_ = false; });
+        ws_.async_ping(
+            {}, [self = this->shared_from_this()](beast::error_code) { self->pinging_ = false; });
     }
     armTimer(context_.settings.pingInterval);
 }
 
-void WebSocketSession::abort(CloseReason reason) {
+template <typename Stream>
+void WebSocketSession<Stream>::abort(CloseReason reason) {
     if (!closeReason_) closeReason_ = reason;
     closing_ = true;
     beast::get_lowest_layer(ws_).close();  // fails every pending operation; the read ends us
 }
 
-void WebSocketSession::finish(beast::error_code ec) {
+template <typename Stream>
+void WebSocketSession<Stream>::finish(beast::error_code ec) {
     if (finished_) return;
     finished_ = true;
     timer_.cancel();
     if (!opened_) return;
     if (!closeReason_) {
+        // stream_truncated: a TLS client that went away without close_notify.
         if (ec == websocket::error::closed || ec == beast::errc::connection_reset ||
-            ec == boost::asio::error::eof) {
+            ec == boost::asio::error::eof || ec == boost::asio::ssl::error::stream_truncated) {
             closeReason_ = CloseReason::client;
         } else if (ec == websocket::error::bad_frame_payload) {
             closeReason_ = CloseReason::invalidUtf8;
@@ -280,5 +304,8 @@ void WebSocketSession::finish(beast::error_code ec) {
                                                {"error", ec.message()}});
     if (!closing_) beast::get_lowest_layer(ws_).close();
 }
+
+template class WebSocketSession<beast::tcp_stream>;
+template class WebSocketSession<beast::ssl_stream<beast::tcp_stream>>;
 
 }  // namespace pulsemeet::ws

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "net/ConnectionLimiter.hpp"
 #include "signaling/SignalingConnection.hpp"
 #include "ws/WebSocketContext.hpp"
 #include "ws/WebSocketMetrics.hpp"
@@ -20,14 +21,16 @@ namespace pulsemeet::ws {
 // One client's WebSocket: a read loop feeding the signaling connection, a bounded write queue
 // (bytes) drained one frame at a time, pings, and the close codes of the protocol.
 // All of its state is touched only on its strand; deliver() and close() post there.
-class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
+// `Stream` is the connection's byte stream, plain TCP or TLS (both instantiated in the .cpp).
+template <typename Stream>
+class WebSocketSession : public std::enable_shared_from_this<WebSocketSession<Stream>>,
                          public signaling::PeerLink {
   public:
     using Request = boost::beast::http::request<boost::beast::http::string_body>;
 
-    WebSocketSession(boost::beast::tcp_stream&& stream, const WebSocketContext& context,
-                     std::string remoteAddress, signaling::Admission admission,
-                     std::string subprotocol);
+    WebSocketSession(Stream&& stream, const WebSocketContext& context, std::string remoteAddress,
+                     signaling::Admission admission, std::string subprotocol,
+                     net::ConnectionSlot slot = {});
     ~WebSocketSession() override;
 
     void run(Request request);
@@ -53,7 +56,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
     void abort(CloseReason reason);
     void finish(boost::beast::error_code ec);
 
-    boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+    boost::beast::websocket::stream<Stream> ws_;
     boost::beast::flat_buffer buffer_;
     boost::asio::steady_timer timer_;
     const WebSocketContext& context_;
@@ -61,6 +64,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession>,
     signaling::Admission admission_;
     std::string remoteAddress_;
     std::string subprotocol_;
+    net::ConnectionSlot slot_;  // this socket's place under MAX_CONNS_PER_IP
 
     std::deque<signaling::SharedMessage> queue_;
     std::size_t queuedBytes_ = 0;

@@ -100,9 +100,17 @@ TEST(Lifecycle, ReadyzTurns503WhileDraining) {
     WsClient stubborn(server.port());
     // Joined, so the hub surely holds it; from here on it is never read again.
     stubborn.join("stubborn-room");
+    EXPECT_EQ(httpGet(server.port(), "/readyz").status, 200);
+    const auto signalled = std::chrono::steady_clock::now();
     server.signal(SIGTERM);
     ASSERT_TRUE(server.waitForLine("\"msg\":\"draining\""));
     EXPECT_EQ(httpGet(server.port(), "/readyz").status, 503);
     EXPECT_EQ(httpGet(server.port(), "/healthz").status, 200);
+    EXPECT_EQ(WsClient::refusedStatus(server.port(), {}), 503) << "no new upgrades while draining";
+    // The stubborn client holds the drain open: the process still exits, 0, at DRAIN_SECONDS.
     EXPECT_EQ(server.waitForExit(std::chrono::seconds(8)), 0);
+    const auto drained = std::chrono::steady_clock::now() - signalled;
+    EXPECT_GE(drained, std::chrono::milliseconds(2900));
+    EXPECT_LT(drained, std::chrono::milliseconds(4500));
+    EXPECT_TRUE(server.waitForLine("\"connections_left\":1", 1s));
 }

@@ -1,5 +1,7 @@
 #include "ServerProcess.hpp"
 
+#include <gtest/gtest.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -88,6 +90,13 @@ ServerProcess::~ServerProcess() {
         }
     }
     if (reader_.joinable()) reader_.join();
+    // Under the sanitizer presets a report in the server fails the test that ran it.
+    for (const auto& line : lines_) {
+        if (line.find("WARNING: ThreadSanitizer") != std::string::npos ||
+            line.find("ERROR: AddressSanitizer") != std::string::npos) {
+            ADD_FAILURE() << "sanitizer report from the server: " << line;
+        }
+    }
 }
 
 void ServerProcess::readOutput(int fd) {

@@ -1,11 +1,13 @@
 #include "WsClient.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/error.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -18,24 +20,61 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 using tcp = boost::asio::ip::tcp;
 
-WsClient::WsClient(std::uint16_t port, Options options) : ws_(ioc_) {
-    auto& lowest = beast::get_lowest_layer(ws_);
-    lowest.expires_after(10s);
-    lowest.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
-    lowest.expires_never();
-    ws_.set_option(websocket::stream_base::decorator([&options](websocket::request_type& request) {
-        for (const auto& [name, value] : options.headers) request.set(name, value);
-    }));
-    ws_.read_message_max(0);
-    websocket::response_type response;
-    ws_.handshake(response, "127.0.0.1:" + std::to_string(port), options.target);
-    subprotocol_ = std::string(response[http::field::sec_websocket_protocol]);
+namespace {
+
+// Configured before any stream exists: a stream copies its context's settings when created.
+boost::asio::ssl::context clientTls(const std::string& caFile) {
+    boost::asio::ssl::context tls(boost::asio::ssl::context::tls_client);
+    if (!caFile.empty()) {
+        tls.load_verify_file(caFile);
+        tls.set_verify_mode(boost::asio::ssl::verify_peer);
+    }
+    return tls;
+}
+
+template <typename Variant>
+Variant makeWebSocket(boost::asio::io_context& ioc, boost::asio::ssl::context& tls, bool useTls) {
+    using Plain = std::variant_alternative_t<0, Variant>;
+    using Tls = std::variant_alternative_t<1, Variant>;
+    if (useTls) return Variant(std::in_place_type<Tls>, ioc, tls);
+    return Variant(std::in_place_type<Plain>, ioc);
+}
+
+}  // namespace
+
+WsClient::WsClient(std::uint16_t port, Options options)
+    : tls_(clientTls(options.tlsCaFile)),
+      ws_(makeWebSocket<decltype(ws_)>(ioc_, tls_, !options.tlsCaFile.empty())) {
+    std::visit([&](auto& ws) { connect(ws, port, options); }, ws_);
     startRead();
 }
 
+template <typename WebSocket>
+void WsClient::connect(WebSocket& ws, std::uint16_t port, const Options& options) {
+    auto& lowest = beast::get_lowest_layer(ws);
+    lowest.expires_after(10s);
+    lowest.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
+    if constexpr (std::is_same_v<WebSocket, TlsWebSocket>) {
+        ws.next_layer().set_verify_callback(boost::asio::ssl::host_name_verification("127.0.0.1"));
+        ws.next_layer().handshake(boost::asio::ssl::stream_base::client);
+    }
+    lowest.expires_never();
+    ws.set_option(websocket::stream_base::decorator([&options](websocket::request_type& request) {
+        for (const auto& [name, value] : options.headers) request.set(name, value);
+    }));
+    ws.read_message_max(0);
+    websocket::response_type response;
+    ws.handshake(response, "127.0.0.1:" + std::to_string(port), options.target);
+    subprotocol_ = std::string(response[http::field::sec_websocket_protocol]);
+}
+
 WsClient::~WsClient() {
-    beast::error_code ec;
-    beast::get_lowest_layer(ws_).socket().close(ec);
+    std::visit(
+        [](auto& ws) {
+            beast::error_code ec;
+            beast::get_lowest_layer(ws).socket().close(ec);
+        },
+        ws_);
 }
 
 int WsClient::refusedStatus(std::uint16_t port, const Options& options) {
@@ -59,16 +98,20 @@ int WsClient::refusedStatus(std::uint16_t port, const Options& options) {
 }
 
 void WsClient::startRead() {
-    ws_.async_read(buffer_, [this](beast::error_code ec, std::size_t) {
-        if (ec) {
-            closed_ = true;
-            closeCode_ = ec == websocket::error::closed ? ws_.reason().code : 1006;
-            return;
-        }
-        inbox_.push_back(beast::buffers_to_string(buffer_.data()));
-        buffer_.consume(buffer_.size());
-        startRead();
-    });
+    std::visit(
+        [this](auto& ws) {
+            ws.async_read(buffer_, [this, &ws](beast::error_code ec, std::size_t) {
+                if (ec) {
+                    closed_ = true;
+                    closeCode_ = ec == websocket::error::closed ? ws.reason().code : 1006;
+                    return;
+                }
+                inbox_.push_back(beast::buffers_to_string(buffer_.data()));
+                buffer_.consume(buffer_.size());
+                startRead();
+            });
+        },
+        ws_);
 }
 
 bool WsClient::pump(std::chrono::steady_clock::time_point deadline) {
@@ -80,8 +123,12 @@ bool WsClient::pump(std::chrono::steady_clock::time_point deadline) {
 }
 
 void WsClient::send(const std::string& text) {
-    ws_.text(true);
-    ws_.write(boost::asio::buffer(text));
+    std::visit(
+        [&text](auto& ws) {
+            ws.text(true);
+            ws.write(boost::asio::buffer(text));
+        },
+        ws_);
 }
 
 void WsClient::send(const boost::json::object& message) {
@@ -89,8 +136,12 @@ void WsClient::send(const boost::json::object& message) {
 }
 
 void WsClient::sendBinary(const std::string& bytes) {
-    ws_.binary(true);
-    ws_.write(boost::asio::buffer(bytes));
+    std::visit(
+        [&bytes](auto& ws) {
+            ws.binary(true);
+            ws.write(boost::asio::buffer(bytes));
+        },
+        ws_);
 }
 
 std::optional<std::string> WsClient::receive(std::chrono::milliseconds timeout) {
@@ -139,8 +190,12 @@ std::optional<int> WsClient::waitClosed(std::chrono::milliseconds timeout) {
 }
 
 void WsClient::closeNormally() {
-    beast::error_code ec;
-    ws_.close(websocket::close_code::normal, ec);
+    std::visit(
+        [](auto& ws) {
+            beast::error_code ec;
+            ws.close(websocket::close_code::normal, ec);
+        },
+        ws_);
 }
 
 }  // namespace pulsemeet::testing

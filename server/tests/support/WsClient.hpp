@@ -1,8 +1,10 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/beast/websocket/stream.hpp>
 #include <boost/json/object.hpp>
 
@@ -12,18 +14,23 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <variant>
 
 namespace pulsemeet::testing {
 
 using namespace std::chrono_literals;
 
-// A real WebSocket client for integration tests. A read is always pending, but it only makes
-// progress while the test waits on this client: a client nobody waits on is a slow reader.
+// A real WebSocket client for integration tests, over plain TCP or TLS (wss). A read is always
+// pending, but it only makes progress while the test waits on this client: a client nobody waits on
+// is a slow reader.
 class WsClient {
   public:
     struct Options {
         std::string target = "/ws";
         std::map<std::string, std::string> headers;
+        // Non-empty: connect with TLS and trust only this PEM certificate (the test's own CA),
+        // verifying that the server's certificate names 127.0.0.1.
+        std::string tlsCaFile;
     };
 
     explicit WsClient(std::uint16_t port, Options options);
@@ -55,11 +62,18 @@ class WsClient {
     const std::string& acceptedSubprotocol() const { return subprotocol_; }
 
   private:
+    using PlainWebSocket = boost::beast::websocket::stream<boost::beast::tcp_stream>;
+    using TlsWebSocket =
+        boost::beast::websocket::stream<boost::beast::ssl_stream<boost::beast::tcp_stream>>;
+
+    template <typename WebSocket>
+    void connect(WebSocket& ws, std::uint16_t port, const Options& options);
     void startRead();
     bool pump(std::chrono::steady_clock::time_point deadline);
 
     boost::asio::io_context ioc_;
-    boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+    boost::asio::ssl::context tls_;
+    std::variant<PlainWebSocket, TlsWebSocket> ws_;
     boost::beast::flat_buffer buffer_;
     std::deque<std::string> inbox_;
     bool closed_ = false;

@@ -1,0 +1,185 @@
+#include "RelayScenario.hpp"
+
+#include <charconv>
+
+namespace pulsemeet::bench {
+
+namespace {
+
+constexpr std::string_view kMarker = " pm:";
+
+std::int64_t nanosNow() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               BenchClient::Clock::now().time_since_epoch())
+        .count();
+}
+
+// Reads the unsigned decimal at `text[pos]`, moving `pos` past it and one separator.
+bool readNumber(std::string_view text, std::size_t& pos, std::uint64_t& value) {
+    const auto* first = text.data() + pos;
+    const auto [end, ec] = std::from_chars(first, text.data() + text.size(), value);
+    if (ec != std::errc{}) return false;
+    pos += static_cast<std::size_t>(end - first) + 1;
+    return true;
+}
+
+}  // namespace
+
+RelayScenario::RelayScenario(Options options) : Scenario(std::move(options)) {
+    // Every sender needs a room-mate: round the count down to whole rooms.
+    const int rooms = std::max(1, options_.connections / options_.roomSize);
+    options_.connections = rooms * options_.roomSize;
+    sequence_.assign(static_cast<std::size_t>(options_.connections), 0);
+}
+
+void RelayScenario::start() {
+    openBounded(static_cast<std::size_t>(options_.connections));
+}
+
+void RelayScenario::onOpen(BenchClient& client, boost::beast::error_code) {
+    connectFinished();
+    const std::size_t room = client.index() / static_cast<std::size_t>(options_.roomSize);
+    client.send(joinMessage("relay-" + std::to_string(room), client.index()));
+}
+
+void RelayScenario::onClosed(BenchClient& client, boost::beast::error_code) {
+    if (client.peerId.empty()) {
+        ++connectErrors_;
+        connectFinished();
+    } else {
+        ++closedByServer_;
+    }
+    if (!started_ && joined_ + connectErrors_ == clients_.size()) beginSending();
+}
+
+void RelayScenario::onMessage(BenchClient& client, std::string_view text) {
+    const auto marker = text.find(kMarker);
+    if (marker == std::string_view::npos) {
+        if (client.peerId.empty()) {
+            client.peerId = roomJoinedPeerId(text);
+            if (!client.peerId.empty() && ++joined_ + connectErrors_ == clients_.size()) {
+                beginSending();
+            }
+        }
+        return;
+    }
+    std::size_t pos = marker + kMarker.size();
+    std::uint64_t sender = 0;
+    std::uint64_t seq = 0;
+    std::uint64_t sentAt = 0;
+    if (!readNumber(text, pos, sender) || !readNumber(text, pos, seq) ||
+        !readNumber(text, pos, sentAt) || sender >= clients_.size() ||
+        targetOf(sender) != client.index()) {
+        ++misrouted_;
+        return;
+    }
+    ++received_;
+    const auto now = Clock::now();
+    if (measureStarted_ && !measureEnded_ && now < measureEnd_) {
+        ++measured_;
+        latency_.add((nanosNow() - static_cast<std::int64_t>(sentAt)) / 1000);
+    }
+    if (options_.rate <= 0 && sending(now)) sendFrom(sender);  // closed loop: one out, one in
+    if (finishing_ && received_ + misrouted_ >= sent_) stop();
+}
+
+void RelayScenario::beginSending() {
+    started_ = true;
+    // Fill the frame to the requested size; the fixed part is about 150 bytes.
+    const int fixed = 190;
+    padding_.assign(static_cast<std::size_t>(std::max(0, options_.payloadBytes - fixed)), 'x');
+    begin_ = Clock::now();
+    const auto warmup = std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(options_.warmupSeconds));
+    const auto measured = std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(options_.seconds));
+    measureStart_ = begin_ + warmup;
+    measureEnd_ = measureStart_ + measured;
+    if (options_.rate <= 0) {
+        for (std::size_t sender = 0; sender < clients_.size(); ++sender) {
+            for (int i = 0; i < options_.window; ++i) sendFrom(sender);
+        }
+    }
+    every(std::chrono::milliseconds(1), [this] { return pace(); });
+}
+
+bool RelayScenario::pace() {
+    const auto now = Clock::now();
+    if (!measureStarted_ && now >= measureStart_) {
+        measureStarted_ = true;
+        serverAtMeasureStart_ = sampleProcess(options_.pid);
+    }
+    if (!measureEnded_ && now >= measureEnd_) {
+        measureEnded_ = true;
+        serverAtMeasureEnd_ = sampleProcess(options_.pid);
+        finishSoon();
+        return false;
+    }
+    if (options_.rate > 0) {
+        const double elapsed = std::chrono::duration<double>(now - begin_).count();
+        const auto due = static_cast<std::size_t>(elapsed * options_.rate);
+        while (sent_ < due) {
+            sendFrom(cursor_);
+            cursor_ = (cursor_ + 1) % clients_.size();
+        }
+    }
+    return true;
+}
+
+void RelayScenario::finishSoon() {
+    finishing_ = true;
+    if (received_ + misrouted_ >= sent_) {
+        stop();
+        return;
+    }
+    after(std::chrono::seconds(3), [this] { stop(); });  // whatever has not arrived is lost
+}
+
+std::size_t RelayScenario::targetOf(std::size_t sender) const {
+    const auto size = static_cast<std::size_t>(options_.roomSize);
+    const std::size_t base = sender - sender % size;
+    return base + (sender % size + 1) % size;
+}
+
+void RelayScenario::sendFrom(std::size_t sender) {
+    BenchClient& from = *clients_[sender];
+    const BenchClient* to = clients_[targetOf(sender)].get();
+    if (!from.open() || to == nullptr || to->peerId.empty()) return;
+    std::string frame;
+    frame.reserve(static_cast<std::size_t>(options_.payloadBytes) + 64);
+    frame += R"({"type":"ice-candidate","targetId":")";
+    frame += to->peerId;
+    frame += R"(","data":{"candidate":"candidate:842163049 1 udp 1677729535 203.0.113.7 54400)"
+             R"( typ srflx raddr 192.168.1.7 rport 54400 generation 0 ufrag EsZk)";
+    frame += kMarker;
+    frame += std::to_string(sender);
+    frame += ':';
+    frame += std::to_string(sequence_[sender]++);
+    frame += ':';
+    frame += std::to_string(nanosNow());
+    frame += ' ';
+    frame += padding_;
+    frame += R"(","sdpMid":"0","sdpMLineIndex":0}})";
+    ++sent_;
+    from.send(std::move(frame));
+    maxQueue_ = std::max(maxQueue_, from.queued());
+}
+
+void RelayScenario::report(boost::json::object& out) {
+    const double seconds = std::chrono::duration<double>(measureEnd_ - measureStart_).count();
+    const double cpu = serverAtMeasureEnd_.cpuSeconds - serverAtMeasureStart_.cpuSeconds;
+    out["offered_rate"] = options_.rate;
+    out["window"] = options_.rate > 0 ? 0 : options_.window;
+    out["seconds"] = seconds;
+    out["sent"] = sent_;
+    out["received"] = received_;
+    out["delivered_rate"] = seconds > 0 ? static_cast<double>(measured_) / seconds : 0.0;
+    out["lost"] = sent_ >= received_ + misrouted_ ? sent_ - received_ - misrouted_ : 0;
+    out["misrouted"] = misrouted_;
+    latency_.report(out, "latency_");
+    out["server_cpu_s"] = cpu;
+    out["cpu_s_per_100k"] = measured_ > 0 ? cpu * 100000.0 / static_cast<double>(measured_) : 0.0;
+    out["loadgen_max_queue"] = maxQueue_;
+}
+
+}  // namespace pulsemeet::bench

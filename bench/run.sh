@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Runs every benchmark scenario against pulsemeet, go-seed and node-ws, one server after the
+# other with the same load, and prints a side-by-side table (bench/table.py).
+# Server pinned to core $SERVER_CPU, load generator to core $LOADGEN_CPU, as in the reference
+# measurement. Results: one JSON line per (scenario, server) in $OUT.
+#   SERVERS="pulsemeet go-seed node-ws"  SCENARIOS="relay-20k relay-sat join-paced join-burst idle churn"
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+LOADGEN=${LOADGEN:-$root/build/release/bench/pulsemeet-loadgen}
+PULSEMEET=${PULSEMEET:-$root/build/release/server/pulsemeet}
+SERVERS=${SERVERS:-"pulsemeet go-seed node-ws"}
+SCENARIOS=${SCENARIOS:-"relay-20k relay-sat join-paced join-burst idle churn"}
+SERVER_CPU=${SERVER_CPU:-0}
+LOADGEN_CPU=${LOADGEN_CPU:-1}
+PORT=${BENCH_PORT:-18080}
+OUT=${OUT:-$root/bench/.cache/results-$(date +%Y%m%d-%H%M%S).jsonl}
+mkdir -p "$(dirname "$OUT")"
+: >"$OUT"
+
+# 20 000 idle sockets need more descriptors than the default, for this script's children only.
+# Where the hard limit is lower (containers), hold as many as it allows, leaving headroom for
+# the server's own files.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-$(( $(ulimit -n) >= 20200 ? 20000 : $(ulimit -n) - 200 ))}
+
+server_pid=""
+stop_server() {
+  if [ -n "$server_pid" ]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=""
+  fi
+}
+trap stop_server EXIT
+
+start_server() {
+  local name=$1 log=$root/bench/.cache/$1.log
+  # Throughput runs: no per-socket message limit, no per-IP caps, no per-join log lines
+  # (the references log nothing per join either).
+  case $name in
+    pulsemeet)
+      PORT=$PORT HOST=127.0.0.1 THREADS=1 MAX_WS_MESSAGES_PER_SEC=0 MAX_HTTP_PER_MINUTE=0 \
+        MAX_CONNS_PER_IP=0 LOG_LEVEL=warn STATIC_DIR=/nonexistent \
+        taskset -c "$SERVER_CPU" "$PULSEMEET" >"$log" 2>&1 &
+      ;;
+    go-seed)
+      PORT=$PORT HOST=127.0.0.1 MAX_WS_MESSAGES_PER_SEC=0 \
+        taskset -c "$SERVER_CPU" "$root/bench/.cache/go-seed/go-seed" >"$log" 2>&1 &
+      ;;
+    node-ws)
+      PORT=$PORT HOST=127.0.0.1 MAX_WS_MESSAGES_PER_SEC=0 \
+        taskset -c "$SERVER_CPU" node "$root/bench/.cache/node-ws/server.js" >"$log" 2>&1 &
+      ;;
+  esac
+  server_pid=$!
+  for _ in $(seq 100); do
+    if (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null; then
+      sleep 0.5  # let the runtime settle before the RSS baseline
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "bench: $name did not start; see $log" >&2
+  return 1
+}
+
+loadgen() {
+  taskset -c "$LOADGEN_CPU" "$LOADGEN" --port "$PORT" --pid "$server_pid" "$@"
+}
+
+run_scenario() {
+  local server=$1 scenario=$2
+  case $scenario in
+    relay-20k) loadgen --server "$server" --mode relay --connections 1000 --room-size 4 --rate 20000 --seconds 10 ;;
+    relay-sat) loadgen --server "$server" --mode relay --connections 1000 --room-size 4 --rate 0 --window 4 --seconds 10 ;;
+    join-paced) loadgen --server "$server" --mode join --room-size 4 --rate 1000 --seconds 5 ;;
+    join-burst) loadgen --server "$server" --mode join --room-size 4 --rate 0 --connections 2000 ;;
+    idle) loadgen --server "$server" --mode idle --room-size 4 --connections "$IDLE_CONNECTIONS" --sources 8 --seconds 2 ;;
+    churn) loadgen --server "$server" --mode churn --room-size 4 --connections 200 --seconds 10 ;;
+  esac
+}
+
+echo "bench: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), results in $OUT" >&2
+for scenario in $SCENARIOS; do
+  for server in $SERVERS; do
+    start_server "$server"
+    if line=$(run_scenario "$server" "$scenario"); then
+      echo "{\"scenario\":\"$scenario\",${line#\{}" | tee -a "$OUT" >&2
+    else
+      echo "bench: $scenario against $server failed" >&2
+    fi
+    stop_server
+    sleep 1  # sockets of the last run leave TIME_WAIT pressure behind; give it a moment
+  done
+done
+echo "bench: load average after $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+python3 bench/table.py "$OUT"

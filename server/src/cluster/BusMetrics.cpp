@@ -1,0 +1,22 @@
+#include "cluster/BusMetrics.hpp"
+
+namespace pulsemeet::cluster {
+
+BusMetrics::BusMetrics(obs::Registry& registry)
+    : up(registry.gauge("pulsemeet_redis_up", "1 while the Redis bus is connected")),
+      published(
+          registry.counter("pulsemeet_redis_published_total", "Room events published to Redis")),
+      received(registry.counter("pulsemeet_redis_received_total",
+                                "Room events received from other instances")),
+      dropped(registry.counter("pulsemeet_redis_dropped_total",
+                               "Room events that could not reach another instance")),
+      reconnects(registry.counter("pulsemeet_redis_connects_total",
+                                  "Redis connections established (first and after failures)")),
+      evicted(registry.counter("pulsemeet_redis_evicted_peers_total",
+                               "Peers of dead instances removed from rooms by this instance")),
+      subscriptions(registry.gauge("pulsemeet_redis_subscriptions",
+                                   "Room channels this instance is subscribed to")),
+      buffered(registry.gauge("pulsemeet_redis_buffered_events",
+                              "Events waiting for Redis or for a receiver to subscribe")) {}
+
+}  // namespace pulsemeet::cluster

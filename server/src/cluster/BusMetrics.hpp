@@ -1,0 +1,21 @@
+#pragma once
+
+#include "obs/Metrics.hpp"
+
+namespace pulsemeet::cluster {
+
+// The Redis bus's metrics, looked up once.
+struct BusMetrics {
+    explicit BusMetrics(obs::Registry& registry);
+
+    obs::Gauge& up;             // 1 while both the command and the subscriber connections work
+    obs::Counter& published;    // events handed to Redis
+    obs::Counter& received;     // events from other instances on subscribed channels
+    obs::Counter& dropped;      // events that could not cross (buffer full or deadline passed)
+    obs::Counter& reconnects;   // connections (re)established after a failure
+    obs::Counter& evicted;      // peers of dead instances removed from rooms by this instance
+    obs::Gauge& subscriptions;  // room channels this instance is subscribed to
+    obs::Gauge& buffered;       // events waiting for Redis or for their receiver to subscribe
+};
+
+}  // namespace pulsemeet::cluster

@@ -1,0 +1,83 @@
+#include "cluster/ClusterEvent.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <array>
+
+namespace pulsemeet::cluster {
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::array<std::string_view, 4> kKindNames = {"joined", "left", "media", "relay"};
+
+std::optional<signaling::MessageType> typeNamed(std::string_view name) {
+    for (std::size_t i = 0; i < signaling::kMessageTypeCount; ++i) {
+        const auto type = static_cast<signaling::MessageType>(i);
+        if (signaling::toString(type) == name) return type;
+    }
+    return std::nullopt;
+}
+
+std::string field(const json::object& object, std::string_view key) {
+    const auto* value = object.if_contains(key);
+    if (value == nullptr || !value->is_string()) return {};
+    return std::string(value->get_string());
+}
+
+}  // namespace
+
+std::string encodeEvent(const ClusterEvent& event) {
+    json::object object;
+    object["v"] = 1;
+    object["kind"] = kKindNames[static_cast<std::size_t>(event.kind)];
+    object["src"] = event.source;
+    object["room"] = event.roomId;
+    object["peer"] = event.peerId;
+    if (!event.targetId.empty()) object["target"] = event.targetId;
+    object["type"] = signaling::toString(event.type);
+    if (event.kind == ClusterEvent::Kind::joined) object["name"] = event.name;
+    if (!event.mediaJson.empty()) object["media"] = event.mediaJson;
+    object["msg"] = event.envelope;
+    return json::serialize(object);
+}
+
+std::optional<ClusterEvent> decodeEvent(std::string_view text) {
+    boost::system::error_code ec;
+    const json::value parsed = json::parse(text, ec);
+    if (ec || !parsed.is_object()) return std::nullopt;
+    const json::object& object = parsed.get_object();
+    const auto* version = object.if_contains("v");
+    if (version == nullptr || !version->is_int64() || version->get_int64() != 1) {
+        return std::nullopt;
+    }
+    ClusterEvent event;
+    const std::string kind = field(object, "kind");
+    bool known = false;
+    for (std::size_t i = 0; i < kKindNames.size(); ++i) {
+        if (kKindNames[i] == kind) {
+            event.kind = static_cast<ClusterEvent::Kind>(i);
+            known = true;
+        }
+    }
+    const auto type = typeNamed(field(object, "type"));
+    if (!known || !type) return std::nullopt;
+    event.type = *type;
+    event.source = field(object, "src");
+    event.roomId = field(object, "room");
+    event.peerId = field(object, "peer");
+    event.targetId = field(object, "target");
+    event.name = field(object, "name");
+    event.mediaJson = field(object, "media");
+    event.envelope = field(object, "msg");
+    if (event.source.empty() || event.roomId.empty() || event.peerId.empty() ||
+        event.envelope.empty() ||
+        (event.kind == ClusterEvent::Kind::relay && event.targetId.empty())) {
+        return std::nullopt;
+    }
+    return event;
+}
+
+}  // namespace pulsemeet::cluster

@@ -1,0 +1,581 @@
+#include "cluster/RedisBus.hpp"
+
+#include <algorithm>
+
+#include "cluster/MemberEntry.hpp"
+#include "cluster/RedisScripts.hpp"
+#include "obs/Logger.hpp"
+#include "signaling/MessageCodec.hpp"
+#include "signaling/PeerId.hpp"
+
+namespace pulsemeet::cluster {
+
+namespace {
+
+constexpr std::chrono::milliseconds kFirstBackoff{100};
+constexpr std::chrono::milliseconds kMaxBackoff{2000};
+constexpr std::chrono::milliseconds kHeldRetry{100};
+constexpr std::chrono::milliseconds kSubscribeWait{1000};
+constexpr std::chrono::seconds kStopFlush{2};
+// After (re)connecting, other instances get this long beyond their TTL to refresh their
+// heartbeat before they are presumed dead: after a Redis restart every key is gone at once, and
+// reconnecting takes up to one backoff step.
+constexpr std::chrono::seconds kEvictionGrace{3};
+
+std::string text(const redisReply& reply) {
+    return reply.str == nullptr ? std::string() : std::string(reply.str, reply.len);
+}
+
+}  // namespace
+
+RedisBus::RedisBus(RedisBusSettings settings, obs::Registry& registry, obs::Logger& logger,
+                   ReadyHandler onReady)
+    : settings_(std::move(settings)),
+      keys_(settings_.prefix),
+      instanceId_(signaling::newPeerId()),
+      metrics_(registry),
+      logger_(logger),
+      onReady_(std::move(onReady)),
+      subscriber_(
+          settings_.endpoint,
+          [this](const std::string& channel, std::string payload) {
+              onChannelMessage(channel, std::move(payload));
+          },
+          [this](bool up) { setSubscriberUp(up); }, logger) {}
+
+RedisBus::~RedisBus() {
+    stop();
+}
+
+void RedisBus::start(BusSink& sink) {
+    sink_ = &sink;
+    // Not ready until both connections work: /readyz says 503 meanwhile.
+    onReady_(false);
+    logger_.info("redis bus starting", {{"instance", instanceId_},
+                                        {"addr", settings_.endpoint.host},
+                                        {"port", settings_.endpoint.port},
+                                        {"heartbeat_ttl_s", settings_.heartbeatTtl.count()}});
+    subscriber_.start();
+    worker_ = std::thread([this] { runWorker(); });
+}
+
+void RedisBus::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+        wake_.notify_all();
+    }
+    if (worker_.joinable()) worker_.join();
+    subscriber_.stop();
+}
+
+// ---- called by the hub (under its lock): only bookkeeping and enqueueing ----
+
+void RedisBus::join(const std::string& roomId, const std::string& peerId, const std::string& name,
+                    const std::string& mediaJson, int capacity, JoinCallback done) {
+    enqueue(JoinOp{roomId, peerId, name, mediaJson, capacity, std::move(done)});
+}
+
+void RedisBus::leave(const std::string& roomId, const std::string& peerId,
+                     signaling::SharedMessage peerLeft) {
+    ClusterEvent event{ClusterEvent::Kind::left,         instanceId_, roomId, peerId,   {},
+                       signaling::MessageType::peerLeft, {},          {},     *peerLeft};
+    PublishOp op{roomId,
+                 {"HDEL", keys_.members(roomId), peerId},
+                 eventPayload(std::move(event)),
+                 ClusterEvent::Kind::left,
+                 {},
+                 {},
+                 Clock::now() + settings_.deliveryDeadline};
+    std::lock_guard lock(mutex_);
+    if (const auto room = local_.find(roomId); room != local_.end()) {
+        room->second.erase(peerId);
+        if (room->second.empty()) {
+            local_.erase(room);
+            // No local peer left: its traffic is none of this instance's business any more.
+            subscriber_.unwant(keys_.channel(roomId));
+            roster_.forgetRoom(roomId);
+        }
+    }
+    // A departure is never refused for lack of buffer: the membership must be cleaned.
+    ++bufferedPublishes_;
+    metrics_.buffered.set(static_cast<std::int64_t>(bufferedPublishes_));
+    queue_.emplace_back(std::move(op));
+    wake_.notify_one();
+}
+
+void RedisBus::announceJoined(const std::string& roomId, const std::string& peerId,
+                              const std::string& name, const std::string& mediaJson,
+                              signaling::SharedMessage peerJoined) {
+    ClusterEvent event{ClusterEvent::Kind::joined,         instanceId_, roomId,    peerId,     {},
+                       signaling::MessageType::peerJoined, name,        mediaJson, *peerJoined};
+    if (!enqueuePublish({roomId,
+                         {},
+                         eventPayload(std::move(event)),
+                         ClusterEvent::Kind::joined,
+                         {},
+                         {},
+                         Clock::now() + settings_.deliveryDeadline})) {
+        logger_.warn("redis bus buffer full: peer-joined not shared",
+                     {{"room", roomId}, {"peer", peerId}});
+    }
+}
+
+void RedisBus::announceMedia(const std::string& roomId, const std::string& peerId,
+                             const std::string& mediaJson, signaling::SharedMessage mediaState) {
+    std::string entry;
+    {
+        std::lock_guard lock(mutex_);
+        const auto room = local_.find(roomId);
+        if (room == local_.end()) return;
+        const auto peer = room->second.find(peerId);
+        if (peer == room->second.end()) return;
+        peer->second.mediaJson = mediaJson;
+        entry = MemberEntry{instanceId_, mediaJson, peer->second.name}.encode();
+    }
+    ClusterEvent event{ClusterEvent::Kind::media,          instanceId_, roomId,    peerId,     {},
+                       signaling::MessageType::mediaState, {},          mediaJson, *mediaState};
+    if (!enqueuePublish(
+            {roomId,
+             {"EVAL", std::string(scripts::kUpdate), "1", keys_.members(roomId), peerId, entry},
+             eventPayload(std::move(event)),
+             ClusterEvent::Kind::media,
+             {},
+             {},
+             Clock::now() + settings_.deliveryDeadline})) {
+        logger_.warn("redis bus buffer full: media-state not shared",
+                     {{"room", roomId}, {"peer", peerId}});
+    }
+}
+
+RelayOutcome RedisBus::relay(const std::string& roomId, const std::string& fromId,
+                             const std::string& targetId, signaling::MessageType type,
+                             signaling::SharedMessage message) {
+    if (!roster_.contains(roomId, targetId)) return RelayOutcome::unknownTarget;
+    ClusterEvent event{
+        ClusterEvent::Kind::relay, instanceId_, roomId, fromId, targetId, type, {}, {}, *message};
+    return enqueuePublish({roomId,
+                           {},
+                           eventPayload(std::move(event)),
+                           ClusterEvent::Kind::relay,
+                           fromId,
+                           targetId,
+                           Clock::now() + settings_.deliveryDeadline})
+               ? RelayOutcome::queued
+               : RelayOutcome::overloaded;
+}
+
+std::string RedisBus::eventPayload(ClusterEvent event) const {
+    return encodeEvent(event);
+}
+
+bool RedisBus::enqueuePublish(PublishOp op) {
+    std::lock_guard lock(mutex_);
+    if (bufferedPublishes_ >= settings_.maxBuffered) {
+        metrics_.dropped.inc();
+        return false;
+    }
+    ++bufferedPublishes_;
+    metrics_.buffered.set(static_cast<std::int64_t>(bufferedPublishes_));
+    queue_.emplace_back(std::move(op));
+    wake_.notify_one();
+    return true;
+}
+
+void RedisBus::enqueue(Op op) {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(std::move(op));
+    wake_.notify_one();
+}
+
+// ---- the worker thread ----
+
+void RedisBus::runWorker() {
+    std::optional<Clock::time_point> stopDeadline;
+    std::unique_lock lock(mutex_);
+    while (true) {
+        const auto now = Clock::now();
+        if (stopping_ && !stopDeadline) stopDeadline = now + kStopFlush;
+        if (stopDeadline &&
+            ((queue_.empty() && held_.empty()) || now >= *stopDeadline || !context_)) {
+            break;
+        }
+        if (!context_) {
+            // Offline: joins are answered from what this instance knows; publishes wait.
+            std::vector<JoinOp> joins;
+            for (auto it = queue_.begin(); it != queue_.end();) {
+                if (auto* join = std::get_if<JoinOp>(&*it)) {
+                    joins.push_back(std::move(*join));
+                    it = queue_.erase(it);
+                } else {
+                    ++it;
+                }
+            }
+            lock.unlock();
+            for (auto& join : joins) answerJoinOffline(join);
+            if (Clock::now() >= nextConnect_) connectWorker();
+            lock.lock();
+            if (!context_) {
+                wake_.wait_until(lock, nextConnect_, [this] {
+                    return stopping_ || std::any_of(queue_.begin(), queue_.end(), [](auto& op) {
+                               return std::holds_alternative<JoinOp>(op);
+                           });
+                });
+            }
+            continue;
+        }
+        try {
+            if (now >= nextHeartbeat_) {
+                lock.unlock();
+                heartbeatAndCheckPeers();
+                lock.lock();
+            }
+            if (!queue_.empty()) {
+                Op op = std::move(queue_.front());
+                queue_.pop_front();
+                lock.unlock();
+                try {
+                    execute(op);
+                } catch (const ConnectionLost&) {
+                    lock.lock();
+                    queue_.push_front(std::move(op));  // retried after the reconnect
+                    throw;
+                }
+                lock.lock();
+                continue;
+            }
+            if (!held_.empty()) {
+                lock.unlock();
+                retryHeld();
+                lock.lock();
+            }
+        } catch (const ConnectionLost& error) {
+            if (lock.owns_lock()) lock.unlock();
+            connectionLost(error);
+            lock.lock();
+            continue;
+        }
+        auto wakeAt = nextHeartbeat_;
+        if (!held_.empty()) wakeAt = std::min(wakeAt, Clock::now() + kHeldRetry);
+        if (stopDeadline) wakeAt = std::min(wakeAt, *stopDeadline);
+        wake_.wait_until(lock, wakeAt, [this] { return !queue_.empty() || stopping_; });
+    }
+    if (context_) {
+        lock.unlock();
+        try {
+            // A clean exit: the others may evict whatever this instance still had at once.
+            command(*context_, {"DEL", keys_.heartbeat(instanceId_)});
+        } catch (const ConnectionLost&) {
+        }
+        context_.reset();
+    }
+}
+
+void RedisBus::connectWorker() {
+    try {
+        context_ = connectRedis(settings_.endpoint);
+        connectedAt_ = Clock::now();
+        command(*context_, {"SET", keys_.heartbeat(instanceId_), "1", "EX",
+                            std::to_string(settings_.heartbeatTtl.count())});
+        reregister();
+    } catch (const ConnectionLost& error) {
+        context_.reset();
+        nextConnect_ = Clock::now() + backoff_;
+        backoff_ = std::min(backoff_ * 2, kMaxBackoff);
+        logger_.debug("redis bus cannot connect", {{"error", error.what()}});
+        return;
+    }
+    backoff_ = kFirstBackoff;
+    nextHeartbeat_ = Clock::now();
+    metrics_.reconnects.inc();
+    logger_.info("redis bus connected", {{"instance", instanceId_}});
+    setWorkerUp(true);
+}
+
+void RedisBus::connectionLost(const ConnectionLost& error) {
+    context_.reset();
+    nextConnect_ = Clock::now() + backoff_;
+    logger_.warn("redis bus connection lost; local rooms keep working", {{"error", error.what()}});
+    setWorkerUp(false);
+}
+
+// Puts every local peer back into its room after Redis came back (possibly empty, after a
+// restart without persistence). Forced: a peer already in a call is never refused.
+void RedisBus::reregister() {
+    std::vector<std::pair<std::string, std::vector<std::string>>> commands;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& [roomId, peers] : local_) {
+            for (const auto& [peerId, peer] : peers) {
+                commands.push_back(
+                    {roomId,
+                     {"EVAL", std::string(scripts::kJoin), "1", keys_.members(roomId), peerId,
+                      MemberEntry{instanceId_, peer.mediaJson, peer.name}.encode(), "0", "1"}});
+            }
+        }
+    }
+    for (const auto& [roomId, args] : commands) command(*context_, args);
+    if (!commands.empty()) {
+        logger_.info("redis bus re-registered local peers", {{"peers", commands.size()}});
+    }
+}
+
+void RedisBus::execute(Op& op) {
+    if (auto* join = std::get_if<JoinOp>(&op)) {
+        executeJoin(*join);
+        return;
+    }
+    auto& publishOp = std::get<PublishOp>(op);
+    if (const auto held = held_.find(publishOp.roomId); held != held_.end()) {
+        held->second.push_back(std::move(publishOp));  // behind the room's earlier events
+        return;
+    }
+    if (publish(publishOp)) {
+        std::lock_guard lock(mutex_);
+        --bufferedPublishes_;
+        metrics_.buffered.set(static_cast<std::int64_t>(bufferedPublishes_));
+    } else {
+        held_[publishOp.roomId].push_back(std::move(publishOp));
+    }
+}
+
+void RedisBus::executeJoin(JoinOp& op) {
+    const std::string channel = keys_.channel(op.roomId);
+    {
+        std::lock_guard lock(mutex_);
+        local_[op.roomId].insert_or_assign(op.peerId, LocalPeer{op.name, op.mediaJson});
+        subscriber_.want(channel);
+    }
+    // Subscribed before the membership is read: no event between the two is missed.
+    if (!subscriber_.awaitSubscribed(channel, kSubscribeWait)) {
+        logger_.warn("redis bus: subscription not confirmed before join", {{"room", op.roomId}});
+    }
+    const ReplyPtr reply =
+        command(*context_, {"EVAL", std::string(scripts::kJoin), "1", keys_.members(op.roomId),
+                            op.peerId, MemberEntry{instanceId_, op.mediaJson, op.name}.encode(),
+                            std::to_string(op.capacity), "0"});
+    JoinOutcome outcome;
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 1) {
+        logger_.error("redis join script failed", {{"reply", text(*reply)}});
+        answerJoinOffline(op);
+        return;
+    }
+    outcome.admitted = reply->element[0]->integer == 1;
+    if (outcome.admitted && reply->elements > 1) {
+        const redisReply& members = *reply->element[1];
+        for (std::size_t i = 0; i + 1 < members.elements; i += 2) {
+            const std::string peerId = text(*members.element[i]);
+            const auto entry = MemberEntry::decode(text(*members.element[i + 1]));
+            if (!entry || entry->instance == instanceId_) continue;
+            roster_.add(op.roomId, peerId, {entry->instance, entry->name, entry->mediaJson});
+        }
+    }
+    if (!outcome.admitted) {
+        std::lock_guard lock(mutex_);
+        auto& peers = local_[op.roomId];
+        peers.erase(op.peerId);
+        if (peers.empty()) {
+            local_.erase(op.roomId);
+            subscriber_.unwant(channel);
+            roster_.forgetRoom(op.roomId);
+        }
+    }
+    outcome.remotePeers = roster_.peers(op.roomId);
+    op.done(std::move(outcome));
+}
+
+void RedisBus::answerJoinOffline(JoinOp& op) {
+    JoinOutcome outcome;
+    {
+        std::lock_guard lock(mutex_);
+        auto& peers = local_[op.roomId];
+        const std::size_t others = peers.size() - (peers.contains(op.peerId) ? 1 : 0);
+        outcome.admitted =
+            others + roster_.count(op.roomId) < static_cast<std::size_t>(op.capacity);
+        if (outcome.admitted) {
+            peers.insert_or_assign(op.peerId, LocalPeer{op.name, op.mediaJson});
+            subscriber_.want(keys_.channel(op.roomId));
+        } else if (peers.empty()) {
+            local_.erase(op.roomId);
+        }
+    }
+    outcome.remotePeers = roster_.peers(op.roomId);
+    op.done(std::move(outcome));
+}
+
+bool RedisBus::receiverExpected(const PublishOp& op) const {
+    if (op.kind == ClusterEvent::Kind::relay) return roster_.contains(op.roomId, op.targetId);
+    return roster_.count(op.roomId) > 0;
+}
+
+// One attempt. True when the event is done with: delivered, not needed any more, or dropped.
+// False when a receiver should exist but is not subscribed yet (it is reconnecting): held.
+bool RedisBus::publish(PublishOp& op) {
+    if (!op.before.empty()) {
+        command(*context_, op.before);
+        op.before.clear();
+    }
+    const std::string channel = keys_.channel(op.roomId);
+    const ReplyPtr reply = command(*context_, {"PUBLISH", channel, op.payload});
+    metrics_.published.inc();
+    // PUBLISH counts this instance's own subscription too; only the others matter here.
+    const long long receivers = (reply->type == REDIS_REPLY_INTEGER ? reply->integer : 0) -
+                                (subscriber_.subscribed(channel) ? 1 : 0);
+    logger_.debug("redis bus published", {{"room", op.roomId},
+                                          {"peer", op.fromId},
+                                          {"target", op.targetId},
+                                          {"receivers", receivers}});
+    if (receivers > 0) return true;
+    if (!receiverExpected(op)) {
+        if (op.kind == ClusterEvent::Kind::relay) drop(op, "the peer left");
+        return true;
+    }
+    if (Clock::now() >= op.deadline) {
+        drop(op, "its instance did not subscribe in time");
+        return true;
+    }
+    return false;
+}
+
+void RedisBus::retryHeld() {
+    for (auto room = held_.begin(); room != held_.end();) {
+        auto& events = room->second;
+        while (!events.empty()) {
+            if (!publish(events.front())) break;
+            events.pop_front();
+            std::lock_guard lock(mutex_);
+            --bufferedPublishes_;
+            metrics_.buffered.set(static_cast<std::int64_t>(bufferedPublishes_));
+        }
+        room = events.empty() ? held_.erase(room) : std::next(room);
+    }
+}
+
+void RedisBus::drop(const PublishOp& op, std::string_view why) {
+    metrics_.dropped.inc();
+    logger_.warn("redis bus dropped an event",
+                 {{"room", op.roomId}, {"peer", op.fromId}, {"target", op.targetId}, {"why", why}});
+    if (op.kind != ClusterEvent::Kind::relay || op.fromId.empty()) return;
+    // The sender is told, exactly as when a local target is gone.
+    deliver(op.roomId, op.fromId, signaling::MessageType::error,
+            signaling::encodeError(
+                {signaling::ErrorCode::peerNotFound,
+                 "peer " + op.targetId + " could not be reached: " + std::string(why)}));
+}
+
+void RedisBus::heartbeatAndCheckPeers() {
+    const auto now = Clock::now();
+    const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(settings_.heartbeatTtl);
+    nextHeartbeat_ = now + std::max(ttl / 3, std::chrono::milliseconds(100));
+    command(*context_, {"SET", keys_.heartbeat(instanceId_), "1", "EX",
+                        std::to_string(settings_.heartbeatTtl.count())});
+    metrics_.subscriptions.set(static_cast<std::int64_t>(subscriber_.subscribedCount()));
+    if (now - connectedAt_ < settings_.heartbeatTtl + kEvictionGrace) return;
+    for (const auto& instance : roster_.instances()) {
+        const ReplyPtr reply = command(*context_, {"EXISTS", keys_.heartbeat(instance)});
+        if (reply->type == REDIS_REPLY_INTEGER && reply->integer == 0) evictInstance(instance);
+    }
+}
+
+// `instance` stopped refreshing its heartbeat: it died without a goodbye. Its members leave
+// every room this instance shares with it.
+void RedisBus::evictInstance(const std::string& instance) {
+    const auto peers = roster_.peersOf(instance);
+    std::set<std::string> rooms;
+    for (const auto& [roomId, peerId] : peers) rooms.insert(roomId);
+    logger_.warn("redis bus: instance presumed dead",
+                 {{"instance", instance}, {"peers", peers.size()}});
+    for (const auto& roomId : rooms) {
+        const ReplyPtr reply = command(*context_, {"EVAL", std::string(scripts::kEvict), "1",
+                                                   keys_.members(roomId), instance});
+        if (reply->type != REDIS_REPLY_ARRAY) continue;
+        // This instance won the atomic removal of these peers, so it tells the other instances.
+        for (std::size_t i = 0; i < reply->elements; ++i) {
+            const std::string peerId = text(*reply->element[i]);
+            const std::string envelope = signaling::encodePeerLeft(roomId, peerId);
+            ClusterEvent event{ClusterEvent::Kind::left,         instanceId_, roomId, peerId,  {},
+                               signaling::MessageType::peerLeft, {},          {},     envelope};
+            command(*context_, {"PUBLISH", keys_.channel(roomId), encodeEvent(event)});
+            metrics_.published.inc();
+            metrics_.evicted.inc();
+        }
+    }
+    // Local members hear of each departure once, whichever instance won the removal.
+    for (const auto& [roomId, peerId] : peers) {
+        if (roster_.remove(roomId, peerId)) {
+            deliver(roomId, {}, signaling::MessageType::peerLeft,
+                    signaling::encodePeerLeft(roomId, peerId));
+        }
+    }
+}
+
+// ---- the subscriber thread ----
+
+void RedisBus::onChannelMessage(const std::string& channel, std::string payload) {
+    auto event = decodeEvent(payload);
+    if (!event || event->roomId != keys_.roomOfChannel(channel)) {
+        metrics_.dropped.inc();
+        logger_.warn("redis bus: malformed event ignored", {{"channel", channel}});
+        return;
+    }
+    if (event->source == instanceId_) return;  // our own echo: already delivered locally
+    metrics_.received.inc();
+    logger_.debug("redis bus received", {{"room", event->roomId},
+                                         {"from_instance", event->source},
+                                         {"peer", event->peerId},
+                                         {"target", event->targetId},
+                                         {"type", signaling::toString(event->type)}});
+    bool targetLocal = false;
+    {
+        std::lock_guard lock(mutex_);
+        const auto room = local_.find(event->roomId);
+        if (room == local_.end()) return;  // arrived after the last local peer left
+        targetLocal = room->second.contains(event->targetId);
+    }
+    switch (event->kind) {
+        case ClusterEvent::Kind::joined:
+            roster_.add(event->roomId, event->peerId,
+                        {event->source, event->name, event->mediaJson});
+            deliver(event->roomId, {}, event->type, std::move(event->envelope));
+            break;
+        case ClusterEvent::Kind::left:
+            if (roster_.remove(event->roomId, event->peerId)) {
+                deliver(event->roomId, {}, event->type, std::move(event->envelope));
+            }
+            break;
+        case ClusterEvent::Kind::media:
+            roster_.setMedia(event->roomId, event->peerId, event->mediaJson);
+            deliver(event->roomId, {}, event->type, std::move(event->envelope));
+            break;
+        case ClusterEvent::Kind::relay:
+            if (targetLocal) {
+                deliver(event->roomId, event->targetId, event->type, std::move(event->envelope));
+            }
+            break;
+    }
+}
+
+void RedisBus::deliver(const std::string& roomId, const std::string& targetId,
+                       signaling::MessageType type, std::string envelope) {
+    if (sink_ != nullptr) {
+        sink_->deliverFromCluster(roomId, targetId, type, signaling::share(std::move(envelope)));
+    }
+}
+
+void RedisBus::setWorkerUp(bool up) {
+    std::lock_guard lock(mutex_);
+    workerUp_ = up;
+    const bool both = workerUp_ && subscriberUp_;
+    metrics_.up.set(both ? 1 : 0);
+    onReady_(both);
+}
+
+void RedisBus::setSubscriberUp(bool up) {
+    std::lock_guard lock(mutex_);
+    subscriberUp_ = up;
+    const bool both = workerUp_ && subscriberUp_;
+    metrics_.up.set(both ? 1 : 0);
+    onReady_(both);
+}
+
+}  // namespace pulsemeet::cluster

@@ -1,0 +1,149 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "cluster/Bus.hpp"
+#include "cluster/BusMetrics.hpp"
+#include "cluster/ClusterEvent.hpp"
+#include "cluster/RedisConnection.hpp"
+#include "cluster/RedisKeys.hpp"
+#include "cluster/RemoteRoster.hpp"
+#include "cluster/Subscriber.hpp"
+
+namespace pulsemeet::obs {
+class Logger;
+class Registry;
+}  // namespace pulsemeet::obs
+
+namespace pulsemeet::cluster {
+
+struct RedisBusSettings {
+    RedisEndpoint endpoint;
+    std::string prefix = "pulsemeet";
+    // TTL of this instance's heartbeat key; others evict its peers once it has expired.
+    std::chrono::seconds heartbeatTtl{10};
+    // Events held while Redis is down or their receiver has not (re)subscribed yet.
+    std::size_t maxBuffered = 4096;
+    // How long a held event may wait before it is dropped and its sender told.
+    std::chrono::seconds deliveryDeadline{30};
+};
+
+// Rooms shared through Redis. Two threads, each with a blocking hiredis connection: the worker
+// runs commands from a queue (membership scripts, PUBLISH, heartbeat, liveness checks), the
+// Subscriber reads the room channels. Blocking connections on dedicated threads were chosen
+// over hiredis's async API on Asio: no adapter to write and get right, no Redis round trip on
+// an I/O thread, and the hub only ever enqueues (cheap, under its lock) or gets called back.
+class RedisBus final : public Bus {
+  public:
+    using ReadyHandler = std::function<void(bool up)>;
+
+    RedisBus(RedisBusSettings settings, obs::Registry& registry, obs::Logger& logger,
+             ReadyHandler onReady);
+    ~RedisBus() override;
+
+    const std::string& instanceId() const { return instanceId_; }
+
+    bool clustered() const override { return true; }
+    void start(BusSink& sink) override;
+    void stop() override;
+    void join(const std::string& roomId, const std::string& peerId, const std::string& name,
+              const std::string& mediaJson, int capacity, JoinCallback done) override;
+    void leave(const std::string& roomId, const std::string& peerId,
+               signaling::SharedMessage peerLeft) override;
+    void announceJoined(const std::string& roomId, const std::string& peerId,
+                        const std::string& name, const std::string& mediaJson,
+                        signaling::SharedMessage peerJoined) override;
+    void announceMedia(const std::string& roomId, const std::string& peerId,
+                       const std::string& mediaJson, signaling::SharedMessage mediaState) override;
+    RelayOutcome relay(const std::string& roomId, const std::string& fromId,
+                       const std::string& targetId, signaling::MessageType type,
+                       signaling::SharedMessage message) override;
+
+  private:
+    using Clock = std::chrono::steady_clock;
+    struct LocalPeer {
+        std::string name;
+        std::string mediaJson;
+    };
+    struct JoinOp {
+        std::string roomId;
+        std::string peerId;
+        std::string name;
+        std::string mediaJson;
+        int capacity;
+        JoinCallback done;
+    };
+    // One event to publish, after an optional membership command (HDEL, update script).
+    struct PublishOp {
+        std::string roomId;
+        std::vector<std::string> before;  // empty: none
+        std::string payload;
+        ClusterEvent::Kind kind;
+        std::string fromId;    // relay: told when the event cannot cross
+        std::string targetId;  // relay: the peer that must be subscribed
+        Clock::time_point deadline;
+    };
+    using Op = std::variant<JoinOp, PublishOp>;
+
+    bool enqueuePublish(PublishOp op);
+    void enqueue(Op op);
+    void runWorker();
+    void connectWorker();
+    void execute(Op& op);
+    void executeJoin(JoinOp& op);
+    void answerJoinOffline(JoinOp& op);
+    bool publish(PublishOp& op);  // true when done with (delivered or dropped)
+    bool receiverExpected(const PublishOp& op) const;
+    void drop(const PublishOp& op, std::string_view why);
+    void retryHeld();
+    void heartbeatAndCheckPeers();
+    void evictInstance(const std::string& instance);
+    void reregister();
+    void onChannelMessage(const std::string& channel, std::string payload);
+    void connectionLost(const ConnectionLost& error);
+    void setWorkerUp(bool up);
+    void setSubscriberUp(bool up);
+    void deliver(const std::string& roomId, const std::string& targetId,
+                 signaling::MessageType type, std::string envelope);
+    std::string eventPayload(ClusterEvent event) const;
+
+    RedisBusSettings settings_;
+    RedisKeys keys_;
+    std::string instanceId_;
+    BusMetrics metrics_;
+    obs::Logger& logger_;
+    ReadyHandler onReady_;
+    BusSink* sink_ = nullptr;
+    RemoteRoster roster_;
+    Subscriber subscriber_;
+
+    mutable std::mutex mutex_;  // guards everything below
+    std::condition_variable wake_;
+    bool stopping_ = false;
+    std::deque<Op> queue_;
+    std::size_t bufferedPublishes_ = 0;  // queued + held publishes, bounded by maxBuffered
+    std::map<std::string, std::map<std::string, LocalPeer>> local_;  // room -> local members
+    bool workerUp_ = false;
+    bool subscriberUp_ = false;
+
+    // Worker-thread only.
+    std::map<std::string, std::deque<PublishOp>> held_;  // per room, in order
+    ContextPtr context_;
+    Clock::time_point connectedAt_{};
+    Clock::time_point nextConnect_{};
+    std::chrono::milliseconds backoff_{100};
+    Clock::time_point nextHeartbeat_{};
+    std::thread worker_;
+};
+
+}  // namespace pulsemeet::cluster

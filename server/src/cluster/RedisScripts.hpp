@@ -1,0 +1,47 @@
+#pragma once
+
+#include <string_view>
+
+namespace pulsemeet::cluster::scripts {
+
+// Sent with EVAL: Redis caches scripts by SHA itself, and EVAL needs no NOSCRIPT handling after a
+// Redis restart has emptied the script cache. The scripts are a few hundred bytes.
+
+// KEYS[1] members hash; ARGV: peerId, entry, capacity, force ("1": re-registration after a
+// reconnect, which must not be refused). Returns {0} when full, else {1, HGETALL}. Atomic, so
+// joins racing on several instances can never overfill a room.
+inline constexpr std::string_view kJoin = R"lua(
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 and ARGV[4] ~= '1'
+   and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then
+  return {0}
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return {1, redis.call('HGETALL', KEYS[1])}
+)lua";
+
+// KEYS[1] members hash; ARGV: instance id. Removes the instance's members, returns their ids.
+// Atomic: when several survivors notice one dead instance, exactly one gets each peer back and
+// announces it.
+inline constexpr std::string_view kEvict = R"lua(
+local removed = {}
+local all = redis.call('HGETALL', KEYS[1])
+local prefix = ARGV[1] .. '\n'
+for i = 1, #all, 2 do
+  if string.sub(all[i + 1], 1, #prefix) == prefix then
+    redis.call('HDEL', KEYS[1], all[i])
+    removed[#removed + 1] = all[i]
+  end
+end
+return removed
+)lua";
+
+// KEYS[1] members hash; ARGV: peerId, entry. Updates a member's entry (its media state) only if
+// it is still a member, so a late update cannot resurrect a peer that left.
+inline constexpr std::string_view kUpdate = R"lua(
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+end
+return 1
+)lua";
+
+}  // namespace pulsemeet::cluster::scripts

@@ -1,0 +1,310 @@
+// Several real `pulsemeet` instances sharing rooms through a real redis-server.
+#include <gtest/gtest.h>
+
+#include <boost/json/serialize.hpp>
+
+#include <csignal>
+#include <memory>
+#include <sstream>
+#include <thread>
+
+#include "RedisServer.hpp"
+#include "ServerProcess.hpp"
+#include "WsClient.hpp"
+
+using namespace pulsemeet::testing;
+namespace json = boost::json;
+
+namespace {
+
+constexpr int kHeartbeatSeconds = 2;
+
+std::string str(const json::value& value) {
+    return std::string(value.as_string());
+}
+
+const std::string kSdp = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
+
+json::object sdpTo(const std::string& target, const std::string& type) {
+    return {{"type", type}, {"targetId", target}, {"data", {{"type", type}, {"sdp", kSdp}}}};
+}
+
+json::object candidateTo(const std::string& target, int index) {
+    return {{"type", "ice-candidate"},
+            {"targetId", target},
+            {"data",
+             {{"candidate",
+               "candidate:" + std::to_string(index) + " 1 udp 2122260223 127.0.0.1 54321 typ host"},
+              {"sdpMid", "0"},
+              {"sdpMLineIndex", 0}}}};
+}
+
+std::vector<std::string> peerIds(json::object& roomJoined) {
+    std::vector<std::string> ids;
+    for (auto& peer : roomJoined["data"].as_object()["peers"].as_array()) {
+        ids.push_back(str(peer.as_object()["peerId"]));
+    }
+    std::sort(ids.begin(), ids.end());
+    return ids;
+}
+
+// One sample of an unlabelled metric from /metrics; -1 when absent.
+double metric(std::uint16_t port, const std::string& name) {
+    std::istringstream lines(httpGet(port, "/metrics").body);
+    std::string line;
+    while (std::getline(lines, line)) {
+        if (line.rfind(name + " ", 0) == 0) return std::stod(line.substr(name.size() + 1));
+    }
+    return -1;
+}
+
+// Polls `condition` until it holds or the deadline passes.
+template <typename Condition>
+bool eventually(Condition condition, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (condition()) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return condition();
+}
+
+bool readyIs(std::uint16_t port, int status) {
+    return eventually([&] { return httpGet(port, "/readyz").status == status; });
+}
+
+class Cluster : public ::testing::Test {
+  protected:
+    // Starts an instance on the shared Redis and waits until its bus is connected.
+    std::unique_ptr<ServerProcess> instance(Env extra = {}) {
+        Env env{{"REDIS_ENABLED", "true"},
+                {"REDIS_ADDR", redis.addr()},
+                {"REDIS_CHANNEL", "pmtest"},
+                {"REDIS_HEARTBEAT_SECONDS", std::to_string(kHeartbeatSeconds)},
+                {"LOG_LEVEL", "info"}};
+        for (const auto& [key, value] : extra) env[key] = value;
+        auto server = std::make_unique<ServerProcess>(env);
+        EXPECT_TRUE(readyIs(server->port(), 200)) << "bus never connected";
+        return server;
+    }
+
+    RedisServer redis;
+};
+
+}  // namespace
+
+TEST_F(Cluster, PeersOnTwoInstancesShareOneRoomAndRelayBothWays) {
+    auto first = instance();
+    auto second = instance();
+
+    WsClient alice(first->port());
+    const std::string aliceId = str(alice.join("shared-room", "Alice")["peerId"]);
+    WsClient bob(second->port());
+    auto bobJoined = bob.join("shared-room", "Bob");
+    const std::string bobId = str(bobJoined["peerId"]);
+    ASSERT_EQ(peerIds(bobJoined), std::vector<std::string>{aliceId});
+    EXPECT_EQ(str(bobJoined["data"].as_object()["peers"].as_array()[0].as_object()["name"]),
+              "Alice");
+
+    auto joined = alice.nextOfType("peer-joined");
+    EXPECT_EQ(str(joined["peerId"]), bobId);
+    EXPECT_EQ(str(joined["data"].as_object()["name"]), "Bob");
+
+    // Offer one way, answer the other, candidates both ways: ids stamped by the sender's instance.
+    alice.send(sdpTo(bobId, "offer"));
+    auto offer = bob.nextOfType("offer");
+    EXPECT_EQ(str(offer["peerId"]), aliceId);
+    EXPECT_EQ(str(offer["data"].as_object()["sdp"]), kSdp);
+    bob.send(sdpTo(aliceId, "answer"));
+    EXPECT_EQ(str(alice.nextOfType("answer")["peerId"]), bobId);
+    for (int i = 0; i < 3; ++i) {
+        alice.send(candidateTo(bobId, i));
+        bob.send(candidateTo(aliceId, i));
+    }
+    for (int i = 0; i < 3; ++i) {
+        auto toBob = bob.nextOfType("ice-candidate");
+        EXPECT_EQ(str(toBob["peerId"]), aliceId);
+        EXPECT_NE(
+            str(toBob["data"].as_object()["candidate"]).find("candidate:" + std::to_string(i)),
+            std::string::npos)
+            << "candidates arrive in order";
+        EXPECT_EQ(str(alice.nextOfType("ice-candidate")["peerId"]), bobId);
+    }
+
+    bob.send(json::object{{"type", "media-state"},
+                          {"data", {{"audio", false}, {"video", true}, {"screen", false}}}});
+    auto media = alice.nextOfType("media-state");
+    EXPECT_EQ(str(media["peerId"]), bobId);
+    EXPECT_FALSE(media["data"].as_object()["audio"].as_bool());
+
+    // A third person, back on the first instance, sees both, with Bob's current media state.
+    WsClient carol(first->port());
+    auto carolJoined = carol.join("shared-room", "Carol");
+    auto expected = std::vector<std::string>{aliceId, bobId};
+    std::sort(expected.begin(), expected.end());
+    EXPECT_EQ(peerIds(carolJoined), expected);
+    for (auto& peer : carolJoined["data"].as_object()["peers"].as_array()) {
+        auto& object = peer.as_object();
+        if (str(object["peerId"]) == bobId) {
+            EXPECT_FALSE(object["media"].as_object()["audio"].as_bool());
+        }
+    }
+    EXPECT_EQ(str(bob.nextOfType("peer-joined")["peerId"]), str(carolJoined["peerId"]));
+
+    // A relay to someone in no room anywhere is still refused.
+    alice.send(sdpTo("0123456789abcdef0123456789abcdef", "offer"));
+    EXPECT_EQ(str(alice.nextOfType("error")["code"]), "peer-not-found");
+
+    bob.closeNormally();
+    EXPECT_EQ(str(alice.nextOfType("peer-left")["peerId"]), bobId);
+    EXPECT_EQ(str(carol.nextOfType("peer-left")["peerId"]), bobId);
+}
+
+TEST_F(Cluster, RoomCapacityHoldsAcrossInstancesWhenJoinsRace) {
+    std::vector<std::unique_ptr<ServerProcess>> servers;
+    for (int i = 0; i < 3; ++i) servers.push_back(instance({{"MAX_PEERS_PER_ROOM", "8"}}));
+    std::vector<std::unique_ptr<WsClient>> clients;
+    for (int i = 0; i < 20; ++i) {
+        clients.push_back(std::make_unique<WsClient>(servers[i % 3]->port()));
+    }
+    // Every join is on the wire before any answer is read.
+    for (auto& client : clients) {
+        client->send(json::object{{"type", "join"}, {"roomId", "crowded"}});
+    }
+    int admitted = 0;
+    int refused = 0;
+    for (auto& client : clients) {
+        while (true) {
+            auto message = client->next(std::chrono::seconds(10));
+            const std::string type = str(message["type"]);
+            if (type == "room-joined") {
+                ++admitted;
+                break;
+            }
+            if (type == "error") {
+                EXPECT_EQ(str(message["code"]), "room-full");
+                ++refused;
+                break;
+            }
+        }
+    }
+    EXPECT_EQ(admitted, 8);
+    EXPECT_EQ(refused, 12);
+    const auto members = redis.command({"HLEN", "pmtest:{crowded}:members"});
+    EXPECT_EQ(members->integer, 8);
+}
+
+TEST_F(Cluster, PeersOfAKilledInstanceAreAnnouncedLeftWithinTheHeartbeatBound) {
+    auto survivor = instance();
+    auto doomed = instance();
+    WsClient alice(survivor->port());
+    alice.join("fragile", "Alice");
+    WsClient bob(doomed->port());
+    const std::string bobId = str(bob.join("fragile", "Bob")["peerId"]);
+    WsClient bea(doomed->port());
+    const std::string beaId = str(bea.join("fragile", "Bea")["peerId"]);
+    alice.nextOfType("peer-joined");
+    alice.nextOfType("peer-joined");
+
+    const auto killedAt = std::chrono::steady_clock::now();
+    doomed->signal(SIGKILL);
+    ASSERT_NE(doomed->waitForExit(std::chrono::seconds(5)), -1);
+    // Bound: TTL, plus one check interval (TTL/3), plus the grace after connecting (3 s).
+    const auto bound = std::chrono::seconds(kHeartbeatSeconds * 2 + 3 + 2);
+    std::vector<std::string> left{str(alice.nextOfType("peer-left", bound)["peerId"]),
+                                  str(alice.nextOfType("peer-left", bound)["peerId"])};
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - killedAt);
+    std::sort(left.begin(), left.end());
+    auto expected = std::vector<std::string>{bobId, beaId};
+    std::sort(expected.begin(), expected.end());
+    EXPECT_EQ(left, expected);
+    std::cout << "[ measure ] peer-left after kill -9: " << took.count() << " ms (TTL "
+              << kHeartbeatSeconds << " s)\n";
+    // The room is consistent: only Alice is left in it.
+    EXPECT_EQ(redis.command({"HLEN", "pmtest:{fragile}:members"})->integer, 1);
+    EXPECT_GE(metric(survivor->port(), "pulsemeet_redis_evicted_peers_total"), 2);
+}
+
+TEST_F(Cluster, RelayWorksAgainAfterRedisRestartsAndNothingIsSilentlyLost) {
+    auto first = instance();
+    auto second = instance();
+    WsClient alice(first->port());
+    const std::string aliceId = str(alice.join("resilient", "Alice")["peerId"]);
+    WsClient bob(second->port());
+    const std::string bobId = str(bob.join("resilient", "Bob")["peerId"]);
+    alice.nextOfType("peer-joined");
+
+    redis.kill();
+    EXPECT_TRUE(readyIs(first->port(), 503));
+    EXPECT_TRUE(readyIs(second->port(), 503));
+    EXPECT_EQ(metric(first->port(), "pulsemeet_redis_up"), 0);
+
+    // Sent while Redis is down: held, not lost.
+    alice.send(sdpTo(bobId, "offer"));
+    alice.send(candidateTo(bobId, 7));
+    EXPECT_TRUE(
+        eventually([&] { return metric(first->port(), "pulsemeet_redis_buffered_events") >= 2; }));
+    // A room whose peers are all on one instance keeps working meanwhile.
+    WsClient local1(first->port());
+    const std::string local1Id = str(local1.join("local-only")["peerId"]);
+    WsClient local2(first->port());
+    const std::string local2Id = str(local2.join("local-only")["peerId"]);
+    local2.send(sdpTo(local1Id, "offer"));
+    EXPECT_EQ(str(local1.nextOfType("offer")["peerId"]), local2Id);
+
+    redis.start();
+    EXPECT_TRUE(readyIs(first->port(), 200));
+    EXPECT_TRUE(readyIs(second->port(), 200));
+    auto offer = bob.nextOfType("offer", std::chrono::seconds(15));
+    EXPECT_EQ(str(offer["peerId"]), aliceId);
+    EXPECT_EQ(str(bob.nextOfType("ice-candidate")["peerId"]), aliceId);
+
+    bob.send(sdpTo(aliceId, "answer"));
+    EXPECT_EQ(str(alice.nextOfType("answer")["peerId"]), bobId);
+    // Membership was re-registered in the restarted (empty) Redis.
+    WsClient carol(second->port());
+    auto carolJoined = carol.join("resilient", "Carol");
+    auto expected = std::vector<std::string>{aliceId, bobId};
+    std::sort(expected.begin(), expected.end());
+    EXPECT_EQ(peerIds(carolJoined), expected);
+    EXPECT_EQ(metric(first->port(), "pulsemeet_redis_dropped_total"), 0);
+}
+
+TEST_F(Cluster, TrafficStaysWithTheInstancesOfTheRoom) {
+    auto first = instance();
+    auto second = instance();
+    auto bystander = instance();
+    WsClient other(bystander->port());
+    other.join("elsewhere");
+
+    WsClient alice(first->port());
+    const std::string aliceId = str(alice.join("busy")["peerId"]);
+    WsClient bob(second->port());
+    const std::string bobId = str(bob.join("busy")["peerId"]);
+    alice.nextOfType("peer-joined");
+    EXPECT_EQ(redis.subscribers("pmtest:{busy}:events"), 2);
+    EXPECT_EQ(redis.subscribers("pmtest:{elsewhere}:events"), 1);
+
+    for (int i = 0; i < 20; ++i) alice.send(candidateTo(bobId, i));
+    for (int i = 0; i < 20; ++i) bob.nextOfType("ice-candidate");
+    EXPECT_GE(metric(second->port(), "pulsemeet_redis_received_total"), 20);
+    EXPECT_EQ(metric(bystander->port(), "pulsemeet_redis_received_total"), 0);
+
+    // Two peers on one instance: their relay never touches Redis.
+    WsClient ann(first->port());
+    const std::string annId = str(ann.join("busy")["peerId"]);
+    alice.nextOfType("peer-joined");
+    bob.nextOfType("peer-joined");
+    EXPECT_TRUE(
+        eventually([&] { return metric(first->port(), "pulsemeet_redis_buffered_events") == 0; }));
+    const double publishedBefore = metric(first->port(), "pulsemeet_redis_published_total");
+    for (int i = 0; i < 10; ++i) alice.send(candidateTo(annId, i));
+    for (int i = 0; i < 10; ++i) ann.nextOfType("ice-candidate");
+    EXPECT_EQ(metric(first->port(), "pulsemeet_redis_published_total"), publishedBefore);
+
+    // When the last local peer leaves, the instance unsubscribes.
+    bob.closeNormally();
+    EXPECT_TRUE(eventually([&] { return redis.subscribers("pmtest:{busy}:events") == 1; }));
+    (void)aliceId;
+}

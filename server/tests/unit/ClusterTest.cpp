@@ -1,0 +1,113 @@
+#include <gtest/gtest.h>
+
+#include "cluster/ClusterEvent.hpp"
+#include "cluster/MemberEntry.hpp"
+#include "cluster/RedisKeys.hpp"
+#include "cluster/RemoteRoster.hpp"
+#include "config/Config.hpp"
+
+using namespace pulsemeet::cluster;
+using pulsemeet::signaling::MessageType;
+
+TEST(ClusterEvent, RoundTripsEveryField) {
+    const ClusterEvent event{ClusterEvent::Kind::relay,
+                             "inst",
+                             "room-1",
+                             "from",
+                             "to",
+                             MessageType::iceCandidate,
+                             "",
+                             "",
+                             R"({"type":"ice-candidate"})"};
+    const auto decoded = decodeEvent(encodeEvent(event));
+    ASSERT_TRUE(decoded);
+    EXPECT_EQ(decoded->kind, ClusterEvent::Kind::relay);
+    EXPECT_EQ(decoded->source, "inst");
+    EXPECT_EQ(decoded->roomId, "room-1");
+    EXPECT_EQ(decoded->peerId, "from");
+    EXPECT_EQ(decoded->targetId, "to");
+    EXPECT_EQ(decoded->type, MessageType::iceCandidate);
+    EXPECT_EQ(decoded->envelope, event.envelope);
+
+    const ClusterEvent joined{
+        ClusterEvent::Kind::joined, "inst", "room-1", "p", "", MessageType::peerJoined, "Ann \"A\"",
+        R"({"audio":true})",        "{}"};
+    const auto back = decodeEvent(encodeEvent(joined));
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->name, "Ann \"A\"");
+    EXPECT_EQ(back->mediaJson, R"({"audio":true})");
+}
+
+TEST(ClusterEvent, RefusesWhatIsNotOneOfOurs) {
+    EXPECT_FALSE(decodeEvent("not json"));
+    EXPECT_FALSE(decodeEvent(R"({"v":2,"kind":"relay"})"));
+    EXPECT_FALSE(decodeEvent(
+        R"({"v":1,"kind":"teleport","src":"i","room":"r","peer":"p","type":"offer","msg":"{}"})"));
+    // A relay without a target cannot be delivered.
+    EXPECT_FALSE(decodeEvent(
+        R"({"v":1,"kind":"relay","src":"i","room":"r","peer":"p","type":"offer","msg":"{}"})"));
+}
+
+TEST(MemberEntry, KeepsNamesWithNewlinesIntact) {
+    const MemberEntry entry{"inst", R"({"audio":false})", "two\nlines"};
+    const auto decoded = MemberEntry::decode(entry.encode());
+    ASSERT_TRUE(decoded);
+    EXPECT_EQ(decoded->instance, "inst");
+    EXPECT_EQ(decoded->mediaJson, R"({"audio":false})");
+    EXPECT_EQ(decoded->name, "two\nlines");
+    EXPECT_FALSE(MemberEntry::decode("no separators"));
+}
+
+TEST(RedisKeys, EveryRoomKeyCarriesTheRoomAsHashTag) {
+    const RedisKeys keys("pm");
+    EXPECT_EQ(keys.members("r-1"), "pm:{r-1}:members");
+    EXPECT_EQ(keys.channel("r-1"), "pm:{r-1}:events");
+    EXPECT_EQ(keys.roomOfChannel("pm:{r-1}:events"), "r-1");
+    EXPECT_EQ(keys.roomOfChannel("other:{r-1}:events"), "");
+    EXPECT_EQ(keys.roomOfChannel("pm:{}:events"), "");
+}
+
+TEST(RemoteRoster, AnnouncesADepartureOnlyOnce) {
+    RemoteRoster roster;
+    roster.add("room", "a", {"inst-1", "A", "{}"});
+    roster.add("room", "b", {"inst-2", "B", "{}"});
+    EXPECT_TRUE(roster.contains("room", "a"));
+    EXPECT_EQ(roster.count("room"), 2u);
+    EXPECT_EQ(roster.instances().size(), 2u);
+    EXPECT_EQ(roster.peersOf("inst-1").size(), 1u);
+    roster.setMedia("room", "a", R"({"audio":false})");
+    EXPECT_EQ(roster.peers("room")[0].mediaJson, R"({"audio":false})");
+    EXPECT_TRUE(roster.remove("room", "a"));
+    EXPECT_FALSE(roster.remove("room", "a"));
+    roster.forgetRoom("room");
+    EXPECT_EQ(roster.count("room"), 0u);
+}
+
+TEST(ClusterConfig, RedisSettingsAreValidated) {
+    using namespace pulsemeet::config;
+    const auto load = [](const Environment& env) {
+        return pulsemeet::config::load({"--env-file", "/dev/null"}, env);
+    };
+    const Config defaults = load({});
+    EXPECT_FALSE(defaults.redisEnabled);
+    EXPECT_EQ(defaults.redisHost, "127.0.0.1");
+    EXPECT_EQ(defaults.redisPort, 6379);
+    EXPECT_EQ(defaults.redisHeartbeat, std::chrono::seconds(10));
+    const Config set = load({{"REDIS_ENABLED", "true"},
+                             {"REDIS_ADDR", "redis.internal:6380"},
+                             {"REDIS_DB", "3"},
+                             {"REDIS_CHANNEL", "pm-prod"},
+                             {"REDIS_HEARTBEAT_SECONDS", "4"}});
+    EXPECT_TRUE(set.redisEnabled);
+    EXPECT_EQ(set.redisHost, "redis.internal");
+    EXPECT_EQ(set.redisPort, 6380);
+    EXPECT_EQ(set.redisDb, 3);
+    EXPECT_EQ(set.redisChannel, "pm-prod");
+    EXPECT_EQ(set.redisHeartbeat, std::chrono::seconds(4));
+    for (const char* bad : {"localhost", "localhost:0", ":6379", "host:port"}) {
+        EXPECT_THROW(load({{"REDIS_ADDR", bad}}), ConfigError) << bad;
+    }
+    EXPECT_THROW(load({{"REDIS_CHANNEL", "has space"}}), ConfigError);
+    EXPECT_THROW(load({{"REDIS_CHANNEL", "{tag}"}}), ConfigError);
+    EXPECT_THROW(load({{"REDIS_HEARTBEAT_SECONDS", "0"}}), ConfigError);
+}

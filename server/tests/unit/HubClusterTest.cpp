@@ -1,0 +1,186 @@
+// The hub with a clustered bus: what it hands the bus and what it does with the answers.
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+
+#include "cluster/Bus.hpp"
+#include "obs/Logger.hpp"
+#include "obs/Metrics.hpp"
+#include "signaling/Hub.hpp"
+
+using namespace pulsemeet;
+using namespace pulsemeet::signaling;
+
+namespace {
+
+class FakeLink : public PeerLink {
+  public:
+    void deliver(SharedMessage message) override { inbox.push_back(message); }
+    void close(CloseCode, std::string_view) override {}
+    boost::json::object take() {
+        EXPECT_FALSE(inbox.empty());
+        if (inbox.empty()) return {};
+        auto message = boost::json::parse(*inbox.front()).as_object();
+        inbox.erase(inbox.begin());
+        return message;
+    }
+    std::vector<SharedMessage> inbox;
+};
+
+// Records every call; join answers wait until the test gives them, as a real bus answers later.
+class RecordingBus : public cluster::Bus {
+  public:
+    bool clustered() const override { return true; }
+    void start(cluster::BusSink&) override {}
+    void stop() override {}
+    void join(const std::string&, const std::string& peerId, const std::string&, const std::string&,
+              int capacity, JoinCallback done) override {
+        joins.emplace_back(peerId, std::move(done));
+        lastCapacity = capacity;
+    }
+    void leave(const std::string&, const std::string& peerId, SharedMessage) override {
+        left.push_back(peerId);
+    }
+    void announceJoined(const std::string&, const std::string& peerId, const std::string&,
+                        const std::string&, SharedMessage) override {
+        announced.push_back(peerId);
+    }
+    void announceMedia(const std::string&, const std::string& peerId, const std::string&,
+                       SharedMessage) override {
+        media.push_back(peerId);
+    }
+    cluster::RelayOutcome relay(const std::string&, const std::string&, const std::string& target,
+                                MessageType, SharedMessage) override {
+        relayed.push_back(target);
+        return relayOutcome;
+    }
+
+    std::vector<std::pair<std::string, JoinCallback>> joins;
+    int lastCapacity = 0;
+    std::vector<std::string> left, announced, media, relayed;
+    cluster::RelayOutcome relayOutcome = cluster::RelayOutcome::queued;
+};
+
+class HubClusterTest : public ::testing::Test {
+  protected:
+    HubClusterTest() : metrics(registry), logger(config::LogLevel::off, config::LogFormat::json) {
+        HubOptions options;
+        options.maxPeersPerRoom = 4;
+        options.bus = &bus;
+        hub = std::make_unique<Hub>(std::move(options), metrics, logger);
+    }
+    std::shared_ptr<FakeLink> connect(const std::string& id) {
+        auto link = std::make_shared<FakeLink>();
+        hub->attach(id, link, {});
+        return link;
+    }
+    void send(const std::string& id, const std::string& text) {
+        auto decoded = decodeClientMessage(text);
+        ASSERT_TRUE(std::holds_alternative<ClientMessage>(decoded)) << text;
+        hub->handle(id, std::get<ClientMessage>(decoded), Hub::Clock::now());
+    }
+    // Joins through the bus, which admits with the given remote peers.
+    void joinAdmitted(const std::string& id, std::vector<cluster::RemotePeer> remote = {}) {
+        send(id, R"({"type":"join","roomId":"room"})");
+        ASSERT_FALSE(bus.joins.empty());
+        auto [peerId, done] = std::move(bus.joins.back());
+        bus.joins.pop_back();
+        EXPECT_EQ(peerId, id);
+        done(cluster::JoinOutcome{true, std::move(remote)});
+    }
+    std::string relayTo(const std::string& target) {
+        return R"({"type":"ice-candidate","targetId":")" + target +
+               R"(","data":{"candidate":"candidate:1 1 udp 1 127.0.0.1 9 typ host"}})";
+    }
+
+    RecordingBus bus;
+    obs::Registry registry;
+    SignalingMetrics metrics;
+    obs::Logger logger;
+    std::unique_ptr<Hub> hub;
+};
+
+}  // namespace
+
+TEST_F(HubClusterTest, RoomJoinedListsRemotePeersAndTheJoinIsAnnounced) {
+    auto a = connect("a");
+    joinAdmitted("a", {{"remote", "Rita", R"({"audio":false,"video":true,"screen":false})"}});
+    EXPECT_EQ(bus.lastCapacity, 4);
+    auto joined = a->take();
+    EXPECT_EQ(joined["type"].as_string(), "room-joined");
+    auto peers = joined["data"].as_object()["peers"].as_array();
+    ASSERT_EQ(peers.size(), 1u);
+    EXPECT_EQ(peers[0].as_object()["peerId"].as_string(), "remote");
+    EXPECT_EQ(peers[0].as_object()["name"].as_string(), "Rita");
+    EXPECT_EQ(bus.announced, std::vector<std::string>{"a"});
+}
+
+TEST_F(HubClusterTest, TheBusRefusingMeansRoomFull) {
+    auto a = connect("a");
+    send("a", R"({"type":"join","roomId":"room"})");
+    ASSERT_EQ(bus.joins.size(), 1u);
+    EXPECT_TRUE(a->inbox.empty()) << "nothing before the bus answers";
+    bus.joins[0].second(cluster::JoinOutcome{false, {}});
+    EXPECT_EQ(a->take()["code"].as_string(), "room-full");
+    EXPECT_TRUE(hub->roomMembers("room").empty());
+}
+
+TEST_F(HubClusterTest, LocalTargetsNeverTouchTheBusRemoteOnesDo) {
+    auto a = connect("a");
+    auto b = connect("b");
+    joinAdmitted("a");
+    joinAdmitted("b");
+    a->inbox.clear();
+    b->inbox.clear();
+    send("a", relayTo("b"));
+    EXPECT_EQ(b->take()["type"].as_string(), "ice-candidate");
+    EXPECT_TRUE(bus.relayed.empty());
+
+    send("a", relayTo("elsewhere"));
+    EXPECT_EQ(bus.relayed, std::vector<std::string>{"elsewhere"});
+    EXPECT_TRUE(a->inbox.empty()) << "queued: no error";
+
+    bus.relayOutcome = cluster::RelayOutcome::unknownTarget;
+    send("a", relayTo("nobody"));
+    EXPECT_EQ(a->take()["code"].as_string(), "peer-not-found");
+    bus.relayOutcome = cluster::RelayOutcome::overloaded;
+    send("a", relayTo("far"));
+    EXPECT_EQ(a->take()["code"].as_string(), "peer-not-found");
+}
+
+TEST_F(HubClusterTest, EventsFromOtherInstancesReachTheRoomOrTheTarget) {
+    auto a = connect("a");
+    auto b = connect("b");
+    auto outsider = connect("c");
+    joinAdmitted("a");
+    joinAdmitted("b");
+    a->inbox.clear();
+    b->inbox.clear();
+    hub->deliverFromCluster("room", {}, MessageType::peerLeft, share(R"({"type":"peer-left"})"));
+    EXPECT_EQ(a->take()["type"].as_string(), "peer-left");
+    EXPECT_EQ(b->take()["type"].as_string(), "peer-left");
+    hub->deliverFromCluster("room", "b", MessageType::offer, share(R"({"type":"offer"})"));
+    EXPECT_TRUE(a->inbox.empty());
+    EXPECT_EQ(b->take()["type"].as_string(), "offer");
+    // A target that is not in that room is not reached.
+    hub->deliverFromCluster("room", "c", MessageType::offer, share(R"({"type":"offer"})"));
+    EXPECT_TRUE(outsider->inbox.empty());
+}
+
+TEST_F(HubClusterTest, LeavingAndMediaStateAreShared) {
+    auto a = connect("a");
+    joinAdmitted("a");
+    send("a", R"({"type":"media-state","data":{"audio":false,"video":true,"screen":false}})");
+    EXPECT_EQ(bus.media, std::vector<std::string>{"a"});
+    hub->detach("a");
+    EXPECT_EQ(bus.left, std::vector<std::string>{"a"});
+}
+
+TEST_F(HubClusterTest, APeerGoneBeforeTheBusAnswersGivesItsPlaceBack) {
+    connect("a");
+    send("a", R"({"type":"join","roomId":"room"})");
+    hub->detach("a");
+    bus.joins[0].second(cluster::JoinOutcome{true, {}});
+    EXPECT_EQ(bus.left, std::vector<std::string>{"a"});
+    EXPECT_TRUE(hub->roomMembers("room").empty());
+}
