@@ -102,7 +102,6 @@ declare global {
       peerConnections(): Record<string, unknown>;
       socketState(): string;
       phase(): string;
-      roster(): Array<{ event: 'added' | 'removed'; peerId: string }>;
     };
   }
 }

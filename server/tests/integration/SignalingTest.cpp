@@ -238,10 +238,8 @@ TEST(SignalingLimits, InvalidUtf8TextFrameIsClosed1007) {
     EXPECT_EQ(client.waitClosed(), 1007);
 }
 
-// With RESUME_GRACE_SECONDS=0 a dropped socket is announced at once (ResumeTest covers the
-// grace period).
-TEST(SignalingLimits, PeerLeftOnDisconnectWithoutCloseFrameWhenNoGrace) {
-    ServerProcess server(Env{{"RESUME_GRACE_SECONDS", "0"}});
+TEST(SignalingLimits, PeerLeftOnDisconnectWithoutCloseFrame) {
+    ServerProcess server;
     WsClient stayer(server.port());
     stayer.join("drop-room");
     std::string leaverId;

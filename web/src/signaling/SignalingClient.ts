@@ -69,8 +69,6 @@ const OPEN = 1;
 
 /** Close codes with a meaning in DESIGN.md. */
 export const CLOSE_SERVER_RESTART = 1012;
-/** Our own close of a socket we gave up on before reconnecting (application range 4000-4999). */
-export const CLOSE_RECONNECTING = 4000;
 export const CLOSE_TOO_SLOW = 1013;
 export const CLOSE_RATE_LIMITED = 1008;
 
@@ -214,7 +212,7 @@ export class SignalingClient {
         return;
       }
       // Never opened: refused (401/403) or unreachable; the browser does not say which.
-      this.teardownSocket(CLOSE_RECONNECTING, 'reconnecting');
+      this.teardownSocket();
       const ticket = ++this.diagnosis;
       void diagnose()
         .catch(() => null)
@@ -264,9 +262,7 @@ export class SignalingClient {
   }
 
   private onDrop(code: number): void {
-    // Not 1000: the server reads a normal close as a hang-up and would end our place at once,
-    // while this client is about to come back and resume it.
-    this.teardownSocket(CLOSE_RECONNECTING, 'reconnecting');
+    this.teardownSocket();
     if (this._state === 'closed') return;
     if (code === CLOSE_SERVER_RESTART && this.attempt === 0) {
       // The server told us it restarts: come back at once. It still counts as an attempt, so a
@@ -318,7 +314,7 @@ export class SignalingClient {
   }
 
   /** Detaches handlers first so a late onclose of the old socket cannot trigger a second retry. */
-  private teardownSocket(code: number, reason: string): void {
+  private teardownSocket(code = 1000, reason = ''): void {
     if (this.pingTimer !== null) this.opts.timers.clearTimeout(this.pingTimer);
     if (this.deadTimer !== null) this.opts.timers.clearTimeout(this.deadTimer);
     this.pingTimer = null;
