@@ -102,6 +102,7 @@ declare global {
       peerConnections(): Record<string, unknown>;
       socketState(): string;
       phase(): string;
+      roster(): Array<{ event: 'added' | 'removed'; peerId: string }>;
     };
   }
 }

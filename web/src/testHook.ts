@@ -1,6 +1,6 @@
 // `window.__pulsemeet` for the browser tests, present only with `?test=1` in the URL (or a build
 // with VITE_TEST_HOOK=1). Tests assert on real objects instead of scraping the DOM.
-import type { Room } from './room/Room';
+import type { Room, RosterEvent } from './room/Room';
 import type { SignalingClient } from './signaling/SignalingClient';
 
 export interface TestHook {
@@ -8,6 +8,8 @@ export interface TestHook {
   peerConnections(): Record<string, unknown>;
   socketState(): string;
   phase(): string;
+  /** Joins and leaves the page has shown, in order. */
+  roster(): readonly RosterEvent[];
 }
 
 export function testHookEnabled(): boolean {
@@ -21,6 +23,7 @@ export function installTestHook(room: Room | null, signaling: SignalingClient | 
     peerConnections: () => Object.fromEntries(room ? room.peerConnections() : []),
     socketState: () => signaling?.state ?? 'idle',
     phase: () => room?.snapshot.phase ?? 'idle',
+    roster: () => room?.rosterLog() ?? [],
   };
   (window as unknown as { __pulsemeet: TestHook }).__pulsemeet = hook;
 }

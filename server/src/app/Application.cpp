@@ -53,6 +53,16 @@ void awaitDrained(asio::steady_timer& timer, const signaling::Hub& hub,
     });
 }
 
+// Ends expired held places (peer-left after the resume grace period), four times a second.
+void sweepHeld(asio::steady_timer& timer, signaling::Hub& hub) {
+    timer.expires_after(std::chrono::milliseconds(250));
+    timer.async_wait([&timer, &hub](boost::system::error_code ec) {
+        if (ec) return;
+        hub.sweep();
+        sweepHeld(timer, hub);
+    });
+}
+
 // REDIS_ENABLED picks the Redis bus; otherwise the instance is alone.
 std::unique_ptr<cluster::Bus> makeBus(const config::Config& config, obs::Registry& registry,
                                       obs::Logger& logger, net::Readiness& readiness) {
@@ -105,6 +115,10 @@ int run(const config::Config& config) {
     hubOptions.resumeToken = [&resumeTokens](const std::string& roomId, const std::string& peerId) {
         return resumeTokens.issue(roomId, peerId);
     };
+    hubOptions.verifyResumeToken = [&resumeTokens](std::string_view token) {
+        return resumeTokens.verify(token);
+    };
+    hubOptions.hold.grace = std::chrono::seconds(config.resumeGraceSeconds);
     net::Readiness readiness;
     const std::unique_ptr<cluster::Bus> bus = makeBus(config, registry, logger, readiness);
     hubOptions.bus = bus.get();
@@ -154,6 +168,10 @@ int run(const config::Config& config) {
                               {"threads", config.threads},
                               {"static_dir", config.staticDir}});
 
+    // Held places end on time even when no socket activity happens.
+    asio::steady_timer sweepTimer(ioc);
+    sweepHeld(sweepTimer, hub);
+
     asio::steady_timer drainTimer(ioc);
     asio::signal_set signals(ioc, SIGINT, SIGTERM);
     signals.async_wait([&](boost::system::error_code error, int signal) {
@@ -161,6 +179,7 @@ int run(const config::Config& config) {
         // Keep accepting plain HTTP so probes see /readyz 503 and /healthz 200 until exit;
         // upgrades are refused while draining.
         readiness.startDraining();
+        sweepTimer.cancel();
         // Logged once /readyz already answers 503: whoever reads the line can rely on that.
         logger.info("draining", {{"signal", signal}, {"connections", hub.connectionCount()}});
         hub.closeAll(signaling::CloseCode::serviceRestart, "server restarting");

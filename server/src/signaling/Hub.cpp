@@ -1,5 +1,7 @@
 #include "signaling/Hub.hpp"
 
+#include <algorithm>
+
 #include "obs/Logger.hpp"
 
 namespace pulsemeet::signaling {
@@ -8,33 +10,60 @@ Hub::Hub(HubOptions options, SignalingMetrics& metrics, obs::Logger& logger)
     : options_(std::move(options)),
       clustered_(options_.bus != nullptr && options_.bus->clustered()),
       metrics_(metrics),
-      logger_(logger) {}
+      logger_(logger),
+      held_(options_.hold) {}
 
-void Hub::attach(const std::string& peerId, std::shared_ptr<PeerLink> link, Admission admission) {
+Hub::Connection* Hub::find(const std::string& connectionId, std::string* peerId) {
+    const auto alias = aliases_.find(connectionId);
+    const std::string& key = alias != aliases_.end() ? alias->second : connectionId;
+    const auto it = connections_.find(key);
+    // A connection replaced by a resume keeps calling with its own id; it no longer owns the key.
+    if (it == connections_.end() || it->second.connectionId != connectionId) return nullptr;
+    if (peerId != nullptr) *peerId = key;
+    return &it->second;
+}
+
+void Hub::attach(const std::string& connectionId, std::shared_ptr<PeerLink> link,
+                 Admission admission) {
     std::lock_guard lock(mutex_);
     auto& connection =
-        connections_.insert_or_assign(peerId, Connection{std::move(link), std::move(admission), {}})
+        connections_
+            .insert_or_assign(connectionId,
+                              Connection{connectionId, std::move(link), std::move(admission), {}})
             .first->second;
     // A handshake that finished just as the drain began must not outlive it unannounced.
     if (closingWith_) connection.link->close(closingWith_->code, closingWith_->reason);
 }
 
-void Hub::detach(const std::string& peerId) {
+void Hub::detach(const std::string& connectionId, Departure departure) {
     std::shared_ptr<PeerLink> released;  // destroyed after the lock is let go
     std::lock_guard lock(mutex_);
-    const auto it = connections_.find(peerId);
-    if (it == connections_.end()) return;
-    leaveRoom(peerId, it->second);
-    released = std::move(it->second.link);
-    connections_.erase(it);
+    std::string peerId;
+    Connection* connection = find(connectionId, &peerId);
+    aliases_.erase(connectionId);
+    if (connection == nullptr) return;
+    if (departure == Departure::dropped && !connection->roomId.empty() &&
+        options_.hold.grace.count() > 0) {
+        // Keep the place: the client is expected back with its resume token. The others are
+        // told nothing unless the grace period runs out (sweep).
+        logger_.info("peer held", {{"peer", peerId},
+                                   {"room", connection->roomId},
+                                   {"grace_ms", options_.hold.grace.count()}});
+        held_.hold(peerId, connection->roomId, Clock::now());
+    } else {
+        leaveRoom(peerId, *connection);
+    }
+    released = std::move(connection->link);
+    connections_.erase(peerId);
 }
 
-void Hub::handle(const std::string& peerId, const ClientMessage& message,
+void Hub::handle(const std::string& connectionId, const ClientMessage& message,
                  Clock::time_point readAt) {
     std::lock_guard lock(mutex_);
-    const auto it = connections_.find(peerId);
-    if (it == connections_.end()) return;  // already detached: its socket is closing
-    Connection& connection = it->second;
+    std::string peerId;
+    Connection* found = find(connectionId, &peerId);
+    if (found == nullptr) return;  // already detached or replaced: its socket is closing
+    Connection& connection = *found;
     switch (message.type) {
         case MessageType::join:
             join(peerId, connection, message);
@@ -59,32 +88,54 @@ void Hub::handle(const std::string& peerId, const ClientMessage& message,
     }
 }
 
-void Hub::reply(const std::string& peerId, MessageType type, SharedMessage message) {
+void Hub::reply(const std::string& connectionId, MessageType type, SharedMessage message) {
     std::lock_guard lock(mutex_);
-    const auto it = connections_.find(peerId);
-    if (it != connections_.end()) send(it->second, type, message);
+    if (Connection* connection = find(connectionId); connection != nullptr) {
+        send(*connection, type, message);
+    }
 }
 
-void Hub::join(const std::string& peerId, Connection& connection, const ClientMessage& message) {
-    const Admission& admission = connection.admission;
+void Hub::join(const std::string& joinerId, Connection& joiner, const ClientMessage& message) {
+    const Admission& admission = joiner.admission;
     if (admission.room != "*" && admission.room != message.roomId) {
-        sendError(connection, ErrorCode::forbiddenRoom,
+        sendError(joiner, ErrorCode::forbiddenRoom,
                   "this connection may not join room " + message.roomId);
         return;
     }
+    std::optional<ResumeClaim> claim;
+    if (!message.resumeToken.empty() && options_.verifyResumeToken) {
+        claim = options_.verifyResumeToken(message.resumeToken);
+        if (claim && claim->roomId != message.roomId) claim.reset();
+        if (!claim) {
+            // Forged, expired, or for another room: an ordinary join under a new id. The client
+            // sees the new id in room-joined and starts over.
+            logger_.info("resume refused", {{"peer", joinerId}, {"room", message.roomId}});
+        }
+    }
+    std::string peerId = joinerId;
+    Connection* current = &joiner;
+    bool rebuilt = false;
+    std::optional<HeldPeers::Place> place;
+    if (claim && claim->peerId != joinerId) {
+        current = &resume(joinerId, joiner, *claim, rebuilt, place);
+        peerId = claim->peerId;
+        metrics_.resumes.inc();
+    }
+    Connection& connection = *current;
+
     const std::string name = admission.name.empty() ? message.name : admission.name;
     if (clustered_) {
         // Capacity is counted across instances by the bus; the join completes on its answer.
-        options_.bus->join(message.roomId, peerId, name, std::string(kDefaultMediaJson),
-                           options_.maxPeersPerRoom,
-                           [this, peerId, roomId = message.roomId, name](auto outcome) {
-                               completeJoin(peerId, roomId, name, std::move(outcome));
-                           });
+        options_.bus->join(
+            message.roomId, peerId, name, std::string(kDefaultMediaJson), options_.maxPeersPerRoom,
+            [this, peerId, roomId = message.roomId, name, rebuilt, place](auto outcome) {
+                completeJoin(peerId, roomId, name, std::move(outcome), rebuilt, place);
+            });
         return;
     }
     if (connection.roomId != message.roomId) {
         const auto target = rooms_.find(message.roomId);
-        if (target != rooms_.end() &&
+        if (target != rooms_.end() && !target->second.members.contains(peerId) &&
             target->second.members.size() >= static_cast<std::size_t>(options_.maxPeersPerRoom)) {
             sendError(connection, ErrorCode::roomFull,
                       "room " + message.roomId + " is full (" +
@@ -93,11 +144,12 @@ void Hub::join(const std::string& peerId, Connection& connection, const ClientMe
         }
         leaveRoom(peerId, connection);  // a second join moves rooms
     }
-    enter(peerId, connection, message.roomId, name, {});
+    enter(peerId, connection, message.roomId, name, {}, rebuilt, place);
 }
 
 void Hub::completeJoin(const std::string& peerId, const std::string& roomId,
-                       const std::string& name, cluster::JoinOutcome outcome) {
+                       const std::string& name, cluster::JoinOutcome outcome, bool rebuilt,
+                       const std::optional<HeldPeers::Place>& place) {
     std::lock_guard lock(mutex_);
     const auto it = connections_.find(peerId);
     if (it == connections_.end()) {
@@ -114,17 +166,19 @@ void Hub::completeJoin(const std::string& peerId, const std::string& roomId,
         return;
     }
     if (connection.roomId != roomId) leaveRoom(peerId, connection);
-    enter(peerId, connection, roomId, name, outcome.remotePeers);
+    enter(peerId, connection, roomId, name, outcome.remotePeers, rebuilt, place);
 }
 
 void Hub::enter(const std::string& peerId, Connection& connection, const std::string& roomId,
-                const std::string& name, const std::vector<cluster::RemotePeer>& remotePeers) {
+                const std::string& name, const std::vector<cluster::RemotePeer>& remotePeers,
+                bool rebuilt, const std::optional<HeldPeers::Place>& place) {
     auto [roomIt, created] = rooms_.try_emplace(roomId);
     if (created) metrics_.rooms.inc();
     Room& room = roomIt->second;
     auto [memberIt, isNew] = room.members.try_emplace(peerId);
     if (isNew) {
         memberIt->second.mediaJson = std::string(kDefaultMediaJson);
+        memberIt->second.rebuilt = rebuilt;
         metrics_.peers.inc();
     }
     memberIt->second.name = name;
@@ -145,23 +199,79 @@ void Hub::enter(const std::string& peerId, Connection& connection, const std::st
     send(connection, MessageType::roomJoined,
          share(encodeRoomJoined(roomId, peerId, others, token, iceServers,
                                 options_.iceTransportPolicy)));
+    if (place) {
+        // What the others sent while it was away, in order, after room-joined.
+        for (const auto& [type, buffered] : place->messages) send(connection, type, buffered);
+        logger_.info("peer resumed",
+                     {{"peer", peerId}, {"room", roomId}, {"buffered", place->messages.size()}});
+    }
     if (isNew) {
         metrics_.joins.inc();
-        const SharedMessage joined =
+        const auto announcement =
             share(encodePeerJoined(roomId, peerId, name, memberIt->second.mediaJson));
-        broadcast(room, peerId, MessageType::peerJoined, joined);
-        if (clustered_) {
-            options_.bus->announceJoined(roomId, peerId, name, memberIt->second.mediaJson, joined);
+        for (const auto& [memberId, member] : room.members) {
+            // Members rebuilt from resume tokens were in the room together before the restart:
+            // they know each other and must not see a join.
+            if (memberId == peerId || (rebuilt && member.rebuilt)) continue;
+            sendToMember(memberId, MessageType::peerJoined, announcement);
         }
-        logger_.info("peer joined",
+        if (clustered_) {
+            options_.bus->announceJoined(roomId, peerId, name, memberIt->second.mediaJson,
+                                         announcement);
+        }
+        logger_.info(rebuilt ? "peer rejoined" : "peer joined",
                      {{"peer", peerId}, {"room", roomId}, {"peers", room.members.size()}});
     }
+}
+
+Hub::Connection& Hub::resume(const std::string& joinerId, Connection& joiner,
+                             const ResumeClaim& claim, bool& rebuilt,
+                             std::optional<HeldPeers::Place>& place) {
+    const std::string& peerId = claim.peerId;
+    leaveRoom(joinerId, joiner);  // a fresh connection is in no room; be sure
+    std::string previousRoom;
+    if (const auto old = connections_.find(peerId); old != connections_.end()) {
+        // The old socket is still open here (half-open after a network change): the client is
+        // back on a new one, so the new one takes over the place.
+        previousRoom = old->second.roomId;
+        old->second.link->close(CloseCode::normal, "resumed on another connection");
+        connections_.erase(old);
+    }
+    place = held_.take(peerId);
+    if (place) previousRoom = place->roomId;
+    const bool keepsPlace = previousRoom == claim.roomId && (!place || !place->overflowed);
+    if (!previousRoom.empty() && !keepsPlace) {
+        // The place cannot be resumed as it was (other room, or messages to it were lost):
+        // the others see it leave, and it comes back as a join.
+        removeMember(previousRoom, peerId);
+        place.reset();
+    }
+    const auto room = rooms_.find(claim.roomId);
+    const bool isMember = room != rooms_.end() && room->second.members.contains(peerId);
+    const bool announcedLeft = room != rooms_.end() &&
+                               std::find(room->second.departed.begin(), room->second.departed.end(),
+                                         peerId) != room->second.departed.end();
+    // Not a member, and this process never announced it leaving: the server restarted and
+    // the room is being rebuilt by the people who were in it.
+    rebuilt = !isMember && previousRoom.empty() && !announcedLeft;
+
+    Connection moved = std::move(joiner);
+    connections_.erase(joinerId);
+    aliases_[moved.connectionId] = peerId;
+    auto [it, inserted] = connections_.insert_or_assign(peerId, std::move(moved));
+    (void)inserted;
+    if (isMember) it->second.roomId = claim.roomId;  // back in its place; join() sees no move
+    return it->second;
 }
 
 void Hub::leaveRoom(const std::string& peerId, Connection& connection) {
     if (connection.roomId.empty()) return;
     const std::string roomId = std::move(connection.roomId);
     connection.roomId.clear();
+    removeMember(roomId, peerId);
+}
+
+void Hub::removeMember(const std::string& roomId, const std::string& peerId) {
     const auto roomIt = rooms_.find(roomId);
     if (roomIt == rooms_.end()) return;
     Room& room = roomIt->second;
@@ -174,7 +284,17 @@ void Hub::leaveRoom(const std::string& peerId, Connection& connection) {
         metrics_.rooms.dec();
         return;
     }
+    room.departed.push_back(peerId);
+    if (room.departed.size() > kDepartedKept) room.departed.pop_front();
     broadcast(room, peerId, MessageType::peerLeft, share(encodePeerLeft(roomId, peerId)));
+}
+
+void Hub::sweep(Clock::time_point now) {
+    std::lock_guard lock(mutex_);
+    for (const auto& [peerId, roomId] : held_.expire(now)) {
+        logger_.info("held place ended", {{"peer", peerId}, {"room", roomId}});
+        removeMember(roomId, peerId);
+    }
 }
 
 void Hub::relay(const std::string& peerId, Connection& connection, const ClientMessage& message,
@@ -189,16 +309,16 @@ void Hub::relay(const std::string& peerId, Connection& connection, const ClientM
         return;
     }
     const auto& members = rooms_.at(connection.roomId).members;
-    const auto targetIt = connections_.find(message.targetId);
-    if (targetIt == connections_.end() || !members.contains(message.targetId)) {
+    // A member is either connected or held (its messages are buffered for the resume).
+    if (!members.contains(message.targetId)) {
         if (clustered_ && relayToCluster(peerId, connection, message)) return;
         sendError(connection, ErrorCode::peerNotFound,
                   "peer " + message.targetId + " is not in room " + connection.roomId);
         return;
     }
-    send(targetIt->second, message.type,
-         share(encodeRelay(message.type, connection.roomId, peerId, message.targetId,
-                           message.dataJson)));
+    sendToMember(message.targetId, message.type,
+                 share(encodeRelay(message.type, connection.roomId, peerId, message.targetId,
+                                   message.dataJson)));
     metrics_.relayLatency.observe(std::chrono::duration<double>(Clock::now() - readAt).count());
 }
 
@@ -245,9 +365,19 @@ void Hub::send(Connection& connection, MessageType type, const SharedMessage& me
 void Hub::broadcast(const Room& room, const std::string& exceptPeerId, MessageType type,
                     const SharedMessage& message) {
     for (const auto& [memberId, member] : room.members) {
-        if (memberId == exceptPeerId) continue;
-        const auto it = connections_.find(memberId);
-        if (it != connections_.end()) send(it->second, type, message);
+        if (memberId != exceptPeerId) sendToMember(memberId, type, message);
+    }
+}
+
+void Hub::sendToMember(const std::string& memberId, MessageType type,
+                       const SharedMessage& message) {
+    if (const auto it = connections_.find(memberId); it != connections_.end()) {
+        send(it->second, type, message);
+        return;
+    }
+    if (held_.buffer(memberId, type, message) == HeldPeers::BufferResult::overflowed) {
+        // Not dropped silently: the place ends at the next sweep and the others see peer-left.
+        metrics_.heldOverflows.inc();
     }
 }
 
@@ -277,6 +407,8 @@ void Hub::releaseAll() {
         std::lock_guard lock(mutex_);
         released.swap(connections_);
         rooms_.clear();
+        aliases_.clear();
+        held_.clear();
     }
 }
 
@@ -288,6 +420,11 @@ std::size_t Hub::connectionCount() const {
 std::size_t Hub::roomCount() const {
     std::lock_guard lock(mutex_);
     return rooms_.size();
+}
+
+std::size_t Hub::heldCount() const {
+    std::lock_guard lock(mutex_);
+    return held_.size();
 }
 
 std::vector<std::string> Hub::roomMembers(const std::string& roomId) const {

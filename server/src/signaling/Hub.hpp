@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -11,8 +12,10 @@
 #include <vector>
 
 #include "cluster/Bus.hpp"
+#include "signaling/HeldPeers.hpp"
 #include "signaling/MessageCodec.hpp"
 #include "signaling/PeerLink.hpp"
+#include "signaling/ResumeTokens.hpp"
 #include "signaling/SignalingMetrics.hpp"
 
 namespace pulsemeet::obs {
@@ -30,10 +33,19 @@ struct HubOptions {
     std::string iceTransportPolicy = "all";
     // room-joined's resumeToken for (roomId, peerId).
     std::function<std::string(const std::string& roomId, const std::string& peerId)> resumeToken;
+    // Checks a join's data.resumeToken; empty when forged or expired.
+    std::function<std::optional<ResumeClaim>(std::string_view token)> verifyResumeToken;
+    // How long a dropped peer's place is held, and how much is kept for it. A zero grace
+    // announces peer-left as soon as the socket is gone.
+    HoldLimits hold{std::chrono::milliseconds(0)};
     // Shares rooms with other instances. Null, or a bus that is not clustered (NoopBus): this
     // instance alone, and the hub never calls it.
     cluster::Bus* bus = nullptr;
 };
+
+// How a connection ended: a client that closed its socket cleanly (1000/1001: hang-up, tab
+// closed) left on purpose; anything else (reset, timeout, server-side close) may come back.
+enum class Departure { dropped, left };
 
 // What a connection may do, decided at the upgrade (e.g. from a room token).
 struct Admission {
@@ -49,14 +61,21 @@ class Hub final : public cluster::BusSink {
 
     Hub(HubOptions options, SignalingMetrics& metrics, obs::Logger& logger);
 
-    // A connection arrived; `peerId` is its id for life.
-    void attach(const std::string& peerId, std::shared_ptr<PeerLink> link, Admission admission);
-    // The connection is gone: leaves its room (peer-left to the others).
-    void detach(const std::string& peerId);
-    // A validated message from `peerId`, read at `readAt`.
-    void handle(const std::string& peerId, const ClientMessage& message, Clock::time_point readAt);
+    // A connection arrived; `connectionId` names it for life and is its peer id until a join
+    // resumes an earlier identity (then the hub re-keys it under the resumed peer id).
+    void attach(const std::string& connectionId, std::shared_ptr<PeerLink> link,
+                Admission admission);
+    // The connection is gone. A dropped one's room place is held for the grace period (see
+    // HeldPeers), then the others get peer-left; one that left gets peer-left at once.
+    void detach(const std::string& connectionId, Departure departure = Departure::dropped);
+    // A validated message from `connectionId`, read at `readAt`.
+    void handle(const std::string& connectionId, const ClientMessage& message,
+                Clock::time_point readAt);
     // Sends one message to one connection (errors, pongs) and counts it.
-    void reply(const std::string& peerId, MessageType type, SharedMessage message);
+    void reply(const std::string& connectionId, MessageType type, SharedMessage message);
+    // Ends the held places whose grace period is over: peer-left to their rooms. Called
+    // periodically by the application.
+    void sweep(Clock::time_point now = Clock::now());
     // From another instance, through the bus: to one local peer, or to the room's local peers.
     void deliverFromCluster(const std::string& roomId, const std::string& targetId,
                             MessageType type, const SharedMessage& message) override;
@@ -68,29 +87,49 @@ class Hub final : public cluster::BusSink {
 
     std::size_t connectionCount() const;
     std::size_t roomCount() const;
+    std::size_t heldCount() const;
     std::vector<std::string> roomMembers(const std::string& roomId) const;
 
   private:
     struct Member {
         std::string name;
         std::string mediaJson;
+        // Entered with a resume token for a place this process did not hold (the room is being
+        // rebuilt after a restart): such members already know each other.
+        bool rebuilt = false;
     };
     struct Room {
         std::map<std::string, Member> members;  // ordered: room-joined lists peers stably
+        // Recent peer-left announcements, oldest first (bounded): a peer coming back with a
+        // token after one of these is new to everyone, not part of a rebuilt room.
+        std::deque<std::string> departed;
     };
+    static constexpr std::size_t kDepartedKept = 256;
     struct Connection {
+        std::string connectionId;  // the attach-time id, which the transport keeps using
         std::shared_ptr<PeerLink> link;
         Admission admission;
         std::string roomId;  // empty when in no room
     };
 
+    // The connection the transport knows as `connectionId`, wherever it is keyed now.
+    Connection* find(const std::string& connectionId, std::string* peerId = nullptr);
     void join(const std::string& peerId, Connection& connection, const ClientMessage& message);
+    // A join carrying a valid resume token: re-keys the connection to the claimed peer id.
+    // Returns the connection under its (possibly new) key.
+    Connection& resume(const std::string& peerId, Connection& connection, const ResumeClaim& claim,
+                       bool& rebuilt, std::optional<HeldPeers::Place>& place);
     // Clustered join, second half: the bus has answered for the whole cluster.
+    // `rebuilt` and `place` carry a resume through to the announcement and the buffered
+    // messages (see resume()).
     void completeJoin(const std::string& peerId, const std::string& roomId, const std::string& name,
-                      cluster::JoinOutcome outcome);
+                      cluster::JoinOutcome outcome, bool rebuilt,
+                      const std::optional<HeldPeers::Place>& place);
     void enter(const std::string& peerId, Connection& connection, const std::string& roomId,
-               const std::string& name, const std::vector<cluster::RemotePeer>& remotePeers);
+               const std::string& name, const std::vector<cluster::RemotePeer>& remotePeers,
+               bool rebuilt, const std::optional<HeldPeers::Place>& place);
     void leaveRoom(const std::string& peerId, Connection& connection);
+    void removeMember(const std::string& roomId, const std::string& peerId);
     void relay(const std::string& peerId, Connection& connection, const ClientMessage& message,
                Clock::time_point readAt);
     bool relayToCluster(const std::string& peerId, Connection& connection,
@@ -101,13 +140,18 @@ class Hub final : public cluster::BusSink {
     void send(Connection& connection, MessageType type, const SharedMessage& message);
     void broadcast(const Room& room, const std::string& exceptPeerId, MessageType type,
                    const SharedMessage& message);
+    // Sends to a member: its connection, or its held place's buffer.
+    void sendToMember(const std::string& memberId, MessageType type, const SharedMessage& message);
 
     HubOptions options_;
     const bool clustered_;  // checked before any bus call: one instance never touches the bus
     SignalingMetrics& metrics_;
     obs::Logger& logger_;
     mutable std::mutex mutex_;
-    std::unordered_map<std::string, Connection> connections_;
+    std::unordered_map<std::string, Connection> connections_;  // by current peer id
+    // connection id -> peer id, for connections re-keyed by a resume.
+    std::unordered_map<std::string, std::string> aliases_;
+    HeldPeers held_;
     std::unordered_map<std::string, Room> rooms_;
     struct Closing {
         CloseCode code;

@@ -48,8 +48,8 @@ void SignalingConnection::onTooLarge(std::size_t limit) {
     replyError(ErrorCode::messageTooLarge, "message exceeds " + std::to_string(limit) + " bytes");
 }
 
-void SignalingConnection::onClosed() {
-    hub_.detach(peerId_);
+void SignalingConnection::onClosed(Departure departure) {
+    hub_.detach(peerId_, departure);
 }
 
 void SignalingConnection::replyError(ErrorCode code, std::string text) {

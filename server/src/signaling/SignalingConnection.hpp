@@ -25,7 +25,7 @@ class SignalingConnection {
     void onBinary(Clock::time_point readAt);
     // A message larger than MAX_MESSAGE_BYTES: the caller closes with 1009 after this.
     void onTooLarge(std::size_t limit);
-    void onClosed();
+    void onClosed(Departure departure);
 
     const std::string& peerId() const { return peerId_; }
 

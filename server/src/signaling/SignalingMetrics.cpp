@@ -6,6 +6,11 @@ SignalingMetrics::SignalingMetrics(obs::Registry& registry)
     : rooms(registry.gauge("pulsemeet_rooms", "Rooms with at least one peer")),
       peers(registry.gauge("pulsemeet_peers", "Peers joined to a room")),
       joins(registry.counter("pulsemeet_joins_total", "Successful room joins")),
+      resumes(registry.counter("pulsemeet_resumes_total",
+                               "Joins that resumed an earlier peer id with a resume token")),
+      heldOverflows(
+          registry.counter("pulsemeet_held_buffer_overflows_total",
+                           "Held places ended early because messages to them overflowed")),
       relayLatency(
           registry.histogram("pulsemeet_relay_latency_seconds",
                              "Time from reading a relayed frame to queueing it at the target",

@@ -18,6 +18,8 @@ struct SignalingMetrics {
     obs::Gauge& rooms;
     obs::Gauge& peers;  // peers in a room
     obs::Counter& joins;
+    obs::Counter& resumes;         // joins that got their earlier peer id back
+    obs::Counter& heldOverflows;   // held places ended because their buffer filled up
     obs::Histogram& relayLatency;  // frame read -> queued at the target, seconds
 
   private:

@@ -291,7 +291,13 @@ void WebSocketSession<Stream>::finish(beast::error_code ec) {
     }
     context_.metrics.open.dec();
     context_.metrics.closes(*closeReason_).inc();
-    signaling_.onClosed();
+    // Only a clean close frame with "normal" or "going away" is a hang-up; a client that
+    // reconnects closes its old socket with an application code (4000) instead.
+    const auto code = ws_.reason().code;
+    const bool hungUp =
+        ec == websocket::error::closed &&
+        (code == websocket::close_code::normal || code == websocket::close_code::going_away);
+    signaling_.onClosed(hungUp ? signaling::Departure::left : signaling::Departure::dropped);
     context_.logger.debug("websocket closed", {{"peer", signaling_.peerId()},
                                                {"remote", remoteAddress_},
                                                {"reason", toString(*closeReason_)},

@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <csignal>
+#include <thread>
 
 #include "ServerProcess.hpp"
 #include "WsClient.hpp"
@@ -28,7 +29,10 @@ double metric(std::uint16_t port, const std::string& series) {
 }  // namespace
 
 TEST(Lifecycle, SlowReaderIsClosed1013WhileOthersAreUnaffected) {
-    ServerProcess server(Env{{"WRITE_QUEUE_BYTES", "65536"}, {"MAX_WS_MESSAGES_PER_SEC", "0"}});
+    // A slow consumer's place is held like any dropped peer's; a short grace keeps the test short.
+    ServerProcess server(Env{{"WRITE_QUEUE_BYTES", "65536"},
+                             {"MAX_WS_MESSAGES_PER_SEC", "0"},
+                             {"RESUME_GRACE_SECONDS", "1"}});
     WsClient sender(server.port()), slow(server.port()), healthy(server.port());
     const auto senderId = str(sender.join("slow-room")["peerId"]);
     const auto slowId = str(slow.join("slow-room")["peerId"]);
@@ -41,6 +45,13 @@ TEST(Lifecycle, SlowReaderIsClosed1013WhileOthersAreUnaffected) {
     for (int i = 0; i < 700; ++i) sender.send(offer);
 
     EXPECT_EQ(slow.waitClosed(15s), 1013);
+    // Counted once the server has finished with the socket, which may be just after our close.
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (metric(server.port(), "pulsemeet_websocket_closes_total{reason=\"slow_consumer\"}") <
+               1 &&
+           std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(50ms);
+    }
     EXPECT_GE(metric(server.port(), "pulsemeet_websocket_closes_total{reason=\"slow_consumer\"}"),
               1);
 

@@ -238,8 +238,10 @@ TEST(SignalingLimits, InvalidUtf8TextFrameIsClosed1007) {
     EXPECT_EQ(client.waitClosed(), 1007);
 }
 
-TEST(SignalingLimits, PeerLeftOnDisconnectWithoutCloseFrame) {
-    ServerProcess server;
+// With RESUME_GRACE_SECONDS=0 a dropped socket is announced at once (ResumeTest covers the
+// grace period).
+TEST(SignalingLimits, PeerLeftOnDisconnectWithoutCloseFrameWhenNoGrace) {
+    ServerProcess server(Env{{"RESUME_GRACE_SECONDS", "0"}});
     WsClient stayer(server.port());
     stayer.join("drop-room");
     std::string leaverId;

@@ -1,12 +1,16 @@
 // In the call: the tile grid, the control bar, connection banner, settings and quality panels.
-import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { CallRecorder, downloadRecording } from '../room/CallRecorder';
 import { isAudioBlocked, subscribeAudioBlocked, unlockAudio } from '../audioUnlock';
 import type { LocalMedia, LocalMediaSnapshot } from '../rtc/media';
 import type { Room, RoomSnapshot } from '../room/Room';
 import { roomLink } from '../router';
 import { connectIssueMessage } from '../rtc/connectIssue';
 import { savePrefs } from '../prefs';
-import { CamIcon, CamOffIcon, ChartIcon, CheckIcon, CloseIcon, GearIcon, LeaveIcon, LinkIcon, Logo, MicIcon, MicOffIcon, SpeakerIcon, UsersIcon } from './icons';
+import { orderRemotes } from '../room/ActiveSpeaker';
+import { CamIcon, CamOffIcon, ChartIcon, ChatIcon, CheckIcon, RecordIcon, CloseIcon, GearIcon, HandIcon, LeaveIcon, LinkIcon, Logo, MicIcon, MicOffIcon, ScreenIcon, SpeakerIcon, UsersIcon } from './icons';
+import { ChatPanel } from './ChatPanel';
+import { ScreenTile } from './ScreenTile';
 import { DevicePickers } from './DevicePickers';
 import { QualityPanel } from './QualityPanel';
 import { RoundButton } from './RoundButton';
@@ -31,6 +35,24 @@ export function gridColumns(n: number, narrow = false): number {
 export function CallView({ room, snap, media, local, name }: { room: Room; snap: RoomSnapshot; media: LocalMedia; local: LocalMediaSnapshot; name: string }) {
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [statsOpen, setStatsOpen] = useState(false);
+  const chatOpen = snap.chat.open;
+  const stage = useRef<HTMLElement>(null);
+  const recorder = useRef<CallRecorder | null>(null);
+  // Latest tracks for the recorder's audio mix, read on every recorded frame.
+  const audioTracks = useRef<MediaStreamTrack[]>([]);
+  useEffect(() => {
+    audioTracks.current = [local.audioTrack, ...snap.remotes.map((r) => r.audioTrack)].filter((t): t is MediaStreamTrack => t !== null);
+  }, [local.audioTrack, snap.remotes]);
+  // Leaving the call mid-recording still hands over what was recorded.
+  useEffect(
+    () => () => {
+      const rec = recorder.current;
+      recorder.current = null;
+      if (rec?.recording) void rec.stop().then((blob) => downloadRecording(blob, room.roomId));
+    },
+    [room],
+  );
+  const setChatOpen = useCallback((open: boolean) => room.setChatOpen(open), [room]);
   const [copied, setCopied] = useState(false);
   const [toast, setToast] = useState<string | null>(null);
   const audioBlocked = useSyncExternalStore(subscribeAudioBlocked, isAudioBlocked);
@@ -52,13 +74,14 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
       if (t && (t.tagName === 'INPUT' || t.tagName === 'SELECT' || t.tagName === 'TEXTAREA' || t.isContentEditable)) return;
       if (e.key === 'm' || e.key === 'M') toggleAudio();
       else if (e.key === 'v' || e.key === 'V') toggleVideo();
+      else if (e.key === 'h' || e.key === 'H') room.setHand(!room.snapshot.local.hand);
       else if (e.key === 'Escape') {
         setSettingsOpen(false);
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [toggleAudio, toggleVideo]);
+  }, [toggleAudio, toggleVideo, room]);
 
   // Device notices (unplugged camera etc.) show as a toast for a few seconds.
   useEffect(() => {
@@ -83,15 +106,45 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
     setTimeout(() => setCopied(false), 2000);
   };
 
+  const toggleRecording = () => {
+    const rec = recorder.current;
+    if (rec?.recording) {
+      recorder.current = null;
+      room.setRecording(false);
+      void rec.stop().then((blob) => downloadRecording(blob, room.roomId));
+      return;
+    }
+    try {
+      const next = new CallRecorder({ stage: () => stage.current, audioTracks: () => audioTracks.current });
+      next.start();
+      recorder.current = next;
+      room.setRecording(true);
+    } catch {
+      showError('Recording is not available in this browser.');
+    }
+  };
+
+  const toggleScreen = () => {
+    if (snap.local.screenTrack) room.stopScreenShare();
+    else room.startScreenShare().catch((err: unknown) => showError(err instanceof Error && err.name === 'NotAllowedError' ? 'Screen sharing was cancelled.' : 'Screen sharing is not available here.'));
+  };
+
+  const remotes = orderRemotes(snap.remotes, snap.activeSpeakerId);
+  const screens = [
+    ...(snap.local.screenTrack ? [{ id: snap.localId ?? 'local', name, track: snap.local.screenTrack, isLocal: true }] : []),
+    ...snap.remotes.flatMap((r) => (r.screenTrack ? [{ id: r.id, name: r.name, track: r.screenTrack, isLocal: false }] : [])),
+  ];
+  const presenting = screens.length > 0;
+  const recordingBy = [...(snap.local.recording ? ['You'] : []), ...snap.remotes.filter((r) => r.media.recording).map((r) => r.name)];
   const count = snap.remotes.length + 1;
-  const cols = gridColumns(count, narrow);
-  const rows = Math.ceil(count / cols);
+  const cols = presenting ? 1 : gridColumns(count, narrow);
+  const rows = presenting ? count : Math.ceil(count / cols);
   const tiles = [
     {
       key: 'local',
-      node: <VideoTile peerId={snap.localId ?? 'local'} name={name} isLocal videoTrack={local.videoTrack} audioTrack={null} audioOn={local.audioEnabled} videoOn={local.videoEnabled} />,
+      node: <VideoTile peerId={snap.localId ?? 'local'} name={name} isLocal videoTrack={local.videoTrack} audioTrack={null} audioOn={local.audioEnabled} videoOn={local.videoEnabled} hand={snap.local.hand} />,
     },
-    ...snap.remotes.map((r) => ({
+    ...remotes.map((r) => ({
       key: r.id,
       node: (
         <VideoTile
@@ -106,6 +159,8 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
           connectionState={r.connectionState}
           speakerId={local.speakerId}
           onShowStats={() => setStatsOpen(true)}
+          speaking={snap.activeSpeakerId === r.id}
+          hand={r.media.hand === true}
         />
       ),
     })),
@@ -121,6 +176,12 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
           <UsersIcon className="h-3.5 w-3.5" />
           {count}
         </span>
+        {recordingBy.length > 0 && (
+          <span data-testid="recording-indicator" title={`Recording: ${recordingBy.join(', ')}`} className="ml-2 inline-flex shrink-0 items-center gap-1.5 rounded-full bg-rose-500/15 px-2.5 py-1 text-xs font-medium text-rose-200 ring-1 ring-rose-500/30">
+            <span className="h-2 w-2 animate-pulse rounded-full bg-rose-500" />
+            REC · {recordingBy.join(', ')}
+          </span>
+        )}
         <ConnectionBadge snap={snap} />
       </header>
 
@@ -155,16 +216,30 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
           </div>
         ))}
 
-      <main className="flex min-h-0 flex-1 gap-3 px-5">
+      <main ref={stage} className="flex min-h-0 flex-1 gap-3 px-5">
         {/* Flex-wrap rather than CSS grid so a last, incomplete row is centred. */}
-        <div data-testid="tile-grid" className="flex min-h-0 min-w-0 flex-1 flex-wrap content-center justify-center gap-3">
+        {presenting && (
+          <div data-testid="screen-stage" className="flex min-h-0 min-w-0 flex-[3] flex-col gap-3">
+            {screens.map((sc) => (
+              <div key={sc.id} className="min-h-0 flex-1">
+                <ScreenTile track={sc.track} name={sc.name} peerId={sc.id} isLocal={sc.isLocal} />
+              </div>
+            ))}
+          </div>
+        )}
+        <div data-testid="tile-grid" className={`flex min-h-0 min-w-0 flex-wrap content-center justify-center gap-3 ${presenting ? 'w-56 shrink-0 flex-col flex-nowrap overflow-y-auto' : 'flex-1'}`}>
           {tiles.map((t) => (
-            <div key={t.key} className="min-h-0" style={{ width: `calc((100% - ${(cols - 1) * 0.75}rem) / ${cols})`, height: `calc((100% - ${(rows - 1) * 0.75}rem) / ${rows})` }}>
+            <div
+              key={t.key}
+              className="min-h-0"
+              style={presenting ? { width: '100%', aspectRatio: '16 / 10', flexShrink: 0 } : { width: `calc((100% - ${(cols - 1) * 0.75}rem) / ${cols})`, height: `calc((100% - ${(rows - 1) * 0.75}rem) / ${rows})` }}
+            >
               {t.node}
             </div>
           ))}
         </div>
         {statsOpen && <QualityPanel remotes={snap.remotes} onClose={() => setStatsOpen(false)} />}
+        {chatOpen && <ChatPanel chat={snap.chat} onSend={(text) => room.sendChat(text)} onClose={() => setChatOpen(false)} />}
       </main>
 
       <footer className="relative flex items-center justify-center gap-3 px-5 py-4">
@@ -178,6 +253,25 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
         </RoundButton>
         <RoundButton testid="toggle-camera" label={local.videoEnabled ? 'Turn camera off' : 'Turn camera on'} off={!local.videoEnabled} pressed={!local.videoEnabled} shortcut="V" onClick={toggleVideo}>
           {local.videoEnabled ? <CamIcon className="h-5 w-5" /> : <CamOffIcon className="h-5 w-5" />}
+        </RoundButton>
+        <RoundButton testid="toggle-screen" label={snap.local.screenTrack ? 'Stop presenting' : 'Present your screen'} active={snap.local.screenTrack !== null} pressed={snap.local.screenTrack !== null} onClick={toggleScreen}>
+          <ScreenIcon className="h-5 w-5" />
+        </RoundButton>
+        <RoundButton testid="toggle-hand" label={snap.local.hand ? 'Lower hand' : 'Raise hand'} active={snap.local.hand} pressed={snap.local.hand} shortcut="H" onClick={() => room.setHand(!snap.local.hand)}>
+          <HandIcon className="h-5 w-5" />
+        </RoundButton>
+        <span className="relative">
+          <RoundButton testid="toggle-chat" label={chatOpen ? 'Close chat' : 'Open chat'} active={chatOpen} onClick={() => setChatOpen(!chatOpen)}>
+            <ChatIcon className="h-5 w-5" />
+          </RoundButton>
+          {snap.chat.unread > 0 && (
+            <span data-testid="chat-unread" className="pointer-events-none absolute -right-1 -top-1 grid h-5 min-w-5 place-items-center rounded-full bg-rose-500 px-1 text-[11px] font-bold text-white ring-2 ring-slate-950">
+              {snap.chat.unread > 99 ? '99+' : snap.chat.unread}
+            </span>
+          )}
+        </span>
+        <RoundButton testid="toggle-record" label={snap.local.recording ? 'Stop recording and download' : 'Record the call'} off={snap.local.recording} pressed={snap.local.recording} onClick={toggleRecording}>
+          <RecordIcon className={`h-5 w-5 ${snap.local.recording ? 'animate-pulse' : ''}`} />
         </RoundButton>
         <RoundButton testid="open-settings" label="Device settings" onClick={() => setSettingsOpen(true)}>
           <GearIcon className="h-5 w-5" />

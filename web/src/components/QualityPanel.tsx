@@ -36,6 +36,14 @@ export function QualityPanel({ remotes, onClose }: { remotes: RemoteView[]; onCl
                 <Stat k="FPS" v={fmt(m.fps, 0, '')} testid="stat-fps" />
                 <Stat k="Resolution" v={m.width && m.height ? `${m.width}×${m.height}` : '—'} testid="stat-resolution" wide />
               </dl>
+              <div data-testid="stat-send" className="mt-2 flex items-center justify-between rounded-lg bg-slate-900/60 px-2 py-1.5 text-xs">
+                <span className="text-slate-500">You send</span>
+                <span className="font-medium tabular-nums text-slate-100" title={r.sendQuality ? `limited by ${r.sendQuality.reason}` : undefined}>
+                  {r.sendQuality
+                    ? `≤ ${formatBitrate(r.sendQuality.maxBitrateKbps)} · ${r.sendQuality.scaleResolutionDownBy === 1 ? 'full res' : `1/${r.sendQuality.scaleResolutionDownBy} res`} · ${r.sendQuality.maxFramerate} fps`
+                    : '—'}
+                </span>
+              </div>
               <div className="mt-2">
                 <div className="mb-0.5 flex justify-between text-[10px] uppercase tracking-wider text-slate-500">
                   <span>Bitrate · last minute</span>

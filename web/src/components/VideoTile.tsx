@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useRef } from 'react';
 import { forget, playWithAudio } from '../audioUnlock';
 import type { QualityLevel } from '../rtc/stats';
-import { CamOffIcon, MicOffIcon } from './icons';
+import { CamOffIcon, HandIcon, MicOffIcon } from './icons';
 import { QualityDot } from './QualityDot';
 
 export interface VideoTileProps {
@@ -18,6 +18,9 @@ export interface VideoTileProps {
   connectionState?: RTCPeerConnectionState;
   speakerId?: string | null;
   onShowStats?: () => void;
+  /** Their voice is the loudest lately: a ring around the tile. */
+  speaking?: boolean;
+  hand?: boolean;
 }
 
 type SinkCapable = HTMLMediaElement & { setSinkId?: (id: string) => Promise<void> };
@@ -72,7 +75,10 @@ export function VideoTile(p: VideoTileProps) {
       data-testid="tile"
       data-peer-id={p.peerId}
       data-local={p.isLocal ? 'true' : 'false'}
-      className="group relative h-full w-full overflow-hidden rounded-2xl bg-slate-900 ring-1 ring-white/5"
+      data-speaking={p.speaking ? 'true' : 'false'}
+      data-record-tile="cover"
+      data-record-name={p.isLocal ? `${p.name} (you)` : p.name}
+      className={`group relative h-full w-full overflow-hidden rounded-2xl bg-slate-900 transition-shadow duration-200 ${p.speaking ? 'ring-[3px] ring-emerald-400 shadow-[0_0_24px_rgba(52,211,153,0.35)]' : 'ring-1 ring-white/5'}`}
     >
       <video
         ref={ref}
@@ -87,6 +93,11 @@ export function VideoTile(p: VideoTileProps) {
           <div className={`grid h-20 w-20 place-items-center rounded-full bg-gradient-to-br text-2xl font-semibold text-white shadow-xl ${colorFor(p.peerId)}`}>
             {initials(p.name)}
           </div>
+        </div>
+      )}
+      {p.hand && (
+        <div data-testid="tile-hand" className="absolute left-3 top-3 inline-flex items-center gap-1.5 rounded-full bg-amber-400 px-2.5 py-1 text-xs font-semibold text-slate-900 shadow-lg" title="Hand raised">
+          <HandIcon className="h-4 w-4" /> Hand raised
         </div>
       )}
       {connecting && (

@@ -92,3 +92,32 @@ export function Logo({ className = '', compact = false }: { className?: string; 
     </span>
   );
 }
+export const HandIcon = (p: P) => (
+  <Base {...p}>
+    <path d="M8 12V5.5a1.5 1.5 0 0 1 3 0V11M11 10V4a1.5 1.5 0 0 1 3 0v7M14 10.5V5.5a1.5 1.5 0 0 1 3 0V13" />
+    <path d="M17 9.5a1.5 1.5 0 0 1 3 0V14a7 7 0 0 1-7 7h-1a7 7 0 0 1-5.6-2.8L3.8 14.6a1.6 1.6 0 0 1 2.5-2L8 14.5" />
+  </Base>
+);
+export const ScreenIcon = (p: P) => (
+  <Base {...p}>
+    <rect x="3" y="4" width="18" height="13" rx="2" />
+    <path d="M8 21h8M12 17v4M12 13V8M9.5 10.5 12 8l2.5 2.5" />
+  </Base>
+);
+export const ChatIcon = (p: P) => (
+  <Base {...p}>
+    <path d="M20 15a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2h12a2 2 0 0 1 2 2z" />
+  </Base>
+);
+export const RecordIcon = (p: P) => (
+  <Base {...p}>
+    <circle cx="12" cy="12" r="8" />
+    <circle cx="12" cy="12" r="3.5" fill="currentColor" />
+  </Base>
+);
+export const SendIcon = (p: P) => (
+  <Base {...p}>
+    <path d="M4 12 20 4l-5 16-3-7z" />
+    <path d="m12 13 8-9" />
+  </Base>
+);

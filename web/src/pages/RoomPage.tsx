@@ -50,7 +50,19 @@ function CenteredCard({ children }: { children: React.ReactNode }) {
   );
 }
 
-const IDLE: RoomSnapshot = { phase: 'idle', connection: 'idle', reconnectAttempt: 0, maxReconnectAttempts: 0, localId: null, remotes: [], error: null };
+const IDLE: RoomSnapshot = {
+  phase: 'idle',
+  connection: 'idle',
+  reconnectAttempt: 0,
+  maxReconnectAttempts: 0,
+  localId: null,
+  remotes: [],
+  error: null,
+  local: { hand: false, recording: false, screenTrack: null },
+  activeSpeakerId: null,
+  chat: { messages: [], unread: 0, open: false },
+};
+const getDisplayMedia = () => navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
 const noRoom = () => () => undefined;
 
 function ValidRoom({ roomId }: { roomId: string }) {
@@ -91,7 +103,7 @@ function ValidRoom({ roomId }: { roomId: string }) {
       url: signalingUrl(window.location, link.token),
       diagnoseRefusal: () => diagnoseRefusal((url) => fetch(url, { cache: 'no-store' }), link.token),
     });
-    const r = new Room({ roomId, name: n, signaling, media, createPeerConnection: browserPeerConnectionFactory, forceRelay: link.forceRelay });
+    const r = new Room({ roomId, name: n, signaling, media, createPeerConnection: browserPeerConnectionFactory, forceRelay: link.forceRelay, getDisplayMedia });
     installTestHook(r, signaling);
     setRoom(r);
     r.join();

@@ -63,4 +63,19 @@ describe('parseServerMessage', () => {
     });
     expect(p({ type: 'pong' })).toMatchObject({ type: 'pong' });
   });
+
+  it('keeps the hand and recording flags of media-state and drops unknown ones', () => {
+    expect(p({ type: 'media-state', peerId: 'x', data: { audio: true, video: true, screen: false, hand: true, recording: false, other: true } })).toEqual({
+      type: 'media-state',
+      peerId: 'x',
+      data: { audio: true, video: true, screen: false, hand: true, recording: false },
+      timestamp: undefined,
+    });
+    expect(p({ type: 'media-state', peerId: 'x', data: { audio: true, video: true, screen: false, hand: 'yes' } })).toEqual({
+      type: 'media-state',
+      peerId: 'x',
+      data: { audio: true, video: true, screen: false },
+      timestamp: undefined,
+    });
+  });
 });

@@ -28,13 +28,22 @@ export function isMediaState(v: unknown): v is MediaState {
   );
 }
 
+/** A copy with only the flags this client knows (the wire may carry others). */
+export function copyMediaState(v: MediaState): MediaState {
+  const out: MediaState = { audio: v.audio, video: v.video, screen: v.screen };
+  const raw = v as unknown as Obj;
+  if (typeof raw.hand === 'boolean') out.hand = raw.hand;
+  if (typeof raw.recording === 'boolean') out.recording = raw.recording;
+  return out;
+}
+
 /** Missing media means "unknown": assume on, as a peer that just joined normally is. */
 const DEFAULT_MEDIA: MediaState = { audio: true, video: true, screen: false };
 
 function toPeerInfo(v: unknown): PeerInfo | null {
   if (!isObject(v) || !isNonEmptyString(v.peerId)) return null;
   const name = typeof v.name === 'string' ? v.name : '';
-  const media = isMediaState(v.media) ? { ...v.media } : { ...DEFAULT_MEDIA };
+  const media = isMediaState(v.media) ? copyMediaState(v.media) : { ...DEFAULT_MEDIA };
   return { peerId: v.peerId, name, media };
 }
 
@@ -108,7 +117,7 @@ export function toServerMessage(raw: unknown): ServerMessage | null {
     case 'peer-joined': {
       if (!isNonEmptyString(peerId)) return null;
       const name = isObject(data) && typeof data.name === 'string' ? data.name : '';
-      const media = isObject(data) && isMediaState(data.media) ? { ...data.media } : undefined;
+      const media = isObject(data) && isMediaState(data.media) ? copyMediaState(data.media) : undefined;
       return { type: 'peer-joined', peerId, data: media ? { name, media } : { name }, timestamp };
     }
     case 'peer-left':
@@ -128,7 +137,7 @@ export function toServerMessage(raw: unknown): ServerMessage | null {
       };
     case 'media-state':
       if (!isNonEmptyString(peerId) || !isMediaState(data)) return null;
-      return { type: 'media-state', peerId, data: { audio: data.audio, video: data.video, screen: data.screen }, timestamp };
+      return { type: 'media-state', peerId, data: copyMediaState(data), timestamp };
     case 'pong':
       return { type: 'pong', timestamp };
     case 'error':

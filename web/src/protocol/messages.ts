@@ -4,6 +4,9 @@ export interface MediaState {
   audio: boolean;
   video: boolean;
   screen: boolean;
+  /** Extra flags (the server relays up to 8 booleans): a raised hand, recording in progress. */
+  hand?: boolean;
+  recording?: boolean;
 }
 
 export interface PeerInfo {

@@ -4,6 +4,7 @@ import type { MediaState } from '../protocol/messages';
 import type { ConnectIssue } from '../rtc/connectIssue';
 import type { PeerSession } from '../rtc/PeerSession';
 import type { MediaKind } from '../rtc/peerConnectionLike';
+import type { SendQuality } from '../rtc/sendPolicy';
 import { EMPTY_METRICS, type QualityMetrics, type StatsSample } from '../rtc/stats';
 import { Track } from './Track';
 
@@ -24,6 +25,16 @@ export class RemoteParticipant {
   metrics: QualityMetrics = EMPTY_METRICS;
   history: QualityPoint[] = [];
   lastSample: StatsSample | null = null;
+  /** Their shared screen (shown while `media.screen` says they share). */
+  screenTrack: MediaStreamTrack | null = null;
+  /** What our camera is allowed to send on this connection (null: not applied yet). */
+  sendQuality: SendQuality | null = null;
+  /**
+   * Kept across a resume although room-joined did not list it: after a server restart the room is
+   * rebuilt as people come back, and our direct connection to it still carries media. It goes
+   * when that connection fails, or when it is heard from again (then it is confirmed).
+   */
+  unconfirmed = false;
   private tracks = new Map<MediaKind, Track>();
 
   constructor(
@@ -47,6 +58,8 @@ export class RemoteParticipant {
   /** A fresh RTCPeerConnection brings fresh tracks; drop the old ones with the old session. */
   resetMedia(): void {
     this.tracks.clear();
+    this.screenTrack = null;
+    this.sendQuality = null;
     this.connectionState = 'new';
     this.connectIssue = null;
     this.lastSample = null;

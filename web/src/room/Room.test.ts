@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FakePeerConnection, FakeSocket, fakeTrack, settle } from '../test/fakes';
+import { FakeDataChannel, FakePeerConnection, FakeSocket, fakeTrack, fireTrackEvent, settle } from '../test/fakes';
 import { SignalingClient } from '../signaling/SignalingClient';
 import type { MediaKind } from '../rtc/peerConnectionLike';
 import { Room, type LocalMediaSource } from './Room';
@@ -141,6 +141,89 @@ describe('Room', () => {
     expect(pc.closed).toBe(true);
     expect(t.room.peerConnections().size).toBe(0); // waits for p2's offer to the new id
     expect(t.room.snapshot.remotes.map((r) => r.id)).toEqual(['p2']);
+  });
+
+  it('after a server restart keeps a connected peer the new server does not list yet, until its connection dies', async () => {
+    const t = setup();
+    rooms.push(t.room);
+    t.sock().receive(joined('me'));
+    t.sock().receive({ type: 'peer-joined', peerId: 'p2', data: { name: 'Cy' } });
+    t.sock().receive({ type: 'peer-joined', peerId: 'p3', data: { name: 'Di' } });
+    await settle();
+    const [pc2, pc3] = FakePeerConnection.instances as [FakePeerConnection, FakePeerConnection];
+    pc2.setConnectionState('connected');
+    pc3.setConnectionState('connected');
+
+    t.sock().drop();
+    await new Promise((r) => setTimeout(r, 300));
+    t.sock().open();
+    // The restarted server's room is being rebuilt: nobody else is back yet.
+    t.sock().receive(joined('me', []));
+    expect(t.room.snapshot.remotes.map((r) => r.id)).toEqual(['p2', 'p3']);
+    expect(pc2.closed).toBe(false);
+    expect(t.room.rosterLog().filter((e) => e.event === 'removed')).toEqual([]);
+    // p2 comes back (it is heard from); p3 never does and its connection fails.
+    t.sock().receive({ type: 'media-state', peerId: 'p2', data: { audio: true, video: true, screen: false } });
+    pc3.setConnectionState('failed');
+    pc2.setConnectionState('failed'); // a confirmed peer's failure is repaired, not removed
+    await settle();
+    expect(t.room.snapshot.remotes.map((r) => r.id)).toEqual(['p2']);
+    expect(t.room.rosterLog().at(-1)).toEqual({ event: 'removed', peerId: 'p3' });
+  });
+
+  it('chat goes over each data channel, arrives with the name, and marks who it missed', async () => {
+    const t = setup();
+    rooms.push(t.room);
+    t.sock().receive(joined('me'));
+    t.sock().receive({ type: 'peer-joined', peerId: 'p2', data: { name: 'Cy' } });
+    t.sock().receive({ type: 'peer-joined', peerId: 'p3', data: { name: 'Di' } });
+    await settle();
+    const [c2, c3] = FakePeerConnection.instances.map((pc) => pc.dataChannels[0]!) as [FakeDataChannel, FakeDataChannel];
+    c2.open();
+    t.room.sendChat('  hello <b>all</b> ');
+    expect(JSON.parse(c2.sent[0]!)).toEqual({ type: 'chat', text: 'hello <b>all</b>' });
+    expect(t.room.snapshot.chat.messages[0]).toMatchObject({ fromId: null, text: 'hello <b>all</b>', undelivered: ['Di'] });
+
+    c3.open();
+    c3.receive(JSON.stringify({ type: 'chat', text: 'hi back' }));
+    c3.receive('not json');
+    expect(t.room.snapshot.chat.messages.at(-1)).toMatchObject({ fromId: 'p3', name: 'Di', text: 'hi back' });
+    expect(t.room.snapshot.chat.unread).toBe(1);
+    t.room.setChatOpen(true);
+    expect(t.room.snapshot.chat.unread).toBe(0);
+  });
+
+  it('raise hand and screen share travel in media-state; the share stops with its track', async () => {
+    const screenTrack = fakeTrack('video');
+    const stream = { getVideoTracks: () => [screenTrack] } as unknown as MediaStream;
+    FakeSocket.instances = [];
+    FakePeerConnection.instances = [];
+    const signaling = new SignalingClient({ url: 'ws://t/ws', createSocket: (u) => new FakeSocket(u), random: () => 0 });
+    const room = new Room({ roomId: 'brave-otter-42', name: 'Ada', signaling, media: new FakeMedia(), createPeerConnection: (c) => new FakePeerConnection(c), statsIntervalMs: 0, speakerIntervalMs: 0, getDisplayMedia: () => Promise.resolve(stream) });
+    rooms.push(room);
+    room.join();
+    const sock = FakeSocket.instances.at(-1)!;
+    sock.open();
+    sock.receive(joined('me'));
+    sock.receive({ type: 'peer-joined', peerId: 'p2', data: { name: 'Cy' } });
+    await settle();
+
+    room.setHand(true);
+    expect(sock.sentOfType('media-state').at(-1)).toMatchObject({ data: { hand: true } });
+    await room.startScreenShare();
+    expect(sock.sentOfType('media-state').at(-1)).toMatchObject({ data: { screen: true, hand: true } });
+    const pc = FakePeerConnection.instances[0]!;
+    expect(pc.transceivers.filter((x) => x.sender.track === screenTrack)).toHaveLength(1);
+    expect(room.snapshot.local.screenTrack).toBe(screenTrack);
+
+    // The browser's own "Stop sharing" ends the track.
+    fireTrackEvent(screenTrack, 'ended');
+    await settle();
+    expect(room.snapshot.local.screenTrack).toBeNull();
+    expect(sock.sentOfType('media-state').at(-1)).toMatchObject({ data: { screen: false } });
+    expect(pc.transceivers.find((x) => x.direction === 'inactive')).toBeDefined();
+    room.setHand(false);
+    expect(sock.sentOfType('media-state').at(-1)!.data).toEqual({ audio: true, video: true, screen: false });
   });
 
   it('ignores answers and candidates for peers without a connection', async () => {

@@ -4,8 +4,11 @@ import type { MediaState, ServerMessage } from '../protocol/messages';
 import { PeerSession, type LocalTracks, type OutgoingSignal } from '../rtc/PeerSession';
 import type { ConnectIssue } from '../rtc/connectIssue';
 import type { MediaKind, PeerConnectionFactory } from '../rtc/peerConnectionLike';
+import { chooseSendQuality, sameQuality, type SendQuality } from '../rtc/sendPolicy';
 import { computeMetrics, extractSample, pushHistory, type QualityMetrics, type QualityLevel } from '../rtc/stats';
 import type { ConnectionState, JoinedEvent, SignalingClient } from '../signaling/SignalingClient';
+import { ActiveSpeaker } from './ActiveSpeaker';
+import { ChatLog, MAX_CHAT_LENGTH, parseChatWire, type ChatSnapshot, type ChatWireMessage } from './ChatLog';
 import { RemoteParticipant, type QualityPoint } from './Participant';
 import { isAccessRefusalCode } from '../access/accessRefusal';
 
@@ -38,11 +41,20 @@ export interface RemoteView {
   media: MediaState;
   audioTrack: MediaStreamTrack | null;
   videoTrack: MediaStreamTrack | null;
+  /** Their shared screen while they share, else null. */
+  screenTrack: MediaStreamTrack | null;
+  /** What we send them (bandwidth adaptation). */
+  sendQuality: SendQuality | null;
   connectionState: RTCPeerConnectionState;
   connectIssue: ConnectIssue | null;
   metrics: QualityMetrics;
   level: QualityLevel;
   history: QualityPoint[];
+}
+
+export interface RosterEvent {
+  event: 'added' | 'removed';
+  peerId: string;
 }
 
 export interface RoomSnapshot {
@@ -53,6 +65,11 @@ export interface RoomSnapshot {
   localId: string | null;
   remotes: RemoteView[];
   error: { code: string; message: string } | null;
+  /** Our own flags as the others see them in media-state. */
+  local: { hand: boolean; recording: boolean; screenTrack: MediaStreamTrack | null };
+  /** The remote whose voice is loudest lately (null: nobody speaks). */
+  activeSpeakerId: string | null;
+  chat: ChatSnapshot;
 }
 
 export interface RoomOptions {
@@ -66,7 +83,11 @@ export interface RoomOptions {
   /** How long a peer connection may take before the call says why it does not connect. */
   connectTimeoutMs?: number;
   statsIntervalMs?: number;
+  /** How often audio levels are sampled for the active speaker (0: never). */
+  speakerIntervalMs?: number;
   now?: () => number;
+  /** Screen capture (navigator.mediaDevices.getDisplayMedia in the app). */
+  getDisplayMedia?: () => Promise<MediaStream>;
 }
 
 export class Room {
@@ -86,6 +107,14 @@ export class Room {
   private unsubscribers: Array<() => void> = [];
   private statsTimer: ReturnType<typeof setInterval> | null = null;
   private lastSentMedia: string | null = null;
+  /** Every participant added or removed, in order: what the page showed as joins and leaves. */
+  private roster: RosterEvent[] = [];
+  private hand = false;
+  private recording = false;
+  private screen: { stream: MediaStream; track: MediaStreamTrack } | null = null;
+  private readonly speaker = new ActiveSpeaker();
+  private speakerTimer: ReturnType<typeof setInterval> | null = null;
+  private readonly chat = new ChatLog();
 
   constructor(opts: RoomOptions) {
     this.opts = opts;
@@ -121,6 +150,71 @@ export class Room {
     this.signaling.join(this.roomId, this.name);
     const interval = this.opts.statsIntervalMs ?? 2_000;
     if (interval > 0) this.statsTimer = setInterval(() => void this.pollStats(), interval);
+    const speakerInterval = this.opts.speakerIntervalMs ?? 250;
+    if (speakerInterval > 0) this.speakerTimer = setInterval(() => this.pollSpeaker(), speakerInterval);
+    this.changed();
+  }
+
+  setHand(raised: boolean): void {
+    this.hand = raised;
+    this.sendMediaState();
+    this.changed();
+  }
+
+  /** Called by the recorder: everyone sees that this call is being recorded. */
+  setRecording(on: boolean): void {
+    this.recording = on;
+    this.sendMediaState();
+    this.changed();
+  }
+
+  /** Shares a screen (the browser asks which) as an extra video track to everyone. */
+  async startScreenShare(): Promise<void> {
+    if (this.screen || !this.opts.getDisplayMedia) return;
+    const stream = await this.opts.getDisplayMedia();
+    const track = stream.getVideoTracks()[0];
+    if (!track) return;
+    if (this.phase === 'left' || this.screen) {
+      track.stop();
+      return;
+    }
+    // The browser's own "Stop sharing" bar ends the track.
+    track.addEventListener('ended', () => {
+      if (this.screen?.track === track) this.stopScreenShare();
+    });
+    this.screen = { stream, track };
+    for (const r of this.remotes.values()) void r.session?.setScreenTrack(track, stream);
+    this.sendMediaState();
+    this.changed();
+  }
+
+  stopScreenShare(): void {
+    const screen = this.screen;
+    if (!screen) return;
+    this.screen = null;
+    screen.track.stop();
+    for (const r of this.remotes.values()) void r.session?.setScreenTrack(null, null);
+    this.sendMediaState();
+    this.changed();
+  }
+
+  /** Sends a chat message to everyone over the data channels; marks who it did not reach. */
+  sendChat(text: string): void {
+    const trimmed = text.trim().slice(0, MAX_CHAT_LENGTH);
+    if (!trimmed) return;
+    const now = this.opts.now ?? (() => Date.now());
+    const message = this.chat.addOwn(this.name, trimmed, now());
+    const wire: ChatWireMessage = { type: 'chat', text: trimmed };
+    const failed: string[] = [];
+    for (const r of this.remotes.values()) {
+      if (!r.session || !r.session.sendChat(JSON.stringify(wire))) failed.push(r.name);
+    }
+    this.chat.markUndelivered(message.id, failed);
+    this.changed();
+  }
+
+  setChatOpen(open: boolean): void {
+    this.chat.setOpen(open);
     this.changed();
   }
 
@@ -152,6 +246,10 @@ export class Room {
     return out;
   }
 
+  rosterLog(): readonly RosterEvent[] {
+    return this.roster;
+  }
+
   session(remoteId: string): PeerSession | null {
     return this.remotes.get(remoteId)?.session ?? null;
   }
@@ -176,8 +274,13 @@ export class Room {
       // New identity: the others see a new peer and will offer to us; start from scratch.
       for (const id of [...this.remotes.keys()]) this.removeRemote(id);
     } else if (rejoin) {
-      // Same identity: keep the live connections; forget peers that left while we were away.
-      for (const id of [...this.remotes.keys()]) if (!listed.has(id)) this.removeRemote(id);
+      // Same identity: keep the live connections. A peer not listed either left while we were
+      // away, or (server restart) has not come back yet: keep it while media still flows.
+      for (const [id, r] of [...this.remotes]) {
+        if (listed.has(id)) r.unconfirmed = false;
+        else if (isLive(r.connectionState)) r.unconfirmed = true;
+        else this.removeRemote(id);
+      }
     }
     for (const p of message.data.peers) {
       const existing = this.remotes.get(p.peerId);
@@ -188,6 +291,7 @@ export class Room {
       }
       const remote = new RemoteParticipant(p.peerId, p.name || 'Guest', p.media);
       this.remotes.set(p.peerId, remote);
+      this.roster.push({ event: 'added', peerId: p.peerId });
       // After a resume, a peer we have never met joined while we were away; it waits for an
       // offer from us, the peer that was already in the room.
       if (resumed) this.startSession(remote, true);
@@ -200,12 +304,17 @@ export class Room {
   }
 
   private onMessage(msg: ServerMessage): void {
+    if ('peerId' in msg && msg.type !== 'peer-left') {
+      const from = this.remotes.get(msg.peerId);
+      if (from) from.unconfirmed = false; // it is back in the room
+    }
     switch (msg.type) {
       case 'peer-joined': {
         let remote = this.remotes.get(msg.peerId);
         if (!remote) {
           remote = new RemoteParticipant(msg.peerId, msg.data.name || 'Guest', msg.data.media ?? { audio: true, video: true, screen: false });
           this.remotes.set(msg.peerId, remote);
+          this.roster.push({ event: 'added', peerId: msg.peerId });
         } else {
           remote.name = msg.data.name || remote.name;
         }
@@ -284,14 +393,27 @@ export class Room {
       local,
       createPeerConnection: this.opts.createPeerConnection,
       signal: (s) => this.sendSignal(remote.id, s),
-      onRemoteTrack: (track) => {
+      onRemoteTrack: (track, role) => {
         if (remote.session !== session) return;
-        remote.setTrack(track);
+        if (role === 'screen') remote.screenTrack = track;
+        else remote.setTrack(track);
+        this.changed();
+      },
+      onChat: (data) => {
+        if (remote.session !== session) return;
+        const chat = parseChatWire(data);
+        if (!chat) return;
+        const now = this.opts.now ?? (() => Date.now());
+        this.chat.addIncoming(remote.id, remote.name, chat.text, now());
         this.changed();
       },
       onConnectionState: (state) => {
         if (remote.session !== session) return;
         remote.connectionState = state;
+        // An unconfirmed peer (see RemoteParticipant) whose connection died is gone for good.
+        if (remote.unconfirmed && !isLive(state)) this.removeRemote(remote.id);
+        // Limits apply from the moment media flows, and the room size may have changed.
+        if (state === 'connected') this.adaptSenders();
         this.changed();
       },
       onConnectIssue: (issue) => {
@@ -308,6 +430,7 @@ export class Room {
       },
     });
     remote.session = session;
+    if (this.screen) void session.setScreenTrack(this.screen.track, this.screen.stream);
   }
 
   private removeRemote(id: string): void {
@@ -316,6 +439,7 @@ export class Room {
     r.session?.close();
     r.session = null;
     this.remotes.delete(id);
+    this.roster.push({ event: 'removed', peerId: id });
   }
 
   private sendSignal(targetId: string, s: OutgoingSignal): void {
@@ -337,8 +461,11 @@ export class Room {
     const state: MediaState = {
       audio: snap.audioEnabled && !!snap.audioTrack,
       video: snap.videoEnabled && !!snap.videoTrack,
-      screen: false,
+      screen: this.screen !== null,
     };
+    // Extra flags only while set: a missing flag means off, and older clients see nothing new.
+    if (this.hand) state.hand = true;
+    if (this.recording) state.recording = true;
     const key = JSON.stringify(state);
     if (key === this.lastSentMedia) return;
     if (this.signaling.send({ type: 'media-state', data: state })) this.lastSentMedia = key;
@@ -372,7 +499,40 @@ export class Room {
         }
       }),
     );
+    if (this.adaptSenders()) any = true;
     if (any) this.changed();
+  }
+
+  /**
+   * Bandwidth adaptation: re-decides every connection's send limits from the number of peers we
+   * upload to and that connection's measured loss and round trip. True when anything changed.
+   */
+  private adaptSenders(): boolean {
+    let changed = false;
+    const peers = this.remotes.size;
+    for (const r of this.remotes.values()) {
+      const s = r.session;
+      if (!s || s.closed || r.connectionState !== 'connected') continue;
+      const q = chooseSendQuality({ peers, lossPercent: r.metrics.lossPercent, rttMs: r.metrics.rttMs });
+      if (sameQuality(r.sendQuality, q)) continue;
+      r.sendQuality = q;
+      changed = true;
+      void s.applySendQuality(q).then((ok) => {
+        if (!ok && r.session === s && r.sendQuality === q) r.sendQuality = null; // retried next round
+      });
+    }
+    return changed;
+  }
+
+  private pollSpeaker(): void {
+    const levels = new Map<string, number>();
+    for (const r of this.remotes.values()) {
+      // A muted microphone sends silence anyway; don't let noise pretend otherwise.
+      levels.set(r.id, r.media.audio && r.session ? r.session.audioLevel() : 0);
+    }
+    const before = this.speaker.speaker;
+    const now = this.opts.now ?? (() => Date.now());
+    if (this.speaker.update(levels, now()) !== before) this.changed();
   }
 
   // ---- lifecycle + snapshot ----
@@ -383,6 +543,9 @@ export class Room {
     this.unsubscribers = [];
     if (this.statsTimer) clearInterval(this.statsTimer);
     this.statsTimer = null;
+    if (this.speakerTimer) clearInterval(this.speakerTimer);
+    this.speakerTimer = null;
+    this.stopScreenShare();
     this.signaling.close();
     this.phase = phase;
     this.changed();
@@ -396,12 +559,17 @@ export class Room {
       maxReconnectAttempts: this.signaling.maxAttempts,
       localId: this.localId,
       error: this.error,
+      local: { hand: this.hand, recording: this.recording, screenTrack: this.screen?.track ?? null },
+      activeSpeakerId: this.speaker.speaker,
+      chat: this.chat.snapshot,
       remotes: [...this.remotes.values()].map((r) => ({
         id: r.id,
         name: r.name,
         media: r.media,
         audioTrack: r.track('audio')?.mediaStreamTrack ?? null,
         videoTrack: r.track('video')?.mediaStreamTrack ?? null,
+        screenTrack: r.media.screen ? r.screenTrack : null,
+        sendQuality: r.sendQuality,
         connectionState: r.connectionState,
         connectIssue: r.connectIssue,
         metrics: r.metrics,
@@ -415,4 +583,9 @@ export class Room {
     this.snap = this.buildSnapshot();
     for (const fn of [...this.listeners]) fn();
   }
+}
+
+/** Media can still flow (or come back by itself) on a connection in this state. */
+function isLive(state: RTCPeerConnectionState): boolean {
+  return state !== 'failed' && state !== 'closed';
 }

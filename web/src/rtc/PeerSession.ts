@@ -8,8 +8,10 @@
 // Incoming signaling for a session is handled strictly in arrival order through a promise chain,
 // so a candidate never races the description it belongs to.
 import type { IceCandidateData, SessionDescriptionData } from '../protocol/messages';
+import type { SendQuality } from './sendPolicy';
 import {
   type CandidateLike,
+  type DataChannelLike,
   type MediaKind,
   type PeerConnectionFactory,
   type PeerConnectionLike,
@@ -21,6 +23,9 @@ import { type ConnectIssue, candidateType, diagnoseConnectFailure, hasTurnServer
 export type OutgoingSignal =
   | { kind: 'description'; description: SessionDescriptionData }
   | { kind: 'candidate'; candidate: IceCandidateData };
+
+/** What a received track carries: the microphone, the camera, or a shared screen. */
+export type TrackRole = 'audio' | 'camera' | 'screen';
 
 export interface LocalTracks {
   audio: MediaStreamTrack | null;
@@ -45,7 +50,9 @@ export interface PeerSessionOptions {
   local: LocalTracks;
   createPeerConnection: PeerConnectionFactory;
   signal: (msg: OutgoingSignal) => void;
-  onRemoteTrack?: (track: MediaStreamTrack) => void;
+  onRemoteTrack?: (track: MediaStreamTrack, role: TrackRole) => void;
+  /** A chat message from the remote peer's data channel. */
+  onChat?: (text: string) => void;
   onConnectionState?: (state: RTCPeerConnectionState) => void;
   /** ICE restart did not help: the owner should replace this session with a fresh one. */
   onNeedsRebuild?: () => void;
@@ -80,6 +87,10 @@ export class PeerSession {
   private pendingCandidates: IceCandidateData[] = [];
   private chain: Promise<void> = Promise.resolve();
   private transceivers = new Map<MediaKind, TransceiverLike>();
+  /** Our screen share's sender, kept after a share ends so the next share reuses it. */
+  private screenTransceiver: TransceiverLike | null = null;
+  /** Chat: negotiated on both sides with the same id, so neither waits for `ondatachannel`. */
+  private readonly chat: DataChannelLike | null;
   private local: LocalTracks;
   private restartAttempted = false;
   private restartTimer: unknown = null;
@@ -109,7 +120,7 @@ export class PeerSession {
       this.opts.signal({ kind: 'candidate', candidate: toCandidateData(ev.candidate) });
     };
     pc.ontrack = (ev) => {
-      if (!this._closed) this.opts.onRemoteTrack?.(ev.track);
+      if (!this._closed) this.opts.onRemoteTrack?.(ev.track, this.roleOf(ev.track, ev.transceiver));
     };
     pc.onconnectionstatechange = () => this.onConnectionStateChange();
     pc.onicecandidateerror = (ev) => {
@@ -133,6 +144,82 @@ export class PeerSession {
         this.transceivers.set(kind, pc.addTransceiver(track ?? kind, init));
       }
     }
+    this.chat = pc.createDataChannel?.('chat', { negotiated: true, id: 0, ordered: true }) ?? null;
+    if (this.chat) {
+      this.chat.onmessage = (ev) => {
+        if (!this._closed && typeof ev.data === 'string') this.opts.onChat?.(ev.data);
+      };
+    }
+  }
+
+  /** Sends one chat message; false when it cannot go out (channel not open yet, or closed). */
+  sendChat(text: string): boolean {
+    if (this._closed || !this.chat || this.chat.readyState !== 'open') return false;
+    try {
+      this.chat.send(text);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Starts (track) or stops (null) sending a shared screen as an extra video track. Adding the
+   * transceiver triggers negotiationneeded, and the renegotiation goes through perfect
+   * negotiation like any other.
+   */
+  async setScreenTrack(track: MediaStreamTrack | null, stream: MediaStream | null): Promise<void> {
+    if (this._closed) return;
+    const t = this.screenTransceiver;
+    if (track && !t) {
+      const init: RTCRtpTransceiverInit = { direction: 'sendonly' };
+      if (stream) init.streams = [stream];
+      this.screenTransceiver = this.pc.addTransceiver(track, init);
+    } else if (track && t) {
+      await t.sender.replaceTrack(track);
+      t.direction = 'sendonly';
+    } else if (t) {
+      await t.sender.replaceTrack(null);
+      t.direction = 'inactive';
+    }
+  }
+
+  /**
+   * Caps what our camera sends on this connection (bitrate, resolution, frame rate). False when
+   * there is no camera sender yet (the answerer before the offer) or the browser refused.
+   */
+  async applySendQuality(q: SendQuality): Promise<boolean> {
+    const sender = this.transceivers.get('video')?.sender;
+    if (this._closed || !sender?.getParameters || !sender.setParameters) return false;
+    const params = sender.getParameters();
+    if (!params.encodings || params.encodings.length === 0) params.encodings = [{}];
+    for (const e of params.encodings) {
+      e.maxBitrate = q.maxBitrateKbps * 1000;
+      e.scaleResolutionDownBy = q.scaleResolutionDownBy;
+      e.maxFramerate = q.maxFramerate;
+    }
+    try {
+      await sender.setParameters(params);
+      return true;
+    } catch (err) {
+      if (!this._closed) console.warn('pulsemeet: setParameters failed', err);
+      return false;
+    }
+  }
+
+  /** The remote microphone's latest level, 0..1 (0 when unknown). */
+  audioLevel(): number {
+    const t = this.transceivers.get('audio') ?? this.pc.getTransceivers().find((x) => x.receiver.track.kind === 'audio');
+    const sources = t?.receiver.getSynchronizationSources?.() ?? [];
+    return sources[0]?.audioLevel ?? 0;
+  }
+
+  /** The camera is the first video m-line (created with the connection); any later one is a screen. */
+  private roleOf(track: MediaStreamTrack, transceiver: TransceiverLike | undefined): TrackRole {
+    if (track.kind === 'audio') return 'audio';
+    if (!transceiver) return 'camera';
+    const firstVideo = this.pc.getTransceivers().find((x) => x.receiver.track.kind === 'video');
+    return !firstVideo || firstVideo === transceiver ? 'camera' : 'screen';
   }
 
   get closed(): boolean {
@@ -191,6 +278,7 @@ export class PeerSession {
     this.pc.onicecandidate = null;
     this.pc.ontrack = null;
     this.pc.onconnectionstatechange = null;
+    if (this.chat) this.chat.onmessage = null;
     this.pc.onicecandidateerror = null;
     this.pc.close();
   }

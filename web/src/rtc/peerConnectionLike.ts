@@ -7,13 +7,30 @@ export interface SenderLike {
   readonly track: MediaStreamTrack | null;
   replaceTrack(track: MediaStreamTrack | null): Promise<void>;
   setStreams?(...streams: MediaStream[]): void;
+  getParameters?(): RTCRtpSendParameters;
+  setParameters?(params: RTCRtpSendParameters): Promise<void>;
+}
+
+export interface ReceiverLike {
+  readonly track: MediaStreamTrack;
+  /** Audio levels of what was received lately (absent in tests' fakes). */
+  getSynchronizationSources?(): Array<{ audioLevel?: number }>;
 }
 
 export interface TransceiverLike {
   readonly mid: string | null;
   direction: RTCRtpTransceiverDirection;
   readonly sender: SenderLike;
-  readonly receiver: { readonly track: MediaStreamTrack };
+  readonly receiver: ReceiverLike;
+}
+
+/** The slice of RTCDataChannel the chat uses. */
+export interface DataChannelLike {
+  readonly readyState: RTCDataChannelState;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onopen: ((ev: unknown) => void) | null;
+  send(data: string): void;
+  close(): void;
 }
 
 export interface CandidateLike {
@@ -34,7 +51,7 @@ export interface PeerConnectionLike {
   readonly localDescription: DescriptionLike | null;
   onnegotiationneeded: ((ev: unknown) => void) | null;
   onicecandidate: ((ev: { candidate: CandidateLike | null }) => void) | null;
-  ontrack: ((ev: { track: MediaStreamTrack; streams: readonly MediaStream[] }) => void) | null;
+  ontrack: ((ev: { track: MediaStreamTrack; streams: readonly MediaStream[]; transceiver?: TransceiverLike }) => void) | null;
   onconnectionstatechange: ((ev: unknown) => void) | null;
   /** A STUN/TURN server failed us (e.g. 401 from TURN with bad credentials, 701 unreachable). */
   onicecandidateerror?: ((ev: { url?: string; errorCode?: number; errorText?: string }) => void) | null;
@@ -43,6 +60,7 @@ export interface PeerConnectionLike {
   addIceCandidate(candidate: RTCIceCandidateInit): Promise<void>;
   addTransceiver(trackOrKind: MediaStreamTrack | MediaKind, init?: RTCRtpTransceiverInit): TransceiverLike;
   getTransceivers(): TransceiverLike[];
+  createDataChannel?(label: string, init: RTCDataChannelInit): DataChannelLike;
   restartIce(): void;
   getStats(): Promise<RTCStatsReport>;
   close(): void;

@@ -69,6 +69,8 @@ describe('SignalingClient connection and join', () => {
     expect(first.closedByClient).toBe(false);
     vi.advanceTimersByTime(1);
     expect(first.closedByClient).toBe(true);
+    // Not 1000: the server would take that as a hang-up and end our place at once.
+    expect(first.closeCode).toBe(4000);
     expect(states.at(-1)).toBe('reconnecting');
     vi.advanceTimersByTime(250); // attempt 0 with random 0 -> 500/2
     expect(FakeSocket.instances).toHaveLength(2);

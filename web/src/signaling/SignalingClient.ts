@@ -69,6 +69,8 @@ const OPEN = 1;
 
 /** Close codes with a meaning in DESIGN.md. */
 export const CLOSE_SERVER_RESTART = 1012;
+/** Our own close of a socket we gave up on before reconnecting (application range 4000-4999). */
+export const CLOSE_RECONNECTING = 4000;
 export const CLOSE_TOO_SLOW = 1013;
 export const CLOSE_RATE_LIMITED = 1008;
 
@@ -212,7 +214,7 @@ export class SignalingClient {
         return;
       }
       // Never opened: refused (401/403) or unreachable; the browser does not say which.
-      this.teardownSocket();
+      this.teardownSocket(CLOSE_RECONNECTING, 'reconnecting');
       const ticket = ++this.diagnosis;
       void diagnose()
         .catch(() => null)
@@ -262,7 +264,9 @@ export class SignalingClient {
   }
 
   private onDrop(code: number): void {
-    this.teardownSocket();
+    // Not 1000: the server reads a normal close as a hang-up and would end our place at once,
+    // while this client is about to come back and resume it.
+    this.teardownSocket(CLOSE_RECONNECTING, 'reconnecting');
     if (this._state === 'closed') return;
     if (code === CLOSE_SERVER_RESTART && this.attempt === 0) {
       // The server told us it restarts: come back at once. It still counts as an attempt, so a
@@ -314,7 +318,7 @@ export class SignalingClient {
   }
 
   /** Detaches handlers first so a late onclose of the old socket cannot trigger a second retry. */
-  private teardownSocket(code = 1000, reason = ''): void {
+  private teardownSocket(code: number, reason: string): void {
     if (this.pingTimer !== null) this.opts.timers.clearTimeout(this.pingTimer);
     if (this.deadTimer !== null) this.opts.timers.clearTimeout(this.deadTimer);
     this.pingTimer = null;

@@ -3,6 +3,7 @@
 // candidates needing a remote description, negotiationneeded only in "stable").
 import type {
   CandidateLike,
+  DataChannelLike,
   DescriptionLike,
   MediaKind,
   PeerConnectionLike,
@@ -19,6 +20,7 @@ export class FakeSocket implements SocketLike {
   onmessage: ((ev: { data: unknown }) => void) | null = null;
   sent: Array<Record<string, unknown>> = [];
   closedByClient = false;
+  closeCode: number | undefined;
 
   constructor(readonly url: string) {
     FakeSocket.instances.push(this);
@@ -27,8 +29,9 @@ export class FakeSocket implements SocketLike {
     if (this.readyState !== 1) throw new Error('send on a socket that is not open');
     this.sent.push(JSON.parse(data) as Record<string, unknown>);
   }
-  close(): void {
+  close(code?: number): void {
     this.closedByClient = true;
+    this.closeCode = code;
     this.readyState = 3;
   }
   // ---- driven by the test ----
@@ -49,7 +52,31 @@ export class FakeSocket implements SocketLike {
 }
 
 export function fakeTrack(kind: MediaKind, id = `${kind}-${Math.random().toString(36).slice(2)}`): MediaStreamTrack {
-  return { kind, id, enabled: true } as unknown as MediaStreamTrack;
+  const listeners = new Map<string, Array<() => void>>();
+  return {
+    kind,
+    id,
+    enabled: true,
+    readyState: 'live',
+    stop(this: { readyState: string }) {
+      this.readyState = 'ended';
+    },
+    addEventListener(type: string, fn: () => void) {
+      listeners.set(type, [...(listeners.get(type) ?? []), fn]);
+    },
+    removeEventListener(type: string, fn: () => void) {
+      listeners.set(type, (listeners.get(type) ?? []).filter((f) => f !== fn));
+    },
+    /** Test helper: what the browser does when the user ends a capture from its own UI. */
+    fire(type: string) {
+      for (const f of listeners.get(type) ?? []) f();
+    },
+  } as unknown as MediaStreamTrack;
+}
+
+/** Fires an event (e.g. 'ended') on a track made by fakeTrack. */
+export function fireTrackEvent(track: MediaStreamTrack, type: string): void {
+  (track as unknown as { fire(type: string): void }).fire(type);
 }
 
 class FakeSender {
@@ -180,6 +207,13 @@ export class FakePeerConnection implements PeerConnectionLike {
     this.signalingState = 'closed';
   }
 
+  readonly dataChannels: FakeDataChannel[] = [];
+  createDataChannel(label: string): DataChannelLike {
+    const channel = new FakeDataChannel(label);
+    this.dataChannels.push(channel);
+    return channel;
+  }
+
   // ---- driven by the test ----
   setConnectionState(s: RTCPeerConnectionState): void {
     this.connectionState = s;
@@ -212,6 +246,30 @@ export class FakePeerConnection implements PeerConnectionLike {
   }
   private assertOpen(): void {
     if (this.closed) throw invalidState('closed');
+  }
+}
+
+/** A data channel that opens when the test says so and records what is sent. */
+export class FakeDataChannel implements DataChannelLike {
+  readyState: RTCDataChannelState = 'connecting';
+  onmessage: ((ev: { data: unknown }) => void) | null = null;
+  onopen: ((ev: unknown) => void) | null = null;
+  readonly sent: string[] = [];
+  constructor(readonly label: string) {}
+  send(data: string): void {
+    if (this.readyState !== 'open') throw invalidState('data channel not open');
+    this.sent.push(data);
+  }
+  close(): void {
+    this.readyState = 'closed';
+  }
+  // ---- driven by the test ----
+  open(): void {
+    this.readyState = 'open';
+    this.onopen?.({});
+  }
+  receive(data: string): void {
+    this.onmessage?.({ data });
   }
 }
 

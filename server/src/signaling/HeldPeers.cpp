@@ -1,0 +1,51 @@
+#include "signaling/HeldPeers.hpp"
+
+namespace pulsemeet::signaling {
+
+void HeldPeers::hold(const std::string& peerId, std::string roomId, Clock::time_point now) {
+    Place place;
+    place.roomId = std::move(roomId);
+    place.deadline = now + limits_.grace;
+    places_.insert_or_assign(peerId, std::move(place));
+}
+
+HeldPeers::BufferResult HeldPeers::buffer(const std::string& peerId, MessageType type,
+                                          const SharedMessage& message) {
+    const auto it = places_.find(peerId);
+    if (it == places_.end()) return BufferResult::refused;
+    Place& place = it->second;
+    if (place.overflowed) return BufferResult::refused;
+    if (place.messages.size() >= limits_.maxMessages ||
+        place.bytes + message->size() > limits_.maxBytes) {
+        place.overflowed = true;
+        place.messages.clear();
+        place.bytes = 0;
+        return BufferResult::overflowed;
+    }
+    place.bytes += message->size();
+    place.messages.emplace_back(type, message);
+    return BufferResult::kept;
+}
+
+std::optional<HeldPeers::Place> HeldPeers::take(const std::string& peerId) {
+    const auto it = places_.find(peerId);
+    if (it == places_.end()) return std::nullopt;
+    Place place = std::move(it->second);
+    places_.erase(it);
+    return place;
+}
+
+std::vector<std::pair<std::string, std::string>> HeldPeers::expire(Clock::time_point now) {
+    std::vector<std::pair<std::string, std::string>> ended;
+    for (auto it = places_.begin(); it != places_.end();) {
+        if (it->second.overflowed || now >= it->second.deadline) {
+            ended.emplace_back(it->first, std::move(it->second.roomId));
+            it = places_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    return ended;
+}
+
+}  // namespace pulsemeet::signaling

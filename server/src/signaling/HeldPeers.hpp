@@ -1,0 +1,67 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "signaling/PeerLink.hpp"
+#include "signaling/Protocol.hpp"
+
+namespace pulsemeet::signaling {
+
+// Limits on what is kept for one dropped peer while its place is held.
+struct HoldLimits {
+    std::chrono::milliseconds grace{20'000};
+    std::size_t maxMessages = 256;
+    std::size_t maxBytes = 256 * 1024;
+};
+
+// Peers whose socket dropped while they were in a room. Their place is kept (the others are not
+// told) for the grace period, and what is sent to them meanwhile is kept for delivery on resume.
+// Not thread-safe: the hub calls it under its own lock.
+class HeldPeers {
+  public:
+    using Clock = std::chrono::steady_clock;
+    using Buffered = std::pair<MessageType, SharedMessage>;
+
+    struct Place {
+        std::string roomId;
+        Clock::time_point deadline;
+        std::deque<Buffered> messages;
+        std::size_t bytes = 0;
+        // The buffer overflowed: the place can no longer be resumed seamlessly, so it ends at
+        // the next sweep rather than dropping messages silently.
+        bool overflowed = false;
+    };
+
+    explicit HeldPeers(HoldLimits limits) : limits_(limits) {}
+
+    void hold(const std::string& peerId, std::string roomId, Clock::time_point now);
+    bool holds(const std::string& peerId) const { return places_.contains(peerId); }
+    enum class BufferResult {
+        kept,
+        overflowed,  // this message filled the buffer: the place ends at the next sweep
+        refused,     // not held, or already overflowed
+    };
+    // Keeps a message for a held peer.
+    BufferResult buffer(const std::string& peerId, MessageType type, const SharedMessage& message);
+    // Ends the hold and hands back the place (for a resume). Empty when not held.
+    std::optional<Place> take(const std::string& peerId);
+    // Ends and returns every hold whose grace period is over (or whose buffer overflowed):
+    // (peerId, roomId) pairs, for the hub to announce peer-left.
+    std::vector<std::pair<std::string, std::string>> expire(Clock::time_point now);
+    void clear() { places_.clear(); }
+    std::size_t size() const { return places_.size(); }
+    const HoldLimits& limits() const { return limits_; }
+
+  private:
+    HoldLimits limits_;
+    std::unordered_map<std::string, Place> places_;
+};
+
+}  // namespace pulsemeet::signaling

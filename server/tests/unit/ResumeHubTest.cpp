@@ -1,0 +1,199 @@
+// The hub's held places and resume, with a fake token scheme and a controlled clock.
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+
+#include "obs/Logger.hpp"
+#include "obs/Metrics.hpp"
+#include "signaling/HeldPeers.hpp"
+#include "signaling/Hub.hpp"
+
+using namespace pulsemeet;
+using namespace pulsemeet::signaling;
+
+namespace {
+
+class Inbox : public PeerLink {
+  public:
+    void deliver(SharedMessage message) override { messages.push_back(message); }
+    void close(CloseCode code, std::string_view) override { closedWith = code; }
+
+    std::vector<std::string> types() const {
+        std::vector<std::string> out;
+        for (const auto& m : messages) {
+            out.emplace_back(boost::json::parse(*m).as_object().at("type").as_string());
+        }
+        return out;
+    }
+    boost::json::object last() const { return boost::json::parse(*messages.back()).as_object(); }
+
+    std::vector<SharedMessage> messages;
+    std::optional<CloseCode> closedWith;
+};
+
+class ResumeHubTest : public ::testing::Test {
+  protected:
+    ResumeHubTest() : metrics(registry), logger(config::LogLevel::off, config::LogFormat::json) {
+        HubOptions options;
+        options.resumeToken = [](const std::string& room, const std::string& peer) {
+            return room + "/" + peer;
+        };
+        // "room/peer" is valid; anything else is forged.
+        options.verifyResumeToken = [](std::string_view token) -> std::optional<ResumeClaim> {
+            const auto slash = token.find('/');
+            if (slash == std::string_view::npos) return std::nullopt;
+            return ResumeClaim{std::string(token.substr(0, slash)),
+                               std::string(token.substr(slash + 1))};
+        };
+        options.hold.grace = std::chrono::seconds(20);
+        options.hold.maxMessages = 3;
+        hub = std::make_unique<Hub>(std::move(options), metrics, logger);
+    }
+
+    std::shared_ptr<Inbox> connect(const std::string& id) {
+        auto link = std::make_shared<Inbox>();
+        hub->attach(id, link, {});
+        return link;
+    }
+
+    void send(const std::string& id, const std::string& text) {
+        auto decoded = decodeClientMessage(text);
+        ASSERT_TRUE(std::holds_alternative<ClientMessage>(decoded)) << text;
+        hub->handle(id, std::get<ClientMessage>(decoded), Hub::Clock::now());
+    }
+
+    void join(const std::string& id, const std::string& token = "") {
+        send(id, R"({"type":"join","roomId":"room","data":{"resumeToken":")" + token + "\"}}");
+    }
+
+    void offer(const std::string& from, const std::string& to) {
+        send(from, R"({"type":"offer","targetId":")" + to +
+                       R"(","data":{"type":"offer","sdp":"v=0\r\n"}})");
+    }
+
+    obs::Registry registry;
+    SignalingMetrics metrics;
+    obs::Logger logger;
+    std::unique_ptr<Hub> hub;
+};
+
+}  // namespace
+
+TEST_F(ResumeHubTest, ADroppedPeerIsHeldSilentlyAndResumesUnderItsId) {
+    auto a = connect("a");
+    auto b = connect("b");
+    join("a");
+    join("b");
+    hub->detach("b");
+    EXPECT_EQ(hub->heldCount(), 1u);
+    EXPECT_EQ(hub->roomMembers("room").size(), 2u) << "the place is kept";
+    offer("a", "b");
+    EXPECT_EQ(a->types(), (std::vector<std::string>{"room-joined", "peer-joined"}))
+        << "no error, no peer-left";
+
+    auto again = connect("b2");
+    join("b2", "room/b");
+    EXPECT_EQ(again->types(), (std::vector<std::string>{"room-joined", "offer"}));
+    EXPECT_EQ(hub->heldCount(), 0u);
+    // The transport keeps using its own id; the hub maps it to the resumed one.
+    offer("b2", "a");
+    EXPECT_EQ(a->last().at("peerId").as_string(), "b");
+    hub->detach("b2", Departure::left);
+    EXPECT_EQ(a->last().at("type").as_string(), "peer-left");
+    EXPECT_EQ(hub->connectionCount(), 1u);
+}
+
+TEST_F(ResumeHubTest, TheGracePeriodEndsThePlace) {
+    auto a = connect("a");
+    connect("b");
+    join("a");
+    join("b");
+    hub->detach("b");
+    hub->sweep(Hub::Clock::now() + std::chrono::seconds(5));
+    EXPECT_EQ(a->last().at("type").as_string(), "peer-joined");
+    hub->sweep(Hub::Clock::now() + std::chrono::seconds(21));
+    EXPECT_EQ(a->last().at("type").as_string(), "peer-left");
+    EXPECT_EQ(hub->heldCount(), 0u);
+}
+
+TEST_F(ResumeHubTest, AnOverflowingBufferEndsThePlaceRatherThanLosingMessages) {
+    auto a = connect("a");
+    connect("b");
+    join("a");
+    join("b");
+    hub->detach("b");
+    for (int i = 0; i < 4; ++i) offer("a", "b");  // one more than the buffer holds
+    hub->sweep();
+    EXPECT_EQ(a->last().at("type").as_string(), "peer-left");
+    EXPECT_EQ(metrics.heldOverflows.value(), 1u);
+}
+
+TEST_F(ResumeHubTest, AForgedTokenIsAnOrdinaryJoin) {
+    auto a = connect("a");
+    connect("b");
+    join("a");
+    join("b");
+    hub->detach("b");
+    auto intruder = connect("x");
+    join("x", "forged");
+    EXPECT_EQ(intruder->last().at("peerId").as_string(), "x");
+    EXPECT_EQ(a->last().at("type").as_string(), "peer-joined");
+    // A valid token for another room is no better.
+    auto other = connect("y");
+    send("y", R"({"type":"join","roomId":"elsewhere","data":{"resumeToken":"room/b"}})");
+    EXPECT_EQ(other->last().at("peerId").as_string(), "y");
+}
+
+TEST_F(ResumeHubTest, ARebuiltRoomDoesNotAnnounceResumedPeersToEachOther) {
+    // A fresh hub after a restart: nothing is held, tokens still verify.
+    auto a = connect("a2");
+    join("a2", "room/a");
+    auto b = connect("b2");
+    join("b2", "room/b");
+    EXPECT_EQ(a->types(), (std::vector<std::string>{"room-joined"}));
+    EXPECT_EQ(b->last().at("peerId").as_string(), "b");
+    auto c = connect("c");
+    join("c");
+    EXPECT_EQ(a->last().at("type").as_string(), "peer-joined");
+    EXPECT_EQ(b->last().at("type").as_string(), "peer-joined");
+    // A resumed peer is announced to someone who never met it.
+    hub->detach("b2", Departure::left);
+    auto b3 = connect("b3");
+    join("b3", "room/b");
+    EXPECT_EQ(a->last().at("type").as_string(), "peer-joined");
+    EXPECT_EQ(a->last().at("peerId").as_string(), "b");
+}
+
+TEST_F(ResumeHubTest, ResumeTakesOverAStillOpenOldSocket) {
+    auto a = connect("a");
+    auto oldLink = connect("b");
+    join("a");
+    join("b");
+    auto fresh = connect("b2");
+    join("b2", "room/b");
+    EXPECT_EQ(oldLink->closedWith, CloseCode::normal);
+    hub->detach("b");  // the old socket's late close changes nothing
+    EXPECT_EQ(a->last().at("type").as_string(), "peer-joined");
+    offer("a", "b");
+    EXPECT_EQ(fresh->last().at("type").as_string(), "offer");
+}
+
+TEST(HeldPeers, BuffersInOrderWithinLimitsAndExpires) {
+    HeldPeers held(HoldLimits{std::chrono::milliseconds(1000), 2, 1024});
+    const auto t0 = HeldPeers::Clock::now();
+    held.hold("p", "room", t0);
+    EXPECT_EQ(held.buffer("q", MessageType::offer, share("x")), HeldPeers::BufferResult::refused);
+    EXPECT_EQ(held.buffer("p", MessageType::offer, share("1")), HeldPeers::BufferResult::kept);
+    EXPECT_EQ(held.buffer("p", MessageType::answer, share("2")), HeldPeers::BufferResult::kept);
+    EXPECT_TRUE(held.expire(t0 + std::chrono::milliseconds(999)).empty());
+    auto place = held.take("p");
+    ASSERT_TRUE(place.has_value());
+    ASSERT_EQ(place->messages.size(), 2u);
+    EXPECT_EQ(*place->messages[1].second, "2");
+    held.hold("p", "room", t0);
+    EXPECT_EQ(held.expire(t0 + std::chrono::milliseconds(1000)).size(), 1u);
+    held.hold("p", "room", t0);
+    EXPECT_EQ(held.buffer("p", MessageType::offer, share(std::string(2000, 'x'))),
+              HeldPeers::BufferResult::overflowed);
+    EXPECT_EQ(held.expire(t0).size(), 1u) << "an overflowed place ends at once";
+}
