@@ -2,7 +2,7 @@
 // nobody notices but the reconnect banner; a network drop longer than the grace period does end
 // the place.
 import { expect, test, type Page } from '@playwright/test';
-import { expectFramesRising, expectMediaFrom, joinCall, tileOf, type Participant } from '../helpers/participant';
+import { expectFramesRising, expectMediaFrom, joinCall, remoteTiles, tileOf, type Participant } from '../helpers/participant';
 import { startCuttableLink, type CuttableLink } from '../helpers/proxy';
 import { startServer, type RunningServer } from '../helpers/server';
 
@@ -24,8 +24,7 @@ async function roster(page: Page) {
 }
 
 test('a server SIGKILL and restart with the same SESSION_SECRET is invisible to the call', async ({ browser }) => {
-  // A newcomer to the rebuilt room is covered by the server's ResumeTest (this machine is slow).
-  test.setTimeout(150_000);
+  test.setTimeout(180_000);
   const env = { SESSION_SECRET };
   let server: RunningServer = await startServer({ env });
   const people: Participant[] = [];
@@ -70,6 +69,13 @@ test('a server SIGKILL and restart with the same SESSION_SECRET is invisible to 
     await expect(tileOf(a.page, bId)).toBeVisible();
     await expect(tileOf(b.page, aId)).toBeVisible();
 
+    // The rebuilt room takes newcomers: Cleo joins and gets video from both, and they from her.
+    const c = await joinCall(browser, server.baseURL, roomId, 'Cleo');
+    people.push(c);
+    await expect(remoteTiles(c.page)).toHaveCount(2);
+    await expectMediaFrom(c, a);
+    await expectMediaFrom(c, b);
+    await expectMediaFrom(a, c);
   } finally {
     for (const p of people) await p.close().catch(() => undefined);
     await server.stop();

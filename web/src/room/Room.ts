@@ -114,6 +114,7 @@ export class Room {
   private screen: { stream: MediaStream; track: MediaStreamTrack } | null = null;
   private readonly speaker = new ActiveSpeaker();
   private speakerTimer: ReturnType<typeof setInterval> | null = null;
+  private pollingSpeaker = false;
   private readonly chat = new ChatLog();
 
   constructor(opts: RoomOptions) {
@@ -151,7 +152,7 @@ export class Room {
     const interval = this.opts.statsIntervalMs ?? 2_000;
     if (interval > 0) this.statsTimer = setInterval(() => void this.pollStats(), interval);
     const speakerInterval = this.opts.speakerIntervalMs ?? 250;
-    if (speakerInterval > 0) this.speakerTimer = setInterval(() => this.pollSpeaker(), speakerInterval);
+    if (speakerInterval > 0) this.speakerTimer = setInterval(() => void this.pollSpeaker(), speakerInterval);
     this.changed();
   }
 
@@ -524,15 +525,24 @@ export class Room {
     return changed;
   }
 
-  private pollSpeaker(): void {
-    const levels = new Map<string, number>();
-    for (const r of this.remotes.values()) {
-      // A muted microphone sends silence anyway; don't let noise pretend otherwise.
-      levels.set(r.id, r.media.audio && r.session ? r.session.audioLevel() : 0);
+  private async pollSpeaker(): Promise<void> {
+    if (this.pollingSpeaker) return; // a slow getStats must not pile up polls
+    this.pollingSpeaker = true;
+    try {
+      const levels = new Map<string, number>();
+      await Promise.all(
+        [...this.remotes.values()].map(async (r) => {
+          // A muted microphone sends silence anyway; don't let noise pretend otherwise.
+          const level = r.media.audio && r.session && !r.session.closed ? await r.session.audioLevel() : 0;
+          if (this.remotes.get(r.id) === r) levels.set(r.id, r.media.audio ? level : 0);
+        }),
+      );
+      const before = this.speaker.speaker;
+      const now = this.opts.now ?? (() => Date.now());
+      if (this.speaker.update(levels, now()) !== before) this.changed();
+    } finally {
+      this.pollingSpeaker = false;
     }
-    const before = this.speaker.speaker;
-    const now = this.opts.now ?? (() => Date.now());
-    if (this.speaker.update(levels, now()) !== before) this.changed();
   }
 
   // ---- lifecycle + snapshot ----

@@ -8,6 +8,7 @@
 // Incoming signaling for a session is handled strictly in arrival order through a promise chain,
 // so a candidate never races the description it belongs to.
 import type { IceCandidateData, SessionDescriptionData } from '../protocol/messages';
+import { type AudioEnergySample, levelBetween } from './audioLevel';
 import type { SendQuality } from './sendPolicy';
 import {
   type CandidateLike,
@@ -97,6 +98,7 @@ export class PeerSession {
   private _closed = false;
   private connectTimer: unknown = null;
   private relayCandidates = 0;
+  private lastAudioEnergy: AudioEnergySample | undefined;
   private turnErrors: string[] = [];
   /** Counters the tests (and the debug panel) read. */
   readonly counters = { ignoredOffers: 0, staleAnswers: 0, queuedCandidates: 0, iceRestarts: 0 };
@@ -207,11 +209,27 @@ export class PeerSession {
     }
   }
 
-  /** The remote microphone's latest level, 0..1 (0 when unknown). */
-  audioLevel(): number {
+  /**
+   * The remote microphone's level since the previous call, 0..1 (0 when unknown): the RMS of the
+   * audio energy played in between, or at least the latest packet's level.
+   */
+  async audioLevel(): Promise<number> {
     const t = this.transceivers.get('audio') ?? this.pc.getTransceivers().find((x) => x.receiver.track.kind === 'audio');
-    const sources = t?.receiver.getSynchronizationSources?.() ?? [];
-    return sources[0]?.audioLevel ?? 0;
+    const latest = t?.receiver.getSynchronizationSources?.()[0]?.audioLevel ?? 0;
+    let energy: AudioEnergySample | undefined;
+    try {
+      (await this.pc.getStats()).forEach((s: { type: string; kind?: string; totalAudioEnergy?: number; totalSamplesDuration?: number }) => {
+        if (s.type === 'inbound-rtp' && s.kind === 'audio' && s.totalAudioEnergy !== undefined && s.totalSamplesDuration !== undefined) {
+          energy = { totalAudioEnergy: s.totalAudioEnergy, totalSamplesDuration: s.totalSamplesDuration };
+        }
+      });
+    } catch {
+      return latest; // closed meanwhile
+    }
+    if (!energy) return latest;
+    const level = levelBetween(this.lastAudioEnergy, energy);
+    this.lastAudioEnergy = energy;
+    return Math.max(latest, level ?? 0);
   }
 
   /** The camera is the first video m-line (created with the connection); any later one is a screen. */
