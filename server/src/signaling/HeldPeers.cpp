@@ -2,11 +2,22 @@
 
 namespace pulsemeet::signaling {
 
-void HeldPeers::hold(const std::string& peerId, std::string roomId, Clock::time_point now) {
-    Place place;
-    place.roomId = std::move(roomId);
+void HeldPeers::hold(const std::string& peerId, std::string roomId, Clock::time_point now,
+                     DeliveryLog* unacknowledged) {
+    Place place = placeFrom(std::move(roomId), unacknowledged);
     place.deadline = now + limits_.grace;
     places_.insert_or_assign(peerId, std::move(place));
+}
+
+HeldPeers::Place HeldPeers::placeFrom(std::string roomId, DeliveryLog* unacknowledged) {
+    Place place;
+    place.roomId = std::move(roomId);
+    if (unacknowledged != nullptr) {
+        place.firstIndex = unacknowledged->firstIndex();
+        place.messages = unacknowledged->release();
+        for (const auto& [type, message] : place.messages) place.bytes += message->size();
+    }
+    return place;
 }
 
 HeldPeers::BufferResult HeldPeers::buffer(const std::string& peerId, MessageType type,

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <optional>
 #include <string>
@@ -9,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "signaling/DeliveryLog.hpp"
 #include "signaling/PeerLink.hpp"
 #include "signaling/Protocol.hpp"
 
@@ -32,7 +34,12 @@ class HeldPeers {
     struct Place {
         std::string roomId;
         Clock::time_point deadline;
+        // What the peer may not have received, in order: the unacknowledged end of its delivery
+        // log (when its client acknowledges), then what was sent while it was away.
         std::deque<Buffered> messages;
+        // Stream index of messages.front() when the client acknowledges; a resume skips what it
+        // says it received. Empty: replay everything.
+        std::optional<std::uint64_t> firstIndex;
         std::size_t bytes = 0;
         // The buffer overflowed: the place can no longer be resumed seamlessly, so it ends at
         // the next sweep rather than dropping messages silently.
@@ -41,7 +48,11 @@ class HeldPeers {
 
     explicit HeldPeers(HoldLimits limits) : limits_(limits) {}
 
-    void hold(const std::string& peerId, std::string roomId, Clock::time_point now);
+    // `unacknowledged`: the connection's delivery log, or null when its client does not count.
+    void hold(const std::string& peerId, std::string roomId, Clock::time_point now,
+              DeliveryLog* unacknowledged = nullptr);
+    // A place made from a delivery log, for a connection taken over while still open.
+    static Place placeFrom(std::string roomId, DeliveryLog* unacknowledged);
     bool holds(const std::string& peerId) const { return places_.contains(peerId); }
     enum class BufferResult {
         kept,

@@ -28,8 +28,9 @@ void Hub::attach(const std::string& connectionId, std::shared_ptr<PeerLink> link
     std::lock_guard lock(mutex_);
     auto& connection =
         connections_
-            .insert_or_assign(connectionId,
-                              Connection{connectionId, std::move(link), std::move(admission), {}})
+            .insert_or_assign(
+                connectionId,
+                Connection{connectionId, std::move(link), std::move(admission), {}, false, nullptr})
             .first->second;
     // A handshake that finished just as the drain began must not outlive it unannounced.
     if (closingWith_) connection.link->close(closingWith_->code, closingWith_->reason);
@@ -49,7 +50,7 @@ void Hub::detach(const std::string& connectionId, Departure departure) {
         logger_.info("peer held", {{"peer", peerId},
                                    {"room", connection->roomId},
                                    {"grace_ms", options_.hold.grace.count()}});
-        held_.hold(peerId, connection->roomId, Clock::now());
+        held_.hold(peerId, connection->roomId, Clock::now(), connection->log.get());
     } else {
         leaveRoom(peerId, *connection);
     }
@@ -88,6 +89,13 @@ void Hub::handle(const std::string& connectionId, const ClientMessage& message,
     }
 }
 
+void Hub::acknowledge(const std::string& connectionId, std::uint64_t received) {
+    std::lock_guard lock(mutex_);
+    if (Connection* connection = find(connectionId); connection != nullptr && connection->log) {
+        connection->log->acknowledge(received);
+    }
+}
+
 void Hub::reply(const std::string& connectionId, MessageType type, SharedMessage message) {
     std::lock_guard lock(mutex_);
     if (Connection* connection = find(connectionId); connection != nullptr) {
@@ -117,11 +125,12 @@ void Hub::join(const std::string& joinerId, Connection& joiner, const ClientMess
     bool rebuilt = false;
     std::optional<HeldPeers::Place> place;
     if (claim && claim->peerId != joinerId) {
-        current = &resume(joinerId, joiner, *claim, rebuilt, place);
+        current = &resume(joinerId, joiner, *claim, message.received, rebuilt, place);
         peerId = claim->peerId;
         metrics_.resumes.inc();
     }
     Connection& connection = *current;
+    connection.acknowledges = message.received.has_value();
 
     const std::string name = admission.name.empty() ? message.name : admission.name;
     if (clustered_) {
@@ -183,6 +192,8 @@ void Hub::enter(const std::string& peerId, Connection& connection, const std::st
     }
     memberIt->second.name = name;
     connection.roomId = roomId;
+    // room-joined starts a new stream: the client counts from zero again.
+    connection.log = connection.acknowledges ? std::make_unique<DeliveryLog>() : nullptr;
 
     std::vector<PeerSummary> others;
     others.reserve(room.members.size() + remotePeers.size());
@@ -200,8 +211,8 @@ void Hub::enter(const std::string& peerId, Connection& connection, const std::st
          share(encodeRoomJoined(roomId, peerId, others, token, iceServers,
                                 options_.iceTransportPolicy)));
     if (place) {
-        // What the others sent while it was away, in order, after room-joined.
-        for (const auto& [type, buffered] : place->messages) send(connection, type, buffered);
+        // What it missed, in order, after room-joined: part of the new stream, so logged again.
+        for (const auto& [type, buffered] : place->messages) deliver(connection, type, buffered);
         logger_.info("peer resumed",
                      {{"peer", peerId}, {"room", roomId}, {"buffered", place->messages.size()}});
     }
@@ -225,8 +236,8 @@ void Hub::enter(const std::string& peerId, Connection& connection, const std::st
 }
 
 Hub::Connection& Hub::resume(const std::string& joinerId, Connection& joiner,
-                             const ResumeClaim& claim, bool& rebuilt,
-                             std::optional<HeldPeers::Place>& place) {
+                             const ResumeClaim& claim, std::optional<std::uint64_t> received,
+                             bool& rebuilt, std::optional<HeldPeers::Place>& place) {
     const std::string& peerId = claim.peerId;
     leaveRoom(joinerId, joiner);  // a fresh connection is in no room; be sure
     std::string previousRoom;
@@ -234,12 +245,33 @@ Hub::Connection& Hub::resume(const std::string& joinerId, Connection& joiner,
         // The old socket is still open here (half-open after a network change): the client is
         // back on a new one, so the new one takes over the place.
         previousRoom = old->second.roomId;
+        // What was written to the old socket lately may never have been read.
+        if (old->second.log) place = HeldPeers::placeFrom(previousRoom, old->second.log.get());
         old->second.link->close(CloseCode::normal, "resumed on another connection");
         connections_.erase(old);
     }
-    place = held_.take(peerId);
-    if (place) previousRoom = place->roomId;
-    const bool keepsPlace = previousRoom == claim.roomId && (!place || !place->overflowed);
+    if (auto held = held_.take(peerId)) {
+        place = std::move(held);
+        previousRoom = place->roomId;
+    }
+    // The client says how much of the old stream it got; the rest is replayed. If the log no
+    // longer reaches back that far, messages to it are lost and the resume cannot be seamless.
+    bool complete = true;
+    if (place && place->firstIndex && received) {
+        if (*received < *place->firstIndex) {
+            complete = false;
+            logger_.warn(
+                "resume cannot replay what was missed",
+                {{"peer", peerId}, {"received", *received}, {"kept_from", *place->firstIndex}});
+        } else {
+            const auto skip =
+                std::min<std::uint64_t>(*received - *place->firstIndex, place->messages.size());
+            place->messages.erase(place->messages.begin(),
+                                  place->messages.begin() + static_cast<std::ptrdiff_t>(skip));
+        }
+    }
+    const bool keepsPlace =
+        previousRoom == claim.roomId && (!place || !place->overflowed) && complete;
     if (!previousRoom.empty() && !keepsPlace) {
         // The place cannot be resumed as it was (other room, or messages to it were lost):
         // the others see it leave, and it comes back as a join.
@@ -362,6 +394,11 @@ void Hub::send(Connection& connection, MessageType type, const SharedMessage& me
     connection.link->deliver(message);
 }
 
+void Hub::deliver(Connection& connection, MessageType type, const SharedMessage& message) {
+    send(connection, type, message);
+    if (connection.log) connection.log->record(type, message);
+}
+
 void Hub::broadcast(const Room& room, const std::string& exceptPeerId, MessageType type,
                     const SharedMessage& message) {
     for (const auto& [memberId, member] : room.members) {
@@ -372,7 +409,7 @@ void Hub::broadcast(const Room& room, const std::string& exceptPeerId, MessageTy
 void Hub::sendToMember(const std::string& memberId, MessageType type,
                        const SharedMessage& message) {
     if (const auto it = connections_.find(memberId); it != connections_.end()) {
-        send(it->second, type, message);
+        deliver(it->second, type, message);
         return;
     }
     if (held_.buffer(memberId, type, message) == HeldPeers::BufferResult::overflowed) {
@@ -387,7 +424,7 @@ void Hub::deliverFromCluster(const std::string& roomId, const std::string& targe
     if (!targetId.empty()) {
         const auto it = connections_.find(targetId);
         if (it != connections_.end() && it->second.roomId == roomId)
-            send(it->second, type, message);
+            deliver(it->second, type, message);
         return;
     }
     if (const auto room = rooms_.find(roomId); room != rooms_.end()) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "cluster/Bus.hpp"
+#include "signaling/DeliveryLog.hpp"
 #include "signaling/HeldPeers.hpp"
 #include "signaling/MessageCodec.hpp"
 #include "signaling/PeerLink.hpp"
@@ -71,6 +73,8 @@ class Hub final : public cluster::BusSink {
     // A validated message from `connectionId`, read at `readAt`.
     void handle(const std::string& connectionId, const ClientMessage& message,
                 Clock::time_point readAt);
+    // The client has received the first `received` room messages since its room-joined.
+    void acknowledge(const std::string& connectionId, std::uint64_t received);
     // Sends one message to one connection (errors, pongs) and counts it.
     void reply(const std::string& connectionId, MessageType type, SharedMessage message);
     // Ends the held places whose grace period is over: peer-left to their rooms. Called
@@ -110,6 +114,10 @@ class Hub final : public cluster::BusSink {
         std::shared_ptr<PeerLink> link;
         Admission admission;
         std::string roomId;  // empty when in no room
+        // Its client counts what it receives (join's data.received): room traffic is logged
+        // until acknowledged, so a resume can replay what a dying socket swallowed.
+        bool acknowledges = false;
+        std::unique_ptr<DeliveryLog> log;  // since the last room-joined; null when not counting
     };
 
     // The connection the transport knows as `connectionId`, wherever it is keyed now.
@@ -118,7 +126,8 @@ class Hub final : public cluster::BusSink {
     // A join carrying a valid resume token: re-keys the connection to the claimed peer id.
     // Returns the connection under its (possibly new) key.
     Connection& resume(const std::string& peerId, Connection& connection, const ResumeClaim& claim,
-                       bool& rebuilt, std::optional<HeldPeers::Place>& place);
+                       std::optional<std::uint64_t> received, bool& rebuilt,
+                       std::optional<HeldPeers::Place>& place);
     // Clustered join, second half: the bus has answered for the whole cluster.
     // `rebuilt` and `place` carry a resume through to the announcement and the buffered
     // messages (see resume()).
@@ -138,6 +147,8 @@ class Hub final : public cluster::BusSink {
                     const ClientMessage& message);
     void sendError(Connection& connection, ErrorCode code, std::string text);
     void send(Connection& connection, MessageType type, const SharedMessage& message);
+    // Room traffic to a connected member: sent, and logged when its client acknowledges.
+    void deliver(Connection& connection, MessageType type, const SharedMessage& message);
     void broadcast(const Room& room, const std::string& exceptPeerId, MessageType type,
                    const SharedMessage& message);
     // Sends to a member: its connection, or its held place's buffer.

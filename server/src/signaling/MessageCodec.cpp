@@ -41,6 +41,20 @@ bool optionalString(const json::object& object, std::string_view key, std::strin
     return true;
 }
 
+// Fetches data.received (a count of messages, so a non-negative integer) when present.
+std::optional<SignalError> decodeReceived(const json::object& fields, ClientMessage& message) {
+    const auto* value = fields.if_contains("received");
+    if (value == nullptr || value->is_null()) return std::nullopt;
+    if (value->is_uint64()) {
+        message.received = value->get_uint64();
+    } else if (value->is_int64() && value->get_int64() >= 0) {
+        message.received = static_cast<std::uint64_t>(value->get_int64());
+    } else {
+        return fail(ErrorCode::badMessage, "data.received must be a non-negative integer");
+    }
+    return std::nullopt;
+}
+
 std::string trimSpaces(std::string_view text) {
     const auto first = text.find_first_not_of(" \t\r\n");
     if (first == std::string_view::npos) return {};
@@ -92,7 +106,7 @@ std::optional<SignalError> decodeJoin(const json::object& envelope, ClientMessag
     if (message.resumeToken.size() > kMaxTokenBytes) {
         return fail(ErrorCode::badMessage, "resumeToken is too long");
     }
-    return std::nullopt;
+    return decodeReceived(fields, message);
 }
 
 std::optional<SignalError> decodeTarget(const json::object& envelope, ClientMessage& message) {
@@ -281,8 +295,11 @@ DecodeResult decodeClientMessage(std::string_view text) {
         case MessageType::mediaState:
             error = decodeMediaState(envelope, message);
             break;
+        case MessageType::ping:
+            if (const auto* data = dataObject(envelope)) error = decodeReceived(*data, message);
+            break;
         default:
-            break;  // leave, ping: nothing to check
+            break;  // leave: nothing to check
     }
     if (error) return *error;
     return message;

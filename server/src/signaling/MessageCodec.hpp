@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -17,7 +19,10 @@ struct ClientMessage {
     std::string targetId;     // offer, answer, ice-candidate
     std::string name;         // join: trimmed display name, may be empty
     std::string resumeToken;  // join: optional
-    std::string dataJson;     // offer/answer/ice-candidate/media-state: the `data` object
+    // join, ping: how many room messages the client received since its last room-joined
+    // (docs/protocol.md, "Acknowledged delivery"); empty when it does not count.
+    std::optional<std::uint64_t> received;
+    std::string dataJson;  // offer/answer/ice-candidate/media-state: the `data` object
 };
 
 using DecodeResult = std::variant<ClientMessage, SignalError>;

@@ -33,6 +33,7 @@ void SignalingConnection::onText(std::string_view text, Clock::time_point readAt
     const auto& message = std::get<ClientMessage>(decoded);
     metrics_.messagesIn(message.type).inc();
     if (message.type == MessageType::ping) {
+        if (message.received) hub_.acknowledge(peerId_, *message.received);
         hub_.reply(peerId_, MessageType::pong, share(encodePong()));
         return;
     }

@@ -32,6 +32,15 @@ json::object resumeJoin(const std::string& roomId, const std::string& token) {
         {"type", "join"}, {"roomId", roomId}, {"data", {{"name", "Back"}, {"resumeToken", token}}}};
 }
 
+// A join from a client that counts the room messages it receives (data.received): `received`
+// of the dropped connection's stream, when resuming with `token`.
+json::object countingJoin(const std::string& roomId, std::uint64_t received,
+                          const std::string& token = "") {
+    json::object data{{"name", "Back"}, {"received", received}};
+    if (!token.empty()) data["resumeToken"] = token;
+    return {{"type", "join"}, {"roomId", roomId}, {"data", std::move(data)}};
+}
+
 json::object offerTo(const std::string& target) {
     return {{"type", "offer"}, {"targetId", target}, {"data", {{"type", "offer"}, {"sdp", kSdp}}}};
 }
@@ -61,20 +70,23 @@ TEST(Resume, DroppedPeerResumesWithItsIdAndGetsWhatWasSentInTheGap) {
     WsClient alice(server.port());
     const std::string aliceId = str(alice.join("resume-room", "Alice")["peerId"]);
     auto bob = std::make_unique<WsClient>(server.port());
-    auto bobJoined = bob->join("resume-room", "Bob");
+    bob->send(countingJoin("resume-room", 0));
+    auto bobJoined = bob->nextOfType("room-joined");
     const std::string bobId = str(bobJoined["peerId"]);
     const std::string token = tokenOf(bobJoined);
     alice.nextOfType("peer-joined");
 
     bob.reset();  // the TCP connection just ends: no close frame, no leave
-    // Alice can still address Bob: the messages are kept for him, not refused.
+    // Alice can still address Bob: the messages are kept for him, not refused. Whether the
+    // server still wrote the offer to the dead socket or already held it, Bob gets it: he
+    // says he received nothing after room-joined.
     alice.send(offerTo(bobId));
     alice.send(json::object{{"type", "media-state"},
                             {"data", {{"audio", false}, {"video", true}, {"screen", false}}}});
     expectNoneOfType(alice, "peer-left");
 
     WsClient bobAgain(server.port());
-    bobAgain.send(resumeJoin("resume-room", token));
+    bobAgain.send(countingJoin("resume-room", 0, token));
     auto rejoined = bobAgain.nextOfType("room-joined");
     EXPECT_EQ(str(rejoined["peerId"]), bobId);
     const auto& peers = rejoined["data"].as_object()["peers"].as_array();
@@ -90,6 +102,29 @@ TEST(Resume, DroppedPeerResumesWithItsIdAndGetsWhatWasSentInTheGap) {
     bobAgain.send(offerTo(aliceId));
     EXPECT_EQ(str(alice.nextOfType("offer")["peerId"]), bobId);
     expectNoneOfType(alice, "peer-joined", 300ms);
+}
+
+TEST(Resume, WhatAHalfOpenSocketWasSentIsReplayedOnTheNewOne) {
+    ServerProcess server(withGrace("10"));
+    WsClient alice(server.port());
+    const std::string aliceId = str(alice.join("half-open-room", "Alice")["peerId"]);
+    WsClient oldSocket(server.port());  // stays open, and is never read again: the network died
+    oldSocket.send(countingJoin("half-open-room", 0));
+    auto joined = oldSocket.nextOfType("room-joined");
+    const std::string bobId = str(joined["peerId"]);
+    alice.nextOfType("peer-joined");
+    alice.send(offerTo(bobId));
+    alice.send(offerTo(bobId));
+
+    WsClient bobAgain(server.port());
+    bobAgain.send(countingJoin("half-open-room", 0, tokenOf(joined)));
+    EXPECT_EQ(str(bobAgain.nextOfType("room-joined")["peerId"]), bobId);
+    for (int i = 0; i < 2; ++i) {
+        auto offer = bobAgain.next();
+        EXPECT_EQ(str(offer["type"]), "offer") << json::serialize(offer);
+        EXPECT_EQ(str(offer["peerId"]), aliceId);
+    }
+    expectNoneOfType(alice, "peer-left", 300ms);
 }
 
 TEST(Resume, PeerLeftOnlyAfterTheGracePeriod) {

@@ -59,6 +59,23 @@ TEST(Codec, Join) {
     EXPECT_EQ(codeOf(R"({"type":"join","roomId":"abc","data":[]})"), ErrorCode::badMessage);
 }
 
+TEST(Codec, ReceivedCountsOnJoinAndPing) {
+    EXPECT_FALSE(ok(R"({"type":"join","roomId":"abc"})").received.has_value());
+    EXPECT_EQ(ok(R"({"type":"join","roomId":"abc","data":{"received":0}})").received, 0u);
+    EXPECT_EQ(ok(R"({"type":"join","roomId":"abc","data":{"received":42}})").received, 42u);
+    EXPECT_EQ(ok(R"({"type":"ping","data":{"received":7}})").received, 7u);
+    EXPECT_FALSE(ok(R"({"type":"ping"})").received.has_value());
+    for (const char* bad : {"-1", "1.5", "\"3\"", "true", "{}"}) {
+        EXPECT_EQ(codeOf(std::string(R"({"type":"ping","data":{"received":)") + bad + "}}"),
+                  ErrorCode::badMessage)
+            << bad;
+        EXPECT_EQ(codeOf(std::string(R"({"type":"join","roomId":"abc","data":{"received":)") + bad +
+                         "}}"),
+                  ErrorCode::badMessage)
+            << bad;
+    }
+}
+
 TEST(Codec, OfferAnswerAndCandidates) {
     const auto offer =
         ok(R"({"type":"offer","targetId":"p1","data":{"type":"offer","sdp":"v=0\r\n","x":1}})");

@@ -66,9 +66,16 @@ class ResumeHubTest : public ::testing::Test {
         send(id, R"({"type":"join","roomId":"room","data":{"resumeToken":")" + token + "\"}}");
     }
 
-    void offer(const std::string& from, const std::string& to) {
+    void offer(const std::string& from, const std::string& to, const std::string& tag = "") {
         send(from, R"({"type":"offer","targetId":")" + to +
-                       R"(","data":{"type":"offer","sdp":"v=0\r\n"}})");
+                       R"(","data":{"type":"offer","sdp":"v=0\r\n)" + tag + "\"}}");
+    }
+
+    // A join from a client that counts what it receives (data.received).
+    void countingJoin(const std::string& id, std::uint64_t received,
+                      const std::string& token = "") {
+        send(id, R"({"type":"join","roomId":"room","data":{"resumeToken":")" + token +
+                     R"(","received":)" + std::to_string(received) + "}}");
     }
 
     obs::Registry registry;
@@ -176,6 +183,94 @@ TEST_F(ResumeHubTest, ResumeTakesOverAStillOpenOldSocket) {
     EXPECT_EQ(a->last().at("type").as_string(), "peer-joined");
     offer("a", "b");
     EXPECT_EQ(fresh->last().at("type").as_string(), "offer");
+}
+
+namespace {
+
+// The sdp tags of the offers in `inbox`, in order.
+std::vector<std::string> offerTags(const Inbox& inbox) {
+    std::vector<std::string> tags;
+    for (const auto& message : inbox.messages) {
+        auto parsed = boost::json::parse(*message).as_object();
+        if (parsed.at("type").as_string() != "offer") continue;
+        const std::string sdp(parsed.at("data").as_object().at("sdp").as_string());
+        tags.push_back(sdp.substr(sdp.find('\n') + 1));
+    }
+    return tags;
+}
+
+}  // namespace
+
+TEST_F(ResumeHubTest, WhatADyingSocketSwallowedIsReplayedFromWhatTheClientCounted) {
+    auto a = connect("a");
+    connect("b");
+    join("a");
+    countingJoin("b", 0);
+    // Written to b's socket, but its client read only the first before the socket died.
+    offer("a", "b", "1");
+    offer("a", "b", "2");
+    hub->detach("b");
+    offer("a", "b", "3");  // sent while it is away
+
+    auto again = connect("b2");
+    countingJoin("b2", 1, "room/b");
+    EXPECT_EQ(again->types(), (std::vector<std::string>{"room-joined", "offer", "offer"}));
+    EXPECT_EQ(offerTags(*again), (std::vector<std::string>{"2", "3"}));
+    EXPECT_EQ(a->types(), (std::vector<std::string>{"room-joined", "peer-joined"}));
+}
+
+TEST_F(ResumeHubTest, ResumingOnANewSocketReplaysWhatTheStillOpenOldOneWasSent) {
+    auto a = connect("a");
+    auto oldLink = connect("b");
+    join("a");
+    countingJoin("b", 0);
+    offer("a", "b", "1");  // half-open: the client never sees it
+    auto fresh = connect("b2");
+    countingJoin("b2", 0, "room/b");
+    EXPECT_EQ(oldLink->closedWith, CloseCode::normal);
+    EXPECT_EQ(offerTags(*fresh), (std::vector<std::string>{"1"}));
+    // The replayed message is part of the new stream: acknowledged counts go on from there.
+    hub->detach("b2");
+    offer("a", "b", "2");
+    auto third = connect("b3");
+    countingJoin("b3", 1, "room/b");
+    EXPECT_EQ(offerTags(*third), (std::vector<std::string>{"2"}));
+}
+
+TEST_F(ResumeHubTest, AcknowledgedMessagesAreForgottenAndAGapEndsThePlaceVisibly) {
+    auto a = connect("a");
+    connect("b");
+    join("a");
+    countingJoin("b", 0);
+    offer("a", "b", "1");
+    offer("a", "b", "2");
+    hub->acknowledge("b", 2);  // a ping said so: nothing left to replay
+    hub->detach("b");
+    // A client claiming fewer than it acknowledged lacks messages the server no longer has:
+    // not seamless, so the others see it leave and come back rather than nothing at all.
+    auto again = connect("b2");
+    countingJoin("b2", 1, "room/b");
+    EXPECT_TRUE(offerTags(*again).empty());
+    const auto types = a->types();
+    EXPECT_EQ(std::vector<std::string>(types.end() - 2, types.end()),
+              (std::vector<std::string>{"peer-left", "peer-joined"}));
+}
+
+TEST(DeliveryLog, KeepsTheUnacknowledgedTailWithinBounds) {
+    DeliveryLog log;
+    for (std::size_t i = 0; i < DeliveryLog::kMaxEntries + 5; ++i) {
+        log.record(MessageType::offer, share(std::to_string(i)));
+    }
+    EXPECT_EQ(log.sent(), DeliveryLog::kMaxEntries + 5);
+    EXPECT_EQ(log.firstIndex(), 5u) << "the oldest were forgotten";
+    log.acknowledge(10);
+    EXPECT_EQ(log.firstIndex(), 10u);
+    log.acknowledge(3);  // an older count changes nothing
+    EXPECT_EQ(log.firstIndex(), 10u);
+    log.record(MessageType::answer, share(std::string(DeliveryLog::kMaxBytes, 'x')));
+    const auto entries = log.release();
+    ASSERT_EQ(entries.size(), 1u) << "the byte bound forgets older entries too";
+    EXPECT_EQ(entries.front().first, MessageType::answer);
 }
 
 TEST(HeldPeers, BuffersInOrderWithinLimitsAndExpires) {

@@ -103,10 +103,17 @@ export type ServerMessage =
 
 // ---- client -> server ----
 
+/**
+ * Room messages the server counts for acknowledged delivery (docs/protocol.md): everything it
+ * sends after room-joined except its replies (pong, error). The client reports how many of these
+ * it received since its last room-joined, so a resume replays exactly what it missed.
+ */
+export const COUNTED_TYPES: ReadonlySet<ServerMessage['type']> = new Set(['peer-joined', 'peer-left', 'offer', 'answer', 'ice-candidate', 'media-state']);
+
 export type ClientMessage =
-  | { type: 'join'; roomId: string; data: { name: string; resumeToken?: string } }
+  | { type: 'join'; roomId: string; data: { name: string; resumeToken?: string; received: number } }
   | { type: 'leave' }
   | { type: 'offer' | 'answer'; targetId: string; data: SessionDescriptionData }
   | { type: 'ice-candidate'; targetId: string; data: IceCandidateData }
   | { type: 'media-state'; data: MediaState }
-  | { type: 'ping' };
+  | { type: 'ping'; data: { received: number } };

@@ -41,7 +41,7 @@ describe('SignalingClient connection and join', () => {
     expect(states).toEqual(['connecting']);
     sock().open();
     expect(states).toEqual(['connecting', 'open']);
-    expect(sock().sent).toEqual([{ type: 'join', roomId: 'brave-otter-42', data: { name: 'Ada' } }]);
+    expect(sock().sent).toEqual([{ type: 'join', roomId: 'brave-otter-42', data: { name: 'Ada', received: 0 } }]);
   });
 
   it('sends an app-level ping every 5 s', () => {
@@ -181,7 +181,7 @@ describe('SignalingClient resume', () => {
     sock().drop();
     vi.advanceTimersByTime(250);
     sock().open();
-    expect(sock().sentOfType('join')[0]).toEqual({ type: 'join', roomId: 'room-1', data: { name: 'Ada', resumeToken: 'token-1' } });
+    expect(sock().sentOfType('join')[0]).toEqual({ type: 'join', roomId: 'room-1', data: { name: 'Ada', resumeToken: 'token-1', received: 0 } });
     sock().receive(roomJoined('p1', 'token-2'));
     expect(joined[1]).toMatchObject({ resumed: true, rejoin: true });
 
@@ -192,6 +192,29 @@ describe('SignalingClient resume', () => {
     sock().receive(roomJoined('p2', 'token-3'));
     expect(joined[2]).toMatchObject({ resumed: false, rejoin: true });
     expect(client.peerId).toBe('p2');
+  });
+
+  it('counts the room messages received since room-joined, for pings and for the resume', () => {
+    const { client, sock } = make(() => 0);
+    client.join('room-1', 'Ada');
+    sock().open();
+    sock().receive(roomJoined('p1', 'token-1'));
+    sock().receive({ type: 'peer-joined', roomId: 'room-1', peerId: 'p2', data: { name: 'Bob', media: { audio: true, video: true, screen: false } } });
+    sock().receive({ type: 'offer', roomId: 'room-1', peerId: 'p2', data: { type: 'offer', sdp: 'v=0\r\n' } });
+    sock().receive({ type: 'pong' }); // replies are not counted
+    sock().receive({ type: 'error', code: 'peer-not-found', error: 'gone' });
+    vi.advanceTimersByTime(5_000);
+    expect(sock().sentOfType('ping').at(-1)).toEqual({ type: 'ping', data: { received: 2 } });
+
+    sock().drop();
+    vi.advanceTimersByTime(250);
+    sock().open();
+    expect(sock().sentOfType('join')[0]).toMatchObject({ data: { resumeToken: 'token-1', received: 2 } });
+    // room-joined starts a new stream.
+    sock().receive(roomJoined('p1', 'token-2'));
+    sock().receive({ type: 'ice-candidate', roomId: 'room-1', peerId: 'p2', data: { candidate: 'candidate:1 1 udp 1 1.2.3.4 5 typ host', sdpMid: '0', sdpMLineIndex: 0 } });
+    vi.advanceTimersByTime(5_000);
+    expect(sock().sentOfType('ping').at(-1)).toEqual({ type: 'ping', data: { received: 1 } });
   });
 
   it('falls back to a fresh join when the server rejects the resume token', () => {
@@ -205,7 +228,7 @@ describe('SignalingClient resume', () => {
     sock().receive({ type: 'error', code: 'bad-message', error: 'bad resume token' });
     const joins = sock().sentOfType('join');
     expect(joins).toHaveLength(2);
-    expect(joins[1]).toEqual({ type: 'join', roomId: 'room-1', data: { name: 'Ada' } });
+    expect(joins[1]).toEqual({ type: 'join', roomId: 'room-1', data: { name: 'Ada', received: 0 } });
   });
 
   it('drops malformed frames without crashing', () => {

@@ -1,7 +1,7 @@
 // The one WebSocket to the signaling server: connect, app-level heartbeat, reconnect with backoff,
 // and (re)joining the room with the last resume token. It knows nothing about WebRTC: the Room
 // listens to its events and decides what a reconnect means for the peer connections.
-import type { ClientMessage, RoomJoinedMessage, ServerMessage } from '../protocol/messages';
+import { COUNTED_TYPES, type ClientMessage, type RoomJoinedMessage, type ServerMessage } from '../protocol/messages';
 import { parseServerMessage } from '../protocol/guards';
 import { type BackoffPolicy, DEFAULT_BACKOFF, backoffDelay } from './backoff';
 import { withToken } from '../access/linkOptions';
@@ -103,6 +103,8 @@ export class SignalingClient {
   private everJoined = false;
   private awaitingJoin = false;
   private sentResumeToken = false;
+  /** Counted room messages received since the last room-joined (see COUNTED_TYPES). */
+  private received = 0;
   /** Retry delay of the currently scheduled reconnect, for the UI's countdown. */
   nextRetryMs = 0;
 
@@ -234,6 +236,7 @@ export class SignalingClient {
   private everConnected = false;
 
   private handle(msg: ServerMessage): void {
+    if (COUNTED_TYPES.has(msg.type)) this.received++;
     if (msg.type === 'room-joined') {
       const rejoin = this.everJoined;
       const resumed = rejoin && msg.peerId === this.lastPeerId;
@@ -241,6 +244,7 @@ export class SignalingClient {
       this.everJoined = true;
       this.lastPeerId = msg.peerId;
       this.resumeToken = msg.data.resumeToken;
+      this.received = 0; // a new stream starts after every room-joined
       this.emit('joined', { message: msg, resumed, rejoin });
     } else if (msg.type === 'error' && this.awaitingJoin && this.sentResumeToken && isTokenRejection(msg.code)) {
       // The server would not take our resume token (expired, other server, bad signature):
@@ -256,7 +260,8 @@ export class SignalingClient {
 
   private sendJoin(): void {
     if (!this.joinIntent) return;
-    const data: { name: string; resumeToken?: string } = { name: this.joinIntent.name };
+    // `received`: how much of the dropped connection's stream arrived, so a resume replays the rest.
+    const data: { name: string; resumeToken?: string; received: number } = { name: this.joinIntent.name, received: this.received };
     if (this.resumeToken) data.resumeToken = this.resumeToken;
     this.sentResumeToken = Boolean(this.resumeToken);
     this.awaitingJoin = true;
@@ -302,7 +307,7 @@ export class SignalingClient {
   private schedulePing(): void {
     this.pingTimer = this.opts.timers.setTimeout(() => {
       this.pingTimer = null;
-      this.send({ type: 'ping' });
+      this.send({ type: 'ping', data: { received: this.received } }); // lets the server forget what arrived
       this.schedulePing();
     }, this.opts.heartbeatIntervalMs);
   }
