@@ -4,18 +4,15 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+
+#include "HttpExchange.hpp"
 
 namespace pulsemeet::testing {
 
 HttpResult httpsGet(std::uint16_t port, const std::string& target, const std::string& caFile) {
     namespace beast = boost::beast;
-    namespace http = beast::http;
     namespace ssl = boost::asio::ssl;
     boost::asio::io_context ioc;
     ssl::context tls(ssl::context::tls_client);
@@ -27,22 +24,7 @@ HttpResult httpsGet(std::uint16_t port, const std::string& target, const std::st
     beast::get_lowest_layer(stream).connect(
         boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
     stream.handshake(ssl::stream_base::client);
-    http::request<http::string_body> request{http::verb::get, target, 11};
-    request.set(http::field::host, "127.0.0.1:" + std::to_string(port));
-    request.keep_alive(false);
-    http::write(stream, request);
-    beast::flat_buffer buffer;
-    http::response<http::string_body> response;
-    http::read(stream, buffer, response);
-    HttpResult result;
-    result.status = static_cast<int>(response.result_int());
-    for (const auto& field : response) {
-        std::string name(field.name_string());
-        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        result.headers[name] = std::string(field.value());
-    }
-    result.body = response.body();
-    return result;
+    return exchangeGet(stream, port, target, {{"connection", "close"}});
 }
 
 }  // namespace pulsemeet::testing

@@ -5,11 +5,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 
 #include <fcntl.h>
 #include <poll.h>
@@ -19,6 +15,8 @@
 #include <csignal>
 #include <cstring>
 #include <stdexcept>
+
+#include "HttpExchange.hpp"
 
 #ifndef PULSEMEET_BINARY
 #error "PULSEMEET_BINARY must name the server binary"
@@ -173,29 +171,12 @@ RunResult runToCompletion(const ServerProcess::Settings& settings, std::vector<s
 
 HttpResult httpGet(std::uint16_t port, const std::string& target,
                    const std::map<std::string, std::string>& headers) {
-    namespace beast = boost::beast;
-    namespace http = beast::http;
     boost::asio::io_context ioc;
-    beast::tcp_stream stream(ioc);
+    boost::beast::tcp_stream stream(ioc);
     stream.expires_after(std::chrono::seconds(10));
     stream.connect(
         boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
-    http::request<http::string_body> request{http::verb::get, target, 11};
-    request.set(http::field::host, "127.0.0.1:" + std::to_string(port));
-    for (const auto& [name, value] : headers) request.set(name, value);
-    http::write(stream, request);
-    beast::flat_buffer buffer;
-    http::response<http::string_body> response;
-    http::read(stream, buffer, response);
-    HttpResult result;
-    result.status = static_cast<int>(response.result_int());
-    for (const auto& field : response) {
-        std::string name(field.name_string());
-        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        result.headers[name] = std::string(field.value());
-    }
-    result.body = response.body();
-    return result;
+    return exchangeGet(stream, port, target, headers);
 }
 
 }  // namespace pulsemeet::testing

@@ -3,29 +3,14 @@
 
 #include <boost/json/parse.hpp>
 
+#include "HubHarness.hpp"
 #include "cluster/Bus.hpp"
-#include "obs/Logger.hpp"
-#include "obs/Metrics.hpp"
-#include "signaling/Hub.hpp"
 
 using namespace pulsemeet;
 using namespace pulsemeet::signaling;
+using namespace pulsemeet::signaling::testing;
 
 namespace {
-
-class FakeLink : public PeerLink {
-  public:
-    void deliver(SharedMessage message) override { inbox.push_back(message); }
-    void close(CloseCode, std::string_view) override {}
-    boost::json::object take() {
-        EXPECT_FALSE(inbox.empty());
-        if (inbox.empty()) return {};
-        auto message = boost::json::parse(*inbox.front()).as_object();
-        inbox.erase(inbox.begin());
-        return message;
-    }
-    std::vector<SharedMessage> inbox;
-};
 
 // Records every call; join answers wait until the test gives them, as a real bus answers later.
 class RecordingBus : public cluster::Bus {
@@ -61,24 +46,15 @@ class RecordingBus : public cluster::Bus {
     cluster::RelayOutcome relayOutcome = cluster::RelayOutcome::queued;
 };
 
-class HubClusterTest : public ::testing::Test {
+class HubClusterTest : public HubHarness {
   protected:
-    HubClusterTest() : metrics(registry), logger(config::LogLevel::off, config::LogFormat::json) {
+    HubClusterTest() {
         HubOptions options;
         options.maxPeersPerRoom = 4;
         options.bus = &bus;
-        hub = std::make_unique<Hub>(std::move(options), metrics, logger);
+        makeHub(std::move(options));
     }
-    std::shared_ptr<FakeLink> connect(const std::string& id) {
-        auto link = std::make_shared<FakeLink>();
-        hub->attach(id, link, {});
-        return link;
-    }
-    void send(const std::string& id, const std::string& text) {
-        auto decoded = decodeClientMessage(text);
-        ASSERT_TRUE(std::holds_alternative<ClientMessage>(decoded)) << text;
-        hub->handle(id, std::get<ClientMessage>(decoded), Hub::Clock::now());
-    }
+    ~HubClusterTest() override { hub.reset(); }  // it points at the bus, which goes first
     // Joins through the bus, which admits with the given remote peers.
     void joinAdmitted(const std::string& id, std::vector<cluster::RemotePeer> remote = {}) {
         send(id, R"({"type":"join","roomId":"room"})");
@@ -94,10 +70,6 @@ class HubClusterTest : public ::testing::Test {
     }
 
     RecordingBus bus;
-    obs::Registry registry;
-    SignalingMetrics metrics;
-    obs::Logger logger;
-    std::unique_ptr<Hub> hub;
 };
 
 }  // namespace

@@ -2,67 +2,30 @@
 
 #include <boost/json/parse.hpp>
 
-#include "obs/Logger.hpp"
-#include "obs/Metrics.hpp"
-#include "signaling/Hub.hpp"
+#include "HubHarness.hpp"
 #include "signaling/SignalingConnection.hpp"
 
 using namespace pulsemeet;
 using namespace pulsemeet::signaling;
+using namespace pulsemeet::signaling::testing;
 
 namespace {
 
-// Records what the hub sends instead of writing to a socket.
-class FakeLink : public PeerLink {
-  public:
-    void deliver(SharedMessage message) override { inbox.push_back(message); }
-    void close(CloseCode code, std::string_view) override { closedWith = code; }
-
-    boost::json::object take() {
-        EXPECT_FALSE(inbox.empty());
-        if (inbox.empty()) return {};
-        auto message = boost::json::parse(*inbox.front()).as_object();
-        inbox.erase(inbox.begin());
-        return message;
-    }
-    std::string takeType() { return std::string(take()["type"].as_string()); }
-
-    std::vector<SharedMessage> inbox;
-    std::optional<CloseCode> closedWith;
-};
-
-class HubTest : public ::testing::Test {
+class HubTest : public HubHarness {
   protected:
-    HubTest() : metrics(registry), logger(config::LogLevel::off, config::LogFormat::json) {
+    HubTest() {
         HubOptions options;
         options.maxPeersPerRoom = 2;
         options.iceServersJson = [](const std::string&) { return std::string("[]"); };
         options.resumeToken = [](const std::string& room, const std::string& peer) {
             return room + "/" + peer;
         };
-        hub = std::make_unique<Hub>(std::move(options), metrics, logger);
-    }
-
-    std::shared_ptr<FakeLink> connect(const std::string& id, Admission admission = {}) {
-        auto link = std::make_shared<FakeLink>();
-        hub->attach(id, link, std::move(admission));
-        return link;
-    }
-
-    void send(const std::string& id, const std::string& text) {
-        auto decoded = decodeClientMessage(text);
-        ASSERT_TRUE(std::holds_alternative<ClientMessage>(decoded)) << text;
-        hub->handle(id, std::get<ClientMessage>(decoded), Hub::Clock::now());
+        makeHub(std::move(options));
     }
 
     void join(const std::string& id, const std::string& room, const std::string& name = "") {
         send(id, R"({"type":"join","roomId":")" + room + R"(","data":{"name":")" + name + "\"}}");
     }
-
-    obs::Registry registry;
-    SignalingMetrics metrics;
-    obs::Logger logger;
-    std::unique_ptr<Hub> hub;
 };
 
 }  // namespace
@@ -177,7 +140,7 @@ TEST_F(HubTest, ForbiddenRoomAndNameOverrideFromAdmission) {
 }
 
 TEST_F(HubTest, ConnectionRateLimitRepliesThenCloses1008) {
-    auto link = std::make_shared<FakeLink>();
+    auto link = std::make_shared<RecordingLink>();
     SignalingConnection connection(*hub, metrics, "limited", 2.0);  // burst 4
     connection.open(link, {});
     const auto now = std::chrono::steady_clock::now();
@@ -196,7 +159,7 @@ TEST_F(HubTest, ConnectionRateLimitRepliesThenCloses1008) {
 }
 
 TEST_F(HubTest, BinaryAndMalformedFramesGetErrors) {
-    auto link = std::make_shared<FakeLink>();
+    auto link = std::make_shared<RecordingLink>();
     SignalingConnection connection(*hub, metrics, "conn", 0);
     connection.open(link, {});
     const auto now = std::chrono::steady_clock::now();

@@ -3,37 +3,18 @@
 
 #include <boost/json/parse.hpp>
 
-#include "obs/Logger.hpp"
-#include "obs/Metrics.hpp"
+#include "HubHarness.hpp"
 #include "signaling/HeldPeers.hpp"
-#include "signaling/Hub.hpp"
 
 using namespace pulsemeet;
 using namespace pulsemeet::signaling;
+using namespace pulsemeet::signaling::testing;
 
 namespace {
 
-class Inbox : public PeerLink {
-  public:
-    void deliver(SharedMessage message) override { messages.push_back(message); }
-    void close(CloseCode code, std::string_view) override { closedWith = code; }
-
-    std::vector<std::string> types() const {
-        std::vector<std::string> out;
-        for (const auto& m : messages) {
-            out.emplace_back(boost::json::parse(*m).as_object().at("type").as_string());
-        }
-        return out;
-    }
-    boost::json::object last() const { return boost::json::parse(*messages.back()).as_object(); }
-
-    std::vector<SharedMessage> messages;
-    std::optional<CloseCode> closedWith;
-};
-
-class ResumeHubTest : public ::testing::Test {
+class ResumeHubTest : public HubHarness {
   protected:
-    ResumeHubTest() : metrics(registry), logger(config::LogLevel::off, config::LogFormat::json) {
+    ResumeHubTest() {
         HubOptions options;
         options.resumeToken = [](const std::string& room, const std::string& peer) {
             return room + "/" + peer;
@@ -47,19 +28,7 @@ class ResumeHubTest : public ::testing::Test {
         };
         options.hold.grace = std::chrono::seconds(20);
         options.hold.maxMessages = 3;
-        hub = std::make_unique<Hub>(std::move(options), metrics, logger);
-    }
-
-    std::shared_ptr<Inbox> connect(const std::string& id) {
-        auto link = std::make_shared<Inbox>();
-        hub->attach(id, link, {});
-        return link;
-    }
-
-    void send(const std::string& id, const std::string& text) {
-        auto decoded = decodeClientMessage(text);
-        ASSERT_TRUE(std::holds_alternative<ClientMessage>(decoded)) << text;
-        hub->handle(id, std::get<ClientMessage>(decoded), Hub::Clock::now());
+        makeHub(std::move(options));
     }
 
     void join(const std::string& id, const std::string& token = "") {
@@ -77,11 +46,6 @@ class ResumeHubTest : public ::testing::Test {
         send(id, R"({"type":"join","roomId":"room","data":{"resumeToken":")" + token +
                      R"(","received":)" + std::to_string(received) + "}}");
     }
-
-    obs::Registry registry;
-    SignalingMetrics metrics;
-    obs::Logger logger;
-    std::unique_ptr<Hub> hub;
 };
 
 }  // namespace
@@ -188,9 +152,9 @@ TEST_F(ResumeHubTest, ResumeTakesOverAStillOpenOldSocket) {
 namespace {
 
 // The sdp tags of the offers in `inbox`, in order.
-std::vector<std::string> offerTags(const Inbox& inbox) {
+std::vector<std::string> offerTags(const RecordingLink& link) {
     std::vector<std::string> tags;
-    for (const auto& message : inbox.messages) {
+    for (const auto& message : link.inbox) {
         auto parsed = boost::json::parse(*message).as_object();
         if (parsed.at("type").as_string() != "offer") continue;
         const std::string sdp(parsed.at("data").as_object().at("sdp").as_string());
