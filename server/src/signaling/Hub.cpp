@@ -120,6 +120,8 @@ void Hub::join(const std::string& joinerId, Connection& joiner, const ClientMess
             logger_.info("resume refused", {{"peer", joinerId}, {"room", message.roomId}});
         }
     }
+    // Read before a resume re-keys the connection: `joiner` (and its admission) move then.
+    const std::string name = admission.name.empty() ? message.name : admission.name;
     std::string peerId = joinerId;
     Connection* current = &joiner;
     bool rebuilt = false;
@@ -132,7 +134,6 @@ void Hub::join(const std::string& joinerId, Connection& joiner, const ClientMess
     Connection& connection = *current;
     connection.acknowledges = message.received.has_value();
 
-    const std::string name = admission.name.empty() ? message.name : admission.name;
     if (clustered_) {
         // Capacity is counted across instances by the bus; the join completes on its answer.
         options_.bus->join(
