@@ -1,5 +1,7 @@
 #include "ws/WebSocketSession.hpp"
 
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
@@ -18,6 +20,19 @@ namespace http = beast::http;
 using signaling::CloseCode;
 
 namespace {
+
+using BareSocket = boost::asio::ip::tcp::socket;
+
+// Closes the TCP socket under any of the session's streams; pending operations fail.
+template <typename Stream>
+void closeSocket(websocket::stream<Stream>& ws) {
+    if constexpr (std::is_same_v<Stream, BareSocket>) {
+        beast::error_code ignored;
+        ws.next_layer().close(ignored);
+    } else {
+        beast::get_lowest_layer(ws).close();
+    }
+}
 
 CloseReason reasonFor(CloseCode code) {
     switch (code) {
@@ -58,7 +73,9 @@ WebSocketSession<Stream>::~WebSocketSession() = default;
 
 template <typename Stream>
 void WebSocketSession<Stream>::run(Request request) {
-    beast::get_lowest_layer(ws_).expires_never();  // the websocket stream keeps its own timers
+    if constexpr (!std::is_same_v<Stream, BareSocket>) {
+        beast::get_lowest_layer(ws_).expires_never();  // the websocket stream keeps its own timers
+    }
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = context_.settings.closeTimeout;
     timeouts.idle_timeout = websocket::stream_base::none();
@@ -149,10 +166,13 @@ void WebSocketSession<Stream>::onRead(beast::error_code ec, std::size_t) {
 
 template <typename Stream>
 void WebSocketSession<Stream>::deliver(signaling::SharedMessage message) {
-    boost::asio::post(ws_.get_executor(),
-                      [self = this->shared_from_this(), message = std::move(message)]() mutable {
-                          self->enqueue(std::move(message));
-                      });
+    // Inline when the caller already runs on this session's executor (one I/O thread: always):
+    // a relayed frame then goes straight to the socket instead of through another queued
+    // handler. enqueue() never calls back into the hub, so this is safe under the hub's lock.
+    boost::asio::dispatch(ws_.get_executor(), [self = this->shared_from_this(),
+                                               message = std::move(message)]() mutable {
+        self->enqueue(std::move(message));
+    });
 }
 
 template <typename Stream>
@@ -269,7 +289,7 @@ template <typename Stream>
 void WebSocketSession<Stream>::abort(CloseReason reason) {
     if (!closeReason_) closeReason_ = reason;
     closing_ = true;
-    beast::get_lowest_layer(ws_).close();  // fails every pending operation; the read ends us
+    closeSocket(ws_);  // fails every pending operation; the read ends us
 }
 
 template <typename Stream>
@@ -302,10 +322,10 @@ void WebSocketSession<Stream>::finish(beast::error_code ec) {
                                                {"remote", remoteAddress_},
                                                {"reason", toString(*closeReason_)},
                                                {"error", ec.message()}});
-    if (!closing_) beast::get_lowest_layer(ws_).close();
+    if (!closing_) closeSocket(ws_);
 }
 
-template class WebSocketSession<beast::tcp_stream>;
+template class WebSocketSession<BareSocket>;
 template class WebSocketSession<beast::ssl_stream<beast::tcp_stream>>;
 
 }  // namespace pulsemeet::ws
