@@ -21,6 +21,11 @@ using signaling::CloseCode;
 
 namespace {
 
+// What a message's first read asks for. Beast would prepare its 1536-byte frame size, and an
+// idle socket holds that buffer for as long as it waits (most of a socket's life). Signaling
+// frames are mostly smaller; a larger message simply takes a second read.
+constexpr std::size_t kFirstReadBytes = 512;
+
 using BareSocket = boost::asio::ip::tcp::socket;
 
 // Closes the TCP socket under any of the session's streams; pending operations fail.
@@ -119,7 +124,9 @@ void WebSocketSession<Stream>::readMore() {
     // Read at most one byte past the limit, so an oversized message is caught without
     // buffering it whole.
     const std::size_t limit = context_.settings.maxMessageBytes + 1;
-    const std::size_t room = discarding_ ? 64 * 1024 : limit - std::min(limit - 1, buffer_.size());
+    const std::size_t room = discarding_           ? 64 * 1024
+                             : buffer_.size() == 0 ? std::min(limit, kFirstReadBytes)
+                                                   : limit - std::min(limit - 1, buffer_.size());
     ws_.async_read_some(buffer_, room,
                         [self = this->shared_from_this()](beast::error_code ec, std::size_t bytes) {
                             self->onRead(ec, bytes);
@@ -160,7 +167,7 @@ void WebSocketSession<Stream>::onRead(beast::error_code ec, std::size_t) {
                           now);
     }
     buffer_.consume(buffer_.size());
-    if (buffer_.capacity() > 16 * 1024) buffer_.shrink_to_fit();  // idle sessions stay small
+    if (buffer_.capacity() > kFirstReadBytes) buffer_.shrink_to_fit();  // idle sessions stay small
     readMore();
 }
 

@@ -22,8 +22,8 @@ json::object candidateTo(const std::string& target, int sequence) {
     return {{"type", "ice-candidate"},
             {"targetId", target},
             {"data",
-             {{"candidate", "candidate:1 1 udp 2122260223 127.0.0.1 " +
-                                std::to_string(sequence) + " typ host"},
+             {{"candidate",
+               "candidate:1 1 udp 2122260223 127.0.0.1 " + std::to_string(sequence) + " typ host"},
               {"sdpMid", "0"},
               {"sdpMLineIndex", 0}}}};
 }
@@ -45,8 +45,8 @@ TEST(SingleThread, RelaysInOrderAnswersErrorsAndPongsAndAnnouncesLeaves) {
     for (int i = 0; i < kFrames; ++i) {
         auto relayed = bob.nextOfType("ice-candidate");
         EXPECT_EQ(str(relayed["peerId"]), aliceId);
-        EXPECT_NE(str(relayed["data"].as_object()["candidate"]).find(" " + std::to_string(i) +
-                                                                     " typ host"),
+        EXPECT_NE(str(relayed["data"].as_object()["candidate"])
+                      .find(" " + std::to_string(i) + " typ host"),
                   std::string::npos)
             << json::serialize(relayed);
     }
