@@ -192,8 +192,15 @@ void HttpSession<Stream>::upgrade() {
     std::string subprotocol =
         auth::chosenSubprotocol(request[http::field::sec_websocket_protocol], decision.token);
     record(101);
-    auto session = std::make_shared<ws::WebSocketSession<Stream>>(
-        std::move(stream_), context_.webSocket, remoteAddress_, std::move(*decision.admission),
+    auto upgraded = [this] {
+        if constexpr (kIsTls<Stream>) {
+            return std::move(stream_);
+        } else {
+            return stream_.release_socket();
+        }
+    };
+    auto session = std::make_shared<ws::WebSocketSession<UpgradedStream<Stream>>>(
+        upgraded(), context_.webSocket, remoteAddress_, std::move(*decision.admission),
         std::move(subprotocol), std::move(slot_));
     session->run(parser_->release());
 }

@@ -40,9 +40,13 @@ void Listener::stop() {
 }
 
 void Listener::accept() {
+    // One I/O thread runs every handler in order already: a strand per connection would only
+    // add a queue and a type-erased hop to every read, write and delivery.
+    const auto executor = context_.config.threads == 1
+                              ? asio::any_io_executor(ioc_.get_executor())
+                              : asio::any_io_executor(asio::make_strand(ioc_));
     acceptor_.async_accept(
-        asio::make_strand(ioc_),
-        [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
+        executor, [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
             if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
             if (ec) {
                 // Out of file descriptors and the like: log and keep accepting.

@@ -15,4 +15,10 @@ using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 template <typename Stream>
 inline constexpr bool kIsTls = std::is_same_v<Stream, TlsStream>;
 
+// What a WebSocket runs over once upgraded. Plain connections drop beast::tcp_stream's timeout
+// machinery (every read and write went through its timer bookkeeping; the WebSocket keeps its
+// own timers) and run on the bare socket. TLS keeps its stream: the TLS layer is built on it.
+template <typename Stream>
+using UpgradedStream = std::conditional_t<kIsTls<Stream>, Stream, boost::asio::ip::tcp::socket>;
+
 }  // namespace pulsemeet::net

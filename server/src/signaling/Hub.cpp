@@ -341,6 +341,17 @@ void Hub::relay(const std::string& peerId, Connection& connection, const ClientM
         sendError(connection, ErrorCode::badMessage, "targetId is your own id");
         return;
     }
+    // Fast path: a connected target in the sender's room. A connection's roomId is set and
+    // cleared together with its membership of that room, so this is the membership check
+    // with one look-up instead of three (the room, its member map, then the connection).
+    if (const auto target = connections_.find(message.targetId);
+        target != connections_.end() && target->second.roomId == connection.roomId) {
+        send(target->second, message.type,
+             share(encodeRelay(message.type, connection.roomId, peerId, message.targetId,
+                               message.dataJson)));
+        metrics_.relayLatency.observe(std::chrono::duration<double>(Clock::now() - readAt).count());
+        return;
+    }
     const auto& members = rooms_.at(connection.roomId).members;
     // A member is either connected or held (its messages are buffered for the resume).
     if (!members.contains(message.targetId)) {

@@ -1,5 +1,7 @@
 #include "ws/WebSocketSession.hpp"
 
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
@@ -18,6 +20,24 @@ namespace http = beast::http;
 using signaling::CloseCode;
 
 namespace {
+
+// What a message's first read asks for. Beast would prepare its 1536-byte frame size, and an
+// idle socket holds that buffer for as long as it waits (most of a socket's life). Signaling
+// frames are mostly smaller; a larger message simply takes a second read.
+constexpr std::size_t kFirstReadBytes = 512;
+
+using BareSocket = boost::asio::ip::tcp::socket;
+
+// Closes the TCP socket under any of the session's streams; pending operations fail.
+template <typename Stream>
+void closeSocket(websocket::stream<Stream>& ws) {
+    if constexpr (std::is_same_v<Stream, BareSocket>) {
+        beast::error_code ignored;
+        ws.next_layer().close(ignored);
+    } else {
+        beast::get_lowest_layer(ws).close();
+    }
+}
 
 CloseReason reasonFor(CloseCode code) {
     switch (code) {
@@ -58,7 +78,9 @@ WebSocketSession<Stream>::~WebSocketSession() = default;
 
 template <typename Stream>
 void WebSocketSession<Stream>::run(Request request) {
-    beast::get_lowest_layer(ws_).expires_never();  // the websocket stream keeps its own timers
+    if constexpr (!std::is_same_v<Stream, BareSocket>) {
+        beast::get_lowest_layer(ws_).expires_never();  // the websocket stream keeps its own timers
+    }
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = context_.settings.closeTimeout;
     timeouts.idle_timeout = websocket::stream_base::none();
@@ -102,7 +124,9 @@ void WebSocketSession<Stream>::readMore() {
     // Read at most one byte past the limit, so an oversized message is caught without
     // buffering it whole.
     const std::size_t limit = context_.settings.maxMessageBytes + 1;
-    const std::size_t room = discarding_ ? 64 * 1024 : limit - std::min(limit - 1, buffer_.size());
+    const std::size_t room = discarding_           ? 64 * 1024
+                             : buffer_.size() == 0 ? std::min(limit, kFirstReadBytes)
+                                                   : limit - std::min(limit - 1, buffer_.size());
     ws_.async_read_some(buffer_, room,
                         [self = this->shared_from_this()](beast::error_code ec, std::size_t bytes) {
                             self->onRead(ec, bytes);
@@ -143,16 +167,19 @@ void WebSocketSession<Stream>::onRead(beast::error_code ec, std::size_t) {
                           now);
     }
     buffer_.consume(buffer_.size());
-    if (buffer_.capacity() > 16 * 1024) buffer_.shrink_to_fit();  // idle sessions stay small
+    if (buffer_.capacity() > kFirstReadBytes) buffer_.shrink_to_fit();  // idle sessions stay small
     readMore();
 }
 
 template <typename Stream>
 void WebSocketSession<Stream>::deliver(signaling::SharedMessage message) {
-    boost::asio::post(ws_.get_executor(),
-                      [self = this->shared_from_this(), message = std::move(message)]() mutable {
-                          self->enqueue(std::move(message));
-                      });
+    // Inline when the caller already runs on this session's executor (one I/O thread: always):
+    // a relayed frame then goes straight to the socket instead of through another queued
+    // handler. enqueue() never calls back into the hub, so this is safe under the hub's lock.
+    boost::asio::dispatch(ws_.get_executor(), [self = this->shared_from_this(),
+                                               message = std::move(message)]() mutable {
+        self->enqueue(std::move(message));
+    });
 }
 
 template <typename Stream>
@@ -269,7 +296,7 @@ template <typename Stream>
 void WebSocketSession<Stream>::abort(CloseReason reason) {
     if (!closeReason_) closeReason_ = reason;
     closing_ = true;
-    beast::get_lowest_layer(ws_).close();  // fails every pending operation; the read ends us
+    closeSocket(ws_);  // fails every pending operation; the read ends us
 }
 
 template <typename Stream>
@@ -302,10 +329,10 @@ void WebSocketSession<Stream>::finish(beast::error_code ec) {
                                                {"remote", remoteAddress_},
                                                {"reason", toString(*closeReason_)},
                                                {"error", ec.message()}});
-    if (!closing_) beast::get_lowest_layer(ws_).close();
+    if (!closing_) closeSocket(ws_);
 }
 
-template class WebSocketSession<beast::tcp_stream>;
+template class WebSocketSession<BareSocket>;
 template class WebSocketSession<beast::ssl_stream<beast::tcp_stream>>;
 
 }  // namespace pulsemeet::ws

@@ -7,7 +7,6 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/stream.hpp>
 
-#include <deque>
 #include <memory>
 #include <string>
 
@@ -15,6 +14,7 @@
 #include "signaling/SignalingConnection.hpp"
 #include "ws/WebSocketContext.hpp"
 #include "ws/WebSocketMetrics.hpp"
+#include "ws/WriteQueue.hpp"
 
 namespace pulsemeet::ws {
 
@@ -66,7 +66,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession<St
     std::string subprotocol_;
     net::ConnectionSlot slot_;  // this socket's place under MAX_CONNS_PER_IP
 
-    std::deque<signaling::SharedMessage> queue_;
+    WriteQueue queue_;
     std::size_t queuedBytes_ = 0;
     bool writing_ = false;
     bool pinging_ = false;

@@ -1,0 +1,40 @@
+#include <gtest/gtest.h>
+
+#include "ws/WriteQueue.hpp"
+
+using pulsemeet::signaling::share;
+using pulsemeet::ws::WriteQueue;
+
+TEST(WriteQueue, FirstInFirstOutAcrossDrainsAndRefills) {
+    WriteQueue queue;
+    EXPECT_TRUE(queue.empty());
+    EXPECT_EQ(queue.size(), 0u);
+    for (int round = 0; round < 3; ++round) {
+        queue.push_back(share("a"));
+        queue.push_back(share("b"));
+        queue.push_back(share("c"));
+        EXPECT_EQ(queue.size(), 3u);
+        EXPECT_EQ(*queue.back(), "c");
+        EXPECT_EQ(*queue.front(), "a");
+        queue.pop_front();
+        EXPECT_EQ(*queue.front(), "b");
+        queue.pop_front();
+        queue.pop_front();
+        EXPECT_TRUE(queue.empty()) << "drained in round " << round;
+    }
+}
+
+TEST(WriteQueue, DroppingFromTheBackKeepsTheFrameBeingWritten) {
+    WriteQueue queue;
+    queue.push_back(share("writing"));
+    queue.push_back(share("x"));
+    queue.push_back(share("y"));
+    while (queue.size() > 1) queue.pop_back();
+    EXPECT_EQ(*queue.front(), "writing");
+    queue.pop_back();
+    EXPECT_TRUE(queue.empty());
+    queue.push_back(share("again"));
+    EXPECT_EQ(*queue.front(), "again");
+    queue.clear();
+    EXPECT_TRUE(queue.empty());
+}
