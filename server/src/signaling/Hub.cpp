@@ -346,9 +346,9 @@ void Hub::relay(const std::string& peerId, Connection& connection, const ClientM
     // with one look-up instead of three (the room, its member map, then the connection).
     if (const auto target = connections_.find(message.targetId);
         target != connections_.end() && target->second.roomId == connection.roomId) {
-        send(target->second, message.type,
-             share(encodeRelay(message.type, connection.roomId, peerId, message.targetId,
-                               message.dataJson)));
+        deliver(target->second, message.type,
+                share(encodeRelay(message.type, connection.roomId, peerId, message.targetId,
+                                  message.dataJson)));
         metrics_.relayLatency.observe(std::chrono::duration<double>(Clock::now() - readAt).count());
         return;
     }
