@@ -10,10 +10,10 @@ namespace pulsemeet::bench {
 // N sockets in rooms of R; each sends ~payload-byte ice-candidate frames to the next member of
 // its room (a ring). Open loop at an aggregate rate, or closed loop with a window per sender
 // (saturation). The frame carries sender index, sequence and send time, so the receiver measures
-// latency and detects misrouting; lost = sent - received after a drain. Sending starts once
-// every client knows every room-mate (room-joined or peer-joined): across instances a peer is
-// announced a moment after its own room-joined, and a real client never sends to a peer it has
-// not heard of.
+// latency and detects misrouting; lost = sent - received - still unsent after a drain. Sending
+// starts once every client knows every room-mate (room-joined or peer-joined): across instances a
+// peer is announced a moment after its own room-joined, and a real client never sends to a peer it
+// has not heard of.
 class RelayScenario : public Scenario {
   public:
     explicit RelayScenario(Options options);
@@ -41,6 +41,7 @@ class RelayScenario : public Scenario {
     std::size_t received_ = 0;
     std::size_t measured_ = 0;  // received inside the measured window
     std::size_t misrouted_ = 0;
+    std::size_t unsent_ = 0;
     std::size_t errors_ = 0;  // error messages from the server (peer-not-found, rate-limited...)
     std::vector<std::set<std::string>> known_;  // per client: the room-mates it heard of
     std::size_t maxQueue_ = 0;
