@@ -62,6 +62,7 @@ CLUSTER_COLUMNS = [
     ("p99 ms", "latency_p99_ms"),
     ("max ms", "latency_max_ms"),
     ("lost", "lost"),
+    ("unsent", "unsent"),
     ("misrouted", "misrouted"),
     ("errors", "errors"),
     ("CPU-s/100k instance A", "cpu_s_per_100k"),
