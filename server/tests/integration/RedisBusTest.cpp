@@ -90,12 +90,11 @@ TEST(RedisBus, ARemoteJoinDuringALocalJoinIsSeenExactlyOnce) {
     cluster::RedisBusSettings settings;
     settings.endpoint.port = redis.port();
     settings.prefix = "rbtest";
+    // Everything the bus's threads touch is declared before the bus, so it outlives them.
     Flag ready;
-    cluster::RedisBus bus(settings, registry, logger, [&ready](bool up) { ready.set(up); });
     RoomSink sink;
-    bus.start(sink);
-    ASSERT_TRUE(ready.await(true));
-
+    std::size_t inRoomJoined = 0;
+    Flag answered;
     const cluster::ClusterEvent remoteJoin{
         cluster::ClusterEvent::Kind::joined,
         "another-instance",
@@ -106,8 +105,10 @@ TEST(RedisBus, ARemoteJoinDuringALocalJoinIsSeenExactlyOnce) {
         "N",
         "{}",
         signaling::encodePeerJoined("room", "newcomer", "N", "{}")};
-    std::size_t inRoomJoined = 0;
-    Flag answered;
+    cluster::RedisBus bus(settings, registry, logger, [&ready](bool up) { ready.set(up); });
+    bus.start(sink);
+    ASSERT_TRUE(ready.await(true));
+
     bus.join("room", "local", "L", "{}", 8, [&](cluster::JoinOutcome outcome) {
         inRoomJoined = outcome.remotePeers.size();
         // The other instance's peer joins now, while the hub is entering this one.

@@ -70,15 +70,15 @@ class LogBusTest : public ::testing::Test {
     // Asks the bus to admit `peer` and waits for its answer.
     cluster::JoinOutcome joinAndWait(const std::string& room, const std::string& peer,
                                      int capacity) {
-        Mailbox<cluster::JoinOutcome> answer;
         bus.join(room, peer, "name", "{}", capacity,
-                 [&answer](cluster::JoinOutcome outcome) { answer.put(std::move(outcome)); });
-        auto outcome = answer.take();
+                 [this](cluster::JoinOutcome outcome) { answers.put(std::move(outcome)); });
+        auto outcome = answers.take();
         EXPECT_TRUE(outcome) << "join not answered within the deadline";
         return outcome.value_or(cluster::JoinOutcome{false, {}});
     }
 
     obs::Logger logger;
+    Mailbox<cluster::JoinOutcome> answers;  // outlives the bus, whose thread puts into it
     cluster::LogBus bus;
 };
 
@@ -86,19 +86,19 @@ class LogBusTest : public ::testing::Test {
 
 TEST_F(LogBusTest, TakesTheClusteredPathAndAnswersJoinsOnItsOwnThread) {
     EXPECT_TRUE(bus.clustered()) << "a bus that is not clustered is never called by the hub";
-    std::mutex held;
+    // The hub calls join() under its lock and takes it again in the answer: an answer given
+    // inside join() would deadlock. The answer waits until the test has looked, so a quick bus
+    // thread cannot make it look synchronous; a synchronous one waits out the deadline first.
+    Mailbox<bool> looked;
     Mailbox<std::thread::id> answeredOn;
-    {
-        // The hub calls join() under its lock and takes it again in the answer: an answer
-        // given inside join() would deadlock, so the test holds a lock the answer needs.
-        std::lock_guard lock(held);
-        bus.join("room", "a", "A", "{}", 2, [&](cluster::JoinOutcome) {
-            const std::lock_guard inner(held);
-            answeredOn.put(std::this_thread::get_id());
-        });
-        EXPECT_TRUE(answeredOn.empty());
-    }
+    bus.join("room", "a", "A", "{}", 2, [&](cluster::JoinOutcome) {
+        looked.take();
+        answeredOn.put(std::this_thread::get_id());
+    });
+    EXPECT_TRUE(answeredOn.empty()) << "answered inside join()";
+    looked.put(true);
     const auto thread = answeredOn.take();
+    bus.stop();  // its thread is done with the mailboxes before they go
     ASSERT_TRUE(thread);
     EXPECT_NE(*thread, std::this_thread::get_id());
 }
