@@ -65,6 +65,7 @@ CLUSTER_COLUMNS = [
     ("unsent", "unsent"),
     ("misrouted", "misrouted"),
     ("errors", "errors"),
+    ("unannounced", "unannounced"),
     ("CPU-s/100k instance A", "cpu_s_per_100k"),
     ("instance B", "cpu_s_per_100k_b"),
     ("redis-server", "cpu_s_per_100k_redis"),

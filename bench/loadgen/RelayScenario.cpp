@@ -113,22 +113,36 @@ void RelayScenario::onControl(BenchClient& client, std::string_view text) {
 }
 
 void RelayScenario::beginWhenEveryoneKnown() {
-    if (!started_ && joined_ + connectErrors_ == clients_.size() && everyoneKnown()) {
+    if (started_ || joined_ + connectErrors_ != clients_.size()) return;
+    if (unannouncedClients() == 0) {
         beginSending();
+        return;
     }
+    if (announceWaitArmed_) return;
+    announceWaitArmed_ = true;
+    // A room-mate never announced is a server bug, not a reason to hang: count it and go on.
+    after(std::chrono::seconds(10), [this] {
+        if (started_) return;
+        unannounced_ = unannouncedClients();
+        beginSending();
+    });
 }
 
-bool RelayScenario::everyoneKnown() const {
+std::size_t RelayScenario::unannouncedClients() const {
     const auto size = static_cast<std::size_t>(options_.roomSize);
+    std::size_t missing = 0;
     for (std::size_t i = 0; i < clients_.size(); ++i) {
         if (!clients_[i] || clients_[i]->peerId.empty()) continue;
         const std::size_t base = i - i % size;
         for (std::size_t mate = base; mate < base + size; ++mate) {
             if (mate == i || !clients_[mate] || clients_[mate]->peerId.empty()) continue;
-            if (!known_[i].contains(clients_[mate]->peerId)) return false;
+            if (!known_[i].contains(clients_[mate]->peerId)) {
+                ++missing;
+                break;
+            }
         }
     }
-    return true;
+    return missing;
 }
 
 void RelayScenario::beginSending() {
@@ -253,6 +267,7 @@ void RelayScenario::report(boost::json::object& out) {
     out["unsent"] = unsent_;  // still in this generator's queues when it gave up waiting
     out["misrouted"] = misrouted_;
     out["errors"] = errors_;
+    out["unannounced"] = unannounced_;  // clients that never heard of a room-mate
     latency_.report(out, "latency_");
     const auto per100k = [this](double seconds) {
         return measured_ > 0 ? seconds * 100000.0 / static_cast<double>(measured_) : 0.0;
