@@ -4,7 +4,7 @@ BUILD  := build/$(PRESET)
 BIN    := $(BUILD)/server/pulsemeet
 CTEST_JOBS ?= 2
 
-.PHONY: deps build server web run test test-server test-web test-e2e test-asan test-tsan bench fuzz format format-check clean
+.PHONY: deps build server web run test test-server test-web test-e2e test-asan test-tsan bench bench-cluster fuzz format format-check clean
 
 deps:
 	@scripts/deps.sh
@@ -43,6 +43,11 @@ test-tsan:
 bench: server
 	bench/deps.sh
 	bench/run.sh
+
+# Relay through one instance, one with Redis, and two sharing rooms through a real redis-server
+# (bench/cluster.sh); RATES="5000 20000 0" (0: saturation).
+bench-cluster: server
+	bench/cluster.sh
 
 # libFuzzer targets (clang, the `fuzz` preset), each run for FUZZ_SECONDS on a copy of its
 # committed seed corpus (fuzz/corpus/<target>); new inputs stay in build/fuzz/corpus.

@@ -5,18 +5,11 @@
 # measurement. Results: one JSON line per (scenario, server) in $OUT.
 #   SERVERS="pulsemeet go-seed node-ws"  SCENARIOS="relay-20k relay-sat join-paced join-burst idle churn"
 set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$(pwd)
-LOADGEN=${LOADGEN:-$root/build/release/bench/pulsemeet-loadgen}
-PULSEMEET=${PULSEMEET:-$root/build/release/server/pulsemeet}
+. "$(dirname "$0")/lib.sh"
 SERVERS=${SERVERS:-"pulsemeet go-seed node-ws"}
 SCENARIOS=${SCENARIOS:-"relay-20k relay-sat join-paced join-burst idle churn"}
-SERVER_CPU=${SERVER_CPU:-0}
-LOADGEN_CPU=${LOADGEN_CPU:-1}
 PORT=${BENCH_PORT:-18080}
-OUT=${OUT:-$root/bench/.cache/results-$(date +%Y%m%d-%H%M%S).jsonl}
-mkdir -p "$(dirname "$OUT")"
-: >"$OUT"
+OUT=$(results_file results)
 
 # 20 000 idle sockets need more descriptors than the default, for this script's children only.
 # Where the hard limit is lower (containers), hold as many as it allows, leaving headroom for
@@ -27,8 +20,7 @@ IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-$(( $(ulimit -n) >= 20200 ? 20000 : $(ulimi
 server_pid=""
 stop_server() {
   if [ -n "$server_pid" ]; then
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
+    stop_pids "$server_pid"
     server_pid=""
   fi
 }
@@ -36,13 +28,9 @@ trap stop_server EXIT
 
 start_server() {
   local name=$1 log=$root/bench/.cache/$1.log
-  # Throughput runs: no per-socket message limit, no per-IP caps, no per-join log lines
-  # (the references log nothing per join either).
   case $name in
     pulsemeet)
-      PORT=$PORT HOST=127.0.0.1 THREADS=1 MAX_WS_MESSAGES_PER_SEC=0 MAX_HTTP_PER_MINUTE=0 \
-        MAX_CONNS_PER_IP=0 LOG_LEVEL=warn STATIC_DIR=/nonexistent \
-        taskset -c "$SERVER_CPU" "$PULSEMEET" >"$log" 2>&1 &
+      start_pulsemeet "$PORT" "$SERVER_CPU" "$log"
       ;;
     go-seed)
       PORT=$PORT HOST=127.0.0.1 MAX_WS_MESSAGES_PER_SEC=0 \
@@ -54,15 +42,8 @@ start_server() {
       ;;
   esac
   server_pid=$!
-  for _ in $(seq 100); do
-    if (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null; then
-      sleep 0.5  # let the runtime settle before the RSS baseline
-      return 0
-    fi
-    sleep 0.1
-  done
-  echo "bench: $name did not start; see $log" >&2
-  return 1
+  await_port "$PORT" "$name (see $log)" || return 1
+  sleep 0.5  # let the runtime settle before the RSS baseline
 }
 
 loadgen() {
@@ -81,7 +62,7 @@ run_scenario() {
   esac
 }
 
-echo "bench: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), results in $OUT" >&2
+echo "bench: $(nproc) cores, load average $(load_average), results in $OUT" >&2
 for scenario in $SCENARIOS; do
   for server in $SERVERS; do
     start_server "$server"
@@ -94,5 +75,5 @@ for scenario in $SCENARIOS; do
     sleep 1  # sockets of the last run leave TIME_WAIT pressure behind; give it a moment
   done
 done
-echo "bench: load average after $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+echo "bench: load average after $(load_average)" >&2
 python3 bench/table.py "$OUT"

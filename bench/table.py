@@ -2,7 +2,8 @@
 """Prints the side-by-side table of one `make bench` run (a JSON-lines file from bench/run.sh).
 
 Ratios compare pulsemeet with the better of the two references for each number (lower is
-better for all of them except delivered rate)."""
+better for all of them except delivered rate). With --cluster: the table of one
+bench/cluster.sh run, a row per (rate, setup)."""
 import json
 import sys
 
@@ -45,12 +46,43 @@ def fmt(number):
     return f"{number:.3g}"
 
 
-def main(path):
+def read(path):
     results = {}
     with open(path) as lines:
         for line in lines:
             entry = json.loads(line)
             results[(entry["scenario"], entry["server"])] = entry
+    return results
+
+
+CLUSTER_COLUMNS = [
+    # (header, field)
+    ("delivered msg/s", "delivered_rate"),
+    ("p50 ms", "latency_p50_ms"),
+    ("p99 ms", "latency_p99_ms"),
+    ("max ms", "latency_max_ms"),
+    ("lost", "lost"),
+    ("unsent", "unsent"),
+    ("misrouted", "misrouted"),
+    ("errors", "errors"),
+    ("unannounced", "unannounced"),
+    ("CPU-s/100k instance A", "cpu_s_per_100k"),
+    ("instance B", "cpu_s_per_100k_b"),
+    ("redis-server", "cpu_s_per_100k_redis"),
+]
+
+
+def cluster(path):
+    print("| load | setup | " + " | ".join(header for header, _ in CLUSTER_COLUMNS) + " |")
+    print("|---|---|" + "---|" * len(CLUSTER_COLUMNS))
+    for (scenario, setup), entry in read(path).items():
+        load = "saturation" if scenario == "relay-sat" else f"{entry['offered_rate']:.0f} msg/s"
+        cells = [fmt(entry.get(field)) for _, field in CLUSTER_COLUMNS]
+        print(f"| {load} | {setup} | " + " | ".join(cells) + " |")
+
+
+def main(path):
+    results = read(path)
     print("| | " + " | ".join(SERVERS) + " | pulsemeet / better reference |")
     print("|---|" + "---|" * (len(SERVERS) + 1))
     for scenario, field, label, higher in ROWS:
@@ -67,4 +99,7 @@ def main(path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    if sys.argv[1] == "--cluster":
+        cluster(sys.argv[2])
+    else:
+        main(sys.argv[1])

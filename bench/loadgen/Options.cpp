@@ -8,9 +8,11 @@ namespace pulsemeet::bench {
 
 std::string usage() {
     return "usage: pulsemeet-loadgen --mode relay|join|idle|churn [--server LABEL] [--host H]\n"
-           "  [--port P] [--pid SERVER_PID] [--connections N] [--room-size R] [--rate MSG_PER_S]\n"
-           "  [--window W] [--payload BYTES] [--warmup S] [--seconds S] [--sources K]\n"
-           "  [--connect-concurrency C]\n"
+           "  [--port P] [--port2 P2] [--pid SERVER_PID] [--watch LABEL=PID]... [--connections N]\n"
+           "  [--room-size R] [--rate MSG_PER_S] [--window W] [--payload BYTES] [--warmup S]\n"
+           "  [--seconds S] [--sources K] [--connect-concurrency C]\n"
+           "--port2: a second instance; odd-indexed clients use it (relays cross instances).\n"
+           "--watch: also report that process's CPU per 100k relayed messages (repeatable).\n"
            "relay: N sockets in rooms of R, each sending ice-candidates to a room-mate at an\n"
            "  aggregate --rate (0: saturation, W in flight per sender); join: connect+join "
            "latency\n"
@@ -29,7 +31,16 @@ Options parseOptions(const std::vector<std::string>& args) {
         {"--host", [&](const std::string& v) { options.host = v; }},
         {"--port",
          [&](const std::string& v) { options.port = static_cast<std::uint16_t>(number(v)); }},
+        {"--port2",
+         [&](const std::string& v) { options.port2 = static_cast<std::uint16_t>(number(v)); }},
         {"--pid", [&](const std::string& v) { options.pid = static_cast<int>(number(v)); }},
+        {"--watch",
+         [&](const std::string& v) {
+             const auto eq = v.find('=');
+             if (eq == 0 || eq == std::string::npos) throw std::invalid_argument("LABEL=PID");
+             options.watched.push_back(
+                 {v.substr(0, eq), static_cast<int>(number(v.substr(eq + 1)))});
+         }},
         {"--connections",
          [&](const std::string& v) { options.connections = static_cast<int>(number(v)); }},
         {"--room-size",

@@ -12,7 +12,17 @@ struct Options {
     std::string server = "server";  // label copied into the report
     std::string host = "127.0.0.1";
     std::uint16_t port = 8080;
+    // A second instance sharing rooms with the first (0: none). Odd-indexed clients connect to
+    // it, so with an even room size every relay in the ring crosses from one instance to the
+    // other (through the cluster bus).
+    std::uint16_t port2 = 0;
     int pid = 0;  // server process, for CPU and RSS from /proc (0: not measured)
+    // More processes whose CPU the relay mode reports (second instance, redis-server).
+    struct Watched {
+        std::string label;
+        int pid = 0;
+    };
+    std::vector<Watched> watched;
 
     int connections = 1000;
     int roomSize = 4;

@@ -1,5 +1,7 @@
 #include "RelayScenario.hpp"
 
+#include <boost/json/parse.hpp>
+
 #include <charconv>
 
 namespace pulsemeet::bench {
@@ -30,6 +32,8 @@ RelayScenario::RelayScenario(Options options) : Scenario(std::move(options)) {
     const int rooms = std::max(1, options_.connections / options_.roomSize);
     options_.connections = rooms * options_.roomSize;
     sequence_.assign(static_cast<std::size_t>(options_.connections), 0);
+    known_.resize(static_cast<std::size_t>(options_.connections));
+    watchedCpu_.assign(options_.watched.size(), 0.0);
 }
 
 void RelayScenario::start() {
@@ -49,18 +53,13 @@ void RelayScenario::onClosed(BenchClient& client, boost::beast::error_code) {
     } else {
         ++closedByServer_;
     }
-    if (!started_ && joined_ + connectErrors_ == clients_.size()) beginSending();
+    beginWhenEveryoneKnown();
 }
 
 void RelayScenario::onMessage(BenchClient& client, std::string_view text) {
     const auto marker = text.find(kMarker);
     if (marker == std::string_view::npos) {
-        if (client.peerId.empty()) {
-            client.peerId = roomJoinedPeerId(text);
-            if (!client.peerId.empty() && ++joined_ + connectErrors_ == clients_.size()) {
-                beginSending();
-            }
-        }
+        onControl(client, text);
         return;
     }
     std::size_t pos = marker + kMarker.size();
@@ -81,6 +80,69 @@ void RelayScenario::onMessage(BenchClient& client, std::string_view text) {
     }
     if (options_.rate <= 0 && sending(now)) sendFrom(sender);  // closed loop: one out, one in
     if (finishing_ && received_ + misrouted_ >= sent_) stop();
+}
+
+// Everything that is not a relayed frame: few, so a full parse costs nothing that matters.
+void RelayScenario::onControl(BenchClient& client, std::string_view text) {
+    boost::system::error_code ec;
+    const auto value = boost::json::parse(text, ec);
+    if (ec || !value.is_object()) return;
+    const auto& message = value.get_object();
+    const auto* type = message.if_contains("type");
+    const auto* peer = message.if_contains("peerId");
+    if (type == nullptr || !type->is_string() || peer == nullptr || !peer->is_string()) {
+        if (type != nullptr && type->is_string() && type->get_string() == "error") ++errors_;
+        return;
+    }
+    auto& known = known_[client.index()];
+    if (type->get_string() == "room-joined" && client.peerId.empty()) {
+        client.peerId = std::string(peer->get_string());
+        ++joined_;
+        const auto* peers = value.find_pointer("/data/peers", ec);
+        if (peers != nullptr && peers->is_array()) {
+            for (const auto& other : peers->get_array()) {
+                const auto* id =
+                    other.is_object() ? other.get_object().if_contains("peerId") : nullptr;
+                if (id != nullptr && id->is_string()) known.insert(std::string(id->get_string()));
+            }
+        }
+    } else if (type->get_string() == "peer-joined") {
+        known.insert(std::string(peer->get_string()));
+    }
+    beginWhenEveryoneKnown();
+}
+
+void RelayScenario::beginWhenEveryoneKnown() {
+    if (started_ || joined_ + connectErrors_ != clients_.size()) return;
+    if (unannouncedClients() == 0) {
+        beginSending();
+        return;
+    }
+    if (announceWaitArmed_) return;
+    announceWaitArmed_ = true;
+    // A room-mate never announced is a server bug, not a reason to hang: count it and go on.
+    after(std::chrono::seconds(10), [this] {
+        if (started_) return;
+        unannounced_ = unannouncedClients();
+        beginSending();
+    });
+}
+
+std::size_t RelayScenario::unannouncedClients() const {
+    const auto size = static_cast<std::size_t>(options_.roomSize);
+    std::size_t missing = 0;
+    for (std::size_t i = 0; i < clients_.size(); ++i) {
+        if (!clients_[i] || clients_[i]->peerId.empty()) continue;
+        const std::size_t base = i - i % size;
+        for (std::size_t mate = base; mate < base + size; ++mate) {
+            if (mate == i || !clients_[mate] || clients_[mate]->peerId.empty()) continue;
+            if (!known_[i].contains(clients_[mate]->peerId)) {
+                ++missing;
+                break;
+            }
+        }
+    }
+    return missing;
 }
 
 void RelayScenario::beginSending() {
@@ -108,10 +170,16 @@ bool RelayScenario::pace() {
     if (!measureStarted_ && now >= measureStart_) {
         measureStarted_ = true;
         serverAtMeasureStart_ = sampleProcess(options_.pid);
+        for (std::size_t i = 0; i < watchedCpu_.size(); ++i) {
+            watchedCpu_[i] = sampleProcess(options_.watched[i].pid).cpuSeconds;
+        }
     }
     if (!measureEnded_ && now >= measureEnd_) {
         measureEnded_ = true;
         serverAtMeasureEnd_ = sampleProcess(options_.pid);
+        for (std::size_t i = 0; i < watchedCpu_.size(); ++i) {
+            watchedCpu_[i] = sampleProcess(options_.watched[i].pid).cpuSeconds - watchedCpu_[i];
+        }
         finishSoon();
         return false;
     }
@@ -126,13 +194,33 @@ bool RelayScenario::pace() {
     return true;
 }
 
+// Waits for what is still on its way: until everything arrived, or nothing more arrived for
+// 3 s (the rest is lost), or 60 s in all. Beyond saturation the backlog (in these clients'
+// queues, the sockets and the servers) drains at the servers' pace, so a fixed wait would count
+// slow messages as lost.
 void RelayScenario::finishSoon() {
     finishing_ = true;
     if (received_ + misrouted_ >= sent_) {
         stop();
         return;
     }
-    after(std::chrono::seconds(3), [this] { stop(); });  // whatever has not arrived is lost
+    const auto deadline = Clock::now() + std::chrono::seconds(60);
+    every(std::chrono::milliseconds(500), [this, deadline, arrived = received_ + misrouted_,
+                                           lastProgress = Clock::now()]() mutable {
+        const auto now = Clock::now();
+        if (received_ + misrouted_ != arrived) {
+            arrived = received_ + misrouted_;
+            lastProgress = now;
+        }
+        if (now - lastProgress >= std::chrono::seconds(3) || now >= deadline) {
+            for (const auto& client : clients_) {
+                if (client) unsent_ += client->queued();
+            }
+            stop();
+            return false;
+        }
+        return true;
+    });
 }
 
 std::size_t RelayScenario::targetOf(std::size_t sender) const {
@@ -174,11 +262,21 @@ void RelayScenario::report(boost::json::object& out) {
     out["sent"] = sent_;
     out["received"] = received_;
     out["delivered_rate"] = seconds > 0 ? static_cast<double>(measured_) / seconds : 0.0;
-    out["lost"] = sent_ >= received_ + misrouted_ ? sent_ - received_ - misrouted_ : 0;
+    const std::size_t accounted = received_ + misrouted_ + unsent_;
+    out["lost"] = sent_ >= accounted ? sent_ - accounted : 0;
+    out["unsent"] = unsent_;  // still in this generator's queues when it gave up waiting
     out["misrouted"] = misrouted_;
+    out["errors"] = errors_;
+    out["unannounced"] = unannounced_;  // clients that never heard of a room-mate
     latency_.report(out, "latency_");
+    const auto per100k = [this](double seconds) {
+        return measured_ > 0 ? seconds * 100000.0 / static_cast<double>(measured_) : 0.0;
+    };
     out["server_cpu_s"] = cpu;
-    out["cpu_s_per_100k"] = measured_ > 0 ? cpu * 100000.0 / static_cast<double>(measured_) : 0.0;
+    out["cpu_s_per_100k"] = per100k(cpu);
+    for (std::size_t i = 0; i < watchedCpu_.size(); ++i) {
+        out["cpu_s_per_100k_" + options_.watched[i].label] = per100k(watchedCpu_[i]);
+    }
     out["loadgen_max_queue"] = maxQueue_;
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <set>
+
 #include "LatencyRecorder.hpp"
 #include "Scenario.hpp"
 
@@ -8,7 +10,10 @@ namespace pulsemeet::bench {
 // N sockets in rooms of R; each sends ~payload-byte ice-candidate frames to the next member of
 // its room (a ring). Open loop at an aggregate rate, or closed loop with a window per sender
 // (saturation). The frame carries sender index, sequence and send time, so the receiver measures
-// latency and detects misrouting; lost = sent - received after a drain.
+// latency and detects misrouting; lost = sent - received - still unsent after a drain. Sending
+// starts once every client knows every room-mate (room-joined or peer-joined): across instances a
+// peer is announced a moment after its own room-joined, and a real client never sends to a peer it
+// has not heard of. After 10 s it starts anyway and reports how many clients were left unaware.
 class RelayScenario : public Scenario {
   public:
     explicit RelayScenario(Options options);
@@ -21,6 +26,9 @@ class RelayScenario : public Scenario {
     void onClosed(BenchClient& client, boost::beast::error_code ec) override;
 
   private:
+    void onControl(BenchClient& client, std::string_view text);
+    void beginWhenEveryoneKnown();
+    std::size_t unannouncedClients() const;  // clients missing a joined room-mate
     void beginSending();
     bool pace();
     void sendFrom(std::size_t sender);
@@ -33,6 +41,11 @@ class RelayScenario : public Scenario {
     std::size_t received_ = 0;
     std::size_t measured_ = 0;  // received inside the measured window
     std::size_t misrouted_ = 0;
+    std::size_t unsent_ = 0;
+    std::size_t unannounced_ = 0;
+    bool announceWaitArmed_ = false;
+    std::size_t errors_ = 0;  // error messages from the server (peer-not-found, rate-limited...)
+    std::vector<std::set<std::string>> known_;  // per client: the room-mates it heard of
     std::size_t maxQueue_ = 0;
     std::size_t cursor_ = 0;
     std::vector<std::uint64_t> sequence_;
@@ -44,6 +57,7 @@ class RelayScenario : public Scenario {
     Clock::time_point measureEnd_{Clock::time_point::max()};
     ProcessSample serverAtMeasureStart_{};
     ProcessSample serverAtMeasureEnd_{};
+    std::vector<double> watchedCpu_;  // options_.watched: CPU at the start, then over the window
     bool measureStarted_ = false;
     bool measureEnded_ = false;
     LatencyRecorder latency_;

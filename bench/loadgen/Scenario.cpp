@@ -14,8 +14,10 @@ namespace pulsemeet::bench {
 namespace asio = boost::asio;
 namespace json = boost::json;
 
-Scenario::Scenario(Options options)
-    : options_(std::move(options)), server_(asio::ip::make_address(options_.host), options_.port) {
+Scenario::Scenario(Options options) : options_(std::move(options)) {
+    const auto host = asio::ip::make_address(options_.host);
+    servers_.emplace_back(host, options_.port);
+    if (options_.port2 != 0) servers_.emplace_back(host, options_.port2);
     if (options_.sources > 1) {
         for (int i = 1; i <= options_.sources; ++i) {
             sources_.push_back(asio::ip::make_address("127.0.0." + std::to_string(i)));
@@ -51,7 +53,7 @@ BenchClient& Scenario::openClient(std::size_t index) {
     clients_[index] = std::make_unique<BenchClient>(ioc_, *this, index);
     std::optional<asio::ip::address> source;
     if (!sources_.empty()) source = sources_[index % sources_.size()];
-    clients_[index]->connect(server_, source);
+    clients_[index]->connect(servers_[index % servers_.size()], source);
     return *clients_[index];
 }
 

@@ -66,7 +66,7 @@ class Scenario : public ClientEvents {
     ProcessSample serverAtStart_{};
 
   private:
-    boost::asio::ip::tcp::endpoint server_;
+    std::vector<boost::asio::ip::tcp::endpoint> servers_;  // clients take them in turn
     std::vector<boost::asio::ip::address> sources_;
     struct Ticker {
         Ticker(boost::asio::io_context& ioc, Clock::duration every, std::function<bool()> onTick)

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "auth/IceServers.hpp"
+#include "cluster/LogBus.hpp"
 #include "cluster/NoopBus.hpp"
 #include "cluster/RedisBus.hpp"
 #include "net/AccessGate.hpp"
@@ -63,9 +64,11 @@ void sweepHeld(asio::steady_timer& timer, signaling::Hub& hub) {
     });
 }
 
-// REDIS_ENABLED picks the Redis bus; otherwise the instance is alone.
+// REDIS_ENABLED picks the Redis bus, LOG_BUS the logging one (never both: the config refuses
+// that); otherwise the instance is alone.
 std::unique_ptr<cluster::Bus> makeBus(const config::Config& config, obs::Registry& registry,
                                       obs::Logger& logger, net::Readiness& readiness) {
+    if (config.logBus) return std::make_unique<cluster::LogBus>(logger);
     if (!config.redisEnabled) return std::make_unique<cluster::NoopBus>();
     cluster::RedisBusSettings settings;
     settings.endpoint.host = config.redisHost;

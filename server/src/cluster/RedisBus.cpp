@@ -350,6 +350,9 @@ void RedisBus::executeJoin(JoinOp& op) {
     if (!subscriber_.awaitSubscribed(channel, kSubscribeWait)) {
         logger_.warn("redis bus: subscription not confirmed before join", {{"room", op.roomId}});
     }
+    // From the membership read to the hub having entered the peer: room events wait (see
+    // answerMutex_). Taken after the subscription is confirmed, which needs the subscriber.
+    const std::lock_guard answering(answerMutex_);
     const ReplyPtr reply =
         command(*context_, {"EVAL", std::string(scripts::kJoin), "1", keys_.members(op.roomId),
                             op.peerId, MemberEntry{instanceId_, op.mediaJson, op.name}.encode(),
@@ -357,7 +360,7 @@ void RedisBus::executeJoin(JoinOp& op) {
     JoinOutcome outcome;
     if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 1) {
         logger_.error("redis join script failed", {{"reply", text(*reply)}});
-        answerJoinOffline(op);
+        answerFromWhatIsKnown(op);
         return;
     }
     outcome.admitted = reply->element[0]->integer == 1;
@@ -385,6 +388,11 @@ void RedisBus::executeJoin(JoinOp& op) {
 }
 
 void RedisBus::answerJoinOffline(JoinOp& op) {
+    const std::lock_guard answering(answerMutex_);
+    answerFromWhatIsKnown(op);
+}
+
+void RedisBus::answerFromWhatIsKnown(JoinOp& op) {
     JoinOutcome outcome;
     {
         std::lock_guard lock(mutex_);
@@ -532,6 +540,8 @@ void RedisBus::onChannelMessage(const std::string& channel, std::string payload)
         if (room == local_.end()) return;  // arrived after the last local peer left
         targetLocal = room->second.contains(event->targetId);
     }
+    // Not while a join's answer is between its roster read and the hub entering the peer.
+    const std::lock_guard answering(answerMutex_);
     switch (event->kind) {
         case ClusterEvent::Kind::joined:
             roster_.add(event->roomId, event->peerId,

@@ -102,7 +102,8 @@ class RedisBus final : public Bus {
     void execute(Op& op);
     void executeJoin(JoinOp& op);
     void answerJoinOffline(JoinOp& op);
-    bool publish(PublishOp& op);  // true when done with (delivered or dropped)
+    void answerFromWhatIsKnown(JoinOp& op);  // answerMutex_ held
+    bool publish(PublishOp& op);             // true when done with (delivered or dropped)
     bool receiverExpected(const PublishOp& op) const;
     void drop(const PublishOp& op, std::string_view why);
     void retryHeld();
@@ -126,6 +127,13 @@ class RedisBus final : public Bus {
     BusSink* sink_ = nullptr;
     RemoteRoster roster_;
     Subscriber subscriber_;
+
+    // Held by the worker from a join's membership read to the end of its answer (the hub
+    // entering the peer), and by the subscriber while it applies a room event to the roster and
+    // delivers it. So a joining peer sees each remote event exactly once: in its room-joined or
+    // as a message after entering, never between the two. Lock order: this, then the hub's lock,
+    // then mutex_; never taken while holding mutex_.
+    std::mutex answerMutex_;
 
     mutable std::mutex mutex_;  // guards everything below
     std::condition_variable wake_;

@@ -147,6 +147,10 @@ const std::vector<Setting>& settings() {
         {"REDIS_HEARTBEAT_SECONDS", "10",
          "TTL of an instance's heartbeat: its peers are announced as left this long after it dies",
          seconds(&Config::redisHeartbeat, 1, 3600)},
+        {"LOG_BUS", "false",
+         "one instance through the cluster bus path, logging every bus event (debugging the "
+         "bus without Redis); not with REDIS_ENABLED",
+         [](Config& c, const std::string& v) { c.logBus = parseBool(v); }},
         {"MAX_PEERS_PER_ROOM", "8", "people per room", integer(&Config::maxPeersPerRoom, 1, 1000)},
         {"MAX_HTTP_PER_MINUTE", "300", "HTTP requests per IP per minute (0: no limit)",
          integer(&Config::maxHttpPerMinute, 0, 100000000)},
@@ -258,6 +262,9 @@ void checkConsistency(const Config& config) {
     if (!config.jwtSecret.empty() && !config.signalingToken.empty()) {
         throw ConfigError(
             "JWT_SECRET and SIGNALING_TOKEN are both set: choose one way to guard /ws");
+    }
+    if (config.logBus && config.redisEnabled) {
+        throw ConfigError("LOG_BUS=true and REDIS_ENABLED=true: choose one cluster bus");
     }
     if (config.pongTimeout <= config.pingInterval) {
         throw ConfigError("PONG_TIMEOUT_SECONDS must be greater than PING_INTERVAL_SECONDS");

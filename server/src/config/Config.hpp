@@ -40,6 +40,9 @@ struct Config {
     int redisDb = 0;
     std::string redisChannel = "pulsemeet";   // prefix of every key and channel
     std::chrono::seconds redisHeartbeat{10};  // TTL after which a silent instance is dead
+    // One instance whose hub takes the clustered path through a bus that logs every event
+    // (debugging the bus without Redis); excludes redisEnabled.
+    bool logBus = false;
 
     int maxPeersPerRoom = 8;
     int maxHttpPerMinute = 300;

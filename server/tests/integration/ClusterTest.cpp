@@ -308,3 +308,49 @@ TEST_F(Cluster, TrafficStaysWithTheInstancesOfTheRoom) {
     EXPECT_TRUE(eventually([&] { return redis.subscribers("pmtest:{busy}:events") == 1; }));
     (void)aliceId;
 }
+
+// LOG_BUS=true: one instance, no Redis, and one log line for everything the hub hands the bus.
+TEST(LogBus, OneInstanceLogsEveryBusEvent) {
+    ServerProcess server(Env{{"LOG_BUS", "true"}, {"MAX_PEERS_PER_ROOM", "2"}});
+    WsClient alice(server.port());
+    const std::string aliceId = str(alice.join("logged")["peerId"]);
+    WsClient bob(server.port());
+    const std::string bobId = str(bob.join("logged")["peerId"]);
+    alice.nextOfType("peer-joined");
+    WsClient carol(server.port());
+    carol.send(R"({"type":"join","roomId":"logged"})");
+    EXPECT_EQ(str(carol.nextOfType("error")["code"]), "room-full") << "the bus counts capacity";
+
+    alice.send(candidateTo(bobId, 1));
+    bob.nextOfType("ice-candidate");
+    alice.send(R"({"type":"media-state","data":{"audio":false,"video":true,"screen":false}})");
+    bob.nextOfType("media-state");
+    alice.send(candidateTo("0123456789abcdef0123456789abcdef", 2));
+    EXPECT_EQ(str(alice.nextOfType("error")["code"]), "peer-not-found");
+    bob.send(R"({"type":"leave"})");
+    alice.nextOfType("peer-left");
+
+    for (const std::string event : {"join", "join-answer", "joined", "media", "relay", "left"}) {
+        EXPECT_TRUE(server.waitForLine(R"("event":")" + event + "\""))
+            << "no cluster bus line for " << event;
+    }
+    EXPECT_TRUE(server.waitForLine(R"("event":"left","room":"logged","peer":")" + bobId));
+    // A relay to a peer connected here never reaches the bus: only the unknown target did.
+    std::size_t relayLines = 0;
+    for (const auto& line : server.lines()) {
+        if (line.find(R"("event":"relay")") != std::string::npos) ++relayLines;
+    }
+    EXPECT_EQ(relayLines, 1u);
+    (void)aliceId;
+}
+
+TEST(LogBus, BadSettingsStopStartUpWithOneLine) {
+    const auto bad = runToCompletion({{"LOG_BUS", "maybe"}}, {});
+    EXPECT_EQ(bad.exitCode, 2);
+    EXPECT_EQ(bad.output,
+              "pulsemeet: LOG_BUS=maybe (environment) is invalid: expected true or false\n");
+    const auto both = runToCompletion({{"LOG_BUS", "true"}, {"REDIS_ENABLED", "true"}}, {});
+    EXPECT_EQ(both.exitCode, 2);
+    EXPECT_EQ(both.output,
+              "pulsemeet: LOG_BUS=true and REDIS_ENABLED=true: choose one cluster bus\n");
+}

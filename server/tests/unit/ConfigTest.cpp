@@ -112,3 +112,13 @@ TEST(Config, TurnAndTokenCombinationsThatCannotWork) {
     EXPECT_NE(errorFor({{"JWT_SECRET", "a"}, {"SIGNALING_TOKEN", "b"}}).find("JWT_SECRET"),
               std::string::npos);
 }
+
+TEST(Config, TheLogBusIsABooleanAndExcludesRedis) {
+    EXPECT_FALSE(loadWith({}).logBus);
+    EXPECT_TRUE(loadWith({{"LOG_BUS", "true"}}).logBus);
+    EXPECT_TRUE(loadWith({}, {"--log-bus", "on"}).logBus);
+    EXPECT_EQ(errorFor({{"LOG_BUS", "verbose"}}),
+              "LOG_BUS=verbose (environment) is invalid: expected true or false");
+    EXPECT_EQ(errorFor({{"LOG_BUS", "true"}, {"REDIS_ENABLED", "true"}}),
+              "LOG_BUS=true and REDIS_ENABLED=true: choose one cluster bus");
+}

@@ -1,0 +1,126 @@
+// RedisBus in this process against a real redis-server, with a sink that models the hub: what
+// happens between the bus's threads, which the tests with whole instances cannot aim at.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <set>
+
+#include "RedisServer.hpp"
+#include "cluster/ClusterEvent.hpp"
+#include "cluster/RedisBus.hpp"
+#include "obs/Logger.hpp"
+#include "obs/Metrics.hpp"
+#include "signaling/MessageCodec.hpp"
+
+using namespace pulsemeet;
+using namespace pulsemeet::testing;
+
+namespace {
+
+constexpr auto kDeadline = std::chrono::seconds(5);
+
+// The hub as far as the bus sees it: a room broadcast reaches only peers that have entered the
+// room (the hub enters a joining peer when the bus answers its join).
+class RoomSink : public cluster::BusSink {
+  public:
+    void deliverFromCluster(const std::string&, const std::string& targetId,
+                            signaling::MessageType type, const signaling::SharedMessage&) override {
+        std::lock_guard lock(mutex_);
+        ++deliveries_;
+        if (targetId.empty() && type == signaling::MessageType::peerJoined) {
+            announcedTo_ += static_cast<int>(members_.size());
+        }
+        changed_.notify_all();
+    }
+    void enter(const std::string& peerId) {
+        std::lock_guard lock(mutex_);
+        members_.insert(peerId);
+    }
+    // Waits until `count` deliveries happened; false at the deadline.
+    bool awaitDeliveries(int count, std::chrono::milliseconds timeout) {
+        std::unique_lock lock(mutex_);
+        return changed_.wait_for(lock, timeout, [&] { return deliveries_ >= count; });
+    }
+    // peer-joined announcements received by members (one per member per announcement).
+    int announced() {
+        std::lock_guard lock(mutex_);
+        return announcedTo_;
+    }
+
+  private:
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::set<std::string> members_;
+    int deliveries_ = 0;
+    int announcedTo_ = 0;
+};
+
+class Flag {
+  public:
+    void set(bool value) {
+        std::lock_guard lock(mutex_);
+        value_ = value;
+        changed_.notify_all();
+    }
+    bool await(bool value) {
+        std::unique_lock lock(mutex_);
+        return changed_.wait_for(lock, kDeadline, [&] { return value_ == value; });
+    }
+
+  private:
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    bool value_ = false;
+};
+
+}  // namespace
+
+// A peer of another instance joins while this instance's answer to a local join is being
+// entered by the hub. The local peer must learn of it exactly once: in its room-joined (the
+// join's roster) or as peer-joined after entering. It once fell between the two: the roster was
+// read, the event was delivered to a room the peer had not entered yet, then the peer entered
+// with the old roster and never heard of the newcomer (a call that never connects, since the
+// peer already in the room is the one that makes the offer).
+TEST(RedisBus, ARemoteJoinDuringALocalJoinIsSeenExactlyOnce) {
+    RedisServer redis;
+    obs::Registry registry;
+    obs::Logger logger(config::LogLevel::off, config::LogFormat::json);
+    cluster::RedisBusSettings settings;
+    settings.endpoint.port = redis.port();
+    settings.prefix = "rbtest";
+    // Everything the bus's threads touch is declared before the bus, so it outlives them.
+    Flag ready;
+    RoomSink sink;
+    std::size_t inRoomJoined = 0;
+    Flag answered;
+    const cluster::ClusterEvent remoteJoin{
+        cluster::ClusterEvent::Kind::joined,
+        "another-instance",
+        "room",
+        "newcomer",
+        {},
+        signaling::MessageType::peerJoined,
+        "N",
+        "{}",
+        signaling::encodePeerJoined("room", "newcomer", "N", "{}")};
+    cluster::RedisBus bus(settings, registry, logger, [&ready](bool up) { ready.set(up); });
+    bus.start(sink);
+    ASSERT_TRUE(ready.await(true));
+
+    bus.join("room", "local", "L", "{}", 8, [&](cluster::JoinOutcome outcome) {
+        inRoomJoined = outcome.remotePeers.size();
+        // The other instance's peer joins now, while the hub is entering this one.
+        redis.command({"PUBLISH", "rbtest:{room}:events", cluster::encodeEvent(remoteJoin)});
+        // Time for the subscriber to deliver it, if it may while this answer is running.
+        sink.awaitDeliveries(1, std::chrono::seconds(1));
+        sink.enter("local");
+        answered.set(true);
+    });
+    ASSERT_TRUE(answered.await(true));
+    ASSERT_TRUE(sink.awaitDeliveries(1, kDeadline)) << "the event never arrived";
+    EXPECT_EQ(inRoomJoined + static_cast<std::size_t>(sink.announced()), 1u)
+        << "in room-joined: " << inRoomJoined << ", as peer-joined: " << sink.announced();
+    bus.stop();
+}
