@@ -40,6 +40,16 @@ class ResumeHubTest : public HubHarness {
                        R"(","data":{"type":"offer","sdp":"v=0\r\n)" + tag + "\"}}");
     }
 
+    // "a" and "b" in the room, then b's socket drops: its place is held. Returns a's link.
+    std::shared_ptr<RecordingLink> withHeldPeer() {
+        auto a = connect("a");
+        connect("b");
+        join("a");
+        join("b");
+        hub->detach("b");
+        return a;
+    }
+
     // A join from a client that counts what it receives (data.received).
     void countingJoin(const std::string& id, std::uint64_t received,
                       const std::string& token = "") {
@@ -75,11 +85,7 @@ TEST_F(ResumeHubTest, ADroppedPeerIsHeldSilentlyAndResumesUnderItsId) {
 }
 
 TEST_F(ResumeHubTest, TheGracePeriodEndsThePlace) {
-    auto a = connect("a");
-    connect("b");
-    join("a");
-    join("b");
-    hub->detach("b");
+    auto a = withHeldPeer();
     hub->sweep(Hub::Clock::now() + std::chrono::seconds(5));
     EXPECT_EQ(a->last().at("type").as_string(), "peer-joined");
     hub->sweep(Hub::Clock::now() + std::chrono::seconds(21));
@@ -88,11 +94,7 @@ TEST_F(ResumeHubTest, TheGracePeriodEndsThePlace) {
 }
 
 TEST_F(ResumeHubTest, AnOverflowingBufferEndsThePlaceRatherThanLosingMessages) {
-    auto a = connect("a");
-    connect("b");
-    join("a");
-    join("b");
-    hub->detach("b");
+    auto a = withHeldPeer();
     for (int i = 0; i < 4; ++i) offer("a", "b");  // one more than the buffer holds
     hub->sweep();
     EXPECT_EQ(a->last().at("type").as_string(), "peer-left");
@@ -100,11 +102,7 @@ TEST_F(ResumeHubTest, AnOverflowingBufferEndsThePlaceRatherThanLosingMessages) {
 }
 
 TEST_F(ResumeHubTest, AForgedTokenIsAnOrdinaryJoin) {
-    auto a = connect("a");
-    connect("b");
-    join("a");
-    join("b");
-    hub->detach("b");
+    auto a = withHeldPeer();
     auto intruder = connect("x");
     join("x", "forged");
     EXPECT_EQ(intruder->last().at("peerId").as_string(), "x");

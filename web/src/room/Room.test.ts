@@ -45,6 +45,17 @@ const joined = (peerId: string, peers: Array<{ peerId: string; name: string; med
   data: { peers, resumeToken: `tok-${peerId}`, iceServers: [{ urls: 'stun:127.0.0.1:1' }] },
 });
 
+/** Joined as 'me', then Cy (p2) and Di (p3) came in: we offered to both. */
+async function withTwoPeers() {
+  const t = setup();
+  rooms.push(t.room);
+  t.sock().receive(joined('me'));
+  t.sock().receive({ type: 'peer-joined', peerId: 'p2', data: { name: 'Cy' } });
+  t.sock().receive({ type: 'peer-joined', peerId: 'p3', data: { name: 'Di' } });
+  await settle();
+  return t;
+}
+
 let rooms: Room[] = [];
 beforeEach(() => {
   rooms = [];
@@ -144,12 +155,7 @@ describe('Room', () => {
   });
 
   it('after a server restart keeps a connected peer the new server does not list yet, until its connection dies', async () => {
-    const t = setup();
-    rooms.push(t.room);
-    t.sock().receive(joined('me'));
-    t.sock().receive({ type: 'peer-joined', peerId: 'p2', data: { name: 'Cy' } });
-    t.sock().receive({ type: 'peer-joined', peerId: 'p3', data: { name: 'Di' } });
-    await settle();
+    const t = await withTwoPeers();
     const [pc2, pc3] = FakePeerConnection.instances as [FakePeerConnection, FakePeerConnection];
     pc2.setConnectionState('connected');
     pc3.setConnectionState('connected');
@@ -172,12 +178,7 @@ describe('Room', () => {
   });
 
   it('chat goes over each data channel, arrives with the name, and marks who it missed', async () => {
-    const t = setup();
-    rooms.push(t.room);
-    t.sock().receive(joined('me'));
-    t.sock().receive({ type: 'peer-joined', peerId: 'p2', data: { name: 'Cy' } });
-    t.sock().receive({ type: 'peer-joined', peerId: 'p3', data: { name: 'Di' } });
-    await settle();
+    const t = await withTwoPeers();
     const [c2, c3] = FakePeerConnection.instances.map((pc) => pc.dataChannels[0]!) as [FakeDataChannel, FakeDataChannel];
     c2.open();
     t.room.sendChat('  hello <b>all</b> ');
