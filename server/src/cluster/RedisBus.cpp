@@ -314,9 +314,57 @@ void RedisBus::reregister() {
             }
         }
     }
-    for (const auto& [roomId, args] : commands) command(*context_, args);
+    std::size_t announced = 0;
+    const std::lock_guard answering(answerMutex_);  // room events wait: the roster is redone
+    for (const auto& [roomId, args] : commands) {
+        const ReplyPtr reply = command(*context_, args);
+        if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 3) continue;
+        reconcileRoster(roomId, *reply->element[1]);
+        if (reply->element[2]->integer == 1) continue;
+        // It was not a member any more: Redis lost it (restart), or the others presumed this
+        // instance dead and announced it gone. Tell them it is here; an instance that still
+        // lists it ignores the news, one that dropped it announces a join.
+        const std::string& peerId = args[4];
+        const auto entry = MemberEntry::decode(args[5]);
+        if (!entry) continue;
+        ClusterEvent event{
+            ClusterEvent::Kind::joined,
+            instanceId_,
+            roomId,
+            peerId,
+            {},
+            signaling::MessageType::peerJoined,
+            entry->name,
+            entry->mediaJson,
+            signaling::encodePeerJoined(roomId, peerId, entry->name, entry->mediaJson)};
+        command(*context_, {"PUBLISH", keys_.channel(roomId), encodeEvent(event)});
+        metrics_.published.inc();
+        ++announced;
+    }
     if (!commands.empty()) {
-        logger_.info("redis bus re-registered local peers", {{"peers", commands.size()}});
+        logger_.info("redis bus re-registered local peers",
+                     {{"peers", commands.size()}, {"announced_again", announced}});
+    }
+}
+
+void RedisBus::reconcileRoster(const std::string& roomId, const redisReply& members) {
+    std::map<std::string, MemberEntry> remote;
+    for (std::size_t i = 0; i + 1 < members.elements; i += 2) {
+        auto entry = MemberEntry::decode(text(*members.element[i + 1]));
+        if (entry && entry->instance != instanceId_) {
+            remote.emplace(text(*members.element[i]), std::move(*entry));
+        }
+    }
+    for (const auto& known : roster_.peers(roomId)) {
+        if (remote.contains(known.peerId) || !roster_.remove(roomId, known.peerId)) continue;
+        deliver(roomId, {}, signaling::MessageType::peerLeft,
+                signaling::encodePeerLeft(roomId, known.peerId));
+    }
+    for (const auto& [peerId, entry] : remote) {
+        if (roster_.contains(roomId, peerId)) continue;
+        roster_.add(roomId, peerId, {entry.instance, entry.name, entry.mediaJson});
+        deliver(roomId, {}, signaling::MessageType::peerJoined,
+                signaling::encodePeerJoined(roomId, peerId, entry.name, entry.mediaJson));
     }
 }
 
@@ -475,8 +523,17 @@ void RedisBus::heartbeatAndCheckPeers() {
     const auto now = Clock::now();
     const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(settings_.heartbeatTtl);
     nextHeartbeat_ = now + std::max(ttl / 3, std::chrono::milliseconds(100));
-    command(*context_, {"SET", keys_.heartbeat(instanceId_), "1", "EX",
-                        std::to_string(settings_.heartbeatTtl.count())});
+    const ReplyPtr previous =
+        command(*context_, {"SET", keys_.heartbeat(instanceId_), "1", "EX",
+                            std::to_string(settings_.heartbeatTtl.count()), "GET"});
+    if (previous->type == REDIS_REPLY_NIL) {
+        // Our heartbeat had expired while the connection stayed up (the process was frozen,
+        // or too slow): the others may have announced our peers as gone.
+        logger_.warn("redis bus: own heartbeat lapsed; re-registering local peers",
+                     {{"instance", instanceId_}});
+        metrics_.reconnects.inc();
+        reregister();
+    }
     metrics_.subscriptions.set(static_cast<std::int64_t>(subscriber_.subscribedCount()));
     if (now - connectedAt_ < settings_.heartbeatTtl + kEvictionGrace) return;
     for (const auto& instance : roster_.instances()) {
@@ -543,11 +600,15 @@ void RedisBus::onChannelMessage(const std::string& channel, std::string payload)
     // Not while a join's answer is between its roster read and the hub entering the peer.
     const std::lock_guard answering(answerMutex_);
     switch (event->kind) {
-        case ClusterEvent::Kind::joined:
+        case ClusterEvent::Kind::joined: {
+            // Already known (read with the membership at our join, or re-announced after a
+            // Redis restart): the local peers have heard of it, and must not see it join twice.
+            const bool known = roster_.contains(event->roomId, event->peerId);
             roster_.add(event->roomId, event->peerId,
                         {event->source, event->name, event->mediaJson});
-            deliver(event->roomId, {}, event->type, std::move(event->envelope));
+            if (!known) deliver(event->roomId, {}, event->type, std::move(event->envelope));
             break;
+        }
         case ClusterEvent::Kind::left:
             if (roster_.remove(event->roomId, event->peerId)) {
                 deliver(event->roomId, {}, event->type, std::move(event->envelope));

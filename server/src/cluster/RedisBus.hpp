@@ -109,7 +109,13 @@ class RedisBus final : public Bus {
     void retryHeld();
     void heartbeatAndCheckPeers();
     void evictInstance(const std::string& instance);
+    // Puts every local peer back into its room (after a reconnect, or after our heartbeat
+    // lapsed and the others may have presumed us dead), tells the others of those they had
+    // dropped, and brings the roster in line with the membership read at the same time.
     void reregister();
+    // The room's membership as the join script returned it: remote peers this instance missed
+    // arriving or leaving (while cut off) are announced to the local peers. answerMutex_ held.
+    void reconcileRoster(const std::string& roomId, const redisReply& members);
     void onChannelMessage(const std::string& channel, std::string payload);
     void connectionLost(const ConnectionLost& error);
     void setWorkerUp(bool up);

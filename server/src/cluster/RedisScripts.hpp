@@ -8,15 +8,16 @@ namespace pulsemeet::cluster::scripts {
 // Redis restart has emptied the script cache. The scripts are a few hundred bytes.
 
 // KEYS[1] members hash; ARGV: peerId, entry, capacity, force ("1": re-registration after a
-// reconnect, which must not be refused). Returns {0} when full, else {1, HGETALL}. Atomic, so
-// joins racing on several instances can never overfill a room.
+// reconnect, which must not be refused). Returns {0} when full, else {1, HGETALL, was it a
+// member already (1/0)}. Atomic, so joins racing on several instances can never overfill a room.
 inline constexpr std::string_view kJoin = R"lua(
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 and ARGV[4] ~= '1'
+local existed = redis.call('HEXISTS', KEYS[1], ARGV[1])
+if existed == 0 and ARGV[4] ~= '1'
    and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[3]) then
   return {0}
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-return {1, redis.call('HGETALL', KEYS[1])}
+return {1, redis.call('HGETALL', KEYS[1]), existed}
 )lua";
 
 // KEYS[1] members hash; ARGV: instance id. Removes the instance's members, returns their ids.

@@ -226,6 +226,44 @@ TEST_F(Cluster, PeersOfAKilledInstanceAreAnnouncedLeftWithinTheHeartbeatBound) {
     EXPECT_GE(metric(survivor->port(), "pulsemeet_redis_evicted_peers_total"), 2);
 }
 
+TEST_F(Cluster, AFrozenInstanceThatWasPresumedDeadComesBackIntoItsRooms) {
+    auto survivor = instance();
+    auto frozen = instance();
+    WsClient alice(survivor->port());
+    const std::string aliceId = str(alice.join("thawing", "Alice")["peerId"]);
+    WsClient bob(frozen->port());
+    const std::string bobId = str(bob.join("thawing", "Bob")["peerId"]);
+    alice.nextOfType("peer-joined");
+
+    // Frozen (a stopped VM, a long pause): its sockets to Redis stay open, but its heartbeat
+    // lapses and the survivor announces Bob as gone.
+    frozen->signal(SIGSTOP);
+    struct Thaw {  // whatever fails below, the process must not stay stopped
+        ServerProcess& process;
+        ~Thaw() { process.signal(SIGCONT); }
+    } thaw{*frozen};
+    const auto bound = std::chrono::seconds(kHeartbeatSeconds * 2 + 3 + 2);
+    EXPECT_EQ(str(alice.nextOfType("peer-left", bound)["peerId"]), bobId);
+    // Someone arrives while it cannot hear.
+    WsClient carol(survivor->port());
+    const std::string carolId = str(carol.join("thawing", "Carol")["peerId"]);
+    alice.nextOfType("peer-joined");
+
+    frozen->signal(SIGCONT);
+    // It notices its own lapsed heartbeat, puts Bob back and says so: the others see him join
+    // again, and Bob learns of Carol; the room is one room again.
+    EXPECT_EQ(str(alice.nextOfType("peer-joined", bound)["peerId"]), bobId);
+    EXPECT_EQ(str(carol.nextOfType("peer-joined", bound)["peerId"]), bobId);
+    EXPECT_EQ(str(bob.nextOfType("peer-joined", bound)["peerId"]), carolId);
+    EXPECT_TRUE(eventually([&] {
+        return redis.command({"HLEN", "pmtest:{thawing}:members"})->integer == 3;
+    }));
+    alice.send(sdpTo(bobId, "offer"));
+    EXPECT_EQ(str(bob.nextOfType("offer")["peerId"]), aliceId);
+    bob.send(sdpTo(aliceId, "answer"));
+    EXPECT_EQ(str(alice.nextOfType("answer")["peerId"]), bobId);
+}
+
 TEST_F(Cluster, RelayWorksAgainAfterRedisRestartsAndNothingIsSilentlyLost) {
     auto first = instance();
     auto second = instance();
