@@ -277,7 +277,7 @@ void RedisBus::connectWorker() {
         connectedAt_ = Clock::now();
         command(*context_, {"SET", keys_.heartbeat(instanceId_), "1", "EX",
                             std::to_string(settings_.heartbeatTtl.count())});
-        reregister();
+        reregister(false);
     } catch (const ConnectionLost& error) {
         context_.reset();
         nextConnect_ = Clock::now() + backoff_;
@@ -301,7 +301,7 @@ void RedisBus::connectionLost(const ConnectionLost& error) {
 
 // Puts every local peer back into its room after Redis came back (possibly empty, after a
 // restart without persistence). Forced: a peer already in a call is never refused.
-void RedisBus::reregister() {
+void RedisBus::reregister(bool membershipIntact) {
     std::vector<std::pair<std::string, std::vector<std::string>>> commands;
     {
         std::lock_guard lock(mutex_);
@@ -319,7 +319,7 @@ void RedisBus::reregister() {
     for (const auto& [roomId, args] : commands) {
         const ReplyPtr reply = command(*context_, args);
         if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 3) continue;
-        reconcileRoster(roomId, *reply->element[1]);
+        reconcileRoster(roomId, *reply->element[1], membershipIntact);
         if (reply->element[2]->integer == 1) continue;
         // It was not a member any more: Redis lost it (restart), or the others presumed this
         // instance dead and announced it gone. Tell them it is here; an instance that still
@@ -347,7 +347,8 @@ void RedisBus::reregister() {
     }
 }
 
-void RedisBus::reconcileRoster(const std::string& roomId, const redisReply& members) {
+void RedisBus::reconcileRoster(const std::string& roomId, const redisReply& members,
+                               bool membershipIntact) {
     std::map<std::string, MemberEntry> remote;
     for (std::size_t i = 0; i + 1 < members.elements; i += 2) {
         auto entry = MemberEntry::decode(text(*members.element[i + 1]));
@@ -355,7 +356,7 @@ void RedisBus::reconcileRoster(const std::string& roomId, const redisReply& memb
             remote.emplace(text(*members.element[i]), std::move(*entry));
         }
     }
-    for (const auto& known : roster_.peers(roomId)) {
+    for (const auto& known : membershipIntact ? roster_.peers(roomId) : std::vector<RemotePeer>{}) {
         if (remote.contains(known.peerId) || !roster_.remove(roomId, known.peerId)) continue;
         deliver(roomId, {}, signaling::MessageType::peerLeft,
                 signaling::encodePeerLeft(roomId, known.peerId));
@@ -532,7 +533,7 @@ void RedisBus::heartbeatAndCheckPeers() {
         logger_.warn("redis bus: own heartbeat lapsed; re-registering local peers",
                      {{"instance", instanceId_}});
         metrics_.reconnects.inc();
-        reregister();
+        reregister(true);
     }
     metrics_.subscriptions.set(static_cast<std::int64_t>(subscriber_.subscribedCount()));
     if (now - connectedAt_ < settings_.heartbeatTtl + kEvictionGrace) return;

@@ -112,10 +112,15 @@ class RedisBus final : public Bus {
     // Puts every local peer back into its room (after a reconnect, or after our heartbeat
     // lapsed and the others may have presumed us dead), tells the others of those they had
     // dropped, and brings the roster in line with the membership read at the same time.
-    void reregister();
+    // `membershipIntact`: Redis kept its data (our connection never broke, only our heartbeat
+    // lapsed), so a remote peer missing from a room has left. After a reconnect Redis may have
+    // restarted empty and the others may not have re-registered yet: then absence means nothing.
+    void reregister(bool membershipIntact);
     // The room's membership as the join script returned it: remote peers this instance missed
-    // arriving or leaving (while cut off) are announced to the local peers. answerMutex_ held.
-    void reconcileRoster(const std::string& roomId, const redisReply& members);
+    // arriving (and, when the membership is intact, leaving) are announced to the local peers.
+    // answerMutex_ held.
+    void reconcileRoster(const std::string& roomId, const redisReply& members,
+                         bool membershipIntact);
     void onChannelMessage(const std::string& channel, std::string payload);
     void connectionLost(const ConnectionLost& error);
     void setWorkerUp(bool up);
