@@ -302,48 +302,47 @@ void RedisBus::connectionLost(const ConnectionLost& error) {
 // Puts every local peer back into its room after Redis came back (possibly empty, after a
 // restart without persistence). Forced: a peer already in a call is never refused.
 void RedisBus::reregister(bool membershipIntact) {
-    std::vector<std::pair<std::string, std::vector<std::string>>> commands;
+    struct Registration {
+        std::string roomId;
+        std::string peerId;
+        LocalPeer peer;
+    };
+    std::vector<Registration> registrations;
     {
         std::lock_guard lock(mutex_);
         for (const auto& [roomId, peers] : local_) {
-            for (const auto& [peerId, peer] : peers) {
-                commands.push_back(
-                    {roomId,
-                     {"EVAL", std::string(scripts::kJoin), "1", keys_.members(roomId), peerId,
-                      MemberEntry{instanceId_, peer.mediaJson, peer.name}.encode(), "0", "1"}});
-            }
+            for (const auto& [peerId, peer] : peers)
+                registrations.push_back({roomId, peerId, peer});
         }
     }
     std::size_t announced = 0;
     const std::lock_guard answering(answerMutex_);  // room events wait: the roster is redone
-    for (const auto& [roomId, args] : commands) {
-        const ReplyPtr reply = command(*context_, args);
+    for (const auto& [roomId, peerId, peer] : registrations) {
+        const ReplyPtr reply = command(
+            *context_, {"EVAL", std::string(scripts::kJoin), "1", keys_.members(roomId), peerId,
+                        MemberEntry{instanceId_, peer.mediaJson, peer.name}.encode(), "0", "1"});
         if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 3) continue;
         reconcileRoster(roomId, *reply->element[1], membershipIntact);
         if (reply->element[2]->integer == 1) continue;
         // It was not a member any more: Redis lost it (restart), or the others presumed this
         // instance dead and announced it gone. Tell them it is here; an instance that still
         // lists it ignores the news, one that dropped it announces a join.
-        const std::string& peerId = args[4];
-        const auto entry = MemberEntry::decode(args[5]);
-        if (!entry) continue;
-        ClusterEvent event{
-            ClusterEvent::Kind::joined,
-            instanceId_,
-            roomId,
-            peerId,
-            {},
-            signaling::MessageType::peerJoined,
-            entry->name,
-            entry->mediaJson,
-            signaling::encodePeerJoined(roomId, peerId, entry->name, entry->mediaJson)};
+        ClusterEvent event{ClusterEvent::Kind::joined,
+                           instanceId_,
+                           roomId,
+                           peerId,
+                           {},
+                           signaling::MessageType::peerJoined,
+                           peer.name,
+                           peer.mediaJson,
+                           signaling::encodePeerJoined(roomId, peerId, peer.name, peer.mediaJson)};
         command(*context_, {"PUBLISH", keys_.channel(roomId), encodeEvent(event)});
         metrics_.published.inc();
         ++announced;
     }
-    if (!commands.empty()) {
+    if (!registrations.empty()) {
         logger_.info("redis bus re-registered local peers",
-                     {{"peers", commands.size()}, {"announced_again", announced}});
+                     {{"peers", registrations.size()}, {"announced_again", announced}});
     }
 }
 
@@ -356,10 +355,12 @@ void RedisBus::reconcileRoster(const std::string& roomId, const redisReply& memb
             remote.emplace(text(*members.element[i]), std::move(*entry));
         }
     }
-    for (const auto& known : membershipIntact ? roster_.peers(roomId) : std::vector<RemotePeer>{}) {
-        if (remote.contains(known.peerId) || !roster_.remove(roomId, known.peerId)) continue;
-        deliver(roomId, {}, signaling::MessageType::peerLeft,
-                signaling::encodePeerLeft(roomId, known.peerId));
+    if (membershipIntact) {
+        for (const auto& known : roster_.peers(roomId)) {
+            if (remote.contains(known.peerId) || !roster_.remove(roomId, known.peerId)) continue;
+            deliver(roomId, {}, signaling::MessageType::peerLeft,
+                    signaling::encodePeerLeft(roomId, known.peerId));
+        }
     }
     for (const auto& [peerId, entry] : remote) {
         if (roster_.contains(roomId, peerId)) continue;
