@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "app/HeapTrimmer.hpp"
 #include "auth/IceServers.hpp"
 #include "cluster/LogBus.hpp"
 #include "cluster/NoopBus.hpp"
@@ -174,6 +175,9 @@ int run(const config::Config& config) {
     // Held places end on time even when no socket activity happens.
     asio::steady_timer sweepTimer(ioc);
     sweepHeld(sweepTimer, hub);
+    // 1 MiB: a surge of a few hundred peers; steady relaying keeps far less than that free.
+    HeapTrimmer heapTrimmer(ioc, registry, std::size_t{1} << 20);
+    heapTrimmer.start();
 
     asio::steady_timer drainTimer(ioc);
     asio::signal_set signals(ioc, SIGINT, SIGTERM);
@@ -183,6 +187,7 @@ int run(const config::Config& config) {
         // upgrades are refused while draining.
         readiness.startDraining();
         sweepTimer.cancel();
+        heapTrimmer.stop();
         // Logged once /readyz already answers 503: whoever reads the line can rely on that.
         logger.info("draining", {{"signal", signal}, {"connections", hub.connectionCount()}});
         hub.closeAll(signaling::CloseCode::serviceRestart, "server restarting");

@@ -5,7 +5,6 @@
 
 #include <csignal>
 #include <memory>
-#include <sstream>
 #include <thread>
 
 #include "RedisServer.hpp"
@@ -46,16 +45,6 @@ std::vector<std::string> peerIds(json::object& roomJoined) {
     }
     std::sort(ids.begin(), ids.end());
     return ids;
-}
-
-// One sample of an unlabelled metric from /metrics; -1 when absent.
-double metric(std::uint16_t port, const std::string& name) {
-    std::istringstream lines(httpGet(port, "/metrics").body);
-    std::string line;
-    while (std::getline(lines, line)) {
-        if (line.rfind(name + " ", 0) == 0) return std::stod(line.substr(name.size() + 1));
-    }
-    return -1;
 }
 
 // Polls `condition` until it holds or the deadline passes.
@@ -223,7 +212,7 @@ TEST_F(Cluster, PeersOfAKilledInstanceAreAnnouncedLeftWithinTheHeartbeatBound) {
               << kHeartbeatSeconds << " s)\n";
     // The room is consistent: only Alice is left in it.
     EXPECT_EQ(redis.command({"HLEN", "pmtest:{fragile}:members"})->integer, 1);
-    EXPECT_GE(metric(survivor->port(), "pulsemeet_redis_evicted_peers_total"), 2);
+    EXPECT_GE(metricValue(survivor->port(), "pulsemeet_redis_evicted_peers_total"), 2);
 }
 
 TEST_F(Cluster, AFrozenInstanceThatWasPresumedDeadComesBackIntoItsRooms) {
@@ -276,13 +265,13 @@ TEST_F(Cluster, RelayWorksAgainAfterRedisRestartsAndNothingIsSilentlyLost) {
     redis.kill();
     EXPECT_TRUE(readyIs(first->port(), 503));
     EXPECT_TRUE(readyIs(second->port(), 503));
-    EXPECT_EQ(metric(first->port(), "pulsemeet_redis_up"), 0);
+    EXPECT_EQ(metricValue(first->port(), "pulsemeet_redis_up"), 0);
 
     // Sent while Redis is down: held, not lost.
     alice.send(sdpTo(bobId, "offer"));
     alice.send(candidateTo(bobId, 7));
-    EXPECT_TRUE(
-        eventually([&] { return metric(first->port(), "pulsemeet_redis_buffered_events") >= 2; }));
+    EXPECT_TRUE(eventually(
+        [&] { return metricValue(first->port(), "pulsemeet_redis_buffered_events") >= 2; }));
     // A room whose peers are all on one instance keeps working meanwhile.
     WsClient local1(first->port());
     const std::string local1Id = str(local1.join("local-only")["peerId"]);
@@ -306,7 +295,7 @@ TEST_F(Cluster, RelayWorksAgainAfterRedisRestartsAndNothingIsSilentlyLost) {
     auto expected = std::vector<std::string>{aliceId, bobId};
     std::sort(expected.begin(), expected.end());
     EXPECT_EQ(peerIds(carolJoined), expected);
-    EXPECT_EQ(metric(first->port(), "pulsemeet_redis_dropped_total"), 0);
+    EXPECT_EQ(metricValue(first->port(), "pulsemeet_redis_dropped_total"), 0);
 }
 
 TEST_F(Cluster, TrafficStaysWithTheInstancesOfTheRoom) {
@@ -326,20 +315,20 @@ TEST_F(Cluster, TrafficStaysWithTheInstancesOfTheRoom) {
 
     for (int i = 0; i < 20; ++i) alice.send(candidateTo(bobId, i));
     for (int i = 0; i < 20; ++i) bob.nextOfType("ice-candidate");
-    EXPECT_GE(metric(second->port(), "pulsemeet_redis_received_total"), 20);
-    EXPECT_EQ(metric(bystander->port(), "pulsemeet_redis_received_total"), 0);
+    EXPECT_GE(metricValue(second->port(), "pulsemeet_redis_received_total"), 20);
+    EXPECT_EQ(metricValue(bystander->port(), "pulsemeet_redis_received_total"), 0);
 
     // Two peers on one instance: their relay never touches Redis.
     WsClient ann(first->port());
     const std::string annId = str(ann.join("busy")["peerId"]);
     alice.nextOfType("peer-joined");
     bob.nextOfType("peer-joined");
-    EXPECT_TRUE(
-        eventually([&] { return metric(first->port(), "pulsemeet_redis_buffered_events") == 0; }));
-    const double publishedBefore = metric(first->port(), "pulsemeet_redis_published_total");
+    EXPECT_TRUE(eventually(
+        [&] { return metricValue(first->port(), "pulsemeet_redis_buffered_events") == 0; }));
+    const double publishedBefore = metricValue(first->port(), "pulsemeet_redis_published_total");
     for (int i = 0; i < 10; ++i) alice.send(candidateTo(annId, i));
     for (int i = 0; i < 10; ++i) ann.nextOfType("ice-candidate");
-    EXPECT_EQ(metric(first->port(), "pulsemeet_redis_published_total"), publishedBefore);
+    EXPECT_EQ(metricValue(first->port(), "pulsemeet_redis_published_total"), publishedBefore);
 
     // When the last local peer leaves, the instance unsubscribes.
     bob.closeNormally();

@@ -216,3 +216,35 @@ TEST(Hostile, ThousandRoomsCreatedAndEmptiedGiveTheirMemoryBack) {
     const double after = rssKiB(server.pid());
     EXPECT_LE(after, baseline * 1.10) << "baseline " << baseline << " KiB, after " << after;
 }
+
+TEST(Hostile, MemoryFreedWhenASurgeEndsGoesBackToTheSystem) {
+    ServerProcess server(Env{
+        {"MAX_HTTP_PER_MINUTE", "0"}, {"MAX_CONNS_PER_IP", "0"}, {"RESUME_GRACE_SECONDS", "0"}});
+    {
+        // Peers come and go out of order, as in a busy deployment: every other one leaves while
+        // new ones arrive, so freed memory lies between allocations still in use, where the
+        // allocator cannot return it from the top of its heap by itself.
+        std::vector<std::unique_ptr<WsClient>> clients;
+        for (int i = 0; i < 1500; ++i) {
+            clients.push_back(std::make_unique<WsClient>(server.port()));
+            clients.back()->join("surge-" + std::to_string(i));
+        }
+        for (std::size_t i = 0; i < clients.size(); i += 2) clients[i].reset();
+        for (int i = 0; i < 750; ++i) {
+            clients.push_back(std::make_unique<WsClient>(server.port()));
+            clients.back()->join("late-" + std::to_string(i));
+        }
+    }
+    ASSERT_TRUE(waitForNoRooms(server.port(), std::chrono::seconds(10)));
+    const double emptied = rssKiB(server.pid());
+    // The server checks once a second; wait for a trim that gave back at least 1 MiB.
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    double after = emptied;
+    while ((after = rssKiB(server.pid())) > emptied - 1024 &&
+           std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    EXPECT_LE(after, emptied - 1024)
+        << "when the rooms were empty " << emptied << " KiB, 10 s later " << after;
+    EXPECT_GE(metricValue(server.port(), "pulsemeet_heap_trims_total"), 1);
+}

@@ -18,14 +18,6 @@ std::string str(const json::value& value) {
     return std::string(value.as_string());
 }
 
-// The value of an unlabelled metric (or the first line starting with `series`).
-double metric(std::uint16_t port, const std::string& series) {
-    const auto body = httpGet(port, "/metrics").body;
-    const auto at = body.find("\n" + series + " ");
-    if (at == std::string::npos) return -1;
-    return std::stod(body.substr(at + series.size() + 2));
-}
-
 }  // namespace
 
 TEST(Lifecycle, SlowReaderIsClosed1013WhileOthersAreUnaffected) {
@@ -38,22 +30,30 @@ TEST(Lifecycle, SlowReaderIsClosed1013WhileOthersAreUnaffected) {
     const auto slowId = str(slow.join("slow-room")["peerId"]);
     const auto healthyId = str(healthy.join("slow-room")["peerId"]);
 
-    // ~40 MB at the slow reader, which never reads: kernel buffers fill, then its queue.
+    // ~40 MB at the slow reader, which does not read: kernel buffers fill, then its queue.
     const std::string sdp = "v=0\r\n" + std::string(60000, 'a');
     const std::string offer = json::serialize(json::object{
         {"type", "offer"}, {"targetId", slowId}, {"data", {{"type", "offer"}, {"sdp", sdp}}}});
-    for (int i = 0; i < 700; ++i) sender.send(offer);
-
-    EXPECT_EQ(slow.waitClosed(15s), 1013);
+    std::thread flood([&] {
+        for (int i = 0; i < 700; ++i) sender.send(offer);
+    });
+    // The server gives a slow reader 5 s to take its close frame. Read as soon as it starts
+    // closing, not after the whole flood, which under a sanitizer can take longer than that.
+    const bool closing = server.waitForLine("closing slow consumer", 60s);
+    const auto code = slow.waitClosed(15s);
+    flood.join();
+    ASSERT_TRUE(closing);
+    EXPECT_EQ(code, 1013);
     // Counted once the server has finished with the socket, which may be just after our close.
     const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (metric(server.port(), "pulsemeet_websocket_closes_total{reason=\"slow_consumer\"}") <
-               1 &&
+    while (metricValue(server.port(),
+                       "pulsemeet_websocket_closes_total{reason=\"slow_consumer\"}") < 1 &&
            std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(50ms);
     }
-    EXPECT_GE(metric(server.port(), "pulsemeet_websocket_closes_total{reason=\"slow_consumer\"}"),
-              1);
+    EXPECT_GE(
+        metricValue(server.port(), "pulsemeet_websocket_closes_total{reason=\"slow_consumer\"}"),
+        1);
 
     // Others carry on: the sender and the healthy peer still relay to each other.
     sender.send(json::object{
@@ -78,8 +78,8 @@ TEST(Lifecycle, SilentClientIsDroppedAfterThePongTimeout) {
     EXPECT_FALSE(alive.receive(4s).has_value());
     EXPECT_FALSE(alive.closed()) << "answering pings keeps a socket open";
     EXPECT_TRUE(silent.waitClosed(5s).has_value());
-    EXPECT_EQ(metric(server.port(), "pulsemeet_websocket_closes_total{reason=\"ping_timeout\"}"),
-              1);
+    EXPECT_EQ(
+        metricValue(server.port(), "pulsemeet_websocket_closes_total{reason=\"ping_timeout\"}"), 1);
 }
 
 TEST(Lifecycle, SigtermDrainsWith1012AndExitsZero) {

@@ -179,4 +179,11 @@ HttpResult httpGet(std::uint16_t port, const std::string& target,
     return exchangeGet(stream, port, target, headers);
 }
 
+double metricValue(std::uint16_t port, const std::string& series) {
+    const auto body = httpGet(port, "/metrics").body;
+    const auto at = body.find("\n" + series + " ");
+    if (at == std::string::npos) return -1;
+    return std::stod(body.substr(at + series.size() + 2));
+}
+
 }  // namespace pulsemeet::testing

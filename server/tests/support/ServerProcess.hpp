@@ -68,4 +68,8 @@ struct HttpResult {
 HttpResult httpGet(std::uint16_t port, const std::string& target,
                    const std::map<std::string, std::string>& headers = {});
 
+// One sample from the server's /metrics: `series` is a name, with its labels if it has any
+// (`pulsemeet_rooms`, `x_total{reason="y"}`). -1 when absent.
+double metricValue(std::uint16_t port, const std::string& series);
+
 }  // namespace pulsemeet::testing
