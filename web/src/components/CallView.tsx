@@ -5,6 +5,8 @@ import { isAudioBlocked, subscribeAudioBlocked, unlockAudio } from '../audioUnlo
 import type { LocalMedia, LocalMediaSnapshot } from '../rtc/media';
 import type { Room, RoomSnapshot } from '../room/Room';
 import { roomLink } from '../router';
+import { inviteLink } from '../access/inviteLink';
+import { readLinkOptions } from '../access/linkOptions';
 import { connectIssueMessage } from '../rtc/connectIssue';
 import { savePrefs } from '../prefs';
 import { orderRemotes } from '../room/ActiveSpeaker';
@@ -96,7 +98,9 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
   const notice = toast ?? local.notice;
 
   const copyLink = async () => {
-    const link = roomLink(room.roomId);
+    // The page's room token goes along (without it the invitee is refused), unless it names us;
+    // ?relay=1 stays behind, it is this browser's choice.
+    const { link, personalTokenWithheld } = inviteLink(roomLink(room.roomId), readLinkOptions(window.location.search).token);
     try {
       await navigator.clipboard.writeText(link);
     } catch {
@@ -104,6 +108,7 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
     }
     setCopied(true);
     setTimeout(() => setCopied(false), 2000);
+    if (personalTokenWithheld) showError('Link copied without your personal token: the person you invite needs their own invitation link.');
   };
 
   const toggleRecording = () => {

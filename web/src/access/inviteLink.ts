@@ -1,0 +1,48 @@
+// What the in-call "copy invite link" button copies. With JWT_SECRET the bare room link is refused,
+// so the invite carries the token this page was opened with, but only a room token: a token with
+// a `name` claim fixes the holder's display name (docs/protocol.md, "Access"), and whoever opened
+// a shared one would appear under our name. We only read the claims, never verify them: the server
+// does that, and a token we cannot read is treated as personal, since wrongly withholding costs
+// the invitee a link while wrongly sharing lends them our identity.
+import { withToken } from './linkOptions';
+
+export interface InviteLink {
+  link: string;
+  /** The page had a token but it names its holder (or could not be read), so it was left out. */
+  personalTokenWithheld: boolean;
+}
+
+export function inviteLink(roomUrl: string, token: string | null): InviteLink {
+  if (!token) return { link: roomUrl, personalTokenWithheld: false };
+  if (!isShareableToken(token)) return { link: roomUrl, personalTokenWithheld: true };
+  return { link: withToken(roomUrl, token), personalTokenWithheld: false };
+}
+
+/** True only for a readable token whose `name` claim is absent or blank. */
+export function isShareableToken(token: string): boolean {
+  const claims = readClaims(token);
+  if (claims === null) return false;
+  if (!('name' in claims)) return true;
+  const name = claims.name;
+  // The server trims spaces and falls back to the joining client's name when nothing is left; a
+  // non-string name makes the server reject the token, so there is nothing worth sharing then.
+  return typeof name === 'string' && /^ *$/.test(name);
+}
+
+/** The JWT payload as an object, or null when `token` is not a compact JWT with a JSON-object payload. */
+function readClaims(token: string): Record<string, unknown> | null {
+  const parts = token.split('.');
+  if (parts.length !== 3) return null;
+  const payload = parts[1] ?? '';
+  // atob would also accept `+`, `/`, padding and whitespace; a JWT uses none of them.
+  if (!/^[A-Za-z0-9_-]+$/.test(payload)) return null;
+  try {
+    const binary = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
+    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+    const parsed: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
+    return parsed as Record<string, unknown>;
+  } catch {
+    return null; // not base64, not UTF-8 or not JSON
+  }
+}
