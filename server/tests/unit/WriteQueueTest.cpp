@@ -38,3 +38,23 @@ TEST(WriteQueue, DroppingFromTheBackKeepsTheFrameBeingWritten) {
     queue.clear();
     EXPECT_TRUE(queue.empty());
 }
+
+TEST(WriteQueue, KeepsOrderWhileABacklogFormsAndDrainsUnderAFrameBeingWritten) {
+    WriteQueue queue;
+    queue.push_back(share("1"));
+    queue.pop_front();
+    EXPECT_TRUE(queue.empty());
+    queue.push_back(share("2"));
+    EXPECT_EQ(*queue.back(), "2") << "one frame is both the oldest and the newest";
+    queue.push_back(share("3"));
+    queue.pop_front();
+    queue.push_back(share("4"));
+    queue.push_back(share("5"));
+    std::string order;
+    while (!queue.empty()) {
+        order += *queue.front();
+        queue.pop_front();
+    }
+    EXPECT_EQ(order, "345");
+    EXPECT_EQ(queue.size(), 0u);
+}
