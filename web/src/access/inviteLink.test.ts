@@ -12,25 +12,25 @@ const room = 'https://meet.example/r/standup';
 
 describe('invite link', () => {
   it('is the bare room link when the page had no token', () => {
-    expect(inviteLink(room, null)).toEqual({ link: room, personalTokenWithheld: false });
-    expect(inviteLink(room, '')).toEqual({ link: room, personalTokenWithheld: false });
+    expect(inviteLink(room, 'standup', null)).toEqual({ link: room, personalTokenWithheld: false });
+    expect(inviteLink(room, 'standup', '')).toEqual({ link: room, personalTokenWithheld: false });
   });
 
   it('carries a room token that names nobody', () => {
     const t = token({ room: 'standup', exp: 2000000000 });
-    expect(inviteLink(room, t)).toEqual({ link: `${room}?token=${t}`, personalTokenWithheld: false });
+    expect(inviteLink(room, 'standup', t)).toEqual({ link: `${room}?token=${t}`, personalTokenWithheld: false });
     // Blank names mean "use the name the client sends", as on the server.
-    expect(isShareableToken(token({ room: '*', exp: 1, name: '' }))).toBe(true);
-    expect(isShareableToken(token({ room: '*', exp: 1, name: '   ' }))).toBe(true);
+    expect(isShareableToken(token({ room: 'standup', exp: 1, name: '' }), 'standup')).toBe(true);
+    expect(isShareableToken(token({ room: 'standup', exp: 1, name: '   ' }), 'standup')).toBe(true);
   });
 
   it('withholds a token with a name claim', () => {
-    expect(inviteLink(room, token({ room: 'standup', exp: 2000000000, name: 'Alice' }))).toEqual({ link: room, personalTokenWithheld: true });
-    expect(isShareableToken(token({ room: 'standup', exp: 1, name: 'Zoë 🎧' }))).toBe(false);
-    expect(isShareableToken(token({ room: 'standup', exp: 1, name: ' Bob ' }))).toBe(false);
+    expect(inviteLink(room, 'standup', token({ room: 'standup', exp: 2000000000, name: 'Alice' }))).toEqual({ link: room, personalTokenWithheld: true });
+    expect(isShareableToken(token({ room: 'standup', exp: 1, name: 'Zoë 🎧' }), 'standup')).toBe(false);
+    expect(isShareableToken(token({ room: 'standup', exp: 1, name: ' Bob ' }), 'standup')).toBe(false);
     // The server refuses a non-string name, but sharing it would not help the invitee either.
-    expect(isShareableToken(token({ room: 'standup', exp: 1, name: 42 }))).toBe(false);
-    expect(isShareableToken(token({ room: 'standup', exp: 1, name: null }))).toBe(false);
+    expect(isShareableToken(token({ room: 'standup', exp: 1, name: 42 }), 'standup')).toBe(false);
+    expect(isShareableToken(token({ room: 'standup', exp: 1, name: null }), 'standup')).toBe(false);
   });
 
   it('withholds a token it cannot read', () => {
@@ -50,18 +50,24 @@ describe('invite link', () => {
       raw('"standup"'),
       `${header}.${Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]).toString('base64url')}.sig`, // {"\xff":1}, not UTF-8
     ]) {
-      expect(inviteLink(room, bad), bad).toEqual({ link: room, personalTokenWithheld: true });
+      expect(inviteLink(room, 'standup', bad), bad).toEqual({ link: room, personalTokenWithheld: true });
     }
-    expect(isShareableToken(raw('{}'))).toBe(true); // readable, names nobody: the server judges the rest
+    expect(isShareableToken(raw('{"room":"standup"}'), 'standup')).toBe(true); // readable, names nobody: the server judges the rest
+  });
+
+  it('withholds a token that opens every room, or another room', () => {
+    expect(inviteLink(room, 'standup', token({ room: '*', exp: 2000000000 }))).toEqual({ link: room, personalTokenWithheld: true });
+    expect(isShareableToken(token({ room: 'retro', exp: 1 }), 'standup')).toBe(false);
+    expect(isShareableToken(token({ exp: 1 }), 'standup')).toBe(false);
   });
 
   it('appends the token to a link that already has a query string, encoded', () => {
     const t = token({ room: 'standup', exp: 2000000000 });
-    expect(inviteLink(`${room}?lang=en`, t).link).toBe(`${room}?lang=en&token=${t}`);
+    expect(inviteLink(`${room}?lang=en`, 'standup', t).link).toBe(`${room}?lang=en&token=${t}`);
     // Only the payload is read, so a token with odd characters elsewhere is still shared, and
     // must reach the server exactly as the page got it.
     const odd = `${t}+x&y`;
-    const link = inviteLink(`${room}?lang=en`, odd).link;
+    const link = inviteLink(`${room}?lang=en`, 'standup', odd).link;
     expect(link).toBe(`${room}?lang=en&token=${t}%2Bx%26y`);
     expect(new URL(link).searchParams.get('token')).toBe(odd);
   });

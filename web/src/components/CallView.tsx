@@ -98,9 +98,10 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
   const notice = toast ?? local.notice;
 
   const copyLink = async () => {
-    // The page's room token goes along (without it the invitee is refused), unless it names us;
-    // ?relay=1 stays behind, it is this browser's choice.
-    const { link, personalTokenWithheld } = inviteLink(roomLink(room.roomId), readLinkOptions(window.location.search).token);
+    // The page's room token goes along (without it the invitee is refused), unless it names us or
+    // opens every room; ?relay=1 stays behind, it is this browser's choice.
+    const token = readLinkOptions(window.location.search).token;
+    const { link, personalTokenWithheld } = inviteLink(roomLink(room.roomId), room.roomId, token);
     try {
       await navigator.clipboard.writeText(link);
     } catch {
@@ -108,7 +109,7 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
     }
     setCopied(true);
     setTimeout(() => setCopied(false), 2000);
-    if (personalTokenWithheld) showError('Link copied without your personal token: the person you invite needs their own invitation link.');
+    if (personalTokenWithheld) showError('Link copied without your token (it is yours alone): the person you invite needs their own invitation link.');
   };
 
   const toggleRecording = () => {
