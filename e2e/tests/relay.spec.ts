@@ -3,7 +3,7 @@
 // and room tokens travel from the link into the socket.
 import { expect, test, type Page } from '@playwright/test';
 import { startCoturn, type RunningTurn } from '../helpers/coturn';
-import { expectFramesRising, joinCall, openLobby, type Participant } from '../helpers/participant';
+import { expectFramesRising, joinCall, openLobby, remoteTiles, type Participant } from '../helpers/participant';
 import { startServer, type RunningServer } from '../helpers/server';
 import { expiredToken, mintWithCli } from '../helpers/tokens';
 
@@ -108,4 +108,35 @@ test('an expired room token is explained in the lobby, not retried forever', asy
   await expect(message).toBeVisible({ timeout: 20_000 });
   await expect(message).toHaveAttribute('data-code', 'token-expired');
   await expect(message).toContainText('expired');
+});
+
+/** Clicks "Copy invite link" and returns what it put on the clipboard. */
+async function copyInvite(p: Participant, origin: string): Promise<URL> {
+  await p.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+  await p.page.getByTestId('copy-link').click();
+  await expect(p.page.getByTestId('copy-link')).toHaveAttribute('aria-label', 'Link copied');
+  return new URL(await p.page.evaluate(() => navigator.clipboard.readText()));
+}
+
+test('the copied invite link carries a room token and lets the invitee in; a token naming its holder stays behind', async ({ browser }) => {
+  const server = await serverWithTurn(TURN_SECRET);
+  const roomId = `e2e-invite-${Date.now().toString(36)}`;
+  const host = await joinCall(browser, server.baseURL, roomId, 'Ada Host', `token=${mintWithCli(JWT_SECRET, roomId)}`);
+  people.push(host);
+  const invite = await copyInvite(host, server.baseURL);
+  expect(invite.pathname).toBe(`/r/${roomId}`);
+  expect(invite.searchParams.get('token')).toBeTruthy();
+  expect(invite.searchParams.has('relay')).toBe(false);
+  // The invitee opens exactly that link (plus the test hook) and is let in.
+  const guest = await joinCall(browser, server.baseURL, roomId, 'Bob Guest', invite.search.slice(1));
+  people.push(guest);
+  await expect(remoteTiles(guest.page)).toHaveCount(1);
+  await expect(remoteTiles(host.page)).toHaveCount(1);
+
+  const named = await joinCall(browser, server.baseURL, roomId, 'Carol', `token=${mintWithCli(JWT_SECRET, roomId, 'Carol')}`);
+  people.push(named);
+  const bare = await copyInvite(named, server.baseURL);
+  expect(bare.pathname).toBe(`/r/${roomId}`);
+  expect(bare.searchParams.has('token')).toBe(false);
+  await expect(named.page.getByTestId('notice')).toContainText('needs their own invitation link');
 });
