@@ -10,6 +10,8 @@ export interface TestHook {
   phase(): string;
   /** Joins and leaves the page has shown, in order. */
   roster(): readonly RosterEvent[];
+  /** How many times fresh TURN credentials were fetched and applied to the connections. */
+  iceRefreshes(): number;
 }
 
 export function testHookEnabled(): boolean {
@@ -24,6 +26,7 @@ export function installTestHook(room: Room | null, signaling: SignalingClient | 
     socketState: () => signaling?.state ?? 'idle',
     phase: () => room?.snapshot.phase ?? 'idle',
     roster: () => room?.rosterLog() ?? [],
+    iceRefreshes: () => room?.credentialRefreshCount ?? 0,
   };
   (window as unknown as { __pulsemeet: TestHook }).__pulsemeet = hook;
 }

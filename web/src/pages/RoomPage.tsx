@@ -6,6 +6,7 @@ import { Logo } from '../components/icons';
 import { Lobby, type LobbyStatus } from '../components/Lobby';
 import { isValidRoomId } from '../protocol/roomId';
 import { LocalMedia } from '../rtc/media';
+import { fetchIceServers } from '../rtc/iceCredentials';
 import { browserPeerConnectionFactory } from '../rtc/peerConnectionLike';
 import { loadPrefs } from '../prefs';
 import { Room, type RoomSnapshot } from '../room/Room';
@@ -103,7 +104,16 @@ function ValidRoom({ roomId }: { roomId: string }) {
       url: signalingUrl(window.location, link.token),
       diagnoseRefusal: () => diagnoseRefusal((url) => fetch(url, { cache: 'no-store' }), link.token),
     });
-    const r = new Room({ roomId, name: n, signaling, media, createPeerConnection: browserPeerConnectionFactory, forceRelay: link.forceRelay, getDisplayMedia });
+    const r = new Room({
+      roomId,
+      name: n,
+      signaling,
+      media,
+      createPeerConnection: browserPeerConnectionFactory,
+      forceRelay: link.forceRelay,
+      getDisplayMedia,
+      fetchIceServers: () => fetchIceServers((url) => fetch(url, { cache: 'no-store' }), link.token),
+    });
     installTestHook(r, signaling);
     setRoom(r);
     r.join();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseServerMessage } from './guards';
+import { parseIceServersResponse, parseServerMessage } from './guards';
 
 const p = (v: unknown) => parseServerMessage(JSON.stringify(v));
 
@@ -77,5 +77,23 @@ describe('parseServerMessage', () => {
       data: { audio: true, video: true, screen: false },
       timestamp: undefined,
     });
+  });
+});
+
+describe('parseIceServersResponse', () => {
+  it('accepts the /ice-servers body and copies only what RTCIceServer needs', () => {
+    const turn = { urls: ['turn:127.0.0.1:3478?transport=udp'], username: '1700000060:abc', credential: 'c2VjcmV0', extra: 1 };
+    expect(parseIceServersResponse({ iceServers: [{ urls: 'stun:s:1' }, turn], iceTransportPolicy: 'all' })).toEqual({
+      iceServers: [{ urls: 'stun:s:1' }, { urls: ['turn:127.0.0.1:3478?transport=udp'], username: '1700000060:abc', credential: 'c2VjcmV0' }],
+      iceTransportPolicy: 'all',
+    });
+    expect(parseIceServersResponse({ iceServers: [] })).toEqual({ iceServers: [] });
+    expect(parseIceServersResponse({ iceServers: [], iceTransportPolicy: 'carrier-pigeon' })).toEqual({ iceServers: [] });
+  });
+
+  it('rejects anything outside the contract', () => {
+    for (const bad of [null, 'x', [], {}, { iceServers: 'stun:s:1' }, { iceServers: [{ urls: 1 }] }, { iceServers: [{ urls: 'turn:t', username: 5 }] }, { iceServers: [{ urls: ['turn:t', null] }] }, { iceServers: [null] }]) {
+      expect(parseIceServersResponse(bad)).toBeNull();
+    }
   });
 });

@@ -3,6 +3,7 @@
 // rely on the static types in messages.ts.
 import type {
   IceCandidateData,
+  IceServersResponse,
   MediaState,
   PeerInfo,
   ServerMessage,
@@ -63,7 +64,7 @@ export function isIceCandidateData(v: unknown): v is IceCandidateData {
   return true;
 }
 
-function isIceServer(v: unknown): v is RTCIceServer {
+export function isIceServer(v: unknown): v is RTCIceServer {
   if (!isObject(v)) return false;
   const urls = v.urls;
   const urlsOk = typeof urls === 'string' || (Array.isArray(urls) && urls.every((u) => typeof u === 'string'));
@@ -71,6 +72,24 @@ function isIceServer(v: unknown): v is RTCIceServer {
   if (v.username !== undefined && typeof v.username !== 'string') return false;
   if (v.credential !== undefined && typeof v.credential !== 'string') return false;
   return true;
+}
+
+/**
+ * The body of `GET /ice-servers` (docs/protocol.md): `{"iceServers": [...], "iceTransportPolicy"}`.
+ * Null when it is anything else. Each server is copied down to urls/username/credential.
+ */
+export function parseIceServersResponse(raw: unknown): IceServersResponse | null {
+  if (!isObject(raw) || !Array.isArray(raw.iceServers)) return null;
+  const iceServers: RTCIceServer[] = [];
+  for (const v of raw.iceServers) {
+    if (!isIceServer(v)) return null;
+    const server: RTCIceServer = { urls: Array.isArray(v.urls) ? [...v.urls] : v.urls };
+    if (v.username !== undefined) server.username = v.username;
+    if (v.credential !== undefined) server.credential = v.credential;
+    iceServers.push(server);
+  }
+  const policy = raw.iceTransportPolicy;
+  return policy === 'relay' || policy === 'all' ? { iceServers, iceTransportPolicy: policy } : { iceServers };
 }
 
 /** Parses one text frame. Returns null for anything outside the contract. */

@@ -101,6 +101,14 @@ export type ServerMessage =
   | PongMessage
   | ErrorMessage;
 
+// ---- HTTP ----
+
+/** `GET /ice-servers` (200): the same settings room-joined carries, with fresh TURN credentials. */
+export interface IceServersResponse {
+  iceServers: RTCIceServer[];
+  iceTransportPolicy?: RTCIceTransportPolicy;
+}
+
 // ---- client -> server ----
 
 /**

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeDataChannel, FakePeerConnection, FakeSocket, fakeTrack, fireTrackEvent, settle } from '../test/fakes';
 import { SignalingClient } from '../signaling/SignalingClient';
 import type { MediaKind } from '../rtc/peerConnectionLike';
+import type { IceServersFetchResult } from '../rtc/iceCredentials';
 import { Room, type LocalMediaSource } from './Room';
 
 class FakeMedia implements LocalMediaSource {
@@ -256,5 +257,183 @@ describe('Room', () => {
     expect(t.sock().sentOfType('answer')).toHaveLength(1);
     const mine = t.room.peerConnections().get('p1') as FakePeerConnection;
     expect(mine.addedCandidates.map((c) => c.candidate)).toEqual(['early', 'c1']);
+  });
+});
+
+describe('Room: TURN credential refresh', () => {
+  const NOW_S = 1_700_000_000;
+  const turn = (expiry: number, id = 'me'): RTCIceServer => ({ urls: 'turn:127.0.0.1:3478?transport=udp', username: `${expiry}:${id}`, credential: `cred-${expiry}` });
+  const stun: RTCIceServer = { urls: 'stun:127.0.0.1:3478' };
+  const ok = (iceServers: RTCIceServer[]): IceServersFetchResult => ({ kind: 'ok', response: { iceServers } });
+
+  /** A room whose /ice-servers answers come from `answer` (called once per fetch). */
+  function start(answer: (n: number) => IceServersFetchResult | Promise<IceServersFetchResult>) {
+    FakeSocket.instances = [];
+    FakePeerConnection.instances = [];
+    const fetches: number[] = [];
+    // No heartbeat during the long waits below: the fake server never answers pings.
+    const signaling = new SignalingClient({ url: 'ws://t/ws', createSocket: (u) => new FakeSocket(u), random: () => 0, heartbeatIntervalMs: 1e9, heartbeatTimeoutMs: 1e9 });
+    const room = new Room({
+      roomId: 'brave-otter-42',
+      name: 'Ada',
+      signaling,
+      media: new FakeMedia(),
+      createPeerConnection: (c) => new FakePeerConnection(c),
+      statsIntervalMs: 0,
+      speakerIntervalMs: 0,
+      fetchIceServers: () => {
+        fetches.push(Date.now());
+        return Promise.resolve(answer(fetches.length));
+      },
+    });
+    rooms.push(room);
+    room.join();
+    const sock = () => FakeSocket.instances.at(-1)!;
+    sock().open();
+    const join = (iceServers: RTCIceServer[], peerId = 'me', timestamp = Date.now(), peers: Array<{ peerId: string; name: string }> = []) =>
+      sock().receive({ type: 'room-joined', peerId, timestamp, data: { peers, resumeToken: `tok-${peerId}`, iceServers } });
+    return { room, sock, fetches, join };
+  }
+
+  const at = (s: number) => NOW_S * 1000 + s * 1000;
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    vi.setSystemTime(at(0));
+  });
+  afterEach(() => {
+    rooms.forEach((r) => r.leave());
+    rooms = [];
+    vi.useRealTimers();
+  });
+
+  it('at half their lifetime fetches fresh credentials, restarts ICE on every connection with them, and gives them to later peers', async () => {
+    const t = start((n) => ok([stun, turn(NOW_S + 30 * n + 60)]));
+    t.join([stun, turn(NOW_S + 60)]);
+    t.sock().receive({ type: 'peer-joined', peerId: 'p2', data: { name: 'Cy' } });
+    t.sock().receive({ type: 'peer-joined', peerId: 'p3', data: { name: 'Di' } });
+    await vi.advanceTimersByTimeAsync(100);
+    const [pc2, pc3] = FakePeerConnection.instances as [FakePeerConnection, FakePeerConnection];
+    expect(pc2.config.iceServers).toEqual([stun, turn(NOW_S + 60)]);
+    expect(t.sock().sentOfType('offer')).toHaveLength(2);
+    for (const peerId of ['p2', 'p3']) t.sock().receive({ type: 'answer', peerId, data: { type: 'answer', sdp: 'v=0\r\n' } });
+    await vi.advanceTimersByTimeAsync(100);
+    expect([pc2.signalingState, pc3.signalingState]).toEqual(['stable', 'stable']);
+
+    await vi.advanceTimersByTimeAsync(29_600);
+    expect(t.fetches).toEqual([]);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(t.fetches).toEqual([at(30)]);
+    expect(t.room.credentialRefreshCount).toBe(1);
+    for (const pc of [pc2, pc3]) {
+      expect(pc.config.iceServers).toEqual([stun, turn(NOW_S + 90)]);
+      expect(pc.restartIceCalls).toBe(1);
+    }
+    // The restarts turn into new offers (perfect negotiation), one per connection.
+    await vi.advanceTimersByTimeAsync(100);
+    expect(t.sock().sentOfType('offer').map((o) => o.targetId)).toEqual(['p2', 'p3', 'p2', 'p3']);
+
+    t.sock().receive({ type: 'peer-joined', peerId: 'p4', data: { name: 'Ed' } });
+    await vi.advanceTimersByTimeAsync(100);
+    expect(FakePeerConnection.instances[2]!.config.iceServers).toEqual([stun, turn(NOW_S + 90)]);
+
+    // The next refresh is planned from the new expiry: again 30 s later.
+    await vi.advanceTimersByTimeAsync(29_700);
+    expect(t.fetches).toEqual([at(30)]);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(t.fetches).toEqual([at(30), at(60)]);
+    expect(t.room.credentialRefreshCount).toBe(2);
+  });
+
+  it('an answerer still waiting for the first offer takes the new servers without an ICE restart', async () => {
+    const t = start(() => ok([turn(NOW_S + 90)]));
+    t.join([turn(NOW_S + 60)], 'me', Date.now(), [{ peerId: 'p1', name: 'Bo' }]);
+    t.sock().receive({ type: 'ice-candidate', peerId: 'p1', data: { candidate: 'early' } }); // opens the answering session
+    await vi.advanceTimersByTimeAsync(30_000);
+    const pc = FakePeerConnection.instances[0]!;
+    expect(pc.config.iceServers).toEqual([turn(NOW_S + 90)]);
+    expect(pc.restartIceCalls).toBe(0);
+    expect(t.sock().sentOfType('offer')).toHaveLength(0);
+  });
+
+  it('plans from the server clock: a client clock two hours behind still refreshes after 30 s', async () => {
+    const t = start(() => ok([turn(NOW_S + 7200 + 90)]));
+    t.join([turn(NOW_S + 7200 + 60)], 'me', at(7200));
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(t.fetches).toEqual([at(30)]);
+  });
+
+  it('never fetches for STUN only or static TURN credentials', async () => {
+    const t = start(() => ok([]));
+    t.join([stun, { urls: 'turn:127.0.0.1:3478', username: 'static', credential: 'pw' }]);
+    await vi.advanceTimersByTimeAsync(4 * 3_600_000);
+    expect(t.fetches).toEqual([]);
+  });
+
+  it('retries a failed fetch with backoff until the credentials in use expire, then gives up', async () => {
+    const warn = vi.mocked(console.warn);
+    const t = start(() => ({ kind: 'failed', reason: 'HTTP 503' }));
+    t.join([turn(NOW_S + 60)]);
+    await vi.advanceTimersByTimeAsync(600_000);
+    // 30 s, then 5 s and 10 s later, and the last try at the expiry (60 s).
+    expect(t.fetches).toEqual([at(30), at(35), at(45), at(60)]);
+    expect(t.room.credentialRefreshCount).toBe(0);
+    expect(warn.mock.calls.at(-1)?.[0]).toMatch(/giving up/);
+  });
+
+  it('after a failure a successful retry applies the credentials and plans from their expiry', async () => {
+    const t = start((n) => (n === 1 ? { kind: 'failed', reason: 'Failed to fetch' } : ok([turn(NOW_S + 95)])));
+    t.join([turn(NOW_S + 60)]);
+    t.sock().receive({ type: 'peer-joined', peerId: 'p2', data: { name: 'Cy' } });
+    await vi.advanceTimersByTimeAsync(35_000);
+    expect(t.fetches).toEqual([at(30), at(35)]);
+    expect(t.room.credentialRefreshCount).toBe(1);
+    expect(FakePeerConnection.instances[0]!.config.iceServers).toEqual([turn(NOW_S + 95)]);
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(t.fetches).toEqual([at(30), at(35), at(65)]);
+  });
+
+  it('a refused room token stops the refreshing and says why', async () => {
+    const warn = vi.mocked(console.warn);
+    const t = start(() => ({ kind: 'refused', code: 'token-expired' }));
+    t.join([turn(NOW_S + 60)]);
+    await vi.advanceTimersByTimeAsync(600_000);
+    expect(t.fetches).toEqual([at(30)]);
+    expect(warn.mock.calls.some((c) => String(c[0]).includes('token-expired'))).toBe(true);
+  });
+
+  it('leaving clears the timer, and a fetch answered after leaving changes nothing', async () => {
+    const idle = start(() => ok([turn(NOW_S + 90)]));
+    idle.join([turn(NOW_S + 60)]);
+    idle.room.leave();
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(600_000);
+    expect(idle.fetches).toEqual([]);
+
+    let answer: (r: IceServersFetchResult) => void = () => undefined;
+    const t = start(() => new Promise((r) => (answer = r)));
+    t.join([turn(NOW_S + 60)]);
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(t.fetches).toHaveLength(1);
+    t.room.leave();
+    answer(ok([turn(NOW_S + 90)]));
+    await vi.advanceTimersByTimeAsync(600_000);
+    expect(t.room.credentialRefreshCount).toBe(0);
+    expect(t.fetches).toHaveLength(1);
+  });
+
+  it('a resume that keeps the connections keeps the sooner refresh their credentials need', async () => {
+    const t = start(() => ok([turn(NOW_S + 120)]));
+    t.join([turn(NOW_S + 60)]);
+    t.sock().receive({ type: 'peer-joined', peerId: 'p2', data: { name: 'Cy' } });
+    await vi.advanceTimersByTimeAsync(10_000);
+    t.sock().drop();
+    await vi.advanceTimersByTimeAsync(1_000);
+    t.sock().open();
+    // Fresh credentials for new connections, but p2's connection still uses the first ones.
+    t.join([turn(NOW_S + 11 + 600)], 'me', Date.now(), [{ peerId: 'p2', name: 'Cy' }]);
+    await vi.advanceTimersByTimeAsync(19_000);
+    expect(t.fetches).toEqual([at(30)]);
+    expect(FakePeerConnection.instances[0]!.config.iceServers).toEqual([turn(NOW_S + 120)]);
   });
 });

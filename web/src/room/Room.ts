@@ -4,6 +4,7 @@ import type { MediaState, ServerMessage } from '../protocol/messages';
 import { PeerSession, type LocalTracks, type OutgoingSignal } from '../rtc/PeerSession';
 import type { ConnectIssue } from '../rtc/connectIssue';
 import type { MediaKind, PeerConnectionFactory } from '../rtc/peerConnectionLike';
+import { type IceServersFetchResult, lifetimeMs, refreshDelayMs, retryDelayMs } from '../rtc/iceCredentials';
 import { chooseSendQuality, sameQuality, type SendQuality } from '../rtc/sendPolicy';
 import { computeMetrics, extractSample, pushHistory, type QualityMetrics, type QualityLevel } from '../rtc/stats';
 import type { ConnectionState, JoinedEvent, SignalingClient } from '../signaling/SignalingClient';
@@ -88,6 +89,11 @@ export interface RoomOptions {
   now?: () => number;
   /** Screen capture (navigator.mediaDevices.getDisplayMedia in the app). */
   getDisplayMedia?: () => Promise<MediaStream>;
+  /**
+   * GET /ice-servers with the page's room token: fresh TURN credentials before the ones in use
+   * expire (see rtc/iceCredentials). Absent: credentials are never refreshed.
+   */
+  fetchIceServers?: () => Promise<IceServersFetchResult>;
 }
 
 export class Room {
@@ -116,6 +122,16 @@ export class Room {
   private speakerTimer: ReturnType<typeof setInterval> | null = null;
   private pollingSpeaker = false;
   private readonly chat = new ChatLog();
+  /** The server's clock minus ours (room-joined's timestamp): TURN expiries are on its clock. */
+  private clockOffsetMs = 0;
+  private refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  /** When the pending refresh fires (our clock), while one is pending. */
+  private refreshDueAt: number | null = null;
+  /** When the credentials the connections use expire (our clock): retries stop there. */
+  private credentialsExpireAt = 0;
+  private refreshFailures = 0;
+  private refreshInFlight = false;
+  private credentialRefreshes = 0;
 
   constructor(opts: RoomOptions) {
     this.opts = opts;
@@ -247,6 +263,11 @@ export class Room {
     return out;
   }
 
+  /** How many times fresh TURN credentials were fetched and applied (for the test hook). */
+  get credentialRefreshCount(): number {
+    return this.credentialRefreshes;
+  }
+
   rosterLog(): readonly RosterEvent[] {
     return this.roster;
   }
@@ -268,6 +289,8 @@ export class Room {
 
   private onJoined({ message, resumed, rejoin }: JoinedEvent): void {
     this.localId = message.peerId;
+    const now = this.opts.now ?? (() => Date.now());
+    if (message.timestamp !== undefined) this.clockOffsetMs = message.timestamp - now();
     if (message.data.iceServers) this.iceServers = message.data.iceServers;
     this.iceTransportPolicy = this.opts.forceRelay ? 'relay' : (message.data.iceTransportPolicy ?? 'all');
     const listed = new Set(message.data.peers.map((p) => p.peerId));
@@ -297,6 +320,10 @@ export class Room {
       // offer from us, the peer that was already in the room.
       if (resumed) this.startSession(remote, true);
     }
+    // Connections kept across a resume still use the credentials they were made with: a refresh
+    // already planned for those stays if it comes sooner.
+    const kept = [...this.remotes.values()].some((r) => r.session && !r.session.closed);
+    this.planCredentialRefresh(rejoin && resumed && kept);
     this.phase = 'joined';
     this.error = null;
     this.lastSentMedia = null;
@@ -472,6 +499,89 @@ export class Room {
     if (this.signaling.send({ type: 'media-state', data: state })) this.lastSentMedia = key;
   }
 
+  // ---- TURN credentials ----
+
+  private ended(): boolean {
+    return this.phase === 'left' || this.phase === 'full' || this.phase === 'rejected';
+  }
+
+  /**
+   * Plans the next fetch of fresh TURN credentials for `this.iceServers`, just received. Nothing
+   * when they do not expire. `keepSooner`: a refresh already pending (or running) that comes no
+   * later stays as it is.
+   */
+  private planCredentialRefresh(keepSooner: boolean): void {
+    if (!this.opts.fetchIceServers) return;
+    const now = (this.opts.now ?? (() => Date.now()))();
+    const serverNow = now + this.clockOffsetMs;
+    const delay = refreshDelayMs(this.iceServers, serverNow);
+    if (keepSooner && (this.refreshInFlight || (this.refreshDueAt !== null && (delay === null || this.refreshDueAt <= now + delay)))) return;
+    this.clearRefreshTimer();
+    this.refreshFailures = 0;
+    if (delay === null) return;
+    this.credentialsExpireAt = now + (lifetimeMs(this.iceServers, serverNow) ?? 0);
+    this.setRefreshTimer(delay, now);
+  }
+
+  private setRefreshTimer(delay: number, now: number): void {
+    this.clearRefreshTimer();
+    this.refreshDueAt = now + delay;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = null;
+      this.refreshDueAt = null;
+      void this.refreshCredentials();
+    }, delay);
+  }
+
+  private clearRefreshTimer(): void {
+    if (this.refreshTimer !== null) clearTimeout(this.refreshTimer);
+    this.refreshTimer = null;
+    this.refreshDueAt = null;
+  }
+
+  /**
+   * Fetches fresh ICE servers; on success every connection takes them and restarts ICE (new
+   * relay allocations with the new credentials), later connections are made with them, and the
+   * next refresh is planned from their expiry. On failure: retries with backoff until the
+   * credentials in use expire; a refused room token ends the refreshing.
+   */
+  private async refreshCredentials(): Promise<void> {
+    const fetchIceServers = this.opts.fetchIceServers;
+    if (!fetchIceServers || this.ended() || this.refreshInFlight) return;
+    this.refreshInFlight = true;
+    let result: IceServersFetchResult;
+    try {
+      result = await fetchIceServers();
+    } catch (err) {
+      result = { kind: 'failed', reason: err instanceof Error ? err.message : String(err) };
+    } finally {
+      this.refreshInFlight = false;
+    }
+    if (this.ended()) return;
+    if (result.kind === 'ok') {
+      this.iceServers = result.response.iceServers;
+      for (const r of this.remotes.values()) r.session?.updateIceServers(this.iceServers);
+      this.credentialRefreshes += 1;
+      this.planCredentialRefresh(false);
+      return;
+    }
+    if (result.kind === 'refused') {
+      console.warn(
+        `pulsemeet: cannot renew TURN credentials: the room token was refused (${result.code}); relayed connections may drop once the current credentials expire`,
+      );
+      return;
+    }
+    const now = (this.opts.now ?? (() => Date.now()))();
+    const delay = retryDelayMs(this.refreshFailures, this.credentialsExpireAt - now);
+    this.refreshFailures += 1;
+    if (delay === null) {
+      console.warn(`pulsemeet: cannot renew TURN credentials (${result.reason}); the current ones have expired, giving up`);
+      return;
+    }
+    console.warn(`pulsemeet: cannot renew TURN credentials (${result.reason}); retrying in ${Math.round(delay / 1000)} s`);
+    this.setRefreshTimer(delay, now);
+  }
+
   // ---- stats ----
 
   private async pollStats(): Promise<void> {
@@ -555,6 +665,7 @@ export class Room {
     this.statsTimer = null;
     if (this.speakerTimer) clearInterval(this.speakerTimer);
     this.speakerTimer = null;
+    this.clearRefreshTimer();
     this.stopScreenShare();
     this.signaling.close();
     this.phase = phase;

@@ -100,8 +100,10 @@ export class PeerSession {
   private relayCandidates = 0;
   private lastAudioEnergy: AudioEnergySample | undefined;
   private turnErrors: string[] = [];
+  /** The ICE servers the connection uses now (replaced when TURN credentials are refreshed). */
+  private iceServers: RTCIceServer[];
   /** Counters the tests (and the debug panel) read. */
-  readonly counters = { ignoredOffers: 0, staleAnswers: 0, queuedCandidates: 0, iceRestarts: 0 };
+  readonly counters = { ignoredOffers: 0, staleAnswers: 0, queuedCandidates: 0, iceRestarts: 0, iceServerUpdates: 0 };
 
   constructor(opts: PeerSessionOptions) {
     this.opts = opts;
@@ -110,6 +112,7 @@ export class PeerSession {
     this.timers = opts.timers ?? defaultTimers;
     this.local = { ...opts.local };
     this.negotiationAllowed = opts.initiator;
+    this.iceServers = opts.iceServers;
     const config: RTCConfiguration = { iceServers: opts.iceServers };
     if (opts.iceTransportPolicy) config.iceTransportPolicy = opts.iceTransportPolicy;
     const pc = opts.createPeerConnection(config);
@@ -281,6 +284,30 @@ export class PeerSession {
     await t.sender.replaceTrack(track);
   }
 
+  /**
+   * New ICE servers (fresh TURN credentials): the connection uses them from now on, and restarts
+   * ICE so its relay allocations are made anew with them; media keeps flowing on the current pair
+   * until the new one is selected. The restart triggers negotiationneeded, and the new offer goes
+   * through perfect negotiation like any other. False when the browser refused the configuration.
+   */
+  updateIceServers(iceServers: RTCIceServer[]): boolean {
+    if (this._closed) return false;
+    try {
+      this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers });
+    } catch (err) {
+      console.warn('pulsemeet: setConfiguration failed', err);
+      return false;
+    }
+    this.iceServers = iceServers;
+    this.counters.iceServerUpdates += 1;
+    // Nothing gathered yet (an answerer still waiting for the first offer): its first gathering
+    // will use the new servers, no restart needed.
+    if (!this.pc.localDescription) return true;
+    this.negotiationAllowed = true;
+    this.pc.restartIce();
+    return true;
+  }
+
   getStats(): Promise<RTCStatsReport> {
     return this.pc.getStats();
   }
@@ -433,7 +460,7 @@ export class PeerSession {
   private reportIssue(): void {
     this.opts.onConnectIssue?.(
       diagnoseConnectFailure({
-        turnConfigured: hasTurnServer(this.opts.iceServers),
+        turnConfigured: hasTurnServer(this.iceServers),
         relayCandidates: this.relayCandidates,
         turnErrors: this.turnErrors,
       }),

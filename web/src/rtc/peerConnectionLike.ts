@@ -62,6 +62,8 @@ export interface PeerConnectionLike {
   getTransceivers(): TransceiverLike[];
   createDataChannel?(label: string, init: RTCDataChannelInit): DataChannelLike;
   restartIce(): void;
+  getConfiguration(): RTCConfiguration;
+  setConfiguration(config: RTCConfiguration): void;
   getStats(): Promise<RTCStatsReport>;
   close(): void;
 }

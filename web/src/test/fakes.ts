@@ -127,7 +127,10 @@ export class FakePeerConnection implements PeerConnectionLike {
   private nnScheduled = false;
   private offerSeq = 0;
 
-  constructor(readonly config: RTCConfiguration) {
+  /** Every setConfiguration call, in order (`config` is the current one). */
+  readonly configurations: RTCConfiguration[] = [];
+
+  constructor(public config: RTCConfiguration) {
     FakePeerConnection.instances.push(this);
   }
 
@@ -196,6 +199,16 @@ export class FakePeerConnection implements PeerConnectionLike {
   restartIce(): void {
     this.restartIceCalls += 1;
     this.markNegotiationNeeded();
+  }
+
+  getConfiguration(): RTCConfiguration {
+    return { ...this.config };
+  }
+
+  setConfiguration(config: RTCConfiguration): void {
+    this.assertOpen();
+    this.config = config;
+    this.configurations.push(config);
   }
 
   async getStats(): Promise<RTCStatsReport> {
