@@ -103,6 +103,7 @@ declare global {
       socketState(): string;
       phase(): string;
       roster(): Array<{ event: 'added' | 'removed'; peerId: string }>;
+      iceRefreshes(): number;
     };
   }
 }

@@ -31,9 +31,9 @@ test.afterAll(async () => {
   await turn?.stop();
 });
 
-async function serverWithTurn(turnSecret: string): Promise<RunningServer> {
+async function serverWithTurn(turnSecret: string, turnTtlSeconds = 600): Promise<RunningServer> {
   const server = await startServer({
-    env: { TURN_ENABLED: 'true', TURN_URLS: turn.url, TURN_SECRET: turnSecret, TURN_TTL_SECONDS: '600', JWT_SECRET },
+    env: { TURN_ENABLED: 'true', TURN_URLS: turn.url, TURN_SECRET: turnSecret, TURN_TTL_SECONDS: String(turnTtlSeconds), JWT_SECRET },
   });
   servers.push(server);
   return server;
@@ -41,6 +41,12 @@ async function serverWithTurn(turnSecret: string): Promise<RunningServer> {
 
 /** The selected candidate pair of the connection to `remoteId`: local and remote candidate types. */
 async function selectedPair(page: Page, remoteId: string): Promise<{ local: string; remote: string; policy: string } | null> {
+  const pair = await selectedPairDetail(page, remoteId);
+  return pair && { local: pair.local, remote: pair.remote, policy: pair.policy };
+}
+
+/** As selectedPair, plus the local candidate's address:port (a relay allocation) and the connection state. */
+async function selectedPairDetail(page: Page, remoteId: string): Promise<{ local: string; remote: string; policy: string; localAddress: string; state: string } | null> {
   return page.evaluate(async (id) => {
     const pc = window.__pulsemeet.peerConnections()[id] as RTCPeerConnection | undefined;
     if (!pc) return null;
@@ -53,7 +59,13 @@ async function selectedPair(page: Page, remoteId: string): Promise<{ local: stri
       if (!pair) continue;
       const local = byId.get(pair.localCandidateId as string);
       const remote = byId.get(pair.remoteCandidateId as string);
-      return { local: String(local?.candidateType), remote: String(remote?.candidateType), policy: pc.getConfiguration().iceTransportPolicy ?? '' };
+      return {
+        local: String(local?.candidateType),
+        remote: String(remote?.candidateType),
+        policy: pc.getConfiguration().iceTransportPolicy ?? '',
+        localAddress: `${String(local?.address)}:${String(local?.port)}`,
+        state: pc.connectionState,
+      };
     }
     return null;
   }, remoteId);
@@ -75,6 +87,52 @@ test('two people in relay-only mode connect through coturn, and video flows over
     await expectFramesRising(viewer, remoteId, 30_000);
   }
   await expect(a.page.getByTestId('peer-connect-issue')).toHaveCount(0);
+});
+
+/** The earliest expiry (Unix seconds) of the TURN REST usernames the connection to `remoteId` is configured with. */
+async function turnExpiry(page: Page, remoteId: string): Promise<number | null> {
+  return page.evaluate((id) => {
+    const pc = window.__pulsemeet.peerConnections()[id] as RTCPeerConnection | undefined;
+    const expiries = (pc?.getConfiguration().iceServers ?? []).flatMap((s) => (/^\d+:/.test(s.username ?? '') ? [Number((s.username ?? '').split(':')[0])] : []));
+    return expiries.length ? Math.min(...expiries) : null;
+  }, remoteId);
+}
+
+test('a relayed call renews its TURN credentials before they expire and keeps flowing over a new relay allocation', async ({ browser }) => {
+  // 60 s credentials (the server's minimum): the clients fetch new ones about 30 s after joining.
+  const server = await serverWithTurn(TURN_SECRET, 60);
+  const roomId = `e2e-relay-renew-${Date.now().toString(36)}`;
+  const a = await joinCall(browser, server.baseURL, roomId, 'Ada Renew', `relay=1&token=${mintWithCli(JWT_SECRET, roomId)}`);
+  people.push(a);
+  const b = await joinCall(browser, server.baseURL, roomId, 'Bob Renew', `relay=1&token=${mintWithCli(JWT_SECRET, roomId)}`);
+  people.push(b);
+  const links = [
+    [a, await b.peerId()],
+    [b, await a.peerId()],
+  ] as const;
+  const before = new Map<Participant, { expiry: number | null; localAddress: string }>();
+  for (const [viewer, remoteId] of links) {
+    await expect.poll(() => selectedPair(viewer.page, remoteId), { timeout: 30_000, message: `${viewer.name}'s selected pair` }).toEqual({ local: 'relay', remote: 'relay', policy: 'relay' });
+    const expiry = await turnExpiry(viewer.page, remoteId);
+    expect(expiry, `${viewer.name}'s TURN username carries an expiry`).not.toBeNull();
+    expect(await viewer.page.evaluate(() => window.__pulsemeet.iceRefreshes())).toBe(0);
+    before.set(viewer, { expiry, localAddress: (await selectedPairDetail(viewer.page, remoteId))?.localAddress ?? '' });
+  }
+  for (const [viewer] of links) {
+    await expect.poll(() => viewer.page.evaluate(() => window.__pulsemeet.iceRefreshes()), { timeout: 60_000, message: `${viewer.name} renewed its TURN credentials` }).toBeGreaterThanOrEqual(1);
+  }
+  for (const [viewer, remoteId] of links) {
+    const old = before.get(viewer);
+    expect(await turnExpiry(viewer.page, remoteId), `${viewer.name}'s connection uses the renewed credentials`).toBeGreaterThan(old?.expiry ?? Infinity);
+    // The ICE restart moved the call onto a new relay allocation (made with the new credentials).
+    await expect
+      .poll(async () => {
+        const pair = await selectedPairDetail(viewer.page, remoteId);
+        return pair && { local: pair.local, remote: pair.remote, state: pair.state, newAllocation: pair.localAddress !== old?.localAddress };
+      }, { timeout: 30_000, message: `${viewer.name}'s call after the renewal` })
+      .toEqual({ local: 'relay', remote: 'relay', state: 'connected', newAllocation: true });
+    await expectFramesRising(viewer, remoteId, 20_000);
+  }
 });
 
 test('with the wrong TURN secret on the server the relay-only call does not connect and says why', async ({ browser }) => {
