@@ -17,6 +17,8 @@
 
 #include "auth/IceServers.hpp"
 #include "auth/UpgradeAuth.hpp"
+#include "net/AccessGate.hpp"
+#include "net/ConnectionLimiter.hpp"
 #include "net/HttpRateLimiter.hpp"
 #include "net/HttpRouter.hpp"
 #include "net/OriginPolicy.hpp"
@@ -57,7 +59,14 @@ struct Fixture {
     obs::Registry registry;
     signaling::SignalingMetrics signalingMetrics{registry};
     ws::WebSocketMetrics webSocketMetrics{registry};
-    auth::IceServers iceServers{auth::IceServerSettings{config.stunUrls, false, {}, {}, {}}};
+    auth::IceServers iceServers{[this] {
+        auth::IceServerSettings settings;
+        settings.stunUrls = config.stunUrls;
+        settings.turnEnabled = true;
+        settings.turnUrls = {"turn:turn.example:3478"};
+        settings.turnSecret = "turn-secret";  // REST credentials in /ice-servers responses
+        return settings;
+    }()};
     signaling::Hub hub{signaling::HubOptions{}, signalingMetrics, logger};
     net::HttpRateLimiter rateLimiter{0};
     net::ConnectionLimiter connectionLimiter{0};
@@ -67,8 +76,18 @@ struct Fixture {
     net::Readiness readiness;
     ws::WebSocketContext webSocket{ws::WebSocketSettings{}, hub, signalingMetrics, webSocketMetrics,
                                    logger};
-    net::ServerContext context{config,      logger,     registry,  rateLimiter, originPolicy,
-                               staticFiles, iceServers, readiness, webSocket,   connectionLimiter};
+    // Both ways a deployment guards /ws: a static token, and HS256 room tokens (the router's
+    // /ice-servers uses the room-token gate, so hostile JWTs reach the verifier from both paths).
+    net::AccessGate staticTokenGate{config.signalingToken, {}};
+    net::AccessGate roomTokenGate{{}, "jwt-secret"};
+    net::ServerContext context{config,       logger,        registry,         rateLimiter,
+                               originPolicy, staticFiles,   iceServers,       readiness,
+                               webSocket,    roomTokenGate, connectionLimiter};
+
+    ~Fixture() {
+        std::error_code ignored;
+        std::filesystem::remove_all(root, ignored);
+    }
 };
 
 void serialise(http::message_generator response) {
@@ -107,10 +126,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const auth::UpgradeCredentials credentials{request[http::field::authorization],
                                                    request.target(),
                                                    request[http::field::sec_websocket_protocol]};
-        const auto token = auth::presentedToken(credentials);
-        if (token) auth::secretsEqual(*token, fixture.config.signalingToken);
-        auth::chosenSubprotocol(request[http::field::sec_websocket_protocol],
-                                token.value_or(std::string()));
+        for (const net::AccessGate* gate : {&fixture.staticTokenGate, &fixture.roomTokenGate}) {
+            const auto decision = gate->check(credentials);
+            auth::chosenSubprotocol(request[http::field::sec_websocket_protocol], decision.token);
+        }
         return 0;
     }
     serialise(net::route(request, fixture.context).message);
