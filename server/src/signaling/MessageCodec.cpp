@@ -22,6 +22,7 @@ constexpr std::size_t kMaxMediaFlags = 8;
 constexpr std::size_t kMaxMediaFlagName = 32;
 constexpr std::size_t kMaxTokenBytes = 1024;
 constexpr unsigned kMaxJsonDepth = 16;
+constexpr std::size_t kMaxEchoedTypeBytes = 32;  // of an unknown type, in its error
 
 SignalError fail(ErrorCode code, std::string text) {
     return SignalError{code, std::move(text)};
@@ -69,6 +70,16 @@ std::size_t codePoints(std::string_view text) {
         if ((c & 0xC0) != 0x80) ++count;
     }
     return count;
+}
+
+// At most `maxBytes` of valid UTF-8 `text`, cut before a code point that would not fit whole:
+// echoed in an error, half a character would make the reply invalid UTF-8, which a browser
+// answers by failing the WebSocket.
+std::string_view utf8Prefix(std::string_view text, std::size_t maxBytes) {
+    if (text.size() <= maxBytes) return text;
+    std::size_t cut = maxBytes;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    return text.substr(0, cut);
 }
 
 bool hasControlCharacters(std::string_view text) {
@@ -286,9 +297,7 @@ DecodeResult decodeClientMessage(std::string_view text) {
     if (!parsedType) {
         return fail(ErrorCode::unknownType,
                     "unknown message type \"" +
-                        std::string(type->get_string().subview(
-                            0, std::min<std::size_t>(type->get_string().size(), 32))) +
-                        "\"");
+                        std::string(utf8Prefix(type->get_string(), kMaxEchoedTypeBytes)) + "\"");
     }
     ClientMessage message;
     message.type = *parsedType;

@@ -133,6 +133,24 @@ TEST(Codec, EnvelopeErrors) {
     EXPECT_EQ(ok(R"({"type":"leave"})").type, MessageType::leave);
 }
 
+TEST(Codec, AnUnknownTypeIsEchoedShortenedWithoutSplittingACharacter) {
+    // Found by codec_fuzzer: the echo was cut at 32 bytes, inside a two-byte character, and the
+    // error reply was no longer UTF-8 (a browser fails the WebSocket on such a text frame).
+    for (std::size_t pad = 28; pad <= 34; ++pad) {
+        const std::string type = std::string(pad, 'x') + "\xd5\x8d\xe2\x82\xac\xf0\x9f\x8e\xa7";
+        const auto result = decodeClientMessage(R"({"type":")" + type + R"("})");
+        ASSERT_TRUE(std::holds_alternative<SignalError>(result));
+        const auto& error = std::get<SignalError>(result);
+        EXPECT_EQ(error.code, ErrorCode::unknownType);
+        boost::system::error_code ec;
+        boost::json::parse(encodeError(error), ec);
+        EXPECT_FALSE(ec) << "pad " << pad << ": " << error.text;
+        const auto echoed = error.text.substr(error.text.find('"') + 1);
+        EXPECT_LE(echoed.size(), 32u + 1) << "at most 32 bytes of the type, then the quote";
+        EXPECT_EQ(type.rfind(echoed.substr(0, echoed.size() - 1), 0), 0u) << "a prefix of it";
+    }
+}
+
 TEST(Codec, EncodersStampTimestampsAndEscape) {
     const auto joined =
         boost::json::parse(
