@@ -213,13 +213,22 @@ TEST(Hostile, ThousandRoomsCreatedAndEmptiedGiveTheirMemoryBack) {
     const double baseline = rssKiB(server.pid());
     createAndEmptyRooms(server.port(), 1000, "room-");
     ASSERT_TRUE(waitForNoRooms(server.port(), std::chrono::seconds(10)));
-    const double after = rssKiB(server.pid());
-    EXPECT_LE(after, baseline * 1.10) << "baseline " << baseline << " KiB, after " << after;
+    // The heap trimmer may have handed back pages after the warm-up round that this round
+    // touched again; it hands them back within a second or two once the rooms are gone.
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    double after = rssKiB(server.pid());
+    while (after > baseline * 1.10 && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        after = rssKiB(server.pid());
+    }
+    EXPECT_LE(after, baseline * 1.10) << "baseline " << baseline << " KiB, 10 s later " << after;
 }
 
 TEST(Hostile, MemoryFreedWhenASurgeEndsGoesBackToTheSystem) {
     ServerProcess server(Env{
         {"MAX_HTTP_PER_MINUTE", "0"}, {"MAX_CONNS_PER_IP", "0"}, {"RESUME_GRACE_SECONDS", "0"}});
+    const double before = rssKiB(server.pid());
+    double peak = 0;
     {
         // Peers come and go out of order, as in a busy deployment: every other one leaves while
         // new ones arrive, so freed memory lies between allocations still in use, where the
@@ -234,17 +243,19 @@ TEST(Hostile, MemoryFreedWhenASurgeEndsGoesBackToTheSystem) {
             clients.push_back(std::make_unique<WsClient>(server.port()));
             clients.back()->join("late-" + std::to_string(i));
         }
+        peak = rssKiB(server.pid());
     }
     ASSERT_TRUE(waitForNoRooms(server.port(), std::chrono::seconds(10)));
-    const double emptied = rssKiB(server.pid());
-    // The server checks once a second; wait for a trim that gave back at least 1 MiB.
+    // The server checks once a second; wait until at least a quarter of what the surge took is
+    // back (without the trimmer none of it comes back: the RSS stays at the peak).
+    const double target = peak - (peak - before) / 4;
     const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    double after = emptied;
-    while ((after = rssKiB(server.pid())) > emptied - 1024 &&
-           std::chrono::steady_clock::now() < until) {
+    double after = rssKiB(server.pid());
+    while (after > target && std::chrono::steady_clock::now() < until) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        after = rssKiB(server.pid());
     }
-    EXPECT_LE(after, emptied - 1024)
-        << "when the rooms were empty " << emptied << " KiB, 10 s later " << after;
+    EXPECT_LE(after, target) << "before the surge " << before << " KiB, at its peak " << peak
+                             << ", 10 s after it ended " << after;
     EXPECT_GE(metricValue(server.port(), "pulsemeet_heap_trims_total"), 1);
 }
