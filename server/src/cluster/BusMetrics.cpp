@@ -6,6 +6,8 @@ BusMetrics::BusMetrics(obs::Registry& registry)
     : up(registry.gauge("pulsemeet_redis_up", "1 while the Redis bus is connected")),
       published(
           registry.counter("pulsemeet_redis_published_total", "Room events published to Redis")),
+      batches(registry.counter("pulsemeet_redis_publish_batches_total",
+                               "Round trips to Redis that published several room events at once")),
       received(registry.counter("pulsemeet_redis_received_total",
                                 "Room events received from other instances")),
       dropped(registry.counter("pulsemeet_redis_dropped_total",

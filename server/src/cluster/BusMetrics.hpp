@@ -10,6 +10,7 @@ struct BusMetrics {
 
     obs::Gauge& up;             // 1 while both the command and the subscriber connections work
     obs::Counter& published;    // events handed to Redis
+    obs::Counter& batches;      // round trips that carried several of them
     obs::Counter& received;     // events from other instances on subscribed channels
     obs::Counter& dropped;      // events that could not cross (buffer full or deadline passed)
     obs::Counter& reconnects;   // connections (re)established after a failure

@@ -104,6 +104,10 @@ class RedisBus final : public Bus {
     void answerJoinOffline(JoinOp& op);
     void answerFromWhatIsKnown(JoinOp& op);  // answerMutex_ held
     bool publish(PublishOp& op);             // true when done with (delivered or dropped)
+    // What publish decides once PUBLISH has answered (how many instances received it).
+    bool published(const PublishOp& op, const redisReply& reply);
+    std::vector<PublishOp> takePublishBatch();  // mutex_ held
+    void executeBatch(std::vector<PublishOp>& batch);
     bool receiverExpected(const PublishOp& op) const;
     void drop(const PublishOp& op, std::string_view why);
     void retryHeld();

@@ -34,21 +34,55 @@ ContextPtr connectRedis(const RedisEndpoint& endpoint) {
     return context;
 }
 
-ReplyPtr command(redisContext& context, const std::vector<std::string>& args) {
-    std::vector<const char*> argv;
+namespace {
+
+// hiredis's argv form of a command: pointers into `args`, which must outlive the call.
+struct Argv {
+    explicit Argv(const std::vector<std::string>& args) {
+        pointers.reserve(args.size());
+        lengths.reserve(args.size());
+        for (const auto& arg : args) {
+            pointers.push_back(arg.data());
+            lengths.push_back(arg.size());
+        }
+    }
+    int count() const { return static_cast<int>(pointers.size()); }
+
+    std::vector<const char*> pointers;
     std::vector<std::size_t> lengths;
-    argv.reserve(args.size());
-    lengths.reserve(args.size());
-    for (const auto& arg : args) {
-        argv.push_back(arg.data());
-        lengths.push_back(arg.size());
-    }
+};
+
+[[noreturn]] void lost(const redisContext& context) {
+    throw ConnectionLost(context.err != 0 ? context.errstr : "Redis connection lost");
+}
+
+}  // namespace
+
+ReplyPtr command(redisContext& context, const std::vector<std::string>& args) {
+    Argv argv(args);
     ReplyPtr reply(static_cast<redisReply*>(
-        redisCommandArgv(&context, static_cast<int>(argv.size()), argv.data(), lengths.data())));
-    if (!reply) {
-        throw ConnectionLost(context.err != 0 ? context.errstr : "Redis connection lost");
-    }
+        redisCommandArgv(&context, argv.count(), argv.pointers.data(), argv.lengths.data())));
+    if (!reply) lost(context);
     return reply;
+}
+
+std::vector<ReplyPtr> pipeline(redisContext& context,
+                               const std::vector<std::vector<std::string>>& commands) {
+    for (const auto& args : commands) {
+        Argv argv(args);  // hiredis copies the command into its output buffer
+        if (redisAppendCommandArgv(&context, argv.count(), argv.pointers.data(),
+                                   argv.lengths.data()) != REDIS_OK) {
+            lost(context);
+        }
+    }
+    std::vector<ReplyPtr> replies;
+    replies.reserve(commands.size());
+    for (std::size_t i = 0; i < commands.size(); ++i) {
+        void* raw = nullptr;
+        if (redisGetReply(&context, &raw) != REDIS_OK || raw == nullptr) lost(context);
+        replies.emplace_back(static_cast<redisReply*>(raw));
+    }
+    return replies;
 }
 
 }  // namespace pulsemeet::cluster

@@ -43,4 +43,9 @@ ContextPtr connectRedis(const RedisEndpoint& endpoint);
 // (REDIS_REPLY_ERROR) is returned for the caller to judge.
 ReplyPtr command(redisContext& context, const std::vector<std::string>& args);
 
+// Several commands in one round trip: all are written, then the replies are read, in order.
+// Throws ConnectionLost on I/O failure, after which any of them may or may not have run.
+std::vector<ReplyPtr> pipeline(redisContext& context,
+                               const std::vector<std::vector<std::string>>& commands);
+
 }  // namespace pulsemeet::cluster

@@ -4,8 +4,11 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "RedisServer.hpp"
 #include "cluster/ClusterEvent.hpp"
@@ -123,4 +126,100 @@ TEST(RedisBus, ARemoteJoinDuringALocalJoinIsSeenExactlyOnce) {
     EXPECT_EQ(inRoomJoined + static_cast<std::size_t>(sink.announced()), 1u)
         << "in room-joined: " << inRoomJoined << ", as peer-joined: " << sink.announced();
     bus.stop();
+}
+
+namespace {
+
+// Records relayed messages per room, in arrival order.
+class RelaySink : public cluster::BusSink {
+  public:
+    void deliverFromCluster(const std::string& roomId, const std::string&, signaling::MessageType,
+                            const signaling::SharedMessage& message) override {
+        std::lock_guard lock(mutex_);
+        byRoom_[roomId].push_back(*message);
+        ++count_;
+        changed_.notify_all();
+    }
+    bool awaitCount(int count) {
+        std::unique_lock lock(mutex_);
+        return changed_.wait_for(lock, kDeadline * 2, [&] { return count_ >= count; });
+    }
+    std::vector<std::string> room(const std::string& roomId) {
+        std::lock_guard lock(mutex_);
+        return byRoom_[roomId];
+    }
+
+  private:
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::map<std::string, std::vector<std::string>> byRoom_;
+    int count_ = 0;
+};
+
+}  // namespace
+
+// A burst of relays across many rooms goes out in pipelined batches (one round trip for many
+// PUBLISHes) and still arrives complete and, within each room, in the order it was sent.
+TEST(RedisBus, ABurstAcrossRoomsIsPipelinedAndKeepsEachRoomsOrder) {
+    RedisServer redis;
+    obs::Registry registryA, registryB;
+    obs::Logger logger(config::LogLevel::off, config::LogFormat::json);
+    cluster::RedisBusSettings settings;
+    settings.endpoint.port = redis.port();
+    settings.prefix = "pipe";
+    Flag readyA, readyB;
+    RoomSink sinkA;
+    RelaySink sinkB;
+    cluster::RedisBus busA(settings, registryA, logger, [&](bool up) { readyA.set(up); });
+    cluster::RedisBus busB(settings, registryB, logger, [&](bool up) { readyB.set(up); });
+    busA.start(sinkA);
+    busB.start(sinkB);
+    ASSERT_TRUE(readyA.await(true));
+    ASSERT_TRUE(readyB.await(true));
+
+    constexpr int kRooms = 40;
+    constexpr int kPerRoom = 25;
+    const auto room = [](int r) { return "room-" + std::to_string(r); };
+    std::mutex mutex;
+    std::condition_variable joined;
+    int joins = 0;
+    const auto await = [&](int count) {
+        std::unique_lock lock(mutex);
+        return joined.wait_for(lock, kDeadline, [&] { return joins >= count; });
+    };
+    const auto done = [&](cluster::JoinOutcome) {
+        std::lock_guard lock(mutex);
+        ++joins;
+        joined.notify_all();
+    };
+    // B's peers first, so A's joins read them from the room's membership.
+    for (int r = 0; r < kRooms; ++r)
+        busB.join(room(r), "b" + std::to_string(r), "B", "{}", 8, done);
+    ASSERT_TRUE(await(kRooms));
+    for (int r = 0; r < kRooms; ++r)
+        busA.join(room(r), "a" + std::to_string(r), "A", "{}", 8, done);
+    ASSERT_TRUE(await(2 * kRooms));
+
+    // Interleaved: message k of every room, then k + 1 of every room, all queued at once.
+    for (int k = 0; k < kPerRoom; ++k) {
+        for (int r = 0; r < kRooms; ++r) {
+            const auto outcome = busA.relay(
+                room(r), "a" + std::to_string(r), "b" + std::to_string(r),
+                signaling::MessageType::iceCandidate, signaling::share(std::to_string(k)));
+            ASSERT_NE(outcome, cluster::RelayOutcome::unknownTarget) << room(r);
+        }
+    }
+    ASSERT_TRUE(sinkB.awaitCount(kRooms * kPerRoom)) << "not every relay arrived";
+    for (int r = 0; r < kRooms; ++r) {
+        std::vector<std::string> expected;
+        for (int k = 0; k < kPerRoom; ++k) expected.push_back(std::to_string(k));
+        EXPECT_EQ(sinkB.room(room(r)), expected) << room(r);
+    }
+    const std::string metrics = registryA.exposition();
+    const std::string series = "\npulsemeet_redis_publish_batches_total ";
+    const auto at = metrics.find(series);
+    ASSERT_NE(at, std::string::npos);
+    EXPECT_GT(std::stod(metrics.substr(at + series.size())), 0) << "no PUBLISH was pipelined";
+    busA.stop();
+    busB.stop();
 }
