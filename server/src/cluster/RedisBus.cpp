@@ -483,7 +483,16 @@ void RedisBus::executeJoin(JoinOp& op) {
             const std::string peerId = text(*members.element[i]);
             const auto entry = MemberEntry::decode(text(*members.element[i + 1]));
             if (!entry || entry->instance == instanceId_) continue;
+            const bool known = roster_.contains(op.roomId, peerId);
             roster_.add(op.roomId, peerId, {entry->instance, entry->name, entry->mediaJson});
+            // Read here before its joined event arrived: that event will be taken as already
+            // heard of, so the local peers already in the room hear of it now (the joiner is not
+            // in the room yet and gets it in its room-joined).
+            if (!known) {
+                deliver(
+                    op.roomId, {}, signaling::MessageType::peerJoined,
+                    signaling::encodePeerJoined(op.roomId, peerId, entry->name, entry->mediaJson));
+            }
         }
     }
     if (!outcome.admitted) {
@@ -670,8 +679,8 @@ void RedisBus::onChannelMessage(const std::string& channel, std::string payload)
     const std::lock_guard answering(answerMutex_);
     switch (event->kind) {
         case ClusterEvent::Kind::joined: {
-            // Already known (read with the membership at our join, or re-announced after a
-            // Redis restart): the local peers have heard of it, and must not see it join twice.
+            // Already known (read with the membership at a join, which told the local peers then,
+            // or re-announced after a Redis restart): they must not see it join twice.
             const bool known = roster_.contains(event->roomId, event->peerId);
             roster_.add(event->roomId, event->peerId,
                         {event->source, event->name, event->mediaJson});

@@ -12,7 +12,9 @@
 
 #include "RedisServer.hpp"
 #include "cluster/ClusterEvent.hpp"
+#include "cluster/MemberEntry.hpp"
 #include "cluster/RedisBus.hpp"
+#include "cluster/RedisKeys.hpp"
 #include "obs/Logger.hpp"
 #include "obs/Metrics.hpp"
 #include "signaling/MessageCodec.hpp"
@@ -125,6 +127,77 @@ TEST(RedisBus, ARemoteJoinDuringALocalJoinIsSeenExactlyOnce) {
     ASSERT_TRUE(sink.awaitDeliveries(1, kDeadline)) << "the event never arrived";
     EXPECT_EQ(inRoomJoined + static_cast<std::size_t>(sink.announced()), 1u)
         << "in room-joined: " << inRoomJoined << ", as peer-joined: " << sink.announced();
+    bus.stop();
+}
+
+// A peer of another instance is registered in the room, and this instance reads it with the
+// membership at a second local join before that peer's joined event arrives. The local peer
+// already in the room must hear of it then (the event, when it comes, is for a peer already
+// known and is not announced again). It once heard nothing: in a two-instance bench some
+// clients never learnt of a room-mate, so that pair never connected.
+TEST(RedisBus, APeerReadAtAJoinIsAnnouncedToThoseAlreadyInTheRoomOnce) {
+    RedisServer redis;
+    obs::Registry registry;
+    obs::Logger logger(config::LogLevel::off, config::LogFormat::json);
+    cluster::RedisBusSettings settings;
+    settings.endpoint.port = redis.port();
+    settings.prefix = "rbtest";
+    Flag ready;
+    RoomSink sink;
+    Flag firstIn, secondIn;
+    std::size_t secondSaw = 0;
+    cluster::RedisBus bus(settings, registry, logger, [&ready](bool up) { ready.set(up); });
+    bus.start(sink);
+    ASSERT_TRUE(ready.await(true));
+    bus.join("room", "first", "F", "{}", 8, [&](cluster::JoinOutcome) {
+        sink.enter("first");
+        firstIn.set(true);
+    });
+    ASSERT_TRUE(firstIn.await(true));
+
+    // What another instance's join script leaves in Redis, before that instance publishes the
+    // joined event (its heartbeat too, so the peer is not evicted as an orphan).
+    const cluster::RedisKeys keys("rbtest");
+    redis.command({"SET", keys.heartbeat("other"), "1", "EX", "30"});
+    redis.command({"HSET", keys.members("room"), "remote",
+                   cluster::MemberEntry{"other", "{}", "R"}.encode()});
+    bus.join("room", "second", "S", "{}", 8, [&](cluster::JoinOutcome outcome) {
+        secondSaw = outcome.remotePeers.size();
+        sink.enter("second");
+        secondIn.set(true);
+    });
+    ASSERT_TRUE(secondIn.await(true));
+    EXPECT_EQ(secondSaw, 1u) << "the joiner learns of it in its room-joined";
+    ASSERT_TRUE(sink.awaitDeliveries(1, kDeadline)) << "the first peer never heard of it";
+    EXPECT_EQ(sink.announced(), 1) << "announced to the first peer only";
+
+    // Now the other instance's joined event: already known, announced to nobody again.
+    redis.command(
+        {"PUBLISH", keys.channel("room"),
+         cluster::encodeEvent({cluster::ClusterEvent::Kind::joined,
+                               "other",
+                               "room",
+                               "remote",
+                               {},
+                               signaling::MessageType::peerJoined,
+                               "R",
+                               "{}",
+                               signaling::encodePeerJoined("room", "remote", "R", "{}")})});
+    // Then something that is announced, to know the event before it was processed.
+    redis.command(
+        {"PUBLISH", keys.channel("room"),
+         cluster::encodeEvent({cluster::ClusterEvent::Kind::media,
+                               "other",
+                               "room",
+                               "remote",
+                               {},
+                               signaling::MessageType::mediaState,
+                               {},
+                               R"({"audio":false})",
+                               signaling::encodeRelay(signaling::MessageType::mediaState, "room",
+                                                      "remote", {}, R"({"audio":false})")})});
+    ASSERT_TRUE(sink.awaitDeliveries(2, kDeadline));
+    EXPECT_EQ(sink.announced(), 1) << "the joined event announced the peer a second time";
     bus.stop();
 }
 
