@@ -344,12 +344,14 @@ void Hub::relay(const std::string& peerId, Connection& connection, const ClientM
     // Fast path: a connected target in the sender's room. A connection's roomId is set and
     // cleared together with its membership of that room, so this is the membership check
     // with one look-up instead of three (the room, its member map, then the connection).
+    // Latency is observed before the hand-over: with inline delivery the target may read the
+    // frame (and a scrape follow) before the line after deliver() runs.
     if (const auto target = connections_.find(message.targetId);
         target != connections_.end() && target->second.roomId == connection.roomId) {
-        deliver(target->second, message.type,
-                share(encodeRelay(message.type, connection.roomId, peerId, message.targetId,
-                                  message.dataJson)));
+        const SharedMessage relayed = share(encodeRelay(message.type, connection.roomId, peerId,
+                                                        message.targetId, message.dataJson));
         metrics_.relayLatency.observe(std::chrono::duration<double>(Clock::now() - readAt).count());
+        deliver(target->second, message.type, relayed);
         return;
     }
     const auto& members = rooms_.at(connection.roomId).members;
@@ -360,10 +362,10 @@ void Hub::relay(const std::string& peerId, Connection& connection, const ClientM
                   "peer " + message.targetId + " is not in room " + connection.roomId);
         return;
     }
-    sendToMember(message.targetId, message.type,
-                 share(encodeRelay(message.type, connection.roomId, peerId, message.targetId,
-                                   message.dataJson)));
+    const SharedMessage relayed = share(
+        encodeRelay(message.type, connection.roomId, peerId, message.targetId, message.dataJson));
     metrics_.relayLatency.observe(std::chrono::duration<double>(Clock::now() - readAt).count());
+    sendToMember(message.targetId, message.type, relayed);
 }
 
 // The target is not here: maybe on another instance. False when no instance has it.
