@@ -148,6 +148,11 @@ int run(const config::Config& config) {
         logger.warn("browser client not found; serving a placeholder page",
                     {{"static_dir", config.staticDir}});
     }
+    if (staticFiles.truncated()) {
+        logger.warn("STATIC_DIR holds more files than are served; is it the client's folder?",
+                    {{"static_dir", config.staticDir},
+                     {"served", std::to_string(staticFiles.fileCount())}});
+    }
 
     boost::system::error_code ec;
     const auto address = asio::ip::make_address(config.host, ec);

@@ -1,5 +1,6 @@
 #include "net/StaticFiles.hpp"
 
+#include <algorithm>
 #include <system_error>
 
 namespace pulsemeet::net {
@@ -25,40 +26,59 @@ int hexValue(char c) {
     return -1;
 }
 
-// Percent-decodes a path; nullopt for malformed escapes or an encoded NUL.
-std::optional<std::string> decodePath(std::string_view path) {
-    std::string out;
-    out.reserve(path.size());
-    for (std::size_t i = 0; i < path.size(); ++i) {
+// A byte that may never appear in a servable name, raw or decoded: `/` and `%` only where the
+// raw path has them (an encoded one is someone trying to hide it), `\`, NUL and other controls.
+bool forbiddenDecoded(unsigned char c) {
+    return c == '/' || c == '\\' || c == '%' || c < 0x20 || c == 0x7f;
+}
+
+bool forbiddenSegment(std::string_view segment) {
+    if (segment.empty() || segment == "." || segment == "..") return true;
+    for (const unsigned char c : segment) {
+        if (c == '\\' || c < 0x20 || c == 0x7f) return true;
+    }
+    return false;
+}
+
+bool insideRoot(const std::filesystem::path& file, const std::filesystem::path& root) {
+    const auto [rootEnd, fileAt] =
+        std::mismatch(root.begin(), root.end(), file.begin(), file.end());
+    return rootEnd == root.end() && fileAt != file.end();
+}
+
+}  // namespace
+
+std::optional<std::string> staticRequestName(std::string_view target) {
+    const std::string_view path = target.substr(0, target.find_first_of("?#"));
+    if (path.empty() || path.front() != '/') return std::nullopt;
+    std::string name;
+    name.reserve(path.size());
+    for (std::size_t i = 1; i < path.size(); ++i) {
         if (path[i] != '%') {
-            out += path[i];
+            name += path[i];
             continue;
         }
         if (i + 2 >= path.size()) return std::nullopt;
         const int hi = hexValue(path[i + 1]);
         const int lo = hexValue(path[i + 2]);
-        if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) return std::nullopt;
-        out += static_cast<char>(hi * 16 + lo);
+        if (hi < 0 || lo < 0) return std::nullopt;
+        const auto decoded = static_cast<unsigned char>(hi * 16 + lo);
+        if (forbiddenDecoded(decoded)) return std::nullopt;
+        name += static_cast<char>(decoded);
         i += 2;
     }
-    return out;
-}
-
-bool isSafeRelative(std::string_view path) {
-    // Reject any `..` segment and backslashes instead of trying to normalise them away.
+    if (name.empty()) return name;
     std::size_t start = 0;
-    while (start <= path.size()) {
-        const auto slash = path.find('/', start);
-        const auto segment =
-            path.substr(start, slash == std::string_view::npos ? slash : slash - start);
-        if (segment == "..") return false;
-        if (slash == std::string_view::npos) break;
+    while (true) {
+        const auto slash = name.find('/', start);
+        const std::string_view segment = std::string_view(name).substr(
+            start, slash == std::string::npos ? slash : slash - start);
+        if (forbiddenSegment(segment)) return std::nullopt;
+        if (slash == std::string::npos) break;
         start = slash + 1;
     }
-    return path.find('\\') == std::string_view::npos && path.find('\0') == std::string_view::npos;
+    return name;
 }
-
-}  // namespace
 
 std::string_view mimeType(std::string_view extension) {
     if (extension == ".html") return "text/html; charset=utf-8";
@@ -79,38 +99,54 @@ std::string_view mimeType(std::string_view extension) {
     return "application/octet-stream";
 }
 
-StaticFiles::StaticFiles(std::filesystem::path root) : root_(std::move(root)) {
+StaticFiles::StaticFiles(const std::filesystem::path& root) : root_(root) {
+    namespace fs = std::filesystem;
     std::error_code ec;
-    hasIndex_ = std::filesystem::is_regular_file(root_ / "index.html", ec);
+    const fs::path real = fs::canonical(root, ec);
+    if (ec || !fs::is_directory(real, ec)) return;
+    root_ = real;
+    fs::recursive_directory_iterator it(real, fs::directory_options::skip_permission_denied, ec);
+    for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        const fs::path& path = it->path();
+        if (path.filename().string().starts_with('.')) {
+            if (it->is_directory(ec)) it.disable_recursion_pending();
+            continue;
+        }
+        if (!it->is_regular_file(ec)) continue;  // follows a symlink: its target must be a file
+        const fs::path file = fs::canonical(path, ec);
+        if (ec || !insideRoot(file, real)) continue;
+        auto name = path.lexically_relative(real).generic_string();
+        if (!staticRequestName("/" + name)) continue;  // a name no request could ask for
+        if (files_.size() == kMaxFiles) {
+            truncated_ = true;
+            break;
+        }
+        files_.emplace(std::move(name), file);
+    }
+    hasIndex_ = files_.contains("index.html");
 }
 
 std::optional<StaticAsset> StaticFiles::index() const {
     if (!hasIndex_) {
         return StaticAsset{{}, std::string(kPlaceholder), mimeType(".html"), kRevalidate};
     }
-    return StaticAsset{root_ / "index.html", {}, mimeType(".html"), kRevalidate};
+    return StaticAsset{files_.at("index.html"), {}, mimeType(".html"), kRevalidate};
 }
 
 std::optional<StaticAsset> StaticFiles::resolve(std::string_view target) const {
-    std::string_view path = target.substr(0, target.find_first_of("?#"));
-    auto decoded = decodePath(path);
-    if (!decoded || decoded->empty() || decoded->front() != '/') return std::nullopt;
-    const std::string relative = decoded->substr(1);
-    if (!isSafeRelative(relative)) return std::nullopt;
-    if (relative.empty() || relative == "index.html") return index();
-
-    const std::filesystem::path candidate = root_ / relative;
-    std::error_code ec;
-    if (hasIndex_ && std::filesystem::is_regular_file(candidate, ec)) {
-        const bool hashed = relative.starts_with("assets/");
-        return StaticAsset{candidate,
+    const auto name = staticRequestName(target);
+    if (!name) return std::nullopt;
+    if (name->empty() || *name == "index.html") return index();
+    if (const auto found = files_.find(*name); found != files_.end()) {
+        const bool hashed = name->starts_with("assets/");
+        return StaticAsset{found->second,
                            {},
-                           mimeType(candidate.extension().string()),
+                           mimeType(std::filesystem::path(*name).extension().string()),
                            hashed ? kImmutable : kRevalidate};
     }
     // App routes have no file extension; a missing asset with one is a real 404.
-    const auto lastSegment = relative.substr(relative.rfind('/') + 1);
-    if (lastSegment.find('.') == std::string::npos) return index();
+    const auto lastSegment = std::string_view(*name).substr(name->rfind('/') + 1);
+    if (lastSegment.find('.') == std::string_view::npos) return index();
     return std::nullopt;
 }
 

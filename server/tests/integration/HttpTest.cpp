@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include "ServerProcess.hpp"
 #include "WsClient.hpp"
@@ -81,6 +82,51 @@ TEST(Http, StaticFilesWithSpaFallbackCachingAndSecurityHeaders) {
     EXPECT_EQ(httpGet(server.port(), "/assets/missing.js").status, 404);
     EXPECT_EQ(httpGet(server.port(), "/../../etc/passwd").status, 404);
     EXPECT_EQ(httpGet(server.port(), "/assets/%2e%2e/%2e%2e/etc/passwd").status, 404);
+}
+
+// The hole an outside review found: with default settings `GET //etc/passwd` returned the file.
+// Every spelling of a path outside the client folder, against the real server: 4xx, or the SPA's
+// index page, and never a byte of the file. The server's own `.env` sits beside the folder.
+TEST(Http, NoPathReachesAFileOutsideTheClientFolder) {
+    StaticDir dir;
+    const fs::path secret =
+        fs::path(dir.path()) / ".." / ("pulsemeet-secret-" + std::to_string(::getpid()) + ".env");
+    std::ofstream(secret) << "JWT_SECRET=do-not-serve-me";
+    ServerProcess server(Env{{"STATIC_DIR", dir.path()}});
+    const std::string name = secret.filename().string();
+    const std::string absolute = fs::canonical(secret).string();  // "/tmp/pulsemeet-secret-N.env"
+    const std::string inner = absolute.substr(1);
+    for (const std::string& target : std::vector<std::string>{"//etc/passwd",
+                                                              "///etc/passwd",
+                                                              "/%2Fetc%2Fpasswd",
+                                                              "/%2Fetc/passwd",
+                                                              "/%2fetc/passwd",
+                                                              "/%252Fetc%252Fpasswd",
+                                                              "/r/..//etc/passwd",
+                                                              "/assets/..%2F..",
+                                                              "/assets/..%2F../etc/passwd",
+                                                              "/..%2F..%2Fetc%2Fpasswd",
+                                                              "/%2e%2e/%2e%2e/etc/passwd",
+                                                              "/..%5C..%5Cetc%5Cpasswd",
+                                                              "/etc/passwd%00.js",
+                                                              "/" + absolute,
+                                                              "/%2F" + inner,
+                                                              "//" + inner,
+                                                              "/r/..//" + inner,
+                                                              "/../" + name,
+                                                              "/assets/../../" + name,
+                                                              "/assets/..%2F..%2F" + name,
+                                                              "/%2e%2e/" + name,
+                                                              "/%252e%252e/" + name}) {
+        const auto response = httpGet(server.port(), target);
+        EXPECT_EQ(response.body.find("root:"), std::string::npos) << target;
+        EXPECT_EQ(response.body.find("do-not-serve-me"), std::string::npos) << target;
+        const bool refused = response.status == 400 || response.status == 404;
+        const bool spaIndex =
+            response.status == 200 && response.body == "<!doctype html><title>app</title>";
+        EXPECT_TRUE(refused || spaIndex) << target << " -> " << response.status;
+    }
+    fs::remove(secret);
 }
 
 TEST(Http, PlaceholderPageWhenTheClientIsNotBuilt) {

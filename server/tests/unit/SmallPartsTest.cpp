@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include "auth/UpgradeAuth.hpp"
 #include "net/HttpRateLimiter.hpp"
@@ -73,8 +74,9 @@ TEST(StaticFiles, ResolvesFilesAppRoutesAndRefusesEscapes) {
     std::ofstream(root / "assets" / "a.css") << "x";
     std::ofstream(root / "favicon.svg") << "x";
     const net::StaticFiles files(root);
-    EXPECT_EQ(files.resolve("/")->file, root / "index.html");
-    EXPECT_EQ(files.resolve("/r/my-room")->file, root / "index.html");
+    const auto real = std::filesystem::canonical(root);
+    EXPECT_EQ(files.resolve("/")->file, real / "index.html");
+    EXPECT_EQ(files.resolve("/r/my-room")->file, real / "index.html");
     EXPECT_EQ(files.resolve("/assets/a.css")->cacheControl, "public, max-age=31536000, immutable");
     EXPECT_EQ(files.resolve("/favicon.svg")->contentType, "image/svg+xml");
     EXPECT_FALSE(files.resolve("/assets/none.js").has_value());
@@ -85,6 +87,79 @@ TEST(StaticFiles, ResolvesFilesAppRoutesAndRefusesEscapes) {
     const net::StaticFiles missing("/nonexistent-dir");
     EXPECT_FALSE(missing.hasClient());
     EXPECT_FALSE(missing.resolve("/")->inlineBody.empty());
+}
+
+// Every spelling of "a path outside the folder" that a review or a scanner tries: refused by
+// name, before any file is looked at.
+TEST(StaticFiles, RequestNamesRefuseEveryWayOut) {
+    EXPECT_EQ(net::staticRequestName("/"), "");
+    EXPECT_EQ(net::staticRequestName("/assets/a.js?v=1#x"), "assets/a.js");
+    EXPECT_EQ(net::staticRequestName("/r/my%20room"), "r/my room");
+    for (const char* attack : {"//etc/passwd",
+                               "///etc/passwd",
+                               "/%2Fetc%2Fpasswd",
+                               "/%2fetc/passwd",
+                               "/%2Fetc/passwd",
+                               "/%252Fetc%252Fpasswd",
+                               "/r/..//etc/passwd",
+                               "/assets/..%2F..",
+                               "/assets/..%2f..%2f.env",
+                               "/..",
+                               "/./index.html",
+                               "/assets/./a.js",
+                               "/assets//a.js",
+                               "/a/",
+                               "/..\\etc\\passwd",
+                               "/%5C..%5Cetc",
+                               "/a%00.js",
+                               "/a%0a.js",
+                               "/%",
+                               "/%2",
+                               "/%zz",
+                               "etc/passwd",
+                               "",
+                               "*",
+                               "/%2e%2e/%2e%2e/etc/passwd",
+                               "/assets/%2e/a.js",
+                               "/a\x01b"}) {
+        EXPECT_FALSE(net::staticRequestName(attack).has_value()) << attack;
+    }
+}
+
+// The folder's real contents decide what is served: a symlink inside it that leads out, a
+// hidden file, and anything reached through an absolute or traversing path are never served,
+// while a symlink that stays inside is.
+TEST(StaticFiles, ServesOnlyFilesWhoseRealPathIsInsideTheFolder) {
+    namespace fs = std::filesystem;
+    const auto base = fs::temp_directory_path() / "pulsemeet-static-escape";
+    fs::remove_all(base);
+    const auto root = base / "dist";
+    fs::create_directories(root / "assets");
+    fs::create_directories(base / "outside");
+    std::ofstream(root / "index.html") << "index";
+    std::ofstream(root / "assets" / "app.js") << "app";
+    std::ofstream(root / ".env") << "JWT_SECRET=inside";
+    std::ofstream(base / "secret.env") << "JWT_SECRET=outside";
+    std::ofstream(base / "outside" / "key.pem") << "KEY";
+    fs::create_symlink(base / "secret.env", root / "leak.env");
+    fs::create_symlink(base / "outside", root / "outdir");
+    fs::create_symlink(root / "assets" / "app.js", root / "alias.js");
+    const net::StaticFiles files(root);
+    EXPECT_TRUE(files.hasClient());
+    EXPECT_EQ(files.fileCount(), 3u) << "index.html, assets/app.js, alias.js";
+    EXPECT_TRUE(files.resolve("/alias.js").has_value());
+    const auto secret = (base / "secret.env").string();
+    for (const std::string& attack : std::vector<std::string>{
+             "/leak.env", "/outdir/key.pem", "/.env", "/" + secret, "/" + secret.substr(1),
+             "//" + secret.substr(1), "/%2F" + secret.substr(1), "/r/..//" + secret.substr(1),
+             "/assets/..%2F..%2Fsecret.env", "/../secret.env", "/assets/../../secret.env"}) {
+        const auto asset = files.resolve(attack);
+        if (!asset) continue;
+        // Only the SPA fallback may answer (paths without an extension), never the file.
+        EXPECT_TRUE(asset->file.empty() || asset->file == fs::canonical(root / "index.html"))
+            << attack << " -> " << asset->file;
+    }
+    fs::remove_all(base);
 }
 
 TEST(ResumeTokens, RoundTripExpiryAndForgery) {
