@@ -2,8 +2,9 @@
 // REST credentials: username `<unix-expiry-seconds>:<id>` (docs/protocol.md). coturn checks that
 // expiry on every request, including the Refresh / CreatePermission / ChannelBind requests that
 // keep a live relay allocation going, so a relayed call would drop some minutes after the
-// credentials it joined with expire. The Room therefore fetches new ones (GET /ice-servers) before
-// that, and restarts ICE with them. This module decides when, and fetches.
+// credentials it joined with expire. The client therefore fetches new ones (GET /ice-servers)
+// before that (CredentialRenewal), and the media transport restarts ICE with them. This module
+// decides when, and fetches.
 import { isAccessRefusalCode, type AccessRefusalCode, type FetchLike } from '../access/accessRefusal';
 import { withToken } from '../access/linkOptions';
 import { parseIceServersResponse } from '../protocol/guards';

@@ -29,6 +29,14 @@ export interface QualityMetrics {
   level: QualityLevel;
 }
 
+/** One point of a connection's quality sparkline. */
+export interface QualityPoint {
+  t: number;
+  kbps: number;
+  rttMs: number;
+  lossPercent: number;
+}
+
 export const EMPTY_METRICS: QualityMetrics = {
   bitrateKbps: null,
   rttMs: null,

@@ -82,12 +82,24 @@ export function fireTrackEvent(track: MediaStreamTrack, type: string): void {
 class FakeSender {
   track: MediaStreamTrack | null;
   replaced: Array<MediaStreamTrack | null> = [];
+  /** What setParameters accepted last (send limits). */
+  encodings: RTCRtpEncodingParameters[] = [];
+  /** Makes setParameters fail, as a browser does with parameters it cannot apply. */
+  refuseParameters = false;
   constructor(track: MediaStreamTrack | null) {
     this.track = track;
   }
   async replaceTrack(t: MediaStreamTrack | null): Promise<void> {
     this.track = t;
     this.replaced.push(t);
+  }
+  getParameters(): RTCRtpSendParameters {
+    return { encodings: this.encodings.map((e) => ({ ...e })) } as RTCRtpSendParameters;
+  }
+  async setParameters(params: RTCRtpSendParameters): Promise<void> {
+    await tick();
+    if (this.refuseParameters) throw invalidState('parameters refused');
+    this.encodings = params.encodings.map((e) => ({ ...e }));
   }
 }
 
@@ -211,8 +223,10 @@ export class FakePeerConnection implements PeerConnectionLike {
     this.configurations.push(config);
   }
 
+  /** What getStats reports (each entry needs an `id` and a `type`); set by the test. */
+  stats: Array<Record<string, unknown>> = [];
   async getStats(): Promise<RTCStatsReport> {
-    return new Map() as unknown as RTCStatsReport;
+    return new Map(this.stats.map((s) => [s.id, s])) as unknown as RTCStatsReport;
   }
 
   close(): void {
