@@ -1,6 +1,6 @@
 // Seamless resume: the server crashes and comes back with the same SESSION_SECRET mid-call, and
 // nobody notices but the reconnect banner; a network drop longer than the grace period does end
-// the place.
+// the place (and its resume token).
 import { expect, test, type Page } from '@playwright/test';
 import { expectFramesRising, expectMediaFrom, joinCall, remoteTiles, tileOf, type Participant } from '../helpers/participant';
 import { startCuttableLink, type CuttableLink } from '../helpers/proxy';
@@ -105,10 +105,12 @@ test('a network drop longer than the grace period ends the place with peer-left'
     expect(await roster(a.page)).toContainEqual({ event: 'removed', peerId: bId });
     await expect.poll(() => server.metric('pulsemeet_peers')).toBe(1);
 
-    // Back online: Bob keeps his id but is a newcomer to Ada, and media flows again.
+    // Back online: his place ended and its resume token with it, so Bob comes back as a
+    // newcomer under a new id, and media flows again.
     link.restore();
     await expect.poll(() => b.page.evaluate(() => window.__pulsemeet.phase()), { timeout: 30_000 }).toBe('joined');
-    expect(await b.peerId()).toBe(bId);
+    await expect.poll(() => b.peerId(), { timeout: 30_000 }).not.toBe(bId);
+    await expect.poll(() => server.metric('pulsemeet_resumes_refused_total')).toBe(1);
     await expectMediaFrom(a, b);
   } finally {
     for (const p of people) await p.close().catch(() => undefined);

@@ -116,12 +116,7 @@ int run(const config::Config& config) {
         return iceServers.json(peerId);
     };
     hubOptions.iceTransportPolicy = std::string(iceServers.transportPolicy());
-    hubOptions.resumeToken = [&resumeTokens](const std::string& roomId, const std::string& peerId) {
-        return resumeTokens.issue(roomId, peerId);
-    };
-    hubOptions.verifyResumeToken = [&resumeTokens](std::string_view token) {
-        return resumeTokens.verify(token);
-    };
+    hubOptions.resumeTokens = &resumeTokens;
     hubOptions.hold.grace = std::chrono::seconds(config.resumeGraceSeconds);
     net::Readiness readiness;
     const std::unique_ptr<cluster::Bus> bus = makeBus(config, registry, logger, readiness);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <vector>
@@ -29,6 +30,13 @@ enum class RelayOutcome {
     overloaded,     // the bus's bounded buffer is full: the sender is told
 };
 
+// What the shared store said to a resume-nonce swap (see Bus::swapResumeNonce).
+enum class ResumeSwap {
+    swapped,  // it held `expected`, or nothing: `next` is current now
+    refused,  // it held another nonce: the token presented was spent or revoked
+    unknown,  // no answer (the store is unreachable, or there is none): decide from what is known
+};
+
 // Where the bus hands what other instances sent. Called from the bus's own threads, never
 // while the bus holds a lock of its own.
 class BusSink {
@@ -46,6 +54,7 @@ class BusSink {
 class Bus {
   public:
     using JoinCallback = std::function<void(JoinOutcome)>;
+    using ResumeSwapCallback = std::function<void(ResumeSwap)>;
 
     virtual ~Bus() = default;
     virtual bool clustered() const = 0;
@@ -72,6 +81,14 @@ class Bus {
     virtual RelayOutcome relay(const std::string& roomId, const std::string& fromId,
                                const std::string& targetId, signaling::MessageType type,
                                signaling::SharedMessage message) = 0;
+    // Resume tokens: makes `next` the current resume nonce of `peerId` if the current one is
+    // `expected` or none is known, for `ttl` (one compare-and-set, so two instances can never
+    // both accept one token). A resume asks with the token's nonce and waits for the answer;
+    // a join stores its new token's nonce and a hang-up a tombstone without waiting (`done`
+    // empty). `done` runs later on a bus thread, never inside this call.
+    virtual void swapResumeNonce(const std::string& peerId, const std::string& expected,
+                                 const std::string& next, std::chrono::seconds ttl,
+                                 ResumeSwapCallback done) = 0;
 };
 
 }  // namespace pulsemeet::cluster

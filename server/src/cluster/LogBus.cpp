@@ -109,6 +109,19 @@ RelayOutcome LogBus::relay(const std::string& roomId, const std::string& fromId,
     return RelayOutcome::unknownTarget;
 }
 
+void LogBus::swapResumeNonce(const std::string& peerId, const std::string& expected,
+                             const std::string& next, std::chrono::seconds ttl,
+                             ResumeSwapCallback done) {
+    logger_.info(kLine, {{"event", "resume-swap"},
+                         {"peer", peerId},
+                         {"expected", expected},
+                         {"next", next},
+                         {"ttl_s", ttl.count()}});
+    if (!done) return;
+    // The hub asks under its lock and takes it again in `done`: answer on our thread.
+    boost::asio::post(answers_, [done = std::move(done)] { done(ResumeSwap::unknown); });
+}
+
 std::size_t LogBus::members(const std::string& roomId) const {
     std::lock_guard lock(mutex_);
     const auto room = rooms_.find(roomId);

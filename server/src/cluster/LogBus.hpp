@@ -43,6 +43,10 @@ class LogBus final : public Bus {
     RelayOutcome relay(const std::string& roomId, const std::string& fromId,
                        const std::string& targetId, signaling::MessageType type,
                        signaling::SharedMessage message) override;
+    // Logged; answered `unknown`: with one instance the hub's own memory decides.
+    void swapResumeNonce(const std::string& peerId, const std::string& expected,
+                         const std::string& next, std::chrono::seconds ttl,
+                         ResumeSwapCallback done) override;
 
     // Members the bus counts in `roomId` (what capacity is checked against).
     std::size_t members(const std::string& roomId) const;

@@ -24,6 +24,10 @@ class NoopBus final : public Bus {
                        signaling::MessageType, signaling::SharedMessage) override {
         return RelayOutcome::unknownTarget;
     }
+    void swapResumeNonce(const std::string&, const std::string&, const std::string&,
+                         std::chrono::seconds, ResumeSwapCallback done) override {
+        if (done) done(ResumeSwap::unknown);
+    }
 };
 
 }  // namespace pulsemeet::cluster

@@ -170,6 +170,12 @@ RelayOutcome RedisBus::relay(const std::string& roomId, const std::string& fromI
                : RelayOutcome::overloaded;
 }
 
+void RedisBus::swapResumeNonce(const std::string& peerId, const std::string& expected,
+                               const std::string& next, std::chrono::seconds ttl,
+                               ResumeSwapCallback done) {
+    enqueue(ResumeOp{peerId, expected, next, ttl, std::move(done)});
+}
+
 std::string RedisBus::eventPayload(ClusterEvent event) const {
     return encodeEvent(event);
 }
@@ -206,11 +212,16 @@ void RedisBus::runWorker() {
             break;
         }
         if (!context_) {
-            // Offline: joins are answered from what this instance knows; publishes wait.
+            // Offline: joins are answered from what this instance knows, resumes waiting for a
+            // swap are told `unknown` (the hub decides); publishes and stored nonces wait.
             std::vector<JoinOp> joins;
+            std::vector<ResumeSwapCallback> resumes;
             for (auto it = queue_.begin(); it != queue_.end();) {
                 if (auto* join = std::get_if<JoinOp>(&*it)) {
                     joins.push_back(std::move(*join));
+                    it = queue_.erase(it);
+                } else if (auto* resume = std::get_if<ResumeOp>(&*it); resume && resume->done) {
+                    resumes.push_back(std::move(resume->done));
                     it = queue_.erase(it);
                 } else {
                     ++it;
@@ -218,12 +229,15 @@ void RedisBus::runWorker() {
             }
             lock.unlock();
             for (auto& join : joins) answerJoinOffline(join);
+            for (auto& done : resumes) done(ResumeSwap::unknown);
             if (Clock::now() >= nextConnect_) connectWorker();
             lock.lock();
             if (!context_) {
                 wake_.wait_until(lock, nextConnect_, [this] {
                     return stopping_ || std::any_of(queue_.begin(), queue_.end(), [](auto& op) {
-                               return std::holds_alternative<JoinOp>(op);
+                               const auto* resume = std::get_if<ResumeOp>(&op);
+                               return std::holds_alternative<JoinOp>(op) ||
+                                      (resume != nullptr && resume->done);
                            });
                 });
             }
@@ -395,6 +409,10 @@ void RedisBus::execute(Op& op) {
         executeJoin(*join);
         return;
     }
+    if (auto* resume = std::get_if<ResumeOp>(&op)) {
+        executeResumeSwap(*resume);
+        return;
+    }
     auto& publishOp = std::get<PublishOp>(op);
     if (const auto held = held_.find(publishOp.roomId); held != held_.end()) {
         held->second.push_back(std::move(publishOp));  // behind the room's earlier events
@@ -507,6 +525,20 @@ void RedisBus::executeJoin(JoinOp& op) {
     }
     outcome.remotePeers = roster_.peers(op.roomId);
     op.done(std::move(outcome));
+}
+
+void RedisBus::executeResumeSwap(ResumeOp& op) {
+    const ReplyPtr reply =
+        command(*context_,
+                {"EVAL", std::string(scripts::kResumeSwap), "1", keys_.resume(op.peerId),
+                 op.expected, op.next, std::to_string(std::max<std::int64_t>(op.ttl.count(), 1))});
+    ResumeSwap answer = ResumeSwap::unknown;
+    if (reply->type == REDIS_REPLY_INTEGER) {
+        answer = reply->integer == 1 ? ResumeSwap::swapped : ResumeSwap::refused;
+    } else {
+        logger_.error("redis resume script failed", {{"reply", text(*reply)}});
+    }
+    if (op.done) op.done(answer);
 }
 
 void RedisBus::answerJoinOffline(JoinOp& op) {

@@ -68,6 +68,9 @@ class RedisBus final : public Bus {
     RelayOutcome relay(const std::string& roomId, const std::string& fromId,
                        const std::string& targetId, signaling::MessageType type,
                        signaling::SharedMessage message) override;
+    void swapResumeNonce(const std::string& peerId, const std::string& expected,
+                         const std::string& next, std::chrono::seconds ttl,
+                         ResumeSwapCallback done) override;
 
   private:
     using Clock = std::chrono::steady_clock;
@@ -93,7 +96,16 @@ class RedisBus final : public Bus {
         std::string targetId;  // relay: the peer that must be subscribed
         Clock::time_point deadline;
     };
-    using Op = std::variant<JoinOp, PublishOp>;
+    // A resume nonce compare-and-set. With `done` (a resume waiting for the answer) it is
+    // answered `unknown` at once while Redis is unreachable; without, it waits for Redis.
+    struct ResumeOp {
+        std::string peerId;
+        std::string expected;
+        std::string next;
+        std::chrono::seconds ttl;
+        ResumeSwapCallback done;
+    };
+    using Op = std::variant<JoinOp, PublishOp, ResumeOp>;
 
     bool enqueuePublish(PublishOp op);
     void enqueue(Op op);
@@ -102,6 +114,7 @@ class RedisBus final : public Bus {
     void execute(Op& op);
     void executeJoin(JoinOp& op);
     void answerJoinOffline(JoinOp& op);
+    void executeResumeSwap(ResumeOp& op);
     void answerFromWhatIsKnown(JoinOp& op);  // answerMutex_ held
     bool publish(PublishOp& op);             // true when done with (delivered or dropped)
     // What publish decides once PUBLISH has answered (how many instances received it).

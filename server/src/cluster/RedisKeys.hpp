@@ -33,6 +33,11 @@ class RedisKeys {
         return prefix_ + ":instance:{" + instanceId + "}";
     }
 
+    // String with a TTL: the nonce of the peer's current resume token, or a tombstone once the
+    // place was released (see signaling::ResumeTokens). One key per peer: its scripts are
+    // single-key, so any slot will do.
+    std::string resume(const std::string& peerId) const { return prefix_ + ":resume:" + peerId; }
+
   private:
     std::string prefix_;
 };

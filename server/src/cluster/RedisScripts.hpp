@@ -45,4 +45,17 @@ end
 return 1
 )lua";
 
+// KEYS[1] a peer's resume key; ARGV: expected nonce, next nonce (or the tombstone "-"), TTL in
+// seconds. Compare-and-set: when the key holds the expected nonce, or nothing (never set, or
+// lost with Redis's data), sets the next one and returns 1; else returns 0. Atomic, so of two
+// instances shown one token only one accepts it.
+inline constexpr std::string_view kResumeSwap = R"lua(
+local current = redis.call('GET', KEYS[1])
+if current == false or current == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+  return 1
+end
+return 0
+)lua";
+
 }  // namespace pulsemeet::cluster::scripts

@@ -14,7 +14,7 @@ AccessGate::Decision AccessGate::check(const auth::UpgradeCredentials& credentia
     if (roomTokens_) {
         const auto verified = roomTokens_->verify(decision.token, now);
         if (const auto* grant = std::get_if<auth::RoomGrant>(&verified)) {
-            decision.admission = signaling::Admission{grant->room, grant->name};
+            decision.admission = signaling::Admission{grant->room, grant->name, grant->expiresAt};
         } else {
             const auto refusal = std::get<auth::TokenRefusal>(verified);
             decision.refusal = {std::string(auth::refusalCode(refusal)),

@@ -3,9 +3,10 @@
 namespace pulsemeet::signaling {
 
 void HeldPeers::hold(const std::string& peerId, std::string roomId, Clock::time_point now,
-                     DeliveryLog* unacknowledged) {
+                     DeliveryLog* unacknowledged, std::string resumeNonce) {
     Place place = placeFrom(std::move(roomId), unacknowledged);
     place.deadline = now + limits_.grace;
+    place.resumeNonce = std::move(resumeNonce);
     places_.insert_or_assign(peerId, std::move(place));
 }
 
@@ -18,6 +19,11 @@ HeldPeers::Place HeldPeers::placeFrom(std::string roomId, DeliveryLog* unacknowl
         for (const auto& [type, message] : place.messages) place.bytes += message->size();
     }
     return place;
+}
+
+const HeldPeers::Place* HeldPeers::find(const std::string& peerId) const {
+    const auto it = places_.find(peerId);
+    return it == places_.end() ? nullptr : &it->second;
 }
 
 HeldPeers::BufferResult HeldPeers::buffer(const std::string& peerId, MessageType type,
@@ -46,11 +52,12 @@ std::optional<HeldPeers::Place> HeldPeers::take(const std::string& peerId) {
     return place;
 }
 
-std::vector<std::pair<std::string, std::string>> HeldPeers::expire(Clock::time_point now) {
-    std::vector<std::pair<std::string, std::string>> ended;
+std::vector<HeldPeers::Ended> HeldPeers::expire(Clock::time_point now) {
+    std::vector<Ended> ended;
     for (auto it = places_.begin(); it != places_.end();) {
         if (it->second.overflowed || now >= it->second.deadline) {
-            ended.emplace_back(it->first, std::move(it->second.roomId));
+            ended.push_back(
+                {it->first, std::move(it->second.roomId), std::move(it->second.resumeNonce)});
             it = places_.erase(it);
         } else {
             ++it;

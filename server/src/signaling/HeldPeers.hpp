@@ -44,16 +44,28 @@ class HeldPeers {
         // The buffer overflowed: the place can no longer be resumed seamlessly, so it ends at
         // the next sweep rather than dropping messages silently.
         bool overflowed = false;
+        // Nonce of the resume token the dropped connection was last given: only that token
+        // takes the place back (see ResumeTokens).
+        std::string resumeNonce;
+    };
+    // A place whose hold ended without a resume.
+    struct Ended {
+        std::string peerId;
+        std::string roomId;
+        std::string resumeNonce;
     };
 
     explicit HeldPeers(HoldLimits limits) : limits_(limits) {}
 
     // `unacknowledged`: the connection's delivery log, or null when its client does not count.
+    // `resumeNonce`: the nonce of the connection's current resume token.
     void hold(const std::string& peerId, std::string roomId, Clock::time_point now,
-              DeliveryLog* unacknowledged = nullptr);
+              DeliveryLog* unacknowledged = nullptr, std::string resumeNonce = {});
     // A place made from a delivery log, for a connection taken over while still open.
     static Place placeFrom(std::string roomId, DeliveryLog* unacknowledged);
     bool holds(const std::string& peerId) const { return places_.contains(peerId); }
+    // The held place of `peerId`, or null.
+    const Place* find(const std::string& peerId) const;
     enum class BufferResult {
         kept,
         overflowed,  // this message filled the buffer: the place ends at the next sweep
@@ -63,9 +75,9 @@ class HeldPeers {
     BufferResult buffer(const std::string& peerId, MessageType type, const SharedMessage& message);
     // Ends the hold and hands back the place (for a resume). Empty when not held.
     std::optional<Place> take(const std::string& peerId);
-    // Ends and returns every hold whose grace period is over (or whose buffer overflowed):
-    // (peerId, roomId) pairs, for the hub to announce peer-left.
-    std::vector<std::pair<std::string, std::string>> expire(Clock::time_point now);
+    // Ends and returns every hold whose grace period is over (or whose buffer overflowed), for
+    // the hub to announce peer-left and revoke the token.
+    std::vector<Ended> expire(Clock::time_point now);
     void clear() { places_.clear(); }
     std::size_t size() const { return places_.size(); }
     const HoldLimits& limits() const { return limits_; }

@@ -30,7 +30,8 @@ void Hub::attach(const std::string& connectionId, std::shared_ptr<PeerLink> link
         connections_
             .insert_or_assign(
                 connectionId,
-                Connection{connectionId, std::move(link), std::move(admission), {}, false, nullptr})
+                Connection{
+                    connectionId, std::move(link), std::move(admission), {}, false, nullptr, {}})
             .first->second;
     // A handshake that finished just as the drain began must not outlive it unannounced.
     if (closingWith_) connection.link->close(closingWith_->code, closingWith_->reason);
@@ -50,9 +51,12 @@ void Hub::detach(const std::string& connectionId, Departure departure) {
         logger_.info("peer held", {{"peer", peerId},
                                    {"room", connection->roomId},
                                    {"grace_ms", options_.hold.grace.count()}});
-        held_.hold(peerId, connection->roomId, Clock::now(), connection->log.get());
+        held_.hold(peerId, connection->roomId, Clock::now(), connection->log.get(),
+                   std::move(connection->resumeNonce));
     } else {
+        // A hang-up (or no hold): the place is released now, and with it the token.
         leaveRoom(peerId, *connection);
+        revokeResume(peerId, connection->resumeNonce);
     }
     released = std::move(connection->link);
     connections_.erase(peerId);
@@ -74,6 +78,7 @@ void Hub::handle(const std::string& connectionId, const ClientMessage& message,
                 sendError(connection, ErrorCode::notInRoom, "not in a room");
             } else {
                 leaveRoom(peerId, connection);
+                revokeResume(peerId, connection.resumeNonce);
             }
             break;
         case MessageType::offer:
@@ -110,25 +115,117 @@ void Hub::join(const std::string& joinerId, Connection& joiner, const ClientMess
                   "this connection may not join room " + message.roomId);
         return;
     }
-    std::optional<ResumeClaim> claim;
-    if (!message.resumeToken.empty() && options_.verifyResumeToken) {
-        claim = options_.verifyResumeToken(message.resumeToken);
-        if (claim && claim->roomId != message.roomId) claim.reset();
-        if (!claim) {
-            // Forged, expired, or for another room: an ordinary join under a new id. The client
-            // sees the new id in room-joined and starts over.
-            logger_.info("resume refused", {{"peer", joinerId}, {"room", message.roomId}});
-        }
+    std::optional<ResumeClaim> claim = resumeClaim(joinerId, joiner, message);
+    if (claim && clustered_) {
+        // Which token of a place is current is kept by the bus, where every instance sees it:
+        // the swap to the token room-joined will carry succeeds only if the presented one is
+        // current, and the join goes on once it has answered.
+        IssuedResumeToken next = issueResumeToken(message.roomId, claim->peerId, joiner);
+        const std::string nextNonce = next.nonce;  // `next` moves into the callback
+        options_.bus->swapResumeNonce(
+            claim->peerId, claim->nonce, nextNonce, options_.resumeTokens->lifetime(),
+            [this, connectionId = joiner.connectionId, message, claim = *claim,
+             next = std::move(next)](cluster::ResumeSwap answer) {
+                resumeAnswered(connectionId, message, claim, next, answer);
+            });
+        return;
     }
+    if (claim && !acceptHere(*claim)) {
+        logger_.info(
+            "resume refused",
+            {{"peer", joinerId}, {"room", message.roomId}, {"why", "token spent or revoked"}});
+        metrics_.resumesRefused.inc();
+        claim.reset();
+    }
+    proceedJoin(joinerId, joiner, message, claim, std::nullopt);
+}
+
+std::optional<ResumeClaim> Hub::resumeClaim(const std::string& joinerId, const Connection& joiner,
+                                            const ClientMessage& message) {
+    if (message.resumeToken.empty() || options_.resumeTokens == nullptr) return std::nullopt;
+    const auto now = wallNow();
+    auto claim = options_.resumeTokens->verify(message.resumeToken, now);
+    std::string_view why;
+    if (!claim) {
+        why = "forged or expired";
+    } else if (claim->roomId != message.roomId) {
+        why = "issued for another room";
+    } else if (joiner.admission.expiresAt > 0 && unixSeconds(now) >= joiner.admission.expiresAt) {
+        why = "room token expired";
+    } else if (claim->peerId == joinerId) {
+        return std::nullopt;  // its own token, on its own connection: nothing to resume
+    }
+    if (!why.empty()) {
+        // An ordinary join under the connection's own id follows. The client sees the new id
+        // in room-joined and starts over.
+        logger_.info("resume refused",
+                     {{"peer", joinerId}, {"room", message.roomId}, {"why", why}});
+        metrics_.resumesRefused.inc();
+        return std::nullopt;
+    }
+    return claim;
+}
+
+bool Hub::acceptHere(const ResumeClaim& claim) {
+    if (const auto it = connections_.find(claim.peerId); it != connections_.end()) {
+        return !it->second.resumeNonce.empty() && it->second.resumeNonce == claim.nonce;
+    }
+    if (const HeldPeers::Place* place = held_.find(claim.peerId); place != nullptr) {
+        return !place->resumeNonce.empty() && place->resumeNonce == claim.nonce;
+    }
+    // No place here. Issued by this process: its place was released since (a hang-up, leave,
+    // the end of the hold) or the token was spent.
+    if (claim.issuer == options_.resumeTokens->issuer()) return false;
+    // Issued before a restart (or by another instance, when the bus cannot tell): this process
+    // has no memory of it, so the first such token is taken, and the peer remembered: every
+    // other token issued for it earlier is refused from now on.
+    const auto [it, first] = adopted_.try_emplace(claim.peerId, claim.expiresAt);
+    return first;
+}
+
+void Hub::resumeAnswered(const std::string& connectionId, const ClientMessage& message,
+                         const ResumeClaim& claim, const IssuedResumeToken& next,
+                         cluster::ResumeSwap answer) {
+    std::lock_guard lock(mutex_);
+    std::string joinerId;
+    Connection* joiner = find(connectionId, &joinerId);
+    if (joiner == nullptr) return;  // gone meanwhile: the new nonce is nobody's, the old spent
+    switch (answer) {
+        case cluster::ResumeSwap::swapped:
+            proceedJoin(joinerId, *joiner, message, claim, next);
+            return;
+        case cluster::ResumeSwap::unknown:
+            // The bus cannot tell (Redis unreachable): decide as one instance would.
+            if (acceptHere(claim)) {
+                proceedJoin(joinerId, *joiner, message, claim, std::nullopt);
+                return;
+            }
+            break;
+        case cluster::ResumeSwap::refused:
+            break;
+    }
+    logger_.info("resume refused",
+                 {{"peer", joinerId}, {"room", message.roomId}, {"why", "token spent or revoked"}});
+    metrics_.resumesRefused.inc();
+    proceedJoin(joinerId, *joiner, message, std::nullopt, std::nullopt);
+}
+
+void Hub::proceedJoin(const std::string& joinerId, Connection& joiner, const ClientMessage& message,
+                      const std::optional<ResumeClaim>& claim,
+                      const std::optional<IssuedResumeToken>& next) {
+    const Admission& admission = joiner.admission;
     // Read before a resume re-keys the connection: `joiner` (and its admission) move then.
     const std::string name = admission.name.empty() ? message.name : admission.name;
     std::string peerId = joinerId;
     Connection* current = &joiner;
     bool rebuilt = false;
     std::optional<HeldPeers::Place> place;
-    if (claim && claim->peerId != joinerId) {
+    if (claim) {
         current = &resume(joinerId, joiner, *claim, message.received, rebuilt, place);
         peerId = claim->peerId;
+        // It holds the presented token until room-joined gives it the next one (a resume that
+        // ends in room-full leaves that token current).
+        current->resumeNonce = claim->nonce;
         metrics_.resumes.inc();
     }
     Connection& connection = *current;
@@ -138,8 +235,8 @@ void Hub::join(const std::string& joinerId, Connection& joiner, const ClientMess
         // Capacity is counted across instances by the bus; the join completes on its answer.
         options_.bus->join(
             message.roomId, peerId, name, std::string(kDefaultMediaJson), options_.maxPeersPerRoom,
-            [this, peerId, roomId = message.roomId, name, rebuilt, place](auto outcome) {
-                completeJoin(peerId, roomId, name, std::move(outcome), rebuilt, place);
+            [this, peerId, roomId = message.roomId, name, rebuilt, place, next](auto outcome) {
+                completeJoin(peerId, roomId, name, std::move(outcome), rebuilt, place, next);
             });
         return;
     }
@@ -154,12 +251,13 @@ void Hub::join(const std::string& joinerId, Connection& joiner, const ClientMess
         }
         leaveRoom(peerId, connection);  // a second join moves rooms
     }
-    enter(peerId, connection, message.roomId, name, {}, rebuilt, place);
+    enter(peerId, connection, message.roomId, name, {}, rebuilt, place, next);
 }
 
 void Hub::completeJoin(const std::string& peerId, const std::string& roomId,
                        const std::string& name, cluster::JoinOutcome outcome, bool rebuilt,
-                       const std::optional<HeldPeers::Place>& place) {
+                       const std::optional<HeldPeers::Place>& place,
+                       const std::optional<IssuedResumeToken>& next) {
     std::lock_guard lock(mutex_);
     const auto it = connections_.find(peerId);
     if (it == connections_.end()) {
@@ -176,12 +274,13 @@ void Hub::completeJoin(const std::string& peerId, const std::string& roomId,
         return;
     }
     if (connection.roomId != roomId) leaveRoom(peerId, connection);
-    enter(peerId, connection, roomId, name, outcome.remotePeers, rebuilt, place);
+    enter(peerId, connection, roomId, name, outcome.remotePeers, rebuilt, place, next);
 }
 
 void Hub::enter(const std::string& peerId, Connection& connection, const std::string& roomId,
                 const std::string& name, const std::vector<cluster::RemotePeer>& remotePeers,
-                bool rebuilt, const std::optional<HeldPeers::Place>& place) {
+                bool rebuilt, const std::optional<HeldPeers::Place>& place,
+                const std::optional<IssuedResumeToken>& next) {
     auto [roomIt, created] = rooms_.try_emplace(roomId);
     if (created) metrics_.rooms.inc();
     Room& room = roomIt->second;
@@ -204,12 +303,19 @@ void Hub::enter(const std::string& peerId, Connection& connection, const std::st
     for (const auto& remote : remotePeers) {
         others.push_back({remote.peerId, remote.name, remote.mediaJson});
     }
-    const std::string token =
-        options_.resumeToken ? options_.resumeToken(roomId, peerId) : std::string();
+    // Every room-joined carries a new token; the one before stops working now.
+    const IssuedResumeToken token = next ? *next : issueResumeToken(roomId, peerId, connection);
+    if (clustered_ && !next && !token.nonce.empty()) {
+        // Stored where every instance looks, replacing the one this connection held (if no
+        // other instance took the place meanwhile: then the swap changes nothing).
+        options_.bus->swapResumeNonce(peerId, connection.resumeNonce, token.nonce,
+                                      options_.resumeTokens->lifetime(), {});
+    }
+    connection.resumeNonce = token.nonce;
     const std::string iceServers =
         options_.iceServersJson ? options_.iceServersJson(peerId) : std::string("[]");
     send(connection, MessageType::roomJoined,
-         share(encodeRoomJoined(roomId, peerId, others, token, iceServers,
+         share(encodeRoomJoined(roomId, peerId, others, token.token, iceServers,
                                 options_.iceTransportPolicy)));
     if (place) {
         // What it missed, in order, after room-joined: part of the new stream, so logged again.
@@ -297,6 +403,27 @@ Hub::Connection& Hub::resume(const std::string& joinerId, Connection& joiner,
     return it->second;
 }
 
+IssuedResumeToken Hub::issueResumeToken(const std::string& roomId, const std::string& peerId,
+                                        const Connection& connection) const {
+    if (options_.resumeTokens == nullptr) return {};
+    return options_.resumeTokens->issue(roomId, peerId, connection.admission.expiresAt, wallNow());
+}
+
+void Hub::revokeResume(const std::string& peerId, std::string& nonce) {
+    if (nonce.empty()) return;
+    // Locally the record goes with the connection or the held place; the instances that share
+    // rooms get a tombstone, unless the place was taken elsewhere since (the swap then fails).
+    if (clustered_) {
+        options_.bus->swapResumeNonce(peerId, nonce, std::string(kRevokedResumeNonce),
+                                      options_.resumeTokens->lifetime(), {});
+    }
+    nonce.clear();
+}
+
+std::chrono::system_clock::time_point Hub::wallNow() const {
+    return options_.wallClock ? options_.wallClock() : std::chrono::system_clock::now();
+}
+
 void Hub::leaveRoom(const std::string& peerId, Connection& connection) {
     if (connection.roomId.empty()) return;
     const std::string roomId = std::move(connection.roomId);
@@ -324,10 +451,14 @@ void Hub::removeMember(const std::string& roomId, const std::string& peerId) {
 
 void Hub::sweep(Clock::time_point now) {
     std::lock_guard lock(mutex_);
-    for (const auto& [peerId, roomId] : held_.expire(now)) {
-        logger_.info("held place ended", {{"peer", peerId}, {"room", roomId}});
-        removeMember(roomId, peerId);
+    for (auto& ended : held_.expire(now)) {
+        logger_.info("held place ended", {{"peer", ended.peerId}, {"room", ended.roomId}});
+        removeMember(ended.roomId, ended.peerId);
+        revokeResume(ended.peerId, ended.resumeNonce);
     }
+    const auto wallSeconds = unixSeconds(wallNow());
+    std::erase_if(adopted_,
+                  [wallSeconds](const auto& entry) { return wallSeconds >= entry.second; });
 }
 
 void Hub::relay(const std::string& peerId, Connection& connection, const ClientMessage& message,
@@ -460,6 +591,7 @@ void Hub::releaseAll() {
         rooms_.clear();
         aliases_.clear();
         held_.clear();
+        adopted_.clear();
     }
 }
 

@@ -33,10 +33,11 @@ struct HubOptions {
     std::function<std::string(const std::string& peerId)> iceServersJson;
     // room-joined's iceTransportPolicy: "all", or "relay" when clients must use TURN only.
     std::string iceTransportPolicy = "all";
-    // room-joined's resumeToken for (roomId, peerId).
-    std::function<std::string(const std::string& roomId, const std::string& peerId)> resumeToken;
-    // Checks a join's data.resumeToken; empty when forged or expired.
-    std::function<std::optional<ResumeClaim>(std::string_view token)> verifyResumeToken;
+    // Issues room-joined's resumeToken and checks a join's data.resumeToken. Null: no tokens
+    // are issued and none is accepted.
+    const ResumeTokens* resumeTokens = nullptr;
+    // The wall clock tokens are issued and checked against (tests supply their own).
+    std::function<std::chrono::system_clock::time_point()> wallClock;
     // How long a dropped peer's place is held, and how much is kept for it. A zero grace
     // announces peer-left as soon as the socket is gone.
     HoldLimits hold{std::chrono::milliseconds(0)};
@@ -53,6 +54,9 @@ enum class Departure { dropped, left };
 struct Admission {
     std::string room = "*";  // the only room it may join; * for any
     std::string name;        // when set, overrides the client's display name
+    // When its room token expires (Unix seconds; 0: no room token). Resume tokens issued to the
+    // connection expire by then too, and it cannot resume a place after it.
+    std::int64_t expiresAt = 0;
 };
 
 // Rooms, their members and the relay between them. All state sits behind one mutex: work under
@@ -118,11 +122,32 @@ class Hub final : public cluster::BusSink {
         // until acknowledged, so a resume can replay what a dying socket swallowed.
         bool acknowledges = false;
         std::unique_ptr<DeliveryLog> log;  // since the last room-joined; null when not counting
+        // Nonce of the resume token it was given last: the one token that can take its place.
+        // Empty when it has none (never joined, or it left: the token was revoked).
+        std::string resumeNonce;
     };
 
     // The connection the transport knows as `connectionId`, wherever it is keyed now.
     Connection* find(const std::string& connectionId, std::string* peerId = nullptr);
     void join(const std::string& peerId, Connection& connection, const ClientMessage& message);
+    // The join's resume token, when it is correctly signed, unexpired, for the joined room, for
+    // another peer id, and the connection's own room token has not expired. Whether it is still
+    // the current token of its place is decided after (acceptHere, or the bus when clustered).
+    std::optional<ResumeClaim> resumeClaim(const std::string& peerId, const Connection& connection,
+                                           const ClientMessage& message);
+    // Without the bus: whether `claim` is the current token of its place as this process knows
+    // it. A token from another process (before a restart) for a peer this one has no record of
+    // is taken once: the peer is remembered until that token expires.
+    bool acceptHere(const ResumeClaim& claim);
+    // Clustered: the bus answered whether the claimed token was current.
+    void resumeAnswered(const std::string& connectionId, const ClientMessage& message,
+                        const ResumeClaim& claim, const IssuedResumeToken& next,
+                        cluster::ResumeSwap answer);
+    // The join once the resume token is judged: `claim` set when it resumes a place, `next` set
+    // when the token room-joined carries was already issued (and its nonce stored by the bus).
+    void proceedJoin(const std::string& peerId, Connection& connection,
+                     const ClientMessage& message, const std::optional<ResumeClaim>& claim,
+                     const std::optional<IssuedResumeToken>& next);
     // A join carrying a valid resume token: re-keys the connection to the claimed peer id.
     // Returns the connection under its (possibly new) key.
     Connection& resume(const std::string& peerId, Connection& connection, const ResumeClaim& claim,
@@ -133,10 +158,19 @@ class Hub final : public cluster::BusSink {
     // messages (see resume()).
     void completeJoin(const std::string& peerId, const std::string& roomId, const std::string& name,
                       cluster::JoinOutcome outcome, bool rebuilt,
-                      const std::optional<HeldPeers::Place>& place);
+                      const std::optional<HeldPeers::Place>& place,
+                      const std::optional<IssuedResumeToken>& next);
     void enter(const std::string& peerId, Connection& connection, const std::string& roomId,
                const std::string& name, const std::vector<cluster::RemotePeer>& remotePeers,
-               bool rebuilt, const std::optional<HeldPeers::Place>& place);
+               bool rebuilt, const std::optional<HeldPeers::Place>& place,
+               const std::optional<IssuedResumeToken>& next);
+    // A new resume token for `peerId` in `roomId`, capped by the connection's room token.
+    IssuedResumeToken issueResumeToken(const std::string& roomId, const std::string& peerId,
+                                       const Connection& connection) const;
+    // The place is released (leave, hang-up, end of the hold): its token stops working, here
+    // and, when clustered, on every instance. Clears `nonce`.
+    void revokeResume(const std::string& peerId, std::string& nonce);
+    std::chrono::system_clock::time_point wallNow() const;
     void leaveRoom(const std::string& peerId, Connection& connection);
     void removeMember(const std::string& roomId, const std::string& peerId);
     void relay(const std::string& peerId, Connection& connection, const ClientMessage& message,
@@ -163,6 +197,10 @@ class Hub final : public cluster::BusSink {
     // connection id -> peer id, for connections re-keyed by a resume.
     std::unordered_map<std::string, std::string> aliases_;
     HeldPeers held_;
+    // Peers that came back with a token issued by another process (before a restart) and no
+    // record here: peer id -> that token's expiry (Unix seconds). Any other such token for them
+    // is refused until then (it was issued before the one taken). Pruned by sweep().
+    std::unordered_map<std::string, std::int64_t> adopted_;
     std::unordered_map<std::string, Room> rooms_;
     struct Closing {
         CloseCode code;

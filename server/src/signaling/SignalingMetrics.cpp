@@ -8,6 +8,10 @@ SignalingMetrics::SignalingMetrics(obs::Registry& registry)
       joins(registry.counter("pulsemeet_joins_total", "Successful room joins")),
       resumes(registry.counter("pulsemeet_resumes_total",
                                "Joins that resumed an earlier peer id with a resume token")),
+      resumesRefused(registry.counter(
+          "pulsemeet_resumes_refused_total",
+          "Joins whose resume token was refused (forged, expired, spent or revoked, other room, "
+          "expired room token); they joined under a new peer id")),
       heldOverflows(
           registry.counter("pulsemeet_held_buffer_overflows_total",
                            "Held places ended early because messages to them overflowed")),

@@ -19,6 +19,7 @@ struct SignalingMetrics {
     obs::Gauge& peers;  // peers in a room
     obs::Counter& joins;
     obs::Counter& resumes;         // joins that got their earlier peer id back
+    obs::Counter& resumesRefused;  // joins whose resume token was not taken (a new id instead)
     obs::Counter& heldOverflows;   // held places ended because their buffer filled up
     obs::Histogram& relayLatency;  // frame read -> queued at the target, seconds
 

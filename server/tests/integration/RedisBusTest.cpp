@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -295,4 +296,75 @@ TEST(RedisBus, ABurstAcrossRoomsIsPipelinedAndKeepsEachRoomsOrder) {
     EXPECT_GT(std::stod(metrics.substr(at + series.size())), 0) << "no PUBLISH was pipelined";
     busA.stop();
     busB.stop();
+}
+
+namespace {
+
+// The answers to resume-nonce swaps, in order, as the bus's worker gives them.
+class SwapAnswers {
+  public:
+    cluster::Bus::ResumeSwapCallback callback() {
+        return [this](cluster::ResumeSwap answer) {
+            std::lock_guard lock(mutex_);
+            answers_.push_back(answer);
+            changed_.notify_all();
+        };
+    }
+    // The `index`th answer; nullopt at the deadline.
+    std::optional<cluster::ResumeSwap> await(std::size_t index) {
+        std::unique_lock lock(mutex_);
+        if (!changed_.wait_for(lock, kDeadline, [&] { return answers_.size() > index; })) {
+            return std::nullopt;
+        }
+        return answers_[index];
+    }
+
+  private:
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::vector<cluster::ResumeSwap> answers_;
+};
+
+}  // namespace
+
+// The compare-and-set behind one-use resume tokens: only the current nonce (or none known) is
+// swapped, a tombstone refuses everything after it, and while Redis is unreachable a resume is
+// told `unknown` at once (the hub decides locally) instead of waiting for Redis.
+TEST(RedisBus, ResumeNonceSwapsAreCompareAndSetAndAnsweredWhileRedisIsDown) {
+    RedisServer redis;
+    obs::Registry registry;
+    obs::Logger logger(config::LogLevel::off, config::LogFormat::json);
+    cluster::RedisBusSettings settings;
+    settings.endpoint.port = redis.port();
+    settings.prefix = "rbresume";
+    Flag ready;
+    RoomSink sink;
+    SwapAnswers answers;
+    cluster::RedisBus bus(settings, registry, logger, [&ready](bool up) { ready.set(up); });
+    bus.start(sink);
+    ASSERT_TRUE(ready.await(true));
+    const auto ttl = std::chrono::seconds(3600);
+
+    bus.swapResumeNonce("peer", "", "n1", ttl, answers.callback());  // nothing known yet
+    EXPECT_EQ(answers.await(0), cluster::ResumeSwap::swapped);
+    bus.swapResumeNonce("peer", "n0", "n2", ttl, answers.callback());  // an older token
+    EXPECT_EQ(answers.await(1), cluster::ResumeSwap::refused);
+    bus.swapResumeNonce("peer", "n1", "n2", ttl, answers.callback());  // the current one
+    EXPECT_EQ(answers.await(2), cluster::ResumeSwap::swapped);
+    bus.swapResumeNonce("peer", "n1", "n3", ttl, answers.callback());  // spent
+    EXPECT_EQ(answers.await(3), cluster::ResumeSwap::refused);
+    bus.swapResumeNonce("peer", "n2", "-", ttl, {});  // revoked, without waiting
+    bus.swapResumeNonce("peer", "n2", "n4", ttl, answers.callback());
+    EXPECT_EQ(answers.await(4), cluster::ResumeSwap::refused);
+    const auto stored = redis.command({"GET", "rbresume:resume:peer"});
+    ASSERT_EQ(stored->type, REDIS_REPLY_STRING);
+    EXPECT_EQ(std::string(stored->str, stored->len), "-");
+    const auto ttlLeft = redis.command({"TTL", "rbresume:resume:peer"});
+    EXPECT_GT(ttlLeft->integer, 3500) << "the key outlives every token it judges";
+
+    redis.kill();
+    ASSERT_TRUE(ready.await(false));
+    bus.swapResumeNonce("other", "", "n1", ttl, answers.callback());
+    EXPECT_EQ(answers.await(5), cluster::ResumeSwap::unknown);
+    bus.stop();
 }

@@ -6,9 +6,12 @@
 
 #include <csignal>
 #include <memory>
+#include <thread>
 
+#include "RedisServer.hpp"
 #include "ServerProcess.hpp"
 #include "WsClient.hpp"
+#include "auth/RoomTokenMinter.hpp"
 #include "signaling/ResumeTokens.hpp"
 
 using namespace pulsemeet::testing;
@@ -61,6 +64,32 @@ void expectNoneOfType(WsClient& client, const std::string& type,
 
 Env withGrace(const std::string& seconds) {
     return Env{{"RESUME_GRACE_SECONDS", seconds}, {"SESSION_SECRET", kSecret}};
+}
+
+const std::string kJwtSecret = "resume-test-jwt-secret";
+
+// A room token for `room` expiring `ttl` after `now`.
+std::string roomToken(
+    const std::string& room, std::chrono::seconds ttl = 3600s,
+    std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) {
+    return pulsemeet::auth::mintRoomToken(kJwtSecret, {room, "", ttl}, now);
+}
+
+WsClient::Options withRoomToken(const std::string& token) {
+    WsClient::Options options;
+    options.target = "/ws?token=" + token;
+    return options;
+}
+
+// Polls `condition` until it holds or the deadline passes.
+template <typename Condition>
+bool eventually(Condition condition, std::chrono::milliseconds timeout = 10s) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (condition()) return true;
+        std::this_thread::sleep_for(20ms);
+    }
+    return condition();
 }
 
 }  // namespace
@@ -172,8 +201,9 @@ TEST(Resume, ForgedExpiredOrForeignTokensGetANewId) {
     const auto now = ResumeTokens::Clock::now();
     const std::vector<std::pair<std::string, std::string>> refused = {
         // The right payload signed with another key.
-        {"wrong key",
-         ResumeTokens("not-the-secret", std::chrono::hours(1)).issue("forge-room", bobId, now)},
+        {"wrong key", ResumeTokens("not-the-secret", std::chrono::hours(1))
+                          .issue("forge-room", bobId, 0, now)
+                          .token},
         // The real token with its MAC altered in one place.
         {"altered mac", token.substr(0, token.size() - 1) + (token.back() == '0' ? "1" : "0")},
         // The real token with another peer id spliced into the signed payload.
@@ -181,7 +211,8 @@ TEST(Resume, ForgedExpiredOrForeignTokensGetANewId) {
          "forge-room." + std::string(32, 'a') + token.substr(token.find('.', token.find('.') + 1))},
         // Correctly signed but expired.
         {"expired", ResumeTokens(kSecret, std::chrono::hours(1))
-                        .issue("forge-room", bobId, now - std::chrono::hours(2))},
+                        .issue("forge-room", bobId, 0, now - std::chrono::hours(2))
+                        .token},
     };
     for (const auto& [what, forged] : refused) {
         WsClient intruder(server.port());
@@ -260,4 +291,216 @@ TEST(Resume, SurvivesARestartWithTheSameSessionSecret) {
     EXPECT_EQ(c["data"].as_object()["peers"].as_array().size(), 2u);
     EXPECT_EQ(str(alice.nextOfType("peer-joined")["peerId"]), str(c["peerId"]));
     EXPECT_EQ(str(bob.nextOfType("peer-joined")["peerId"]), str(c["peerId"]));
+}
+
+// Attack: the restarted server has no memory of the tokens before it; a token from before the
+// crash works once (its owner's resume), never a second time.
+TEST(Resume, ATokenFromBeforeARestartWorksOnlyOnce) {
+    std::string bobToken;
+    std::string bobId;
+    {
+        ServerProcess first(withGrace("10"));
+        WsClient bob(first.port());
+        auto b = bob.join("restart-once-room", "Bob");
+        bobId = str(b["peerId"]);
+        bobToken = tokenOf(b);
+        first.signal(SIGKILL);
+        EXPECT_NE(first.waitForExit(5s), -1);
+    }
+    ServerProcess second(withGrace("10"));
+    WsClient alice(second.port());
+    alice.join("restart-once-room", "Alice");
+    auto bob = std::make_unique<WsClient>(second.port());
+    bob->send(resumeJoin("restart-once-room", bobToken));
+    auto b = bob->nextOfType("room-joined");
+    ASSERT_EQ(str(b["peerId"]), bobId);
+    const std::string rotated = tokenOf(b);
+    alice.nextOfType("peer-joined");
+    bob.reset();  // dropped: held, with the rotated token
+    WsClient thief(second.port());
+    thief.send(resumeJoin("restart-once-room", bobToken));
+    EXPECT_NE(str(thief.nextOfType("room-joined")["peerId"]), bobId);
+    WsClient bobAgain(second.port());
+    bobAgain.send(resumeJoin("restart-once-room", rotated));
+    EXPECT_EQ(str(bobAgain.nextOfType("room-joined")["peerId"]), bobId);
+}
+
+// Attack: a token seen once is replayed after its owner resumed with it.
+TEST(Resume, AnOldTokenIsRefusedOnceTheResumeRotatedIt) {
+    ServerProcess server(withGrace("30"));
+    WsClient alice(server.port());
+    alice.join("rotate-room", "Alice");
+    auto bob = std::make_unique<WsClient>(server.port());
+    auto joined = bob->join("rotate-room", "Bob");
+    const std::string bobId = str(joined["peerId"]);
+    const std::string first = tokenOf(joined);
+    alice.nextOfType("peer-joined");
+    bob.reset();
+
+    WsClient bobAgain(server.port());
+    bobAgain.send(resumeJoin("rotate-room", first));
+    auto rejoined = bobAgain.nextOfType("room-joined");
+    ASSERT_EQ(str(rejoined["peerId"]), bobId);
+    const std::string second = tokenOf(rejoined);
+    EXPECT_NE(second, first) << "a resume's room-joined carries a new token";
+
+    WsClient thief(server.port());
+    thief.send(resumeJoin("rotate-room", first));
+    auto thiefJoined = thief.nextOfType("room-joined");
+    EXPECT_NE(str(thiefJoined["peerId"]), bobId);
+    // A newcomer, announced as such; Bob's socket was not taken over.
+    EXPECT_EQ(str(alice.nextOfType("peer-joined")["peerId"]), str(thiefJoined["peerId"]));
+    bobAgain.send(offerTo(str(thiefJoined["peerId"])));
+    EXPECT_EQ(str(thief.nextOfType("offer")["peerId"]), bobId);
+    EXPECT_NE(httpGet(server.port(), "/metrics").body.find("pulsemeet_resumes_refused_total 1"),
+              std::string::npos);
+}
+
+// Attack: a token kept after its owner pressed Leave.
+TEST(Resume, LeaveRevokesTheToken) {
+    ServerProcess server(withGrace("30"));
+    WsClient alice(server.port());
+    alice.join("leave-room", "Alice");
+    WsClient bob(server.port());
+    auto joined = bob.join("leave-room", "Bob");
+    const std::string bobId = str(joined["peerId"]);
+    alice.nextOfType("peer-joined");
+    bob.send(json::object{{"type", "leave"}});
+    EXPECT_EQ(str(alice.nextOfType("peer-left")["peerId"]), bobId);
+    WsClient thief(server.port());
+    thief.send(resumeJoin("leave-room", tokenOf(joined)));
+    EXPECT_NE(str(thief.nextOfType("room-joined")["peerId"]), bobId);
+}
+
+// Attack: a token kept after its owner closed the tab (close 1000).
+TEST(Resume, AHangUpIsAnnouncedAtOnceAndRevokesTheToken) {
+    ServerProcess server(withGrace("30"));
+    WsClient alice(server.port());
+    alice.join("hangup-token-room", "Alice");
+    WsClient bob(server.port());
+    auto joined = bob.join("hangup-token-room", "Bob");
+    const std::string bobId = str(joined["peerId"]);
+    alice.nextOfType("peer-joined");
+    bob.closeNormally();
+    // Within 3 s while the grace period is 30 s: no hold.
+    EXPECT_EQ(str(alice.nextOfType("peer-left", 3s)["peerId"]), bobId);
+    WsClient thief(server.port());
+    thief.send(resumeJoin("hangup-token-room", tokenOf(joined)));
+    auto thiefJoined = thief.nextOfType("room-joined");
+    EXPECT_NE(str(thiefJoined["peerId"]), bobId);
+    EXPECT_EQ(str(alice.nextOfType("peer-joined")["peerId"]), str(thiefJoined["peerId"]));
+}
+
+// Attack: a resume token used after the room token it was issued under expired, with a fresh
+// room token to get through the upgrade.
+TEST(Resume, ATokenDiesWithTheRoomTokenItWasIssuedUnder) {
+    Env env = withGrace("60");
+    env["JWT_SECRET"] = kJwtSecret;
+    ServerProcess server(env);
+    WsClient alice(server.port(), withRoomToken(roomToken("expiry-room")));
+    alice.join("expiry-room", "Alice");
+    const auto shortLived = std::chrono::system_clock::now() + 2s;
+    auto bob =
+        std::make_unique<WsClient>(server.port(), withRoomToken(roomToken("expiry-room", 2s)));
+    auto joined = bob->join("expiry-room", "Bob");
+    const std::string bobId = str(joined["peerId"]);
+    alice.nextOfType("peer-joined");
+    bob.reset();  // dropped: the place is held for 60 s
+    ASSERT_TRUE(eventually([&] { return std::chrono::system_clock::now() > shortLived + 1s; }));
+    WsClient thief(server.port(), withRoomToken(roomToken("expiry-room")));
+    thief.send(resumeJoin("expiry-room", tokenOf(joined)));
+    EXPECT_NE(str(thief.nextOfType("room-joined")["peerId"]), bobId);
+}
+
+// Attack: a connection whose own room token expired (the upgrade allows 30 s of clock leeway)
+// takes over a place.
+TEST(Resume, AConnectionWithAnExpiredRoomTokenCannotResume) {
+    Env env = withGrace("60");
+    env["JWT_SECRET"] = kJwtSecret;
+    ServerProcess server(env);
+    auto bob = std::make_unique<WsClient>(server.port(), withRoomToken(roomToken("stale-room")));
+    auto joined = bob->join("stale-room", "Bob");
+    const std::string bobId = str(joined["peerId"]);
+    bob.reset();
+    // Expired 10 s ago: still inside the upgrade's leeway.
+    const auto now = std::chrono::system_clock::now();
+    WsClient stale(server.port(), withRoomToken(roomToken("stale-room", 60s, now - 70s)));
+    stale.send(resumeJoin("stale-room", tokenOf(joined)));
+    EXPECT_NE(str(stale.nextOfType("room-joined")["peerId"]), bobId);
+    // Refusing it spent nothing: Bob, with a valid room token, resumes.
+    WsClient bobAgain(server.port(), withRoomToken(roomToken("stale-room")));
+    bobAgain.send(resumeJoin("stale-room", tokenOf(joined)));
+    EXPECT_EQ(str(bobAgain.nextOfType("room-joined")["peerId"]), bobId);
+}
+
+// Attack: a resume token for one room presented on a connection whose room token is for
+// another.
+TEST(Resume, ARoomTokenForAnotherRoomCannotResume) {
+    Env env = withGrace("60");
+    env["JWT_SECRET"] = kJwtSecret;
+    ServerProcess server(env);
+    auto bob = std::make_unique<WsClient>(server.port(), withRoomToken(roomToken("scoped-room")));
+    auto joined = bob->join("scoped-room", "Bob");
+    const std::string bobId = str(joined["peerId"]);
+    bob.reset();
+    WsClient elsewhere(server.port(), withRoomToken(roomToken("other-room")));
+    // Into the token's room: the room token does not allow it.
+    elsewhere.send(resumeJoin("scoped-room", tokenOf(joined)));
+    EXPECT_EQ(str(elsewhere.nextOfType("error")["code"]), "forbidden-room");
+    // Into the room token's room: the resume token is not for it.
+    elsewhere.send(resumeJoin("other-room", tokenOf(joined)));
+    EXPECT_NE(str(elsewhere.nextOfType("room-joined")["peerId"]), bobId);
+}
+
+// Attack, across instances sharing Redis: a token rotated or revoked on one instance is used on
+// another, including one that still holds the place with that very token.
+TEST(Resume, ATokenSpentOnOneInstanceIsRefusedOnAnother) {
+    RedisServer redis;
+    Env env = withGrace("30");
+    env["REDIS_ENABLED"] = "true";
+    env["REDIS_ADDR"] = redis.addr();
+    env["REDIS_CHANNEL"] = "pmresume";
+    env["REDIS_HEARTBEAT_SECONDS"] = "2";
+    ServerProcess first(env);
+    ServerProcess second(env);
+    for (const auto* server : {&first, &second}) {
+        ASSERT_TRUE(eventually([&] { return httpGet(server->port(), "/readyz").status == 200; }));
+    }
+    WsClient alice(first.port());
+    alice.join("cluster-resume-room", "Alice");
+    auto bob = std::make_unique<WsClient>(first.port());
+    auto joined = bob->join("cluster-resume-room", "Bob");
+    const std::string bobId = str(joined["peerId"]);
+    bob.reset();  // held on the first instance
+
+    // Rotated on the first instance...
+    auto bobAgain = std::make_unique<WsClient>(first.port());
+    bobAgain->send(resumeJoin("cluster-resume-room", tokenOf(joined)));
+    auto rejoined = bobAgain->nextOfType("room-joined");
+    ASSERT_EQ(str(rejoined["peerId"]), bobId);
+    // ... refused on the second.
+    WsClient thief(second.port());
+    thief.send(resumeJoin("cluster-resume-room", tokenOf(joined)));
+    EXPECT_NE(str(thief.nextOfType("room-joined")["peerId"]), bobId);
+
+    // Bob moves to the second instance while the first still holds his place (with the token
+    // he moves with): the first must not take that token again.
+    bobAgain.reset();
+    WsClient bobMoved(second.port());
+    bobMoved.send(resumeJoin("cluster-resume-room", tokenOf(rejoined)));
+    auto moved = bobMoved.nextOfType("room-joined");
+    ASSERT_EQ(str(moved["peerId"]), bobId);
+    WsClient thief2(first.port());
+    thief2.send(resumeJoin("cluster-resume-room", tokenOf(rejoined)));
+    EXPECT_NE(str(thief2.nextOfType("room-joined")["peerId"]), bobId);
+
+    // Bob hangs up on the second instance: his last token is dead on the first too.
+    bobMoved.closeNormally();
+    ASSERT_TRUE(eventually([&] {
+        const auto reply = redis.command({"GET", "pmresume:resume:" + bobId});
+        return reply->type == REDIS_REPLY_STRING && std::string(reply->str, reply->len) == "-";
+    })) << "the hang-up leaves a tombstone";
+    WsClient thief3(first.port());
+    thief3.send(resumeJoin("cluster-resume-room", tokenOf(moved)));
+    EXPECT_NE(str(thief3.nextOfType("room-joined")["peerId"]), bobId);
 }

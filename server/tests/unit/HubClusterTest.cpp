@@ -39,6 +39,16 @@ class RecordingBus : public cluster::Bus {
         relayed.push_back(target);
         return relayOutcome;
     }
+    struct Swap {
+        std::string peerId, expected, next;
+        ResumeSwapCallback done;
+    };
+    void swapResumeNonce(const std::string& peerId, const std::string& expected,
+                         const std::string& next, std::chrono::seconds,
+                         ResumeSwapCallback done) override {
+        swaps.push_back({peerId, expected, next, std::move(done)});
+    }
+    std::vector<Swap> swaps;
 
     std::vector<std::pair<std::string, JoinCallback>> joins;
     int lastCapacity = 0;
@@ -52,6 +62,16 @@ class HubClusterTest : public HubHarness {
         HubOptions options;
         options.maxPeersPerRoom = 4;
         options.bus = &bus;
+        options.resumeTokens = &tokens;
+        makeHub(std::move(options));
+    }
+    // A hub that holds a dropped peer's place, as one with RESUME_GRACE_SECONDS does.
+    void holdPlaces() {
+        HubOptions options;
+        options.maxPeersPerRoom = 4;
+        options.bus = &bus;
+        options.resumeTokens = &tokens;
+        options.hold.grace = std::chrono::seconds(20);
         makeHub(std::move(options));
     }
     ~HubClusterTest() override { hub.reset(); }  // it points at the bus, which goes first
@@ -69,6 +89,35 @@ class HubClusterTest : public HubHarness {
                R"(","data":{"candidate":"candidate:1 1 udp 1 127.0.0.1 9 typ host"}})";
     }
 
+    // The resume token of the last room-joined `link` received.
+    static std::string tokenOf(const RecordingLink& link) {
+        for (auto it = link.inbox.rbegin(); it != link.inbox.rend(); ++it) {
+            auto message = boost::json::parse(**it).as_object();
+            if (message.at("type").as_string() != "room-joined") continue;
+            return std::string(message.at("data").as_object().at("resumeToken").as_string());
+        }
+        ADD_FAILURE() << "no room-joined";
+        return {};
+    }
+    // Sends a resuming join; returns the bus's question about the token.
+    RecordingBus::Swap resumeJoin(const std::string& id, const std::string& token) {
+        send(id, R"({"type":"join","roomId":"room","data":{"resumeToken":")" + token + "\"}}");
+        EXPECT_FALSE(bus.swaps.empty());
+        if (bus.swaps.empty()) return {};
+        auto swap = std::move(bus.swaps.back());
+        bus.swaps.pop_back();
+        return swap;
+    }
+    // Answers the bus's pending join of `peerId`.
+    void admit(const std::string& peerId) {
+        ASSERT_FALSE(bus.joins.empty());
+        auto [joined, done] = std::move(bus.joins.back());
+        bus.joins.pop_back();
+        EXPECT_EQ(joined, peerId);
+        done(cluster::JoinOutcome{true, {}});
+    }
+
+    ResumeTokens tokens{"secret", std::chrono::hours(1), "this-instance"};
     RecordingBus bus;
 };
 
@@ -155,4 +204,87 @@ TEST_F(HubClusterTest, APeerGoneBeforeTheBusAnswersGivesItsPlaceBack) {
     bus.joins[0].second(cluster::JoinOutcome{true, {}});
     EXPECT_EQ(bus.left, std::vector<std::string>{"a"});
     EXPECT_TRUE(hub->roomMembers("room").empty());
+}
+
+// Which token of a place is current is the bus's to say (Redis, seen by every instance): a
+// token rotated or revoked on another instance is refused here even though this instance
+// still holds the place with that very token.
+TEST_F(HubClusterTest, AResumeIsDecidedByTheBus) {
+    holdPlaces();
+    auto a = connect("a");
+    joinAdmitted("a");
+    auto b = connect("b");
+    joinAdmitted("b");
+    const std::string token = tokenOf(*b);
+    const auto claim = tokens.verify(token);
+    ASSERT_TRUE(claim.has_value());
+    // Each join stored its token's nonce where the other instances look.
+    ASSERT_EQ(bus.swaps.size(), 2u);
+    EXPECT_EQ(bus.swaps[1].peerId, "b");
+    EXPECT_EQ(bus.swaps[1].expected, "");
+    EXPECT_EQ(bus.swaps[1].next, claim->nonce);
+    EXPECT_FALSE(bus.swaps[1].done) << "stored without waiting";
+    bus.swaps.clear();
+    hub->detach("b");  // held here, with that token
+
+    auto thief = connect("x");
+    auto asked = resumeJoin("x", token);
+    EXPECT_EQ(asked.peerId, "b");
+    EXPECT_EQ(asked.expected, claim->nonce);
+    EXPECT_TRUE(thief->inbox.empty()) << "nothing until the bus answers";
+    asked.done(cluster::ResumeSwap::refused);  // another instance took the place meanwhile
+    admit("x");
+    EXPECT_EQ(thief->last().at("peerId").as_string(), "x");
+    EXPECT_EQ(hub->heldCount(), 1u);
+
+    auto owner = connect("b2");
+    asked = resumeJoin("b2", token);
+    asked.done(cluster::ResumeSwap::swapped);
+    admit("b");
+    const auto next = tokens.verify(tokenOf(*owner));
+    EXPECT_EQ(owner->take().at("peerId").as_string(), "b");
+    // Then what was kept for it while held: the thief's arrival.
+    EXPECT_EQ(owner->take().at("type").as_string(), "peer-joined");
+    ASSERT_TRUE(next.has_value());
+    EXPECT_EQ(next->nonce, asked.next) << "room-joined carries the token the bus now has";
+    EXPECT_EQ(hub->heldCount(), 0u);
+}
+
+TEST_F(HubClusterTest, WithoutAnAnswerFromTheBusTheInstanceDecidesFromWhatItKnows) {
+    holdPlaces();
+    auto a = connect("a");
+    joinAdmitted("a");
+    auto b = connect("b");
+    joinAdmitted("b");
+    const std::string token = tokenOf(*b);
+    hub->detach("b");
+    auto owner = connect("b2");
+    resumeJoin("b2", token).done(cluster::ResumeSwap::unknown);  // Redis unreachable
+    admit("b");
+    EXPECT_EQ(owner->last().at("peerId").as_string(), "b");
+    hub->detach("b2");
+    auto thief = connect("x");
+    resumeJoin("x", token).done(cluster::ResumeSwap::unknown);
+    admit("x");
+    EXPECT_EQ(thief->last().at("peerId").as_string(), "x") << "spent here: refused";
+}
+
+TEST_F(HubClusterTest, LeavingAndHangingUpStoreATombstone) {
+    auto a = connect("a");
+    joinAdmitted("a");
+    auto b = connect("b");
+    joinAdmitted("b");
+    const auto aNonce = tokens.verify(tokenOf(*a))->nonce;
+    const auto bNonce = tokens.verify(tokenOf(*b))->nonce;
+    bus.swaps.clear();
+    send("a", R"({"type":"leave"})");
+    ASSERT_EQ(bus.swaps.size(), 1u);
+    EXPECT_EQ(bus.swaps[0].peerId, "a");
+    EXPECT_EQ(bus.swaps[0].expected, aNonce);
+    EXPECT_EQ(bus.swaps[0].next, std::string(kRevokedResumeNonce));
+    hub->detach("b", Departure::left);
+    ASSERT_EQ(bus.swaps.size(), 2u);
+    EXPECT_EQ(bus.swaps[1].peerId, "b");
+    EXPECT_EQ(bus.swaps[1].expected, bNonce);
+    EXPECT_EQ(bus.swaps[1].next, std::string(kRevokedResumeNonce));
 }

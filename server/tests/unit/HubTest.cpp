@@ -17,11 +17,12 @@ class HubTest : public HubHarness {
         HubOptions options;
         options.maxPeersPerRoom = 2;
         options.iceServersJson = [](const std::string&) { return std::string("[]"); };
-        options.resumeToken = [](const std::string& room, const std::string& peer) {
-            return room + "/" + peer;
-        };
+        options.resumeTokens = &tokens;
         makeHub(std::move(options));
     }
+    ~HubTest() override { hub.reset(); }  // it points at the tokens
+
+    ResumeTokens tokens{"secret", std::chrono::hours(1)};
 
     void join(const std::string& id, const std::string& room, const std::string& name = "") {
         send(id, R"({"type":"join","roomId":")" + room + R"(","data":{"name":")" + name + "\"}}");
@@ -35,7 +36,11 @@ TEST_F(HubTest, JoinListsExistingPeersAndAnnouncesTheNewcomer) {
     auto b = connect("b");
     join("a", "room", "Ann");
     auto joinedA = a->take();
-    EXPECT_EQ(joinedA["data"].as_object()["resumeToken"].as_string(), "room/a");
+    const auto claim =
+        tokens.verify(std::string(joinedA["data"].as_object()["resumeToken"].as_string()));
+    ASSERT_TRUE(claim.has_value());
+    EXPECT_EQ(claim->roomId, "room");
+    EXPECT_EQ(claim->peerId, "a");
     join("b", "room", "Ben");
     auto joinedB = b->take();
     auto peers = joinedB["data"].as_object()["peers"].as_array();

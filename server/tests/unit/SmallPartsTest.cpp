@@ -163,21 +163,46 @@ TEST(StaticFiles, ServesOnlyFilesWhoseRealPathIsInsideTheFolder) {
 }
 
 TEST(ResumeTokens, RoundTripExpiryAndForgery) {
-    const signaling::ResumeTokens tokens("secret", 60s);
+    const signaling::ResumeTokens tokens("secret", 60s, "issuer-a");
     const auto now = std::chrono::system_clock::now();
-    const auto token = tokens.issue("room-1", "abcdef", now);
-    const auto claim = tokens.verify(token, now + 30s);
+    const auto issued = tokens.issue("room-1", "abcdef", 0, now);
+    const auto claim = tokens.verify(issued.token, now + 30s);
     ASSERT_TRUE(claim.has_value());
     EXPECT_EQ(claim->roomId, "room-1");
     EXPECT_EQ(claim->peerId, "abcdef");
-    EXPECT_FALSE(tokens.verify(token, now + 61s).has_value()) << "expired";
-    std::string forged = token;
+    EXPECT_EQ(claim->issuer, "issuer-a");
+    EXPECT_EQ(claim->nonce, issued.nonce);
+    EXPECT_EQ(claim->expiresAt, signaling::unixSeconds(now + 60s));
+    EXPECT_FALSE(tokens.verify(issued.token, now + 61s).has_value()) << "expired";
+    std::string forged = issued.token;
     forged.replace(0, 6, "room-2");
     EXPECT_FALSE(tokens.verify(forged, now).has_value()) << "tampered";
-    EXPECT_FALSE(signaling::ResumeTokens("other", 60s).verify(token, now).has_value());
+    EXPECT_FALSE(signaling::ResumeTokens("other", 60s).verify(issued.token, now).has_value());
     EXPECT_FALSE(tokens.verify("garbage", now).has_value());
-    EXPECT_TRUE(signaling::ResumeTokens("secret", 60s).verify(token, now).has_value())
-        << "same secret, new process";
+    EXPECT_FALSE(tokens.verify("a.b.c.d.e.f.g", now).has_value());
+    const auto later = signaling::ResumeTokens("secret", 60s).verify(issued.token, now);
+    ASSERT_TRUE(later.has_value()) << "same secret, new process";
+    EXPECT_EQ(later->issuer, "issuer-a") << "the token still names the process that issued it";
+}
+
+TEST(ResumeTokens, EveryIssueIsANewTokenAndNoneOutlivesTheRoomToken) {
+    const signaling::ResumeTokens tokens("secret", 3600s);
+    const auto now = std::chrono::system_clock::now();
+    const auto first = tokens.issue("room-1", "abcdef", 0, now);
+    const auto second = tokens.issue("room-1", "abcdef", 0, now);
+    EXPECT_NE(first.nonce, second.nonce);
+    EXPECT_NE(first.token, second.token);
+    EXPECT_NE(tokens.issuer(), signaling::ResumeTokens("secret", 3600s).issuer())
+        << "each process names itself at random";
+    // The connection's room token expires in 90 s: so does its resume token.
+    const auto roomTokenExpiry = signaling::unixSeconds(now + 90s);
+    const auto capped = tokens.issue("room-1", "abcdef", roomTokenExpiry, now);
+    EXPECT_EQ(capped.expiresAt, roomTokenExpiry);
+    EXPECT_TRUE(tokens.verify(capped.token, now + 89s).has_value());
+    EXPECT_FALSE(tokens.verify(capped.token, now + 90s).has_value());
+    // A room token that outlives the lifetime changes nothing.
+    EXPECT_EQ(tokens.issue("room-1", "abcdef", roomTokenExpiry + 7200, now).expiresAt,
+              signaling::unixSeconds(now + 3600s));
 }
 
 TEST(PeerId, UniqueHex) {
