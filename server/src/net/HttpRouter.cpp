@@ -72,6 +72,23 @@ std::string_view routeLabel(std::string_view path) {
     return path.starts_with("/assets/") ? "asset" : "page";
 }
 
+std::string_view methodLabel(http::verb method) {
+    switch (method) {
+        case http::verb::get:
+        case http::verb::head:
+        case http::verb::post:
+        case http::verb::put:
+        case http::verb::delete_:
+        case http::verb::options:
+        case http::verb::patch:
+        case http::verb::connect:
+        case http::verb::trace:
+            return http::to_string(method);
+        default:
+            return "other";
+    }
+}
+
 RoutedResponse route(const Request& request, const ServerContext& context) {
     const std::string_view path = requestPath(request.target());
     const bool readOnly =

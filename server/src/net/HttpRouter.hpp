@@ -24,6 +24,10 @@ RoutedResponse route(const Request& request, const ServerContext& context);
 // A bounded label for metrics: the known endpoints, "asset" or "page".
 std::string_view routeLabel(std::string_view path);
 
+// A bounded label for metrics: the standard methods (RFC 9110, and PATCH), else "other". A
+// client may send any token as its method; labelled as sent, each would be a new series.
+std::string_view methodLabel(boost::beast::http::verb method);
+
 // A small text/JSON response with the security headers, for the router and the upgrade checks.
 RoutedResponse simpleResponse(const Request& request, boost::beast::http::status status,
                               std::string_view contentType, std::string body);

@@ -235,7 +235,9 @@ void HttpSession<Stream>::record(unsigned status) const {
     if (!parser_ || !parser_->is_header_done()) return;
     const auto& request = parser_->get();
     const double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
-    const std::string method(request.method_string());
+    // Labels from fixed sets only (a client picks the method and path freely); the status is
+    // one this file or the router chose.
+    const std::string method(methodLabel(request.method()));
     const std::string route(routeLabel(requestPath(request.target())));
     context_.registry
         .counter("pulsemeet_http_requests_total", "HTTP requests, by method, route and status",

@@ -1,173 +1,131 @@
 #include "obs/Metrics.hpp"
 
-#include <charconv>
+#include <prometheus/collectable.h>
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/metric_family.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <limits>
-#include <stdexcept>
+#include <iterator>
+#include <mutex>
+#include <utility>
 
 namespace pulsemeet::obs {
-namespace {
 
-constexpr double kNano = 1e9;
-
-void appendEscapedLabelValue(std::string& out, const std::string& value) {
-    for (char c : value) {
-        if (c == '\\')
-            out += "\\\\";
-        else if (c == '"')
-            out += "\\\"";
-        else if (c == '\n')
-            out += "\\n";
-        else
-            out += c;
-    }
+void Counter::inc(std::uint64_t by) {
+    metric_->Increment(static_cast<double>(by));
 }
 
-std::string renderLabels(const Labels& labels, const char* extraKey = nullptr,
-                         const std::string& extraValue = {}) {
-    if (labels.empty() && extraKey == nullptr) return {};
-    std::string out = "{";
-    bool first = true;
-    for (const auto& [key, value] : labels) {
-        if (!first) out += ',';
-        first = false;
-        out += key;
-        out += "=\"";
-        appendEscapedLabelValue(out, value);
-        out += '"';
-    }
-    if (extraKey != nullptr) {
-        if (!first) out += ',';
-        out += extraKey;
-        out += "=\"";
-        appendEscapedLabelValue(out, extraValue);
-        out += '"';
-    }
-    out += '}';
-    return out;
+std::uint64_t Counter::value() const {
+    return static_cast<std::uint64_t>(std::llround(metric_->Value()));
 }
 
-}  // namespace
-
-std::string formatMetricValue(double value) {
-    if (std::isnan(value)) return "NaN";
-    if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
-    char buffer[40];
-    const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-    return std::string(buffer, result.ptr);
+void Gauge::inc(std::int64_t by) {
+    metric_->Increment(static_cast<double>(by));
 }
 
-Histogram::Histogram(std::vector<double> upperBounds)
-    : bounds_(std::move(upperBounds)),
-      buckets_(std::make_unique<std::atomic<std::uint64_t>[]>(bounds_.size() + 1)) {}
+void Gauge::dec(std::int64_t by) {
+    metric_->Decrement(static_cast<double>(by));
+}
+
+void Gauge::set(std::int64_t to) {
+    metric_->Set(static_cast<double>(to));
+}
+
+std::int64_t Gauge::value() const {
+    return std::llround(metric_->Value());
+}
 
 void Histogram::observe(double value) {
-    std::size_t index = 0;
-    while (index < bounds_.size() && value > bounds_[index]) ++index;
-    buckets_[index].fetch_add(1, std::memory_order_relaxed);
-    count_.fetch_add(1, std::memory_order_relaxed);
-    sumNano_.fetch_add(static_cast<std::int64_t>(std::llround(value * kNano)),
-                       std::memory_order_relaxed);
+    metric_->Observe(value);
 }
 
-std::vector<std::uint64_t> Histogram::bucketCounts() const {
-    std::vector<std::uint64_t> counts(bounds_.size() + 1);
-    for (std::size_t i = 0; i < counts.size(); ++i) {
-        counts[i] = buckets_[i].load(std::memory_order_relaxed);
+std::uint64_t Histogram::count() const {
+    return metric_->Collect().histogram.sample_count;
+}
+
+// prometheus-cpp's registry owns the metrics; ours keeps, per family name, the family to add
+// series to, and per series the handle handed out (map nodes never move, so references stay).
+// Asking again for a series finds its handle without constructing anything.
+struct Registry::State {
+    template <typename Metric, typename Handle>
+    struct Kind {
+        std::map<std::string, prometheus::Family<Metric>*> families;
+        std::map<std::pair<std::string, Labels>, Handle> handles;
+    };
+
+    template <typename Metric, typename Handle, typename Builder, typename... Args>
+    Handle& find(Kind<Metric, Handle>& kind, Builder build, const std::string& name,
+                 const std::string& help, const Labels& labels, const Args&... args) {
+        std::lock_guard lock(mutex);
+        auto key = std::make_pair(name, labels);
+        if (const auto known = kind.handles.find(key); known != kind.handles.end()) {
+            return known->second;
+        }
+        auto family = kind.families.find(name);
+        if (family == kind.families.end()) {
+            // Throws std::invalid_argument (a logic_error) when another type has the name.
+            auto& added = build().Name(name).Help(help).Register(registry);
+            family = kind.families.emplace(name, &added).first;
+        }
+        Metric& metric = family->second->Add(labels, args...);
+        return kind.handles.try_emplace(std::move(key), metric).first->second;
     }
-    return counts;
-}
 
-double Histogram::sum() const {
-    return static_cast<double>(sumNano_.load(std::memory_order_relaxed)) / kNano;
-}
+    mutable std::mutex mutex;
+    prometheus::Registry registry{prometheus::Registry::InsertBehavior::Throw};
+    Kind<prometheus::Counter, Counter> counters;
+    Kind<prometheus::Gauge, Gauge> gauges;
+    Kind<prometheus::Histogram, Histogram> histograms;
+    std::vector<std::unique_ptr<prometheus::Collectable>> collectables;
+};
 
-Registry::Family& Registry::family(const std::string& name, const std::string& help, Kind kind) {
-    auto [it, inserted] = families_.try_emplace(name);
-    if (inserted) {
-        it->second.kind = kind;
-        it->second.help = help;
-    } else if (it->second.kind != kind) {
-        throw std::logic_error("metric " + name + " registered with two types");
-    }
-    return it->second;
-}
+Registry::Registry() : state_(std::make_unique<State>()) {}
+
+Registry::~Registry() = default;
 
 Counter& Registry::counter(const std::string& name, const std::string& help, const Labels& labels) {
-    std::lock_guard lock(mutex_);
-    Family& f = family(name, help, Kind::counter);
-    auto [it, inserted] = f.byLabels.try_emplace(labels, f.counters.size());
-    if (inserted) f.counters.emplace_back();
-    return f.counters[it->second];
+    return state_->find(state_->counters, prometheus::BuildCounter, name, help, labels);
 }
 
 Gauge& Registry::gauge(const std::string& name, const std::string& help, const Labels& labels) {
-    std::lock_guard lock(mutex_);
-    Family& f = family(name, help, Kind::gauge);
-    auto [it, inserted] = f.byLabels.try_emplace(labels, f.gauges.size());
-    if (inserted) f.gauges.emplace_back();
-    return f.gauges[it->second];
+    return state_->find(state_->gauges, prometheus::BuildGauge, name, help, labels);
 }
 
 Histogram& Registry::histogram(const std::string& name, const std::string& help,
-                               std::vector<double> upperBounds, const Labels& labels) {
-    std::lock_guard lock(mutex_);
-    Family& f = family(name, help, Kind::histogram);
-    auto [it, inserted] = f.byLabels.try_emplace(labels, f.histograms.size());
-    if (inserted) f.histograms.emplace_back(std::move(upperBounds));
-    return f.histograms[it->second];
+                               const std::vector<double>& upperBounds, const Labels& labels) {
+    return state_->find(state_->histograms, prometheus::BuildHistogram, name, help, labels,
+                        upperBounds);
 }
 
-void Registry::addCollector(Collector collector) {
-    std::lock_guard lock(mutex_);
-    collectors_.push_back(std::move(collector));
+void Registry::addCollectable(std::unique_ptr<prometheus::Collectable> collectable) {
+    std::lock_guard lock(state_->mutex);
+    state_->collectables.push_back(std::move(collectable));
 }
 
 std::string Registry::exposition() const {
-    std::lock_guard lock(mutex_);
-    std::string out;
-    out.reserve(4096);
-    for (const auto& [name, f] : families_) {
-        const char* type = f.kind == Kind::counter ? "counter"
-                           : f.kind == Kind::gauge ? "gauge"
-                                                   : "histogram";
-        out += "# HELP " + name + " " + f.help + "\n";
-        out += "# TYPE " + name + " " + type + "\n";
-        for (const auto& [labels, index] : f.byLabels) {
-            switch (f.kind) {
-                case Kind::counter:
-                    out += name + renderLabels(labels) + " " +
-                           std::to_string(f.counters[index].value()) + "\n";
-                    break;
-                case Kind::gauge:
-                    out += name + renderLabels(labels) + " " +
-                           std::to_string(f.gauges[index].value()) + "\n";
-                    break;
-                case Kind::histogram: {
-                    const Histogram& h = f.histograms[index];
-                    const auto counts = h.bucketCounts();
-                    std::uint64_t cumulative = 0;
-                    for (std::size_t i = 0; i < counts.size(); ++i) {
-                        cumulative += counts[i];
-                        const double bound = i < h.upperBounds().size()
-                                                 ? h.upperBounds()[i]
-                                                 : std::numeric_limits<double>::infinity();
-                        out += name + "_bucket" +
-                               renderLabels(labels, "le", formatMetricValue(bound)) + " " +
-                               std::to_string(cumulative) + "\n";
-                    }
-                    out += name + "_sum" + renderLabels(labels) + " " + formatMetricValue(h.sum()) +
-                           "\n";
-                    out += name + "_count" + renderLabels(labels) + " " +
-                           std::to_string(h.count()) + "\n";
-                    break;
-                }
-            }
+    std::vector<prometheus::MetricFamily> families = state_->registry.Collect();
+    // prometheus-cpp lists families by type and series in hash order; sorted, the page reads
+    // the same from one scrape to the next.
+    std::sort(families.begin(), families.end(),
+              [](const auto& a, const auto& b) { return a.name < b.name; });
+    for (auto& family : families) {
+        std::sort(family.metric.begin(), family.metric.end(),
+                  [](const auto& a, const auto& b) { return a.label < b.label; });
+    }
+    {
+        std::lock_guard lock(state_->mutex);
+        for (const auto& collectable : state_->collectables) {
+            auto collected = collectable->Collect();
+            std::move(collected.begin(), collected.end(), std::back_inserter(families));
         }
     }
-    for (const auto& collect : collectors_) collect(out);
-    return out;
+    return prometheus::TextSerializer().Serialize(families);
 }
 
 }  // namespace pulsemeet::obs

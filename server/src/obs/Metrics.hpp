@@ -1,92 +1,88 @@
 #pragma once
 
-#include <atomic>
 #include <cstdint>
-#include <deque>
-#include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <utility>
 #include <vector>
+
+// prometheus-cpp (core) keeps the metrics and writes the text format; this header only names
+// its types, so the many files that update a metric do not compile its headers.
+namespace prometheus {
+class Collectable;
+class Counter;
+class Gauge;
+class Histogram;
+}  // namespace prometheus
 
 namespace pulsemeet::obs {
 
-using Labels = std::vector<std::pair<std::string, std::string>>;
+// Label names to values (the same type as prometheus::Labels). Every value must come from a
+// fixed set (an enum, a list of known words, "other"): a value a client can choose freely
+// makes a new series per request, and the registry never forgets one.
+using Labels = std::map<std::string, std::string>;
 
-// A sample value as the text format writes it: shortest round-trip form, +Inf/-Inf.
-std::string formatMetricValue(double value);
-
+// Handles onto prometheus-cpp metrics with the small interface the server uses. Updating one
+// is a call on atomics (a histogram also takes its own short lock); no look-up, no allocation.
 class Counter {
   public:
-    void inc(std::uint64_t by = 1) { value_.fetch_add(by, std::memory_order_relaxed); }
-    std::uint64_t value() const { return value_.load(std::memory_order_relaxed); }
+    explicit Counter(prometheus::Counter& metric) : metric_(&metric) {}
+    void inc(std::uint64_t by = 1);
+    std::uint64_t value() const;
 
   private:
-    std::atomic<std::uint64_t> value_{0};
+    prometheus::Counter* metric_;
 };
 
 class Gauge {
   public:
-    void inc(std::int64_t by = 1) { value_.fetch_add(by, std::memory_order_relaxed); }
-    void dec(std::int64_t by = 1) { value_.fetch_sub(by, std::memory_order_relaxed); }
-    void set(std::int64_t to) { value_.store(to, std::memory_order_relaxed); }
-    std::int64_t value() const { return value_.load(std::memory_order_relaxed); }
+    explicit Gauge(prometheus::Gauge& metric) : metric_(&metric) {}
+    void inc(std::int64_t by = 1);
+    void dec(std::int64_t by = 1);
+    void set(std::int64_t to);
+    std::int64_t value() const;
 
   private:
-    std::atomic<std::int64_t> value_{0};
+    prometheus::Gauge* metric_;
 };
 
-// Cumulative buckets with fixed upper bounds; the sum is kept in nanounits to stay lock-free.
 class Histogram {
   public:
-    explicit Histogram(std::vector<double> upperBounds);
+    explicit Histogram(prometheus::Histogram& metric) : metric_(&metric) {}
     void observe(double value);
-    const std::vector<double>& upperBounds() const { return bounds_; }
-    std::vector<std::uint64_t> bucketCounts() const;  // not cumulative; last = +Inf
-    std::uint64_t count() const { return count_.load(std::memory_order_relaxed); }
-    double sum() const;
+    std::uint64_t count() const;  // observations so far
 
   private:
-    std::vector<double> bounds_;
-    std::unique_ptr<std::atomic<std::uint64_t>[]> buckets_;
-    std::atomic<std::uint64_t> count_{0};
-    std::atomic<std::int64_t> sumNano_{0};
+    prometheus::Histogram* metric_;
 };
 
-// The process's metrics, rendered in the Prometheus text format. Look metrics up once and keep
-// the reference: updating is lock-free, only registration and rendering take the lock.
+// The process's metrics and their Prometheus text exposition, served by our own HTTP router.
+// Look a metric up once and keep the reference (valid for the registry's lifetime): a look-up
+// takes locks and searches, an update does not. Asking again for the same name and labels
+// returns the same metric; a name registered with two types throws std::logic_error.
 class Registry {
   public:
+    Registry();
+    ~Registry();
+    Registry(const Registry&) = delete;
+    Registry& operator=(const Registry&) = delete;
+
     Counter& counter(const std::string& name, const std::string& help, const Labels& labels = {});
     Gauge& gauge(const std::string& name, const std::string& help, const Labels& labels = {});
+    // `upperBounds` count only when the series is created.
     Histogram& histogram(const std::string& name, const std::string& help,
-                         std::vector<double> upperBounds, const Labels& labels = {});
+                         const std::vector<double>& upperBounds, const Labels& labels = {});
 
-    // A source of families whose values are read at scrape time rather than kept here (the
-    // process_* metrics from /proc). It appends complete families, HELP and TYPE included, in
-    // the text format; registered once at start-up, called under the registry's lock.
-    using Collector = std::function<void(std::string& out)>;
-    void addCollector(Collector collector);
+    // Families whose values are read at scrape time rather than kept here (process_* from
+    // /proc); exposed after the registry's own, in the order added.
+    void addCollectable(std::unique_ptr<prometheus::Collectable> collectable);
 
+    // Every family, sorted by name and its series by labels, in the text format (0.0.4).
     std::string exposition() const;
 
   private:
-    enum class Kind { counter, gauge, histogram };
-    struct Family {
-        Kind kind;
-        std::string help;
-        std::map<Labels, std::size_t> byLabels;  // index into the family's storage
-        std::deque<Counter> counters;
-        std::deque<Gauge> gauges;
-        std::deque<Histogram> histograms;
-    };
-    Family& family(const std::string& name, const std::string& help, Kind kind);
-
-    mutable std::mutex mutex_;
-    std::map<std::string, Family> families_;
-    std::vector<Collector> collectors_;
+    struct State;
+    std::unique_ptr<State> state_;
 };
 
 }  // namespace pulsemeet::obs

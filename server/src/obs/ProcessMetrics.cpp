@@ -3,8 +3,13 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <prometheus/client_metric.h>
+#include <prometheus/collectable.h>
+#include <prometheus/metric_type.h>
+
 #include <charconv>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <vector>
 
@@ -26,12 +31,25 @@ std::optional<std::uint64_t> toUnsigned(std::string_view text) {
     return value;
 }
 
-void appendFamily(std::string& out, std::string_view name, std::string_view type,
-                  std::string_view help, double value) {
-    out.append("# HELP ").append(name).append(" ").append(help).append("\n");
-    out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
-    out.append(name).append(" ").append(formatMetricValue(value)).append("\n");
+prometheus::MetricFamily family(std::string name, prometheus::MetricType type, std::string help,
+                                double value) {
+    prometheus::ClientMetric metric;
+    if (type == prometheus::MetricType::Counter) {
+        metric.counter.value = value;
+    } else {
+        metric.gauge.value = value;
+    }
+    return {std::move(name), std::move(help), type, {std::move(metric)}};
 }
+
+// Reads /proc when Prometheus asks, and only then.
+class ProcessCollectable : public prometheus::Collectable {
+  public:
+    std::vector<prometheus::MetricFamily> Collect() const override {
+        if (const auto sample = readProcessSample()) return processMetricFamilies(*sample);
+        return {};
+    }
+};
 
 }  // namespace
 
@@ -102,27 +120,29 @@ std::optional<ProcessSample> readProcessSample(const std::filesystem::path& proc
     return sample;
 }
 
-void appendProcessMetrics(std::string& out, const ProcessSample& sample) {
-    appendFamily(out, "process_cpu_seconds_total", "counter",
-                 "Total user and system CPU time spent in seconds.", sample.cpuSeconds);
-    appendFamily(out, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
-                 sample.residentBytes);
-    appendFamily(out, "process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.",
-                 sample.virtualBytes);
-    appendFamily(out, "process_start_time_seconds", "gauge",
-                 "Start time of the process since unix epoch in seconds.", sample.startTimeSeconds);
-    appendFamily(out, "process_open_fds", "gauge", "Number of open file descriptors.",
-                 sample.openFds);
+std::vector<prometheus::MetricFamily> processMetricFamilies(const ProcessSample& sample) {
+    using prometheus::MetricType;
+    std::vector<prometheus::MetricFamily> families{
+        family("process_cpu_seconds_total", MetricType::Counter,
+               "Total user and system CPU time spent in seconds.", sample.cpuSeconds),
+        family("process_resident_memory_bytes", MetricType::Gauge, "Resident memory size in bytes.",
+               sample.residentBytes),
+        family("process_virtual_memory_bytes", MetricType::Gauge, "Virtual memory size in bytes.",
+               sample.virtualBytes),
+        family("process_start_time_seconds", MetricType::Gauge,
+               "Start time of the process since unix epoch in seconds.", sample.startTimeSeconds),
+        family("process_open_fds", MetricType::Gauge, "Number of open file descriptors.",
+               sample.openFds),
+    };
     if (sample.maxFds > 0) {
-        appendFamily(out, "process_max_fds", "gauge", "Maximum number of open file descriptors.",
-                     sample.maxFds);
+        families.push_back(family("process_max_fds", MetricType::Gauge,
+                                  "Maximum number of open file descriptors.", sample.maxFds));
     }
+    return families;
 }
 
 void addProcessMetrics(Registry& registry) {
-    registry.addCollector([](std::string& out) {
-        if (const auto sample = readProcessSample()) appendProcessMetrics(out, *sample);
-    });
+    registry.addCollectable(std::make_unique<ProcessCollectable>());
 }
 
 }  // namespace pulsemeet::obs

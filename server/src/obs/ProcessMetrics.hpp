@@ -5,6 +5,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include <prometheus/metric_family.h>
 
 #include "obs/Metrics.hpp"
 
@@ -39,10 +42,11 @@ std::optional<std::uint64_t> parseBootTime(std::string_view procStat);
 // be read (not Linux, or a sandbox without /proc): then the metrics are simply left out.
 std::optional<ProcessSample> readProcessSample(const std::filesystem::path& procRoot = "/proc");
 
-// Appends the process_* families for `sample` in the text format.
-void appendProcessMetrics(std::string& out, const ProcessSample& sample);
+// The process_* families for `sample`, named as by the other client libraries (process_max_fds
+// only when there is a limit).
+std::vector<prometheus::MetricFamily> processMetricFamilies(const ProcessSample& sample);
 
-// Adds a collector that reads /proc at every scrape, so idle processes spend nothing on it.
+// Adds a collectable that reads /proc at every scrape, so idle processes spend nothing on it.
 void addProcessMetrics(Registry& registry);
 
 }  // namespace pulsemeet::obs

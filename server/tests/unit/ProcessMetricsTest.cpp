@@ -1,6 +1,8 @@
 // The process_* metrics: parsing /proc text, and a live sample of this test process.
 #include <gtest/gtest.h>
 
+#include <prometheus/text_serializer.h>
+
 #include <ctime>
 
 #include "obs/ProcessMetrics.hpp"
@@ -39,14 +41,17 @@ TEST(ProcessMetrics, LiveSampleOfThisProcessIsPlausible) {
 }
 
 TEST(ProcessMetrics, RendersTheStandardFamilies) {
-    std::string out;
-    appendProcessMetrics(out, ProcessSample{1.5, 4096, 8192, 1700000000.25, 7, 1024});
+    const auto out = prometheus::TextSerializer().Serialize(
+        processMetricFamilies(ProcessSample{1.5, 4096, 8192, 1700000000.25, 7, 1024}));
     EXPECT_NE(out.find("# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total 1.5\n"),
               std::string::npos);
     EXPECT_NE(out.find("process_resident_memory_bytes 4096\n"), std::string::npos);
     EXPECT_NE(out.find("process_start_time_seconds 1700000000.25\n"), std::string::npos);
     EXPECT_NE(out.find("process_open_fds 7\n"), std::string::npos);
     EXPECT_NE(out.find("process_max_fds 1024\n"), std::string::npos);
+    const auto unlimited = prometheus::TextSerializer().Serialize(
+        processMetricFamilies(ProcessSample{1.5, 4096, 8192, 1700000000.25, 7, 0}));
+    EXPECT_EQ(unlimited.find("process_max_fds"), std::string::npos) << "no limit, no family";
 }
 
 TEST(ProcessMetrics, RegistryAppendsCollectorsAfterItsOwnFamilies) {
