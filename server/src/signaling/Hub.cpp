@@ -120,6 +120,13 @@ void Hub::join(const std::string& joinerId, Connection& joiner, const ClientMess
             logger_.info("resume refused", {{"peer", joinerId}, {"room", message.roomId}});
         }
     }
+    // Room-id guessing: a new room without a resume token counts against the client's address.
+    if (!claim && joiner.roomId != message.roomId && options_.admitRoomJoin &&
+        !options_.admitRoomJoin(admission.clientAddress, message.roomId)) {
+        sendError(joiner, ErrorCode::rateLimited, "too many different rooms joined: slow down");
+        joiner.link->close(CloseCode::policyViolation, "rate-limited");
+        return;
+    }
     // Read before a resume re-keys the connection: `joiner` (and its admission) move then.
     const std::string name = admission.name.empty() ? message.name : admission.name;
     std::string peerId = joinerId;
@@ -207,7 +214,8 @@ void Hub::enter(const std::string& peerId, Connection& connection, const std::st
     const std::string token =
         options_.resumeToken ? options_.resumeToken(roomId, peerId) : std::string();
     const std::string iceServers =
-        options_.iceServersJson ? options_.iceServersJson(peerId) : std::string("[]");
+        options_.iceServersJson ? options_.iceServersJson(peerId, connection.admission.expiresAt)
+                                : std::string("[]");
     send(connection, MessageType::roomJoined,
          share(encodeRoomJoined(roomId, peerId, others, token, iceServers,
                                 options_.iceTransportPolicy)));
