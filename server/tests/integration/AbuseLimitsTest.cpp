@@ -171,3 +171,19 @@ TEST(DisplayNames, APeerJoinedNameArrivesWithoutControlOrBidiCharacters) {
     }
     EXPECT_EQ(alice.nextOfType("peer-joined").at("data").at("name").as_string(), "");
 }
+
+// A room token's name claim is shown like a typed name: cleaned the same way.
+TEST(DisplayNames, ATokenNameIsCleanedToo) {
+    ServerProcess server(Env{{"JWT_SECRET", kSecret}});
+    const auto now = std::chrono::system_clock::now();
+    WsClient::Options first;
+    first.target = "/ws?token=" + auth::mintRoomToken(kSecret, {"names", "Host", 3600s}, now);
+    WsClient host(server.port(), first);
+    host.join("names");
+    WsClient::Options second;
+    second.target = "/ws?token=" +
+                    auth::mintRoomToken(kSecret, {"names", "Ada\xE2\x80\xAE\xC2\x85", 3600s}, now);
+    WsClient ada(server.port(), second);
+    ada.join("names", "ignored");
+    EXPECT_EQ(host.nextOfType("peer-joined").at("data").at("name").as_string(), "Ada");
+}
