@@ -80,9 +80,10 @@ struct Fixture {
     // /ice-servers uses the room-token gate, so hostile JWTs reach the verifier from both paths).
     net::AccessGate staticTokenGate{config.signalingToken, {}};
     net::AccessGate roomTokenGate{{}, "jwt-secret"};
-    net::ServerContext context{config,       logger,        registry,         rateLimiter,
-                               originPolicy, staticFiles,   iceServers,       readiness,
-                               webSocket,    roomTokenGate, connectionLimiter};
+    net::HttpRateLimiter turnCredentialLimiter{0};
+    net::ServerContext context{
+        config,      logger,     registry,  rateLimiter, turnCredentialLimiter, originPolicy,
+        staticFiles, iceServers, readiness, webSocket,   roomTokenGate,         connectionLimiter};
 
     ~Fixture() {
         std::error_code ignored;
@@ -132,6 +133,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         return 0;
     }
-    serialise(net::route(request, fixture.context).message);
+    serialise(net::route(request, fixture.context, "203.0.113.7").message);
     return 0;
 }

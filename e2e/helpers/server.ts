@@ -40,6 +40,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     STATIC_DIR: staticDir(),
     STUN_URLS: '',
     LOG_FORMAT: 'json',
+    // Every page of the suite comes from 127.0.0.1, so the per-address limits would count the
+    // whole suite as one client: a spec opening more than 20 rooms, or fetching /ice-servers more
+    // than 10 times, within a minute would be refused. The server's integration tests cover them.
+    MAX_ROOMS_PER_IP_PER_MINUTE: '0',
+    MAX_TURN_CREDENTIALS_PER_IP_PER_MINUTE: '0',
     ...opts.env,
   };
   const child = spawn(serverBinary(), [], { env, stdio: ['ignore', 'pipe', 'pipe'] });

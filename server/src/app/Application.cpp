@@ -30,6 +30,7 @@
 #include "obs/ProcessMetrics.hpp"
 #include "signaling/Hub.hpp"
 #include "signaling/ResumeTokens.hpp"
+#include "signaling/RoomJoinLimiter.hpp"
 #include "signaling/SignalingMetrics.hpp"
 #include "ws/WebSocketContext.hpp"
 #include "ws/WebSocketMetrics.hpp"
@@ -112,8 +113,12 @@ int run(const config::Config& config) {
 
     signaling::HubOptions hubOptions;
     hubOptions.maxPeersPerRoom = config.maxPeersPerRoom;
-    hubOptions.iceServersJson = [&iceServers](const std::string& peerId) {
-        return iceServers.json(peerId);
+    hubOptions.iceServersJson = [&iceServers](const std::string& peerId, std::int64_t notAfter) {
+        return iceServers.json(peerId, auth::IceServers::Clock::now(), notAfter);
+    };
+    signaling::RoomJoinLimiter roomJoins(config.maxRoomsPerIpPerMinute);
+    hubOptions.admitRoomJoin = [&roomJoins](std::string_view address, std::string_view roomId) {
+        return roomJoins.admit(address, roomId);
     };
     hubOptions.iceTransportPolicy = std::string(iceServers.transportPolicy());
     hubOptions.resumeTokens = &resumeTokens;
@@ -127,6 +132,7 @@ int run(const config::Config& config) {
 
     net::HttpRateLimiter rateLimiter(config.maxHttpPerMinute);
     net::ConnectionLimiter connectionLimiter(config.maxConnsPerIp);
+    net::HttpRateLimiter turnCredentials(config.maxTurnCredentialsPerIpPerMinute);
     const net::OriginPolicy originPolicy(config.allowedOrigins);
     const net::StaticFiles staticFiles(config.staticDir);
     const ws::WebSocketContext webSocketContext{
@@ -135,9 +141,9 @@ int run(const config::Config& config) {
                               config.pongTimeout, std::chrono::seconds(5)},
         hub, signalingMetrics, webSocketMetrics, logger};
     const net::AccessGate accessGate(config.signalingToken, config.jwtSecret);
-    const net::ServerContext context{config,           logger,      registry,         rateLimiter,
-                                     originPolicy,     staticFiles, iceServers,       readiness,
-                                     webSocketContext, accessGate,  connectionLimiter};
+    const net::ServerContext context{
+        config,      logger,     registry,  rateLimiter,      turnCredentials, originPolicy,
+        staticFiles, iceServers, readiness, webSocketContext, accessGate,      connectionLimiter};
 
     if (!staticFiles.hasClient()) {
         logger.warn("browser client not found; serving a placeholder page",

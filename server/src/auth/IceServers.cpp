@@ -2,6 +2,7 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <array>
 #include <stdexcept>
 
@@ -37,7 +38,8 @@ std::string randomTag() {
 
 }  // namespace
 
-std::string IceServers::json(std::string_view who, Clock::time_point now) const {
+std::string IceServers::json(std::string_view who, Clock::time_point now,
+                             std::int64_t notAfter) const {
     std::string out = "[";
     if (!settings_.stunUrls.empty()) {
         appendUrls(out, settings_.stunUrls);
@@ -49,7 +51,11 @@ std::string IceServers::json(std::string_view who, Clock::time_point now) const 
         TurnCredential credential{settings_.turnUsername, settings_.turnPassword};
         if (!settings_.turnSecret.empty()) {
             const std::string tag = who.empty() ? randomTag() : std::string(who);
-            credential = turnRestCredential(settings_.turnSecret, tag, now + settings_.turnTtl);
+            auto expiry = now + settings_.turnTtl;
+            if (notAfter > 0) {
+                expiry = std::min(expiry, Clock::time_point(std::chrono::seconds(notAfter)));
+            }
+            credential = turnRestCredential(settings_.turnSecret, tag, expiry);
         }
         out += ",\"username\":";
         obs::appendJsonString(out, credential.username);

@@ -157,6 +157,14 @@ const std::vector<Setting>& settings() {
         {"MAX_CONNS_PER_IP", "1000",
          "concurrent connections per client IP, HTTP and WebSocket (over it: HTTP 429; 0: no cap)",
          integer(&Config::maxConnsPerIp, 0, 10000000)},
+        {"MAX_ROOMS_PER_IP_PER_MINUTE", "20",
+         "different rooms one client IP may join per minute; rejoins and resumes are free "
+         "(over it: error rate-limited, close 1008; 0: no limit)",
+         integer(&Config::maxRoomsPerIpPerMinute, 0, 1000000)},
+        {"MAX_TURN_CREDENTIALS_PER_IP_PER_MINUTE", "10",
+         "TURN credentials GET /ice-servers makes per client IP per minute with TURN_SECRET "
+         "(over it: HTTP 429; 0: no limit)",
+         integer(&Config::maxTurnCredentialsPerIpPerMinute, 0, 1000000)},
         {"MAX_WS_MESSAGES_PER_SEC", "30",
          "WebSocket messages per connection per second, burst 2x (0: no limit)",
          integer(&Config::maxWsMessagesPerSec, 0, 1000000)},

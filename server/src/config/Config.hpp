@@ -46,7 +46,11 @@ struct Config {
 
     int maxPeersPerRoom = 8;
     int maxHttpPerMinute = 300;
-    int maxConnsPerIp = 1000;      // concurrent sockets per client IP; 0: no cap
+    int maxConnsPerIp = 1000;  // concurrent sockets per client IP; 0: no cap
+    // Different rooms one client IP may join per minute (room-id enumeration); 0: no limit.
+    int maxRoomsPerIpPerMinute = 20;
+    // TURN REST credentials GET /ice-servers hands one client IP per minute; 0: no limit.
+    int maxTurnCredentialsPerIpPerMinute = 10;
     int maxWsMessagesPerSec = 30;  // 0 disables the limiter (benchmarks)
     std::size_t maxMessageBytes = 65536;
     std::size_t writeQueueBytes = 1 << 20;

@@ -1,5 +1,7 @@
 #include "net/AccessGate.hpp"
 
+#include "signaling/DisplayName.hpp"
+
 namespace pulsemeet::net {
 
 AccessGate::AccessGate(std::string signalingToken, std::string jwtSecret)
@@ -14,7 +16,9 @@ AccessGate::Decision AccessGate::check(const auth::UpgradeCredentials& credentia
     if (roomTokens_) {
         const auto verified = roomTokens_->verify(decision.token, now);
         if (const auto* grant = std::get_if<auth::RoomGrant>(&verified)) {
-            decision.admission = signaling::Admission{grant->room, grant->name, grant->expiresAt};
+            // The token's name is shown like a typed one: without control or bidi characters.
+            decision.admission = signaling::Admission{
+                grant->room, signaling::sanitizeDisplayName(grant->name), grant->expiresAt, {}};
         } else {
             const auto refusal = std::get<auth::TokenRefusal>(verified);
             decision.refusal = {std::string(auth::refusalCode(refusal)),

@@ -3,6 +3,7 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/file_body.hpp>
 
+#include "net/AddressKey.hpp"
 #include "net/SecurityHeaders.hpp"
 
 namespace pulsemeet::net {
@@ -44,6 +45,22 @@ RoutedResponse serveAsset(const Request& request, const StaticAsset& asset) {
     response.content_length(size);
     response.keep_alive(request.keep_alive());
     return {200, std::move(response)};
+}
+
+// 429 for /ice-servers over MAX_TURN_CREDENTIALS_PER_IP_PER_MINUTE; Retry-After in seconds.
+RoutedResponse tooManyCredentials(const Request& request, int retryAfter) {
+    http::response<http::string_body> response{http::status::too_many_requests, request.version()};
+    addSecurityHeaders(response);
+    response.set(http::field::content_type, kJson);
+    response.set(http::field::cache_control, "no-store");
+    response.set(http::field::retry_after, std::to_string(retryAfter));
+    response.keep_alive(request.keep_alive());
+    if (request.method() != http::verb::head) {
+        response.body() =
+            R"({"error":"too many TURN credentials requested","code":"rate-limited"})";
+    }
+    response.prepare_payload();
+    return {429, std::move(response)};
 }
 
 }  // namespace
@@ -89,7 +106,8 @@ std::string_view methodLabel(http::verb method) {
     }
 }
 
-RoutedResponse route(const Request& request, const ServerContext& context) {
+RoutedResponse route(const Request& request, const ServerContext& context,
+                     std::string_view remoteAddress) {
     const std::string_view path = requestPath(request.target());
     const bool readOnly =
         request.method() == http::verb::get || request.method() == http::verb::head;
@@ -121,8 +139,19 @@ RoutedResponse route(const Request& request, const ServerContext& context) {
                 request, http::status::unauthorized, kJson,
                 R"({"error":"missing or invalid token","code":")" + decision.refusal.code + "\"}");
         }
+        // Each answer is a new TURN credential: without JWT_SECRET anyone may ask, so one
+        // address gets a few a minute, not a relay account per request.
+        if (context.iceServers.issuesCredentials()) {
+            if (const int retryAfter =
+                    context.turnCredentialLimiter.allow(addressKey(remoteAddress));
+                retryAfter > 0) {
+                return tooManyCredentials(request, retryAfter);
+            }
+        }
         return simpleResponse(request, http::status::ok, kJson,
-                              "{\"iceServers\":" + context.iceServers.json() +
+                              "{\"iceServers\":" +
+                                  context.iceServers.json({}, auth::IceServers::Clock::now(),
+                                                          decision.admission->expiresAt) +
                                   ",\"iceTransportPolicy\":\"" +
                                   std::string(context.iceServers.transportPolicy()) + "\"}");
     }

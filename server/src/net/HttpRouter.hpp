@@ -18,8 +18,10 @@ struct RoutedResponse {
     boost::beast::http::message_generator message;
 };
 
-// Answers every plain HTTP request (everything but the /ws upgrade).
-RoutedResponse route(const Request& request, const ServerContext& context);
+// Answers every plain HTTP request (everything but the /ws upgrade) from the client at
+// `remoteAddress` (the TCP peer address).
+RoutedResponse route(const Request& request, const ServerContext& context,
+                     std::string_view remoteAddress);
 
 // A bounded label for metrics: the known endpoints, "asset" or "page".
 std::string_view routeLabel(std::string_view path);

@@ -9,6 +9,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 
 #include "auth/UpgradeAuth.hpp"
+#include "net/AddressKey.hpp"
 #include "net/HttpRouter.hpp"
 #include "net/SecurityHeaders.hpp"
 #include "ws/WebSocketSession.hpp"
@@ -157,7 +158,7 @@ void HttpSession<Stream>::onRead(beast::error_code ec, std::size_t) {
         upgrade();
         return;
     }
-    respondWith(route(request, context_));
+    respondWith(route(request, context_, remoteAddress_));
 }
 
 template <typename Stream>
@@ -189,6 +190,7 @@ void HttpSession<Stream>::upgrade() {
         respondWith(tokenRefusal(decision.refusal.code));
         return;
     }
+    decision.admission->clientAddress = addressKey(remoteAddress_);
     std::string subprotocol =
         auth::chosenSubprotocol(request[http::field::sec_websocket_protocol], decision.token);
     record(101);

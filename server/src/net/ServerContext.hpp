@@ -21,6 +21,8 @@ struct ServerContext {
     obs::Logger& logger;
     obs::Registry& registry;
     HttpRateLimiter& rateLimiter;
+    // TURN credentials from /ice-servers per address (MAX_TURN_CREDENTIALS_PER_IP_PER_MINUTE).
+    HttpRateLimiter& turnCredentialLimiter;
     const OriginPolicy& originPolicy;
     const StaticFiles& staticFiles;
     const auth::IceServers& iceServers;

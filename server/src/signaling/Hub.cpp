@@ -214,6 +214,13 @@ void Hub::proceedJoin(const std::string& joinerId, Connection& joiner, const Cli
                       const std::optional<ResumeClaim>& claim,
                       const std::optional<IssuedResumeToken>& next) {
     const Admission& admission = joiner.admission;
+    // Room-id guessing: a new room without a resume token counts against the client's address.
+    if (!claim && joiner.roomId != message.roomId && options_.admitRoomJoin &&
+        !options_.admitRoomJoin(admission.clientAddress, message.roomId)) {
+        sendError(joiner, ErrorCode::rateLimited, "too many different rooms joined: slow down");
+        joiner.link->close(CloseCode::policyViolation, "rate-limited");
+        return;
+    }
     // Read before a resume re-keys the connection: `joiner` (and its admission) move then.
     const std::string name = admission.name.empty() ? message.name : admission.name;
     std::string peerId = joinerId;
@@ -313,7 +320,8 @@ void Hub::enter(const std::string& peerId, Connection& connection, const std::st
     }
     connection.resumeNonce = token.nonce;
     const std::string iceServers =
-        options_.iceServersJson ? options_.iceServersJson(peerId) : std::string("[]");
+        options_.iceServersJson ? options_.iceServersJson(peerId, connection.admission.expiresAt)
+                                : std::string("[]");
     send(connection, MessageType::roomJoined,
          share(encodeRoomJoined(roomId, peerId, others, token.token, iceServers,
                                 options_.iceTransportPolicy)));

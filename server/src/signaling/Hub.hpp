@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -29,8 +30,10 @@ namespace pulsemeet::signaling {
 // What the hub needs from outside signaling, passed in so tests can supply their own.
 struct HubOptions {
     int maxPeersPerRoom = 8;
-    // room-joined's iceServers (JSON array text), made per join so TURN credentials are fresh.
-    std::function<std::string(const std::string& peerId)> iceServersJson;
+    // room-joined's iceServers (JSON array text), made per join so TURN credentials are fresh;
+    // their TURN credentials must not outlive `notAfter` (Unix seconds; 0: no bound), the
+    // expiry of the room token the connection came in with.
+    std::function<std::string(const std::string& peerId, std::int64_t notAfter)> iceServersJson;
     // room-joined's iceTransportPolicy: "all", or "relay" when clients must use TURN only.
     std::string iceTransportPolicy = "all";
     // Issues room-joined's resumeToken and checks a join's data.resumeToken. Null: no tokens
@@ -41,6 +44,9 @@ struct HubOptions {
     // How long a dropped peer's place is held, and how much is kept for it. A zero grace
     // announces peer-left as soon as the socket is gone.
     HoldLimits hold{std::chrono::milliseconds(0)};
+    // Whether a client at `address` may enter `roomId`, which it is not in, without a resume
+    // token (per-address limit on different rooms). Unset: always.
+    std::function<bool(std::string_view address, std::string_view roomId)> admitRoomJoin;
     // Shares rooms with other instances. Null, or a bus that is not clustered (NoopBus): this
     // instance alone, and the hub never calls it.
     cluster::Bus* bus = nullptr;
@@ -57,6 +63,7 @@ struct Admission {
     // When its room token expires (Unix seconds; 0: no room token). Resume tokens issued to the
     // connection expire by then too, and it cannot resume a place after it.
     std::int64_t expiresAt = 0;
+    std::string clientAddress;  // key of the client's TCP peer address (net/AddressKey.hpp)
 };
 
 // Rooms, their members and the relay between them. All state sits behind one mutex: work under

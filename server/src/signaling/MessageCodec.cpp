@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "obs/JsonText.hpp"
+#include "signaling/DisplayName.hpp"
 
 namespace pulsemeet::signaling {
 namespace json = boost::json;
@@ -56,13 +57,6 @@ std::optional<SignalError> decodeReceived(const json::object& fields, ClientMess
     return std::nullopt;
 }
 
-std::string trimSpaces(std::string_view text) {
-    const auto first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos) return {};
-    const auto last = text.find_last_not_of(" \t\r\n");
-    return std::string(text.substr(first, last - first + 1));
-}
-
 // Counts code points of valid UTF-8 (the JSON parser already rejected invalid UTF-8).
 std::size_t codePoints(std::string_view text) {
     std::size_t count = 0;
@@ -82,13 +76,6 @@ std::string_view utf8Prefix(std::string_view text, std::size_t maxBytes) {
     return text.substr(0, cut);
 }
 
-bool hasControlCharacters(std::string_view text) {
-    for (unsigned char c : text) {
-        if (c < 0x20 || c == 0x7F) return true;
-    }
-    return false;
-}
-
 std::optional<SignalError> decodeJoin(const json::object& envelope, ClientMessage& message) {
     SignalError error{};
     if (!optionalString(envelope, "roomId", message.roomId, error, ErrorCode::invalidRoomId)) {
@@ -104,12 +91,11 @@ std::optional<SignalError> decodeJoin(const json::object& envelope, ClientMessag
     const auto& fields = data->get_object();
     std::string name;
     if (!optionalString(fields, "name", name, error, ErrorCode::invalidName)) return error;
-    message.name = trimSpaces(name);
+    // Control and bidi-override characters are dropped rather than refused: what others see
+    // is the name without them (empty: no name).
+    message.name = sanitizeDisplayName(name);
     if (codePoints(message.name) > kMaxNameChars) {
         return fail(ErrorCode::invalidName, "name must be at most 64 characters");
-    }
-    if (hasControlCharacters(message.name)) {
-        return fail(ErrorCode::invalidName, "name must not contain control characters");
     }
     if (!optionalString(fields, "resumeToken", message.resumeToken, error, ErrorCode::badMessage)) {
         return error;

@@ -122,3 +122,26 @@ TEST(Config, TheLogBusIsABooleanAndExcludesRedis) {
     EXPECT_EQ(errorFor({{"LOG_BUS", "true"}, {"REDIS_ENABLED", "true"}}),
               "LOG_BUS=true and REDIS_ENABLED=true: choose one cluster bus");
 }
+
+TEST(Config, PerAddressRoomAndTurnCredentialLimits) {
+    EXPECT_EQ(loadWith({}).maxRoomsPerIpPerMinute, 20);
+    EXPECT_EQ(loadWith({}).maxTurnCredentialsPerIpPerMinute, 10);
+    const Config off = loadWith(
+        {{"MAX_ROOMS_PER_IP_PER_MINUTE", "0"}, {"MAX_TURN_CREDENTIALS_PER_IP_PER_MINUTE", "0"}});
+    EXPECT_EQ(off.maxRoomsPerIpPerMinute, 0);
+    EXPECT_EQ(off.maxTurnCredentialsPerIpPerMinute, 0);
+    EXPECT_EQ(loadWith({}, {"--max-rooms-per-ip-per-minute", "5"}).maxRoomsPerIpPerMinute, 5);
+    EXPECT_EQ(errorFor({{"MAX_ROOMS_PER_IP_PER_MINUTE", "-1"}}),
+              "MAX_ROOMS_PER_IP_PER_MINUTE=-1 (environment) is invalid: expected an integer from "
+              "0 to 1000000");
+    EXPECT_EQ(errorFor({{"MAX_TURN_CREDENTIALS_PER_IP_PER_MINUTE", "many"}}),
+              "MAX_TURN_CREDENTIALS_PER_IP_PER_MINUTE=many (environment) is invalid: expected an "
+              "integer from 0 to 1000000");
+    const std::string help = helpText();
+    EXPECT_NE(help.find("--max-rooms-per-ip-per-minute / MAX_ROOMS_PER_IP_PER_MINUTE"),
+              std::string::npos);
+    EXPECT_NE(
+        help.find(
+            "--max-turn-credentials-per-ip-per-minute / MAX_TURN_CREDENTIALS_PER_IP_PER_MINUTE"),
+        std::string::npos);
+}

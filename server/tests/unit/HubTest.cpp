@@ -16,7 +16,7 @@ class HubTest : public HubHarness {
     HubTest() {
         HubOptions options;
         options.maxPeersPerRoom = 2;
-        options.iceServersJson = [](const std::string&) { return std::string("[]"); };
+        options.iceServersJson = [](const std::string&, std::int64_t) { return std::string("[]"); };
         options.resumeTokens = &tokens;
         makeHub(std::move(options));
     }
@@ -133,7 +133,7 @@ TEST_F(HubTest, FanOutSharesOneSerialisedMessage) {
 }
 
 TEST_F(HubTest, ForbiddenRoomAndNameOverrideFromAdmission) {
-    auto a = connect("a", Admission{"allowed", "Verified Name"});
+    auto a = connect("a", Admission{"allowed", "Verified Name", 0, {}});
     join("a", "other");
     EXPECT_EQ(a->take()["code"].as_string(), "forbidden-room");
     auto b = connect("b");

@@ -233,7 +233,7 @@ TEST_F(ResumeHubTest, ATokenNeverOutlivesTheRoomToken) {
     auto a = connect("a");
     join("a");
     const auto roomTokenExpiry = unixSeconds(wallNow + 60s);
-    auto b = connect("b", Admission{"room", "", roomTokenExpiry});
+    auto b = connect("b", Admission{"room", "", roomTokenExpiry, {}});
     join("b");
     const std::string token = tokenOf(*b);
     const auto claim = tokens.verify(token, wallNow);
@@ -241,7 +241,7 @@ TEST_F(ResumeHubTest, ATokenNeverOutlivesTheRoomToken) {
     EXPECT_EQ(claim->expiresAt, roomTokenExpiry);
     hub->detach("b");
     wallNow += 61s;
-    auto thief = connect("x", Admission{"*", "", unixSeconds(wallNow + 3600s)});
+    auto thief = connect("x", Admission{"*", "", unixSeconds(wallNow + 3600s), {}});
     join("x", token);
     EXPECT_EQ(idOf(*thief), "x");
 }
@@ -250,19 +250,19 @@ TEST_F(ResumeHubTest, ATokenNeverOutlivesTheRoomToken) {
 // socket may stay open long after): it cannot take a place over.
 TEST_F(ResumeHubTest, AConnectionWhoseRoomTokenExpiredCannotResume) {
     auto a = withHeldPeer();
-    auto stale = connect("x", Admission{"room", "", unixSeconds(wallNow - 1s)});
+    auto stale = connect("x", Admission{"room", "", unixSeconds(wallNow - 1s), {}});
     join("x", bToken);
     EXPECT_EQ(idOf(*stale), "x");
     EXPECT_EQ(hub->heldCount(), 1u);
     // The refusal did not spend the token: its owner, with a valid room token, resumes.
-    auto owner = connect("b2", Admission{"room", "", unixSeconds(wallNow + 600s)});
+    auto owner = connect("b2", Admission{"room", "", unixSeconds(wallNow + 600s), {}});
     join("b2", bToken);
     EXPECT_EQ(idOf(*owner), "b");
 }
 
 TEST_F(ResumeHubTest, AConnectionForAnotherRoomCannotResume) {
     withHeldPeer();
-    auto elsewhere = connect("x", Admission{"other-room", "", 0});
+    auto elsewhere = connect("x", Admission{"other-room", "", 0, {}});
     join("x", bToken);
     EXPECT_EQ(elsewhere->last().at("code").as_string(), "forbidden-room");
     EXPECT_EQ(hub->heldCount(), 1u);

@@ -66,3 +66,35 @@ TEST(IceServers, StaticModeAndRelayPolicy) {
               R"([{"urls":["turn:turn.example:3478"],"username":"user","credential":"pass"}])");
     EXPECT_EQ(servers.transportPolicy(), "relay");
 }
+
+// A credential must not outlive the room token that let its holder in: with a token expiring
+// before TURN_TTL_SECONDS is up, the TURN username carries the token's expiry.
+TEST(IceServers, RestCredentialsNeverOutliveTheRoomToken) {
+    IceServerSettings settings;
+    settings.turnEnabled = true;
+    settings.turnUrls = {"turn:turn.example:3478"};
+    settings.turnSecret = "north-wind";
+    settings.turnTtl = 3600s;
+    const IceServers servers(settings);
+    EXPECT_TRUE(servers.issuesCredentials());
+    const std::int64_t tokenExpiry = 1700000000 + 120;
+    const auto capped = boost::json::parse(servers.json("peer1", kNow, tokenExpiry)).as_array();
+    EXPECT_EQ(capped[0].at("username").as_string(), "1700000120:peer1");
+    EXPECT_EQ(capped[0].at("credential").as_string(),
+              turnRestPassword("north-wind", "1700000120:peer1"));
+    // A token that outlives TURN_TTL_SECONDS changes nothing; no token (0) neither.
+    const auto later = boost::json::parse(servers.json("peer1", kNow, 1700009999)).as_array();
+    EXPECT_EQ(later[0].at("username").as_string(), "1700003600:peer1");
+    const auto none = boost::json::parse(servers.json("peer1", kNow, 0)).as_array();
+    EXPECT_EQ(none[0].at("username").as_string(), "1700003600:peer1");
+}
+
+TEST(IceServers, OnlyRestModeIssuesCredentials) {
+    IceServerSettings settings;
+    EXPECT_FALSE(IceServers(settings).issuesCredentials());
+    settings.turnEnabled = true;
+    settings.turnUrls = {"turn:turn.example:3478"};
+    settings.turnUsername = "u";
+    settings.turnPassword = "p";
+    EXPECT_FALSE(IceServers(settings).issuesCredentials()) << "static: the same pair every time";
+}

@@ -9,6 +9,7 @@ import { CamIcon, CamOffIcon, Logo, MicIcon, MicOffIcon } from './icons';
 import { DevicePickers } from './DevicePickers';
 import { RoundButton } from './RoundButton';
 import { initials } from './VideoTile';
+import { sanitizeDisplayName } from '../protocol/displayName';
 import { refusalMessage, type AccessRefusalCode } from '../access/accessRefusal';
 
 export type LobbyStatus =
@@ -42,7 +43,7 @@ export function Lobby({ roomId, media, snap, initialName, status, onJoin, onRetr
   const joining = status.kind === 'joining';
   const denied = snap.problems.includes('permission-denied');
   const submit = () => {
-    const trimmed = name.trim().slice(0, 64);
+    const trimmed = sanitizeDisplayName(name);
     savePrefs({ name: trimmed });
     onJoin(trimmed || 'Guest');
   };

@@ -9,6 +9,7 @@ import type {
   ServerMessage,
   SessionDescriptionData,
 } from './messages';
+import { sanitizeDisplayName } from './displayName';
 
 type Obj = Record<string, unknown>;
 
@@ -43,7 +44,8 @@ const DEFAULT_MEDIA: MediaState = { audio: true, video: true, screen: false };
 
 function toPeerInfo(v: unknown): PeerInfo | null {
   if (!isObject(v) || !isNonEmptyString(v.peerId)) return null;
-  const name = typeof v.name === 'string' ? v.name : '';
+  // Names are shown as typed text: stripped of control and bidi characters even if a server did not.
+  const name = typeof v.name === 'string' ? sanitizeDisplayName(v.name) : '';
   const media = isMediaState(v.media) ? copyMediaState(v.media) : { ...DEFAULT_MEDIA };
   return { peerId: v.peerId, name, media };
 }
@@ -135,7 +137,7 @@ export function toServerMessage(raw: unknown): ServerMessage | null {
     }
     case 'peer-joined': {
       if (!isNonEmptyString(peerId)) return null;
-      const name = isObject(data) && typeof data.name === 'string' ? data.name : '';
+      const name = isObject(data) && typeof data.name === 'string' ? sanitizeDisplayName(data.name) : '';
       const media = isObject(data) && isMediaState(data.media) ? copyMediaState(data.media) : undefined;
       return { type: 'peer-joined', peerId, data: media ? { name, media } : { name }, timestamp };
     }

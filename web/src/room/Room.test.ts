@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeDataChannel, FakePeerConnection, FakeSocket, fakeTrack, fireTrackEvent, settle } from '../test/fakes';
 import { SignalingClient } from '../signaling/SignalingClient';
 import type { MediaKind } from '../rtc/peerConnectionLike';
-import type { IceServersFetchResult } from '../rtc/iceCredentials';
+import { fetchIceServers, type IceServersFetchResult } from '../rtc/iceCredentials';
 import { Room, type LocalMediaSource } from './Room';
 
 class FakeMedia implements LocalMediaSource {
@@ -391,6 +391,25 @@ describe('Room: TURN credential refresh', () => {
     expect(FakePeerConnection.instances[0]!.config.iceServers).toEqual([turn(NOW_S + 95)]);
     await vi.advanceTimersByTimeAsync(30_000);
     expect(t.fetches).toEqual([at(30), at(35), at(65)]);
+  });
+
+  it('a 429 (MAX_TURN_CREDENTIALS_PER_IP_PER_MINUTE used up) is retried with backoff until it succeeds', async () => {
+    // The real fetchIceServers over a server that answers 429 twice, then fresh credentials.
+    const answers = [429, 429, 200];
+    const t = start(() =>
+      fetchIceServers(async () => {
+        const status = answers.shift() ?? 200;
+        const body = status === 429 ? { error: 'too many TURN credentials requested', code: 'rate-limited' } : { iceServers: [turn(NOW_S + 120)] };
+        return { status, json: async () => body };
+      }, 'room-token'),
+    );
+    t.join([turn(NOW_S + 60)]);
+    t.sock().receive({ type: 'peer-joined', peerId: 'p2', data: { name: 'Cy' } });
+    await vi.advanceTimersByTimeAsync(46_000);
+    // 30 s (429), 5 s later (429), 10 s after that (200): not a refusal, never given up.
+    expect(t.fetches).toEqual([at(30), at(35), at(45)]);
+    expect(t.room.credentialRefreshCount).toBe(1);
+    expect(FakePeerConnection.instances[0]!.config.iceServers).toEqual([turn(NOW_S + 120)]);
   });
 
   it('a refused room token stops the refreshing and says why', async () => {

@@ -44,6 +44,13 @@ describe('SignalingClient connection and join', () => {
     expect(sock().sent).toEqual([{ type: 'join', roomId: 'brave-otter-42', data: { name: 'Ada', received: 0 } }]);
   });
 
+  it('sends the name without control or bidi-override characters', () => {
+    const { client, sock } = make();
+    client.join('room-1', ' Mal\u202elory\u0085\u0007 ');
+    sock().open();
+    expect(sock().sent).toEqual([{ type: 'join', roomId: 'room-1', data: { name: 'Mallory', received: 0 } }]);
+  });
+
   it('sends an app-level ping every 5 s', () => {
     const { client, sock } = make();
     client.join('room-1', 'A');

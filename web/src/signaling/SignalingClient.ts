@@ -5,6 +5,7 @@ import { COUNTED_TYPES, type ClientMessage, type RoomJoinedMessage, type ServerM
 import { parseServerMessage } from '../protocol/guards';
 import { type BackoffPolicy, DEFAULT_BACKOFF, backoffDelay } from './backoff';
 import { withToken } from '../access/linkOptions';
+import { sanitizeDisplayName } from '../protocol/displayName';
 
 /** The subset of the browser WebSocket the client uses; tests pass a fake. */
 export interface SocketLike {
@@ -261,7 +262,10 @@ export class SignalingClient {
   private sendJoin(): void {
     if (!this.joinIntent) return;
     // `received`: how much of the dropped connection's stream arrived, so a resume replays the rest.
-    const data: { name: string; resumeToken?: string; received: number } = { name: this.joinIntent.name, received: this.received };
+    const data: { name: string; resumeToken?: string; received: number } = {
+      name: sanitizeDisplayName(this.joinIntent.name), // what the server would make of it anyway
+      received: this.received,
+    };
     if (this.resumeToken) data.resumeToken = this.resumeToken;
     this.sentResumeToken = Boolean(this.resumeToken);
     this.awaitingJoin = true;
