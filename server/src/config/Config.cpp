@@ -240,7 +240,7 @@ const std::vector<Setting>& settings() {
              c.metricsToken = token;
          }},
         {"METRICS_LISTEN", "",
-         "host:port of a separate listener for /metrics and /healthz; the main port then has no "
+         "IP:port of a separate listener for /metrics and /healthz; the main port then has no "
          "/metrics (empty: /metrics on the main port)",
          [](Config& c, const std::string& v) {
              const std::string address = trim(v);

@@ -131,6 +131,14 @@ TEST(MetricsEndpoint, BadSettingsStopStartUpWithOneLine) {
     EXPECT_EQ(listen.exitCode, 2);
     EXPECT_EQ(listen.output.rfind("pulsemeet: METRICS_LISTEN=localhost:9100 (environment)", 0), 0u)
         << listen.output;
+    ServerProcess occupant;
+    const auto taken =
+        runToCompletion({{"METRICS_LISTEN", "127.0.0.1:" + std::to_string(occupant.port())}}, {});
+    EXPECT_EQ(taken.exitCode, 1);
+    EXPECT_NE(taken.output.find("METRICS_LISTEN: cannot listen on 127.0.0.1:" +
+                                std::to_string(occupant.port())),
+              std::string::npos)
+        << taken.output;
     const auto token = runToCompletion({{"METRICS_TOKEN", "short"}}, {});
     EXPECT_EQ(token.exitCode, 2);
     EXPECT_EQ(token.output.rfind("pulsemeet: METRICS_TOKEN=short (environment)", 0), 0u)
