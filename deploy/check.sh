@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks that the deploy files are what they claim, with the tools that read them:
 #   systemd-analyze verify (the unit), docker-compose config (the compose file and its profiles),
-#   promtool check rules (the alerts), and the Dockerfile against the binary it ships.
+#   promtool check rules/config (the alerts and scrape config), and the Dockerfile against the
+#   binary it ships.
 # No Docker engine runs here, so the image itself is not built; see docs/operations.md.
 # Usage: deploy/check.sh PATH/TO/pulsemeet    (run by ctest as DeployFiles)
 set -euo pipefail
@@ -36,8 +37,12 @@ else
   fail "docker-compose config"
 fi
 
-# Alert rules load in Prometheus.
+# Alert rules load in Prometheus, and the scrape configuration (which loads them) is valid.
 promtool check rules "$deploy/prometheus/alerts.yml" >/dev/null || fail "promtool check rules"
+promtool check config "$deploy/prometheus/prometheus.yml" >/dev/null || fail "promtool check config"
+# The compose file keeps /metrics off the published port (docs/operations.md, "Metrics").
+grep -q 'METRICS_LISTEN: "0.0.0.0:9100"' "$deploy/docker-compose.yml" || fail "compose serves /metrics on the published port"
+grep -q 'pulsemeet:9100' "$deploy/prometheus/prometheus.yml" || fail "prometheus.yml does not scrape the METRICS_LISTEN port"
 
 # Dockerfile: built by the same command as on a developer machine, shipped with the client,
 # run as a user other than root, and with a Debian package for every shared library the binary

@@ -133,7 +133,7 @@ int run(const config::Config& config) {
     net::HttpRateLimiter rateLimiter(config.maxHttpPerMinute);
     net::ConnectionLimiter connectionLimiter(config.maxConnsPerIp);
     net::HttpRateLimiter turnCredentials(config.maxTurnCredentialsPerIpPerMinute);
-    const net::OriginPolicy originPolicy(config.allowedOrigins);
+    const net::OriginPolicy originPolicy(config.allowedOrigins, config.publicUrl);
     const net::StaticFiles staticFiles(config.staticDir);
     const ws::WebSocketContext webSocketContext{
         ws::WebSocketSettings{config.maxMessageBytes, config.writeQueueBytes,
@@ -169,6 +169,26 @@ int run(const config::Config& config) {
         logger.error("startup failed", {{"error", error.what()}});
         std::cerr << error.what() << "\n";
         return 1;
+    }
+    // METRICS_LISTEN: /metrics (and /healthz) on an address of their own, the same TLS or not.
+    std::shared_ptr<net::Listener> metricsListener;
+    if (config.metricsListen) {
+        try {
+            metricsListener = std::make_shared<net::Listener>(
+                ioc,
+                asio::ip::tcp::endpoint(asio::ip::make_address(config.metricsListen->host),
+                                        config.metricsListen->port),
+                context, tls.get(), net::Endpoints::metricsOnly);
+        } catch (const std::exception& error) {
+            logger.error("startup failed", {{"error", error.what()}});
+            std::cerr << "METRICS_LISTEN: " << error.what() << "\n";
+            return 1;
+        }
+        metricsListener->run();
+        const auto metricsBound = metricsListener->localEndpoint();
+        logger.info("metrics listening", {{"host", metricsBound.address().to_string()},
+                                          {"port", metricsBound.port()},
+                                          {"tls", tls != nullptr}});
     }
     listener->run();
     const auto bound = listener->localEndpoint();

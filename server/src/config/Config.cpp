@@ -7,6 +7,10 @@
 #include <sstream>
 #include <thread>
 
+#include <boost/asio/ip/address.hpp>
+
+#include "config/Origin.hpp"
+
 namespace pulsemeet::config {
 namespace {
 
@@ -87,8 +91,31 @@ const std::vector<Setting>& settings() {
         {"HOST", "0.0.0.0", "address to listen on", text(&Config::host)},
         {"PORT", "8080", "TCP port (0 picks a free one and logs it)",
          integer(&Config::port, 0, 65535)},
-        {"ALLOWED_ORIGINS", "", "comma-separated origins allowed to open /ws; * allows any",
-         list(&Config::allowedOrigins)},
+        {"ALLOWED_ORIGINS", "",
+         "comma-separated origins (scheme://host[:port]) allowed to open /ws, compared in "
+         "scheme, host and port; * allows any. Empty (and no PUBLIC_URL): only pages from the "
+         "host the request names",
+         [](Config& c, const std::string& v) {
+             c.allowedOrigins = splitList(v);
+             for (const auto& entry : c.allowedOrigins) {
+                 if (entry != "*" && !parseOrigin(entry)) {
+                     throw BadValue{
+                         "* or origins such as https://meet.example.com (scheme://host"
+                         "[:port], no path); '" +
+                         entry + "' is not one"};
+                 }
+             }
+         }},
+        {"PUBLIC_URL", "",
+         "the address users open (https://meet.example.com); its origin is allowed to open /ws",
+         [](Config& c, const std::string& v) {
+             const std::string url = trim(v);
+             if (!url.empty() && !parseOrigin(url)) {
+                 throw BadValue{
+                     "an origin such as https://meet.example.com (scheme://host[:port])"};
+             }
+             c.publicUrl = url;
+         }},
         {"SIGNALING_TOKEN", "", "bearer token required to open /ws (empty: none)",
          text(&Config::signalingToken)},
         {"JWT_SECRET", "",
@@ -207,6 +234,48 @@ const std::vector<Setting>& settings() {
         {"TLS_CERT_FILE", "", "PEM certificate chain; with TLS_KEY_FILE the port serves HTTPS/WSS",
          text(&Config::tlsCertFile)},
         {"TLS_KEY_FILE", "", "PEM private key of TLS_CERT_FILE", text(&Config::tlsKeyFile)},
+        {"METRICS_TOKEN", "",
+         "bearer token /metrics asks of every scraper (empty: only loopback and private-network "
+         "clients get it)",
+         [](Config& c, const std::string& v) {
+             const std::string token = trim(v);
+             const bool printable = std::all_of(token.begin(), token.end(), [](unsigned char ch) {
+                 return ch > 0x20 && ch < 0x7f;
+             });
+             if (!token.empty() && (token.size() < 16 || token.size() > 512 || !printable)) {
+                 throw BadValue{"16 to 512 printable characters without spaces"};
+             }
+             c.metricsToken = token;
+         }},
+        {"METRICS_LISTEN", "",
+         "IP:port of a separate listener for /metrics and /healthz; the main port then has no "
+         "/metrics (empty: /metrics on the main port)",
+         [](Config& c, const std::string& v) {
+             const std::string address = trim(v);
+             if (address.empty()) {
+                 c.metricsListen.reset();
+                 return;
+             }
+             const BadValue bad{
+                 "IP:port, such as 127.0.0.1:9100 or [::1]:9100 (port 0 picks a free one)"};
+             const auto colon = address.rfind(':');
+             if (colon == std::string::npos || colon == 0) throw bad;
+             std::string host = address.substr(0, colon);
+             if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+                 host = host.substr(1, host.size() - 2);
+             } else if (host.find(':') != std::string::npos) {
+                 throw bad;  // IPv6 needs brackets, or the port is ambiguous
+             }
+             boost::system::error_code ec;
+             boost::asio::ip::make_address(host, ec);
+             if (ec) throw bad;
+             try {
+                 const auto port = parseInteger(address.substr(colon + 1), 0, 65535);
+                 c.metricsListen = Config::ListenAddress{host, static_cast<std::uint16_t>(port)};
+             } catch (const BadValue&) {
+                 throw bad;
+             }
+         }},
         {"THREADS", "0", "I/O threads (0: one per core)", integer(&Config::threads, 0, 256)},
         {"DRAIN_SECONDS", "10", "longest wait for sockets to close on SIGTERM",
          integer(&Config::drainSeconds, 0, 3600)},
@@ -282,6 +351,10 @@ void checkConsistency(const Config& config) {
             config.tlsCertFile.empty()
                 ? "TLS_KEY_FILE is set but TLS_CERT_FILE is not: set both or neither"
                 : "TLS_CERT_FILE is set but TLS_KEY_FILE is not: set both or neither");
+    }
+    if (config.metricsListen && config.metricsListen->port != 0 &&
+        config.metricsListen->port == config.port) {
+        throw ConfigError("METRICS_LISTEN uses the same port as PORT: choose another port");
     }
     if (config.host.empty()) {
         throw ConfigError("HOST is empty: expected an address such as 0.0.0.0 or 127.0.0.1");

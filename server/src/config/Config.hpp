@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -19,7 +20,10 @@ enum class IceTransportPolicy { all, relay };
 struct Config {
     std::string host = "0.0.0.0";
     std::uint16_t port = 8080;
-    std::vector<std::string> allowedOrigins;  // "*" allows any; the server's own origin always
+    // Pages allowed to open /ws, each scheme://host[:port] ("*": any). With this or publicUrl
+    // set, the list is the whole answer; both empty: the page must come from the Host it asks.
+    std::vector<std::string> allowedOrigins;
+    std::string publicUrl;  // the address users open, e.g. https://meet.example.com (an origin)
     std::string signalingToken;
     std::string jwtSecret;  // when set, /ws needs an HS256 room token signed with it
 
@@ -67,6 +71,15 @@ struct Config {
     std::string tlsKeyFile;
     int threads = 0;  // 0 = one per core
     int drainSeconds = 10;
+
+    // Who gets /metrics: private-network peers, or (token set) whoever presents the token.
+    std::string metricsToken;
+    // Set: /metrics (and /healthz) on this address alone, and no longer on the main port.
+    struct ListenAddress {
+        std::string host;
+        std::uint16_t port = 0;
+    };
+    std::optional<ListenAddress> metricsListen;
 
     std::chrono::seconds pingInterval{25};
     std::chrono::seconds pongTimeout{60};

@@ -15,21 +15,23 @@ namespace {
 
 constexpr std::string_view kJson = "application/json";
 
-RoutedResponse serveAsset(const Request& request, const StaticAsset& asset) {
+RoutedResponse serveAsset(const Request& request, const ServerContext& context,
+                          const StaticAsset& asset) {
     if (asset.file.empty()) {
-        return simpleResponse(request, http::status::ok, asset.contentType, asset.inlineBody);
+        return simpleResponse(request, context, http::status::ok, asset.contentType,
+                              asset.inlineBody);
     }
     beast::error_code ec;
     http::file_body::value_type body;
     body.open(asset.file.c_str(), beast::file_mode::scan, ec);
     if (ec) {
-        return simpleResponse(request, http::status::not_found, "text/plain; charset=utf-8",
-                              "not found\n");
+        return simpleResponse(request, context, http::status::not_found,
+                              "text/plain; charset=utf-8", "not found\n");
     }
     const auto size = body.size();
     if (request.method() == http::verb::head) {
         http::response<http::empty_body> response{http::status::ok, request.version()};
-        addSecurityHeaders(response);
+        addSecurityHeaders(response, servesTls(context));
         response.set(http::field::content_type, asset.contentType);
         response.set(http::field::cache_control, asset.cacheControl);
         response.content_length(size);
@@ -39,7 +41,7 @@ RoutedResponse serveAsset(const Request& request, const StaticAsset& asset) {
     http::response<http::file_body> response{std::piecewise_construct,
                                              std::make_tuple(std::move(body)),
                                              std::make_tuple(http::status::ok, request.version())};
-    addSecurityHeaders(response);
+    addSecurityHeaders(response, servesTls(context));
     response.set(http::field::content_type, asset.contentType);
     response.set(http::field::cache_control, asset.cacheControl);
     response.content_length(size);
@@ -48,9 +50,10 @@ RoutedResponse serveAsset(const Request& request, const StaticAsset& asset) {
 }
 
 // 429 for /ice-servers over MAX_TURN_CREDENTIALS_PER_IP_PER_MINUTE; Retry-After in seconds.
-RoutedResponse tooManyCredentials(const Request& request, int retryAfter) {
+RoutedResponse tooManyCredentials(const Request& request, const ServerContext& context,
+                                  int retryAfter) {
     http::response<http::string_body> response{http::status::too_many_requests, request.version()};
-    addSecurityHeaders(response);
+    addSecurityHeaders(response, servesTls(context));
     response.set(http::field::content_type, kJson);
     response.set(http::field::cache_control, "no-store");
     response.set(http::field::retry_after, std::to_string(retryAfter));
@@ -69,10 +72,14 @@ std::string_view requestPath(std::string_view target) {
     return target.substr(0, target.find_first_of("?#"));
 }
 
-RoutedResponse simpleResponse(const Request& request, http::status status,
-                              std::string_view contentType, std::string body) {
+bool servesTls(const ServerContext& context) {
+    return !context.config.tlsCertFile.empty();
+}
+
+RoutedResponse simpleResponse(const Request& request, const ServerContext& context,
+                              http::status status, std::string_view contentType, std::string body) {
     http::response<http::string_body> response{status, request.version()};
-    addSecurityHeaders(response);
+    addSecurityHeaders(response, servesTls(context));
     response.set(http::field::content_type, contentType);
     response.set(http::field::cache_control, "no-store");
     response.keep_alive(request.keep_alive());
@@ -112,21 +119,23 @@ RoutedResponse route(const Request& request, const ServerContext& context,
     const bool readOnly =
         request.method() == http::verb::get || request.method() == http::verb::head;
     if (!readOnly) {
-        return simpleResponse(request, http::status::method_not_allowed, kJson,
+        return simpleResponse(request, context, http::status::method_not_allowed, kJson,
                               R"({"error":"method not allowed"})");
     }
     if (path == "/healthz")
-        return simpleResponse(request, http::status::ok, kJson, R"({"status":"ok"})");
+        return simpleResponse(request, context, http::status::ok, kJson, R"({"status":"ok"})");
     if (path == "/readyz") {
         if (context.readiness.ready()) {
-            return simpleResponse(request, http::status::ok, kJson, R"({"status":"ready"})");
+            return simpleResponse(request, context, http::status::ok, kJson,
+                                  R"({"status":"ready"})");
         }
-        return simpleResponse(request, http::status::service_unavailable, kJson,
+        return simpleResponse(request, context, http::status::service_unavailable, kJson,
                               context.readiness.draining() ? R"({"status":"draining"})"
                                                            : R"({"status":"redis-unavailable"})");
     }
     if (path == "/metrics") {
-        return simpleResponse(request, http::status::ok, "text/plain; version=0.0.4; charset=utf-8",
+        return simpleResponse(request, context, http::status::ok,
+                              "text/plain; version=0.0.4; charset=utf-8",
                               context.registry.exposition());
     }
     if (path == "/ice-servers") {
@@ -136,7 +145,7 @@ RoutedResponse route(const Request& request, const ServerContext& context,
             {request[http::field::authorization], request.target(), std::string_view()});
         if (!decision.admission) {
             return simpleResponse(
-                request, http::status::unauthorized, kJson,
+                request, context, http::status::unauthorized, kJson,
                 R"({"error":"missing or invalid token","code":")" + decision.refusal.code + "\"}");
         }
         // Each answer is a new TURN credential: without JWT_SECRET anyone may ask, so one
@@ -145,10 +154,10 @@ RoutedResponse route(const Request& request, const ServerContext& context,
             if (const int retryAfter =
                     context.turnCredentialLimiter.allow(addressKey(remoteAddress));
                 retryAfter > 0) {
-                return tooManyCredentials(request, retryAfter);
+                return tooManyCredentials(request, context, retryAfter);
             }
         }
-        return simpleResponse(request, http::status::ok, kJson,
+        return simpleResponse(request, context, http::status::ok, kJson,
                               "{\"iceServers\":" +
                                   context.iceServers.json({}, auth::IceServers::Clock::now(),
                                                           decision.admission->expiresAt) +
@@ -156,13 +165,13 @@ RoutedResponse route(const Request& request, const ServerContext& context,
                                   std::string(context.iceServers.transportPolicy()) + "\"}");
     }
     if (path == "/ws") {
-        return simpleResponse(request, http::status::upgrade_required, kJson,
+        return simpleResponse(request, context, http::status::upgrade_required, kJson,
                               R"({"error":"/ws expects a WebSocket upgrade"})");
     }
     if (const auto asset = context.staticFiles.resolve(request.target())) {
-        return serveAsset(request, *asset);
+        return serveAsset(request, context, *asset);
     }
-    return simpleResponse(request, http::status::not_found, "text/plain; charset=utf-8",
+    return simpleResponse(request, context, http::status::not_found, "text/plain; charset=utf-8",
                           "not found\n");
 }
 

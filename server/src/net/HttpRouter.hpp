@@ -31,8 +31,12 @@ std::string_view routeLabel(std::string_view path);
 std::string_view methodLabel(boost::beast::http::verb method);
 
 // A small text/JSON response with the security headers, for the router and the upgrade checks.
-RoutedResponse simpleResponse(const Request& request, boost::beast::http::status status,
-                              std::string_view contentType, std::string body);
+RoutedResponse simpleResponse(const Request& request, const ServerContext& context,
+                              boost::beast::http::status status, std::string_view contentType,
+                              std::string body);
+
+// True when the server speaks TLS itself (TLS_CERT_FILE/TLS_KEY_FILE): HSTS goes on responses.
+bool servesTls(const ServerContext& context);
 
 // The request target's path without query or fragment.
 std::string_view requestPath(std::string_view target);

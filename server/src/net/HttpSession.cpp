@@ -4,6 +4,7 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/stream_base.hpp>
 #include <boost/beast/core/error.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
@@ -11,6 +12,7 @@
 #include "auth/UpgradeAuth.hpp"
 #include "net/AddressKey.hpp"
 #include "net/HttpRouter.hpp"
+#include "net/MetricsAccess.hpp"
 #include "net/SecurityHeaders.hpp"
 #include "ws/WebSocketSession.hpp"
 
@@ -31,34 +33,40 @@ bool exemptFromRateLimit(std::string_view path) {
     return path == "/healthz" || path == "/readyz" || path == "/metrics";
 }
 
-// A request that failed a check: answered, then the connection is closed.
-RoutedResponse refusal(http::status status, std::string_view message) {
-    Request stub;
-    stub.version(11);
-    stub.keep_alive(false);
-    return simpleResponse(stub, status, kJson,
-                          std::string(R"({"error":")") + std::string(message) + "\"}");
-}
-
 // 401 with the machine-readable reason: a browser cannot read it from a failed WebSocket, but
 // a client asking /ice-servers with the same token gets the same answer (docs/protocol.md).
-RoutedResponse tokenRefusal(std::string_view code) {
+RoutedResponse tokenRefusal(const ServerContext& context, std::string_view code) {
     Request stub;
     stub.version(11);
     stub.keep_alive(false);
     return simpleResponse(
-        stub, http::status::unauthorized, kJson,
+        stub, context, http::status::unauthorized, kJson,
         std::string(R"({"error":"missing or invalid token","code":")") + std::string(code) + "\"}");
+}
+
+// RFC 9112 6.1: chunked is the only transfer coding we decode, and it must be the only one.
+// Anything else (`chunked, identity`, `xchunked`, `identity`, a second header line) Beast reads
+// as "no body", leaving the bytes after the header to be parsed as a second request: a proxy
+// that framed it differently would smuggle that request past its own checks.
+bool exactlyChunked(const Request& request) {
+    const auto fields = request.equal_range(http::field::transfer_encoding);
+    if (std::distance(fields.first, fields.second) != 1) return false;
+    std::string_view value = fields.first->value();
+    const auto first = value.find_first_not_of(" \t");
+    const auto last = value.find_last_not_of(" \t");
+    if (first == std::string_view::npos) return false;
+    return beast::iequals(value.substr(first, last - first + 1), "chunked");
 }
 
 }  // namespace
 
 template <typename Stream>
-HttpSession<Stream>::HttpSession(Stream&& stream, const ServerContext& context)
-    : stream_(std::move(stream)), context_(context) {
+HttpSession<Stream>::HttpSession(Stream&& stream, const ServerContext& context, Endpoints endpoints)
+    : stream_(std::move(stream)), context_(context), endpoints_(endpoints) {
     beast::error_code ec;
     const auto endpoint = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
-    remoteAddress_ = ec ? std::string("unknown") : endpoint.address().to_string();
+    if (!ec) peer_ = endpoint.address();
+    remoteAddress_ = ec ? std::string("unknown") : peer_.to_string();
     slot_ = context_.connectionLimiter.acquire(remoteAddress_);
 }
 
@@ -131,8 +139,14 @@ void HttpSession<Stream>::onRead(beast::error_code ec, std::size_t) {
         return;
     }
 
+    if (auto refused = framingRefusal()) {
+        context_.logger.warn("request framing refused", {{"remote", remoteAddress_}});
+        respondWith(std::move(*refused));
+        return;
+    }
     const Request& request = parser_->get();
     const std::string_view path = requestPath(request.target());
+    auto refusedEndpoint = endpointRefusal(path);
     if (!slot_.held()) {
         context_.logger.warn("connection over the per-IP cap refused",
                              {{"remote", remoteAddress_}, {"cap", context_.config.maxConnsPerIp}});
@@ -140,11 +154,12 @@ void HttpSession<Stream>::onRead(beast::error_code ec, std::size_t) {
             refusal(http::status::too_many_requests, "too many connections from this address"));
         return;
     }
-    if (!exemptFromRateLimit(path)) {
+    // A refused /metrics counts against the limit: only real scrapes are exempt.
+    if (refusedEndpoint || !exemptFromRateLimit(path)) {
         if (const int retryAfter = context_.rateLimiter.allow(remoteAddress_); retryAfter > 0) {
             http::response<http::string_body> response{http::status::too_many_requests,
                                                        request.version()};
-            addSecurityHeaders(response);
+            addSecurityHeaders(response, servesTls(context_));
             response.set(http::field::retry_after, std::to_string(retryAfter));
             response.set(http::field::content_type, kJson);
             response.keep_alive(false);
@@ -154,11 +169,83 @@ void HttpSession<Stream>::onRead(beast::error_code ec, std::size_t) {
             return;
         }
     }
+    if (refusedEndpoint) {
+        respondWith(std::move(*refusedEndpoint));
+        return;
+    }
     if (websocket::is_upgrade(request)) {
         upgrade();
         return;
     }
     respondWith(route(request, context_, remoteAddress_));
+}
+
+template <typename Stream>
+RoutedResponse HttpSession<Stream>::refusal(http::status status, std::string_view message) const {
+    // A request that failed a check: answered, then the connection is closed.
+    Request stub;
+    stub.version(11);
+    stub.keep_alive(false);
+    return simpleResponse(stub, context_, status, kJson,
+                          std::string(R"({"error":")") + std::string(message) + "\"}");
+}
+
+template <typename Stream>
+std::optional<RoutedResponse> HttpSession<Stream>::framingRefusal() const {
+    const Request& request = parser_->get();
+    if (request.count(http::field::transfer_encoding) > 0) {
+        // HTTP/1.0 has no transfer codings: a 1.0 message with one is framed wrongly (RFC 9112
+        // 6.1), whatever it says.
+        if (request.version() < 11) {
+            return refusal(http::status::bad_request, "Transfer-Encoding in an HTTP/1.0 request");
+        }
+        if (!exactlyChunked(request)) {
+            return refusal(http::status::not_implemented,
+                           "Transfer-Encoding other than chunked is not supported");
+        }
+    }
+    // HTTP/1.1 requires exactly one Host (RFC 9112 3.2); HTTP/1.0 clients may send none.
+    const auto hosts = request.count(http::field::host);
+    if (hosts > 1 || (hosts == 0 && request.version() >= 11)) {
+        return refusal(http::status::bad_request, "an HTTP/1.1 request needs one Host header");
+    }
+    return std::nullopt;
+}
+
+template <typename Stream>
+std::optional<RoutedResponse> HttpSession<Stream>::endpointRefusal(std::string_view path) const {
+    const auto& config = context_.config;
+    if (endpoints_ == Endpoints::metricsOnly && path != "/metrics" && path != "/healthz") {
+        return refusal(http::status::not_found, "this port serves /metrics and /healthz only");
+    }
+    if (path != "/metrics") return std::nullopt;
+    // With METRICS_LISTEN the main port has no /metrics at all, whoever asks.
+    if (endpoints_ == Endpoints::all && config.metricsListen) {
+        return refusal(http::status::not_found, "not found");
+    }
+    const Request& request = parser_->get();
+    const bool proxied = request.count(http::field::forwarded) > 0 ||
+                         request.count("X-Forwarded-For") > 0 || request.count("X-Real-IP") > 0;
+    const auto verdict =
+        metricsVerdict({peer_, request[http::field::authorization], proxied}, config.metricsToken);
+    if (verdict == MetricsVerdict::allowed) return std::nullopt;
+    context_.logger.warn("metrics refused", {{"remote", remoteAddress_},
+                                             {"reason", verdict == MetricsVerdict::unauthorized
+                                                            ? "missing or wrong METRICS_TOKEN"
+                                                            : "not a private-network client"}});
+    if (verdict == MetricsVerdict::forbidden) {
+        return refusal(http::status::forbidden,
+                       "metrics are served to private-network clients only");
+    }
+    http::response<http::string_body> response{http::status::unauthorized, 11};
+    addSecurityHeaders(response, servesTls(context_));
+    response.set(http::field::www_authenticate, R"(Bearer realm="pulsemeet metrics")");
+    response.set(http::field::content_type, kJson);
+    response.set(http::field::cache_control, "no-store");
+    response.keep_alive(false);
+    response.body() = R"({"error":"metrics need the METRICS_TOKEN bearer token"})";
+    response.prepare_payload();
+    return RoutedResponse{401, std::move(response)};
 }
 
 template <typename Stream>
@@ -187,7 +274,7 @@ void HttpSession<Stream>::upgrade() {
         context_.logger.warn("websocket token refused", {{"remote", remoteAddress_},
                                                          {"code", decision.refusal.code},
                                                          {"reason", decision.refusal.reason}});
-        respondWith(tokenRefusal(decision.refusal.code));
+        respondWith(tokenRefusal(context_, decision.refusal.code));
         return;
     }
     decision.admission->clientAddress = addressKey(remoteAddress_);

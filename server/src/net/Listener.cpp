@@ -13,8 +13,12 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 Listener::Listener(asio::io_context& ioc, const tcp::endpoint& endpoint,
-                   const ServerContext& context, asio::ssl::context* tls)
-    : ioc_(ioc), acceptor_(asio::make_strand(ioc)), context_(context), tls_(tls) {
+                   const ServerContext& context, asio::ssl::context* tls, Endpoints endpoints)
+    : ioc_(ioc),
+      acceptor_(asio::make_strand(ioc)),
+      context_(context),
+      tls_(tls),
+      endpoints_(endpoints) {
     boost::system::error_code ec;
     const auto where = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
     acceptor_.open(endpoint.protocol(), ec);
@@ -55,11 +59,11 @@ void Listener::accept() {
                 socket.set_option(tcp::no_delay(true), ec);
                 if (self->tls_ != nullptr) {
                     std::make_shared<HttpSession<TlsStream>>(
-                        TlsStream(std::move(socket), *self->tls_), self->context_)
+                        TlsStream(std::move(socket), *self->tls_), self->context_, self->endpoints_)
                         ->run();
                 } else {
                     std::make_shared<HttpSession<PlainStream>>(PlainStream(std::move(socket)),
-                                                               self->context_)
+                                                               self->context_, self->endpoints_)
                         ->run();
                 }
             }

@@ -3,35 +3,31 @@
 #include <algorithm>
 
 namespace pulsemeet::net {
-namespace {
 
-std::string normalise(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    while (!out.empty() && out.back() == '/') out.pop_back();
-    return out;
-}
-
-}  // namespace
-
-OriginPolicy::OriginPolicy(std::vector<std::string> allowed) {
-    for (const auto& origin : allowed) {
-        if (origin == "*")
+OriginPolicy::OriginPolicy(const std::vector<std::string>& allowed, std::string_view publicUrl) {
+    std::vector<std::string_view> entries(allowed.begin(), allowed.end());
+    if (!publicUrl.empty()) entries.push_back(publicUrl);
+    listed_ = !entries.empty();
+    for (const auto entry : entries) {
+        if (entry == "*") {
             any_ = true;
-        else
-            allowed_.push_back(normalise(origin));
+        } else if (const auto origin = config::parseOrigin(entry)) {
+            allowed_.push_back(origin->text());
+        }
     }
 }
 
 bool OriginPolicy::allows(std::string_view origin, std::string_view host) const {
     if (origin.empty() || any_) return true;
-    const std::string normalised = normalise(origin);
-    if (std::find(allowed_.begin(), allowed_.end(), normalised) != allowed_.end()) return true;
-    // The server's own origin: the page was served by the host the upgrade is addressed to.
-    const auto scheme = normalised.find("://");
-    return scheme != std::string::npos && !host.empty() &&
-           normalised.substr(scheme + 3) == normalise(host);
+    const auto parsed = config::parseOrigin(origin);
+    if (!parsed) return false;  // "null" (sandboxed frames, file: pages) and garbage
+    if (listed_) {
+        return std::find(allowed_.begin(), allowed_.end(), parsed->text()) != allowed_.end();
+    }
+    // No list: the server's own origin, i.e. the page was served by the host the upgrade is
+    // addressed to (same host and port; a proxy may have terminated TLS, so not the scheme).
+    const auto own = config::parseHostHeader(parsed->scheme, host);
+    return own && own->host == parsed->host && own->port == parsed->port;
 }
 
 }  // namespace pulsemeet::net

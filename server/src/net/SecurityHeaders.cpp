@@ -2,7 +2,7 @@
 
 namespace pulsemeet::net {
 
-void addSecurityHeaders(boost::beast::http::fields& headers) {
+void addSecurityHeaders(boost::beast::http::fields& headers, bool overTls) {
     namespace http = boost::beast::http;
     headers.set(http::field::server, "pulsemeet");
     headers.set("Content-Security-Policy",
@@ -14,6 +14,7 @@ void addSecurityHeaders(boost::beast::http::fields& headers) {
     headers.set("Referrer-Policy", "no-referrer");
     headers.set("X-Frame-Options", "DENY");
     headers.set("Permissions-Policy", "camera=(self), microphone=(self), display-capture=(self)");
+    if (overTls) headers.set(http::field::strict_transport_security, "max-age=31536000");
 }
 
 }  // namespace pulsemeet::net

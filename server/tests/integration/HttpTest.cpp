@@ -177,26 +177,6 @@ TEST(Http, HalfSentRequestIsCutOffAtTheHeaderDeadline) {
     EXPECT_EQ(httpGet(server.port(), "/healthz").status, 200);
 }
 
-TEST(Upgrade, OriginAllowList) {
-    ServerProcess server(Env{{"ALLOWED_ORIGINS", "https://meet.example"}});
-    WsClient::Options evil;
-    evil.headers = {{"Origin", "https://evil.example"}};
-    EXPECT_EQ(WsClient::refusedStatus(server.port(), evil), 403);
-    WsClient::Options listed;
-    listed.headers = {{"Origin", "https://meet.example"}};
-    EXPECT_EQ(WsClient::refusedStatus(server.port(), listed), 0);
-    WsClient::Options own;
-    own.headers = {{"Origin", "http://127.0.0.1:" + std::to_string(server.port())}};
-    EXPECT_EQ(WsClient::refusedStatus(server.port(), own), 0);
-}
-
-TEST(Upgrade, AnyOriginWithStar) {
-    ServerProcess server(Env{{"ALLOWED_ORIGINS", "*"}});
-    WsClient::Options any;
-    any.headers = {{"Origin", "https://anything.example"}};
-    EXPECT_EQ(WsClient::refusedStatus(server.port(), any), 0);
-}
-
 TEST(Upgrade, SignalingTokenInHeaderQueryOrSubprotocol) {
     ServerProcess server(Env{{"SIGNALING_TOKEN", "s3cret"}});
     EXPECT_EQ(WsClient::refusedStatus(server.port(), {}), 401);

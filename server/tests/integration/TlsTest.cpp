@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
+#include <set>
+#include <vector>
 
 #include "ChildProcess.hpp"
 #include "HttpsClient.hpp"
@@ -98,5 +101,44 @@ TEST(Tls, BadFilesStopStartUpWithOneLineNamingTheVariable) {
         // One line, and nothing before it: TLS is loaded before anything else happens.
         EXPECT_EQ(result.output.rfind("pulsemeet: " + expected, 0), 0u) << result.output;
         EXPECT_EQ(std::count(result.output.begin(), result.output.end(), '\n'), 1) << result.output;
+    }
+}
+
+// Issue 14: with TLS on, every response tells the browser to use HTTPS for this host for a year
+// (no includeSubDomains: see net/SecurityHeaders.hpp); never over plain HTTP.
+TEST(Tls, EveryHttpsResponseCarriesHstsAndPlainHttpNone) {
+    const TestCertificate certificate;
+    ServerProcess server(tlsEnv(certificate));
+    const std::string ca = certificate.cert.string();
+    const std::vector<std::pair<std::string, std::map<std::string, std::string>>> requests = {
+        {"/", {}},
+        {"/r/some-room", {}},
+        {"/healthz", {}},
+        {"/readyz", {}},
+        {"/metrics", {}},
+        {"/ice-servers", {}},
+        {"/ws", {}},                                     // 426: not an upgrade
+        {"/metrics", {{"X-Forwarded-For", "1.2.3.4"}}},  // 403 from the metrics check
+        {"/ws",
+         {{"Upgrade", "websocket"},
+          {"Connection", "upgrade"},
+          {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
+          {"Sec-WebSocket-Version", "13"},
+          {"Origin", "https://elsewhere.example"}}},  // 403 from the origin check
+    };
+    std::set<int> statuses;
+    for (const auto& [target, headers] : requests) {
+        const auto response = httpsGet(server.port(), target, ca, headers);
+        statuses.insert(response.status);
+        ASSERT_TRUE(response.headers.contains("strict-transport-security"))
+            << target << " " << response.status;
+        EXPECT_EQ(response.headers.at("strict-transport-security"), "max-age=31536000") << target;
+    }
+    EXPECT_EQ(statuses, (std::set<int>{200, 403, 426})) << "answers from each part of the server";
+
+    ServerProcess plain;
+    for (const char* target : {"/", "/healthz", "/metrics", "/ws", "/nope"}) {
+        EXPECT_FALSE(httpGet(plain.port(), target).headers.contains("strict-transport-security"))
+            << target;
     }
 }

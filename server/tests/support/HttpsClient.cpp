@@ -11,7 +11,8 @@
 
 namespace pulsemeet::testing {
 
-HttpResult httpsGet(std::uint16_t port, const std::string& target, const std::string& caFile) {
+HttpResult httpsGet(std::uint16_t port, const std::string& target, const std::string& caFile,
+                    const std::map<std::string, std::string>& headers) {
     namespace beast = boost::beast;
     namespace ssl = boost::asio::ssl;
     boost::asio::io_context ioc;
@@ -24,7 +25,9 @@ HttpResult httpsGet(std::uint16_t port, const std::string& target, const std::st
     beast::get_lowest_layer(stream).connect(
         boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
     stream.handshake(ssl::stream_base::client);
-    return exchangeGet(stream, port, target, {{"connection", "close"}});
+    auto withClose = headers;
+    withClose.emplace("connection", "close");
+    return exchangeGet(stream, port, target, withClose);
 }
 
 }  // namespace pulsemeet::testing

@@ -145,3 +145,61 @@ TEST(Config, PerAddressRoomAndTurnCredentialLimits) {
             "--max-turn-credentials-per-ip-per-minute / MAX_TURN_CREDENTIALS_PER_IP_PER_MINUTE"),
         std::string::npos);
 }
+
+TEST(Config, AllowedOriginsAndPublicUrlMustBeOrigins) {
+    const Config config = loadWith(
+        {{"ALLOWED_ORIGINS", "https://a.example, *"}, {"PUBLIC_URL", "https://meet.example.com/"}});
+    EXPECT_EQ(config.allowedOrigins, (std::vector<std::string>{"https://a.example", "*"}));
+    EXPECT_EQ(config.publicUrl, "https://meet.example.com/");
+    EXPECT_TRUE(loadWith({}).publicUrl.empty());
+    EXPECT_EQ(errorFor({{"ALLOWED_ORIGINS", "https://a.example,meet.example"}}),
+              "ALLOWED_ORIGINS=https://a.example,meet.example (environment) is invalid: expected "
+              "* or origins such as https://meet.example.com (scheme://host[:port], no path); "
+              "'meet.example' is not one");
+    EXPECT_NE(errorFor({{"ALLOWED_ORIGINS", "null"}}).find("'null' is not one"), std::string::npos);
+    EXPECT_NE(errorFor({{"ALLOWED_ORIGINS", "https://a.example/app"}}).find("ALLOWED_ORIGINS="),
+              std::string::npos);
+    EXPECT_EQ(errorFor({}, {"--public-url", "meet.example.com"}),
+              "PUBLIC_URL=meet.example.com (--public-url) is invalid: expected an origin such as "
+              "https://meet.example.com (scheme://host[:port])");
+    EXPECT_NE(errorFor({{"PUBLIC_URL", "https://meet.example.com/room"}}).find("PUBLIC_URL="),
+              std::string::npos);
+}
+
+TEST(Config, MetricsTokenAndListenAddress) {
+    const Config defaults = loadWith({});
+    EXPECT_TRUE(defaults.metricsToken.empty());
+    EXPECT_FALSE(defaults.metricsListen.has_value());
+
+    const Config config = loadWith(
+        {{"METRICS_TOKEN", " scrape-me-0123456789 "}, {"METRICS_LISTEN", "127.0.0.1:9100"}});
+    EXPECT_EQ(config.metricsToken, "scrape-me-0123456789");
+    ASSERT_TRUE(config.metricsListen.has_value());
+    EXPECT_EQ(config.metricsListen->host, "127.0.0.1");
+    EXPECT_EQ(config.metricsListen->port, 9100);
+    const Config v6 = loadWith({}, {"--metrics-listen", "[::1]:0"});
+    EXPECT_EQ(v6.metricsListen->host, "::1");
+    EXPECT_EQ(v6.metricsListen->port, 0);
+
+    EXPECT_EQ(errorFor({{"METRICS_TOKEN", "short"}}),
+              "METRICS_TOKEN=short (environment) is invalid: expected 16 to 512 printable "
+              "characters without spaces");
+    EXPECT_NE(
+        errorFor({{"METRICS_TOKEN", "has a space in it, long enough"}}).find("METRICS_TOKEN="),
+        std::string::npos);
+    for (const char* bad : {"9100", ":9100", "localhost:9100", "127.0.0.1", "127.0.0.1:",
+                            "127.0.0.1:99999", "::1:9100", "[::1]", "300.0.0.1:9100"}) {
+        EXPECT_EQ(errorFor({{"METRICS_LISTEN", bad}}),
+                  std::string("METRICS_LISTEN=") + bad +
+                      " (environment) is invalid: expected IP:port, such as 127.0.0.1:9100 or "
+                      "[::1]:9100 (port 0 picks a free one)")
+            << bad;
+    }
+    EXPECT_EQ(errorFor({{"PORT", "9100"}, {"METRICS_LISTEN", "127.0.0.1:9100"}}),
+              "METRICS_LISTEN uses the same port as PORT: choose another port");
+    const std::string help = helpText();
+    for (const char* name : {"--metrics-token / METRICS_TOKEN", "--metrics-listen / METRICS_LISTEN",
+                             "--public-url / PUBLIC_URL"}) {
+        EXPECT_NE(help.find(name), std::string::npos) << name;
+    }
+}

@@ -1,4 +1,4 @@
-// The small pieces: limiter, origin policy, upgrade credentials, static files, resume tokens,
+// The small pieces: limiter, upgrade credentials, static files, resume tokens,
 // metrics exposition and the logger.
 #include <gtest/gtest.h>
 
@@ -8,7 +8,6 @@
 
 #include "auth/UpgradeAuth.hpp"
 #include "net/HttpRateLimiter.hpp"
-#include "net/OriginPolicy.hpp"
 #include "net/StaticFiles.hpp"
 #include "obs/Logger.hpp"
 #include "obs/Metrics.hpp"
@@ -40,16 +39,6 @@ TEST(HttpRateLimiter, PerIpWindows) {
     EXPECT_EQ(limiter.allow("2.2.2.2", t), 0) << "other addresses have their own window";
     EXPECT_EQ(limiter.allow("1.1.1.1", t + 61s), 0) << "a new window";
     EXPECT_EQ(net::HttpRateLimiter(0).allow("x", t), 0) << "0 disables";
-}
-
-TEST(OriginPolicy, ListedOwnAndMissingOrigins) {
-    const net::OriginPolicy policy({"https://Meet.Example/"});
-    EXPECT_TRUE(policy.allows("https://meet.example", "other:8080"));
-    EXPECT_FALSE(policy.allows("https://evil.example", "meet.example"));
-    EXPECT_TRUE(policy.allows("http://localhost:8080", "localhost:8080")) << "own origin";
-    EXPECT_FALSE(policy.allows("http://localhost:9999", "localhost:8080"));
-    EXPECT_TRUE(policy.allows("", "x")) << "non-browser clients send no Origin";
-    EXPECT_TRUE(net::OriginPolicy({"*"}).allows("https://any.example", "x"));
 }
 
 TEST(UpgradeAuth, TokenFromHeaderQueryOrSubprotocol) {
