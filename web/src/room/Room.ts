@@ -1,6 +1,7 @@
 // The call, outside React: it owns the signaling client, one PeerSession per remote participant,
 // the stats poller, and reacts to local media changes. React subscribes to `snapshot` and renders.
 import type { MediaState, ServerMessage } from '../protocol/messages';
+import { isPeerUnreachable } from '../protocol/guards';
 import { PeerSession, type LocalTracks, type OutgoingSignal } from '../rtc/PeerSession';
 import type { ConnectIssue } from '../rtc/connectIssue';
 import type { MediaKind, PeerConnectionFactory } from '../rtc/peerConnectionLike';
@@ -383,7 +384,9 @@ export class Room {
         return;
       }
       case 'error':
-        this.onServerError(msg.code, msg.error);
+        // A message to this peer was dropped on the way (docs/protocol.md): its session re-sends.
+        if (isPeerUnreachable(msg)) this.remotes.get(msg.targetId)?.session?.handleUnreachable();
+        else this.onServerError(msg.code, msg.error);
         return;
       default:
         return;
