@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <csignal>
 #include <map>
 #include <mutex>
 #include <set>
@@ -293,6 +294,70 @@ TEST(RedisBus, ABurstAcrossRoomsIsPipelinedAndKeepsEachRoomsOrder) {
     const auto at = metrics.find(series);
     ASSERT_NE(at, std::string::npos);
     EXPECT_GT(std::stod(metrics.substr(at + series.size())), 0) << "no PUBLISH was pipelined";
+    busA.stop();
+    busB.stop();
+}
+
+namespace {
+
+double metric(const obs::Registry& registry, const std::string& series) {
+    const std::string text = registry.exposition();
+    const auto at = text.find("\n" + series + " ");
+    return at == std::string::npos ? -1 : std::stod(text.substr(at + series.size() + 2));
+}
+
+}  // namespace
+
+// Redis hangs just long enough for the worker to give its connection up while a relay's PUBLISH
+// is in flight, and thaws within the relay's deadline: the worker sends the relay again on a new
+// connection, and the thawed Redis also runs the first copy it had been sent. The receiver gets
+// it once. Before events were numbered it got it twice (9 relays after a 35 s hang in production).
+TEST(RedisBus, ARelayResentAfterAHungConnectionArrivesOnce) {
+    RedisServer redis;
+    obs::Registry registryA, registryB;
+    obs::Logger logger(config::LogLevel::off, config::LogFormat::json);
+    cluster::RedisBusSettings settings;
+    settings.endpoint.port = redis.port();
+    settings.prefix = "hang";
+    settings.relayDeadline = std::chrono::seconds(20);  // the re-send must be in time
+    Flag readyA, readyB;
+    RoomSink sinkA;
+    RelaySink sinkB;
+    cluster::RedisBus busA(settings, registryA, logger, [&](bool up) { readyA.set(up); });
+    cluster::RedisBus busB(settings, registryB, logger, [&](bool up) { readyB.set(up); });
+    busA.start(sinkA);
+    busB.start(sinkB);
+    ASSERT_TRUE(readyA.await(true));
+    ASSERT_TRUE(readyB.await(true));
+    Flag joinedB, joinedA;
+    busB.join("room", "b", "B", "{}", 8, [&](cluster::JoinOutcome) { joinedB.set(true); });
+    ASSERT_TRUE(joinedB.await(true));
+    busA.join("room", "a", "A", "{}", 8, [&](cluster::JoinOutcome) { joinedA.set(true); });
+    ASSERT_TRUE(joinedA.await(true));
+    const auto relay = [&](const std::string& text) {
+        return busA.relay("room", "a", "b", signaling::MessageType::iceCandidate,
+                          signaling::share(text));
+    };
+    ASSERT_EQ(relay("before"), cluster::RelayOutcome::queued);
+    ASSERT_TRUE(sinkB.awaitCount(1));
+
+    redis.signal(SIGSTOP);
+    struct Thaw {
+        RedisServer& redis;
+        ~Thaw() { redis.signal(SIGCONT); }
+    } thaw{redis};
+    ASSERT_EQ(relay("in flight"), cluster::RelayOutcome::queued);
+    // The worker's PUBLISH times out and it gives the connection up (A is not ready any more).
+    ASSERT_TRUE(readyA.await(false));
+    redis.signal(SIGCONT);
+    ASSERT_TRUE(readyA.await(true));
+    ASSERT_EQ(relay("after"), cluster::RelayOutcome::queued);
+    ASSERT_TRUE(sinkB.awaitCount(3));
+    // Whatever is still to come would come before "after": a room's events keep their order,
+    // and the thawed Redis ran the old connection's bytes before it answered the new one.
+    EXPECT_EQ(sinkB.room("room"), (std::vector<std::string>{"before", "in flight", "after"}));
+    EXPECT_EQ(metric(registryB, "pulsemeet_redis_duplicate_events_total"), 1)
+        << "the copy was not seen (the test did not hang a PUBLISH in flight)";
     busA.stop();
     busB.stop();
 }
