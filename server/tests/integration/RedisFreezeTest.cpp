@@ -271,6 +271,11 @@ TEST(RedisFreeze, RelaysDuringAHangArriveOnceAndFreshOrTheSenderIsTold) {
         EXPECT_GT(d->unreachable, 0) << "nobody was told their relays could not be delivered";
         EXPECT_TRUE(d->otherErrors.empty());
     }
+    // Each peer-unreachable stands for one relay the sender's instance counted as expired.
+    EXPECT_EQ(metricValue(first->port(), "pulsemeet_redis_expired_events_total{kind=\"relay\"}"),
+              aliceToBob.unreachable);
+    EXPECT_EQ(metricValue(second->port(), "pulsemeet_redis_expired_events_total{kind=\"relay\"}"),
+              bobToAlice.unreachable);
     EXPECT_EQ(bob.joinedSeen[carolId], 1) << "Carol's join, made during the freeze";
     EXPECT_EQ(bob.mediaSeen, 1) << "Alice's media change, made during the freeze";
 }
