@@ -332,7 +332,8 @@ void RedisBus::runWorker() {
         if (!held_.empty()) wakeAt = std::min(wakeAt, Clock::now() + kHeldRetry);
         if (reconcileWanted_) wakeAt = Clock::now();
         if (stopDeadline) wakeAt = std::min(wakeAt, *stopDeadline);
-        wake_.wait_until(lock, wakeAt, [this] { return !queue_.empty() || stopping_; });
+        wake_.wait_until(lock, wakeAt,
+                         [this] { return !queue_.empty() || stopping_ || reconcileWanted_; });
     }
     if (context_) {
         lock.unlock();

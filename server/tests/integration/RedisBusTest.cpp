@@ -361,3 +361,45 @@ TEST(RedisBus, ARelayResentAfterAHungConnectionArrivesOnce) {
     busA.stop();
     busB.stop();
 }
+
+// This instance's subscriber connection drops (Redis closed it) while another instance's peer
+// leaves: the `left` event is published while nobody here listens. When the subscriber is back,
+// the instance reads its rooms' membership again and announces the departure, rather than
+// keeping a peer that is gone (whose place its clients would keep offering to).
+TEST(RedisBus, ADepartureMissedWhileTheSubscriberWasAwayIsAnnouncedWhenItIsBack) {
+    RedisServer redis;
+    obs::Registry registry;
+    obs::Logger logger(config::LogLevel::off, config::LogFormat::json);
+    cluster::RedisBusSettings settings;
+    settings.endpoint.port = redis.port();
+    settings.prefix = "away";
+    Flag ready;
+    RelaySink sink;
+    cluster::RedisBus bus(settings, registry, logger, [&](bool up) { ready.set(up); });
+    bus.start(sink);
+    ASSERT_TRUE(ready.await(true));
+    const cluster::RedisKeys keys("away");
+    redis.command({"SET", keys.heartbeat("other"), "1", "EX", "60"});
+    redis.command({"HSET", keys.members("room"), "remote",
+                   cluster::MemberEntry{"other", "{}", "R"}.encode()});
+    Flag joined;
+    std::size_t remotes = 0;
+    bus.join("room", "local", "L", "{}", 8, [&](cluster::JoinOutcome outcome) {
+        remotes = outcome.remotePeers.size();
+        joined.set(true);
+    });
+    ASSERT_TRUE(joined.await(true));
+    ASSERT_EQ(remotes, 1u);
+    const auto deliveredBefore = sink.room("room").size();
+
+    // The peer leaves; its `left` event is lost to this instance (it is not even published
+    // here: the subscriber could not have heard it).
+    redis.command({"HDEL", keys.members("room"), "remote"});
+    redis.command({"CLIENT", "KILL", "TYPE", "pubsub"});
+    ASSERT_TRUE(sink.awaitCount(static_cast<int>(deliveredBefore) + 1))
+        << "the departure was never announced";
+    const auto messages = sink.room("room");
+    EXPECT_NE(messages.back().find("\"type\":\"peer-left\""), std::string::npos) << messages.back();
+    EXPECT_NE(messages.back().find("\"peerId\":\"remote\""), std::string::npos) << messages.back();
+    bus.stop();
+}
