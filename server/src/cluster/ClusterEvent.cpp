@@ -41,6 +41,8 @@ std::string encodeEvent(const ClusterEvent& event) {
     if (event.kind == ClusterEvent::Kind::joined) object["name"] = event.name;
     if (!event.mediaJson.empty()) object["media"] = event.mediaJson;
     object["msg"] = event.envelope;
+    if (event.sequence != 0) object["seq"] = event.sequence;
+    if (event.expiresAtMs != 0) object["exp"] = event.expiresAtMs;
     return json::serialize(object);
 }
 
@@ -72,6 +74,19 @@ std::optional<ClusterEvent> decodeEvent(std::string_view text) {
     event.name = field(object, "name");
     event.mediaJson = field(object, "media");
     event.envelope = field(object, "msg");
+    if (const auto* sequence = object.if_contains("seq")) {
+        if (sequence->is_uint64()) {
+            event.sequence = sequence->get_uint64();
+        } else if (sequence->is_int64() && sequence->get_int64() > 0) {
+            event.sequence = static_cast<std::uint64_t>(sequence->get_int64());
+        } else {
+            return std::nullopt;
+        }
+    }
+    if (const auto* expires = object.if_contains("exp")) {
+        if (!expires->is_int64()) return std::nullopt;
+        event.expiresAtMs = expires->get_int64();
+    }
     if (event.source.empty() || event.roomId.empty() || event.peerId.empty() ||
         event.envelope.empty() ||
         (event.kind == ClusterEvent::Kind::relay && event.targetId.empty())) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,14 @@ struct ClusterEvent {
     std::string name;       // joined only
     std::string mediaJson;  // joined, media
     std::string envelope;
+    // The event's number in its sending instance's sequence (1, 2, ...): receivers drop a second
+    // copy (DuplicateFilter). 0: not numbered, for announcements receivers apply idempotently
+    // anyway (an eviction's `left`, a re-registration's `joined`).
+    std::uint64_t sequence = 0;
+    // Relays only: Unix milliseconds after which the event is worthless (an offer or candidate
+    // that late belongs to a negotiation that has moved on). A receiver drops it instead of
+    // delivering it. 0: no deadline (joined, left, media describe state; late is still right).
+    std::int64_t expiresAtMs = 0;
 };
 
 std::string encodeEvent(const ClusterEvent& event);

@@ -17,6 +17,12 @@ namespace {
 constexpr std::chrono::milliseconds kFirstBackoff{100};
 constexpr std::chrono::milliseconds kMaxBackoff{2000};
 constexpr std::chrono::milliseconds kHeldRetry{100};
+// How often the worker looks for relays past their deadline, online or not: a sender hears
+// peer-unreachable this long after the deadline at most (plus one blocked Redis call).
+constexpr std::chrono::milliseconds kExpirySweep{100};
+// A receiver drops a relay this long past the deadline it carries (the sender's wall clock):
+// room for the clocks of two instances to differ and for the transit itself.
+constexpr std::chrono::milliseconds kClockAllowance{1000};
 constexpr std::chrono::milliseconds kSubscribeWait{1000};
 constexpr std::chrono::seconds kStopFlush{2};
 // Publishes sent in one round trip at most: enough for the queue a saturated instance builds
@@ -27,8 +33,17 @@ constexpr std::size_t kMaxPipelined = 128;
 // reconnecting takes up to one backoff step.
 constexpr std::chrono::seconds kEvictionGrace{3};
 
+// A state event's deadline until it is first held for a missing receiver.
+constexpr auto kNoDeadline = std::chrono::steady_clock::time_point::max();
+
 std::string text(const redisReply& reply) {
     return reply.str == nullptr ? std::string() : std::string(reply.str, reply.len);
+}
+
+std::int64_t unixMillisNow() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 }  // namespace
@@ -85,28 +100,19 @@ void RedisBus::leave(const std::string& roomId, const std::string& peerId,
                      signaling::SharedMessage peerLeft) {
     ClusterEvent event{ClusterEvent::Kind::left,         instanceId_, roomId, peerId,   {},
                        signaling::MessageType::peerLeft, {},          {},     *peerLeft};
-    PublishOp op{roomId,
-                 {"HDEL", keys_.members(roomId), peerId},
-                 eventPayload(std::move(event)),
-                 ClusterEvent::Kind::left,
-                 {},
-                 {},
-                 Clock::now() + settings_.deliveryDeadline};
-    std::lock_guard lock(mutex_);
-    if (const auto room = local_.find(roomId); room != local_.end()) {
-        room->second.erase(peerId);
-        if (room->second.empty()) {
-            local_.erase(room);
+    PublishOp op{
+        roomId,     {"HDEL", keys_.members(roomId), peerId}, {}, ClusterEvent::Kind::left, {}, {},
+        kNoDeadline};
+    {
+        std::lock_guard lock(mutex_);
+        if (const auto room = local_.find(roomId); room != local_.end()) {
+            room->second.erase(peerId);
             // No local peer left: its traffic is none of this instance's business any more.
-            subscriber_.unwant(keys_.channel(roomId));
-            roster_.forgetRoom(roomId);
+            if (room->second.empty()) forgetLocalRoom(roomId);
         }
     }
     // A departure is never refused for lack of buffer: the membership must be cleaned.
-    ++bufferedPublishes_;
-    metrics_.buffered.set(static_cast<std::int64_t>(bufferedPublishes_));
-    queue_.emplace_back(std::move(op));
-    wake_.notify_one();
+    enqueuePublish(std::move(op), std::move(event), false);
 }
 
 void RedisBus::announceJoined(const std::string& roomId, const std::string& peerId,
@@ -114,16 +120,10 @@ void RedisBus::announceJoined(const std::string& roomId, const std::string& peer
                               signaling::SharedMessage peerJoined) {
     ClusterEvent event{ClusterEvent::Kind::joined,         instanceId_, roomId,    peerId,     {},
                        signaling::MessageType::peerJoined, name,        mediaJson, *peerJoined};
-    if (!enqueuePublish({roomId,
-                         {},
-                         eventPayload(std::move(event)),
-                         ClusterEvent::Kind::joined,
-                         {},
-                         {},
-                         Clock::now() + settings_.deliveryDeadline})) {
-        logger_.warn("redis bus buffer full: peer-joined not shared",
-                     {{"room", roomId}, {"peer", peerId}});
-    }
+    // Never refused either: the others would never hear of this peer (and it would never get
+    // their offers). Joins are few: one per join the hub admitted.
+    enqueuePublish({roomId, {}, {}, ClusterEvent::Kind::joined, {}, {}, kNoDeadline},
+                   std::move(event), false);
 }
 
 void RedisBus::announceMedia(const std::string& roomId, const std::string& peerId,
@@ -143,13 +143,40 @@ void RedisBus::announceMedia(const std::string& roomId, const std::string& peerI
     if (!enqueuePublish(
             {roomId,
              {"EVAL", std::string(scripts::kUpdate), "1", keys_.members(roomId), peerId, entry},
-             eventPayload(std::move(event)),
+             {},
              ClusterEvent::Kind::media,
              {},
              {},
-             Clock::now() + settings_.deliveryDeadline})) {
-        logger_.warn("redis bus buffer full: media-state not shared",
+             kNoDeadline},
+            std::move(event), true)) {
+        logger_.warn("redis bus buffer full: media-state shared later",
                      {{"room", roomId}, {"peer", peerId}});
+        std::lock_guard lock(mutex_);
+        unsharedMedia_.emplace(roomId, peerId);
+    }
+}
+
+void RedisBus::reshareMedia() {
+    std::vector<std::pair<std::string, std::string>> peers;
+    {
+        std::lock_guard lock(mutex_);
+        if (unsharedMedia_.empty() || bufferedPublishes_ >= settings_.maxBuffered / 2) return;
+        peers.assign(unsharedMedia_.begin(), unsharedMedia_.end());
+        unsharedMedia_.clear();
+    }
+    for (const auto& [roomId, peerId] : peers) {
+        std::string mediaJson;
+        {
+            std::lock_guard lock(mutex_);
+            const auto room = local_.find(roomId);
+            if (room == local_.end() || !room->second.contains(peerId)) continue;  // gone
+            mediaJson = room->second.at(peerId).mediaJson;
+        }
+        // The current state, as the hub would have encoded it: later changes superseded the
+        // ones that found no room.
+        announceMedia(roomId, peerId, mediaJson,
+                      signaling::share(signaling::encodeRelay(signaling::MessageType::mediaState,
+                                                              roomId, peerId, {}, mediaJson)));
     }
 }
 
@@ -159,13 +186,9 @@ RelayOutcome RedisBus::relay(const std::string& roomId, const std::string& fromI
     if (!roster_.contains(roomId, targetId)) return RelayOutcome::unknownTarget;
     ClusterEvent event{
         ClusterEvent::Kind::relay, instanceId_, roomId, fromId, targetId, type, {}, {}, *message};
-    return enqueuePublish({roomId,
-                           {},
-                           eventPayload(std::move(event)),
-                           ClusterEvent::Kind::relay,
-                           fromId,
-                           targetId,
-                           Clock::now() + settings_.deliveryDeadline})
+    // Its deadline is set as it is queued.
+    return enqueuePublish({roomId, {}, {}, ClusterEvent::Kind::relay, fromId, targetId, {}},
+                          std::move(event), true)
                ? RelayOutcome::queued
                : RelayOutcome::overloaded;
 }
@@ -176,21 +199,34 @@ void RedisBus::swapResumeNonce(const std::string& peerId, const std::string& exp
     enqueue(ResumeOp{peerId, expected, next, ttl, std::move(done)});
 }
 
-std::string RedisBus::eventPayload(ClusterEvent event) const {
-    return encodeEvent(event);
-}
-
-bool RedisBus::enqueuePublish(PublishOp op) {
+bool RedisBus::enqueuePublish(PublishOp op, ClusterEvent event, bool bounded) {
     std::lock_guard lock(mutex_);
-    if (bufferedPublishes_ >= settings_.maxBuffered) {
+    if (bounded && bufferedPublishes_ >= settings_.maxBuffered) {
         metrics_.dropped.inc();
         return false;
     }
+    if (op.kind == ClusterEvent::Kind::relay) {
+        // Set under the lock, so queued relays' deadlines rise in queue order (expireRelays
+        // stops at the first one still in time).
+        op.deadline = Clock::now() + settings_.relayDeadline;
+        event.expiresAtMs = unixMillisNow() + settings_.relayDeadline.count();
+    }
+    // Numbered in queue order: a room's events leave in sequence order, which receivers'
+    // DuplicateFilter relies on.
+    event.sequence = nextSequence_++;
+    op.payload = encodeEvent(event);
     ++bufferedPublishes_;
     metrics_.buffered.set(static_cast<std::int64_t>(bufferedPublishes_));
     queue_.emplace_back(std::move(op));
     wake_.notify_one();
     return true;
+}
+
+void RedisBus::forgetLocalRoom(const std::string& roomId) {
+    local_.erase(roomId);
+    subscriber_.unwant(keys_.channel(roomId));
+    roster_.forgetRoom(roomId);
+    duplicates_.forgetRoom(roomId);
 }
 
 void RedisBus::enqueue(Op op) {
@@ -210,6 +246,12 @@ void RedisBus::runWorker() {
         if (stopDeadline &&
             ((queue_.empty() && held_.empty()) || now >= *stopDeadline || !context_)) {
             break;
+        }
+        if (now >= nextExpirySweep_) {
+            nextExpirySweep_ = now + kExpirySweep;
+            lock.unlock();
+            expireRelays(now);
+            lock.lock();
         }
         if (!context_) {
             // Offline: joins are answered from what this instance knows, resumes waiting for a
@@ -233,7 +275,8 @@ void RedisBus::runWorker() {
             if (Clock::now() >= nextConnect_) connectWorker();
             lock.lock();
             if (!context_) {
-                wake_.wait_until(lock, nextConnect_, [this] {
+                // Woken for the expiry sweep too: senders hear of their relays while Redis is out.
+                wake_.wait_until(lock, std::min(nextConnect_, nextExpirySweep_), [this] {
                     return stopping_ || std::any_of(queue_.begin(), queue_.end(), [](auto& op) {
                                const auto* resume = std::get_if<ResumeOp>(&op);
                                return std::holds_alternative<JoinOp>(op) ||
@@ -247,6 +290,12 @@ void RedisBus::runWorker() {
             if (now >= nextHeartbeat_) {
                 lock.unlock();
                 heartbeatAndCheckPeers();
+                lock.lock();
+            }
+            if (reconcileWanted_) {
+                reconcileWanted_ = false;
+                lock.unlock();
+                reregister(redisRunId() == runId_);
                 lock.lock();
             }
             if (std::vector<PublishOp> batch = takePublishBatch(); !batch.empty()) {
@@ -289,10 +338,16 @@ void RedisBus::runWorker() {
             lock.lock();
             continue;
         }
+        lock.unlock();
+        reshareMedia();
+        lock.lock();
+        if (!queue_.empty()) continue;
         auto wakeAt = nextHeartbeat_;
         if (!held_.empty()) wakeAt = std::min(wakeAt, Clock::now() + kHeldRetry);
+        if (reconcileWanted_) wakeAt = Clock::now();
         if (stopDeadline) wakeAt = std::min(wakeAt, *stopDeadline);
-        wake_.wait_until(lock, wakeAt, [this] { return !queue_.empty() || stopping_; });
+        wake_.wait_until(lock, wakeAt,
+                         [this] { return !queue_.empty() || stopping_ || reconcileWanted_; });
     }
     if (context_) {
         lock.unlock();
@@ -309,9 +364,17 @@ void RedisBus::connectWorker() {
     try {
         context_ = connectRedis(settings_.endpoint);
         connectedAt_ = Clock::now();
+        // The same Redis as before (it hung, or only our connection broke) still has the
+        // membership: a remote peer missing from it has left, and is announced so. A restarted
+        // one may be empty until the others re-register: then absence means nothing.
+        const std::string runId = redisRunId();
+        const bool membershipIntact = !runId_.empty() && runId == runId_;
+        runId_ = runId;
         command(*context_, {"SET", keys_.heartbeat(instanceId_), "1", "EX",
                             std::to_string(settings_.heartbeatTtl.count())});
-        reregister(false);
+        reregister(membershipIntact);
+        std::lock_guard lock(mutex_);
+        reconcileWanted_ = false;  // just done
     } catch (const ConnectionLost& error) {
         context_.reset();
         nextConnect_ = Clock::now() + backoff_;
@@ -451,13 +514,25 @@ std::vector<RedisBus::PublishOp> RedisBus::takePublishBatch() {
 }
 
 void RedisBus::executeBatch(std::vector<PublishOp>& batch) {
+    const auto now = Clock::now();
+    if (const auto expired = std::erase_if(
+            batch, [&](const PublishOp& op) { return expiredBeforeSending(op, now); });
+        expired > 0) {
+        std::lock_guard lock(mutex_);
+        bufferedPublishes_ -= expired;
+        metrics_.buffered.set(static_cast<std::int64_t>(bufferedPublishes_));
+    }
+    std::size_t done = 0;
     std::vector<std::vector<std::string>> commands;
     commands.reserve(batch.size());
     for (const auto& op : batch)
         commands.push_back({"PUBLISH", keys_.channel(op.roomId), op.payload});
-    const std::vector<ReplyPtr> replies = pipeline(*context_, commands);
-    metrics_.batches.inc();
-    std::size_t done = 0;
+    // If the connection is lost now, the whole batch is sent again after the reconnect (those
+    // still in time): Redis may have run some of it already, and a frozen Redis runs what it
+    // was sent when it thaws. The events keep their numbers, so receivers drop the copies.
+    const std::vector<ReplyPtr> replies =
+        commands.empty() ? std::vector<ReplyPtr>{} : pipeline(*context_, commands);
+    if (!commands.empty()) metrics_.batches.inc();
     for (std::size_t i = 0; i < batch.size(); ++i) {
         if (published(batch[i], *replies[i])) {
             ++done;
@@ -517,11 +592,7 @@ void RedisBus::executeJoin(JoinOp& op) {
         std::lock_guard lock(mutex_);
         auto& peers = local_[op.roomId];
         peers.erase(op.peerId);
-        if (peers.empty()) {
-            local_.erase(op.roomId);
-            subscriber_.unwant(channel);
-            roster_.forgetRoom(op.roomId);
-        }
+        if (peers.empty()) forgetLocalRoom(op.roomId);
     }
     outcome.remotePeers = roster_.peers(op.roomId);
     op.done(std::move(outcome));
@@ -573,6 +644,7 @@ bool RedisBus::receiverExpected(const PublishOp& op) const {
 // One attempt. True when the event is done with: delivered, not needed any more, or dropped.
 // False when a receiver should exist but is not subscribed yet (it is reconnecting): held.
 bool RedisBus::publish(PublishOp& op) {
+    if (expiredBeforeSending(op, Clock::now())) return true;
     if (!op.before.empty()) {
         command(*context_, op.before);
         op.before.clear();
@@ -581,7 +653,7 @@ bool RedisBus::publish(PublishOp& op) {
     return published(op, *reply);
 }
 
-bool RedisBus::published(const PublishOp& op, const redisReply& reply) {
+bool RedisBus::published(PublishOp& op, const redisReply& reply) {
     const std::string channel = keys_.channel(op.roomId);
     metrics_.published.inc();
     // PUBLISH counts this instance's own subscription too; only the others matter here.
@@ -596,11 +668,85 @@ bool RedisBus::published(const PublishOp& op, const redisReply& reply) {
         if (op.kind == ClusterEvent::Kind::relay) drop(op, "the peer left");
         return true;
     }
-    if (Clock::now() >= op.deadline) {
-        drop(op, "its instance did not subscribe in time");
+    const auto now = Clock::now();
+    // State events wait for the receiver up to the hold limit from their first miss; relays
+    // only as long as their deadline.
+    if (op.deadline == kNoDeadline) op.deadline = now + settings_.holdLimit;
+    if (now >= op.deadline) {
+        giveUp(op, "its instance did not subscribe in time", true);
         return true;
     }
     return false;
+}
+
+bool RedisBus::expiredBeforeSending(const PublishOp& op, Clock::time_point now) {
+    if (op.kind != ClusterEvent::Kind::relay || now < op.deadline) return false;
+    giveUp(op, "its deadline passed", true);
+    return true;
+}
+
+void RedisBus::expireRelays(Clock::time_point now) {
+    std::vector<PublishOp> expired;
+    {
+        std::lock_guard lock(mutex_);
+        // Queued relays' deadlines rise in queue order: the expired ones all come before the
+        // first relay still in time. Counted first, so nothing is moved when nothing expired.
+        auto end = queue_.begin();
+        std::size_t count = 0;
+        for (; end != queue_.end(); ++end) {
+            const auto* op = std::get_if<PublishOp>(&*end);
+            if (op == nullptr || op->kind != ClusterEvent::Kind::relay) continue;
+            if (op->deadline > now) break;
+            ++count;
+        }
+        if (count > 0) {
+            std::deque<Op> kept;
+            for (auto it = queue_.begin(); it != end; ++it) {
+                auto* op = std::get_if<PublishOp>(&*it);
+                if (op != nullptr && op->kind == ClusterEvent::Kind::relay) {
+                    expired.push_back(std::move(*op));
+                } else {
+                    kept.push_back(std::move(*it));
+                }
+            }
+            queue_.erase(queue_.begin(), end);
+            queue_.insert(queue_.begin(), std::make_move_iterator(kept.begin()),
+                          std::make_move_iterator(kept.end()));
+        }
+    }
+    // Held ones (worker thread only): a room's held events are few.
+    for (auto room = held_.begin(); room != held_.end();) {
+        auto& events = room->second;
+        for (auto it = events.begin(); it != events.end();) {
+            if (it->kind == ClusterEvent::Kind::relay && it->deadline <= now) {
+                expired.push_back(std::move(*it));
+                it = events.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        room = events.empty() ? held_.erase(room) : std::next(room);
+    }
+    if (expired.empty()) return;
+    {
+        std::lock_guard lock(mutex_);
+        bufferedPublishes_ -= expired.size();
+        metrics_.buffered.set(static_cast<std::int64_t>(bufferedPublishes_));
+    }
+    // One line for the lot: an outage expires thousands.
+    logger_.warn("redis bus: relays expired before they could cross; senders told peer-unreachable",
+                 {{"events", expired.size()}});
+    for (const auto& op : expired) giveUp(op, "its deadline passed", false);
+}
+
+std::string RedisBus::redisRunId() {
+    const ReplyPtr reply = command(*context_, {"INFO", "server"});
+    const std::string info = text(*reply);
+    constexpr std::string_view kField = "run_id:";
+    const auto at = info.find(kField);
+    if (at == std::string::npos) return {};
+    const auto start = at + kField.size();
+    return info.substr(start, info.find_first_of("\r\n", start) - start);
 }
 
 void RedisBus::retryHeld() {
@@ -615,6 +761,36 @@ void RedisBus::retryHeld() {
         }
         room = events.empty() ? held_.erase(room) : std::next(room);
     }
+}
+
+void RedisBus::giveUp(const PublishOp& op, std::string_view why, bool logIt) {
+    metrics_.dropped.inc();
+    switch (op.kind) {
+        case ClusterEvent::Kind::relay:
+            metrics_.expiredRelays.inc();
+            break;
+        case ClusterEvent::Kind::joined:
+        case ClusterEvent::Kind::left:
+            // The receiver missed it because its subscriber is away: it reconciles the room's
+            // membership when its connection is back (reconcileWanted_).
+            metrics_.expiredMembership.inc();
+            break;
+        case ClusterEvent::Kind::media:
+            metrics_.expiredMedia.inc();
+            break;
+    }
+    if (logIt) {
+        logger_.warn(
+            "redis bus gave up on an event",
+            {{"room", op.roomId}, {"peer", op.fromId}, {"target", op.targetId}, {"why", why}});
+    }
+    if (op.kind != ClusterEvent::Kind::relay || op.fromId.empty()) return;
+    // Its own code, so the client knows to retry the negotiation rather than forget the peer.
+    deliver(op.roomId, op.fromId, signaling::MessageType::error,
+            signaling::encodeError(
+                {signaling::ErrorCode::peerUnreachable,
+                 "peer " + op.targetId + " could not be reached in time: " + std::string(why)},
+                op.targetId));
 }
 
 void RedisBus::drop(const PublishOp& op, std::string_view why) {
@@ -694,6 +870,22 @@ void RedisBus::onChannelMessage(const std::string& channel, std::string payload)
         return;
     }
     if (event->source == instanceId_) return;  // our own echo: already delivered locally
+    if (event->sequence != 0 &&
+        !duplicates_.firstSighting(event->source, event->roomId, event->sequence)) {
+        metrics_.duplicates.inc();
+        logger_.debug("redis bus: duplicate event dropped",
+                      {{"room", event->roomId},
+                       {"from_instance", event->source},
+                       {"seq", static_cast<std::int64_t>(event->sequence)}});
+        return;
+    }
+    if (event->expiresAtMs != 0 && unixMillisNow() > event->expiresAtMs + kClockAllowance.count()) {
+        // Its sender gave up on it long ago (and said so): a frozen Redis ran it late.
+        metrics_.stale.inc();
+        logger_.debug("redis bus: stale relay dropped",
+                      {{"room", event->roomId}, {"from_instance", event->source}});
+        return;
+    }
     metrics_.received.inc();
     logger_.debug("redis bus received", {{"room", event->roomId},
                                          {"from_instance", event->source},
@@ -753,6 +945,12 @@ void RedisBus::setWorkerUp(bool up) {
 
 void RedisBus::setSubscriberUp(bool up) {
     std::lock_guard lock(mutex_);
+    if (up && !subscriberUp_) {
+        // Whatever was published while it was away is lost to it: the worker reads the
+        // membership of its rooms again.
+        reconcileWanted_ = true;
+        wake_.notify_one();
+    }
     subscriberUp_ = up;
     const bool both = workerUp_ && subscriberUp_;
     metrics_.up.set(both ? 1 : 0);

@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <variant>
@@ -15,6 +16,7 @@
 #include "cluster/Bus.hpp"
 #include "cluster/BusMetrics.hpp"
 #include "cluster/ClusterEvent.hpp"
+#include "cluster/DuplicateFilter.hpp"
 #include "cluster/RedisConnection.hpp"
 #include "cluster/RedisKeys.hpp"
 #include "cluster/RemoteRoster.hpp"
@@ -34,8 +36,14 @@ struct RedisBusSettings {
     std::chrono::seconds heartbeatTtl{10};
     // Events held while Redis is down or their receiver has not (re)subscribed yet.
     std::size_t maxBuffered = 4096;
-    // How long a held event may wait before it is dropped and its sender told.
-    std::chrono::seconds deliveryDeadline{30};
+    // How long a relay (offer, answer, ICE candidate) may take to cross, from the moment the hub
+    // hands it over: later, it belongs to a negotiation that has moved on. One still queued or
+    // held then is dropped and its sender told peer-unreachable; receivers drop one that arrives
+    // later than this (plus kClockAllowance) after it was sent.
+    std::chrono::milliseconds relayDeadline{2000};
+    // How long joined/left/media events, which have no deadline (they describe state: late is
+    // still right), wait for a receiver the roster says exists but that is not subscribed.
+    std::chrono::seconds holdLimit{30};
 };
 
 // Rooms shared through Redis. Two threads, each with a blocking hiredis connection: the worker
@@ -90,11 +98,13 @@ class RedisBus final : public Bus {
     struct PublishOp {
         std::string roomId;
         std::vector<std::string> before;  // empty: none
-        std::string payload;
+        std::string payload;              // the encoded event, numbered at enqueue
         ClusterEvent::Kind kind;
         std::string fromId;    // relay: told when the event cannot cross
         std::string targetId;  // relay: the peer that must be subscribed
-        Clock::time_point deadline;
+        // Relays: when they become worthless (set at enqueue). Other events: none until they are
+        // first held for a missing receiver, then when the hold gives up.
+        Clock::time_point deadline = Clock::time_point::max();
     };
     // A resume nonce compare-and-set. With `done` (a resume waiting for the answer) it is
     // answered `unknown` at once while Redis is unreachable; without, it waits for Redis.
@@ -107,7 +117,9 @@ class RedisBus final : public Bus {
     };
     using Op = std::variant<JoinOp, PublishOp, ResumeOp>;
 
-    bool enqueuePublish(PublishOp op);
+    // Numbers `event`, encodes it into `op` and queues it. `bounded`: refused (false) when the
+    // buffer is full; membership events are not (they must not be lost, and are few).
+    bool enqueuePublish(PublishOp op, ClusterEvent event, bool bounded);
     void enqueue(Op op);
     void runWorker();
     void connectWorker();
@@ -118,7 +130,17 @@ class RedisBus final : public Bus {
     void answerFromWhatIsKnown(JoinOp& op);  // answerMutex_ held
     bool publish(PublishOp& op);             // true when done with (delivered or dropped)
     // What publish decides once PUBLISH has answered (how many instances received it).
-    bool published(const PublishOp& op, const redisReply& reply);
+    bool published(PublishOp& op, const redisReply& reply);
+    // Relays past their deadline, queued or held, are dropped and their senders told.
+    void expireRelays(Clock::time_point now);
+    // True (and the relay given up) when `op` is a relay past its deadline.
+    bool expiredBeforeSending(const PublishOp& op, Clock::time_point now);
+    // An event that will not cross: counted by kind, and a relay's sender told peer-unreachable.
+    void giveUp(const PublishOp& op, std::string_view why, bool logIt);
+    // The Redis server's run_id: a different one after a reconnect means Redis restarted (and,
+    // without persistence, lost the membership).
+    std::string redisRunId();
+    void reshareMedia();
     std::vector<PublishOp> takePublishBatch();  // mutex_ held
     void executeBatch(std::vector<PublishOp>& batch);
     bool receiverExpected(const PublishOp& op) const;
@@ -144,7 +166,8 @@ class RedisBus final : public Bus {
     void setSubscriberUp(bool up);
     void deliver(const std::string& roomId, const std::string& targetId,
                  signaling::MessageType type, std::string envelope);
-    std::string eventPayload(ClusterEvent event) const;
+    // The local room is gone: its channel, roster and duplicate window with it. mutex_ held.
+    void forgetLocalRoom(const std::string& roomId);
 
     RedisBusSettings settings_;
     RedisKeys keys_;
@@ -154,6 +177,7 @@ class RedisBus final : public Bus {
     ReadyHandler onReady_;
     BusSink* sink_ = nullptr;
     RemoteRoster roster_;
+    DuplicateFilter duplicates_;
     Subscriber subscriber_;
 
     // Held by the worker from a join's membership read to the end of its answer (the hub
@@ -168,6 +192,13 @@ class RedisBus final : public Bus {
     bool stopping_ = false;
     std::deque<Op> queue_;
     std::size_t bufferedPublishes_ = 0;  // queued + held publishes, bounded by maxBuffered
+    std::uint64_t nextSequence_ = 1;     // the number of the next event queued
+    // The subscriber came back after a lost connection: what it missed meanwhile is read from the
+    // membership (the worker re-registers and reconciles the roster).
+    bool reconcileWanted_ = false;
+    // (room, peer) whose media-state change found the buffer full: shared again, as the current
+    // state, once the buffer is half empty.
+    std::set<std::pair<std::string, std::string>> unsharedMedia_;
     std::map<std::string, std::map<std::string, LocalPeer>> local_;  // room -> local members
     bool workerUp_ = false;
     bool subscriberUp_ = false;
@@ -179,6 +210,8 @@ class RedisBus final : public Bus {
     Clock::time_point nextConnect_{};
     std::chrono::milliseconds backoff_{100};
     Clock::time_point nextHeartbeat_{};
+    Clock::time_point nextExpirySweep_{};
+    std::string runId_;  // of the Redis server last connected to
     std::thread worker_;
 };
 

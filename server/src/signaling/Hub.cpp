@@ -516,9 +516,14 @@ bool Hub::relayToCluster(const std::string& peerId, Connection& connection,
                                               message.targetId, message.dataJson)));
     if (outcome == cluster::RelayOutcome::unknownTarget) return false;
     if (outcome == cluster::RelayOutcome::overloaded) {
-        sendError(connection, ErrorCode::peerNotFound,
-                  "peer " + message.targetId +
-                      " is on another instance that cannot be reached right now");
+        // The bus's buffer is full (Redis is out, or far behind): the peer exists, so a retry
+        // later may work; peer-not-found would tell the client to forget it.
+        metrics_.errors(ErrorCode::peerUnreachable).inc();
+        send(connection, MessageType::error,
+             share(encodeError({ErrorCode::peerUnreachable,
+                                "peer " + message.targetId +
+                                    " is on another instance that cannot be reached right now"},
+                               message.targetId)));
     }
     return true;
 }

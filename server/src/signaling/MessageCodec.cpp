@@ -386,7 +386,12 @@ std::string encodePong() {
 }
 
 std::string encodeError(const SignalError& error) {
+    return encodeError(error, {});
+}
+
+std::string encodeError(const SignalError& error, std::string_view targetId) {
     std::string out = beginEnvelope(MessageType::error);
+    if (!targetId.empty()) appendField(out, "targetId", targetId);
     appendField(out, "code", toString(error.code));
     appendField(out, "error", error.text);
     appendTimestamp(out);

@@ -52,6 +52,8 @@ std::string encodeRelay(MessageType type, std::string_view roomId, std::string_v
                         std::string_view targetId, std::string_view dataJson);
 std::string encodePong();
 std::string encodeError(const SignalError& error);
+// An error about a message to `targetId` (peer-unreachable): the client learns which peer.
+std::string encodeError(const SignalError& error, std::string_view targetId);
 
 // The media state a peer has before it says anything.
 inline constexpr std::string_view kDefaultMediaJson =

@@ -61,6 +61,8 @@ std::string_view toString(ErrorCode code) {
             return "not-in-room";
         case ErrorCode::peerNotFound:
             return "peer-not-found";
+        case ErrorCode::peerUnreachable:
+            return "peer-unreachable";
         case ErrorCode::roomFull:
             return "room-full";
         case ErrorCode::forbiddenRoom:

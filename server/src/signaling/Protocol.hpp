@@ -40,12 +40,13 @@ enum class ErrorCode {
     invalidCandidate,
     notInRoom,
     peerNotFound,
+    peerUnreachable,  // clustered: the target's instance could not be reached in time
     roomFull,
     forbiddenRoom,
     rateLimited,
     messageTooLarge,
 };
-inline constexpr std::size_t kErrorCodeCount = 13;
+inline constexpr std::size_t kErrorCodeCount = 14;
 
 std::string_view toString(ErrorCode code);
 

@@ -182,7 +182,8 @@ TEST(MetricsCardinality, MadeUpMessageTypesAreUnknownTypeWithoutNewSeries) {
 TEST(MetricsCardinality, ErrorCodesCloseReasonsAndTypesAreFixedSetsFromTheStart) {
     ServerProcess server(Env{{"MAX_MESSAGE_BYTES", "1024"}, {"MAX_WS_MESSAGES_PER_SEC", "5"}});
     const auto atStart = exposition(server.port());
-    EXPECT_EQ(seriesOf(atStart, "pulsemeet_signaling_errors_total").size(), 13u);
+    EXPECT_EQ(seriesOf(atStart, "pulsemeet_signaling_errors_total").size(),
+              14u);  // ErrorCode: the 13 of the protocol plus peer-unreachable
     EXPECT_EQ(seriesOf(atStart, "pulsemeet_websocket_closes_total").size(), 8u);
     EXPECT_EQ(seriesOf(atStart, "pulsemeet_messages_received_total").size(), 12u);
     EXPECT_EQ(seriesOf(atStart, "pulsemeet_messages_sent_total").size(), 12u);

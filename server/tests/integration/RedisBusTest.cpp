@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <csignal>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -366,5 +367,111 @@ TEST(RedisBus, ResumeNonceSwapsAreCompareAndSetAndAnsweredWhileRedisIsDown) {
     ASSERT_TRUE(ready.await(false));
     bus.swapResumeNonce("other", "", "n1", ttl, answers.callback());
     EXPECT_EQ(answers.await(5), cluster::ResumeSwap::unknown);
+    bus.stop();
+}
+
+namespace {
+
+double metric(const obs::Registry& registry, const std::string& series) {
+    const std::string text = registry.exposition();
+    const auto at = text.find("\n" + series + " ");
+    return at == std::string::npos ? -1 : std::stod(text.substr(at + series.size() + 2));
+}
+
+}  // namespace
+
+// Redis hangs just long enough for the worker to give its connection up while a relay's PUBLISH
+// is in flight, and thaws within the relay's deadline: the worker sends the relay again on a new
+// connection, and the thawed Redis also runs the first copy it had been sent. The receiver gets
+// it once. Before events were numbered it got it twice (9 relays after a 35 s hang in production).
+TEST(RedisBus, ARelayResentAfterAHungConnectionArrivesOnce) {
+    RedisServer redis;
+    obs::Registry registryA, registryB;
+    obs::Logger logger(config::LogLevel::off, config::LogFormat::json);
+    cluster::RedisBusSettings settings;
+    settings.endpoint.port = redis.port();
+    settings.prefix = "hang";
+    settings.relayDeadline = std::chrono::seconds(20);  // the re-send must be in time
+    Flag readyA, readyB;
+    RoomSink sinkA;
+    RelaySink sinkB;
+    cluster::RedisBus busA(settings, registryA, logger, [&](bool up) { readyA.set(up); });
+    cluster::RedisBus busB(settings, registryB, logger, [&](bool up) { readyB.set(up); });
+    busA.start(sinkA);
+    busB.start(sinkB);
+    ASSERT_TRUE(readyA.await(true));
+    ASSERT_TRUE(readyB.await(true));
+    Flag joinedB, joinedA;
+    busB.join("room", "b", "B", "{}", 8, [&](cluster::JoinOutcome) { joinedB.set(true); });
+    ASSERT_TRUE(joinedB.await(true));
+    busA.join("room", "a", "A", "{}", 8, [&](cluster::JoinOutcome) { joinedA.set(true); });
+    ASSERT_TRUE(joinedA.await(true));
+    const auto relay = [&](const std::string& text) {
+        return busA.relay("room", "a", "b", signaling::MessageType::iceCandidate,
+                          signaling::share(text));
+    };
+    ASSERT_EQ(relay("before"), cluster::RelayOutcome::queued);
+    ASSERT_TRUE(sinkB.awaitCount(1));
+
+    redis.signal(SIGSTOP);
+    struct Thaw {
+        RedisServer& redis;
+        ~Thaw() { redis.signal(SIGCONT); }
+    } thaw{redis};
+    ASSERT_EQ(relay("in flight"), cluster::RelayOutcome::queued);
+    // The worker's PUBLISH times out and it gives the connection up (A is not ready any more).
+    ASSERT_TRUE(readyA.await(false));
+    redis.signal(SIGCONT);
+    ASSERT_TRUE(readyA.await(true));
+    ASSERT_EQ(relay("after"), cluster::RelayOutcome::queued);
+    ASSERT_TRUE(sinkB.awaitCount(3));
+    // Whatever is still to come would come before "after": a room's events keep their order,
+    // and the thawed Redis ran the old connection's bytes before it answered the new one.
+    EXPECT_EQ(sinkB.room("room"), (std::vector<std::string>{"before", "in flight", "after"}));
+    EXPECT_EQ(metric(registryB, "pulsemeet_redis_duplicate_events_total"), 1)
+        << "the copy was not seen (the test did not hang a PUBLISH in flight)";
+    busA.stop();
+    busB.stop();
+}
+
+// This instance's subscriber connection drops (Redis closed it) while another instance's peer
+// leaves: the `left` event is published while nobody here listens. When the subscriber is back,
+// the instance reads its rooms' membership again and announces the departure, rather than
+// keeping a peer that is gone (whose place its clients would keep offering to).
+TEST(RedisBus, ADepartureMissedWhileTheSubscriberWasAwayIsAnnouncedWhenItIsBack) {
+    RedisServer redis;
+    obs::Registry registry;
+    obs::Logger logger(config::LogLevel::off, config::LogFormat::json);
+    cluster::RedisBusSettings settings;
+    settings.endpoint.port = redis.port();
+    settings.prefix = "away";
+    Flag ready;
+    RelaySink sink;
+    cluster::RedisBus bus(settings, registry, logger, [&](bool up) { ready.set(up); });
+    bus.start(sink);
+    ASSERT_TRUE(ready.await(true));
+    const cluster::RedisKeys keys("away");
+    redis.command({"SET", keys.heartbeat("other"), "1", "EX", "60"});
+    redis.command({"HSET", keys.members("room"), "remote",
+                   cluster::MemberEntry{"other", "{}", "R"}.encode()});
+    Flag joined;
+    std::size_t remotes = 0;
+    bus.join("room", "local", "L", "{}", 8, [&](cluster::JoinOutcome outcome) {
+        remotes = outcome.remotePeers.size();
+        joined.set(true);
+    });
+    ASSERT_TRUE(joined.await(true));
+    ASSERT_EQ(remotes, 1u);
+    const auto deliveredBefore = sink.room("room").size();
+
+    // The peer leaves; its `left` event is lost to this instance (it is not even published
+    // here: the subscriber could not have heard it).
+    redis.command({"HDEL", keys.members("room"), "remote"});
+    redis.command({"CLIENT", "KILL", "TYPE", "pubsub"});
+    ASSERT_TRUE(sink.awaitCount(static_cast<int>(deliveredBefore) + 1))
+        << "the departure was never announced";
+    const auto messages = sink.room("room");
+    EXPECT_NE(messages.back().find("\"type\":\"peer-left\""), std::string::npos) << messages.back();
+    EXPECT_NE(messages.back().find("\"peerId\":\"remote\""), std::string::npos) << messages.back();
     bus.stop();
 }

@@ -79,6 +79,10 @@ void RedisServer::kill() {
     pid_ = -1;
 }
 
+void RedisServer::signal(int signal) {
+    if (pid_ > 0) ::kill(pid_, signal);
+}
+
 cluster::ReplyPtr RedisServer::command(const std::vector<std::string>& args) const {
     cluster::RedisEndpoint endpoint;
     endpoint.port = port_;

@@ -22,6 +22,9 @@ class RedisServer {
 
     void start();  // waits until it answers PING; throws at the deadline
     void kill();   // SIGKILL and reap
+    // Sends `signal` to redis-server: SIGSTOP freezes it (its sockets stay open and the kernel
+    // still accepts connections and bytes, but nothing is answered), SIGCONT thaws it.
+    void signal(int signal);
 
     // One command on a fresh connection.
     cluster::ReplyPtr command(const std::vector<std::string>& args) const;

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "cluster/ClusterEvent.hpp"
+#include "cluster/DuplicateFilter.hpp"
 #include "cluster/MemberEntry.hpp"
 #include "cluster/RedisKeys.hpp"
 #include "cluster/RemoteRoster.hpp"
@@ -36,6 +37,49 @@ TEST(ClusterEvent, RoundTripsEveryField) {
     ASSERT_TRUE(back);
     EXPECT_EQ(back->name, "Ann \"A\"");
     EXPECT_EQ(back->mediaJson, R"({"audio":true})");
+}
+
+TEST(ClusterEvent, CarriesItsNumberAndDeadlineOnlyWhenSet) {
+    ClusterEvent event{ClusterEvent::Kind::relay, "inst", "room-1", "from", "to",
+                       MessageType::offer,        "",     "",       "{}"};
+    EXPECT_EQ(encodeEvent(event).find("\"seq\""), std::string::npos);
+    EXPECT_EQ(encodeEvent(event).find("\"exp\""), std::string::npos);
+    event.sequence = 18'446'744'073'709'551'615u;  // the largest, beyond int64
+    event.expiresAtMs = 1'700'000'000'123;
+    auto decoded = decodeEvent(encodeEvent(event));
+    ASSERT_TRUE(decoded);
+    EXPECT_EQ(decoded->sequence, event.sequence);
+    EXPECT_EQ(decoded->expiresAtMs, event.expiresAtMs);
+    event.sequence = 7;
+    decoded = decodeEvent(encodeEvent(event));
+    ASSERT_TRUE(decoded);
+    EXPECT_EQ(decoded->sequence, 7u);
+    // Not a number, or not a positive one: not ours.
+    EXPECT_FALSE(decodeEvent(
+        R"({"v":1,"kind":"media","src":"i","room":"r","peer":"p","type":"media-state","msg":"{}","seq":"7"})"));
+    EXPECT_FALSE(decodeEvent(
+        R"({"v":1,"kind":"media","src":"i","room":"r","peer":"p","type":"media-state","msg":"{}","seq":-1})"));
+    EXPECT_FALSE(decodeEvent(
+        R"({"v":1,"kind":"media","src":"i","room":"r","peer":"p","type":"media-state","msg":"{}","exp":1.5})"));
+}
+
+// The window a receiver keeps per (sending instance, room): the highest number delivered.
+TEST(DuplicateFilter, DropsCopiesAndOlderEventsPerSenderAndRoom) {
+    DuplicateFilter filter;
+    EXPECT_TRUE(filter.firstSighting("a", "r1", 1));
+    EXPECT_TRUE(filter.firstSighting("a", "r1", 2));
+    EXPECT_FALSE(filter.firstSighting("a", "r1", 2)) << "the copy re-sent after a reconnect";
+    EXPECT_FALSE(filter.firstSighting("a", "r1", 1)) << "a copy a thawed Redis ran late";
+    // Numbers skip (the sender's other rooms): gaps are fine.
+    EXPECT_TRUE(filter.firstSighting("a", "r1", 40));
+    // Another room of the same sender, and another sender in the same room, are separate.
+    EXPECT_TRUE(filter.firstSighting("a", "r2", 3));
+    EXPECT_TRUE(filter.firstSighting("b", "r1", 2));
+    EXPECT_FALSE(filter.firstSighting("b", "r1", 2));
+    // A room this instance stopped receiving is forgotten with its window.
+    filter.forgetRoom("r1");
+    EXPECT_TRUE(filter.firstSighting("a", "r1", 1));
+    EXPECT_FALSE(filter.firstSighting("a", "r2", 3)) << "other rooms keep theirs";
 }
 
 TEST(ClusterEvent, RefusesWhatIsNotOneOfOurs) {

@@ -31,6 +31,7 @@ TEST(Codec, EveryErrorCodeHasItsName) {
     EXPECT_EQ(toString(ErrorCode::badJson), "bad-json");
     EXPECT_EQ(toString(ErrorCode::messageTooLarge), "message-too-large");
     EXPECT_EQ(toString(ErrorCode::forbiddenRoom), "forbidden-room");
+    EXPECT_EQ(toString(ErrorCode::peerUnreachable), "peer-unreachable");
     EXPECT_EQ(toString(MessageType::iceCandidate), "ice-candidate");
     EXPECT_FALSE(clientMessageType("room-joined").has_value());
 }

@@ -164,9 +164,12 @@ TEST_F(HubClusterTest, LocalTargetsNeverTouchTheBusRemoteOnesDo) {
     bus.relayOutcome = cluster::RelayOutcome::unknownTarget;
     send("a", relayTo("nobody"));
     EXPECT_EQ(a->take()["code"].as_string(), "peer-not-found");
+    // The bus's buffer is full: the peer exists, so the client is told to retry, not to forget.
     bus.relayOutcome = cluster::RelayOutcome::overloaded;
     send("a", relayTo("far"));
-    EXPECT_EQ(a->take()["code"].as_string(), "peer-not-found");
+    auto refused = a->take();
+    EXPECT_EQ(refused["code"].as_string(), "peer-unreachable");
+    EXPECT_EQ(refused["targetId"].as_string(), "far");
 }
 
 TEST_F(HubClusterTest, EventsFromOtherInstancesReachTheRoomOrTheTarget) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseIceServersResponse, parseServerMessage } from './guards';
+import { isPeerUnreachable, parseIceServersResponse, parseServerMessage } from './guards';
 
 const p = (v: unknown) => parseServerMessage(JSON.stringify(v));
 
@@ -62,6 +62,15 @@ describe('parseServerMessage', () => {
       data: { media: { audio: false, video: true, screen: false } },
     });
     expect(p({ type: 'pong' })).toMatchObject({ type: 'pong' });
+  });
+
+  it('keeps the target of peer-unreachable, and recognises it', () => {
+    const refused = p({ type: 'error', code: 'peer-unreachable', targetId: 'p2', error: 'could not be reached' });
+    expect(refused).toEqual({ type: 'error', code: 'peer-unreachable', targetId: 'p2', error: 'could not be reached', timestamp: undefined });
+    expect(isPeerUnreachable(refused!)).toBe(true);
+    expect(isPeerUnreachable(p({ type: 'error', code: 'peer-unreachable', error: 'no target' })!)).toBe(false);
+    expect(isPeerUnreachable(p({ type: 'error', code: 'peer-not-found', targetId: 'p2', error: 'gone' })!)).toBe(false);
+    expect(p({ type: 'error', code: 'peer-unreachable', targetId: 7, error: 'x' })).not.toHaveProperty('targetId');
   });
 
   it('keeps the hand and recording flags of media-state and drops unknown ones', () => {

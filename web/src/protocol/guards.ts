@@ -2,6 +2,7 @@
 // a message that does not match the contract is dropped here, so the rest of the app can
 // rely on the static types in messages.ts.
 import type {
+  ErrorMessage,
   IceCandidateData,
   IceServersResponse,
   MediaState,
@@ -105,6 +106,15 @@ export function parseServerMessage(text: string): ServerMessage | null {
   return toServerMessage(raw);
 }
 
+/**
+ * `peer-unreachable` (docs/protocol.md): a message of ours to `targetId` was refused because the
+ * server instance that peer is on could not be reached in time. The negotiation with that peer
+ * is worth retrying; the call goes on.
+ */
+export function isPeerUnreachable(msg: ServerMessage): msg is ErrorMessage & { targetId: string } {
+  return msg.type === 'error' && msg.code === 'peer-unreachable' && isNonEmptyString(msg.targetId);
+}
+
 export function toServerMessage(raw: unknown): ServerMessage | null {
   if (!isObject(raw) || typeof raw.type !== 'string') return null;
   const timestamp = typeof raw.timestamp === 'number' ? raw.timestamp : undefined;
@@ -161,13 +171,16 @@ export function toServerMessage(raw: unknown): ServerMessage | null {
       return { type: 'media-state', peerId, data: copyMediaState(data), timestamp };
     case 'pong':
       return { type: 'pong', timestamp };
-    case 'error':
-      return {
+    case 'error': {
+      const error: ErrorMessage = {
         type: 'error',
         code: typeof raw.code === 'string' ? raw.code : undefined,
         error: typeof raw.error === 'string' ? raw.error : 'unknown error',
         timestamp,
       };
+      if (isNonEmptyString(raw.targetId)) error.targetId = raw.targetId;
+      return error;
+    }
     default:
       return null;
   }

@@ -36,6 +36,7 @@ export type ErrorCode =
   | 'invalid-candidate'
   | 'not-in-room'
   | 'peer-not-found'
+  | 'peer-unreachable'
   | 'room-full'
   | 'forbidden-room'
   | 'rate-limited'
@@ -88,6 +89,8 @@ export interface ErrorMessage {
   type: 'error';
   code?: string;
   error: string;
+  /** `peer-unreachable`: the peer the refused message was for. */
+  targetId?: string;
   timestamp?: number;
 }
 

@@ -456,3 +456,34 @@ describe('Room: TURN credential refresh', () => {
     expect(FakePeerConnection.instances[0]!.config.iceServers).toEqual([turn(NOW_S + 120)]);
   });
 });
+
+describe('Room: peer-unreachable', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => {
+    rooms.forEach((r) => r.leave());
+    rooms = [];
+    vi.useRealTimers();
+  });
+
+  it('hands the error to that peer\'s session, which re-sends its offer after a backoff; the call shows no error', async () => {
+    const t = setup();
+    rooms.push(t.room);
+    t.sock().receive(joined('me'));
+    t.sock().receive({ type: 'peer-joined', peerId: 'p2', data: { name: 'Cy' } });
+    t.sock().receive({ type: 'peer-joined', peerId: 'p3', data: { name: 'Di' } });
+    await vi.advanceTimersByTimeAsync(10);
+    const offersTo = (id: string) => t.sock().sentOfType('offer').filter((m) => (m as { targetId?: string }).targetId === id);
+    expect(offersTo('p2')).toHaveLength(1);
+    const refused = { type: 'error', code: 'peer-unreachable', targetId: 'p2', error: 'peer p2 could not be reached in time' };
+    t.sock().receive(refused);
+    t.sock().receive(refused);
+    await vi.advanceTimersByTimeAsync(900);
+    expect(offersTo('p2')).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(offersTo('p2')).toHaveLength(2);
+    expect(offersTo('p2')[1]).toEqual(offersTo('p2')[0]);
+    expect(offersTo('p3')).toHaveLength(1);
+    expect(t.room.snapshot.phase).toBe('joined');
+    expect(t.room.snapshot.error).toBeNull();
+  });
+});

@@ -4,6 +4,7 @@
 import type { MediaState, ServerMessage } from '../protocol/messages';
 import { CredentialRenewal } from '../rtc/CredentialRenewal';
 import type { IceServersFetchResult } from '../rtc/iceCredentials';
+import { isPeerUnreachable } from '../protocol/guards';
 import type { MediaKind, PeerConnectionFactory } from '../rtc/peerConnectionLike';
 import type { ConnectionState, JoinedEvent, SignalingClient } from '../signaling/SignalingClient';
 import { isMediaMessage, type MediaTransport, type ScreenShare } from '../transport/MediaTransport';
@@ -341,7 +342,9 @@ export class Room {
         return;
       }
       case 'error':
-        this.onServerError(msg.code, msg.error);
+        // A message to this peer was dropped on the way (docs/protocol.md): its transport re-sends.
+        if (isPeerUnreachable(msg)) this.transport.peerUnreachable(msg.targetId);
+        else this.onServerError(msg.code, msg.error);
         return;
       default:
         return;

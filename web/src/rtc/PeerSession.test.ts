@@ -261,3 +261,128 @@ describe('PeerSession ICE failure handling', () => {
     expect(rebuildPolite).not.toHaveBeenCalled();
   });
 });
+
+describe('PeerSession after peer-unreachable (a message to the remote was dropped by the server)', () => {
+  /** Timers the test fires by hand; records each delay asked for. */
+  function manualTimers() {
+    const pending: Array<{ fn: () => void; ms: number }> = [];
+    const asked: number[] = [];
+    return {
+      pending,
+      asked,
+      timers: {
+        setTimeout: (fn: () => void, ms: number) => {
+          const h = { fn, ms };
+          pending.push(h);
+          asked.push(ms);
+          return h;
+        },
+        clearTimeout: (h: unknown) => {
+          const i = pending.indexOf(h as { fn: () => void; ms: number });
+          if (i >= 0) pending.splice(i, 1);
+        },
+      },
+      fire() {
+        pending.splice(0).forEach((h) => h.fn());
+      },
+    };
+  }
+
+  /** Two sessions through a "server" that drops the messages `drop` picks. */
+  function lossy(drop: (from: 'a' | 'b', s: OutgoingSignal) => boolean) {
+    const mt = manualTimers();
+    const sentByA: OutgoingSignal[] = [];
+    const sentByB: OutgoingSignal[] = [];
+    const pass = (to: () => PeerSession, s: OutgoingSignal) =>
+      setTimeout(() => {
+        if (s.kind === 'description') void to().handleDescription(s.description);
+        else void to().handleCandidate(s.candidate);
+      }, 0);
+    // eslint-disable-next-line prefer-const
+    let b: PeerSession;
+    const a = session('bbb', 'aaa', true, (s) => {
+      sentByA.push(s);
+      if (!drop('a', s)) pass(() => b, s);
+    }, { timers: mt.timers });
+    b = session('aaa', 'bbb', false, (s) => {
+      sentByB.push(s);
+      if (!drop('b', s)) pass(() => a, s);
+    }, { timers: mt.timers });
+    return { a, b, pcA: a.pc as FakePeerConnection, pcB: b.pc as FakePeerConnection, sentByA, sentByB, mt };
+  }
+
+  it('a lost offer: the same offer goes out again after the backoff and the negotiation completes', async () => {
+    let dropped = 0;
+    const w = lossy((from, s) => from === 'a' && s.kind === 'description' && dropped++ === 0);
+    await settle();
+    expect(w.pcA.signalingState).toBe('have-local-offer');
+    expect(w.pcB.remoteDescription).toBeNull();
+    expect(w.a.handleUnreachable()).toBe(true);
+    expect(w.a.handleUnreachable()).toBe(true); // the offer's candidates were refused too: one repair
+    expect(w.mt.pending.map((h) => h.ms)).toEqual([1_000]);
+    await settle();
+    expect(descs(w.sentByA, 'offer')).toHaveLength(1); // nothing before the delay
+    w.mt.fire();
+    await settle();
+    const offers = descs(w.sentByA, 'offer');
+    expect(offers).toHaveLength(2);
+    expect(offers[1]!.description.sdp).toBe(offers[0]!.description.sdp);
+    expect(w.pcA.signalingState).toBe('stable');
+    expect(w.pcB.signalingState).toBe('stable');
+    expect(w.a.counters.unreachableRepairs).toBe(1);
+  });
+
+  it('a lost answer: the answerer sends it again (the offerer was left waiting), then restarts ICE', async () => {
+    let dropped = 0;
+    const w = lossy((from, s) => from === 'b' && s.kind === 'description' && dropped++ === 0);
+    await settle();
+    expect(w.pcA.signalingState).toBe('have-local-offer');
+    expect(w.pcB.signalingState).toBe('stable');
+    w.b.handleUnreachable();
+    w.mt.fire();
+    await settle(40);
+    const answers = descs(w.sentByB, 'answer');
+    expect(answers[1]!.description.sdp).toBe(answers[0]!.description.sdp);
+    // Not connected yet: fresh candidates through a new offer, which A answers.
+    expect(w.pcB.restartIceCalls).toBe(1);
+    expect(descs(w.sentByB, 'offer')).toHaveLength(1);
+    expect(w.pcA.signalingState).toBe('stable');
+    expect(w.pcB.signalingState).toBe('stable');
+  });
+
+  it('when connected and nothing is pending, there is nothing to re-send', async () => {
+    const w = lossy(() => false);
+    await settle();
+    w.pcA.setConnectionState('connected');
+    const before = w.sentByA.length;
+    w.a.handleUnreachable(); // a trickled candidate after the connection came up
+    w.mt.fire();
+    await settle();
+    expect(w.sentByA).toHaveLength(before);
+    expect(w.pcA.restartIceCalls).toBe(0);
+  });
+
+  it('backs off 1, 2, 4, 8, 16 s and then gives up; being connected starts the count afresh', async () => {
+    const w = lossy(() => false);
+    await settle();
+    for (let i = 0; i < 5; i++) {
+      expect(w.a.handleUnreachable()).toBe(true);
+      w.mt.fire();
+      await settle();
+    }
+    expect(w.a.handleUnreachable()).toBe(false);
+    expect(w.mt.pending).toHaveLength(0);
+    expect(w.mt.asked.filter((ms) => ms !== 20_000)).toEqual([1_000, 2_000, 4_000, 8_000, 16_000]);
+    w.pcA.setConnectionState('connected');
+    expect(w.a.handleUnreachable()).toBe(true);
+  });
+
+  it('close cancels a pending repair', async () => {
+    const w = lossy(() => false);
+    await settle();
+    w.a.handleUnreachable();
+    w.a.close();
+    expect(w.mt.pending.filter((h) => h.ms === 1_000)).toHaveLength(0);
+    expect(w.a.handleUnreachable()).toBe(false);
+  });
+});

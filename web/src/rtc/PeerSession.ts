@@ -70,6 +70,14 @@ const defaultTimers: PeerSessionTimers = {
   clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>),
 };
 
+/**
+ * Waits before each repair after `peer-unreachable`, in order; then we give up (the connect-issue
+ * report and ICE failure handling take over). About half a minute in all: a Redis hang or
+ * failover between two server instances is usually over by then, and each repair's own messages
+ * are refused again while it lasts.
+ */
+export const UNREACHABLE_RETRY_DELAYS_MS: readonly number[] = [1_000, 2_000, 4_000, 8_000, 16_000];
+
 export function isPolite(localId: string, remoteId: string): boolean {
   return localId < remoteId;
 }
@@ -95,6 +103,10 @@ export class PeerSession {
   private local: LocalTracks;
   private restartAttempted = false;
   private restartTimer: unknown = null;
+  /** A repair after `peer-unreachable` is scheduled (further errors are covered by it). */
+  private repairTimer: unknown = null;
+  /** Repairs made since the connection last was connected. */
+  private repairs = 0;
   private _closed = false;
   private connectTimer: unknown = null;
   private relayCandidates = 0;
@@ -103,7 +115,7 @@ export class PeerSession {
   /** The ICE servers the connection uses now (replaced when TURN credentials are refreshed). */
   private iceServers: RTCIceServer[];
   /** Counters the tests (and the debug panel) read. */
-  readonly counters = { ignoredOffers: 0, staleAnswers: 0, queuedCandidates: 0, iceRestarts: 0, iceServerUpdates: 0 };
+  readonly counters = { ignoredOffers: 0, staleAnswers: 0, queuedCandidates: 0, iceRestarts: 0, iceServerUpdates: 0, unreachableRepairs: 0 };
 
   constructor(opts: PeerSessionOptions) {
     this.opts = opts;
@@ -308,6 +320,31 @@ export class PeerSession {
     return true;
   }
 
+  /**
+   * The server refused one of our messages to this peer with `peer-unreachable` (the server
+   * instance it is on could not be reached in time; the message was dropped, never delivered
+   * late). We cannot tell which one it was, so after a backoff we re-send whatever the remote
+   * may be waiting for: our pending offer (its SDP carries the candidates gathered so far), our
+   * last answer (a remote that got it already drops it as stale), and, if we are not connected,
+   * restart ICE for fresh candidates through perfect negotiation. Errors that arrive while a
+   * repair is pending are covered by it. False once the attempts are used up.
+   */
+  handleUnreachable(): boolean {
+    if (this._closed) return false;
+    if (this.repairTimer !== null) return true;
+    const delay = UNREACHABLE_RETRY_DELAYS_MS[this.repairs];
+    if (delay === undefined) {
+      console.warn(`pulsemeet: ${this.remoteId} stays unreachable through the server; giving up re-sending`);
+      return false;
+    }
+    this.repairs += 1;
+    this.repairTimer = this.timers.setTimeout(() => {
+      this.repairTimer = null;
+      void this.enqueue(() => this.repairAfterUnreachable());
+    }, delay);
+    return true;
+  }
+
   getStats(): Promise<RTCStatsReport> {
     return this.pc.getStats();
   }
@@ -316,6 +353,8 @@ export class PeerSession {
     if (this._closed) return;
     this._closed = true;
     this.clearRestartTimer();
+    if (this.repairTimer !== null) this.timers.clearTimeout(this.repairTimer);
+    this.repairTimer = null;
     if (this.connectTimer !== null) this.timers.clearTimeout(this.connectTimer);
     this.connectTimer = null;
     this.pendingCandidates = [];
@@ -391,6 +430,26 @@ export class PeerSession {
     await this.flushCandidates();
   }
 
+  /** See handleUnreachable. Runs in the signaling chain, so never halfway through a description. */
+  private async repairAfterUnreachable(): Promise<void> {
+    const pc = this.pc;
+    const ld = pc.localDescription;
+    this.counters.unreachableRepairs += 1;
+    if (pc.signalingState === 'have-local-offer' && ld?.type === 'offer') {
+      // The remote never got our offer, or some of its candidates: the same offer again. A
+      // remote that had it answers it again, and the second answer is dropped as stale.
+      this.opts.signal({ kind: 'description', description: { type: 'offer', sdp: ld.sdp } });
+      return;
+    }
+    if (pc.signalingState !== 'stable' || !ld) return;
+    // The remote may be waiting for our answer (have-local-offer on its side).
+    if (ld.type === 'answer') this.opts.signal({ kind: 'description', description: { type: 'answer', sdp: ld.sdp } });
+    if (pc.connectionState === 'connected') return;
+    // Candidates may be missing on either side: new ones, with a new offer.
+    this.negotiationAllowed = true;
+    pc.restartIce();
+  }
+
   /** Answerer: send our tracks on the transceivers the initiator's offer created. */
   private async attachLocalTracksToOffer(): Promise<void> {
     for (const t of this.pc.getTransceivers()) {
@@ -425,6 +484,7 @@ export class PeerSession {
     this.opts.onConnectionState?.(state);
     if (state === 'connected') {
       this.restartAttempted = false;
+      this.repairs = 0;
       this.clearRestartTimer();
       if (this.connectTimer !== null) this.timers.clearTimeout(this.connectTimer);
       this.connectTimer = null;

@@ -85,6 +85,11 @@ export interface MediaTransport {
   removePeer(peerId: string): void;
   /** The user asked to retry a remote we cannot connect to: a fresh connection. */
   reconnectPeer(peerId: string): void;
+  /**
+   * The server could not deliver a message of ours to this remote in time (`peer-unreachable`,
+   * docs/protocol.md): re-send what the other side may be waiting for.
+   */
+  peerUnreachable(peerId: string): void;
   /** A server message addressed to media; one that is not for this transport is ignored. */
   handleMessage(msg: MediaMessage): void;
 

@@ -66,6 +66,10 @@ export class MeshTransport implements MediaTransport {
     if (link) this.connect(link, true);
   }
 
+  peerUnreachable(peerId: string): void {
+    this.links.get(peerId)?.session?.handleUnreachable();
+  }
+
   handleMessage(msg: MediaMessage): void {
     switch (msg.type) {
       case 'offer': {
