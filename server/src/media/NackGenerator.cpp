@@ -48,14 +48,14 @@ NackGenerator::Result NackGenerator::onPacket(std::uint16_t sequenceNumber, Cloc
     }
 
     const std::int64_t gap = extended - highest_ - 1;
-    if (gap > static_cast<std::int64_t>(limits_.maxListSize)) return reset(extended);
     // Forget what is too old to be worth asking for.
     const std::int64_t oldestWanted = extended - limits_.maxPacketAge;
     const auto firstWanted = std::find_if(missing_.begin(), missing_.end(), [&](const Missing& m) {
         return m.extended >= oldestWanted;
     });
     missing_.erase(missing_.begin(), firstWanted);
-    if (missing_.size() + static_cast<std::size_t>(gap) > limits_.maxListSize)
+    // A gap wider than the list, or one that would overflow it: beyond what NACK can repair.
+    if (static_cast<std::size_t>(gap) > limits_.maxListSize - missing_.size())
         return reset(extended);
     for (std::int64_t lost = highest_ + 1; lost < extended; ++lost)
         missing_.push_back(Missing{lost, now, now, 0});
