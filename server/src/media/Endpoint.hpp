@@ -1,0 +1,37 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+// A UDP/TCP transport address (IP + port) as plain bytes, so the packet logic (STUN, ICE-lite)
+// is testable without sockets and its headers stay free of Asio. The socket layer converts its
+// endpoint type to and from this one.
+namespace pulsemeet::media {
+
+struct Endpoint {
+    enum class Family : std::uint8_t { ipv4, ipv6 };
+
+    Family family = Family::ipv4;
+    // IPv4 uses the first 4 bytes; the rest stay zero so that == compares whole values.
+    std::array<std::uint8_t, 16> address{};
+    std::uint16_t port = 0;
+
+    static Endpoint v4(std::array<std::uint8_t, 4> ip, std::uint16_t port) {
+        Endpoint endpoint;
+        endpoint.family = Family::ipv4;
+        for (std::size_t i = 0; i < ip.size(); ++i) endpoint.address[i] = ip[i];
+        endpoint.port = port;
+        return endpoint;
+    }
+
+    static Endpoint v6(const std::array<std::uint8_t, 16>& ip, std::uint16_t port) {
+        return Endpoint{Family::ipv6, ip, port};
+    }
+
+    std::size_t addressSize() const { return family == Family::ipv4 ? 4 : 16; }
+
+    friend bool operator==(const Endpoint&, const Endpoint&) = default;
+};
+
+}  // namespace pulsemeet::media

@@ -1,0 +1,155 @@
+// The feedback pieces: retransmission buffer (answering NACKs), NACK generation (asking for
+// losses upstream), and the key-frame request throttle.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdint>
+#include <vector>
+
+#include "media/KeyFrameRequestThrottle.hpp"
+#include "media/NackGenerator.hpp"
+#include "media/RetransmissionBuffer.hpp"
+
+using namespace pulsemeet::media;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::vector<std::uint16_t> asVector(std::span<const std::uint16_t> span) {
+    return {span.begin(), span.end()};
+}
+
+}  // namespace
+
+TEST(MediaRetransmissionBuffer, AnswersANackWithTheStoredBytes) {
+    const auto now = RetransmissionBuffer::Clock::now();
+    RetransmissionBuffer buffer(100, 2s);
+    EXPECT_EQ(buffer.capacity(), 128U);
+    const std::vector<std::uint8_t> packet{1, 2, 3, 4};
+    ASSERT_TRUE(buffer.store(65535, packet, now));
+    const auto found = buffer.forNack(65535, now + 10ms);
+    ASSERT_TRUE(found);
+    EXPECT_EQ(std::vector<std::uint8_t>(found->begin(), found->end()), packet);
+    EXPECT_FALSE(buffer.forNack(65534, now)) << "never stored";
+    EXPECT_FALSE(buffer.forNack(0, now));
+}
+
+TEST(MediaRetransmissionBuffer, BoundedByCountAndAge) {
+    const auto now = RetransmissionBuffer::Clock::now();
+    RetransmissionBuffer buffer(4, 1s);
+    const std::vector<std::uint8_t> packet(100, 7);
+    for (std::uint16_t seq = 10; seq < 16; ++seq) buffer.store(seq, packet, now);
+    EXPECT_FALSE(buffer.forNack(10, now)) << "overwritten by 14";
+    EXPECT_FALSE(buffer.forNack(11, now)) << "overwritten by 15";
+    EXPECT_TRUE(buffer.forNack(12, now));
+    EXPECT_TRUE(buffer.forNack(15, now));
+    buffer.store(20, packet, now);
+    EXPECT_TRUE(buffer.forNack(20, now + 1s));
+    EXPECT_FALSE(buffer.forNack(20, now + 1001ms)) << "older than the age bound";
+    const std::vector<std::uint8_t> jumbo(RetransmissionBuffer::kMaxPacketSize + 1, 0);
+    EXPECT_FALSE(buffer.store(21, jumbo, now));
+    EXPECT_EQ(RetransmissionBuffer(1'000'000, 1s).capacity(), RetransmissionBuffer::kMaxCapacity);
+}
+
+TEST(MediaRetransmissionBuffer, ARepeatedNackWithinTheIntervalIsNotAnsweredTwice) {
+    const auto now = RetransmissionBuffer::Clock::now();
+    RetransmissionBuffer buffer(16, 2s);
+    const std::vector<std::uint8_t> packet{9};
+    buffer.store(3, packet, now);
+    EXPECT_TRUE(buffer.forNack(3, now, 100ms));
+    EXPECT_FALSE(buffer.forNack(3, now + 50ms, 100ms));
+    EXPECT_TRUE(buffer.forNack(3, now + 100ms, 100ms));
+    buffer.store(3, packet, now + 200ms);  // stored anew (e.g. a new packet in the slot)
+    EXPECT_TRUE(buffer.forNack(3, now + 210ms, 100ms));
+}
+
+TEST(MediaNackGenerator, NacksAGapAfterTheReorderDelay) {
+    const auto now = NackGenerator::Clock::now();
+    NackGenerator nack;
+    EXPECT_EQ(nack.onPacket(100, now), NackGenerator::Result::ok);
+    EXPECT_EQ(nack.onPacket(104, now), NackGenerator::Result::ok);
+    EXPECT_EQ(nack.missingCount(), 3U);
+    EXPECT_TRUE(nack.due(now + 5ms, 50ms).empty()) << "could still be reordering";
+    nack.onPacket(102, now + 6ms);  // it was
+    EXPECT_EQ(asVector(nack.due(now + 10ms, 50ms)), (std::vector<std::uint16_t>{101, 103}));
+    EXPECT_TRUE(nack.due(now + 20ms, 50ms).empty()) << "next try one RTT later";
+    EXPECT_EQ(asVector(nack.due(now + 60ms, 50ms)), (std::vector<std::uint16_t>{101, 103}));
+    nack.onPacket(101, now + 70ms);  // retransmission arrived
+    EXPECT_EQ(asVector(nack.due(now + 110ms, 50ms)), std::vector<std::uint16_t>{103});
+    EXPECT_EQ(nack.recovered(), 2U);
+}
+
+TEST(MediaNackGenerator, GivesUpAfterMaxRetries) {
+    const auto start = NackGenerator::Clock::now();
+    NackGenerator::Limits limits;
+    limits.maxRetries = 3;
+    NackGenerator nack(limits);
+    nack.onPacket(1, start);
+    nack.onPacket(3, start);
+    int sent = 0;
+    for (int i = 1; i <= 10; ++i)
+        sent += static_cast<int>(nack.due(start + i * 100ms, 20ms).size());
+    EXPECT_EQ(sent, 3);
+    EXPECT_EQ(nack.missingCount(), 0U);
+    EXPECT_EQ(nack.givenUp(), 1U);
+}
+
+TEST(MediaNackGenerator, WrapAround) {
+    const auto now = NackGenerator::Clock::now();
+    NackGenerator nack;
+    nack.onPacket(65533, now);
+    nack.onPacket(2, now);
+    EXPECT_EQ(asVector(nack.due(now + 10ms, 0ms)),
+              (std::vector<std::uint16_t>{65534, 65535, 0, 1}));
+}
+
+TEST(MediaNackGenerator, HugeJumpsAskForAKeyFrameAndStayBounded) {
+    const auto now = NackGenerator::Clock::now();
+    NackGenerator nack;
+    nack.onPacket(0, now);
+    EXPECT_EQ(nack.onPacket(5000, now), NackGenerator::Result::keyFrameNeeded)
+        << "a 4999-packet gap is beyond NACK";
+    EXPECT_EQ(nack.missingCount(), 0U);
+    // Many medium gaps: the list never exceeds its bound.
+    std::uint16_t seq = 5000;
+    int keyFrames = 0;
+    for (int i = 0; i < 100; ++i) {
+        seq = static_cast<std::uint16_t>(seq + 30);
+        if (nack.onPacket(seq, now) == NackGenerator::Result::keyFrameNeeded) ++keyFrames;
+        ASSERT_LE(nack.missingCount(), NackGenerator::Limits{}.maxListSize);
+    }
+    EXPECT_GE(keyFrames, 1) << "the list overflowed at least once";
+    // A publisher that restarts its numbering far behind: reset, not 10000 late packets.
+    nack.onPacket(20000, now);
+    EXPECT_EQ(nack.onPacket(5, now), NackGenerator::Result::keyFrameNeeded);
+    EXPECT_EQ(nack.onPacket(6, now), NackGenerator::Result::ok);
+    EXPECT_EQ(nack.missingCount(), 0U);
+}
+
+TEST(MediaNackGenerator, ForgetsPacketsTooOldToBeWorthAskingFor) {
+    const auto now = NackGenerator::Clock::now();
+    NackGenerator::Limits limits;
+    limits.maxPacketAge = 100;
+    NackGenerator nack(limits);
+    nack.onPacket(0, now);
+    nack.onPacket(2, now);  // 1 missing
+    for (std::uint16_t seq = 3; seq < 150; ++seq) nack.onPacket(seq, now);
+    EXPECT_EQ(nack.missingCount(), 0U);
+}
+
+TEST(MediaKeyFrameRequestThrottle, AtMostOnePerSecondWithOneRetry) {
+    const auto start = KeyFrameRequestThrottle::Clock::now();
+    KeyFrameRequestThrottle throttle;
+    EXPECT_TRUE(throttle.request(start)) << "subscriber joined: PLI now";
+    EXPECT_FALSE(throttle.request(start + 100ms)) << "another subscriber joined";
+    EXPECT_FALSE(throttle.request(start + 200ms));
+    EXPECT_TRUE(throttle.retryPending());
+    EXPECT_FALSE(throttle.poll(start + 999ms));
+    EXPECT_TRUE(throttle.poll(start + 1s)) << "the deferred requests make one PLI";
+    EXPECT_FALSE(throttle.poll(start + 3s)) << "and only one";
+
+    EXPECT_TRUE(throttle.request(start + 3s));
+    EXPECT_FALSE(throttle.request(start + 3500ms));
+    throttle.onKeyFrame();  // arrived: nothing left to ask for
+    EXPECT_FALSE(throttle.poll(start + 5s));
+}
