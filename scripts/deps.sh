@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential cmake ninja-build pkg-config clang clang-format
   libboost1.81-dev libboost-json1.81-dev libssl-dev libspdlog-dev libfmt-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libhiredis-dev libjwt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libhiredis-dev libjwt-dev libsrtp2-dev
   chromium redis-server coturn openssl curl procps ffmpeg
   prometheus docker-compose systemd
 )
