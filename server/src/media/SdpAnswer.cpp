@@ -80,6 +80,14 @@ std::vector<SdpCodec> acceptedCodecs(const SdpMediaSection& section, bool transp
             if (section.kind != "video") return true;
             return type != "nack" && type != "nack pli" && type != "ccm fir" && type != "goog-remb";
         });
+        // Each once: repeated (or `*`-expanded) lines in the offer must not multiply the answer.
+        std::vector<std::string> unique;
+        for (auto& type : codec.feedback) {
+            if (std::find(unique.begin(), unique.end(), type) == unique.end()) {
+                unique.push_back(std::move(type));
+            }
+        }
+        codec.feedback = std::move(unique);
     }
     return accepted;
 }
