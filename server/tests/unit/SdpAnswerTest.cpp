@@ -297,6 +297,23 @@ TEST(SdpAnswerTest, OffersWeCannotAnswerAreRefused) {
     EXPECT_EQ(refusal("v=0\r\n"), SdpErrorCode::nothingToAnswer);
 }
 
+TEST(SdpAnswerTest, RepeatedFeedbackIsWrittenOnce) {
+    // Wildcard lines repeated (within the limit of 16 per codec): the offer may repeat itself,
+    // the answer must not multiply it.
+    std::string text = readSdpFixture("chrome-audio-video.sdp");
+    const auto video = text.find("m=video");
+    std::string lines;
+    for (int i = 0; i < 10; ++i) lines += "a=rtcp-fb:* nack\r\n";
+    text.insert(text.find("a=rtpmap:96 ", video), lines);
+    const auto answer = answerTo(offerFrom(text));
+    std::size_t nack = 0;
+    for (auto at = answer.sdp.find("a=rtcp-fb:96 nack\r\n"); at != std::string::npos;
+         at = answer.sdp.find("a=rtcp-fb:96 nack\r\n", at + 1)) {
+        ++nack;
+    }
+    EXPECT_EQ(nack, 1u);
+}
+
 TEST(SdpAnswerTest, Ipv6CandidateAddress) {
     auto p = parameters();
     p.candidateAddress = "2001:db8::1";
