@@ -8,6 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config clang clang-format
   libboost1.81-dev libboost-json1.81-dev libssl-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev libhiredis-dev libjwt-dev prometheus-cpp-dev
+  libsrtp2-dev
   chromium redis-server coturn openssl curl procps ffmpeg iproute2
   prometheus docker-compose systemd
 )

@@ -1,0 +1,157 @@
+// SrtpSession over libsrtp2: what one side protects the other side (same key) unprotects, for
+// each profile we negotiate; tampering and replay are refused.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <numeric>
+#include <vector>
+
+#include "media/SrtpSession.hpp"
+
+namespace pulsemeet::media {
+namespace {
+
+using Bytes = std::vector<std::uint8_t>;
+
+Bytes keyFor(SrtpProfile profile, std::uint8_t seed) {
+    const auto [key, salt] = srtpKeyLengths(profile);
+    Bytes bytes(key + salt);
+    std::iota(bytes.begin(), bytes.end(), seed);
+    return bytes;
+}
+
+Bytes rtpPacket(std::uint16_t sequence, std::uint32_t ssrc = 0x11223344) {
+    Bytes packet = {0x80,
+                    0x60,
+                    static_cast<std::uint8_t>(sequence >> 8),
+                    static_cast<std::uint8_t>(sequence),
+                    0,
+                    0,
+                    0x12,
+                    0x34,
+                    static_cast<std::uint8_t>(ssrc >> 24),
+                    static_cast<std::uint8_t>(ssrc >> 16),
+                    static_cast<std::uint8_t>(ssrc >> 8),
+                    static_cast<std::uint8_t>(ssrc)};
+    for (int i = 0; i < 100; ++i) packet.push_back(static_cast<std::uint8_t>(i));
+    return packet;
+}
+
+// A receiver report: V=2, PT=201, length 1 (8 bytes), sender SSRC.
+Bytes rtcpPacket() {
+    return {0x80, 0xc9, 0x00, 0x01, 0xde, 0xad, 0xbe, 0xef};
+}
+
+Bytes protect(SrtpSession& session, const Bytes& plain, bool rtcp = false) {
+    Bytes buffer(plain.size() + SrtpSession::kMaxProtectOverhead);
+    std::copy(plain.begin(), plain.end(), buffer.begin());
+    const auto result =
+        rtcp ? session.protectRtcp(buffer, plain.size()) : session.protectRtp(buffer, plain.size());
+    EXPECT_EQ(result.status, SrtpStatus::ok);
+    buffer.resize(result.status == SrtpStatus::ok ? result.length : 0);
+    return buffer;
+}
+
+class SrtpSessionTest : public ::testing::TestWithParam<SrtpProfile> {
+  protected:
+    SrtpSession session(SrtpSession::Direction direction, std::uint8_t seed = 1) {
+        auto made = SrtpSession::create(GetParam(), keyFor(GetParam(), seed), direction);
+        EXPECT_TRUE(made.has_value());
+        return std::move(*made);
+    }
+};
+
+TEST_P(SrtpSessionTest, WhatOneSideProtectsThePeerUnprotects) {
+    auto sender = session(SrtpSession::Direction::outbound);
+    auto receiver = session(SrtpSession::Direction::inbound);
+    for (std::uint16_t sequence = 1; sequence < 50; ++sequence) {
+        const auto plain = rtpPacket(sequence);
+        auto packet = protect(sender, plain);
+        ASSERT_GT(packet.size(), plain.size());
+        EXPECT_NE(Bytes(packet.begin() + 12, packet.begin() + 20),
+                  Bytes(plain.begin() + 12, plain.begin() + 20));  // the payload is encrypted
+        const auto result = receiver.unprotectRtp(packet);
+        ASSERT_EQ(result.status, SrtpStatus::ok) << sequence;
+        EXPECT_EQ(Bytes(packet.begin(), packet.begin() + result.length), plain);
+    }
+}
+
+TEST_P(SrtpSessionTest, RtcpRoundTrips) {
+    auto sender = session(SrtpSession::Direction::outbound);
+    auto receiver = session(SrtpSession::Direction::inbound);
+    auto packet = protect(sender, rtcpPacket(), true);
+    const auto result = receiver.unprotectRtcp(packet);
+    ASSERT_EQ(result.status, SrtpStatus::ok);
+    EXPECT_EQ(Bytes(packet.begin(), packet.begin() + result.length), rtcpPacket());
+}
+
+TEST_P(SrtpSessionTest, TamperedPacketIsRefused) {
+    auto sender = session(SrtpSession::Direction::outbound);
+    auto receiver = session(SrtpSession::Direction::inbound);
+    auto packet = protect(sender, rtpPacket(1));
+    packet[20] ^= 0x01;
+    EXPECT_EQ(receiver.unprotectRtp(packet).status, SrtpStatus::authenticationFailed);
+    auto rtcp = protect(sender, rtcpPacket(), true);
+    rtcp[9] ^= 0x80;
+    EXPECT_EQ(receiver.unprotectRtcp(rtcp).status, SrtpStatus::authenticationFailed);
+}
+
+TEST_P(SrtpSessionTest, WrongKeyIsRefused) {
+    auto sender = session(SrtpSession::Direction::outbound, 1);
+    auto stranger = session(SrtpSession::Direction::inbound, 2);
+    auto packet = protect(sender, rtpPacket(1));
+    EXPECT_EQ(stranger.unprotectRtp(packet).status, SrtpStatus::authenticationFailed);
+}
+
+TEST_P(SrtpSessionTest, ReplayIsRefused) {
+    auto sender = session(SrtpSession::Direction::outbound);
+    auto receiver = session(SrtpSession::Direction::inbound);
+    const auto packet = protect(sender, rtpPacket(7));
+    auto first = packet;
+    ASSERT_EQ(receiver.unprotectRtp(first).status, SrtpStatus::ok);
+    auto again = packet;
+    EXPECT_EQ(receiver.unprotectRtp(again).status, SrtpStatus::replayed);
+}
+
+TEST_P(SrtpSessionTest, SenderMayProtectTheSameSequenceAgain) {
+    // Retransmission on the original SSRC resends a sequence number (allow_repeat_tx).
+    auto sender = session(SrtpSession::Direction::outbound);
+    protect(sender, rtpPacket(3));
+    protect(sender, rtpPacket(3));
+}
+
+TEST_P(SrtpSessionTest, ShortInputAndSmallBuffersAreRefused) {
+    auto sender = session(SrtpSession::Direction::outbound);
+    auto receiver = session(SrtpSession::Direction::inbound);
+    const auto plain = rtpPacket(1);
+    Bytes tight = plain;  // no room for the tag
+    EXPECT_EQ(sender.protectRtp(tight, tight.size()).status, SrtpStatus::bufferTooSmall);
+    Bytes tiny(5, 0x80);
+    EXPECT_EQ(receiver.unprotectRtp(tiny).status, SrtpStatus::bufferTooSmall);
+    Bytes headerOnly = {0x80, 0x60, 0, 1, 0, 0, 0, 1, 1, 2, 3, 4};
+    EXPECT_NE(receiver.unprotectRtp(headerOnly).status, SrtpStatus::ok);
+}
+
+TEST_P(SrtpSessionTest, KeyOfTheWrongLengthIsRefused) {
+    Bytes key = keyFor(GetParam(), 1);
+    key.pop_back();
+    EXPECT_FALSE(SrtpSession::create(GetParam(), key, SrtpSession::Direction::inbound));
+}
+
+INSTANTIATE_TEST_SUITE_P(Profiles, SrtpSessionTest,
+                         ::testing::Values(SrtpProfile::aeadAes128Gcm, SrtpProfile::aeadAes256Gcm,
+                                           SrtpProfile::aes128CmHmacSha1_80),
+                         [](const auto& info) {
+                             switch (info.param) {
+                                 case SrtpProfile::aeadAes128Gcm:
+                                     return std::string("AesGcm128");
+                                 case SrtpProfile::aeadAes256Gcm:
+                                     return std::string("AesGcm256");
+                                 case SrtpProfile::aes128CmHmacSha1_80:
+                                     return std::string("AesCm128HmacSha1_80");
+                             }
+                             return std::string("unknown");
+                         });
+
+}  // namespace
+}  // namespace pulsemeet::media
