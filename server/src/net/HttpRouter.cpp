@@ -4,6 +4,8 @@
 #include <boost/beast/http/file_body.hpp>
 
 #include "net/AddressKey.hpp"
+#include "net/Cors.hpp"
+#include "net/OriginPolicy.hpp"
 #include "net/SecurityHeaders.hpp"
 
 namespace pulsemeet::net {
@@ -49,23 +51,6 @@ RoutedResponse serveAsset(const Request& request, const ServerContext& context,
     return {200, std::move(response)};
 }
 
-// 429 for /ice-servers over MAX_TURN_CREDENTIALS_PER_IP_PER_MINUTE; Retry-After in seconds.
-RoutedResponse tooManyCredentials(const Request& request, const ServerContext& context,
-                                  int retryAfter) {
-    http::response<http::string_body> response{http::status::too_many_requests, request.version()};
-    addSecurityHeaders(response, servesTls(context));
-    response.set(http::field::content_type, kJson);
-    response.set(http::field::cache_control, "no-store");
-    response.set(http::field::retry_after, std::to_string(retryAfter));
-    response.keep_alive(request.keep_alive());
-    if (request.method() != http::verb::head) {
-        response.body() =
-            R"({"error":"too many TURN credentials requested","code":"rate-limited"})";
-    }
-    response.prepare_payload();
-    return {429, std::move(response)};
-}
-
 }  // namespace
 
 std::string_view requestPath(std::string_view target) {
@@ -76,17 +61,60 @@ bool servesTls(const ServerContext& context) {
     return !context.config.tlsCertFile.empty();
 }
 
-RoutedResponse simpleResponse(const Request& request, const ServerContext& context,
-                              http::status status, std::string_view contentType, std::string body) {
+namespace {
+
+// A small text/JSON response with the security headers; headers may still be added to it.
+http::response<http::string_body> stringResponse(const Request& request,
+                                                 const ServerContext& context, http::status status,
+                                                 std::string_view contentType, std::string body) {
     http::response<http::string_body> response{status, request.version()};
     addSecurityHeaders(response, servesTls(context));
     response.set(http::field::content_type, contentType);
     response.set(http::field::cache_control, "no-store");
     response.keep_alive(request.keep_alive());
+    const auto size = body.size();
     if (request.method() != http::verb::head) response.body() = std::move(body);
     response.prepare_payload();
-    if (request.method() == http::verb::head) response.content_length(body.size());
+    if (request.method() == http::verb::head) response.content_length(size);
+    return response;
+}
+
+// Every /ice-servers answer, the refusals too, is readable by the pages ALLOWED_ORIGINS lists
+// (a client from another origin must see why it was refused as well as the servers).
+RoutedResponse iceServersAnswer(const Request& request, const ServerContext& context,
+                                http::status status, std::string body, int retryAfter = 0) {
+    auto response = stringResponse(request, context, status, kJson, std::move(body));
+    addCorsHeaders(response, context.originPolicy, request[http::field::origin]);
+    if (retryAfter > 0) response.set(http::field::retry_after, std::to_string(retryAfter));
     return {static_cast<unsigned>(status), std::move(response)};
+}
+
+// OPTIONS /ice-servers: a listed origin's preflight gets 204 and what it may send; any other
+// origin 403 with no CORS headers, which the browser reports as a refusal to the page.
+RoutedResponse iceServersPreflight(const Request& request, const ServerContext& context) {
+    const auto origin = request[http::field::origin];
+    const bool listed = context.originPolicy.allowsCrossOrigin(origin);
+    const auto status = listed ? http::status::no_content : http::status::forbidden;
+    http::response<http::string_body> response{status, request.version()};
+    addSecurityHeaders(response, servesTls(context));
+    response.set(http::field::cache_control, "no-store");
+    response.keep_alive(request.keep_alive());
+    addCorsHeaders(response, context.originPolicy, origin);
+    if (listed) addCorsPreflightHeaders(response);
+    if (!listed) {
+        response.set(http::field::content_type, kJson);
+        response.body() = R"({"error":"origin not allowed"})";
+    }
+    response.prepare_payload();
+    return {static_cast<unsigned>(status), std::move(response)};
+}
+
+}  // namespace
+
+RoutedResponse simpleResponse(const Request& request, const ServerContext& context,
+                              http::status status, std::string_view contentType, std::string body) {
+    return {static_cast<unsigned>(status),
+            stringResponse(request, context, status, contentType, std::move(body))};
 }
 
 std::string_view routeLabel(std::string_view path) {
@@ -116,6 +144,9 @@ std::string_view methodLabel(http::verb method) {
 RoutedResponse route(const Request& request, const ServerContext& context,
                      std::string_view remoteAddress) {
     const std::string_view path = requestPath(request.target());
+    if (request.method() == http::verb::options && path == "/ice-servers") {
+        return iceServersPreflight(request, context);
+    }
     const bool readOnly =
         request.method() == http::verb::get || request.method() == http::verb::head;
     if (!readOnly) {
@@ -144,8 +175,8 @@ RoutedResponse route(const Request& request, const ServerContext& context,
         const auto decision = context.accessGate.check(
             {request[http::field::authorization], request.target(), std::string_view()});
         if (!decision.admission) {
-            return simpleResponse(
-                request, context, http::status::unauthorized, kJson,
+            return iceServersAnswer(
+                request, context, http::status::unauthorized,
                 R"({"error":"missing or invalid token","code":")" + decision.refusal.code + "\"}");
         }
         // Each answer is a new TURN credential: without JWT_SECRET anyone may ask, so one
@@ -154,15 +185,18 @@ RoutedResponse route(const Request& request, const ServerContext& context,
             if (const int retryAfter =
                     context.turnCredentialLimiter.allow(addressKey(remoteAddress));
                 retryAfter > 0) {
-                return tooManyCredentials(request, context, retryAfter);
+                return iceServersAnswer(
+                    request, context, http::status::too_many_requests,
+                    R"({"error":"too many TURN credentials requested","code":"rate-limited"})",
+                    retryAfter);
             }
         }
-        return simpleResponse(request, context, http::status::ok, kJson,
-                              "{\"iceServers\":" +
-                                  context.iceServers.json({}, auth::IceServers::Clock::now(),
-                                                          decision.admission->expiresAt) +
-                                  ",\"iceTransportPolicy\":\"" +
-                                  std::string(context.iceServers.transportPolicy()) + "\"}");
+        return iceServersAnswer(request, context, http::status::ok,
+                                "{\"iceServers\":" +
+                                    context.iceServers.json({}, auth::IceServers::Clock::now(),
+                                                            decision.admission->expiresAt) +
+                                    ",\"iceTransportPolicy\":\"" +
+                                    std::string(context.iceServers.transportPolicy()) + "\"}");
     }
     if (path == "/ws") {
         return simpleResponse(request, context, http::status::upgrade_required, kJson,

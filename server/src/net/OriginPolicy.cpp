@@ -30,4 +30,10 @@ bool OriginPolicy::allows(std::string_view origin, std::string_view host) const 
     return own && own->host == parsed->host && own->port == parsed->port;
 }
 
+bool OriginPolicy::allowsCrossOrigin(std::string_view origin) const {
+    if (origin.empty() || !listed_) return false;
+    if (any_) return config::parseOrigin(origin).has_value();
+    return allows(origin, {});
+}
+
 }  // namespace pulsemeet::net

@@ -24,6 +24,9 @@ class OriginPolicy {
     // at start-up, so that happens only to callers that bypass it).
     explicit OriginPolicy(const std::vector<std::string>& allowed, std::string_view publicUrl = {});
     bool allows(std::string_view origin, std::string_view host) const;
+    // Whether a page from `origin` may read our HTTP answers across origins (CORS): only origins
+    // the operator listed (or `*`), never by the same-host rule, and never a request with none.
+    bool allowsCrossOrigin(std::string_view origin) const;
 
   private:
     bool any_ = false;
