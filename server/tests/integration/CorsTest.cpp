@@ -5,16 +5,13 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 
 #include <chrono>
 #include <map>
 #include <string>
 
+#include "HttpExchange.hpp"
 #include "ServerProcess.hpp"
 
 using namespace pulsemeet::testing;
@@ -25,30 +22,14 @@ namespace {
 
 constexpr const char* kListed = "http://client.example:3000";
 
-// One request with a method and headers of our choosing; the response with lower-case names.
+// One request with a method and headers of our choosing, on its own connection.
 HttpResult request(std::uint16_t port, http::verb method, const std::string& target,
                    const std::map<std::string, std::string>& headers) {
     boost::asio::io_context ioc;
     beast::tcp_stream stream(ioc);
     stream.expires_after(std::chrono::seconds(10));
     stream.connect({boost::asio::ip::make_address("127.0.0.1"), port});
-    http::request<http::string_body> out{method, target, 11};
-    out.set(http::field::host, "127.0.0.1:" + std::to_string(port));
-    for (const auto& [name, value] : headers) out.set(name, value);
-    out.keep_alive(false);
-    http::write(stream, out);
-    beast::flat_buffer buffer;
-    http::response<http::string_body> in;
-    http::read(stream, buffer, in);
-    HttpResult result;
-    result.status = static_cast<int>(in.result_int());
-    for (const auto& field : in) {
-        std::string name(field.name_string());
-        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        result.headers[name] = std::string(field.value());
-    }
-    result.body = in.body();
-    return result;
+    return exchange(stream, port, method, target, headers);
 }
 
 HttpResult preflight(std::uint16_t port, const std::string& origin,

@@ -14,13 +14,14 @@
 
 namespace pulsemeet::testing {
 
-// One GET over a connected stream, plain or TLS: the part httpGet and httpsGet share.
-// Header names in the result are lower-cased.
+// One request over a connected stream, plain or TLS: the part httpGet, httpsGet and tests that
+// need another method share. Header names in the result are lower-cased.
 template <class Stream>
-HttpResult exchangeGet(Stream& stream, std::uint16_t port, const std::string& target,
-                       const std::map<std::string, std::string>& headers = {}) {
+HttpResult exchange(Stream& stream, std::uint16_t port, boost::beast::http::verb method,
+                    const std::string& target,
+                    const std::map<std::string, std::string>& headers = {}) {
     namespace http = boost::beast::http;
-    http::request<http::string_body> request{http::verb::get, target, 11};
+    http::request<http::string_body> request{method, target, 11};
     request.set(http::field::host, "127.0.0.1:" + std::to_string(port));
     for (const auto& [name, value] : headers) request.set(name, value);
     http::write(stream, request);
@@ -36,6 +37,12 @@ HttpResult exchangeGet(Stream& stream, std::uint16_t port, const std::string& ta
     }
     result.body = response.body();
     return result;
+}
+
+template <class Stream>
+HttpResult exchangeGet(Stream& stream, std::uint16_t port, const std::string& target,
+                       const std::map<std::string, std::string>& headers = {}) {
+    return exchange(stream, port, boost::beast::http::verb::get, target, headers);
 }
 
 }  // namespace pulsemeet::testing
