@@ -35,8 +35,8 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession<St
 
     void run(Request request);
 
-    void deliver(signaling::SharedMessage message) override;
-    void close(signaling::CloseCode code, std::string_view reason) override;
+    void deliver(wire::SharedMessage message) override;
+    void close(wire::CloseCode code, std::string_view reason) override;
 
   private:
     using Clock = std::chrono::steady_clock;
@@ -44,12 +44,12 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession<St
     void onAccept(boost::beast::error_code ec);
     void readMore();
     void onRead(boost::beast::error_code ec, std::size_t bytes);
-    void enqueue(signaling::SharedMessage message);
+    void enqueue(wire::SharedMessage message);
     void writeNext();
     void onWrite(boost::beast::error_code ec, std::size_t bytes);
     // Stops taking new messages and closes with `code` once what is queued has been written;
     // a slow consumer's queue is dropped instead (it is the reason for closing).
-    void startClose(signaling::CloseCode code, std::string_view reason);
+    void startClose(wire::CloseCode code, std::string_view reason);
     void sendCloseFrame();
     void armTimer(Clock::duration after);
     void onTimer(boost::beast::error_code ec);
