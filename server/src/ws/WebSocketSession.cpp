@@ -62,7 +62,7 @@ template <typename Stream>
 WebSocketSession<Stream>::WebSocketSession(Stream&& stream, const WebSocketContext& context,
                                            std::string remoteAddress,
                                            signaling::Admission admission, std::string subprotocol,
-                                           net::ConnectionSlot slot)
+                                           std::shared_ptr<void> heldForLife)
     : ws_(std::move(stream)),
       timer_(ws_.get_executor()),
       context_(context),
@@ -71,7 +71,7 @@ WebSocketSession<Stream>::WebSocketSession(Stream&& stream, const WebSocketConte
       admission_(std::move(admission)),
       remoteAddress_(std::move(remoteAddress)),
       subprotocol_(std::move(subprotocol)),
-      slot_(std::move(slot)) {}
+      heldForLife_(std::move(heldForLife)) {}
 
 template <typename Stream>
 WebSocketSession<Stream>::~WebSocketSession() = default;

@@ -10,7 +10,6 @@
 #include <memory>
 #include <string>
 
-#include "net/ConnectionLimiter.hpp"
 #include "signaling/SignalingConnection.hpp"
 #include "ws/WebSocketContext.hpp"
 #include "ws/WebSocketMetrics.hpp"
@@ -30,7 +29,7 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession<St
 
     WebSocketSession(Stream&& stream, const WebSocketContext& context, std::string remoteAddress,
                      signaling::Admission admission, std::string subprotocol,
-                     net::ConnectionSlot slot = {});
+                     std::shared_ptr<void> heldForLife = {});
     ~WebSocketSession() override;
 
     void run(Request request);
@@ -64,7 +63,9 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession<St
     signaling::Admission admission_;
     std::string remoteAddress_;
     std::string subprotocol_;
-    net::ConnectionSlot slot_;  // this socket's place under MAX_CONNS_PER_IP
+    // Whatever the caller needs kept until this socket is gone: the HTTP side's place under
+    // MAX_CONNS_PER_IP. Opaque, so that ws needs nothing from net, which includes ws.
+    std::shared_ptr<void> heldForLife_;
 
     WriteQueue queue_;
     std::size_t queuedBytes_ = 0;
