@@ -10,7 +10,8 @@
 #include <string_view>
 #include <variant>
 
-#include "signaling/MessageCodec.hpp"
+#include "signaling/ClientMessage.hpp"
+#include "wire/ServerMessages.hpp"
 
 namespace {
 
@@ -24,6 +25,7 @@ void requireJson(const std::string& text) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace pulsemeet::signaling;
+    using namespace pulsemeet::wire;
     const std::string_view text(reinterpret_cast<const char*>(data), size);
     auto decoded = decodeClientMessage(text);
     if (const auto* error = std::get_if<SignalError>(&decoded)) {

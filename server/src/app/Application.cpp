@@ -216,7 +216,7 @@ int run(const config::Config& config) {
         heapTrimmer.stop();
         // Logged once /readyz already answers 503: whoever reads the line can rely on that.
         logger.info("draining", {{"signal", signal}, {"connections", hub.connectionCount()}});
-        hub.closeAll(signaling::CloseCode::serviceRestart, "server restarting");
+        hub.closeAll(wire::CloseCode::serviceRestart, "server restarting");
         awaitDrained(drainTimer, hub,
                      std::chrono::steady_clock::now() + std::chrono::seconds(config.drainSeconds),
                      ioc, logger);

@@ -3,7 +3,7 @@
 #include <charconv>
 
 #include "auth/RoomTokenMinter.hpp"
-#include "signaling/MessageCodec.hpp"
+#include "signaling/ClientMessage.hpp"
 
 namespace pulsemeet::app {
 

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "signaling/PeerLink.hpp"
-#include "signaling/Protocol.hpp"
+#include "wire/Protocol.hpp"
+#include "wire/SharedMessage.hpp"
 
 namespace pulsemeet::cluster {
 
@@ -44,8 +44,7 @@ class BusSink {
     virtual ~BusSink() = default;
     // To `targetId` when set, else to every local member of the room.
     virtual void deliverFromCluster(const std::string& roomId, const std::string& targetId,
-                                    signaling::MessageType type,
-                                    const signaling::SharedMessage& message) = 0;
+                                    wire::MessageType type, const wire::SharedMessage& message) = 0;
 };
 
 // Carries room events between instances. The hub calls it only for what concerns peers on other
@@ -69,18 +68,17 @@ class Bus {
                       const std::string& mediaJson, int capacity, JoinCallback done) = 0;
     // Announces a local peer's departure and forgets its membership.
     virtual void leave(const std::string& roomId, const std::string& peerId,
-                       signaling::SharedMessage peerLeft) = 0;
+                       wire::SharedMessage peerLeft) = 0;
     // Tells other instances a local peer joined (after join() admitted it).
     virtual void announceJoined(const std::string& roomId, const std::string& peerId,
                                 const std::string& name, const std::string& mediaJson,
-                                signaling::SharedMessage peerJoined) = 0;
+                                wire::SharedMessage peerJoined) = 0;
     virtual void announceMedia(const std::string& roomId, const std::string& peerId,
-                               const std::string& mediaJson,
-                               signaling::SharedMessage mediaState) = 0;
+                               const std::string& mediaJson, wire::SharedMessage mediaState) = 0;
     // Sends a relayed message to a peer on another instance.
     virtual RelayOutcome relay(const std::string& roomId, const std::string& fromId,
-                               const std::string& targetId, signaling::MessageType type,
-                               signaling::SharedMessage message) = 0;
+                               const std::string& targetId, wire::MessageType type,
+                               wire::SharedMessage message) = 0;
     // Resume tokens: makes `next` the current resume nonce of `peerId` if the current one is
     // `expected` or none is known, for `ttl` (one compare-and-set, so two instances can never
     // both accept one token). A resume asks with the token's nonce and waits for the answer;

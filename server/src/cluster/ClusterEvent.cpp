@@ -13,10 +13,10 @@ namespace {
 
 constexpr std::array<std::string_view, 4> kKindNames = {"joined", "left", "media", "relay"};
 
-std::optional<signaling::MessageType> typeNamed(std::string_view name) {
-    for (std::size_t i = 0; i < signaling::kMessageTypeCount; ++i) {
-        const auto type = static_cast<signaling::MessageType>(i);
-        if (signaling::toString(type) == name) return type;
+std::optional<wire::MessageType> typeNamed(std::string_view name) {
+    for (std::size_t i = 0; i < wire::kMessageTypeCount; ++i) {
+        const auto type = static_cast<wire::MessageType>(i);
+        if (wire::toString(type) == name) return type;
     }
     return std::nullopt;
 }
@@ -37,7 +37,7 @@ std::string encodeEvent(const ClusterEvent& event) {
     object["room"] = event.roomId;
     object["peer"] = event.peerId;
     if (!event.targetId.empty()) object["target"] = event.targetId;
-    object["type"] = signaling::toString(event.type);
+    object["type"] = wire::toString(event.type);
     if (event.kind == ClusterEvent::Kind::joined) object["name"] = event.name;
     if (!event.mediaJson.empty()) object["media"] = event.mediaJson;
     object["msg"] = event.envelope;

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "signaling/Protocol.hpp"
+#include "wire/Protocol.hpp"
 
 namespace pulsemeet::cluster {
 
@@ -19,7 +19,7 @@ struct ClusterEvent {
     std::string roomId;
     std::string peerId;    // the peer the event is about (the sender of a relay)
     std::string targetId;  // relay only
-    signaling::MessageType type = signaling::MessageType::offer;
+    wire::MessageType type = wire::MessageType::offer;
     std::string name;       // joined only
     std::string mediaJson;  // joined, media
     std::string envelope;

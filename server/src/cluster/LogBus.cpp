@@ -64,7 +64,7 @@ JoinOutcome LogBus::admit(const std::string& roomId, const std::string& peerId, 
 }
 
 void LogBus::leave(const std::string& roomId, const std::string& peerId,
-                   signaling::SharedMessage peerLeft) {
+                   wire::SharedMessage peerLeft) {
     {
         std::lock_guard lock(mutex_);
         if (const auto room = rooms_.find(roomId); room != rooms_.end()) {
@@ -78,7 +78,7 @@ void LogBus::leave(const std::string& roomId, const std::string& peerId,
 
 void LogBus::announceJoined(const std::string& roomId, const std::string& peerId,
                             const std::string& name, const std::string& mediaJson,
-                            signaling::SharedMessage peerJoined) {
+                            wire::SharedMessage peerJoined) {
     logger_.info(kLine, {{"event", "joined"},
                          {"room", roomId},
                          {"peer", peerId},
@@ -88,7 +88,7 @@ void LogBus::announceJoined(const std::string& roomId, const std::string& peerId
 }
 
 void LogBus::announceMedia(const std::string& roomId, const std::string& peerId,
-                           const std::string& mediaJson, signaling::SharedMessage mediaState) {
+                           const std::string& mediaJson, wire::SharedMessage mediaState) {
     logger_.info(kLine, {{"event", "media"},
                          {"room", roomId},
                          {"peer", peerId},
@@ -97,13 +97,13 @@ void LogBus::announceMedia(const std::string& roomId, const std::string& peerId,
 }
 
 RelayOutcome LogBus::relay(const std::string& roomId, const std::string& fromId,
-                           const std::string& targetId, signaling::MessageType type,
-                           signaling::SharedMessage message) {
+                           const std::string& targetId, wire::MessageType type,
+                           wire::SharedMessage message) {
     logger_.info(kLine, {{"event", "relay"},
                          {"room", roomId},
                          {"peer", fromId},
                          {"target", targetId},
-                         {"type", signaling::toString(type)},
+                         {"type", wire::toString(type)},
                          {"msg", *message}});
     // The hub asks only when the target is not connected here; there is nowhere else it can be.
     return RelayOutcome::unknownTarget;

@@ -34,15 +34,15 @@ class LogBus final : public Bus {
     void join(const std::string& roomId, const std::string& peerId, const std::string& name,
               const std::string& mediaJson, int capacity, JoinCallback done) override;
     void leave(const std::string& roomId, const std::string& peerId,
-               signaling::SharedMessage peerLeft) override;
+               wire::SharedMessage peerLeft) override;
     void announceJoined(const std::string& roomId, const std::string& peerId,
                         const std::string& name, const std::string& mediaJson,
-                        signaling::SharedMessage peerJoined) override;
+                        wire::SharedMessage peerJoined) override;
     void announceMedia(const std::string& roomId, const std::string& peerId,
-                       const std::string& mediaJson, signaling::SharedMessage mediaState) override;
+                       const std::string& mediaJson, wire::SharedMessage mediaState) override;
     RelayOutcome relay(const std::string& roomId, const std::string& fromId,
-                       const std::string& targetId, signaling::MessageType type,
-                       signaling::SharedMessage message) override;
+                       const std::string& targetId, wire::MessageType type,
+                       wire::SharedMessage message) override;
     // Logged; answered `unknown`: with one instance the hub's own memory decides.
     void swapResumeNonce(const std::string& peerId, const std::string& expected,
                          const std::string& next, std::chrono::seconds ttl,

@@ -15,13 +15,13 @@ class NoopBus final : public Bus {
               JoinCallback done) override {
         done(JoinOutcome{});
     }
-    void leave(const std::string&, const std::string&, signaling::SharedMessage) override {}
+    void leave(const std::string&, const std::string&, wire::SharedMessage) override {}
     void announceJoined(const std::string&, const std::string&, const std::string&,
-                        const std::string&, signaling::SharedMessage) override {}
+                        const std::string&, wire::SharedMessage) override {}
     void announceMedia(const std::string&, const std::string&, const std::string&,
-                       signaling::SharedMessage) override {}
+                       wire::SharedMessage) override {}
     RelayOutcome relay(const std::string&, const std::string&, const std::string&,
-                       signaling::MessageType, signaling::SharedMessage) override {
+                       wire::MessageType, wire::SharedMessage) override {
         return RelayOutcome::unknownTarget;
     }
     void swapResumeNonce(const std::string&, const std::string&, const std::string&,

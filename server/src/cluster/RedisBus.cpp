@@ -7,8 +7,8 @@
 #include "cluster/MemberEntry.hpp"
 #include "cluster/RedisScripts.hpp"
 #include "obs/Logger.hpp"
-#include "signaling/MessageCodec.hpp"
-#include "signaling/PeerId.hpp"
+#include "wire/PeerId.hpp"
+#include "wire/ServerMessages.hpp"
 
 namespace pulsemeet::cluster {
 
@@ -52,7 +52,7 @@ RedisBus::RedisBus(RedisBusSettings settings, obs::Registry& registry, obs::Logg
                    ReadyHandler onReady)
     : settings_(std::move(settings)),
       keys_(settings_.prefix),
-      instanceId_(signaling::newPeerId()),
+      instanceId_(wire::newPeerId()),
       metrics_(registry),
       logger_(logger),
       onReady_(std::move(onReady)),
@@ -97,9 +97,9 @@ void RedisBus::join(const std::string& roomId, const std::string& peerId, const 
 }
 
 void RedisBus::leave(const std::string& roomId, const std::string& peerId,
-                     signaling::SharedMessage peerLeft) {
-    ClusterEvent event{ClusterEvent::Kind::left,         instanceId_, roomId, peerId,   {},
-                       signaling::MessageType::peerLeft, {},          {},     *peerLeft};
+                     wire::SharedMessage peerLeft) {
+    ClusterEvent event{ClusterEvent::Kind::left,    instanceId_, roomId, peerId,   {},
+                       wire::MessageType::peerLeft, {},          {},     *peerLeft};
     PublishOp op{
         roomId,     {"HDEL", keys_.members(roomId), peerId}, {}, ClusterEvent::Kind::left, {}, {},
         kNoDeadline};
@@ -117,9 +117,9 @@ void RedisBus::leave(const std::string& roomId, const std::string& peerId,
 
 void RedisBus::announceJoined(const std::string& roomId, const std::string& peerId,
                               const std::string& name, const std::string& mediaJson,
-                              signaling::SharedMessage peerJoined) {
-    ClusterEvent event{ClusterEvent::Kind::joined,         instanceId_, roomId,    peerId,     {},
-                       signaling::MessageType::peerJoined, name,        mediaJson, *peerJoined};
+                              wire::SharedMessage peerJoined) {
+    ClusterEvent event{ClusterEvent::Kind::joined,    instanceId_, roomId,    peerId,     {},
+                       wire::MessageType::peerJoined, name,        mediaJson, *peerJoined};
     // Never refused either: the others would never hear of this peer (and it would never get
     // their offers). Joins are few: one per join the hub admitted.
     enqueuePublish({roomId, {}, {}, ClusterEvent::Kind::joined, {}, {}, kNoDeadline},
@@ -127,7 +127,7 @@ void RedisBus::announceJoined(const std::string& roomId, const std::string& peer
 }
 
 void RedisBus::announceMedia(const std::string& roomId, const std::string& peerId,
-                             const std::string& mediaJson, signaling::SharedMessage mediaState) {
+                             const std::string& mediaJson, wire::SharedMessage mediaState) {
     std::string entry;
     {
         std::lock_guard lock(mutex_);
@@ -138,8 +138,8 @@ void RedisBus::announceMedia(const std::string& roomId, const std::string& peerI
         peer->second.mediaJson = mediaJson;
         entry = MemberEntry{instanceId_, mediaJson, peer->second.name}.encode();
     }
-    ClusterEvent event{ClusterEvent::Kind::media,          instanceId_, roomId,    peerId,     {},
-                       signaling::MessageType::mediaState, {},          mediaJson, *mediaState};
+    ClusterEvent event{ClusterEvent::Kind::media,     instanceId_, roomId,    peerId,     {},
+                       wire::MessageType::mediaState, {},          mediaJson, *mediaState};
     if (!enqueuePublish(
             {roomId,
              {"EVAL", std::string(scripts::kUpdate), "1", keys_.members(roomId), peerId, entry},
@@ -175,14 +175,14 @@ void RedisBus::reshareMedia() {
         // The current state, as the hub would have encoded it: later changes superseded the
         // ones that found no room.
         announceMedia(roomId, peerId, mediaJson,
-                      signaling::share(signaling::encodeRelay(signaling::MessageType::mediaState,
-                                                              roomId, peerId, {}, mediaJson)));
+                      wire::share(wire::encodeRelay(wire::MessageType::mediaState, roomId, peerId,
+                                                    {}, mediaJson)));
     }
 }
 
 RelayOutcome RedisBus::relay(const std::string& roomId, const std::string& fromId,
-                             const std::string& targetId, signaling::MessageType type,
-                             signaling::SharedMessage message) {
+                             const std::string& targetId, wire::MessageType type,
+                             wire::SharedMessage message) {
     if (!roster_.contains(roomId, targetId)) return RelayOutcome::unknownTarget;
     ClusterEvent event{
         ClusterEvent::Kind::relay, instanceId_, roomId, fromId, targetId, type, {}, {}, *message};
@@ -429,10 +429,10 @@ void RedisBus::reregister(bool membershipIntact) {
                            roomId,
                            peerId,
                            {},
-                           signaling::MessageType::peerJoined,
+                           wire::MessageType::peerJoined,
                            peer.name,
                            peer.mediaJson,
-                           signaling::encodePeerJoined(roomId, peerId, peer.name, peer.mediaJson)};
+                           wire::encodePeerJoined(roomId, peerId, peer.name, peer.mediaJson)};
         command(*context_, {"PUBLISH", keys_.channel(roomId), encodeEvent(event)});
         metrics_.published.inc();
         ++announced;
@@ -455,15 +455,15 @@ void RedisBus::reconcileRoster(const std::string& roomId, const redisReply& memb
     if (membershipIntact) {
         for (const auto& known : roster_.peers(roomId)) {
             if (remote.contains(known.peerId) || !roster_.remove(roomId, known.peerId)) continue;
-            deliver(roomId, {}, signaling::MessageType::peerLeft,
-                    signaling::encodePeerLeft(roomId, known.peerId));
+            deliver(roomId, {}, wire::MessageType::peerLeft,
+                    wire::encodePeerLeft(roomId, known.peerId));
         }
     }
     for (const auto& [peerId, entry] : remote) {
         if (roster_.contains(roomId, peerId)) continue;
         roster_.add(roomId, peerId, {entry.instance, entry.name, entry.mediaJson});
-        deliver(roomId, {}, signaling::MessageType::peerJoined,
-                signaling::encodePeerJoined(roomId, peerId, entry.name, entry.mediaJson));
+        deliver(roomId, {}, wire::MessageType::peerJoined,
+                wire::encodePeerJoined(roomId, peerId, entry.name, entry.mediaJson));
     }
 }
 
@@ -582,9 +582,8 @@ void RedisBus::executeJoin(JoinOp& op) {
             // heard of, so the local peers already in the room hear of it now (the joiner is not
             // in the room yet and gets it in its room-joined).
             if (!known) {
-                deliver(
-                    op.roomId, {}, signaling::MessageType::peerJoined,
-                    signaling::encodePeerJoined(op.roomId, peerId, entry->name, entry->mediaJson));
+                deliver(op.roomId, {}, wire::MessageType::peerJoined,
+                        wire::encodePeerJoined(op.roomId, peerId, entry->name, entry->mediaJson));
             }
         }
     }
@@ -786,9 +785,9 @@ void RedisBus::giveUp(const PublishOp& op, std::string_view why, bool logIt) {
     }
     if (op.kind != ClusterEvent::Kind::relay || op.fromId.empty()) return;
     // Its own code, so the client knows to retry the negotiation rather than forget the peer.
-    deliver(op.roomId, op.fromId, signaling::MessageType::error,
-            signaling::encodeError(
-                {signaling::ErrorCode::peerUnreachable,
+    deliver(op.roomId, op.fromId, wire::MessageType::error,
+            wire::encodeError(
+                {wire::ErrorCode::peerUnreachable,
                  "peer " + op.targetId + " could not be reached in time: " + std::string(why)},
                 op.targetId));
 }
@@ -799,10 +798,10 @@ void RedisBus::drop(const PublishOp& op, std::string_view why) {
                  {{"room", op.roomId}, {"peer", op.fromId}, {"target", op.targetId}, {"why", why}});
     if (op.kind != ClusterEvent::Kind::relay || op.fromId.empty()) return;
     // The sender is told, exactly as when a local target is gone.
-    deliver(op.roomId, op.fromId, signaling::MessageType::error,
-            signaling::encodeError(
-                {signaling::ErrorCode::peerNotFound,
-                 "peer " + op.targetId + " could not be reached: " + std::string(why)}));
+    deliver(
+        op.roomId, op.fromId, wire::MessageType::error,
+        wire::encodeError({wire::ErrorCode::peerNotFound,
+                           "peer " + op.targetId + " could not be reached: " + std::string(why)}));
 }
 
 void RedisBus::heartbeatAndCheckPeers() {
@@ -843,9 +842,9 @@ void RedisBus::evictInstance(const std::string& instance) {
         // This instance won the atomic removal of these peers, so it tells the other instances.
         for (std::size_t i = 0; i < reply->elements; ++i) {
             const std::string peerId = text(*reply->element[i]);
-            const std::string envelope = signaling::encodePeerLeft(roomId, peerId);
-            ClusterEvent event{ClusterEvent::Kind::left,         instanceId_, roomId, peerId,  {},
-                               signaling::MessageType::peerLeft, {},          {},     envelope};
+            const std::string envelope = wire::encodePeerLeft(roomId, peerId);
+            ClusterEvent event{ClusterEvent::Kind::left,    instanceId_, roomId, peerId,  {},
+                               wire::MessageType::peerLeft, {},          {},     envelope};
             command(*context_, {"PUBLISH", keys_.channel(roomId), encodeEvent(event)});
             metrics_.published.inc();
             metrics_.evicted.inc();
@@ -854,8 +853,7 @@ void RedisBus::evictInstance(const std::string& instance) {
     // Local members hear of each departure once, whichever instance won the removal.
     for (const auto& [roomId, peerId] : peers) {
         if (roster_.remove(roomId, peerId)) {
-            deliver(roomId, {}, signaling::MessageType::peerLeft,
-                    signaling::encodePeerLeft(roomId, peerId));
+            deliver(roomId, {}, wire::MessageType::peerLeft, wire::encodePeerLeft(roomId, peerId));
         }
     }
 }
@@ -891,7 +889,7 @@ void RedisBus::onChannelMessage(const std::string& channel, std::string payload)
                                          {"from_instance", event->source},
                                          {"peer", event->peerId},
                                          {"target", event->targetId},
-                                         {"type", signaling::toString(event->type)}});
+                                         {"type", wire::toString(event->type)}});
     bool targetLocal = false;
     {
         std::lock_guard lock(mutex_);
@@ -929,9 +927,9 @@ void RedisBus::onChannelMessage(const std::string& channel, std::string payload)
 }
 
 void RedisBus::deliver(const std::string& roomId, const std::string& targetId,
-                       signaling::MessageType type, std::string envelope) {
+                       wire::MessageType type, std::string envelope) {
     if (sink_ != nullptr) {
-        sink_->deliverFromCluster(roomId, targetId, type, signaling::share(std::move(envelope)));
+        sink_->deliverFromCluster(roomId, targetId, type, wire::share(std::move(envelope)));
     }
 }
 

@@ -67,15 +67,15 @@ class RedisBus final : public Bus {
     void join(const std::string& roomId, const std::string& peerId, const std::string& name,
               const std::string& mediaJson, int capacity, JoinCallback done) override;
     void leave(const std::string& roomId, const std::string& peerId,
-               signaling::SharedMessage peerLeft) override;
+               wire::SharedMessage peerLeft) override;
     void announceJoined(const std::string& roomId, const std::string& peerId,
                         const std::string& name, const std::string& mediaJson,
-                        signaling::SharedMessage peerJoined) override;
+                        wire::SharedMessage peerJoined) override;
     void announceMedia(const std::string& roomId, const std::string& peerId,
-                       const std::string& mediaJson, signaling::SharedMessage mediaState) override;
+                       const std::string& mediaJson, wire::SharedMessage mediaState) override;
     RelayOutcome relay(const std::string& roomId, const std::string& fromId,
-                       const std::string& targetId, signaling::MessageType type,
-                       signaling::SharedMessage message) override;
+                       const std::string& targetId, wire::MessageType type,
+                       wire::SharedMessage message) override;
     void swapResumeNonce(const std::string& peerId, const std::string& expected,
                          const std::string& next, std::chrono::seconds ttl,
                          ResumeSwapCallback done) override;
@@ -164,8 +164,8 @@ class RedisBus final : public Bus {
     void connectionLost(const ConnectionLost& error);
     void setWorkerUp(bool up);
     void setSubscriberUp(bool up);
-    void deliver(const std::string& roomId, const std::string& targetId,
-                 signaling::MessageType type, std::string envelope);
+    void deliver(const std::string& roomId, const std::string& targetId, wire::MessageType type,
+                 std::string envelope);
     // The local room is gone: its channel, roster and duplicate window with it. mutex_ held.
     void forgetLocalRoom(const std::string& roomId);
 

@@ -290,7 +290,7 @@ void HttpSession<Stream>::upgrade() {
     };
     auto session = std::make_shared<ws::WebSocketSession<UpgradedStream<Stream>>>(
         upgraded(), context_.webSocket, remoteAddress_, std::move(*decision.admission),
-        std::move(subprotocol), std::move(slot_));
+        std::move(subprotocol), std::make_shared<ConnectionSlot>(std::move(slot_)));
     session->run(parser_->release());
 }
 

@@ -2,7 +2,7 @@
 
 namespace pulsemeet::signaling {
 
-void DeliveryLog::record(MessageType type, const SharedMessage& message) {
+void DeliveryLog::record(wire::MessageType type, const wire::SharedMessage& message) {
     entries_.emplace_back(type, message);
     bytes_ += message->size();
     while (entries_.size() > kMaxEntries || bytes_ > kMaxBytes) {

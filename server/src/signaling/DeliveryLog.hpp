@@ -6,7 +6,7 @@
 #include <optional>
 
 #include "signaling/PeerLink.hpp"
-#include "signaling/Protocol.hpp"
+#include "wire/Protocol.hpp"
 
 namespace pulsemeet::signaling {
 
@@ -16,14 +16,14 @@ namespace pulsemeet::signaling {
 // replay exactly the messages it missed, from this log, before those held for it while away.
 class DeliveryLog {
   public:
-    using Entry = std::pair<MessageType, SharedMessage>;
+    using Entry = std::pair<wire::MessageType, wire::SharedMessage>;
 
     // Kept at most; beyond that the oldest unacknowledged entries are forgotten, and a client
     // that needs them back cannot resume seamlessly (see firstIndex()).
     static constexpr std::size_t kMaxEntries = 128;
     static constexpr std::size_t kMaxBytes = 128 * 1024;
 
-    void record(MessageType type, const SharedMessage& message);
+    void record(wire::MessageType type, const wire::SharedMessage& message);
     // The client has received the first `received` messages of this stream.
     void acknowledge(std::uint64_t received);
 

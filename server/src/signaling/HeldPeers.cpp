@@ -26,8 +26,8 @@ const HeldPeers::Place* HeldPeers::find(const std::string& peerId) const {
     return it == places_.end() ? nullptr : &it->second;
 }
 
-HeldPeers::BufferResult HeldPeers::buffer(const std::string& peerId, MessageType type,
-                                          const SharedMessage& message) {
+HeldPeers::BufferResult HeldPeers::buffer(const std::string& peerId, wire::MessageType type,
+                                          const wire::SharedMessage& message) {
     const auto it = places_.find(peerId);
     if (it == places_.end()) return BufferResult::refused;
     Place& place = it->second;

@@ -12,7 +12,7 @@
 
 #include "signaling/DeliveryLog.hpp"
 #include "signaling/PeerLink.hpp"
-#include "signaling/Protocol.hpp"
+#include "wire/Protocol.hpp"
 
 namespace pulsemeet::signaling {
 
@@ -29,7 +29,7 @@ struct HoldLimits {
 class HeldPeers {
   public:
     using Clock = std::chrono::steady_clock;
-    using Buffered = std::pair<MessageType, SharedMessage>;
+    using Buffered = std::pair<wire::MessageType, wire::SharedMessage>;
 
     struct Place {
         std::string roomId;
@@ -72,7 +72,8 @@ class HeldPeers {
         refused,     // not held, or already overflowed
     };
     // Keeps a message for a held peer.
-    BufferResult buffer(const std::string& peerId, MessageType type, const SharedMessage& message);
+    BufferResult buffer(const std::string& peerId, wire::MessageType type,
+                        const wire::SharedMessage& message);
     // Ends the hold and hands back the place (for a resume). Empty when not held.
     std::optional<Place> take(const std::string& peerId);
     // Ends and returns every hold whose grace period is over (or whose buffer overflowed), for

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "obs/Logger.hpp"
+#include "wire/ServerMessages.hpp"
 
 namespace pulsemeet::signaling {
 
@@ -70,23 +71,23 @@ void Hub::handle(const std::string& connectionId, const ClientMessage& message,
     if (found == nullptr) return;  // already detached or replaced: its socket is closing
     Connection& connection = *found;
     switch (message.type) {
-        case MessageType::join:
+        case wire::MessageType::join:
             join(peerId, connection, message);
             break;
-        case MessageType::leave:
+        case wire::MessageType::leave:
             if (connection.roomId.empty()) {
-                sendError(connection, ErrorCode::notInRoom, "not in a room");
+                sendError(connection, wire::ErrorCode::notInRoom, "not in a room");
             } else {
                 leaveRoom(peerId, connection);
                 revokeResume(peerId, connection.resumeNonce);
             }
             break;
-        case MessageType::offer:
-        case MessageType::answer:
-        case MessageType::iceCandidate:
+        case wire::MessageType::offer:
+        case wire::MessageType::answer:
+        case wire::MessageType::iceCandidate:
             relay(peerId, connection, message, readAt);
             break;
-        case MessageType::mediaState:
+        case wire::MessageType::mediaState:
             mediaState(peerId, connection, message);
             break;
         default:
@@ -101,7 +102,8 @@ void Hub::acknowledge(const std::string& connectionId, std::uint64_t received) {
     }
 }
 
-void Hub::reply(const std::string& connectionId, MessageType type, SharedMessage message) {
+void Hub::reply(const std::string& connectionId, wire::MessageType type,
+                wire::SharedMessage message) {
     std::lock_guard lock(mutex_);
     if (Connection* connection = find(connectionId); connection != nullptr) {
         send(*connection, type, message);
@@ -111,7 +113,7 @@ void Hub::reply(const std::string& connectionId, MessageType type, SharedMessage
 void Hub::join(const std::string& joinerId, Connection& joiner, const ClientMessage& message) {
     const Admission& admission = joiner.admission;
     if (admission.room != "*" && admission.room != message.roomId) {
-        sendError(joiner, ErrorCode::forbiddenRoom,
+        sendError(joiner, wire::ErrorCode::forbiddenRoom,
                   "this connection may not join room " + message.roomId);
         return;
     }
@@ -217,8 +219,9 @@ void Hub::proceedJoin(const std::string& joinerId, Connection& joiner, const Cli
     // Room-id guessing: a new room without a resume token counts against the client's address.
     if (!claim && joiner.roomId != message.roomId && options_.admitRoomJoin &&
         !options_.admitRoomJoin(admission.clientAddress, message.roomId)) {
-        sendError(joiner, ErrorCode::rateLimited, "too many different rooms joined: slow down");
-        joiner.link->close(CloseCode::policyViolation, "rate-limited");
+        sendError(joiner, wire::ErrorCode::rateLimited,
+                  "too many different rooms joined: slow down");
+        joiner.link->close(wire::CloseCode::policyViolation, "rate-limited");
         return;
     }
     // Read before a resume re-keys the connection: `joiner` (and its admission) move then.
@@ -241,7 +244,8 @@ void Hub::proceedJoin(const std::string& joinerId, Connection& joiner, const Cli
     if (clustered_) {
         // Capacity is counted across instances by the bus; the join completes on its answer.
         options_.bus->join(
-            message.roomId, peerId, name, std::string(kDefaultMediaJson), options_.maxPeersPerRoom,
+            message.roomId, peerId, name, std::string(wire::kDefaultMediaJson),
+            options_.maxPeersPerRoom,
             [this, peerId, roomId = message.roomId, name, rebuilt, place, next](auto outcome) {
                 completeJoin(peerId, roomId, name, std::move(outcome), rebuilt, place, next);
             });
@@ -251,7 +255,7 @@ void Hub::proceedJoin(const std::string& joinerId, Connection& joiner, const Cli
         const auto target = rooms_.find(message.roomId);
         if (target != rooms_.end() && !target->second.members.contains(peerId) &&
             target->second.members.size() >= static_cast<std::size_t>(options_.maxPeersPerRoom)) {
-            sendError(connection, ErrorCode::roomFull,
+            sendError(connection, wire::ErrorCode::roomFull,
                       "room " + message.roomId + " is full (" +
                           std::to_string(options_.maxPeersPerRoom) + " people)");
             return;
@@ -270,12 +274,12 @@ void Hub::completeJoin(const std::string& peerId, const std::string& roomId,
     if (it == connections_.end()) {
         // Gone while the bus was asking: give its place back.
         if (outcome.admitted)
-            options_.bus->leave(roomId, peerId, share(encodePeerLeft(roomId, peerId)));
+            options_.bus->leave(roomId, peerId, wire::share(wire::encodePeerLeft(roomId, peerId)));
         return;
     }
     Connection& connection = it->second;
     if (!outcome.admitted) {
-        sendError(connection, ErrorCode::roomFull,
+        sendError(connection, wire::ErrorCode::roomFull,
                   "room " + roomId + " is full (" + std::to_string(options_.maxPeersPerRoom) +
                       " people)");
         return;
@@ -293,7 +297,7 @@ void Hub::enter(const std::string& peerId, Connection& connection, const std::st
     Room& room = roomIt->second;
     auto [memberIt, isNew] = room.members.try_emplace(peerId);
     if (isNew) {
-        memberIt->second.mediaJson = std::string(kDefaultMediaJson);
+        memberIt->second.mediaJson = std::string(wire::kDefaultMediaJson);
         memberIt->second.rebuilt = rebuilt;
         metrics_.peers.inc();
     }
@@ -302,7 +306,7 @@ void Hub::enter(const std::string& peerId, Connection& connection, const std::st
     // room-joined starts a new stream: the client counts from zero again.
     connection.log = connection.acknowledges ? std::make_unique<DeliveryLog>() : nullptr;
 
-    std::vector<PeerSummary> others;
+    std::vector<wire::PeerSummary> others;
     others.reserve(room.members.size() + remotePeers.size());
     for (const auto& [otherId, member] : room.members) {
         if (otherId != peerId) others.push_back({otherId, member.name, member.mediaJson});
@@ -322,9 +326,9 @@ void Hub::enter(const std::string& peerId, Connection& connection, const std::st
     const std::string iceServers =
         options_.iceServersJson ? options_.iceServersJson(peerId, connection.admission.expiresAt)
                                 : std::string("[]");
-    send(connection, MessageType::roomJoined,
-         share(encodeRoomJoined(roomId, peerId, others, token.token, iceServers,
-                                options_.iceTransportPolicy)));
+    send(connection, wire::MessageType::roomJoined,
+         wire::share(wire::encodeRoomJoined(roomId, peerId, others, token.token, iceServers,
+                                            options_.iceTransportPolicy)));
     if (place) {
         // What it missed, in order, after room-joined: part of the new stream, so logged again.
         for (const auto& [type, buffered] : place->messages) deliver(connection, type, buffered);
@@ -334,12 +338,12 @@ void Hub::enter(const std::string& peerId, Connection& connection, const std::st
     if (isNew) {
         metrics_.joins.inc();
         const auto announcement =
-            share(encodePeerJoined(roomId, peerId, name, memberIt->second.mediaJson));
+            wire::share(wire::encodePeerJoined(roomId, peerId, name, memberIt->second.mediaJson));
         for (const auto& [memberId, member] : room.members) {
             // Members rebuilt from resume tokens were in the room together before the restart:
             // they know each other and must not see a join.
             if (memberId == peerId || (rebuilt && member.rebuilt)) continue;
-            sendToMember(memberId, MessageType::peerJoined, announcement);
+            sendToMember(memberId, wire::MessageType::peerJoined, announcement);
         }
         if (clustered_) {
             options_.bus->announceJoined(roomId, peerId, name, memberIt->second.mediaJson,
@@ -362,7 +366,7 @@ Hub::Connection& Hub::resume(const std::string& joinerId, Connection& joiner,
         previousRoom = old->second.roomId;
         // What was written to the old socket lately may never have been read.
         if (old->second.log) place = HeldPeers::placeFrom(previousRoom, old->second.log.get());
-        old->second.link->close(CloseCode::normal, "resumed on another connection");
+        old->second.link->close(wire::CloseCode::normal, "resumed on another connection");
         connections_.erase(old);
     }
     if (auto held = held_.take(peerId)) {
@@ -446,7 +450,8 @@ void Hub::removeMember(const std::string& roomId, const std::string& peerId) {
     if (room.members.erase(peerId) == 0) return;
     metrics_.peers.dec();
     logger_.info("peer left", {{"peer", peerId}, {"room", roomId}, {"peers", room.members.size()}});
-    if (clustered_) options_.bus->leave(roomId, peerId, share(encodePeerLeft(roomId, peerId)));
+    if (clustered_)
+        options_.bus->leave(roomId, peerId, wire::share(wire::encodePeerLeft(roomId, peerId)));
     if (room.members.empty()) {
         rooms_.erase(roomIt);
         metrics_.rooms.dec();
@@ -454,7 +459,8 @@ void Hub::removeMember(const std::string& roomId, const std::string& peerId) {
     }
     room.departed.push_back(peerId);
     if (room.departed.size() > kDepartedKept) room.departed.pop_front();
-    broadcast(room, peerId, MessageType::peerLeft, share(encodePeerLeft(roomId, peerId)));
+    broadcast(room, peerId, wire::MessageType::peerLeft,
+              wire::share(wire::encodePeerLeft(roomId, peerId)));
 }
 
 void Hub::sweep(Clock::time_point now) {
@@ -472,12 +478,12 @@ void Hub::sweep(Clock::time_point now) {
 void Hub::relay(const std::string& peerId, Connection& connection, const ClientMessage& message,
                 Clock::time_point readAt) {
     if (connection.roomId.empty()) {
-        sendError(connection, ErrorCode::notInRoom,
-                  "join a room before sending " + std::string(toString(message.type)));
+        sendError(connection, wire::ErrorCode::notInRoom,
+                  "join a room before sending " + std::string(wire::toString(message.type)));
         return;
     }
     if (message.targetId == peerId) {
-        sendError(connection, ErrorCode::badMessage, "targetId is your own id");
+        sendError(connection, wire::ErrorCode::badMessage, "targetId is your own id");
         return;
     }
     // Fast path: a connected target in the sender's room. A connection's roomId is set and
@@ -487,8 +493,8 @@ void Hub::relay(const std::string& peerId, Connection& connection, const ClientM
     // frame (and a scrape follow) before the line after deliver() runs.
     if (const auto target = connections_.find(message.targetId);
         target != connections_.end() && target->second.roomId == connection.roomId) {
-        const SharedMessage relayed = share(encodeRelay(message.type, connection.roomId, peerId,
-                                                        message.targetId, message.dataJson));
+        const wire::SharedMessage relayed = wire::share(wire::encodeRelay(
+            message.type, connection.roomId, peerId, message.targetId, message.dataJson));
         metrics_.relayLatency.observe(std::chrono::duration<double>(Clock::now() - readAt).count());
         deliver(target->second, message.type, relayed);
         return;
@@ -497,12 +503,12 @@ void Hub::relay(const std::string& peerId, Connection& connection, const ClientM
     // A member is either connected or held (its messages are buffered for the resume).
     if (!members.contains(message.targetId)) {
         if (clustered_ && relayToCluster(peerId, connection, message)) return;
-        sendError(connection, ErrorCode::peerNotFound,
+        sendError(connection, wire::ErrorCode::peerNotFound,
                   "peer " + message.targetId + " is not in room " + connection.roomId);
         return;
     }
-    const SharedMessage relayed = share(
-        encodeRelay(message.type, connection.roomId, peerId, message.targetId, message.dataJson));
+    const wire::SharedMessage relayed = wire::share(wire::encodeRelay(
+        message.type, connection.roomId, peerId, message.targetId, message.dataJson));
     metrics_.relayLatency.observe(std::chrono::duration<double>(Clock::now() - readAt).count());
     sendToMember(message.targetId, message.type, relayed);
 }
@@ -512,18 +518,19 @@ bool Hub::relayToCluster(const std::string& peerId, Connection& connection,
                          const ClientMessage& message) {
     const auto outcome =
         options_.bus->relay(connection.roomId, peerId, message.targetId, message.type,
-                            share(encodeRelay(message.type, connection.roomId, peerId,
-                                              message.targetId, message.dataJson)));
+                            wire::share(wire::encodeRelay(message.type, connection.roomId, peerId,
+                                                          message.targetId, message.dataJson)));
     if (outcome == cluster::RelayOutcome::unknownTarget) return false;
     if (outcome == cluster::RelayOutcome::overloaded) {
         // The bus's buffer is full (Redis is out, or far behind): the peer exists, so a retry
         // later may work; peer-not-found would tell the client to forget it.
-        metrics_.errors(ErrorCode::peerUnreachable).inc();
-        send(connection, MessageType::error,
-             share(encodeError({ErrorCode::peerUnreachable,
-                                "peer " + message.targetId +
-                                    " is on another instance that cannot be reached right now"},
-                               message.targetId)));
+        metrics_.errors(wire::ErrorCode::peerUnreachable).inc();
+        send(connection, wire::MessageType::error,
+             wire::share(
+                 wire::encodeError({wire::ErrorCode::peerUnreachable,
+                                    "peer " + message.targetId +
+                                        " is on another instance that cannot be reached right now"},
+                                   message.targetId)));
     }
     return true;
 }
@@ -531,41 +538,43 @@ bool Hub::relayToCluster(const std::string& peerId, Connection& connection,
 void Hub::mediaState(const std::string& peerId, Connection& connection,
                      const ClientMessage& message) {
     if (connection.roomId.empty()) {
-        sendError(connection, ErrorCode::notInRoom, "join a room before sending media-state");
+        sendError(connection, wire::ErrorCode::notInRoom, "join a room before sending media-state");
         return;
     }
     Room& room = rooms_.at(connection.roomId);
     room.members.at(peerId).mediaJson = message.dataJson;
-    const SharedMessage state = share(
-        encodeRelay(MessageType::mediaState, connection.roomId, peerId, {}, message.dataJson));
-    broadcast(room, peerId, MessageType::mediaState, state);
+    const wire::SharedMessage state = wire::share(wire::encodeRelay(
+        wire::MessageType::mediaState, connection.roomId, peerId, {}, message.dataJson));
+    broadcast(room, peerId, wire::MessageType::mediaState, state);
     if (clustered_) options_.bus->announceMedia(connection.roomId, peerId, message.dataJson, state);
 }
 
-void Hub::sendError(Connection& connection, ErrorCode code, std::string text) {
+void Hub::sendError(Connection& connection, wire::ErrorCode code, std::string text) {
     metrics_.errors(code).inc();
-    send(connection, MessageType::error, share(encodeError({code, std::move(text)})));
+    send(connection, wire::MessageType::error,
+         wire::share(wire::encodeError({code, std::move(text)})));
 }
 
-void Hub::send(Connection& connection, MessageType type, const SharedMessage& message) {
+void Hub::send(Connection& connection, wire::MessageType type, const wire::SharedMessage& message) {
     metrics_.messagesOut(type).inc();
     connection.link->deliver(message);
 }
 
-void Hub::deliver(Connection& connection, MessageType type, const SharedMessage& message) {
+void Hub::deliver(Connection& connection, wire::MessageType type,
+                  const wire::SharedMessage& message) {
     send(connection, type, message);
     if (connection.log) connection.log->record(type, message);
 }
 
-void Hub::broadcast(const Room& room, const std::string& exceptPeerId, MessageType type,
-                    const SharedMessage& message) {
+void Hub::broadcast(const Room& room, const std::string& exceptPeerId, wire::MessageType type,
+                    const wire::SharedMessage& message) {
     for (const auto& [memberId, member] : room.members) {
         if (memberId != exceptPeerId) sendToMember(memberId, type, message);
     }
 }
 
-void Hub::sendToMember(const std::string& memberId, MessageType type,
-                       const SharedMessage& message) {
+void Hub::sendToMember(const std::string& memberId, wire::MessageType type,
+                       const wire::SharedMessage& message) {
     if (const auto it = connections_.find(memberId); it != connections_.end()) {
         deliver(it->second, type, message);
         return;
@@ -577,7 +586,7 @@ void Hub::sendToMember(const std::string& memberId, MessageType type,
 }
 
 void Hub::deliverFromCluster(const std::string& roomId, const std::string& targetId,
-                             MessageType type, const SharedMessage& message) {
+                             wire::MessageType type, const wire::SharedMessage& message) {
     std::lock_guard lock(mutex_);
     if (!targetId.empty()) {
         const auto it = connections_.find(targetId);
@@ -590,7 +599,7 @@ void Hub::deliverFromCluster(const std::string& roomId, const std::string& targe
     }
 }
 
-void Hub::closeAll(CloseCode code, std::string_view reason) {
+void Hub::closeAll(wire::CloseCode code, std::string_view reason) {
     std::lock_guard lock(mutex_);
     closingWith_ = Closing{code, std::string(reason)};
     for (auto& [peerId, connection] : connections_) connection.link->close(code, reason);

@@ -14,9 +14,9 @@
 #include <vector>
 
 #include "cluster/Bus.hpp"
+#include "signaling/ClientMessage.hpp"
 #include "signaling/DeliveryLog.hpp"
 #include "signaling/HeldPeers.hpp"
-#include "signaling/MessageCodec.hpp"
 #include "signaling/PeerLink.hpp"
 #include "signaling/ResumeTokens.hpp"
 #include "signaling/SignalingMetrics.hpp"
@@ -87,16 +87,17 @@ class Hub final : public cluster::BusSink {
     // The client has received the first `received` room messages since its room-joined.
     void acknowledge(const std::string& connectionId, std::uint64_t received);
     // Sends one message to one connection (errors, pongs) and counts it.
-    void reply(const std::string& connectionId, MessageType type, SharedMessage message);
+    void reply(const std::string& connectionId, wire::MessageType type,
+               wire::SharedMessage message);
     // Ends the held places whose grace period is over: peer-left to their rooms. Called
     // periodically by the application.
     void sweep(Clock::time_point now = Clock::now());
     // From another instance, through the bus: to one local peer, or to the room's local peers.
     void deliverFromCluster(const std::string& roomId, const std::string& targetId,
-                            MessageType type, const SharedMessage& message) override;
+                            wire::MessageType type, const wire::SharedMessage& message) override;
 
     // Closes every connection, and every one attached from now on, with `code`.
-    void closeAll(CloseCode code, std::string_view reason);
+    void closeAll(wire::CloseCode code, std::string_view reason);
     // Forgets every connection without announcing anything: for the end of the process.
     void releaseAll();
 
@@ -186,14 +187,16 @@ class Hub final : public cluster::BusSink {
                         const ClientMessage& message);
     void mediaState(const std::string& peerId, Connection& connection,
                     const ClientMessage& message);
-    void sendError(Connection& connection, ErrorCode code, std::string text);
-    void send(Connection& connection, MessageType type, const SharedMessage& message);
+    void sendError(Connection& connection, wire::ErrorCode code, std::string text);
+    void send(Connection& connection, wire::MessageType type, const wire::SharedMessage& message);
     // Room traffic to a connected member: sent, and logged when its client acknowledges.
-    void deliver(Connection& connection, MessageType type, const SharedMessage& message);
-    void broadcast(const Room& room, const std::string& exceptPeerId, MessageType type,
-                   const SharedMessage& message);
+    void deliver(Connection& connection, wire::MessageType type,
+                 const wire::SharedMessage& message);
+    void broadcast(const Room& room, const std::string& exceptPeerId, wire::MessageType type,
+                   const wire::SharedMessage& message);
     // Sends to a member: its connection, or its held place's buffer.
-    void sendToMember(const std::string& memberId, MessageType type, const SharedMessage& message);
+    void sendToMember(const std::string& memberId, wire::MessageType type,
+                      const wire::SharedMessage& message);
 
     HubOptions options_;
     const bool clustered_;  // checked before any bus call: one instance never touches the bus
@@ -210,7 +213,7 @@ class Hub final : public cluster::BusSink {
     std::unordered_map<std::string, std::int64_t> adopted_;
     std::unordered_map<std::string, Room> rooms_;
     struct Closing {
-        CloseCode code;
+        wire::CloseCode code;
         std::string reason;
     };
     std::optional<Closing> closingWith_;  // set once closeAll ran

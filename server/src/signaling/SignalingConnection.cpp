@@ -1,5 +1,7 @@
 #include "signaling/SignalingConnection.hpp"
 
+#include "wire/ServerMessages.hpp"
+
 namespace pulsemeet::signaling {
 
 SignalingConnection::SignalingConnection(Hub& hub, SignalingMetrics& metrics, std::string peerId,
@@ -18,23 +20,23 @@ bool SignalingConnection::admit(Clock::time_point now) {
     if (limited_) return false;  // closing already; later frames are read only to drain
     if (limiter_.tryTake(now)) return true;
     limited_ = true;
-    replyError(ErrorCode::rateLimited, "too many messages: slow down");
-    link_->close(CloseCode::policyViolation, "rate-limited");
+    replyError(wire::ErrorCode::rateLimited, "too many messages: slow down");
+    link_->close(wire::CloseCode::policyViolation, "rate-limited");
     return false;
 }
 
 void SignalingConnection::onText(std::string_view text, Clock::time_point readAt) {
     if (!admit(readAt)) return;
     auto decoded = decodeClientMessage(text);
-    if (auto* error = std::get_if<SignalError>(&decoded)) {
+    if (auto* error = std::get_if<wire::SignalError>(&decoded)) {
         replyError(error->code, std::move(error->text));
         return;
     }
     const auto& message = std::get<ClientMessage>(decoded);
     metrics_.messagesIn(message.type).inc();
-    if (message.type == MessageType::ping) {
+    if (message.type == wire::MessageType::ping) {
         if (message.received) hub_.acknowledge(peerId_, *message.received);
-        hub_.reply(peerId_, MessageType::pong, share(encodePong()));
+        hub_.reply(peerId_, wire::MessageType::pong, wire::share(wire::encodePong()));
         return;
     }
     hub_.handle(peerId_, message, readAt);
@@ -42,20 +44,23 @@ void SignalingConnection::onText(std::string_view text, Clock::time_point readAt
 
 void SignalingConnection::onBinary(Clock::time_point readAt) {
     if (!admit(readAt)) return;
-    replyError(ErrorCode::badMessage, "binary frames are not part of the protocol: send text JSON");
+    replyError(wire::ErrorCode::badMessage,
+               "binary frames are not part of the protocol: send text JSON");
 }
 
 void SignalingConnection::onTooLarge(std::size_t limit) {
-    replyError(ErrorCode::messageTooLarge, "message exceeds " + std::to_string(limit) + " bytes");
+    replyError(wire::ErrorCode::messageTooLarge,
+               "message exceeds " + std::to_string(limit) + " bytes");
 }
 
 void SignalingConnection::onClosed(Departure departure) {
     hub_.detach(peerId_, departure);
 }
 
-void SignalingConnection::replyError(ErrorCode code, std::string text) {
+void SignalingConnection::replyError(wire::ErrorCode code, std::string text) {
     metrics_.errors(code).inc();
-    hub_.reply(peerId_, MessageType::error, share(encodeError({code, std::move(text)})));
+    hub_.reply(peerId_, wire::MessageType::error,
+               wire::share(wire::encodeError({code, std::move(text)})));
 }
 
 }  // namespace pulsemeet::signaling

@@ -31,7 +31,7 @@ class SignalingConnection {
 
   private:
     bool admit(Clock::time_point now);
-    void replyError(ErrorCode code, std::string text);
+    void replyError(wire::ErrorCode code, std::string text);
 
     Hub& hub_;
     SignalingMetrics& metrics_;

@@ -20,8 +20,8 @@ SignalingMetrics::SignalingMetrics(obs::Registry& registry)
                              "Time from reading a relayed frame to queueing it at the target",
                              {0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025,
                               0.005, 0.01, 0.025, 0.05, 0.1})) {
-    for (std::size_t i = 0; i < kMessageTypeCount; ++i) {
-        const auto type = std::string(toString(static_cast<MessageType>(i)));
+    for (std::size_t i = 0; i < wire::kMessageTypeCount; ++i) {
+        const auto type = std::string(wire::toString(static_cast<wire::MessageType>(i)));
         in_[i] = &registry.counter("pulsemeet_messages_received_total",
                                    "WebSocket messages received, by type", {{"type", type}});
         out_[i] =
@@ -31,7 +31,7 @@ SignalingMetrics::SignalingMetrics(obs::Registry& registry)
     for (std::size_t i = 0; i < errors_.size(); ++i) {
         errors_[i] = &registry.counter(
             "pulsemeet_signaling_errors_total", "Error replies sent to clients, by code",
-            {{"code", std::string(toString(static_cast<ErrorCode>(i)))}});
+            {{"code", std::string(wire::toString(static_cast<wire::ErrorCode>(i)))}});
     }
 }
 

@@ -3,7 +3,7 @@
 #include <array>
 
 #include "obs/Metrics.hpp"
-#include "signaling/Protocol.hpp"
+#include "wire/Protocol.hpp"
 
 namespace pulsemeet::signaling {
 
@@ -11,9 +11,13 @@ namespace pulsemeet::signaling {
 struct SignalingMetrics {
     explicit SignalingMetrics(obs::Registry& registry);
 
-    obs::Counter& messagesIn(MessageType type) { return *in_[static_cast<std::size_t>(type)]; }
-    obs::Counter& messagesOut(MessageType type) { return *out_[static_cast<std::size_t>(type)]; }
-    obs::Counter& errors(ErrorCode code) { return *errors_[static_cast<std::size_t>(code)]; }
+    obs::Counter& messagesIn(wire::MessageType type) {
+        return *in_[static_cast<std::size_t>(type)];
+    }
+    obs::Counter& messagesOut(wire::MessageType type) {
+        return *out_[static_cast<std::size_t>(type)];
+    }
+    obs::Counter& errors(wire::ErrorCode code) { return *errors_[static_cast<std::size_t>(code)]; }
 
     obs::Gauge& rooms;
     obs::Gauge& peers;  // peers in a room
@@ -24,9 +28,9 @@ struct SignalingMetrics {
     obs::Histogram& relayLatency;  // frame read -> queued at the target, seconds
 
   private:
-    std::array<obs::Counter*, kMessageTypeCount> in_{};
-    std::array<obs::Counter*, kMessageTypeCount> out_{};
-    std::array<obs::Counter*, kErrorCodeCount> errors_{};
+    std::array<obs::Counter*, wire::kMessageTypeCount> in_{};
+    std::array<obs::Counter*, wire::kMessageTypeCount> out_{};
+    std::array<obs::Counter*, wire::kErrorCodeCount> errors_{};
 };
 
 }  // namespace pulsemeet::signaling

@@ -10,14 +10,14 @@
 #include <boost/beast/websocket/ssl.hpp>
 
 #include "obs/Logger.hpp"
-#include "signaling/PeerId.hpp"
+#include "wire/PeerId.hpp"
 
 namespace pulsemeet::ws {
 
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 namespace http = beast::http;
-using signaling::CloseCode;
+using wire::CloseCode;
 
 namespace {
 
@@ -62,16 +62,16 @@ template <typename Stream>
 WebSocketSession<Stream>::WebSocketSession(Stream&& stream, const WebSocketContext& context,
                                            std::string remoteAddress,
                                            signaling::Admission admission, std::string subprotocol,
-                                           net::ConnectionSlot slot)
+                                           std::shared_ptr<void> heldForLife)
     : ws_(std::move(stream)),
       timer_(ws_.get_executor()),
       context_(context),
-      signaling_(context.hub, context.signalingMetrics, signaling::newPeerId(),
+      signaling_(context.hub, context.signalingMetrics, wire::newPeerId(),
                  context.settings.messagesPerSecond),
       admission_(std::move(admission)),
       remoteAddress_(std::move(remoteAddress)),
       subprotocol_(std::move(subprotocol)),
-      slot_(std::move(slot)) {}
+      heldForLife_(std::move(heldForLife)) {}
 
 template <typename Stream>
 WebSocketSession<Stream>::~WebSocketSession() = default;
@@ -172,7 +172,7 @@ void WebSocketSession<Stream>::onRead(beast::error_code ec, std::size_t) {
 }
 
 template <typename Stream>
-void WebSocketSession<Stream>::deliver(signaling::SharedMessage message) {
+void WebSocketSession<Stream>::deliver(wire::SharedMessage message) {
     // Inline when the caller already runs on this session's executor (one I/O thread: always):
     // a relayed frame then goes straight to the socket instead of through another queued
     // handler. enqueue() never calls back into the hub, so this is safe under the hub's lock.
@@ -191,7 +191,7 @@ void WebSocketSession<Stream>::close(CloseCode code, std::string_view reason) {
 }
 
 template <typename Stream>
-void WebSocketSession<Stream>::enqueue(signaling::SharedMessage message) {
+void WebSocketSession<Stream>::enqueue(wire::SharedMessage message) {
     if (closing_ || finished_) return;  // the peer is being disconnected and will be announced
     if (queuedBytes_ + message->size() > context_.settings.writeQueueBytes) {
         context_.logger.warn("closing slow consumer", {{"peer", signaling_.peerId()},

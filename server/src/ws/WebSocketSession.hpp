@@ -10,7 +10,6 @@
 #include <memory>
 #include <string>
 
-#include "net/ConnectionLimiter.hpp"
 #include "signaling/SignalingConnection.hpp"
 #include "ws/WebSocketContext.hpp"
 #include "ws/WebSocketMetrics.hpp"
@@ -30,13 +29,13 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession<St
 
     WebSocketSession(Stream&& stream, const WebSocketContext& context, std::string remoteAddress,
                      signaling::Admission admission, std::string subprotocol,
-                     net::ConnectionSlot slot = {});
+                     std::shared_ptr<void> heldForLife = {});
     ~WebSocketSession() override;
 
     void run(Request request);
 
-    void deliver(signaling::SharedMessage message) override;
-    void close(signaling::CloseCode code, std::string_view reason) override;
+    void deliver(wire::SharedMessage message) override;
+    void close(wire::CloseCode code, std::string_view reason) override;
 
   private:
     using Clock = std::chrono::steady_clock;
@@ -44,12 +43,12 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession<St
     void onAccept(boost::beast::error_code ec);
     void readMore();
     void onRead(boost::beast::error_code ec, std::size_t bytes);
-    void enqueue(signaling::SharedMessage message);
+    void enqueue(wire::SharedMessage message);
     void writeNext();
     void onWrite(boost::beast::error_code ec, std::size_t bytes);
     // Stops taking new messages and closes with `code` once what is queued has been written;
     // a slow consumer's queue is dropped instead (it is the reason for closing).
-    void startClose(signaling::CloseCode code, std::string_view reason);
+    void startClose(wire::CloseCode code, std::string_view reason);
     void sendCloseFrame();
     void armTimer(Clock::duration after);
     void onTimer(boost::beast::error_code ec);
@@ -64,7 +63,9 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession<St
     signaling::Admission admission_;
     std::string remoteAddress_;
     std::string subprotocol_;
-    net::ConnectionSlot slot_;  // this socket's place under MAX_CONNS_PER_IP
+    // Whatever the caller needs kept until this socket is gone: the HTTP side's place under
+    // MAX_CONNS_PER_IP. Opaque, so that ws needs nothing from net, which includes ws.
+    std::shared_ptr<void> heldForLife_;
 
     WriteQueue queue_;
     std::size_t queuedBytes_ = 0;

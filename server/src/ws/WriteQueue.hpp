@@ -5,7 +5,7 @@
 #include <optional>
 #include <utility>
 
-#include "signaling/PeerLink.hpp"
+#include "wire/SharedMessage.hpp"
 
 namespace pulsemeet::ws {
 
@@ -16,7 +16,7 @@ namespace pulsemeet::ws {
 // with every frame; ~0.6 KiB of every idle connection's RSS if it stayed).
 class WriteQueue {
   public:
-    using Message = signaling::SharedMessage;
+    using Message = wire::SharedMessage;
 
     bool empty() const { return !oldest_; }
     std::size_t size() const { return !oldest_ ? 0 : 1 + (backlog_ ? backlog_->size() : 0); }

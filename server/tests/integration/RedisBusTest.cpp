@@ -19,7 +19,7 @@
 #include "cluster/RedisKeys.hpp"
 #include "obs/Logger.hpp"
 #include "obs/Metrics.hpp"
-#include "signaling/MessageCodec.hpp"
+#include "wire/ServerMessages.hpp"
 
 using namespace pulsemeet;
 using namespace pulsemeet::testing;
@@ -32,11 +32,11 @@ constexpr auto kDeadline = std::chrono::seconds(5);
 // room (the hub enters a joining peer when the bus answers its join).
 class RoomSink : public cluster::BusSink {
   public:
-    void deliverFromCluster(const std::string&, const std::string& targetId,
-                            signaling::MessageType type, const signaling::SharedMessage&) override {
+    void deliverFromCluster(const std::string&, const std::string& targetId, wire::MessageType type,
+                            const wire::SharedMessage&) override {
         std::lock_guard lock(mutex_);
         ++deliveries_;
-        if (targetId.empty() && type == signaling::MessageType::peerJoined) {
+        if (targetId.empty() && type == wire::MessageType::peerJoined) {
             announcedTo_ += static_cast<int>(members_.size());
         }
         changed_.notify_all();
@@ -102,16 +102,15 @@ TEST(RedisBus, ARemoteJoinDuringALocalJoinIsSeenExactlyOnce) {
     RoomSink sink;
     std::size_t inRoomJoined = 0;
     Flag answered;
-    const cluster::ClusterEvent remoteJoin{
-        cluster::ClusterEvent::Kind::joined,
-        "another-instance",
-        "room",
-        "newcomer",
-        {},
-        signaling::MessageType::peerJoined,
-        "N",
-        "{}",
-        signaling::encodePeerJoined("room", "newcomer", "N", "{}")};
+    const cluster::ClusterEvent remoteJoin{cluster::ClusterEvent::Kind::joined,
+                                           "another-instance",
+                                           "room",
+                                           "newcomer",
+                                           {},
+                                           wire::MessageType::peerJoined,
+                                           "N",
+                                           "{}",
+                                           wire::encodePeerJoined("room", "newcomer", "N", "{}")};
     cluster::RedisBus bus(settings, registry, logger, [&ready](bool up) { ready.set(up); });
     bus.start(sink);
     ASSERT_TRUE(ready.await(true));
@@ -174,30 +173,28 @@ TEST(RedisBus, APeerReadAtAJoinIsAnnouncedToThoseAlreadyInTheRoomOnce) {
     EXPECT_EQ(sink.announced(), 1) << "announced to the first peer only";
 
     // Now the other instance's joined event: already known, announced to nobody again.
-    redis.command(
-        {"PUBLISH", keys.channel("room"),
-         cluster::encodeEvent({cluster::ClusterEvent::Kind::joined,
-                               "other",
-                               "room",
-                               "remote",
-                               {},
-                               signaling::MessageType::peerJoined,
-                               "R",
-                               "{}",
-                               signaling::encodePeerJoined("room", "remote", "R", "{}")})});
+    redis.command({"PUBLISH", keys.channel("room"),
+                   cluster::encodeEvent({cluster::ClusterEvent::Kind::joined,
+                                         "other",
+                                         "room",
+                                         "remote",
+                                         {},
+                                         wire::MessageType::peerJoined,
+                                         "R",
+                                         "{}",
+                                         wire::encodePeerJoined("room", "remote", "R", "{}")})});
     // Then something that is announced, to know the event before it was processed.
-    redis.command(
-        {"PUBLISH", keys.channel("room"),
-         cluster::encodeEvent({cluster::ClusterEvent::Kind::media,
-                               "other",
-                               "room",
-                               "remote",
-                               {},
-                               signaling::MessageType::mediaState,
-                               {},
-                               R"({"audio":false})",
-                               signaling::encodeRelay(signaling::MessageType::mediaState, "room",
-                                                      "remote", {}, R"({"audio":false})")})});
+    redis.command({"PUBLISH", keys.channel("room"),
+                   cluster::encodeEvent({cluster::ClusterEvent::Kind::media,
+                                         "other",
+                                         "room",
+                                         "remote",
+                                         {},
+                                         wire::MessageType::mediaState,
+                                         {},
+                                         R"({"audio":false})",
+                                         wire::encodeRelay(wire::MessageType::mediaState, "room",
+                                                           "remote", {}, R"({"audio":false})")})});
     ASSERT_TRUE(sink.awaitDeliveries(2, kDeadline));
     EXPECT_EQ(sink.announced(), 1) << "the joined event announced the peer a second time";
     bus.stop();
@@ -208,8 +205,8 @@ namespace {
 // Records relayed messages per room, in arrival order.
 class RelaySink : public cluster::BusSink {
   public:
-    void deliverFromCluster(const std::string& roomId, const std::string&, signaling::MessageType,
-                            const signaling::SharedMessage& message) override {
+    void deliverFromCluster(const std::string& roomId, const std::string&, wire::MessageType,
+                            const wire::SharedMessage& message) override {
         std::lock_guard lock(mutex_);
         byRoom_[roomId].push_back(*message);
         ++count_;
@@ -278,9 +275,9 @@ TEST(RedisBus, ABurstAcrossRoomsIsPipelinedAndKeepsEachRoomsOrder) {
     // Interleaved: message k of every room, then k + 1 of every room, all queued at once.
     for (int k = 0; k < kPerRoom; ++k) {
         for (int r = 0; r < kRooms; ++r) {
-            const auto outcome = busA.relay(
-                room(r), "a" + std::to_string(r), "b" + std::to_string(r),
-                signaling::MessageType::iceCandidate, signaling::share(std::to_string(k)));
+            const auto outcome =
+                busA.relay(room(r), "a" + std::to_string(r), "b" + std::to_string(r),
+                           wire::MessageType::iceCandidate, wire::share(std::to_string(k)));
             ASSERT_NE(outcome, cluster::RelayOutcome::unknownTarget) << room(r);
         }
     }
@@ -407,8 +404,7 @@ TEST(RedisBus, ARelayResentAfterAHungConnectionArrivesOnce) {
     busA.join("room", "a", "A", "{}", 8, [&](cluster::JoinOutcome) { joinedA.set(true); });
     ASSERT_TRUE(joinedA.await(true));
     const auto relay = [&](const std::string& text) {
-        return busA.relay("room", "a", "b", signaling::MessageType::iceCandidate,
-                          signaling::share(text));
+        return busA.relay("room", "a", "b", wire::MessageType::iceCandidate, wire::share(text));
     };
     ASSERT_EQ(relay("before"), cluster::RelayOutcome::queued);
     ASSERT_TRUE(sinkB.awaitCount(1));

@@ -8,7 +8,7 @@
 #include "config/Config.hpp"
 
 using namespace pulsemeet::cluster;
-using pulsemeet::signaling::MessageType;
+using pulsemeet::wire::MessageType;
 
 TEST(ClusterEvent, RoundTripsEveryField) {
     const ClusterEvent event{ClusterEvent::Kind::relay,

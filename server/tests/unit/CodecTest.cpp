@@ -2,10 +2,12 @@
 
 #include <boost/json/parse.hpp>
 
+#include "signaling/ClientMessage.hpp"
 #include "signaling/DisplayName.hpp"
-#include "signaling/MessageCodec.hpp"
+#include "wire/ServerMessages.hpp"
 
 using namespace pulsemeet::signaling;
+using namespace pulsemeet::wire;
 
 namespace {
 

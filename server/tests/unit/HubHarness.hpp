@@ -18,8 +18,8 @@ namespace pulsemeet::signaling::testing {
 
 class RecordingLink : public PeerLink {
   public:
-    void deliver(SharedMessage message) override { inbox.push_back(std::move(message)); }
-    void close(CloseCode code, std::string_view) override { closedWith = code; }
+    void deliver(wire::SharedMessage message) override { inbox.push_back(std::move(message)); }
+    void close(wire::CloseCode code, std::string_view) override { closedWith = code; }
 
     // Removes and returns the oldest message.
     boost::json::object take() {
@@ -39,8 +39,8 @@ class RecordingLink : public PeerLink {
     }
     boost::json::object last() const { return boost::json::parse(*inbox.back()).as_object(); }
 
-    std::vector<SharedMessage> inbox;
-    std::optional<CloseCode> closedWith;
+    std::vector<wire::SharedMessage> inbox;
+    std::optional<wire::CloseCode> closedWith;
 };
 
 class HubHarness : public ::testing::Test {

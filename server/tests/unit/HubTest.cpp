@@ -7,6 +7,7 @@
 
 using namespace pulsemeet;
 using namespace pulsemeet::signaling;
+using namespace pulsemeet::wire;
 using namespace pulsemeet::signaling::testing;
 
 namespace {

@@ -18,6 +18,7 @@
 
 using namespace pulsemeet;
 using namespace pulsemeet::signaling;
+using namespace pulsemeet::wire;
 
 namespace {
 

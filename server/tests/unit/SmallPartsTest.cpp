@@ -11,9 +11,9 @@
 #include "net/StaticFiles.hpp"
 #include "obs/Logger.hpp"
 #include "obs/Metrics.hpp"
-#include "signaling/PeerId.hpp"
 #include "signaling/ResumeTokens.hpp"
 #include "signaling/TokenBucket.hpp"
+#include "wire/PeerId.hpp"
 
 using namespace pulsemeet;
 using namespace std::chrono_literals;
@@ -195,10 +195,10 @@ TEST(ResumeTokens, EveryIssueIsANewTokenAndNoneOutlivesTheRoomToken) {
 }
 
 TEST(PeerId, UniqueHex) {
-    const auto a = signaling::newPeerId();
+    const auto a = wire::newPeerId();
     EXPECT_EQ(a.size(), 32u);
     EXPECT_EQ(a.find_first_not_of("0123456789abcdef"), std::string::npos);
-    EXPECT_NE(a, signaling::newPeerId());
+    EXPECT_NE(a, wire::newPeerId());
 }
 
 TEST(Metrics, PrometheusTextFormat) {

@@ -2,7 +2,7 @@
 
 #include "ws/WriteQueue.hpp"
 
-using pulsemeet::signaling::share;
+using pulsemeet::wire::share;
 using pulsemeet::ws::WriteQueue;
 
 TEST(WriteQueue, FirstInFirstOutAcrossDrainsAndRefills) {

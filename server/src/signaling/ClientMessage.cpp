@@ -1,4 +1,4 @@
-#include "signaling/MessageCodec.hpp"
+#include "signaling/ClientMessage.hpp"
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
@@ -6,7 +6,6 @@
 #include <boost/json/value.hpp>
 
 #include <algorithm>
-#include <chrono>
 #include <optional>
 
 #include "obs/JsonText.hpp"
@@ -25,14 +24,14 @@ constexpr std::size_t kMaxTokenBytes = 1024;
 constexpr unsigned kMaxJsonDepth = 16;
 constexpr std::size_t kMaxEchoedTypeBytes = 32;  // of an unknown type, in its error
 
-SignalError fail(ErrorCode code, std::string text) {
-    return SignalError{code, std::move(text)};
+wire::SignalError fail(wire::ErrorCode code, std::string text) {
+    return wire::SignalError{code, std::move(text)};
 }
 
 // Fetches an optional string field; a present field of another type is an error.
 // Returns false and sets `error` when the field has the wrong type.
 bool optionalString(const json::object& object, std::string_view key, std::string& out,
-                    SignalError& error, ErrorCode code) {
+                    wire::SignalError& error, wire::ErrorCode code) {
     const auto* value = object.if_contains(key);
     if (value == nullptr || value->is_null()) return true;
     if (!value->is_string()) {
@@ -44,7 +43,8 @@ bool optionalString(const json::object& object, std::string_view key, std::strin
 }
 
 // Fetches data.received (a count of messages, so a non-negative integer) when present.
-std::optional<SignalError> decodeReceived(const json::object& fields, ClientMessage& message) {
+std::optional<wire::SignalError> decodeReceived(const json::object& fields,
+                                                ClientMessage& message) {
     const auto* value = fields.if_contains("received");
     if (value == nullptr || value->is_null()) return std::nullopt;
     if (value->is_uint64()) {
@@ -52,7 +52,7 @@ std::optional<SignalError> decodeReceived(const json::object& fields, ClientMess
     } else if (value->is_int64() && value->get_int64() >= 0) {
         message.received = static_cast<std::uint64_t>(value->get_int64());
     } else {
-        return fail(ErrorCode::badMessage, "data.received must be a non-negative integer");
+        return fail(wire::ErrorCode::badMessage, "data.received must be a non-negative integer");
     }
     return std::nullopt;
 }
@@ -76,42 +76,46 @@ std::string_view utf8Prefix(std::string_view text, std::size_t maxBytes) {
     return text.substr(0, cut);
 }
 
-std::optional<SignalError> decodeJoin(const json::object& envelope, ClientMessage& message) {
-    SignalError error{};
-    if (!optionalString(envelope, "roomId", message.roomId, error, ErrorCode::invalidRoomId)) {
+std::optional<wire::SignalError> decodeJoin(const json::object& envelope, ClientMessage& message) {
+    wire::SignalError error{};
+    if (!optionalString(envelope, "roomId", message.roomId, error,
+                        wire::ErrorCode::invalidRoomId)) {
         return error;
     }
     if (!isValidRoomId(message.roomId)) {
-        return fail(ErrorCode::invalidRoomId,
+        return fail(wire::ErrorCode::invalidRoomId,
                     "roomId must be 3 to 64 characters of A-Z, a-z, 0-9, _ or -");
     }
     const auto* data = envelope.if_contains("data");
     if (data == nullptr || data->is_null()) return std::nullopt;
-    if (!data->is_object()) return fail(ErrorCode::badMessage, "data must be an object");
+    if (!data->is_object()) return fail(wire::ErrorCode::badMessage, "data must be an object");
     const auto& fields = data->get_object();
     std::string name;
-    if (!optionalString(fields, "name", name, error, ErrorCode::invalidName)) return error;
+    if (!optionalString(fields, "name", name, error, wire::ErrorCode::invalidName)) return error;
     // Control and bidi-override characters are dropped rather than refused: what others see
     // is the name without them (empty: no name).
     message.name = sanitizeDisplayName(name);
     if (codePoints(message.name) > kMaxNameChars) {
-        return fail(ErrorCode::invalidName, "name must be at most 64 characters");
+        return fail(wire::ErrorCode::invalidName, "name must be at most 64 characters");
     }
-    if (!optionalString(fields, "resumeToken", message.resumeToken, error, ErrorCode::badMessage)) {
+    if (!optionalString(fields, "resumeToken", message.resumeToken, error,
+                        wire::ErrorCode::badMessage)) {
         return error;
     }
     if (message.resumeToken.size() > kMaxTokenBytes) {
-        return fail(ErrorCode::badMessage, "resumeToken is too long");
+        return fail(wire::ErrorCode::badMessage, "resumeToken is too long");
     }
     return decodeReceived(fields, message);
 }
 
-std::optional<SignalError> decodeTarget(const json::object& envelope, ClientMessage& message) {
-    SignalError error{};
-    if (!optionalString(envelope, "targetId", message.targetId, error, ErrorCode::badMessage)) {
+std::optional<wire::SignalError> decodeTarget(const json::object& envelope,
+                                              ClientMessage& message) {
+    wire::SignalError error{};
+    if (!optionalString(envelope, "targetId", message.targetId, error,
+                        wire::ErrorCode::badMessage)) {
         return error;
     }
-    if (message.targetId.empty()) return fail(ErrorCode::badMessage, "targetId is required");
+    if (message.targetId.empty()) return fail(wire::ErrorCode::badMessage, "targetId is required");
     return std::nullopt;
 }
 
@@ -120,20 +124,23 @@ const json::object* dataObject(const json::object& envelope) {
     return data != nullptr && data->is_object() ? &data->get_object() : nullptr;
 }
 
-std::optional<SignalError> decodeDescription(const json::object& envelope, ClientMessage& message) {
+std::optional<wire::SignalError> decodeDescription(const json::object& envelope,
+                                                   ClientMessage& message) {
     if (auto error = decodeTarget(envelope, message)) return error;
     const auto* data = dataObject(envelope);
-    const std::string_view expected = toString(message.type);
+    const std::string_view expected = wire::toString(message.type);
     if (data == nullptr) {
-        return fail(ErrorCode::invalidSdp, "data must be an object with type and sdp");
+        return fail(wire::ErrorCode::invalidSdp, "data must be an object with type and sdp");
     }
     const auto* type = data->if_contains("type");
     if (type == nullptr || !type->is_string() || type->get_string() != expected) {
-        return fail(ErrorCode::invalidSdp, "data.type must be \"" + std::string(expected) + "\"");
+        return fail(wire::ErrorCode::invalidSdp,
+                    "data.type must be \"" + std::string(expected) + "\"");
     }
     const auto* sdp = data->if_contains("sdp");
     if (sdp == nullptr || !sdp->is_string() || !sdp->get_string().starts_with("v=0")) {
-        return fail(ErrorCode::invalidSdp, "data.sdp must be a session description starting v=0");
+        return fail(wire::ErrorCode::invalidSdp,
+                    "data.sdp must be a session description starting v=0");
     }
     // Written straight into the relayed text: a json::object copy of the fields and its
     // serialisation cost three heap allocations per relayed frame.
@@ -147,21 +154,22 @@ std::optional<SignalError> decodeDescription(const json::object& envelope, Clien
     return std::nullopt;
 }
 
-std::optional<SignalError> decodeCandidate(const json::object& envelope, ClientMessage& message) {
+std::optional<wire::SignalError> decodeCandidate(const json::object& envelope,
+                                                 ClientMessage& message) {
     if (auto error = decodeTarget(envelope, message)) return error;
     const auto* data = dataObject(envelope);
-    if (data == nullptr) return fail(ErrorCode::invalidCandidate, "data must be an object");
+    if (data == nullptr) return fail(wire::ErrorCode::invalidCandidate, "data must be an object");
     const auto* candidate = data->if_contains("candidate");
     if (candidate == nullptr || !candidate->is_string()) {
-        return fail(ErrorCode::invalidCandidate, "data.candidate must be a string");
+        return fail(wire::ErrorCode::invalidCandidate, "data.candidate must be a string");
     }
     const auto& text = candidate->get_string();
     // An empty candidate is the end-of-candidates marker; anything else is an SDP a=candidate.
     if (!text.empty() && !text.starts_with("candidate:")) {
-        return fail(ErrorCode::invalidCandidate, "data.candidate must start with candidate:");
+        return fail(wire::ErrorCode::invalidCandidate, "data.candidate must start with candidate:");
     }
     if (text.size() > kMaxCandidateBytes) {
-        return fail(ErrorCode::invalidCandidate, "data.candidate is too long");
+        return fail(wire::ErrorCode::invalidCandidate, "data.candidate is too long");
     }
     // Written straight into the relayed text (see decodeDescription), fields in this order.
     auto& out = message.dataJson;
@@ -170,7 +178,7 @@ std::optional<SignalError> decodeCandidate(const json::object& envelope, ClientM
     obs::appendJsonString(out, text);
     if (const auto* mid = data->if_contains("sdpMid"); mid != nullptr && !mid->is_null()) {
         if (!mid->is_string()) {
-            return fail(ErrorCode::invalidCandidate, "data.sdpMid must be a string");
+            return fail(wire::ErrorCode::invalidCandidate, "data.sdpMid must be a string");
         }
         out += ",\"sdpMid\":";
         obs::appendJsonString(out, mid->get_string());
@@ -181,7 +189,7 @@ std::optional<SignalError> decodeCandidate(const json::object& envelope, ClientM
             (index->is_int64() && index->get_int64() >= 0 && index->get_int64() <= 65535) ||
             (index->is_uint64() && index->get_uint64() <= 65535);
         if (!inRange) {
-            return fail(ErrorCode::invalidCandidate,
+            return fail(wire::ErrorCode::invalidCandidate,
                         "data.sdpMLineIndex must be an integer from 0 to 65535");
         }
         out += ",\"sdpMLineIndex\":";
@@ -191,7 +199,8 @@ std::optional<SignalError> decodeCandidate(const json::object& envelope, ClientM
     if (const auto* fragment = data->if_contains("usernameFragment");
         fragment != nullptr && !fragment->is_null()) {
         if (!fragment->is_string()) {
-            return fail(ErrorCode::invalidCandidate, "data.usernameFragment must be a string");
+            return fail(wire::ErrorCode::invalidCandidate,
+                        "data.usernameFragment must be a string");
         }
         out += ",\"usernameFragment\":";
         obs::appendJsonString(out, fragment->get_string());
@@ -200,55 +209,31 @@ std::optional<SignalError> decodeCandidate(const json::object& envelope, ClientM
     return std::nullopt;
 }
 
-std::optional<SignalError> decodeMediaState(const json::object& envelope, ClientMessage& message) {
+std::optional<wire::SignalError> decodeMediaState(const json::object& envelope,
+                                                  ClientMessage& message) {
     const auto* data = dataObject(envelope);
     if (data == nullptr) {
-        return fail(ErrorCode::badMessage, "data must be an object {audio, video, screen}");
+        return fail(wire::ErrorCode::badMessage, "data must be an object {audio, video, screen}");
     }
     for (const char* required : {"audio", "video", "screen"}) {
         const auto* flag = data->if_contains(required);
         if (flag == nullptr || !flag->is_bool()) {
-            return fail(ErrorCode::badMessage,
+            return fail(wire::ErrorCode::badMessage,
                         std::string("data.") + required + " must be a boolean");
         }
     }
     // Further flags (recording, hand, ...) travel too, as long as they are booleans.
     if (data->size() > kMaxMediaFlags) {
-        return fail(ErrorCode::badMessage, "data has too many flags");
+        return fail(wire::ErrorCode::badMessage, "data has too many flags");
     }
     for (const auto& entry : *data) {
         if (!entry.value().is_bool() || entry.key().size() > kMaxMediaFlagName) {
-            return fail(ErrorCode::badMessage, "data flags must be booleans with short names");
+            return fail(wire::ErrorCode::badMessage,
+                        "data flags must be booleans with short names");
         }
     }
     message.dataJson = json::serialize(*data);
     return std::nullopt;
-}
-
-void appendTimestamp(std::string& out) {
-    const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
-    out += ",\"timestamp\":";
-    out += std::to_string(millis);
-    out += '}';
-}
-
-void appendField(std::string& out, std::string_view key, std::string_view value) {
-    if (value.empty()) return;
-    out += ",\"";
-    out += key;
-    out += "\":";
-    obs::appendJsonString(out, value);
-}
-
-std::string beginEnvelope(MessageType type) {
-    std::string out;
-    out.reserve(160);
-    out += "{\"type\":\"";
-    out += toString(type);
-    out += '"';
-    return out;
 }
 
 }  // namespace
@@ -271,38 +256,38 @@ DecodeResult decodeClientMessage(std::string_view text) {
     options.max_depth = kMaxJsonDepth;
     boost::system::error_code ec;
     json::value root = json::parse(text, ec, &resource, options);
-    if (ec) return fail(ErrorCode::badJson, "message is not valid JSON: " + ec.message());
-    if (!root.is_object()) return fail(ErrorCode::badJson, "message must be a JSON object");
+    if (ec) return fail(wire::ErrorCode::badJson, "message is not valid JSON: " + ec.message());
+    if (!root.is_object()) return fail(wire::ErrorCode::badJson, "message must be a JSON object");
     const auto& envelope = root.get_object();
 
     const auto* type = envelope.if_contains("type");
     if (type == nullptr || !type->is_string()) {
-        return fail(ErrorCode::badMessage, "type is required and must be a string");
+        return fail(wire::ErrorCode::badMessage, "type is required and must be a string");
     }
-    const auto parsedType = clientMessageType(type->get_string());
+    const auto parsedType = wire::clientMessageType(type->get_string());
     if (!parsedType) {
-        return fail(ErrorCode::unknownType,
+        return fail(wire::ErrorCode::unknownType,
                     "unknown message type \"" +
                         std::string(utf8Prefix(type->get_string(), kMaxEchoedTypeBytes)) + "\"");
     }
     ClientMessage message;
     message.type = *parsedType;
-    std::optional<SignalError> error;
+    std::optional<wire::SignalError> error;
     switch (message.type) {
-        case MessageType::join:
+        case wire::MessageType::join:
             error = decodeJoin(envelope, message);
             break;
-        case MessageType::offer:
-        case MessageType::answer:
+        case wire::MessageType::offer:
+        case wire::MessageType::answer:
             error = decodeDescription(envelope, message);
             break;
-        case MessageType::iceCandidate:
+        case wire::MessageType::iceCandidate:
             error = decodeCandidate(envelope, message);
             break;
-        case MessageType::mediaState:
+        case wire::MessageType::mediaState:
             error = decodeMediaState(envelope, message);
             break;
-        case MessageType::ping:
+        case wire::MessageType::ping:
             if (const auto* data = dataObject(envelope)) error = decodeReceived(*data, message);
             break;
         default:
@@ -310,92 +295,6 @@ DecodeResult decodeClientMessage(std::string_view text) {
     }
     if (error) return *error;
     return message;
-}
-
-std::string encodeRoomJoined(std::string_view roomId, std::string_view selfId,
-                             const std::vector<PeerSummary>& peers, std::string_view resumeToken,
-                             std::string_view iceServersJson, std::string_view iceTransportPolicy) {
-    std::string out = beginEnvelope(MessageType::roomJoined);
-    appendField(out, "roomId", roomId);
-    appendField(out, "peerId", selfId);
-    out += ",\"data\":{\"peers\":[";
-    bool first = true;
-    for (const auto& peer : peers) {
-        if (!first) out += ',';
-        first = false;
-        out += "{\"peerId\":";
-        obs::appendJsonString(out, peer.peerId);
-        out += ",\"name\":";
-        obs::appendJsonString(out, peer.name);
-        out += ",\"media\":";
-        out += peer.mediaJson;
-        out += '}';
-    }
-    out += "],\"resumeToken\":";
-    obs::appendJsonString(out, resumeToken);
-    out += ",\"iceServers\":";
-    out += iceServersJson.empty() ? std::string_view("[]") : iceServersJson;
-    out += ",\"iceTransportPolicy\":";
-    obs::appendJsonString(out, iceTransportPolicy);
-    out += '}';
-    appendTimestamp(out);
-    return out;
-}
-
-std::string encodePeerJoined(std::string_view roomId, std::string_view peerId,
-                             std::string_view name, std::string_view mediaJson) {
-    std::string out = beginEnvelope(MessageType::peerJoined);
-    appendField(out, "roomId", roomId);
-    appendField(out, "peerId", peerId);
-    out += ",\"data\":{\"name\":";
-    obs::appendJsonString(out, name);
-    out += ",\"media\":";
-    out += mediaJson;
-    out += '}';
-    appendTimestamp(out);
-    return out;
-}
-
-std::string encodePeerLeft(std::string_view roomId, std::string_view peerId) {
-    std::string out = beginEnvelope(MessageType::peerLeft);
-    appendField(out, "roomId", roomId);
-    appendField(out, "peerId", peerId);
-    appendTimestamp(out);
-    return out;
-}
-
-std::string encodeRelay(MessageType type, std::string_view roomId, std::string_view fromId,
-                        std::string_view targetId, std::string_view dataJson) {
-    std::string out = beginEnvelope(type);
-    out.reserve(out.size() + dataJson.size() + 160);
-    appendField(out, "roomId", roomId);
-    appendField(out, "peerId", fromId);
-    appendField(out, "targetId", targetId);
-    if (!dataJson.empty()) {
-        out += ",\"data\":";
-        out += dataJson;
-    }
-    appendTimestamp(out);
-    return out;
-}
-
-std::string encodePong() {
-    std::string out = beginEnvelope(MessageType::pong);
-    appendTimestamp(out);
-    return out;
-}
-
-std::string encodeError(const SignalError& error) {
-    return encodeError(error, {});
-}
-
-std::string encodeError(const SignalError& error, std::string_view targetId) {
-    std::string out = beginEnvelope(MessageType::error);
-    if (!targetId.empty()) appendField(out, "targetId", targetId);
-    appendField(out, "code", toString(error.code));
-    appendField(out, "error", error.text);
-    appendTimestamp(out);
-    return out;
 }
 
 }  // namespace pulsemeet::signaling

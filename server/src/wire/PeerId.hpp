@@ -2,10 +2,10 @@
 
 #include <string>
 
-namespace pulsemeet::signaling {
+namespace pulsemeet::wire {
 
 // 128 bits from the OS CSPRNG as 32 lowercase hex digits: unguessable, so an id is never a
 // capability someone else can forge.
 std::string newPeerId();
 
-}  // namespace pulsemeet::signaling
+}  // namespace pulsemeet::wire

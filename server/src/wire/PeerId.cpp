@@ -1,11 +1,11 @@
-#include "signaling/PeerId.hpp"
+#include "wire/PeerId.hpp"
 
 #include <openssl/rand.h>
 
 #include <array>
 #include <stdexcept>
 
-namespace pulsemeet::signaling {
+namespace pulsemeet::wire {
 
 std::string newPeerId() {
     std::array<unsigned char, 16> bytes{};
@@ -21,4 +21,4 @@ std::string newPeerId() {
     return id;
 }
 
-}  // namespace pulsemeet::signaling
+}  // namespace pulsemeet::wire

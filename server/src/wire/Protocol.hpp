@@ -6,7 +6,7 @@
 #include <string_view>
 
 // Wire protocol v1 vocabulary (docs/protocol.md): message types, error codes, close codes.
-namespace pulsemeet::signaling {
+namespace pulsemeet::wire {
 
 enum class MessageType {
     // client -> server
@@ -67,4 +67,4 @@ enum class CloseCode : unsigned short {
     tryAgainLater = 1013,   // this client could not keep up with its own messages
 };
 
-}  // namespace pulsemeet::signaling
+}  // namespace pulsemeet::wire

@@ -1,36 +1,14 @@
 #pragma once
 
-#include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
-#include "signaling/Protocol.hpp"
+#include "wire/Protocol.hpp"
 
-namespace pulsemeet::signaling {
-
-// A client message that passed validation. Relayed payloads are kept re-serialised as compact
-// JSON text so the hub never needs a JSON DOM.
-struct ClientMessage {
-    MessageType type{};
-    std::string roomId;       // join
-    std::string targetId;     // offer, answer, ice-candidate
-    std::string name;         // join: trimmed display name, may be empty
-    std::string resumeToken;  // join: optional
-    // join, ping: how many room messages the client received since its last room-joined
-    // (docs/protocol.md, "Acknowledged delivery"); empty when it does not count.
-    std::optional<std::uint64_t> received;
-    std::string dataJson;  // offer/answer/ice-candidate/media-state: the `data` object
-};
-
-using DecodeResult = std::variant<ClientMessage, SignalError>;
-
-// Parses and validates one text frame. Every refusal carries the protocol's error code.
-DecodeResult decodeClientMessage(std::string_view text);
-
-bool isValidRoomId(std::string_view roomId);
+// Server -> client messages (docs/protocol.md), encoded once and shared by every recipient:
+// the hub sends them, and the cluster bus re-creates them for peers on other instances.
+namespace pulsemeet::wire {
 
 // One entry of room-joined's peer list.
 struct PeerSummary {
@@ -59,4 +37,4 @@ std::string encodeError(const SignalError& error, std::string_view targetId);
 inline constexpr std::string_view kDefaultMediaJson =
     R"({"audio":true,"video":true,"screen":false})";
 
-}  // namespace pulsemeet::signaling
+}  // namespace pulsemeet::wire

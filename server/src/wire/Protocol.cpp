@@ -1,6 +1,6 @@
-#include "signaling/Protocol.hpp"
+#include "wire/Protocol.hpp"
 
-namespace pulsemeet::signaling {
+namespace pulsemeet::wire {
 
 std::string_view toString(MessageType type) {
     switch (type) {
@@ -75,4 +75,4 @@ std::string_view toString(ErrorCode code) {
     return "bad-message";
 }
 
-}  // namespace pulsemeet::signaling
+}  // namespace pulsemeet::wire

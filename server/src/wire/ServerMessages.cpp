@@ -1,0 +1,125 @@
+#include "wire/ServerMessages.hpp"
+
+#include <chrono>
+
+#include "obs/JsonText.hpp"
+
+namespace pulsemeet::wire {
+
+namespace {
+
+void appendTimestamp(std::string& out) {
+    const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    out += ",\"timestamp\":";
+    out += std::to_string(millis);
+    out += '}';
+}
+
+void appendField(std::string& out, std::string_view key, std::string_view value) {
+    if (value.empty()) return;
+    out += ",\"";
+    out += key;
+    out += "\":";
+    obs::appendJsonString(out, value);
+}
+
+std::string beginEnvelope(MessageType type) {
+    std::string out;
+    out.reserve(160);
+    out += "{\"type\":\"";
+    out += toString(type);
+    out += '"';
+    return out;
+}
+
+}  // namespace
+
+std::string encodeRoomJoined(std::string_view roomId, std::string_view selfId,
+                             const std::vector<PeerSummary>& peers, std::string_view resumeToken,
+                             std::string_view iceServersJson, std::string_view iceTransportPolicy) {
+    std::string out = beginEnvelope(MessageType::roomJoined);
+    appendField(out, "roomId", roomId);
+    appendField(out, "peerId", selfId);
+    out += ",\"data\":{\"peers\":[";
+    bool first = true;
+    for (const auto& peer : peers) {
+        if (!first) out += ',';
+        first = false;
+        out += "{\"peerId\":";
+        obs::appendJsonString(out, peer.peerId);
+        out += ",\"name\":";
+        obs::appendJsonString(out, peer.name);
+        out += ",\"media\":";
+        out += peer.mediaJson;
+        out += '}';
+    }
+    out += "],\"resumeToken\":";
+    obs::appendJsonString(out, resumeToken);
+    out += ",\"iceServers\":";
+    out += iceServersJson.empty() ? std::string_view("[]") : iceServersJson;
+    out += ",\"iceTransportPolicy\":";
+    obs::appendJsonString(out, iceTransportPolicy);
+    out += '}';
+    appendTimestamp(out);
+    return out;
+}
+
+std::string encodePeerJoined(std::string_view roomId, std::string_view peerId,
+                             std::string_view name, std::string_view mediaJson) {
+    std::string out = beginEnvelope(MessageType::peerJoined);
+    appendField(out, "roomId", roomId);
+    appendField(out, "peerId", peerId);
+    out += ",\"data\":{\"name\":";
+    obs::appendJsonString(out, name);
+    out += ",\"media\":";
+    out += mediaJson;
+    out += '}';
+    appendTimestamp(out);
+    return out;
+}
+
+std::string encodePeerLeft(std::string_view roomId, std::string_view peerId) {
+    std::string out = beginEnvelope(MessageType::peerLeft);
+    appendField(out, "roomId", roomId);
+    appendField(out, "peerId", peerId);
+    appendTimestamp(out);
+    return out;
+}
+
+std::string encodeRelay(MessageType type, std::string_view roomId, std::string_view fromId,
+                        std::string_view targetId, std::string_view dataJson) {
+    std::string out = beginEnvelope(type);
+    out.reserve(out.size() + dataJson.size() + 160);
+    appendField(out, "roomId", roomId);
+    appendField(out, "peerId", fromId);
+    appendField(out, "targetId", targetId);
+    if (!dataJson.empty()) {
+        out += ",\"data\":";
+        out += dataJson;
+    }
+    appendTimestamp(out);
+    return out;
+}
+
+std::string encodePong() {
+    std::string out = beginEnvelope(MessageType::pong);
+    appendTimestamp(out);
+    return out;
+}
+
+std::string encodeError(const SignalError& error) {
+    return encodeError(error, {});
+}
+
+std::string encodeError(const SignalError& error, std::string_view targetId) {
+    std::string out = beginEnvelope(MessageType::error);
+    if (!targetId.empty()) appendField(out, "targetId", targetId);
+    appendField(out, "code", toString(error.code));
+    appendField(out, "error", error.text);
+    appendTimestamp(out);
+    return out;
+}
+
+}  // namespace pulsemeet::wire
