@@ -204,6 +204,35 @@ TEST(MediaWorkerTest, DatagramsFromUnknownSendersAreDroppedAndCounted) {
     EXPECT_FALSE(stranger.receive(50ms).has_value());
 }
 
+TEST(MediaWorkerTest, ClosedTransportsAreForgotten) {
+    MediaWorker::Options options;
+    options.bindAddress = "127.0.0.1";
+    MediaWorker worker(options);
+    TestDtlsClient dtls("SRTP_AEAD_AES_128_GCM");
+    auto listener = std::make_shared<EchoListener>();
+    std::promise<MediaWorker::TransportCreated> created;
+    auto createdFuture = created.get_future();
+    worker.createTransport(
+        {{"cliufrag", "client-password-0123456789"}, dtls.fingerprint(), listener},
+        [&created](MediaWorker::TransportCreated result) { created.set_value(std::move(result)); });
+    const auto transport = waitFor(createdFuture);
+    EXPECT_EQ(statsOf(worker).transports, 1u);
+
+    worker.closeTransport(transport.id);
+    const auto stats = statsOf(worker);  // posted after the close, so it runs after it
+    EXPECT_EQ(stats.transports, 0u);
+    EXPECT_EQ(stats.transportsClosed, 1u);
+
+    // Its ufrag no longer routes: a binding request for it is an unknown sender's.
+    UdpClient client(worker.port());
+    client.send(
+        stunBindingRequest(transport.local.ufrag, "cliufrag", transport.local.password, true));
+    const auto deadline = Clock::now() + 5s;
+    while (statsOf(worker).droppedUnknownSender == 0 && Clock::now() < deadline)
+        EXPECT_FALSE(client.receive(20ms).has_value());
+    EXPECT_EQ(statsOf(worker).droppedUnknownSender, 1u);
+}
+
 TEST(MediaWorkerTest, ABadBindAddressThrows) {
     MediaWorker::Options options;
     options.bindAddress = "not-an-address";
