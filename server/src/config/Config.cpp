@@ -4,8 +4,14 @@
 #include <charconv>
 #include <fstream>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <sstream>
 #include <thread>
+
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
 
 #include <boost/asio/ip/address.hpp>
 
@@ -276,6 +282,28 @@ const std::vector<Setting>& settings() {
                  throw bad;
              }
          }},
+        {"MEDIA_PORT", "10000",
+         "UDP port of the media server, shared by all its clients (0 picks a free one and logs "
+         "it); not used yet: the media server is not started yet",
+         integer(&Config::mediaPort, 0, 65535)},
+        {"MEDIA_ANNOUNCED_IP", "",
+         "IP address clients send media to (the media server's host candidate); empty: HOST, or "
+         "the first non-loopback interface address when HOST is 0.0.0.0 or ::",
+         [](Config& c, const std::string& v) {
+             const std::string address = trim(v);
+             if (address.empty()) {
+                 c.mediaAnnouncedIp.clear();
+                 return;
+             }
+             boost::system::error_code ec;
+             const auto parsed = boost::asio::ip::make_address(address, ec);
+             if (ec || parsed.is_unspecified() || parsed.is_multicast()) {
+                 throw BadValue{
+                     "one IP address clients can reach, such as 203.0.113.7 (not 0.0.0.0, ::, "
+                     "or multicast)"};
+             }
+             c.mediaAnnouncedIp = parsed.to_string();
+         }},
         {"THREADS", "0", "I/O threads (0: one per core)", integer(&Config::threads, 0, 256)},
         {"DRAIN_SECONDS", "10", "longest wait for sockets to close on SIGTERM",
          integer(&Config::drainSeconds, 0, 3600)},
@@ -319,6 +347,32 @@ void apply(Config& config, const Setting& setting, const std::string& value,
         throw ConfigError(std::string(setting.name) + "=" + value + " (" + std::string(source) +
                           ") is invalid: expected " + bad.accepts);
     }
+}
+
+// The first IPv4 address of an interface that is up and not loopback; nullopt when none.
+std::optional<std::string> firstNonLoopbackAddress() {
+    ifaddrs* list = nullptr;
+    if (getifaddrs(&list) != 0) return std::nullopt;
+    const std::unique_ptr<ifaddrs, decltype(&freeifaddrs)> owner(list, freeifaddrs);
+    for (const ifaddrs* entry = list; entry != nullptr; entry = entry->ifa_next) {
+        if (entry->ifa_addr == nullptr || entry->ifa_addr->sa_family != AF_INET) continue;
+        const auto* address = reinterpret_cast<const sockaddr_in*>(entry->ifa_addr);
+        const auto host = ntohl(address->sin_addr.s_addr);
+        if ((host >> 24) == 127) continue;
+        char text[INET_ADDRSTRLEN] = {};
+        if (inet_ntop(AF_INET, &address->sin_addr, text, sizeof text) == nullptr) continue;
+        return std::string(text);
+    }
+    return std::nullopt;
+}
+
+// MEDIA_ANNOUNCED_IP left empty: the address HOST names, or, when HOST is a wildcard, one a
+// client on the network can reach.
+std::string defaultMediaAnnouncedIp(const std::string& host) {
+    boost::system::error_code ec;
+    const auto address = boost::asio::ip::make_address(host, ec);
+    if (!ec && !address.is_unspecified()) return address.to_string();
+    return firstNonLoopbackAddress().value_or("127.0.0.1");
 }
 
 void checkConsistency(const Config& config) {
@@ -443,6 +497,8 @@ Config load(const std::vector<std::string>& args, const Environment& environment
         config.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     }
     checkConsistency(config);
+    if (config.mediaAnnouncedIp.empty())
+        config.mediaAnnouncedIp = defaultMediaAnnouncedIp(config.host);
     return config;
 }
 

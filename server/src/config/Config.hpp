@@ -81,6 +81,14 @@ struct Config {
     };
     std::optional<ListenAddress> metricsListen;
 
+    // The media server's UDP port (0: any free port, logged when the media server starts), and
+    // the address its SDP answers give as the host candidate. An empty MEDIA_ANNOUNCED_IP is
+    // filled in by load(): HOST when it names one address, else the first non-loopback IPv4
+    // interface address (127.0.0.1 when there is none). Neither is used yet: the application
+    // does not start the media server until its signaling messages exist.
+    std::uint16_t mediaPort = 10000;
+    std::string mediaAnnouncedIp;
+
     std::chrono::seconds pingInterval{25};
     std::chrono::seconds pongTimeout{60};
     std::chrono::seconds httpHeaderTimeout{10};

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <boost/asio/ip/address.hpp>
+
 #include "config/Config.hpp"
 
 using namespace pulsemeet::config;
@@ -202,4 +204,44 @@ TEST(Config, MetricsTokenAndListenAddress) {
                              "--public-url / PUBLIC_URL"}) {
         EXPECT_NE(help.find(name), std::string::npos) << name;
     }
+}
+
+TEST(Config, MediaPortDefaultsTo10000AndZeroMeansAny) {
+    EXPECT_EQ(loadWith({}).mediaPort, 10000);
+    EXPECT_EQ(loadWith({{"MEDIA_PORT", "0"}}).mediaPort, 0);
+    EXPECT_EQ(loadWith({}, {"--media-port", "40000"}).mediaPort, 40000);
+    EXPECT_EQ(errorFor({{"MEDIA_PORT", "70000"}}),
+              "MEDIA_PORT=70000 (environment) is invalid: expected an integer from 0 to 65535");
+}
+
+TEST(Config, MediaAnnouncedIpIsOneReachableAddress) {
+    EXPECT_EQ(loadWith({{"MEDIA_ANNOUNCED_IP", " 203.0.113.7 "}}).mediaAnnouncedIp, "203.0.113.7");
+    EXPECT_EQ(loadWith({{"MEDIA_ANNOUNCED_IP", "2001:db8::1"}}).mediaAnnouncedIp, "2001:db8::1");
+    for (const char* bad : {"0.0.0.0", "::", "224.0.0.1", "example.com", "1.2.3", "1.2.3.4:5"}) {
+        EXPECT_EQ(errorFor({{"MEDIA_ANNOUNCED_IP", bad}}),
+                  std::string("MEDIA_ANNOUNCED_IP=") + bad +
+                      " (environment) is invalid: expected one IP address clients can reach, "
+                      "such as 203.0.113.7 (not 0.0.0.0, ::, or multicast)")
+            << bad;
+    }
+    const std::string help = helpText();
+    EXPECT_NE(help.find("--media-port / MEDIA_PORT"), std::string::npos);
+    EXPECT_NE(help.find("--media-announced-ip / MEDIA_ANNOUNCED_IP"), std::string::npos);
+}
+
+TEST(Config, MediaAnnouncedIpDefaultsToHostOrAnInterfaceAddress) {
+    EXPECT_EQ(loadWith({{"HOST", "127.0.0.1"}}).mediaAnnouncedIp, "127.0.0.1");
+    EXPECT_EQ(loadWith({{"HOST", "192.0.2.5"}}).mediaAnnouncedIp, "192.0.2.5");
+    // A wildcard HOST is no address to give clients: some interface's address instead.
+    for (const char* wildcard : {"0.0.0.0", "::"}) {
+        const auto announced = loadWith({{"HOST", wildcard}}).mediaAnnouncedIp;
+        boost::system::error_code ec;
+        const auto address = boost::asio::ip::make_address(announced, ec);
+        EXPECT_FALSE(ec) << announced;
+        EXPECT_FALSE(address.is_unspecified()) << announced;
+    }
+    // An explicit value wins over HOST.
+    EXPECT_EQ(
+        loadWith({{"HOST", "127.0.0.1"}, {"MEDIA_ANNOUNCED_IP", "198.51.100.2"}}).mediaAnnouncedIp,
+        "198.51.100.2");
 }

@@ -1,0 +1,271 @@
+#include "media/MediaWorker.hpp"
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <array>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <functional>
+#include <stdexcept>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "media/DtlsCertificate.hpp"
+#include "media/DtlsContext.hpp"
+#include "media/PacketClassifier.hpp"
+#include "media/StunMessage.hpp"
+
+namespace pulsemeet::media {
+
+namespace asio = boost::asio;
+using udp = asio::ip::udp;
+
+namespace {
+
+struct EndpointHash {
+    std::size_t operator()(const Endpoint& endpoint) const {
+        const std::string_view bytes(reinterpret_cast<const char*>(endpoint.address.data()),
+                                     endpoint.address.size());
+        return std::hash<std::string_view>{}(bytes) ^
+               (std::size_t{endpoint.port} << 1 | static_cast<std::size_t>(endpoint.family));
+    }
+};
+
+Endpoint toEndpoint(const udp::endpoint& endpoint) {
+    const auto address = endpoint.address();
+    if (address.is_v4()) return Endpoint::v4(address.to_v4().to_bytes(), endpoint.port());
+    const auto v6 = address.to_v6();
+    if (v6.is_v4_mapped())
+        return Endpoint::v4(asio::ip::make_address_v4(asio::ip::v4_mapped, v6).to_bytes(),
+                            endpoint.port());
+    return Endpoint::v6(v6.to_bytes(), endpoint.port());
+}
+
+udp::endpoint toUdp(const Endpoint& endpoint) {
+    if (endpoint.family == Endpoint::Family::ipv4) {
+        asio::ip::address_v4::bytes_type bytes{};
+        std::copy_n(endpoint.address.begin(), bytes.size(), bytes.begin());
+        return {asio::ip::address_v4(bytes), endpoint.port};
+    }
+    return {asio::ip::address_v6(endpoint.address), endpoint.port};
+}
+
+// ICE credentials from the CSPRNG: 64 bits of ufrag, 128 of password (RFC 8839 §5.4 asks for at
+// least 24 and 128 bits), in hex, which is inside ice-char.
+std::string randomHex(std::size_t bytes) {
+    std::vector<unsigned char> random(bytes);
+    if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1)
+        throw std::runtime_error("media: no random bytes for ICE credentials");
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string hex;
+    hex.reserve(bytes * 2);
+    for (const auto byte : random) {
+        hex.push_back(kDigits[byte >> 4]);
+        hex.push_back(kDigits[byte & 0x0F]);
+    }
+    return hex;
+}
+
+}  // namespace
+
+struct MediaWorker::Impl final : DatagramSink {
+    struct Entry {
+        std::unique_ptr<WebRtcTransport> transport;
+        std::shared_ptr<WebRtcTransportListener> listener;
+    };
+
+    explicit Impl(Options workerOptions)
+        : options(std::move(workerOptions)),
+          dtlsContext(DtlsCertificate::generate()),
+          socket(io),
+          timer(io) {
+        boost::system::error_code error;
+        const auto address = asio::ip::make_address(options.bindAddress, error);
+        if (error)
+            throw std::runtime_error("media: bad bind address " + options.bindAddress + ": " +
+                                     error.message());
+        const udp::endpoint local(address, options.port);
+        socket.open(local.protocol(), error);
+        if (!error) socket.bind(local, error);
+        if (!error) socket.non_blocking(true, error);  // a full send buffer drops, never blocks
+        if (error)
+            throw std::runtime_error("media: cannot bind UDP " + options.bindAddress + ":" +
+                                     std::to_string(options.port) + ": " + error.message());
+        boundPort = socket.local_endpoint().port();
+    }
+
+    void sendTo(std::span<const std::uint8_t> datagram, const Endpoint& to) override {
+        boost::system::error_code error;
+        socket.send_to(asio::buffer(datagram.data(), datagram.size()), toUdp(to), 0, error);
+        if (error) ++counters.sendFailed;
+    }
+
+    void startReceive() {
+        socket.async_receive_from(asio::buffer(receiveBuffer), sender,
+                                  [this](const boost::system::error_code& error, std::size_t size) {
+                                      if (error == asio::error::operation_aborted) return;
+                                      if (!error) onDatagram(size);
+                                      startReceive();
+                                  });
+    }
+
+    void onDatagram(std::size_t size) {
+        ++counters.datagramsReceived;
+        const auto now = Clock::now();
+        const std::span<std::uint8_t> datagram(receiveBuffer.data(), size);
+        const Endpoint from = toEndpoint(sender);
+        const auto id = route(datagram, from);
+        if (!id) {
+            ++counters.droppedUnknownSender;
+            return;
+        }
+        auto& transport = *transports.at(*id).transport;
+        transport.receive(datagram, from, now);
+        // A binding request that ICE accepted adds the sender's tuple: its DTLS and SRTP now
+        // find the transport by address.
+        if (transport.ice().hasTuple(from)) byTuple.insert_or_assign(from, *id);
+        if (transport.state() == WebRtcTransport::State::closed) forget(*id);
+    }
+
+    // The transport a datagram is for: by sender address, else (STUN only) by the ufrag its
+    // USERNAME names (RFC 8445 §7.2.2: ours comes first).
+    std::optional<std::uint64_t> route(std::span<const std::uint8_t> datagram,
+                                       const Endpoint& from) {
+        if (const auto known = byTuple.find(from); known != byTuple.end()) return known->second;
+        if (classifyPacket(datagram) != PacketKind::stun) return std::nullopt;
+        const auto message = StunMessage::parse(datagram);
+        if (!message) return std::nullopt;
+        const auto ufrag = stunLocalUfrag(*message);
+        if (!ufrag) return std::nullopt;
+        const auto found = byUfrag.find(std::string(*ufrag));
+        if (found == byUfrag.end()) return std::nullopt;
+        return found->second;
+    }
+
+    void create(TransportRequest request, const std::function<void(TransportCreated)>& done) {
+        IceCredentials local;
+        do {
+            local = {randomHex(8), randomHex(16)};
+        } while (byUfrag.contains(local.ufrag));
+        const auto id = nextId++;
+        auto transport = std::make_unique<WebRtcTransport>(
+            local, std::move(request.remote), std::move(request.remoteFingerprint), dtlsContext,
+            *this, *request.listener, Clock::now(), options.transport);
+        byUfrag.emplace(local.ufrag, id);
+        transports.emplace(id, Entry{std::move(transport), std::move(request.listener)});
+        if (!timerRunning) startTimer();
+        if (done) done(TransportCreated{id, std::move(local)});
+    }
+
+    void close(std::uint64_t id) {
+        const auto found = transports.find(id);
+        if (found == transports.end()) return;
+        found->second.transport->close();
+        forget(id);
+    }
+
+    void forget(std::uint64_t id) {
+        const auto found = transports.find(id);
+        if (found == transports.end()) return;
+        std::erase_if(byTuple, [id](const auto& entry) { return entry.second == id; });
+        byUfrag.erase(std::string(found->second.transport->localUfrag()));
+        transports.erase(found);
+        ++counters.transportsClosed;
+    }
+
+    void startTimer() {
+        timerRunning = true;
+        timer.expires_after(options.tickInterval);
+        timer.async_wait([this](const boost::system::error_code& error) {
+            timerRunning = false;
+            if (error) return;
+            onTick();
+            if (!transports.empty()) startTimer();
+        });
+    }
+
+    void onTick() {
+        const auto now = Clock::now();
+        closedIds.clear();
+        for (auto& [id, entry] : transports) {
+            auto& transport = *entry.transport;
+            const auto due = transport.nextTimeout(now);
+            if (due && *due <= now) transport.tick(now);
+            if (transport.state() == WebRtcTransport::State::closed) closedIds.push_back(id);
+        }
+        for (const auto id : closedIds) forget(id);
+        // Addresses whose consent expired no longer route to their transport.
+        if (now >= nextTupleSweep) {
+            nextTupleSweep = now + std::chrono::seconds(1);
+            std::erase_if(byTuple, [this](const auto& entry) {
+                return !transports.at(entry.second).transport->ice().hasTuple(entry.first);
+            });
+        }
+    }
+
+    Stats snapshot() const {
+        Stats stats = counters;
+        stats.transports = transports.size();
+        return stats;
+    }
+
+    Options options;
+    DtlsContext dtlsContext;
+    asio::io_context io{1};
+    udp::socket socket;
+    asio::steady_timer timer;
+    std::uint16_t boundPort = 0;
+    std::array<std::uint8_t, 2048> receiveBuffer{};
+    udp::endpoint sender;
+    std::unordered_map<std::uint64_t, Entry> transports;
+    std::unordered_map<std::string, std::uint64_t> byUfrag;
+    std::unordered_map<Endpoint, std::uint64_t, EndpointHash> byTuple;
+    std::vector<std::uint64_t> closedIds;
+    std::uint64_t nextId = 1;
+    bool timerRunning = false;
+    Clock::time_point nextTupleSweep{};
+    Stats counters;
+    std::thread thread;  // last: started once everything above exists
+};
+
+MediaWorker::MediaWorker(Options options) : impl_(std::make_unique<Impl>(std::move(options))) {
+    impl_->startReceive();
+    impl_->thread = std::thread([impl = impl_.get()] { impl->io.run(); });
+}
+
+MediaWorker::~MediaWorker() {
+    impl_->io.stop();
+    if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+std::uint16_t MediaWorker::port() const {
+    return impl_->boundPort;
+}
+
+const std::string& MediaWorker::fingerprintSha256() const {
+    return impl_->dtlsContext.fingerprintSha256();
+}
+
+void MediaWorker::createTransport(TransportRequest request,
+                                  std::function<void(TransportCreated)> done) {
+    if (!request.listener) throw std::invalid_argument("MediaWorker::createTransport: no listener");
+    asio::post(impl_->io,
+               [impl = impl_.get(), request = std::move(request),
+                done = std::move(done)]() mutable { impl->create(std::move(request), done); });
+}
+
+void MediaWorker::closeTransport(std::uint64_t id) {
+    asio::post(impl_->io, [impl = impl_.get(), id] { impl->close(id); });
+}
+
+void MediaWorker::stats(std::function<void(Stats)> done) {
+    asio::post(impl_->io, [impl = impl_.get(), done = std::move(done)] { done(impl->snapshot()); });
+}
+
+}  // namespace pulsemeet::media

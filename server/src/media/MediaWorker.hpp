@@ -1,0 +1,79 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "media/IceLiteServer.hpp"
+#include "media/SdpOffer.hpp"
+#include "media/WebRtcTransport.hpp"
+
+// One media thread: its own event loop, one UDP socket (the port every one of its transports
+// shares, RFC 7983), its DTLS certificate, its transports and one periodic timer driving their
+// timers. Everything on the packet path runs on that thread, so nothing there takes a lock; other
+// threads talk to it only by posting work (createTransport, closeTransport, stats), whose results
+// come back through a callback that runs on the media thread. Asio stays in the .cpp.
+namespace pulsemeet::media {
+
+class MediaWorker {
+  public:
+    using Clock = std::chrono::steady_clock;
+
+    struct Options {
+        std::string bindAddress = "0.0.0.0";
+        std::uint16_t port = 0;  // 0: any free port, see port()
+        WebRtcTransport::Options transport;
+        // How often transports' timers are looked at (DTLS retransmissions start at 100 ms, the
+        // consent check is once a second).
+        Clock::duration tickInterval = std::chrono::milliseconds(20);
+    };
+
+    struct TransportRequest {
+        IceCredentials remote;             // the offer's ice-ufrag / ice-pwd
+        SdpFingerprint remoteFingerprint;  // the offer's a=fingerprint
+        // Called on the media thread only; kept alive as long as the transport.
+        std::shared_ptr<WebRtcTransportListener> listener;
+    };
+
+    struct TransportCreated {
+        std::uint64_t id = 0;
+        IceCredentials local;  // for the answer's a=ice-ufrag / a=ice-pwd
+    };
+
+    struct Stats {
+        std::uint64_t transports = 0;
+        std::uint64_t datagramsReceived = 0;
+        std::uint64_t droppedUnknownSender = 0;  // not STUN, or STUN naming no ufrag of ours
+        std::uint64_t sendFailed = 0;            // the socket refused (full buffer, unreachable)
+        std::uint64_t transportsClosed = 0;
+    };
+
+    // Binds the socket (throws std::runtime_error naming the address when it cannot) and starts
+    // the thread.
+    explicit MediaWorker(Options options);
+    // Stops the thread; transports are dropped without notifying their listeners.
+    ~MediaWorker();
+    MediaWorker(const MediaWorker&) = delete;
+    MediaWorker& operator=(const MediaWorker&) = delete;
+
+    // The bound port (the chosen one when Options::port was 0).
+    std::uint16_t port() const;
+    // For the answer's a=fingerprint.
+    const std::string& fingerprintSha256() const;
+
+    // Thread-safe. The transport is created on the media thread with fresh ICE credentials;
+    // `done` runs there too. Its handshake deadline starts now.
+    void createTransport(TransportRequest request, std::function<void(TransportCreated)> done);
+    // Thread-safe. Closes it (close_notify when connected; the listener hears it) and forgets it.
+    void closeTransport(std::uint64_t id);
+    // Thread-safe; `done` runs on the media thread.
+    void stats(std::function<void(Stats)> done);
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pulsemeet::media
