@@ -45,8 +45,11 @@ void Hub::detach(const std::string& connectionId, Departure departure) {
     Connection* connection = find(connectionId, &peerId);
     aliases_.erase(connectionId);
     if (connection == nullptr) return;
+    // Only a client that declared it counts (data.received in its join) is one that resumes: a
+    // place held for any other would stay on everyone's screen for the whole grace period as a
+    // ghost, and its next connection would show up as a second person.
     if (departure == Departure::dropped && !connection->roomId.empty() &&
-        options_.hold.grace.count() > 0) {
+        connection->acknowledges && options_.hold.grace.count() > 0) {
         // Keep the place: the client is expected back with its resume token. The others are
         // told nothing unless the grace period runs out (sweep).
         logger_.info("peer held", {{"peer", peerId},
@@ -55,7 +58,8 @@ void Hub::detach(const std::string& connectionId, Departure departure) {
         held_.hold(peerId, connection->roomId, Clock::now(), connection->log.get(),
                    std::move(connection->resumeNonce));
     } else {
-        // A hang-up (or no hold): the place is released now, and with it the token.
+        // A hang-up, a client that does not resume, or no hold: the place is released now, and
+        // with it the token.
         leaveRoom(peerId, *connection);
         revokeResume(peerId, connection->resumeNonce);
     }

@@ -21,7 +21,8 @@ std::string str(const json::value& value) {
 }  // namespace
 
 TEST(Lifecycle, SlowReaderIsClosed1013WhileOthersAreUnaffected) {
-    // A slow consumer's place is held like any dropped peer's; a short grace keeps the test short.
+    // These clients do not count (no data.received), so the slow consumer's place is released
+    // when it is closed; were it held like a counting client's, the short grace keeps it short.
     ServerProcess server(Env{{"WRITE_QUEUE_BYTES", "65536"},
                              {"MAX_WS_MESSAGES_PER_SEC", "0"},
                              {"RESUME_GRACE_SECONDS", "1"}});

@@ -44,6 +44,13 @@ json::object countingJoin(const std::string& roomId, std::uint64_t received,
     return {{"type", "join"}, {"roomId", roomId}, {"data", std::move(data)}};
 }
 
+// Joins as our web client does: it counts what it receives, so its place is held when its socket
+// drops. Returns the room-joined message.
+json::object joinCounting(WsClient& client, const std::string& roomId) {
+    client.send(countingJoin(roomId, 0));
+    return client.nextOfType("room-joined");
+}
+
 json::object offerTo(const std::string& target) {
     return {{"type", "offer"}, {"targetId", target}, {"data", {{"type", "offer"}, {"sdp", kSdp}}}};
 }
@@ -161,7 +168,7 @@ TEST(Resume, PeerLeftOnlyAfterTheGracePeriod) {
     WsClient alice(server.port());
     alice.join("grace-room");
     auto bob = std::make_unique<WsClient>(server.port());
-    const std::string bobId = str(bob->join("grace-room")["peerId"]);
+    const std::string bobId = str(joinCounting(*bob, "grace-room")["peerId"]);
     alice.nextOfType("peer-joined");
 
     const auto dropped = std::chrono::steady_clock::now();
@@ -180,10 +187,47 @@ TEST(Resume, ACleanCloseIsAHangUpAndAnnouncedAtOnce) {
     WsClient alice(server.port());
     alice.join("hangup-room");
     WsClient bob(server.port());
-    const std::string bobId = str(bob.join("hangup-room")["peerId"]);
+    const std::string bobId = str(joinCounting(bob, "hangup-room")["peerId"]);
     alice.nextOfType("peer-joined");
     bob.closeNormally();
     EXPECT_EQ(str(alice.nextOfType("peer-left", 3s)["peerId"]), bobId);
+}
+
+// A client on the plain contract (join with roomId and name, nothing counted) that crashes or
+// loses its tab without a close frame never comes back with its token: holding its place would
+// leave a ghost on everyone's screen for the grace period, and its next connection would show up
+// as a second person. It is announced gone as soon as its socket ends; our kind of client (it
+// counts, data.received) is still held.
+TEST(Resume, ADroppedClientThatDoesNotCountIsAnnouncedAtOnce) {
+    ServerProcess server(withGrace("20"));
+    WsClient alice(server.port());
+    alice.join("ghost-room", "Alice");
+    auto plain = std::make_unique<WsClient>(server.port());
+    auto plainJoined = plain->join("ghost-room", "Plain");
+    const std::string plainId = str(plainJoined["peerId"]);
+    EXPECT_EQ(str(alice.nextOfType("peer-joined")["peerId"]), plainId);
+
+    plain.reset();  // the TCP connection just ends: no close frame, no leave
+    // Within 5 s while the grace period is 20 s: not held.
+    EXPECT_EQ(str(alice.nextOfType("peer-left", 5s)["peerId"]), plainId);
+    // Its token died with the place: coming back is one new person, not a second one.
+    WsClient plainAgain(server.port());
+    plainAgain.send(resumeJoin("ghost-room", tokenOf(plainJoined)));
+    const std::string newId = str(plainAgain.nextOfType("room-joined")["peerId"]);
+    EXPECT_NE(newId, plainId);
+    EXPECT_EQ(str(alice.nextOfType("peer-joined")["peerId"]), newId);
+
+    // Our kind of client, dropped the same way, is held and resumes under its id.
+    auto bob = std::make_unique<WsClient>(server.port());
+    auto bobJoined = joinCounting(*bob, "ghost-room");
+    const std::string bobId = str(bobJoined["peerId"]);
+    EXPECT_EQ(str(alice.nextOfType("peer-joined")["peerId"]), bobId);
+    bob.reset();
+    expectNoneOfType(alice, "peer-left");
+    WsClient bobAgain(server.port());
+    bobAgain.send(countingJoin("ghost-room", 0, tokenOf(bobJoined)));
+    EXPECT_EQ(str(bobAgain.nextOfType("room-joined")["peerId"]), bobId);
+    expectNoneOfType(alice, "peer-joined", 300ms);
 }
 
 TEST(Resume, ForgedExpiredOrForeignTokensGetANewId) {
@@ -191,7 +235,7 @@ TEST(Resume, ForgedExpiredOrForeignTokensGetANewId) {
     WsClient alice(server.port());
     alice.join("forge-room");
     auto bob = std::make_unique<WsClient>(server.port());
-    auto bobJoined = bob->join("forge-room");
+    auto bobJoined = joinCounting(*bob, "forge-room");
     const std::string bobId = str(bobJoined["peerId"]);
     const std::string token = tokenOf(bobJoined);
     alice.nextOfType("peer-joined");
@@ -311,7 +355,7 @@ TEST(Resume, ATokenFromBeforeARestartWorksOnlyOnce) {
     WsClient alice(second.port());
     alice.join("restart-once-room", "Alice");
     auto bob = std::make_unique<WsClient>(second.port());
-    bob->send(resumeJoin("restart-once-room", bobToken));
+    bob->send(countingJoin("restart-once-room", 0, bobToken));
     auto b = bob->nextOfType("room-joined");
     ASSERT_EQ(str(b["peerId"]), bobId);
     const std::string rotated = tokenOf(b);
@@ -331,7 +375,7 @@ TEST(Resume, AnOldTokenIsRefusedOnceTheResumeRotatedIt) {
     WsClient alice(server.port());
     alice.join("rotate-room", "Alice");
     auto bob = std::make_unique<WsClient>(server.port());
-    auto joined = bob->join("rotate-room", "Bob");
+    auto joined = joinCounting(*bob, "rotate-room");
     const std::string bobId = str(joined["peerId"]);
     const std::string first = tokenOf(joined);
     alice.nextOfType("peer-joined");
@@ -378,7 +422,7 @@ TEST(Resume, AHangUpIsAnnouncedAtOnceAndRevokesTheToken) {
     WsClient alice(server.port());
     alice.join("hangup-token-room", "Alice");
     WsClient bob(server.port());
-    auto joined = bob.join("hangup-token-room", "Bob");
+    auto joined = joinCounting(bob, "hangup-token-room");
     const std::string bobId = str(joined["peerId"]);
     alice.nextOfType("peer-joined");
     bob.closeNormally();
@@ -402,7 +446,7 @@ TEST(Resume, ATokenDiesWithTheRoomTokenItWasIssuedUnder) {
     const auto shortLived = std::chrono::system_clock::now() + 2s;
     auto bob =
         std::make_unique<WsClient>(server.port(), withRoomToken(roomToken("expiry-room", 2s)));
-    auto joined = bob->join("expiry-room", "Bob");
+    auto joined = joinCounting(*bob, "expiry-room");
     const std::string bobId = str(joined["peerId"]);
     alice.nextOfType("peer-joined");
     bob.reset();  // dropped: the place is held for 60 s
@@ -419,7 +463,7 @@ TEST(Resume, AConnectionWithAnExpiredRoomTokenCannotResume) {
     env["JWT_SECRET"] = kJwtSecret;
     ServerProcess server(env);
     auto bob = std::make_unique<WsClient>(server.port(), withRoomToken(roomToken("stale-room")));
-    auto joined = bob->join("stale-room", "Bob");
+    auto joined = joinCounting(*bob, "stale-room");
     const std::string bobId = str(joined["peerId"]);
     bob.reset();
     // Expired 10 s ago: still inside the upgrade's leeway.
@@ -440,7 +484,7 @@ TEST(Resume, ARoomTokenForAnotherRoomCannotResume) {
     env["JWT_SECRET"] = kJwtSecret;
     ServerProcess server(env);
     auto bob = std::make_unique<WsClient>(server.port(), withRoomToken(roomToken("scoped-room")));
-    auto joined = bob->join("scoped-room", "Bob");
+    auto joined = joinCounting(*bob, "scoped-room");
     const std::string bobId = str(joined["peerId"]);
     bob.reset();
     WsClient elsewhere(server.port(), withRoomToken(roomToken("other-room")));
@@ -469,25 +513,28 @@ TEST(Resume, ATokenSpentOnOneInstanceIsRefusedOnAnother) {
     WsClient alice(first.port());
     alice.join("cluster-resume-room", "Alice");
     auto bob = std::make_unique<WsClient>(first.port());
-    auto joined = bob->join("cluster-resume-room", "Bob");
+    auto joined = joinCounting(*bob, "cluster-resume-room");
     const std::string bobId = str(joined["peerId"]);
     bob.reset();  // held on the first instance
 
     // Rotated on the first instance...
     auto bobAgain = std::make_unique<WsClient>(first.port());
-    bobAgain->send(resumeJoin("cluster-resume-room", tokenOf(joined)));
+    bobAgain->send(countingJoin("cluster-resume-room", 0, tokenOf(joined)));
     auto rejoined = bobAgain->nextOfType("room-joined");
     ASSERT_EQ(str(rejoined["peerId"]), bobId);
     // ... refused on the second.
     WsClient thief(second.port());
     thief.send(resumeJoin("cluster-resume-room", tokenOf(joined)));
-    EXPECT_NE(str(thief.nextOfType("room-joined")["peerId"]), bobId);
+    const std::string thiefJoinedId = str(thief.nextOfType("room-joined")["peerId"]);
+    EXPECT_NE(thiefJoinedId, bobId);
 
     // Bob moves to the second instance while the first still holds his place (with the token
     // he moves with): the first must not take that token again.
+    // The thief's arrival reached Bob: his client counted it (1 since his room-joined).
+    EXPECT_EQ(str(bobAgain->nextOfType("peer-joined")["peerId"]), thiefJoinedId);
     bobAgain.reset();
     WsClient bobMoved(second.port());
-    bobMoved.send(resumeJoin("cluster-resume-room", tokenOf(rejoined)));
+    bobMoved.send(countingJoin("cluster-resume-room", 1, tokenOf(rejoined)));
     auto moved = bobMoved.nextOfType("room-joined");
     ASSERT_EQ(str(moved["peerId"]), bobId);
     WsClient thief2(first.port());

@@ -76,9 +76,10 @@ class HubClusterTest : public HubHarness {
         makeHub(std::move(options));
     }
     ~HubClusterTest() override { hub.reset(); }  // it points at the bus, which goes first
-    // Joins through the bus, which admits with the given remote peers.
+    // Joins through the bus, which admits with the given remote peers. The client counts what
+    // it receives (data.received), as ours does, so its dropped place is held.
     void joinAdmitted(const std::string& id, std::vector<cluster::RemotePeer> remote = {}) {
-        send(id, R"({"type":"join","roomId":"room"})");
+        send(id, R"({"type":"join","roomId":"room","data":{"received":0}})");
         ASSERT_FALSE(bus.joins.empty());
         auto [peerId, done] = std::move(bus.joins.back());
         bus.joins.pop_back();
@@ -100,9 +101,12 @@ class HubClusterTest : public HubHarness {
         ADD_FAILURE() << "no room-joined";
         return {};
     }
-    // Sends a resuming join; returns the bus's question about the token.
-    RecordingBus::Swap resumeJoin(const std::string& id, const std::string& token) {
-        send(id, R"({"type":"join","roomId":"room","data":{"resumeToken":")" + token + "\"}}");
+    // Sends a resuming join from a client that counted `received` messages on the connection it
+    // resumes; returns the bus's question about the token.
+    RecordingBus::Swap resumeJoin(const std::string& id, const std::string& token,
+                                  std::uint64_t received = 0) {
+        send(id, R"({"type":"join","roomId":"room","data":{"resumeToken":")" + token +
+                     R"(","received":)" + std::to_string(received) + "}}");
         EXPECT_FALSE(bus.swaps.empty());
         if (bus.swaps.empty()) return {};
         auto swap = std::move(bus.swaps.back());

@@ -5,6 +5,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +39,20 @@ class RecordingLink : public PeerLink {
         return out;
     }
     boost::json::object last() const { return boost::json::parse(*inbox.back()).as_object(); }
+    // What a client that counts (data.received) has counted: the messages since the last
+    // room-joined, except replies (docs/protocol.md, "Acknowledged delivery").
+    std::uint64_t counted() const {
+        std::uint64_t count = 0;
+        for (const auto& message : inbox) {
+            const auto type = boost::json::parse(*message).as_object().at("type").as_string();
+            if (type == "room-joined") {
+                count = 0;
+            } else if (type != "pong" && type != "error") {
+                ++count;
+            }
+        }
+        return count;
+    }
 
     std::vector<wire::SharedMessage> inbox;
     std::optional<wire::CloseCode> closedWith;

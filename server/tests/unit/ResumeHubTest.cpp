@@ -27,8 +27,15 @@ class ResumeHubTest : public HubHarness {
     }
     ~ResumeHubTest() override { hub.reset(); }  // it points at the tokens and the clock
 
-    void join(const std::string& id, const std::string& token = "") {
-        send(id, R"({"type":"join","roomId":"room","data":{"resumeToken":")" + token + "\"}}");
+    // A join from our kind of client, which counts what it receives (data.received) and so is
+    // the kind whose place is held: `received` is what it counted on the connection it resumes
+    // with `token` (a fresh client has counted nothing).
+    void join(const std::string& id, const std::string& token = "", std::uint64_t received = 0) {
+        countingJoin(id, received, token);
+    }
+    // A join from a client that does not count (roomId and name only): it never resumes.
+    void plainJoin(const std::string& id) {
+        send(id, R"({"type":"join","roomId":"room","data":{"name":"Plain"}})");
     }
 
     void offer(const std::string& from, const std::string& to, const std::string& tag = "") {
@@ -113,6 +120,37 @@ TEST_F(ResumeHubTest, ADroppedPeerIsHeldSilentlyAndResumesUnderItsId) {
     EXPECT_EQ(hub->connectionCount(), 1u);
 }
 
+// A client that never said it counts (the plain contract: roomId and name) does not resume: a
+// held place would be a ghost for the whole grace period, and its next connection a second
+// person. Its drop is announced at once and its token dies with the place.
+TEST_F(ResumeHubTest, ADroppedClientThatDoesNotCountIsAnnouncedAtOnceAndCannotResume) {
+    auto a = connect("a");
+    auto plain = connect("p");
+    join("a");
+    plainJoin("p");
+    const std::string token = tokenOf(*plain);
+    hub->detach("p");  // dropped: no close frame
+    EXPECT_EQ(hub->heldCount(), 0u);
+    EXPECT_EQ(hub->roomMembers("room"), std::vector<std::string>{"a"});
+    const auto left = a->last();
+    EXPECT_EQ(left.at("type").as_string(), "peer-left");
+    EXPECT_EQ(left.at("peerId").as_string(), "p");
+    offer("a", "p");
+    EXPECT_EQ(a->last().at("code").as_string(), "peer-not-found");
+    auto again = connect("p2");
+    join("p2", token);
+    EXPECT_EQ(idOf(*again), "p2") << "its token was revoked with its place";
+    EXPECT_EQ(metrics.resumesRefused.value(), 1u);
+
+    // Our kind of client, dropped the same way, is held: the others are told nothing.
+    auto counting = connect("c");
+    join("c");
+    hub->detach("c");
+    EXPECT_EQ(hub->heldCount(), 1u);
+    EXPECT_EQ(a->last().at("type").as_string(), "peer-joined");
+    EXPECT_EQ(a->last().at("peerId").as_string(), "c");
+}
+
 TEST_F(ResumeHubTest, TheGracePeriodEndsThePlace) {
     auto a = withHeldPeer();
     hub->sweep(Hub::Clock::now() + std::chrono::seconds(5));
@@ -166,7 +204,7 @@ TEST_F(ResumeHubTest, AnOldTokenIsRefusedOnceAResumeHasRotatedIt) {
     EXPECT_EQ(a->last().at("peerId").as_string(), "y") << "the thief is a newcomer";
     // The owner, with the rotated token, comes back.
     auto owner = connect("b3");
-    join("b3", rotated);
+    join("b3", rotated, again->counted());
     EXPECT_EQ(idOf(*owner), "b");
 }
 
