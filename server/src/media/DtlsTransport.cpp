@@ -123,6 +123,12 @@ struct DtlsTransport::Impl {
             finishHandshake();
             return;
         }
+        settle(result, "DTLS handshake: ");
+    }
+
+    // An SSL call that did not complete: it waits for more records, or the peer's close_notify
+    // or an error ends the transport.
+    void settle(int result, std::string_view context) {
         switch (SSL_get_error(ssl.get(), result)) {
             case SSL_ERROR_WANT_READ:
             case SSL_ERROR_WANT_WRITE:
@@ -132,7 +138,8 @@ struct DtlsTransport::Impl {
                 state = State::closed;
                 return;
             default:
-                fail(Failure::protocolError, "DTLS handshake: " + takeOpenSslError());
+                fail(Failure::protocolError, std::string(context) + takeOpenSslError());
+                return;
         }
     }
 
@@ -144,18 +151,8 @@ struct DtlsTransport::Impl {
             const int result =
                 SSL_read(ssl.get(), scratch.data(), static_cast<int>(scratch.size()));
             if (result > 0) continue;
-            switch (SSL_get_error(ssl.get(), result)) {
-                case SSL_ERROR_WANT_READ:
-                case SSL_ERROR_WANT_WRITE:
-                    ERR_clear_error();
-                    return;
-                case SSL_ERROR_ZERO_RETURN:
-                    state = State::closed;
-                    return;
-                default:
-                    fail(Failure::protocolError, "DTLS: " + takeOpenSslError());
-                    return;
-            }
+            settle(result, "DTLS: ");
+            return;
         }
     }
 

@@ -24,6 +24,25 @@ namespace pulsemeet::media::mediatest {
 
 using Bytes = std::vector<std::uint8_t>;
 
+// A plain RTP packet: V=2, PT 96, the given sequence number and SSRC, timestamp 0x1234, and
+// `payloadBytes` bytes counting up from 0.
+inline Bytes rtpPacket(std::uint16_t sequence, std::uint32_t ssrc, std::size_t payloadBytes) {
+    Bytes packet = {0x80,
+                    0x60,
+                    static_cast<std::uint8_t>(sequence >> 8),
+                    static_cast<std::uint8_t>(sequence),
+                    0,
+                    0,
+                    0x12,
+                    0x34,
+                    static_cast<std::uint8_t>(ssrc >> 24),
+                    static_cast<std::uint8_t>(ssrc >> 16),
+                    static_cast<std::uint8_t>(ssrc >> 8),
+                    static_cast<std::uint8_t>(ssrc)};
+    for (std::size_t i = 0; i < payloadBytes; ++i) packet.push_back(static_cast<std::uint8_t>(i));
+    return packet;
+}
+
 struct FreeSslContext {
     void operator()(SSL_CTX* context) const { SSL_CTX_free(context); }
 };

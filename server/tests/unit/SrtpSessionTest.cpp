@@ -6,12 +6,13 @@
 #include <numeric>
 #include <vector>
 
+#include "MediaTestClient.hpp"
 #include "media/SrtpSession.hpp"
 
 namespace pulsemeet::media {
 namespace {
 
-using Bytes = std::vector<std::uint8_t>;
+using mediatest::Bytes;
 
 Bytes keyFor(SrtpProfile profile, std::uint8_t seed) {
     const auto [key, salt] = srtpKeyLengths(profile);
@@ -20,21 +21,8 @@ Bytes keyFor(SrtpProfile profile, std::uint8_t seed) {
     return bytes;
 }
 
-Bytes rtpPacket(std::uint16_t sequence, std::uint32_t ssrc = 0x11223344) {
-    Bytes packet = {0x80,
-                    0x60,
-                    static_cast<std::uint8_t>(sequence >> 8),
-                    static_cast<std::uint8_t>(sequence),
-                    0,
-                    0,
-                    0x12,
-                    0x34,
-                    static_cast<std::uint8_t>(ssrc >> 24),
-                    static_cast<std::uint8_t>(ssrc >> 16),
-                    static_cast<std::uint8_t>(ssrc >> 8),
-                    static_cast<std::uint8_t>(ssrc)};
-    for (int i = 0; i < 100; ++i) packet.push_back(static_cast<std::uint8_t>(i));
-    return packet;
+Bytes rtpPacket(std::uint16_t sequence) {
+    return mediatest::rtpPacket(sequence, 0x11223344, 100);
 }
 
 // A receiver report: V=2, PT=201, length 1 (8 bytes), sender SSRC.

@@ -60,20 +60,7 @@ class RecordingListener : public WebRtcTransportListener {
 };
 
 Bytes rtpPacket(std::uint16_t sequence, std::uint32_t ssrc) {
-    Bytes packet = {0x80,
-                    0x60,
-                    static_cast<std::uint8_t>(sequence >> 8),
-                    static_cast<std::uint8_t>(sequence),
-                    0,
-                    0,
-                    0x12,
-                    0x34,
-                    static_cast<std::uint8_t>(ssrc >> 24),
-                    static_cast<std::uint8_t>(ssrc >> 16),
-                    static_cast<std::uint8_t>(ssrc >> 8),
-                    static_cast<std::uint8_t>(ssrc)};
-    for (int i = 0; i < 40; ++i) packet.push_back(static_cast<std::uint8_t>(i));
-    return packet;
+    return mediatest::rtpPacket(sequence, ssrc, 40);
 }
 
 Bytes protect(SrtpSession& session, const Bytes& plain, bool rtcp = false) {
