@@ -9,6 +9,7 @@
 
 #include "RedisServer.hpp"
 #include "ServerProcess.hpp"
+#include "SignalMessages.hpp"
 #include "WsClient.hpp"
 
 using namespace pulsemeet::testing;
@@ -26,16 +27,6 @@ const std::string kSdp = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n";
 
 json::object sdpTo(const std::string& target, const std::string& type) {
     return {{"type", type}, {"targetId", target}, {"data", {{"type", type}, {"sdp", kSdp}}}};
-}
-
-json::object candidateTo(const std::string& target, int index) {
-    return {{"type", "ice-candidate"},
-            {"targetId", target},
-            {"data",
-             {{"candidate",
-               "candidate:" + std::to_string(index) + " 1 udp 2122260223 127.0.0.1 54321 typ host"},
-              {"sdpMid", "0"},
-              {"sdpMLineIndex", 0}}}};
 }
 
 std::vector<std::string> peerIds(json::object& roomJoined) {

@@ -26,6 +26,18 @@ using namespace pulsemeet::testing;
 
 namespace {
 
+// A bus's settings against the test's redis-server, under its own key prefix.
+cluster::RedisBusSettings busSettings(const RedisServer& redis, std::string prefix) {
+    cluster::RedisBusSettings settings;
+    settings.endpoint.port = redis.port();
+    settings.prefix = std::move(prefix);
+    return settings;
+}
+
+}  // namespace
+
+namespace {
+
 constexpr auto kDeadline = std::chrono::seconds(5);
 
 // The hub as far as the bus sees it: a room broadcast reaches only peers that have entered the
@@ -94,9 +106,7 @@ TEST(RedisBus, ARemoteJoinDuringALocalJoinIsSeenExactlyOnce) {
     RedisServer redis;
     obs::Registry registry;
     obs::Logger logger(config::LogLevel::off, config::LogFormat::json);
-    cluster::RedisBusSettings settings;
-    settings.endpoint.port = redis.port();
-    settings.prefix = "rbtest";
+    cluster::RedisBusSettings settings = busSettings(redis, "rbtest");
     // Everything the bus's threads touch is declared before the bus, so it outlives them.
     Flag ready;
     RoomSink sink;
@@ -140,9 +150,7 @@ TEST(RedisBus, APeerReadAtAJoinIsAnnouncedToThoseAlreadyInTheRoomOnce) {
     RedisServer redis;
     obs::Registry registry;
     obs::Logger logger(config::LogLevel::off, config::LogFormat::json);
-    cluster::RedisBusSettings settings;
-    settings.endpoint.port = redis.port();
-    settings.prefix = "rbtest";
+    cluster::RedisBusSettings settings = busSettings(redis, "rbtest");
     Flag ready;
     RoomSink sink;
     Flag firstIn, secondIn;
@@ -236,9 +244,7 @@ TEST(RedisBus, ABurstAcrossRoomsIsPipelinedAndKeepsEachRoomsOrder) {
     RedisServer redis;
     obs::Registry registryA, registryB;
     obs::Logger logger(config::LogLevel::off, config::LogFormat::json);
-    cluster::RedisBusSettings settings;
-    settings.endpoint.port = redis.port();
-    settings.prefix = "pipe";
+    cluster::RedisBusSettings settings = busSettings(redis, "pipe");
     Flag readyA, readyB;
     RoomSink sinkA;
     RelaySink sinkB;
@@ -332,9 +338,7 @@ TEST(RedisBus, ResumeNonceSwapsAreCompareAndSetAndAnsweredWhileRedisIsDown) {
     RedisServer redis;
     obs::Registry registry;
     obs::Logger logger(config::LogLevel::off, config::LogFormat::json);
-    cluster::RedisBusSettings settings;
-    settings.endpoint.port = redis.port();
-    settings.prefix = "rbresume";
+    cluster::RedisBusSettings settings = busSettings(redis, "rbresume");
     Flag ready;
     RoomSink sink;
     SwapAnswers answers;
@@ -385,9 +389,7 @@ TEST(RedisBus, ARelayResentAfterAHungConnectionArrivesOnce) {
     RedisServer redis;
     obs::Registry registryA, registryB;
     obs::Logger logger(config::LogLevel::off, config::LogFormat::json);
-    cluster::RedisBusSettings settings;
-    settings.endpoint.port = redis.port();
-    settings.prefix = "hang";
+    cluster::RedisBusSettings settings = busSettings(redis, "hang");
     settings.relayDeadline = std::chrono::seconds(20);  // the re-send must be in time
     Flag readyA, readyB;
     RoomSink sinkA;
@@ -438,9 +440,7 @@ TEST(RedisBus, ADepartureMissedWhileTheSubscriberWasAwayIsAnnouncedWhenItIsBack)
     RedisServer redis;
     obs::Registry registry;
     obs::Logger logger(config::LogLevel::off, config::LogFormat::json);
-    cluster::RedisBusSettings settings;
-    settings.endpoint.port = redis.port();
-    settings.prefix = "away";
+    cluster::RedisBusSettings settings = busSettings(redis, "away");
     Flag ready;
     RelaySink sink;
     cluster::RedisBus bus(settings, registry, logger, [&](bool up) { ready.set(up); });

@@ -18,6 +18,7 @@
 
 #include "RedisServer.hpp"
 #include "ServerProcess.hpp"
+#include "SignalMessages.hpp"
 #include "WsClient.hpp"
 
 using namespace pulsemeet::testing;
@@ -35,16 +36,6 @@ constexpr int kMarker = 1'000'000;
 
 std::string str(const json::value& value) {
     return std::string(value.as_string());
-}
-
-json::object candidateTo(const std::string& target, int index) {
-    return {{"type", "ice-candidate"},
-            {"targetId", target},
-            {"data",
-             {{"candidate",
-               "candidate:" + std::to_string(index) + " 1 udp 2122260223 127.0.0.1 54321 typ host"},
-              {"sdpMid", "0"},
-              {"sdpMLineIndex", 0}}}};
 }
 
 // The index a candidateTo() message carries.
