@@ -1,0 +1,35 @@
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+// What the hub needs from the media server (docs/architecture.md, "Media server"), declared here
+// so that signaling never includes the media area; the application adapts the media server to it.
+namespace pulsemeet::signaling {
+
+// "microphone" | "camera" | "screen", as on the wire (docs/protocol.md, "Rooms on the media
+// server").
+struct MediaTrack {
+    std::string peerId;
+    std::string source;
+    std::string mid;  // only in answers: the subscriber's recvonly section that carries it
+};
+
+struct MediaAnswer {
+    bool ok = false;
+    std::string sdp;
+    std::vector<MediaTrack> tracks;
+    std::string error;  // why the offer was refused (ok == false): sent with code invalid-sdp
+};
+
+class MediaServerPort {
+  public:
+    virtual ~MediaServerPort() = default;
+    // Thread-safe; `done` runs later on another thread and may call back into the hub.
+    virtual void offer(const std::string& roomId, const std::string& peerId, std::string sdp,
+                       std::function<void(MediaAnswer)> done) = 0;
+    virtual void removePeer(const std::string& roomId, const std::string& peerId) = 0;
+};
+
+}  // namespace pulsemeet::signaling
