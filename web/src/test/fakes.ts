@@ -165,6 +165,7 @@ export class FakePeerConnection implements PeerConnectionLike {
     const type = desc?.type ?? (this.signalingState === 'have-remote-offer' ? 'answer' : 'offer');
     if (type === 'offer') {
       if (this.signalingState !== 'stable' && this.signalingState !== 'have-local-offer') throw invalidState('offer in ' + this.signalingState);
+      this.assignMids();
       this.localDescription = { type: 'offer', sdp: this.makeSdp('offer') };
       this.signalingState = 'have-local-offer';
       this.negotiationNeeded = false;
@@ -192,6 +193,7 @@ export class FakePeerConnection implements PeerConnectionLike {
           this.ontrack?.({ track: t.receiver.track, streams: [] });
         }
       }
+      this.assignMids();
       this.signalingState = 'have-remote-offer';
     } else if (desc.type === 'answer') {
       if (this.signalingState !== 'have-local-offer') throw invalidState('remote answer in ' + this.signalingState);
@@ -250,6 +252,10 @@ export class FakePeerConnection implements PeerConnectionLike {
     this.onicecandidate?.({ candidate: { candidate, sdpMid: '0', sdpMLineIndex: 0 } });
   }
 
+  /** Browsers give a transceiver its mid when an offer first includes it: its m-line's index here. */
+  private assignMids(): void {
+    this.transceivers.forEach((t, i) => (t.mid ??= String(i)));
+  }
   private makeSdp(type: string): string {
     const kinds = this.transceivers.map((t) => `m=${t.receiver.track.kind}`).join('\r\n');
     return `v=0\r\no=- ${++this.offerSeq} ${type}\r\na=fingerprint:${this.fingerprint}\r\n${kinds}\r\n`;
