@@ -9,6 +9,7 @@ import type {
   PeerConnectionLike,
   TransceiverLike,
 } from '../rtc/peerConnectionLike';
+import type { LocalMediaSource } from '../room/Room';
 import type { SocketLike } from '../signaling/SignalingClient';
 
 export class FakeSocket implements SocketLike {
@@ -325,4 +326,28 @@ function tick(): Promise<void> {
 /** Lets queued timers/microtasks run (real timers) until the system is quiet. */
 export async function settle(rounds = 20): Promise<void> {
   for (let i = 0; i < rounds; i++) await new Promise((r) => setTimeout(r, 0));
+}
+
+/** Local camera and microphone as Room sees them (LocalMedia in the app). */
+export class FakeMedia implements LocalMediaSource {
+  stream = null;
+  snapshot = { audioTrack: fakeTrack('audio'), videoTrack: fakeTrack('video') as MediaStreamTrack | null, audioEnabled: true, videoEnabled: true };
+  private subs = new Set<() => void>();
+  private trackSubs = new Set<(k: MediaKind, t: MediaStreamTrack | null) => void>();
+  subscribe(fn: () => void) {
+    this.subs.add(fn);
+    return () => this.subs.delete(fn);
+  }
+  onTrackChanged(fn: (k: MediaKind, t: MediaStreamTrack | null) => void) {
+    this.trackSubs.add(fn);
+    return () => this.trackSubs.delete(fn);
+  }
+  setAudio(on: boolean) {
+    this.snapshot = { ...this.snapshot, audioEnabled: on };
+    this.subs.forEach((f) => f());
+  }
+  switchVideo(t: MediaStreamTrack) {
+    this.snapshot = { ...this.snapshot, videoTrack: t };
+    this.trackSubs.forEach((f) => f('video', t));
+  }
 }

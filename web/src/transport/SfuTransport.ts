@@ -154,9 +154,7 @@ export class SfuTransport implements MediaTransport {
         // The refusal answers our oldest offer: the room left the media server, or our SDP.
         void this.enqueue(async () => {
           const pc = this.awaitingAnswers.shift();
-          if (!pc || pc !== this.pc) return;
-          console.warn(`pulsemeet: the media server refused our offer (${msg.code}): ${msg.error}`);
-          this.reconnectLater();
+          if (pc && pc === this.pc) this.reconnectLater(); // Room logged the error
         });
         return;
       default:
