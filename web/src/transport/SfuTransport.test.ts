@@ -223,11 +223,13 @@ describe('SfuTransport: when the connection ends', () => {
     expect(FakePeerConnection.instances).toHaveLength(2);
     const second = t.pc();
     await vi.advanceTimersByTimeAsync(10);
-    expect(t.offers()).toHaveLength(2);
-    // The server's answer to the first offer arrives now: it is not the second connection's.
+    // One offer out at a time, across connections too: the first one's answer is still due.
+    expect(t.offers()).toHaveLength(1);
     t.transport.handleMessage({ type: 'sfu-answer', sdp: 'v=0\r\nold\r\n', tracks: [{ mid: '0', peerId: 'bo', source: 'microphone' }] });
     await vi.advanceTimersByTimeAsync(10);
-    expect(second.signalingState).toBe('have-local-offer');
+    // It was not the second connection's; now the second one offers.
+    expect(second.remoteDescription).toBeNull();
+    expect(t.offers()).toEqual([expect.anything(), { type: 'sfu-offer', sdp: second.localDescription!.sdp }]);
     t.transport.handleMessage({ type: 'sfu-answer', sdp: 'v=0\r\nnew\r\n', tracks: [] });
     await vi.advanceTimersByTimeAsync(10);
     expect(second.remoteDescription?.sdp).toBe('v=0\r\nnew\r\n');
@@ -242,6 +244,18 @@ describe('SfuTransport: when the connection ends', () => {
     // The user's Retry starts over.
     t.transport.reconnectPeer('bo');
     expect(FakePeerConnection.instances).toHaveLength(4);
+  });
+
+  it('an offer never answered is given up: the connection is made anew', async () => {
+    vi.useFakeTimers();
+    const t = sfu({}, { answerTimeoutMs: 5_000, backoff: { baseMs: 1_000, maxMs: 1_000, maxAttempts: 3 } });
+    await vi.advanceTimersByTimeAsync(4_900);
+    expect(FakePeerConnection.instances[0]!.closed).toBe(false);
+    await vi.advanceTimersByTimeAsync(1_200);
+    expect(FakePeerConnection.instances[0]!.closed).toBe(true);
+    expect(FakePeerConnection.instances).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(t.offers()).toHaveLength(2);
   });
 
   it('a refused offer (the room left the media server) is retried on a fresh connection', async () => {

@@ -30,6 +30,8 @@ export interface SfuTransportOptions {
   random?: () => number;
   /** Waits before a fresh connection after the server closed ours or it failed; then we give up. */
   backoff?: BackoffPolicy;
+  /** An offer not answered this long is taken as lost (default 10 s). */
+  answerTimeoutMs?: number;
 }
 
 /** What we send on the connection: microphone and camera from the start, a screen once shared. */
@@ -65,16 +67,15 @@ export class SfuTransport implements MediaTransport {
   private pc: PeerConnectionLike | null = null;
   private senders: Senders | null = null;
   private evidence = new IceEvidenceLog();
-  /** An offer of ours waits for its answer; nothing else is offered meanwhile. */
-  private offering = false;
-  /** Something changed while an offer was out: offer again once it is answered. */
-  private offerAgain = false;
   /**
-   * The connections whose offers the server has not answered yet, oldest first. The server
-   * answers every sfu-offer in order (an answer or an error), so an answer that belongs to an
-   * offer of a connection we have since replaced is recognised and dropped.
+   * The connection whose offer the server has not answered yet. At most one offer is ever out,
+   * also across connections (a fresh one waits for the answer to its predecessor's), so an
+   * answer always belongs to this one, whatever the server does with superseded offers.
    */
-  private awaitingAnswers: PeerConnectionLike[] = [];
+  private outstanding: PeerConnectionLike | null = null;
+  /** The current connection needs an offer: it is new, or it changed since its last one. */
+  private offerWanted = false;
+  private answerTimer: unknown = null;
   /** Answers are applied one after the other, in arrival order. */
   private chain: Promise<void> = Promise.resolve();
   /** Fresh connections in a row that did not come up: the backoff's attempt number. */
@@ -100,17 +101,22 @@ export class SfuTransport implements MediaTransport {
     this.localId = settings.localId;
     this.iceServers = settings.iceServers;
     this.iceTransportPolicy = settings.iceTransportPolicy;
-    // Each room-joined starts a socket's stream: answers to offers sent on an earlier one are lost.
-    this.awaitingAnswers = [];
     // A new id is a new member to the server: our old transport went with the old id.
     if (!this.pc || newIdentity) {
+      this.answered(this.outstanding);
       this.failures = 0;
       this.connect();
       return;
     }
-    // A rejoin: our offer, or its answer, may have been lost with the old socket.
-    const offer = this.pc.localDescription;
-    if (this.offering && offer?.type === 'offer' && this.pc.signalingState === 'have-local-offer') this.sendOffer(this.pc, offer.sdp);
+    // A rejoin: an offer out, or its answer, may have been lost with the old socket.
+    const pc = this.pc;
+    const offer = pc.localDescription;
+    if (this.outstanding && this.outstanding !== pc) {
+      this.answered(this.outstanding); // its connection is gone anyway
+      void this.offerIfFree();
+    } else if (this.outstanding === pc && offer?.type === 'offer' && pc.signalingState === 'have-local-offer') {
+      this.sendOffer(pc, offer.sdp);
+    }
   }
 
   addPeer(peerId: string, _joinedAfterUs = false): void {
@@ -144,17 +150,20 @@ export class SfuTransport implements MediaTransport {
       case 'sfu-tracks':
         this.available = msg.tracks;
         if (this.pc) this.addReceivers(this.pc);
-        void this.negotiate();
+        this.negotiate();
         return;
       case 'sfu-closed':
         console.warn(`pulsemeet: the media server closed our connection (${msg.reason}); connecting again`);
         this.reconnectLater();
         return;
       case 'error':
-        // The refusal answers our oldest offer: the room left the media server, or our SDP.
+        // The refusal answers our offer: the room left the media server, or our SDP. Room logged it.
         void this.enqueue(async () => {
-          const pc = this.awaitingAnswers.shift();
-          if (pc && pc === this.pc) this.reconnectLater(); // Room logged the error
+          const pc = this.outstanding;
+          if (!pc) return; // not about an offer of ours (a relayed mesh offer's)
+          this.answered(pc);
+          if (pc === this.pc) this.reconnectLater();
+          else await this.offerIfFree();
         });
         return;
       default:
@@ -270,7 +279,7 @@ export class SfuTransport implements MediaTransport {
     }
     // New relay allocations with the fresh credentials; the server answers the new ufrag.
     pc.restartIce();
-    void this.negotiate();
+    this.negotiate();
   }
 
   hasOpenConnections(): boolean {
@@ -281,6 +290,7 @@ export class SfuTransport implements MediaTransport {
     if (this.closed) return;
     this.closed = true;
     this.clearRetry();
+    this.answered(this.outstanding);
     this.dropConnection();
     this.opts.send({ type: 'sfu-leave' });
   }
@@ -321,7 +331,7 @@ export class SfuTransport implements MediaTransport {
       this.connectTimer = null;
       if (this.pc === pc && pc.connectionState !== 'connected') this.setIssue(this.evidence.diagnose(this.iceServers));
     }, this.opts.connectTimeoutMs ?? 20_000);
-    void this.negotiate();
+    this.negotiate();
   }
 
   /** Closes the connection (if any) and forgets what it carried. */
@@ -331,8 +341,7 @@ export class SfuTransport implements MediaTransport {
     const pc = this.pc;
     this.pc = null;
     this.senders = null;
-    this.offering = false;
-    this.offerAgain = false;
+    this.offerWanted = false;
     this.forwarded = [];
     this.uplink = null;
     this.connection.sendQuality = null;
@@ -368,32 +377,56 @@ export class SfuTransport implements MediaTransport {
     this.retryTimer = null;
   }
 
-  /** Offers what the connection has now; if an offer is out already, once more after its answer. */
-  private async negotiate(): Promise<void> {
+  /** The connection changed: offer, now or once the offer out is answered. */
+  private negotiate(): void {
+    this.offerWanted = true;
+    void this.offerIfFree();
+  }
+
+  /** Offers what the current connection has now, unless an offer is out (its answer calls again). */
+  private async offerIfFree(): Promise<void> {
     const pc = this.pc;
-    if (!pc || this.closed) return;
-    if (this.offering) {
-      this.offerAgain = true;
-      return;
-    }
-    this.offering = true;
-    this.offerAgain = false;
+    if (!pc || this.closed || this.outstanding || !this.offerWanted) return;
+    this.offerWanted = false;
+    this.outstanding = pc;
     try {
       await pc.setLocalDescription();
     } catch (err) {
+      this.answered(pc); // nothing went out
       if (this.pc !== pc) return;
       console.warn('pulsemeet: creating an offer for the media server failed', err);
       this.reconnectLater();
       return;
     }
     const offer = pc.localDescription;
-    if (this.pc !== pc || offer?.type !== 'offer') return;
+    if (this.pc !== pc || offer?.type !== 'offer') {
+      this.answered(pc); // replaced meanwhile: the new connection offers instead
+      await this.offerIfFree();
+      return;
+    }
     this.sendOffer(pc, offer.sdp);
   }
 
   private sendOffer(pc: PeerConnectionLike, sdp: string): void {
     // While the socket is down it is lost; start() sends it again after the rejoin.
-    if (this.opts.send({ type: 'sfu-offer', sdp })) this.awaitingAnswers.push(pc);
+    if (!this.opts.send({ type: 'sfu-offer', sdp })) return;
+    if (this.answerTimer !== null) this.timers.clearTimeout(this.answerTimer);
+    this.answerTimer = this.timers.setTimeout(() => {
+      this.answerTimer = null;
+      if (this.outstanding !== pc) return;
+      console.warn('pulsemeet: the media server did not answer our offer');
+      this.answered(pc);
+      if (this.pc === pc) this.reconnectLater();
+      else void this.offerIfFree();
+    }, this.opts.answerTimeoutMs ?? 10_000);
+  }
+
+  /** The offer of `pc` (if it is the one out) has its answer, a refusal, or is given up. */
+  private answered(pc: PeerConnectionLike | null): void {
+    if (!pc || this.outstanding !== pc) return;
+    this.outstanding = null;
+    if (this.answerTimer !== null) this.timers.clearTimeout(this.answerTimer);
+    this.answerTimer = null;
   }
 
   private enqueue(task: () => Promise<void>): Promise<void> {
@@ -404,9 +437,13 @@ export class SfuTransport implements MediaTransport {
   }
 
   private async applyAnswer(sdp: string, tracks: ForwardedTrack[]): Promise<void> {
-    const pc = this.awaitingAnswers.shift();
-    // An answer to an offer of a connection we replaced, or a second answer to a re-sent offer.
-    if (!pc || pc !== this.pc || pc.signalingState !== 'have-local-offer') return;
+    const pc = this.outstanding;
+    if (!pc) return; // a second answer to an offer re-sent after a rejoin
+    this.answered(pc);
+    if (pc !== this.pc || pc.signalingState !== 'have-local-offer') {
+      await this.offerIfFree(); // it was for a connection we replaced: now the new one offers
+      return;
+    }
     try {
       await pc.setRemoteDescription({ type: 'answer', sdp });
     } catch (err) {
@@ -418,8 +455,7 @@ export class SfuTransport implements MediaTransport {
     if (this.pc !== pc) return;
     this.forwarded = tracks;
     this.mapForwardedTracks();
-    this.offering = false;
-    if (this.offerAgain) await this.negotiate();
+    await this.offerIfFree();
   }
 
   /** At least one recvonly m-line per track the server can forward, by kind; never fewer than before. */
@@ -468,7 +504,7 @@ export class SfuTransport implements MediaTransport {
       await t.sender.replaceTrack(null);
       t.direction = 'inactive';
     }
-    if (this.pc === pc) await this.negotiate();
+    if (this.pc === pc) this.negotiate();
   }
 
   private onConnectionState(pc: PeerConnectionLike): void {
