@@ -303,7 +303,6 @@ export class Room {
     if (message.data.iceServers) this.iceServers = message.data.iceServers;
     this.iceTransportPolicy = this.opts.forceRelay ? 'relay' : (message.data.iceTransportPolicy ?? 'all');
     this.transport.start({ localId: message.peerId, iceServers: this.iceServers, iceTransportPolicy: this.iceTransportPolicy });
-    this.transport.setMode(message.mode);
     const listed = new Set(message.data.peers.map((p) => p.peerId));
     if (rejoin && !resumed) {
       // New identity: the others see a new peer and will offer to us; start from scratch.
@@ -328,6 +327,9 @@ export class Room {
       // After a resume, a peer we have never met joined while we were away: it came after us.
       this.transport.addPeer(p.peerId, resumed);
     }
+    // Once the room's members are known (a new identity dropped every old connection): the
+    // mode may keep the transport, replace one with no connections, or start a move.
+    this.transport.setMode(message.mode);
     // Connections kept across a resume still use the credentials they were made with: a refresh
     // already planned for those stays if it comes sooner.
     this.renewal?.schedule(this.iceServers, message.timestamp, rejoin && resumed && this.transport.hasOpenConnections());

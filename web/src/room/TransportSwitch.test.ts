@@ -27,12 +27,12 @@ function setup(localId = 'me') {
   room.join();
   const sock = FakeSocket.instances.at(-1)!;
   sock.open();
-  const receive = (msg: Record<string, unknown>) => sock.receive(msg);
+  const receive = (msg: Record<string, unknown>) => FakeSocket.instances.at(-1)!.receive(msg);
   const join = (mode: 'mesh' | 'sfu', peers: Array<{ peerId: string; name: string }> = []) =>
     receive({ type: 'room-joined', peerId: localId, mode, data: { peers, resumeToken: 'tok', iceServers: [{ urls: 'stun:127.0.0.1:1' }] } });
-  const sent = (type: string) => sock.sentOfType(type);
+  const sent = (type: string) => FakeSocket.instances.flatMap((s) => s.sentOfType(type));
   const tileVideo = (id: string) => room.snapshot.remotes.find((r) => r.id === id)?.videoTrack ?? null;
-  return { room, sock, receive, join, sent, tileVideo };
+  return { room, receive, join, sent, tileVideo };
 }
 
 const step = (ms = 10) => vi.advanceTimersByTimeAsync(ms);
@@ -165,6 +165,32 @@ describe('TransportSwitch: mesh to media server', () => {
     expect(FakePeerConnection.instances).toHaveLength(1);
     expect(t.sent('sfu-offer')).toHaveLength(1);
     expect(t.sent('offer')).toEqual([]);
+  });
+
+  it('a room that went to the media server while our socket was down: a resume moves make-before-break, a new identity goes straight there', async () => {
+    const t = await meshWithTwo();
+    const rejoin = async (peerId: string) => {
+      FakeSocket.instances.at(-1)!.drop();
+      await step(600);
+      const sock = FakeSocket.instances.at(-1)!;
+      sock.open();
+      sock.receive({ type: 'room-joined', peerId, mode: 'sfu', data: { peers: [{ peerId: 'p2', name: 'Cy' }, { peerId: 'p3', name: 'Di' }], resumeToken: 'tok' } });
+      await step();
+      return sock;
+    };
+    let sock = await rejoin('me');
+    expect(t.room.mediaTransport).toBe('mesh'); // the mesh keeps playing while the media server connects
+    expect(t.mesh.some((pc) => pc.closed)).toBe(false);
+    expect(sock.sentOfType('sfu-offer')).toHaveLength(1);
+    const firstSfu = FakePeerConnection.instances[2]!;
+    // A new identity: the old connections are dropped, so there is nothing to keep playing.
+    sock = await rejoin('me-2');
+    expect(t.room.mediaTransport).toBe('sfu');
+    expect(t.mesh.every((pc) => pc.closed)).toBe(true);
+    expect(firstSfu.closed).toBe(true); // it belonged to the old id
+    expect(sock.sentOfType('sfu-offer')).toHaveLength(1);
+    expect(sock.sentOfType('offer')).toEqual([]);
+    expect(t.room.outboundConnections()).toEqual([FakePeerConnection.instances.at(-1)]);
   });
 
   it('the room going back to mesh before the move ends calls it off: the media server connection is left', async () => {

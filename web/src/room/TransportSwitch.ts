@@ -92,15 +92,19 @@ export class TransportSwitch implements MediaTransport {
       if (mode === 'mesh') this.meetOnMesh();
       return;
     }
-    if (this.next) return; // already on the way
     if (!this.current.transport.hasOpenConnections()) {
-      // Nothing flows yet (we just joined): nothing to keep alive meanwhile.
+      // Nothing flows (we just joined, or came back under a new id): nothing to keep alive.
+      if (this.next) {
+        this.swap();
+        return;
+      }
       const old = this.current;
       this.current = this.populate(this.make(mode));
       old.transport.close();
       this.opts.switched(mode);
       return;
     }
+    if (this.next) return; // already on the way
     this.next = this.populate(this.make(mode));
     this.checkTimer = this.timers.setTimeout(() => this.poll(), this.opts.checkIntervalMs ?? 250);
     this.deadlineTimer = this.timers.setTimeout(() => {
