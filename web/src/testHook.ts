@@ -5,7 +5,15 @@ import type { SignalingClient } from './signaling/SignalingClient';
 
 export interface TestHook {
   peerId(): string | null;
+  /** Remote id -> the RTCPeerConnection that carries its media to the tiles (on the media server: the one connection). */
   peerConnections(): Record<string, unknown>;
+  /** Which transport feeds the tiles: 'mesh' or 'sfu' (the media server). */
+  mediaTransport(): string;
+  /**
+   * Every RTCPeerConnection this page has, each once (during a move between mesh and media
+   * server, both transports'): a test reads their stats to see where our video goes.
+   */
+  outboundConnections(): unknown[];
   socketState(): string;
   phase(): string;
   /** Joins and leaves the page has shown, in order. */
@@ -23,6 +31,8 @@ export function installTestHook(room: Room | null, signaling: SignalingClient | 
   const hook: TestHook = {
     peerId: () => room?.snapshot.localId ?? null,
     peerConnections: () => Object.fromEntries(room ? room.peerConnections() : []),
+    mediaTransport: () => room?.mediaTransport ?? 'mesh',
+    outboundConnections: () => room?.outboundConnections() ?? [],
     socketState: () => signaling?.state ?? 'idle',
     phase: () => room?.snapshot.phase ?? 'idle',
     roster: () => room?.rosterLog() ?? [],

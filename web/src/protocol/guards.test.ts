@@ -25,6 +25,7 @@ describe('parseServerMessage', () => {
         resumeToken: 'tok',
         iceServers: [{ urls: ['stun:127.0.0.1:3478'] }, { urls: 'turn:x', username: 'u', credential: 'c' }],
       },
+      mode: 'mesh',
       timestamp: 1,
     });
   });
@@ -86,6 +87,58 @@ describe('parseServerMessage', () => {
       data: { audio: true, video: true, screen: false },
       timestamp: undefined,
     });
+  });
+});
+
+describe('parseServerMessage: rooms on the media server', () => {
+  it('reads the room mode of room-joined (mesh when a server says nothing) and of room-mode', () => {
+    expect(p({ type: 'room-joined', peerId: 'me', mode: 'sfu', data: { peers: [] } })).toMatchObject({ mode: 'sfu' });
+    expect(p({ type: 'room-joined', peerId: 'me', data: { peers: [], mode: 'sfu' } })).toMatchObject({ mode: 'sfu' });
+    expect(p({ type: 'room-joined', peerId: 'me', data: { peers: [] } })).toMatchObject({ mode: 'mesh' });
+    expect(p({ type: 'room-mode', mode: 'mesh', timestamp: 5 })).toEqual({ type: 'room-mode', mode: 'mesh', timestamp: 5 });
+  });
+
+  it('keeps the forwarded tracks of sfu-answer and sfu-tracks, and only their known fields', () => {
+    expect(p({ type: 'sfu-answer', sdp: 'v=0\r\n', tracks: [{ mid: '3', peerId: 'bo', source: 'camera', ssrc: 1 }] })).toEqual({
+      type: 'sfu-answer',
+      sdp: 'v=0\r\n',
+      tracks: [{ mid: '3', peerId: 'bo', source: 'camera' }],
+      timestamp: undefined,
+    });
+    expect(p({ type: 'sfu-answer', sdp: 'v=0\r\n' })).toMatchObject({ tracks: [] });
+    expect(p({ type: 'sfu-tracks', tracks: [{ peerId: 'bo', source: 'microphone' }, { peerId: 'cy', source: 'screen' }] })).toEqual({
+      type: 'sfu-tracks',
+      tracks: [{ peerId: 'bo', source: 'microphone' }, { peerId: 'cy', source: 'screen' }],
+      timestamp: undefined,
+    });
+    expect(p({ type: 'sfu-tracks', tracks: [] })).toMatchObject({ tracks: [] });
+    expect(p({ type: 'sfu-closed', reason: 'consentLost' })).toEqual({ type: 'sfu-closed', reason: 'consentLost', timestamp: undefined });
+  });
+
+  it('takes chat text as plain text from its sender, cut to the chat limit', () => {
+    expect(p({ type: 'chat', from: 'bo', text: '<b>hi</b>' })).toEqual({ type: 'chat', from: 'bo', text: '<b>hi</b>', timestamp: undefined });
+    expect(p({ type: 'chat', peerId: 'bo', text: 'hi' })).toMatchObject({ from: 'bo' });
+    const long = p({ type: 'chat', from: 'bo', text: 'x'.repeat(5000) });
+    expect(long?.type === 'chat' && long.text.length).toBe(2000);
+  });
+
+  it.each([
+    ['room-joined with an unknown mode', { type: 'room-joined', peerId: 'me', mode: 'p2p', data: { peers: [] } }],
+    ['room-mode without a mode', { type: 'room-mode' }],
+    ['room-mode with an unknown mode', { type: 'room-mode', mode: 'hybrid' }],
+    ['sfu-answer without sdp', { type: 'sfu-answer', tracks: [] }],
+    ['sfu-answer whose sdp is not an SDP', { type: 'sfu-answer', sdp: 'hello', tracks: [] }],
+    ['sfu-answer with sdp inside data only', { type: 'sfu-answer', data: { sdp: 'v=0' }, tracks: [] }],
+    ['sfu-answer with a track without mid', { type: 'sfu-answer', sdp: 'v=0', tracks: [{ peerId: 'bo', source: 'camera' }] }],
+    ['sfu-answer with tracks not a list', { type: 'sfu-answer', sdp: 'v=0', tracks: { mid: '1' } }],
+    ['sfu-tracks without tracks', { type: 'sfu-tracks' }],
+    ['sfu-tracks with an unknown source', { type: 'sfu-tracks', tracks: [{ peerId: 'bo', source: 'hologram' }] }],
+    ['sfu-tracks with a track without peerId', { type: 'sfu-tracks', tracks: [{ source: 'camera' }] }],
+    ['chat without sender', { type: 'chat', text: 'hi' }],
+    ['chat with blank text', { type: 'chat', from: 'bo', text: '  ' }],
+    ['chat with text not a string', { type: 'chat', from: 'bo', text: { html: '<b>' } }],
+  ])('rejects %s', (_name, msg) => {
+    expect(p(msg)).toBeNull();
   });
 });
 

@@ -3,13 +3,17 @@
 // rely on the static types in messages.ts.
 import type {
   ErrorMessage,
+  ForwardableTrack,
+  ForwardedTrack,
   IceCandidateData,
   IceServersResponse,
   MediaState,
   PeerInfo,
+  RoomMode,
   ServerMessage,
   SessionDescriptionData,
 } from './messages';
+import { chatText } from './chatText';
 import { sanitizeDisplayName } from './displayName';
 
 type Obj = Record<string, unknown>;
@@ -95,6 +99,34 @@ export function parseIceServersResponse(raw: unknown): IceServersResponse | null
   return policy === 'relay' || policy === 'all' ? { iceServers, iceTransportPolicy: policy } : { iceServers };
 }
 
+function isRoomMode(v: unknown): v is RoomMode {
+  return v === 'mesh' || v === 'sfu';
+}
+
+function toForwardableTrack(v: unknown): ForwardableTrack | null {
+  if (!isObject(v) || !isNonEmptyString(v.peerId)) return null;
+  const source = v.source;
+  if (source !== 'microphone' && source !== 'camera' && source !== 'screen') return null;
+  return { peerId: v.peerId, source };
+}
+
+function toForwardedTrack(v: unknown): ForwardedTrack | null {
+  const track = toForwardableTrack(v);
+  return track && isObject(v) && isNonEmptyString(v.mid) ? { mid: v.mid, ...track } : null;
+}
+
+/** Every element converted, or null when one does not fit (the whole message is then dropped). */
+function listOf<T>(v: unknown, convert: (item: unknown) => T | null): T[] | null {
+  if (!Array.isArray(v)) return null;
+  const out: T[] = [];
+  for (const item of v) {
+    const converted = convert(item);
+    if (!converted) return null;
+    out.push(converted);
+  }
+  return out;
+}
+
 /** Parses one text frame. Returns null for anything outside the contract. */
 export function parseServerMessage(text: string): ServerMessage | null {
   let raw: unknown;
@@ -137,13 +169,37 @@ export function toServerMessage(raw: unknown): ServerMessage | null {
           : undefined;
       const policy = isObject(data) ? data.iceTransportPolicy : undefined;
       const iceTransportPolicy = policy === 'relay' || policy === 'all' ? policy : undefined;
+      // Beside `type` like room-mode's; also taken from `data`, where room-joined keeps the rest.
+      const mode = raw.mode ?? (isObject(data) ? data.mode : undefined);
+      if (mode !== undefined && !isRoomMode(mode)) return null;
       return {
         type: 'room-joined',
         roomId: typeof raw.roomId === 'string' ? raw.roomId : undefined,
         peerId,
         data: { peers, resumeToken, iceServers, iceTransportPolicy },
+        mode: mode ?? 'mesh',
         timestamp,
       };
+    }
+    case 'room-mode':
+      return isRoomMode(raw.mode) ? { type: 'room-mode', mode: raw.mode, timestamp } : null;
+    case 'sfu-answer': {
+      const tracks = listOf(raw.tracks ?? [], toForwardedTrack);
+      if (!isNonEmptyString(raw.sdp) || !raw.sdp.startsWith('v=0') || !tracks) return null;
+      return { type: 'sfu-answer', sdp: raw.sdp, tracks, timestamp };
+    }
+    case 'sfu-tracks': {
+      const tracks = listOf(raw.tracks, toForwardableTrack);
+      return tracks ? { type: 'sfu-tracks', tracks, timestamp } : null;
+    }
+    case 'sfu-closed':
+      return { type: 'sfu-closed', reason: typeof raw.reason === 'string' ? raw.reason : '', timestamp };
+    case 'chat': {
+      // The sender is `from`; `peerId`, where every relayed message carries it, is taken too.
+      const from = raw.from ?? peerId;
+      const text = chatText(raw.text);
+      if (!isNonEmptyString(from) || !text) return null;
+      return { type: 'chat', from, text, timestamp };
     }
     case 'peer-joined': {
       if (!isNonEmptyString(peerId)) return null;

@@ -40,7 +40,25 @@ export type ErrorCode =
   | 'room-full'
   | 'forbidden-room'
   | 'rate-limited'
-  | 'message-too-large';
+  | 'message-too-large'
+  | 'media-unavailable';
+
+/** How the room's media travels: browser to browser, or through the server's media server. */
+export type RoomMode = 'mesh' | 'sfu';
+
+/** What a forwarded track carries. */
+export type TrackSource = 'microphone' | 'camera' | 'screen';
+
+/** A remote track the media server can forward to us (`sfu-tracks`). */
+export interface ForwardableTrack {
+  peerId: string;
+  source: TrackSource;
+}
+
+/** Which of our recvonly m-lines carries which remote track (`sfu-answer`). */
+export interface ForwardedTrack extends ForwardableTrack {
+  mid: string;
+}
 
 // ---- server -> client ----
 
@@ -49,6 +67,8 @@ export interface RoomJoinedMessage {
   roomId?: string;
   peerId: string;
   data: { peers: PeerInfo[]; resumeToken?: string; iceServers?: RTCIceServer[]; iceTransportPolicy?: RTCIceTransportPolicy };
+  /** The room's mode; a server without a media server says nothing: mesh. */
+  mode: RoomMode;
   timestamp?: number;
 }
 export interface PeerJoinedMessage {
@@ -94,8 +114,46 @@ export interface ErrorMessage {
   timestamp?: number;
 }
 
+/** The room's mode changed (to every member). */
+export interface RoomModeMessage {
+  type: 'room-mode';
+  mode: RoomMode;
+  timestamp?: number;
+}
+/** The media server's answer to our last `sfu-offer`, and which recvonly mids carry whose track now. */
+export interface SfuAnswerMessage {
+  type: 'sfu-answer';
+  sdp: string;
+  tracks: ForwardedTrack[];
+  timestamp?: number;
+}
+/** Every remote track the media server can forward to us now: re-offer with enough recvonly m-lines. */
+export interface SfuTracksMessage {
+  type: 'sfu-tracks';
+  tracks: ForwardableTrack[];
+  timestamp?: number;
+}
+/** The media server closed our connection on its own (consent lost, DTLS failed, timeout). */
+export interface SfuClosedMessage {
+  type: 'sfu-closed';
+  reason: string;
+  timestamp?: number;
+}
+/** Chat over the WebSocket (rooms on the media server), from another member. */
+export interface ChatMessage {
+  type: 'chat';
+  from: string;
+  text: string;
+  timestamp?: number;
+}
+
 export type ServerMessage =
   | RoomJoinedMessage
+  | RoomModeMessage
+  | SfuAnswerMessage
+  | SfuTracksMessage
+  | SfuClosedMessage
+  | ChatMessage
   | PeerJoinedMessage
   | PeerLeftMessage
   | RelayedDescriptionMessage
@@ -116,15 +174,30 @@ export interface IceServersResponse {
 
 /**
  * Room messages the server counts for acknowledged delivery (docs/protocol.md): everything it
- * sends after room-joined except its replies (pong, error). The client reports how many of these
- * it received since its last room-joined, so a resume replays exactly what it missed.
+ * sends after room-joined except its replies (pong, error, and sfu-answer, the reply to
+ * sfu-offer). The client reports how many of these it received since its last room-joined, so a
+ * resume replays exactly what it missed.
  */
-export const COUNTED_TYPES: ReadonlySet<ServerMessage['type']> = new Set(['peer-joined', 'peer-left', 'offer', 'answer', 'ice-candidate', 'media-state']);
+export const COUNTED_TYPES: ReadonlySet<ServerMessage['type']> = new Set([
+  'peer-joined',
+  'peer-left',
+  'offer',
+  'answer',
+  'ice-candidate',
+  'media-state',
+  'room-mode',
+  'sfu-tracks',
+  'sfu-closed',
+  'chat',
+]);
 
 export type ClientMessage =
-  | { type: 'join'; roomId: string; data: { name: string; resumeToken?: string; received: number } }
+  | { type: 'join'; roomId: string; data: { name: string; resumeToken?: string; received: number; sfu: true } }
   | { type: 'leave' }
   | { type: 'offer' | 'answer'; targetId: string; data: SessionDescriptionData }
   | { type: 'ice-candidate'; targetId: string; data: IceCandidateData }
   | { type: 'media-state'; data: MediaState }
-  | { type: 'ping'; data: { received: number } };
+  | { type: 'ping'; data: { received: number } }
+  | { type: 'sfu-offer'; sdp: string }
+  | { type: 'sfu-leave' }
+  | { type: 'chat'; text: string };

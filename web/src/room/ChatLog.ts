@@ -1,6 +1,7 @@
 // The chat as the UI shows it: messages with names and times, the unread count while the panel
 // is closed, and for each message we sent, who it could not reach. Text stays plain text: it is
 // only ever rendered as a React text node, never as HTML.
+import { chatText, MAX_CHAT_LENGTH } from '../protocol/chatText';
 
 export interface ChatMessage {
   id: number;
@@ -26,7 +27,7 @@ export interface ChatWireMessage {
   text: string;
 }
 
-export const MAX_CHAT_LENGTH = 2_000;
+export { MAX_CHAT_LENGTH };
 const MAX_KEPT = 500;
 
 /** The chat payload in `data`, or null when it is not one (a peer must not break our page). */
@@ -39,9 +40,8 @@ export function parseChatWire(data: string): ChatWireMessage | null {
   }
   if (typeof v !== 'object' || v === null) return null;
   const o = v as Record<string, unknown>;
-  if (o.type !== 'chat' || typeof o.text !== 'string') return null;
-  const text = o.text.slice(0, MAX_CHAT_LENGTH);
-  return text.trim() ? { type: 'chat', text } : null;
+  const text = o.type === 'chat' ? chatText(o.text) : null;
+  return text ? { type: 'chat', text } : null;
 }
 
 export class ChatLog {

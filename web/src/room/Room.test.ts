@@ -1,32 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FakeDataChannel, FakePeerConnection, FakeSocket, fakeTrack, fireTrackEvent, settle } from '../test/fakes';
+import { FakeDataChannel, FakeMedia, FakePeerConnection, FakeSocket, fakeTrack, fireTrackEvent, settle } from '../test/fakes';
 import { SignalingClient } from '../signaling/SignalingClient';
-import type { MediaKind } from '../rtc/peerConnectionLike';
 import { fetchIceServers, type IceServersFetchResult } from '../rtc/iceCredentials';
-import { Room, type LocalMediaSource } from './Room';
-
-class FakeMedia implements LocalMediaSource {
-  stream = null;
-  snapshot = { audioTrack: fakeTrack('audio'), videoTrack: fakeTrack('video') as MediaStreamTrack | null, audioEnabled: true, videoEnabled: true };
-  private subs = new Set<() => void>();
-  private trackSubs = new Set<(k: MediaKind, t: MediaStreamTrack | null) => void>();
-  subscribe(fn: () => void) {
-    this.subs.add(fn);
-    return () => this.subs.delete(fn);
-  }
-  onTrackChanged(fn: (k: MediaKind, t: MediaStreamTrack | null) => void) {
-    this.trackSubs.add(fn);
-    return () => this.trackSubs.delete(fn);
-  }
-  setAudio(on: boolean) {
-    this.snapshot = { ...this.snapshot, audioEnabled: on };
-    this.subs.forEach((f) => f());
-  }
-  switchVideo(t: MediaStreamTrack) {
-    this.snapshot = { ...this.snapshot, videoTrack: t };
-    this.trackSubs.forEach((f) => f('video', t));
-  }
-}
+import { Room } from './Room';
 
 function setup() {
   FakeSocket.instances = [];

@@ -1,18 +1,21 @@
 // The call, outside React: who is in the room, what we announce, the chat and the call's phase.
-// It owns the signaling client and hands everything about media to a MediaTransport (today the
-// mesh), which it never looks inside. React subscribes to `snapshot` and renders.
-import type { MediaState, ServerMessage } from '../protocol/messages';
+// It owns the signaling client and hands everything about media to a MediaTransport (the mesh,
+// or the media server's, as the room's mode says; TransportSwitch moves between them), which it
+// never looks inside. React subscribes to `snapshot` and renders.
+import type { ClientMessage, MediaState, RoomMode, ServerMessage } from '../protocol/messages';
 import { CredentialRenewal } from '../rtc/CredentialRenewal';
 import type { IceServersFetchResult } from '../rtc/iceCredentials';
 import { isPeerUnreachable } from '../protocol/guards';
 import type { MediaKind, PeerConnectionFactory } from '../rtc/peerConnectionLike';
 import type { ConnectionState, JoinedEvent, SignalingClient } from '../signaling/SignalingClient';
-import { isMediaMessage, type MediaTransport, type ScreenShare } from '../transport/MediaTransport';
+import { isMediaMessage, type MediaTransport, type MediaTransportEvents, type ScreenShare } from '../transport/MediaTransport';
 import { MeshTransport } from '../transport/MeshTransport';
+import { SfuTransport } from '../transport/SfuTransport';
 import { ActiveSpeaker } from './ActiveSpeaker';
 import { ChatLog, MAX_CHAT_LENGTH } from './ChatLog';
 import { RemoteParticipant } from './Participant';
 import { remoteView, type RoomPhase, type RoomSnapshot, type RosterEvent } from './RoomSnapshot';
+import { TransportSwitch } from './TransportSwitch';
 import { isAccessRefusalCode } from '../access/accessRefusal';
 
 export type { RemoteView, RoomPhase, RoomSnapshot, RosterEvent } from './RoomSnapshot';
@@ -51,6 +54,13 @@ export interface RoomOptions {
    * expire (see rtc/iceCredentials). Absent: credentials are never refreshed.
    */
   fetchIceServers?: () => Promise<IceServersFetchResult>;
+  /**
+   * Video frames decoded from a remote's camera on a transport: a move between mesh and media
+   * server waits for them. Default: the transport's own count (getStats).
+   */
+  framesDecoded?: (transport: MediaTransport, peerId: string) => Promise<number>;
+  /** A move between mesh and media server not ready after this long is made anyway. */
+  switchDeadlineMs?: number;
 }
 
 export class Room {
@@ -60,8 +70,8 @@ export class Room {
   private readonly media: LocalMediaSource;
   private readonly opts: RoomOptions;
   private readonly now: () => number;
-  /** What carries the media. Room never asks which implementation it is. */
-  private readonly transport: MediaTransport;
+  /** What carries the media: the mesh or the media server's, and the move between them. */
+  private readonly transport: TransportSwitch;
   private readonly renewal: CredentialRenewal | null;
   private remotes = new Map<string, RemoteParticipant>();
   private phase: RoomPhase = 'idle';
@@ -92,7 +102,17 @@ export class Room {
     this.signaling = opts.signaling;
     this.media = opts.media;
     this.now = opts.now ?? (() => Date.now());
-    this.transport = this.createTransport();
+    this.transport = new TransportSwitch({
+      create: (mode, events) => this.createTransport(mode, events),
+      members: () => [...this.remotes.values()].map((r) => ({ id: r.id, sendsVideo: r.media.video })),
+      events: {
+        remoteChanged: (peerId) => this.onRemoteMediaChanged(peerId),
+        chatReceived: (peerId, text) => this.onChatReceived(peerId, text),
+      },
+      switched: () => this.changed(),
+      framesDecoded: opts.framesDecoded,
+      deadlineMs: opts.switchDeadlineMs,
+    });
     this.renewal = opts.fetchIceServers
       ? new CredentialRenewal({
           fetchIceServers: opts.fetchIceServers,
@@ -220,6 +240,16 @@ export class Room {
     return this.transport.connections();
   }
 
+  /** For the test hook: which transport feeds the tiles ('mesh' or 'sfu'). */
+  get mediaTransport(): RoomMode {
+    return this.transport.activeMode;
+  }
+
+  /** For the test hook: every RTCPeerConnection we have, during a move those of both transports. */
+  outboundConnections(): unknown[] {
+    return this.transport.outboundConnections();
+  }
+
   /** How many times fresh TURN credentials were fetched and applied (for the test hook). */
   get credentialRefreshCount(): number {
     return this.renewal?.count ?? 0;
@@ -231,22 +261,17 @@ export class Room {
 
   // ---- the transport ----
 
-  /**
-   * The one place that names an implementation. When rooms can move to the media server, the
-   * room's mode picks one here, and a switch holds two for a moment (docs/architecture.md).
-   */
-  private createTransport(): MediaTransport {
-    return new MeshTransport({
+  /** The one place that names the implementations: the room's mode picks one. */
+  private createTransport(mode: RoomMode, events: MediaTransportEvents): MediaTransport {
+    const common = {
       createPeerConnection: this.opts.createPeerConnection,
       localTracks: () => ({ audio: this.media.snapshot.audioTrack, video: this.media.snapshot.videoTrack, stream: this.media.stream }),
-      send: (msg) => this.signaling.send(msg),
-      events: {
-        remoteChanged: (peerId) => this.onRemoteMediaChanged(peerId),
-        chatReceived: (peerId, text) => this.onChatReceived(peerId, text),
-      },
+      send: (msg: ClientMessage) => this.signaling.send(msg),
+      events,
       connectTimeoutMs: this.opts.connectTimeoutMs,
       now: this.now,
-    });
+    };
+    return mode === 'sfu' ? new SfuTransport(common) : new MeshTransport(common);
   }
 
   private onRemoteMediaChanged(peerId: string): void {
@@ -302,6 +327,9 @@ export class Room {
       // After a resume, a peer we have never met joined while we were away: it came after us.
       this.transport.addPeer(p.peerId, resumed);
     }
+    // Once the room's members are known (a new identity dropped every old connection): the
+    // mode may keep the transport, replace one with no connections, or start a move.
+    this.transport.setMode(message.mode);
     // Connections kept across a resume still use the credentials they were made with: a refresh
     // already planned for those stays if it comes sooner.
     this.renewal?.schedule(this.iceServers, message.timestamp, rejoin && resumed && this.transport.hasOpenConnections());
@@ -313,11 +341,12 @@ export class Room {
   }
 
   private onMessage(msg: ServerMessage): void {
-    if ('peerId' in msg && msg.type !== 'peer-left') {
-      const from = this.remotes.get(msg.peerId);
-      if (from) from.unconfirmed = false; // it is back in the room
-    }
+    const senderId = msg.type === 'chat' ? msg.from : 'peerId' in msg && msg.type !== 'peer-left' ? msg.peerId : null;
+    const sender = senderId === null ? undefined : this.remotes.get(senderId);
+    if (sender) sender.unconfirmed = false; // it is back in the room
     if (isMediaMessage(msg)) {
+      // A refused sfu-offer is the media server transport's to handle, and worth a log line.
+      if (msg.type === 'error') this.onServerError(msg.code, msg.error);
       this.transport.handleMessage(msg);
       return;
     }
@@ -341,6 +370,14 @@ export class Room {
         this.changed();
         return;
       }
+      case 'room-mode':
+        this.transport.setMode(msg.mode);
+        this.changed();
+        return;
+      case 'chat':
+        // Over the WebSocket, whatever carries our media now: shown like data-channel chat.
+        this.onChatReceived(msg.from, msg.text);
+        return;
       case 'error':
         // A message to this peer was dropped on the way (docs/protocol.md): its transport re-sends.
         if (isPeerUnreachable(msg)) this.transport.peerUnreachable(msg.targetId);

@@ -8,8 +8,8 @@
 // Incoming signaling for a session is handled strictly in arrival order through a promise chain,
 // so a candidate never races the description it belongs to.
 import type { IceCandidateData, SessionDescriptionData } from '../protocol/messages';
-import { type AudioEnergySample, levelBetween } from './audioLevel';
-import type { SendQuality } from './sendPolicy';
+import { AudioLevelMeter, audioEnergyIn } from './audioLevel';
+import { applySendQuality, type SendQuality } from './sendPolicy';
 import {
   type CandidateLike,
   type DataChannelLike,
@@ -19,7 +19,7 @@ import {
   type TransceiverLike,
   sdpFingerprint,
 } from './peerConnectionLike';
-import { type ConnectIssue, candidateType, diagnoseConnectFailure, hasTurnServer, isTurnUrl } from './connectIssue';
+import { type ConnectIssue, IceEvidenceLog } from './connectIssue';
 
 export type OutgoingSignal =
   | { kind: 'description'; description: SessionDescriptionData }
@@ -109,9 +109,8 @@ export class PeerSession {
   private repairs = 0;
   private _closed = false;
   private connectTimer: unknown = null;
-  private relayCandidates = 0;
-  private lastAudioEnergy: AudioEnergySample | undefined;
-  private turnErrors: string[] = [];
+  private readonly evidence = new IceEvidenceLog();
+  private readonly audioMeter = new AudioLevelMeter();
   /** The ICE servers the connection uses now (replaced when TURN credentials are refreshed). */
   private iceServers: RTCIceServer[];
   /** Counters the tests (and the debug panel) read. */
@@ -133,7 +132,7 @@ export class PeerSession {
     pc.onnegotiationneeded = () => void this.negotiate();
     pc.onicecandidate = (ev) => {
       if (this._closed || !ev.candidate) return;
-      if (candidateType(ev.candidate.candidate) === 'relay') this.relayCandidates += 1;
+      this.evidence.candidate(ev.candidate.candidate);
       this.opts.signal({ kind: 'candidate', candidate: toCandidateData(ev.candidate) });
     };
     pc.ontrack = (ev) => {
@@ -141,8 +140,7 @@ export class PeerSession {
     };
     pc.onconnectionstatechange = () => this.onConnectionStateChange();
     pc.onicecandidateerror = (ev) => {
-      if (this._closed || !ev.url || !isTurnUrl(ev.url)) return;
-      this.turnErrors.push(`${ev.errorCode ?? ''} ${ev.errorText ?? ''}`.trim());
+      if (!this._closed) this.evidence.candidateError(ev);
     };
     if (opts.onConnectIssue) {
       this.connectTimer = this.timers.setTimeout(() => {
@@ -206,18 +204,9 @@ export class PeerSession {
    * there is no camera sender yet (the answerer before the offer) or the browser refused.
    */
   async applySendQuality(q: SendQuality): Promise<boolean> {
-    const sender = this.transceivers.get('video')?.sender;
-    if (this._closed || !sender?.getParameters || !sender.setParameters) return false;
-    const params = sender.getParameters();
-    if (!params.encodings || params.encodings.length === 0) params.encodings = [{}];
-    for (const e of params.encodings) {
-      e.maxBitrate = q.maxBitrateKbps * 1000;
-      e.scaleResolutionDownBy = q.scaleResolutionDownBy;
-      e.maxFramerate = q.maxFramerate;
-    }
+    if (this._closed) return false;
     try {
-      await sender.setParameters(params);
-      return true;
+      return await applySendQuality(this.transceivers.get('video')?.sender, q);
     } catch (err) {
       if (!this._closed) console.warn('pulsemeet: setParameters failed', err);
       return false;
@@ -231,20 +220,11 @@ export class PeerSession {
   async audioLevel(): Promise<number> {
     const t = this.transceivers.get('audio') ?? this.pc.getTransceivers().find((x) => x.receiver.track.kind === 'audio');
     const latest = t?.receiver.getSynchronizationSources?.()[0]?.audioLevel ?? 0;
-    let energy: AudioEnergySample | undefined;
     try {
-      (await this.pc.getStats()).forEach((s: { type: string; kind?: string; totalAudioEnergy?: number; totalSamplesDuration?: number }) => {
-        if (s.type === 'inbound-rtp' && s.kind === 'audio' && s.totalAudioEnergy !== undefined && s.totalSamplesDuration !== undefined) {
-          energy = { totalAudioEnergy: s.totalAudioEnergy, totalSamplesDuration: s.totalSamplesDuration };
-        }
-      });
+      return this.audioMeter.level(latest, audioEnergyIn(await this.pc.getStats()));
     } catch {
       return latest; // closed meanwhile
     }
-    if (!energy) return latest;
-    const level = levelBetween(this.lastAudioEnergy, energy);
-    this.lastAudioEnergy = energy;
-    return Math.max(latest, level ?? 0);
   }
 
   /** The camera is the first video m-line (created with the connection); any later one is a screen. */
@@ -518,13 +498,7 @@ export class PeerSession {
 
   /** What the evidence so far says about why this connection does not come up. */
   private reportIssue(): void {
-    this.opts.onConnectIssue?.(
-      diagnoseConnectFailure({
-        turnConfigured: hasTurnServer(this.iceServers),
-        relayCandidates: this.relayCandidates,
-        turnErrors: this.turnErrors,
-      }),
-    );
+    this.opts.onConnectIssue?.(this.evidence.diagnose(this.iceServers));
   }
 
   private clearRestartTimer(): void {

@@ -53,3 +53,27 @@ export function connectIssueMessage(issue: ConnectIssue, peerName: string): stri
       return `Can’t connect to ${peerName}: no network path works, even through the relay. ${peerName} may be unable to reach it.`;
   }
 }
+
+/**
+ * What one RTCPeerConnection's ICE agent showed so far, kept for diagnoseConnectFailure: the
+ * relay candidates it gathered and the errors TURN servers sent it. Every connection keeps one.
+ */
+export class IceEvidenceLog {
+  private relayCandidates = 0;
+  private readonly turnErrors: string[] = [];
+
+  /** An `icecandidate` event's candidate line. */
+  candidate(candidate: string): void {
+    if (candidateType(candidate) === 'relay') this.relayCandidates += 1;
+  }
+
+  /** An `icecandidateerror` event; only TURN servers' errors say anything about the relay. */
+  candidateError(ev: { url?: string; errorCode?: number; errorText?: string }): void {
+    if (!ev.url || !isTurnUrl(ev.url)) return;
+    this.turnErrors.push(`${ev.errorCode ?? ''} ${ev.errorText ?? ''}`.trim());
+  }
+
+  diagnose(iceServers: readonly RTCIceServer[]): ConnectIssue {
+    return diagnoseConnectFailure({ turnConfigured: hasTurnServer(iceServers), relayCandidates: this.relayCandidates, turnErrors: this.turnErrors });
+  }
+}

@@ -45,3 +45,26 @@ export function chooseSendQuality(c: SendConditions): SendQuality {
 export function sameQuality(a: SendQuality | null, b: SendQuality): boolean {
   return a !== null && a.maxBitrateKbps === b.maxBitrateKbps && a.scaleResolutionDownBy === b.scaleResolutionDownBy && a.maxFramerate === b.maxFramerate;
 }
+
+/** The slice of RTCRtpSender that send limits need. */
+export interface LimitableSender {
+  getParameters?(): RTCRtpSendParameters;
+  setParameters?(params: RTCRtpSendParameters): Promise<void>;
+}
+
+/**
+ * Caps what this sender sends (bitrate, resolution, frame rate) through setParameters, never by
+ * renegotiating. False when the sender cannot take limits or the browser refused them.
+ */
+export async function applySendQuality(sender: LimitableSender | undefined, q: SendQuality): Promise<boolean> {
+  if (!sender?.getParameters || !sender.setParameters) return false;
+  const params = sender.getParameters();
+  if (!params.encodings || params.encodings.length === 0) params.encodings = [{}];
+  for (const e of params.encodings) {
+    e.maxBitrate = q.maxBitrateKbps * 1000;
+    e.scaleResolutionDownBy = q.scaleResolutionDownBy;
+    e.maxFramerate = q.maxFramerate;
+  }
+  await sender.setParameters(params);
+  return true;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classify, computeMetrics, extractSample, formatBitrate, pushHistory, type StatsSample } from './stats';
+import { classify, computeMetrics, extractSample, extractUplink, formatBitrate, pushHistory, type StatsSample, uplinkConditions } from './stats';
 
 function report(entries: Array<Record<string, unknown>>) {
   return new Map(entries.map((e) => [e.id as string, e]));
@@ -110,5 +110,32 @@ describe('history and formatting', () => {
     expect(formatBitrate(null)).toBe('—');
     expect(formatBitrate(812.4)).toBe('812 kbps');
     expect(formatBitrate(2450)).toBe('2.5 Mbps');
+  });
+});
+
+describe('one connection, many senders (the media server)', () => {
+  it('counts only the inbound streams the filter picks, and the connection round trip for each', () => {
+    const r = report([
+      { id: 'v1', type: 'inbound-rtp', kind: 'video', mid: '3', bytesReceived: 1000, packetsReceived: 10, framesDecoded: 7 },
+      { id: 'v2', type: 'inbound-rtp', kind: 'video', mid: '4', bytesReceived: 5000, packetsReceived: 50, framesDecoded: 40 },
+      { id: 't', type: 'transport', selectedCandidatePairId: 'cp1' },
+      { id: 'cp1', type: 'candidate-pair', currentRoundTripTime: 0.02 },
+    ]);
+    expect(extractSample(r, 0, (s) => s.mid === '3')).toMatchObject({ bytesReceived: 1000, packetsReceived: 10, framesDecoded: 7, roundTripTime: 0.02 });
+    expect(extractSample(r, 0)).toMatchObject({ bytesReceived: 6000, framesDecoded: 47 });
+  });
+
+  it('reads the loss of our uploads from the receiver reports over the interval', () => {
+    const at = (sent: number, lost: number) =>
+      extractUplink(
+        report([
+          { id: 'o', type: 'outbound-rtp', kind: 'video', packetsSent: sent },
+          { id: 'ri', type: 'remote-inbound-rtp', kind: 'video', packetsLost: lost, roundTripTime: 0.04 },
+        ]),
+        0,
+      );
+    expect(uplinkConditions(null, at(100, 5))).toEqual({ lossPercent: null, rttMs: 40 });
+    expect(uplinkConditions(at(100, 5), at(300, 25))).toEqual({ lossPercent: 10, rttMs: 40 });
+    expect(uplinkConditions(at(300, 25), at(300, 25))).toEqual({ lossPercent: 0, rttMs: 40 });
   });
 });

@@ -47,20 +47,33 @@ export const EMPTY_METRICS: QualityMetrics = {
   level: 'unknown',
 };
 
-type StatLike = Record<string, unknown> & { type: string; id: string };
+export type StatLike = Record<string, unknown> & { type: string; id: string };
 
-function num(v: unknown): number | null {
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+/** What getStats() gives: anything iterable with `.forEach`, like RTCStatsReport or a Map. */
+export interface StatsReportLike {
+  forEach(cb: (value: unknown) => void): void;
 }
 
-/** Reads one report. Accepts anything iterable with `.forEach`, like RTCStatsReport or a Map. */
-export function extractSample(report: { forEach(cb: (value: unknown) => void): void }, nowMs: number): StatsSample {
+function statsById(report: StatsReportLike): Map<string, StatLike> {
   const byId = new Map<string, StatLike>();
   report.forEach((v) => {
     if (typeof v === 'object' && v !== null && typeof (v as StatLike).id === 'string') {
       byId.set((v as StatLike).id, v as StatLike);
     }
   });
+  return byId;
+}
+
+function num(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+/**
+ * Reads one report. `inbound` picks the inbound streams that count (all by default): on the media
+ * server's one connection, those of one remote's tracks.
+ */
+export function extractSample(report: StatsReportLike, nowMs: number, inbound: (stat: StatLike) => boolean = () => true): StatsSample {
+  const byId = statsById(report);
   const s: StatsSample = {
     timestampMs: nowMs,
     bytesReceived: 0,
@@ -77,6 +90,7 @@ export function extractSample(report: { forEach(cb: (value: unknown) => void): v
   let remoteInboundRtt: number | null = null;
   for (const st of byId.values()) {
     if (st.type === 'inbound-rtp') {
+      if (!inbound(st)) continue;
       s.bytesReceived += num(st.bytesReceived) ?? 0;
       s.packetsReceived += num(st.packetsReceived) ?? 0;
       s.packetsLost += Math.max(0, num(st.packetsLost) ?? 0);
@@ -108,6 +122,40 @@ export function extractSample(report: { forEach(cb: (value: unknown) => void): v
   }
   if (s.roundTripTime === null) s.roundTripTime = remoteInboundRtt;
   return s;
+}
+
+/** What the far end of our uploads reports (RTCP receiver reports): how our sending fares. */
+export interface UplinkSample {
+  timestampMs: number;
+  packetsSent: number;
+  /** Cumulative, as the receiver counts them. */
+  packetsLost: number;
+  /** Seconds. */
+  roundTripTime: number | null;
+}
+
+export function extractUplink(report: StatsReportLike, nowMs: number): UplinkSample {
+  const u: UplinkSample = { timestampMs: nowMs, packetsSent: 0, packetsLost: 0, roundTripTime: null };
+  for (const st of statsById(report).values()) {
+    if (st.type === 'outbound-rtp') u.packetsSent += num(st.packetsSent) ?? 0;
+    else if (st.type === 'remote-inbound-rtp') {
+      u.packetsLost += Math.max(0, num(st.packetsLost) ?? 0);
+      u.roundTripTime = num(st.roundTripTime) ?? u.roundTripTime;
+    }
+  }
+  return u;
+}
+
+/** Loss of our uploads over the interval between two samples, and the latest round trip. */
+export function uplinkConditions(prev: UplinkSample | null, cur: UplinkSample): { lossPercent: number | null; rttMs: number | null } {
+  let lossPercent: number | null = null;
+  if (prev) {
+    const sent = cur.packetsSent - prev.packetsSent;
+    const lost = cur.packetsLost - prev.packetsLost;
+    if (sent > 0 && lost >= 0) lossPercent = Math.min(100, (lost / sent) * 100);
+    else if (sent >= 0 && lost >= 0) lossPercent = 0;
+  }
+  return { lossPercent, rttMs: cur.roundTripTime === null ? null : cur.roundTripTime * 1000 };
 }
 
 /** Metrics for the interval between two samples (prev may be missing for the first one). */

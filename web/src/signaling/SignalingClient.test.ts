@@ -41,14 +41,14 @@ describe('SignalingClient connection and join', () => {
     expect(states).toEqual(['connecting']);
     sock().open();
     expect(states).toEqual(['connecting', 'open']);
-    expect(sock().sent).toEqual([{ type: 'join', roomId: 'brave-otter-42', data: { name: 'Ada', received: 0 } }]);
+    expect(sock().sent).toEqual([{ type: 'join', roomId: 'brave-otter-42', data: { name: 'Ada', received: 0, sfu: true } }]);
   });
 
   it('sends the name without control or bidi-override characters', () => {
     const { client, sock } = make();
     client.join('room-1', ' Mal\u202elory\u0085\u0007 ');
     sock().open();
-    expect(sock().sent).toEqual([{ type: 'join', roomId: 'room-1', data: { name: 'Mallory', received: 0 } }]);
+    expect(sock().sent).toEqual([{ type: 'join', roomId: 'room-1', data: { name: 'Mallory', received: 0, sfu: true } }]);
   });
 
   it('sends an app-level ping every 5 s', () => {
@@ -188,7 +188,7 @@ describe('SignalingClient resume', () => {
     sock().drop();
     vi.advanceTimersByTime(250);
     sock().open();
-    expect(sock().sentOfType('join')[0]).toEqual({ type: 'join', roomId: 'room-1', data: { name: 'Ada', resumeToken: 'token-1', received: 0 } });
+    expect(sock().sentOfType('join')[0]).toEqual({ type: 'join', roomId: 'room-1', data: { name: 'Ada', resumeToken: 'token-1', received: 0, sfu: true } });
     sock().receive(roomJoined('p1', 'token-2'));
     expect(joined[1]).toMatchObject({ resumed: true, rejoin: true });
 
@@ -235,7 +235,7 @@ describe('SignalingClient resume', () => {
     sock().receive({ type: 'error', code: 'bad-message', error: 'bad resume token' });
     const joins = sock().sentOfType('join');
     expect(joins).toHaveLength(2);
-    expect(joins[1]).toEqual({ type: 'join', roomId: 'room-1', data: { name: 'Ada', received: 0 } });
+    expect(joins[1]).toEqual({ type: 'join', roomId: 'room-1', data: { name: 'Ada', received: 0, sfu: true } });
   });
 
   it('drops malformed frames without crashing', () => {

@@ -262,9 +262,11 @@ export class SignalingClient {
   private sendJoin(): void {
     if (!this.joinIntent) return;
     // `received`: how much of the dropped connection's stream arrived, so a resume replays the rest.
-    const data: { name: string; resumeToken?: string; received: number } = {
+    // `sfu`: this client can take the room's media through the media server (SfuTransport).
+    const data: { name: string; resumeToken?: string; received: number; sfu: true } = {
       name: sanitizeDisplayName(this.joinIntent.name), // what the server would make of it anyway
       received: this.received,
+      sfu: true,
     };
     if (this.resumeToken) data.resumeToken = this.resumeToken;
     this.sentResumeToken = Boolean(this.resumeToken);

@@ -9,6 +9,7 @@ import type {
   PeerConnectionLike,
   TransceiverLike,
 } from '../rtc/peerConnectionLike';
+import type { LocalMediaSource } from '../room/Room';
 import type { SocketLike } from '../signaling/SignalingClient';
 
 export class FakeSocket implements SocketLike {
@@ -165,6 +166,7 @@ export class FakePeerConnection implements PeerConnectionLike {
     const type = desc?.type ?? (this.signalingState === 'have-remote-offer' ? 'answer' : 'offer');
     if (type === 'offer') {
       if (this.signalingState !== 'stable' && this.signalingState !== 'have-local-offer') throw invalidState('offer in ' + this.signalingState);
+      this.assignMids();
       this.localDescription = { type: 'offer', sdp: this.makeSdp('offer') };
       this.signalingState = 'have-local-offer';
       this.negotiationNeeded = false;
@@ -192,6 +194,7 @@ export class FakePeerConnection implements PeerConnectionLike {
           this.ontrack?.({ track: t.receiver.track, streams: [] });
         }
       }
+      this.assignMids();
       this.signalingState = 'have-remote-offer';
     } else if (desc.type === 'answer') {
       if (this.signalingState !== 'have-local-offer') throw invalidState('remote answer in ' + this.signalingState);
@@ -250,6 +253,10 @@ export class FakePeerConnection implements PeerConnectionLike {
     this.onicecandidate?.({ candidate: { candidate, sdpMid: '0', sdpMLineIndex: 0 } });
   }
 
+  /** Browsers give a transceiver its mid when an offer first includes it: its m-line's index here. */
+  private assignMids(): void {
+    this.transceivers.forEach((t, i) => (t.mid ??= String(i)));
+  }
   private makeSdp(type: string): string {
     const kinds = this.transceivers.map((t) => `m=${t.receiver.track.kind}`).join('\r\n');
     return `v=0\r\no=- ${++this.offerSeq} ${type}\r\na=fingerprint:${this.fingerprint}\r\n${kinds}\r\n`;
@@ -319,4 +326,28 @@ function tick(): Promise<void> {
 /** Lets queued timers/microtasks run (real timers) until the system is quiet. */
 export async function settle(rounds = 20): Promise<void> {
   for (let i = 0; i < rounds; i++) await new Promise((r) => setTimeout(r, 0));
+}
+
+/** Local camera and microphone as Room sees them (LocalMedia in the app). */
+export class FakeMedia implements LocalMediaSource {
+  stream = null;
+  snapshot = { audioTrack: fakeTrack('audio'), videoTrack: fakeTrack('video') as MediaStreamTrack | null, audioEnabled: true, videoEnabled: true };
+  private subs = new Set<() => void>();
+  private trackSubs = new Set<(k: MediaKind, t: MediaStreamTrack | null) => void>();
+  subscribe(fn: () => void) {
+    this.subs.add(fn);
+    return () => this.subs.delete(fn);
+  }
+  onTrackChanged(fn: (k: MediaKind, t: MediaStreamTrack | null) => void) {
+    this.trackSubs.add(fn);
+    return () => this.trackSubs.delete(fn);
+  }
+  setAudio(on: boolean) {
+    this.snapshot = { ...this.snapshot, audioEnabled: on };
+    this.subs.forEach((f) => f());
+  }
+  switchVideo(t: MediaStreamTrack) {
+    this.snapshot = { ...this.snapshot, videoTrack: t };
+    this.trackSubs.forEach((f) => f('video', t));
+  }
 }

@@ -7,17 +7,47 @@
 // A transport owns only its own connections and timers: while a room switches between mesh and
 // media server two of them exist at once (the new one connects while the old one keeps playing),
 // and Room chooses which one feeds the tiles (docs/architecture.md, "Browser client").
-import type { ClientMessage, RelayedCandidateMessage, RelayedDescriptionMessage, ServerMessage } from '../protocol/messages';
+import type {
+  ClientMessage,
+  ErrorMessage,
+  RelayedCandidateMessage,
+  RelayedDescriptionMessage,
+  ServerMessage,
+  SfuAnswerMessage,
+  SfuClosedMessage,
+  SfuTracksMessage,
+} from '../protocol/messages';
 import type { ConnectIssue } from '../rtc/connectIssue';
 import type { MediaKind } from '../rtc/peerConnectionLike';
 import type { SendQuality } from '../rtc/sendPolicy';
 import type { QualityMetrics, QualityPoint } from '../rtc/stats';
 
-/** Server messages addressed to whatever carries media: today the negotiation relayed between peers. */
-export type MediaMessage = RelayedDescriptionMessage | RelayedCandidateMessage;
+/**
+ * The server refused our `sfu-offer`: the room is not on the media server (`media-unavailable`),
+ * or the media server could not take the SDP (`invalid-sdp`).
+ */
+export type SfuOfferRefusal = ErrorMessage & { code: 'media-unavailable' | 'invalid-sdp' };
+
+/**
+ * Server messages addressed to whatever carries media: the negotiation relayed between peers
+ * (the mesh's) and the media server's own (the SFU transport's).
+ */
+export type MediaMessage = RelayedDescriptionMessage | RelayedCandidateMessage | SfuAnswerMessage | SfuTracksMessage | SfuClosedMessage | SfuOfferRefusal;
 
 export function isMediaMessage(msg: ServerMessage): msg is MediaMessage {
-  return msg.type === 'offer' || msg.type === 'answer' || msg.type === 'ice-candidate';
+  switch (msg.type) {
+    case 'offer':
+    case 'answer':
+    case 'ice-candidate':
+    case 'sfu-answer':
+    case 'sfu-tracks':
+    case 'sfu-closed':
+      return true;
+    case 'error':
+      return msg.code === 'media-unavailable' || msg.code === 'invalid-sdp';
+    default:
+      return false;
+  }
 }
 
 /** Sends a transport's own signaling on the room's socket; false while the socket is down. */
@@ -111,6 +141,12 @@ export interface MediaTransport {
    * (bandwidth adaptation). True when anything `remote()` shows changed. Room calls it on a timer.
    */
   measure(): Promise<boolean>;
+  /**
+   * How many video frames from this remote's camera were decoded so far (0 while none, or for a
+   * remote this transport does not know): Room switches transports only once the new one shows
+   * pictures.
+   */
+  framesDecoded(peerId: string): Promise<number>;
   /** The audio level (0..1) of each of these remotes since the previous call, for the active speaker. */
   audioLevels(peerIds: readonly string[]): Promise<Map<string, number>>;
   /** For the test hook: remote id -> the RTCPeerConnection that carries its media. */

@@ -92,6 +92,8 @@ export class MeshTransport implements MediaTransport {
         void link.session?.handleCandidate(msg.data);
         return;
       }
+      default:
+        return; // the media server's messages are the SFU transport's
     }
   }
 
@@ -149,6 +151,17 @@ export class MeshTransport implements MediaTransport {
     );
     const adapted = this.adaptSenders();
     return any || adapted;
+  }
+
+  async framesDecoded(peerId: string): Promise<number> {
+    const s = this.links.get(peerId)?.session;
+    if (!s || s.closed) return 0;
+    try {
+      // The connection carries only this remote's video: its camera, and its screen while shared.
+      return extractSample(await s.getStats(), this.now()).framesDecoded;
+    } catch {
+      return 0; // closed meanwhile
+    }
   }
 
   async audioLevels(peerIds: readonly string[]): Promise<Map<string, number>> {

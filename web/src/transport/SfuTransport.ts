@@ -1,0 +1,557 @@
+// The media server: one RTCPeerConnection from this browser to the server's SFU, which forwards
+// our microphone, camera and screen to everyone else and theirs to us (docs/protocol.md, "Rooms
+// on the media server"). We always offer (`sfu-offer`) and the server always answers
+// (`sfu-answer`), so there is no glare: one offer at a time, and a change meanwhile queues one
+// more. Our offer sends audio (microphone) and a first video (camera), a second video while we
+// share a screen, and has a recvonly m-line for each remote track the server can forward
+// (`sfu-tracks`); the answer says which m-line carries whose track. No ICE candidates travel:
+// the server is ICE-lite and learns our address from our checks. Chat goes over the WebSocket.
+import type { ForwardableTrack, ForwardedTrack, TrackSource } from '../protocol/messages';
+import { AudioLevelMeter, audioEnergyIn } from '../rtc/audioLevel';
+import { type ConnectIssue, IceEvidenceLog } from '../rtc/connectIssue';
+import type { LocalTracks, PeerSessionTimers } from '../rtc/PeerSession';
+import type { MediaKind, PeerConnectionFactory, PeerConnectionLike, TransceiverLike } from '../rtc/peerConnectionLike';
+import { applySendQuality, chooseSendQuality, sameQuality } from '../rtc/sendPolicy';
+import { computeMetrics, extractSample, extractUplink, pushHistory, type UplinkSample, uplinkConditions } from '../rtc/stats';
+import { type BackoffPolicy, DEFAULT_BACKOFF, backoffDelay } from '../signaling/backoff';
+import type { MediaMessage, MediaTransport, MediaTransportEvents, RemoteMedia, ScreenShare, SendSignal, TransportSettings } from './MediaTransport';
+import { type ReceivedTrack, type SfuConnectionView, SfuRemote } from './SfuRemote';
+
+export interface SfuTransportOptions {
+  createPeerConnection: PeerConnectionFactory;
+  /** Our camera and microphone as they are now: every new connection starts with them. */
+  localTracks: () => LocalTracks;
+  send: SendSignal;
+  events: MediaTransportEvents;
+  /** How long the connection may take before the call says why it does not connect. */
+  connectTimeoutMs?: number;
+  now?: () => number;
+  timers?: PeerSessionTimers;
+  random?: () => number;
+  /** Waits before a fresh connection after the server closed ours or it failed; then we give up. */
+  backoff?: BackoffPolicy;
+  /** An offer not answered this long is taken as lost (default 10 s). */
+  answerTimeoutMs?: number;
+}
+
+/** What we send on the connection: microphone and camera from the start, a screen once shared. */
+interface Senders {
+  audio: TransceiverLike;
+  camera: TransceiverLike;
+  screen: TransceiverLike | null;
+}
+
+const defaultTimers: PeerSessionTimers = {
+  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+  clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+const KIND_OF: Record<TrackSource, MediaKind> = { microphone: 'audio', camera: 'video', screen: 'video' };
+
+export class SfuTransport implements MediaTransport {
+  private readonly opts: SfuTransportOptions;
+  private readonly now: () => number;
+  private readonly timers: PeerSessionTimers;
+  private readonly backoff: BackoffPolicy;
+  /** Everyone else in the room: the media server forwards whose tracks it has. */
+  private readonly remotes = new Map<string, SfuRemote>();
+  private readonly connection: SfuConnectionView = { connectionState: 'new', connectIssue: null, sendQuality: null };
+  private localId: string | null = null;
+  private iceServers: RTCIceServer[] = [];
+  private iceTransportPolicy: RTCIceTransportPolicy = 'all';
+  private screen: ScreenShare | null = null;
+  /** The last sfu-tracks: what the server can forward to us. */
+  private available: ForwardableTrack[] = [];
+  /** The last sfu-answer's tracks: what our m-lines carry. */
+  private forwarded: ForwardedTrack[] = [];
+  private pc: PeerConnectionLike | null = null;
+  private senders: Senders | null = null;
+  private evidence = new IceEvidenceLog();
+  /**
+   * The connection whose offer the server has not answered yet. At most one offer is ever out,
+   * also across connections (a fresh one waits for the answer to its predecessor's), so an
+   * answer always belongs to this one, whatever the server does with superseded offers.
+   */
+  private outstanding: PeerConnectionLike | null = null;
+  /** The current connection needs an offer: it is new, or it changed since its last one. */
+  private offerWanted = false;
+  private answerTimer: unknown = null;
+  /** Answers are applied one after the other, in arrival order. */
+  private chain: Promise<void> = Promise.resolve();
+  /** Fresh connections in a row that did not come up: the backoff's attempt number. */
+  private failures = 0;
+  private retryTimer: unknown = null;
+  private connectTimer: unknown = null;
+  private uplink: UplinkSample | null = null;
+  private uplinkLoss: { lossPercent: number | null; rttMs: number | null } = { lossPercent: null, rttMs: null };
+  private readonly audioMeters = new Map<string, AudioLevelMeter>();
+  private closed = false;
+
+  constructor(opts: SfuTransportOptions) {
+    this.opts = opts;
+    this.now = opts.now ?? (() => Date.now());
+    this.timers = opts.timers ?? defaultTimers;
+    this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
+  }
+
+  // ---- the room ----
+
+  start(settings: TransportSettings): void {
+    const newIdentity = this.localId !== null && this.localId !== settings.localId;
+    this.localId = settings.localId;
+    this.iceServers = settings.iceServers;
+    this.iceTransportPolicy = settings.iceTransportPolicy;
+    // A new id is a new member to the server: our old transport went with the old id.
+    if (!this.pc || newIdentity) {
+      this.answered(this.outstanding);
+      this.failures = 0;
+      this.connect();
+      return;
+    }
+    // A rejoin: an offer out, or its answer, may have been lost with the old socket.
+    const pc = this.pc;
+    const offer = pc.localDescription;
+    if (this.outstanding && this.outstanding !== pc) {
+      this.answered(this.outstanding); // its connection is gone anyway
+      void this.offerIfFree();
+    } else if (this.outstanding === pc && offer?.type === 'offer' && pc.signalingState === 'have-local-offer') {
+      this.sendOffer(pc, offer.sdp);
+    }
+  }
+
+  addPeer(peerId: string, _joinedAfterUs = false): void {
+    // The media server decides what reaches us (sfu-tracks); a member only needs its tile.
+    if (this.remotes.has(peerId)) return;
+    this.remotes.set(peerId, new SfuRemote(peerId, this.connection));
+    this.mapForwardedTracks();
+  }
+
+  removePeer(peerId: string): void {
+    this.remotes.delete(peerId);
+    this.audioMeters.delete(peerId);
+  }
+
+  reconnectPeer(_peerId: string): void {
+    // Every remote comes over the one connection: the user's Retry makes it anew, now.
+    this.failures = 0;
+    this.connect();
+  }
+
+  peerUnreachable(_peerId: string): void {
+    // Nothing of ours is relayed to other peers: the media server is always local to our instance.
+  }
+
+  handleMessage(msg: MediaMessage): void {
+    if (this.closed) return;
+    switch (msg.type) {
+      case 'sfu-answer':
+        void this.enqueue(() => this.applyAnswer(msg.sdp, msg.tracks));
+        return;
+      case 'sfu-tracks':
+        this.available = msg.tracks;
+        if (this.pc) this.addReceivers(this.pc);
+        this.negotiate();
+        return;
+      case 'sfu-closed':
+        console.warn(`pulsemeet: the media server closed our connection (${msg.reason}); connecting again`);
+        this.reconnectLater();
+        return;
+      case 'error':
+        // The refusal answers our offer: the room left the media server, or our SDP. Room logged it.
+        void this.enqueue(async () => {
+          const pc = this.outstanding;
+          if (!pc) return; // not about an offer of ours (a relayed mesh offer's)
+          this.answered(pc);
+          if (pc === this.pc) this.reconnectLater();
+          else await this.offerIfFree();
+        });
+        return;
+      default:
+        return; // negotiation relayed between peers is the mesh's
+    }
+  }
+
+  // ---- what we send ----
+
+  replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): void {
+    const t = kind === 'audio' ? this.senders?.audio : this.senders?.camera;
+    t?.sender.replaceTrack(track).catch((err: unknown) => console.warn('pulsemeet: replaceTrack failed', err));
+  }
+
+  setScreenShare(share: ScreenShare | null): void {
+    this.screen = share;
+    void this.applyScreen().catch((err: unknown) => console.warn('pulsemeet: screen share on the media server failed', err));
+  }
+
+  sendChat(text: string): ReadonlySet<string> {
+    // The server hands it to every other member of the room, whatever carries their media.
+    return this.opts.send({ type: 'chat', text }) ? new Set(this.remotes.keys()) : new Set();
+  }
+
+  // ---- what we receive and measure ----
+
+  remote(peerId: string): RemoteMedia | null {
+    return this.remotes.get(peerId) ?? null;
+  }
+
+  async measure(): Promise<boolean> {
+    const pc = this.pc;
+    if (!pc) return false;
+    let report: RTCStatsReport;
+    try {
+      report = await pc.getStats();
+    } catch {
+      return false; // closed meanwhile
+    }
+    if (pc !== this.pc) return false;
+    const now = this.now();
+    for (const r of this.remotes.values()) {
+      // Each remote by the receivers of its tracks; the round trip is the connection's.
+      const sample = extractSample(report, now, r.streams());
+      const m = computeMetrics(r.lastSample, sample);
+      r.lastSample = sample;
+      r.metrics = m;
+      r.history = pushHistory(r.history, { t: sample.timestampMs, kbps: m.bitrateKbps ?? 0, rttMs: m.rttMs ?? 0, lossPercent: m.lossPercent ?? 0 });
+    }
+    const uplink = extractUplink(report, now);
+    this.uplinkLoss = uplinkConditions(this.uplink, uplink);
+    this.uplink = uplink;
+    const adapted = this.adaptSender();
+    return this.remotes.size > 0 || adapted;
+  }
+
+  async framesDecoded(peerId: string): Promise<number> {
+    const r = this.remotes.get(peerId);
+    const pc = this.pc;
+    if (!r || !pc || !r.received.has('camera')) return 0;
+    try {
+      return extractSample(await pc.getStats(), this.now(), r.streams(['camera'])).framesDecoded;
+    } catch {
+      return 0; // closed meanwhile
+    }
+  }
+
+  async audioLevels(peerIds: readonly string[]): Promise<Map<string, number>> {
+    const levels = new Map<string, number>(peerIds.map((id) => [id, 0]));
+    const pc = this.pc;
+    if (!pc) return levels;
+    let report: RTCStatsReport | null = null;
+    try {
+      report = await pc.getStats();
+    } catch {
+      /* closed meanwhile: the latest packets' levels only */
+    }
+    for (const peerId of peerIds) {
+      const r = this.remotes.get(peerId);
+      const mic = r?.received.get('microphone');
+      if (!r || !mic) continue;
+      const receiver = pc.getTransceivers().find((t) => t.mid === mic.mid)?.receiver;
+      const latest = receiver?.getSynchronizationSources?.()[0]?.audioLevel ?? 0;
+      let meter = this.audioMeters.get(peerId);
+      if (!meter) this.audioMeters.set(peerId, (meter = new AudioLevelMeter()));
+      levels.set(peerId, meter.level(latest, report ? audioEnergyIn(report, r.streams(['microphone'])) : undefined));
+    }
+    return levels;
+  }
+
+  connections(): Map<string, unknown> {
+    const out = new Map<string, unknown>();
+    if (this.pc) for (const peerId of this.remotes.keys()) out.set(peerId, this.pc);
+    return out;
+  }
+
+  /** The one connection to the media server (tests and the test hook). */
+  get peerConnection(): PeerConnectionLike | null {
+    return this.pc;
+  }
+
+  // ---- ICE ----
+
+  renewIceServers(iceServers: RTCIceServer[]): void {
+    this.iceServers = iceServers;
+    const pc = this.pc;
+    if (!pc) return;
+    try {
+      pc.setConfiguration({ ...pc.getConfiguration(), iceServers });
+    } catch (err) {
+      console.warn('pulsemeet: setConfiguration failed', err);
+      return;
+    }
+    // New relay allocations with the fresh credentials; the server answers the new ufrag.
+    pc.restartIce();
+    this.negotiate();
+  }
+
+  hasOpenConnections(): boolean {
+    return this.pc !== null;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.clearRetry();
+    this.answered(this.outstanding);
+    this.dropConnection();
+    this.opts.send({ type: 'sfu-leave' });
+  }
+
+  // ---- internals ----
+
+  /** A fresh RTCPeerConnection to the media server and its first offer. */
+  private connect(): void {
+    this.clearRetry();
+    this.dropConnection();
+    if (!this.localId || this.closed) return;
+    const config: RTCConfiguration = { iceServers: this.iceServers, iceTransportPolicy: this.iceTransportPolicy };
+    const pc = this.opts.createPeerConnection(config);
+    this.pc = pc;
+    this.evidence = new IceEvidenceLog();
+    // We offer when we decide to (one at a time), not when the browser suggests it.
+    pc.onnegotiationneeded = null;
+    pc.onicecandidate = (ev) => {
+      // Not sent: the server learns our address from our checks. Kept for the diagnosis.
+      if (this.pc === pc && ev.candidate) this.evidence.candidate(ev.candidate.candidate);
+    };
+    pc.onicecandidateerror = (ev) => {
+      if (this.pc === pc) this.evidence.candidateError(ev);
+    };
+    pc.onconnectionstatechange = () => this.onConnectionState(pc);
+    const local = this.opts.localTracks();
+    const init = (stream: MediaStream | null): RTCRtpTransceiverInit => (stream ? { direction: 'sendonly', streams: [stream] } : { direction: 'sendonly' });
+    // Always a microphone and a camera m-line, even without the device: one plugged in later
+    // only needs replaceTrack. The order is the contract's: first audio, first video = camera.
+    this.senders = {
+      audio: pc.addTransceiver(local.audio ?? 'audio', init(local.stream)),
+      camera: pc.addTransceiver(local.video ?? 'video', init(local.stream)),
+      screen: this.screen ? pc.addTransceiver(this.screen.track, init(this.screen.stream)) : null,
+    };
+    this.addReceivers(pc);
+    this.setConnectionState('new');
+    this.connectTimer = this.timers.setTimeout(() => {
+      this.connectTimer = null;
+      if (this.pc === pc && pc.connectionState !== 'connected') this.setIssue(this.evidence.diagnose(this.iceServers));
+    }, this.opts.connectTimeoutMs ?? 20_000);
+    this.negotiate();
+  }
+
+  /** Closes the connection (if any) and forgets what it carried. */
+  private dropConnection(): void {
+    if (this.connectTimer !== null) this.timers.clearTimeout(this.connectTimer);
+    this.connectTimer = null;
+    const pc = this.pc;
+    this.pc = null;
+    this.senders = null;
+    this.offerWanted = false;
+    this.forwarded = [];
+    this.uplink = null;
+    this.connection.sendQuality = null;
+    if (!pc) return;
+    pc.onicecandidate = null;
+    pc.onicecandidateerror = null;
+    pc.onconnectionstatechange = null;
+    pc.close();
+    this.mapForwardedTracks();
+  }
+
+  /** After sfu-closed, a failure or a refusal: a fresh connection after a backoff, or give up. */
+  private reconnectLater(): void {
+    this.dropConnection();
+    this.clearRetry();
+    if (this.closed) return;
+    if (this.failures >= this.backoff.maxAttempts) {
+      console.warn('pulsemeet: the media server connection keeps failing; giving up until Retry');
+      this.setConnectionState('failed');
+      return;
+    }
+    const delay = backoffDelay(this.failures, this.backoff, this.opts.random ?? Math.random);
+    this.failures += 1;
+    this.setConnectionState('connecting');
+    this.retryTimer = this.timers.setTimeout(() => {
+      this.retryTimer = null;
+      this.connect();
+    }, delay);
+  }
+
+  private clearRetry(): void {
+    if (this.retryTimer !== null) this.timers.clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  /** The connection changed: offer, now or once the offer out is answered. */
+  private negotiate(): void {
+    this.offerWanted = true;
+    void this.offerIfFree();
+  }
+
+  /** Offers what the current connection has now, unless an offer is out (its answer calls again). */
+  private async offerIfFree(): Promise<void> {
+    const pc = this.pc;
+    if (!pc || this.closed || this.outstanding || !this.offerWanted) return;
+    this.offerWanted = false;
+    this.outstanding = pc;
+    try {
+      await pc.setLocalDescription();
+    } catch (err) {
+      this.answered(pc); // nothing went out
+      if (this.pc !== pc) return;
+      console.warn('pulsemeet: creating an offer for the media server failed', err);
+      this.reconnectLater();
+      return;
+    }
+    const offer = pc.localDescription;
+    if (this.pc !== pc || offer?.type !== 'offer') {
+      this.answered(pc); // replaced meanwhile: the new connection offers instead
+      await this.offerIfFree();
+      return;
+    }
+    this.sendOffer(pc, offer.sdp);
+  }
+
+  private sendOffer(pc: PeerConnectionLike, sdp: string): void {
+    // While the socket is down it is lost; start() sends it again after the rejoin.
+    if (!this.opts.send({ type: 'sfu-offer', sdp })) return;
+    if (this.answerTimer !== null) this.timers.clearTimeout(this.answerTimer);
+    this.answerTimer = this.timers.setTimeout(() => {
+      this.answerTimer = null;
+      if (this.outstanding !== pc) return;
+      console.warn('pulsemeet: the media server did not answer our offer');
+      this.answered(pc);
+      if (this.pc === pc) this.reconnectLater();
+      else void this.offerIfFree();
+    }, this.opts.answerTimeoutMs ?? 10_000);
+  }
+
+  /** The offer of `pc` (if it is the one out) has its answer, a refusal, or is given up. */
+  private answered(pc: PeerConnectionLike | null): void {
+    if (!pc || this.outstanding !== pc) return;
+    this.outstanding = null;
+    if (this.answerTimer !== null) this.timers.clearTimeout(this.answerTimer);
+    this.answerTimer = null;
+  }
+
+  private enqueue(task: () => Promise<void>): Promise<void> {
+    this.chain = this.chain.then(task).catch((err: unknown) => {
+      if (!this.closed) console.warn('pulsemeet: signaling with the media server failed', err);
+    });
+    return this.chain;
+  }
+
+  private async applyAnswer(sdp: string, tracks: ForwardedTrack[]): Promise<void> {
+    const pc = this.outstanding;
+    if (!pc) return; // a second answer to an offer re-sent after a rejoin
+    this.answered(pc);
+    if (pc !== this.pc || pc.signalingState !== 'have-local-offer') {
+      await this.offerIfFree(); // it was for a connection we replaced: now the new one offers
+      return;
+    }
+    try {
+      await pc.setRemoteDescription({ type: 'answer', sdp });
+    } catch (err) {
+      if (this.pc !== pc) return;
+      console.warn('pulsemeet: the media server answer could not be applied', err);
+      this.reconnectLater();
+      return;
+    }
+    if (this.pc !== pc) return;
+    this.forwarded = tracks;
+    this.mapForwardedTracks();
+    await this.offerIfFree();
+  }
+
+  /** At least one recvonly m-line per track the server can forward, by kind; never fewer than before. */
+  private addReceivers(pc: PeerConnectionLike): void {
+    const ours = new Set([this.senders?.audio, this.senders?.camera, this.senders?.screen]);
+    for (const kind of ['audio', 'video'] as const) {
+      const wanted = this.available.filter((t) => KIND_OF[t.source] === kind).length;
+      const have = pc.getTransceivers().filter((t) => !ours.has(t) && t.receiver.track.kind === kind).length;
+      for (let i = have; i < wanted; i++) pc.addTransceiver(kind, { direction: 'recvonly' });
+    }
+  }
+
+  /** Gives each remote the tracks the last answer says our m-lines carry for it. */
+  private mapForwardedTracks(): void {
+    const byPeer = new Map<string, Map<TrackSource, ReceivedTrack>>();
+    const pc = this.pc;
+    if (pc) {
+      const ours = new Set([this.senders?.audio, this.senders?.camera, this.senders?.screen]);
+      const byMid = new Map(pc.getTransceivers().filter((t) => t.mid !== null && !ours.has(t)).map((t) => [t.mid, t]));
+      for (const f of this.forwarded) {
+        const t = byMid.get(f.mid);
+        if (!t || t.receiver.track.kind !== KIND_OF[f.source]) continue; // not an m-line of ours for that kind
+        const received = byPeer.get(f.peerId) ?? new Map<TrackSource, ReceivedTrack>();
+        received.set(f.source, { mid: f.mid, track: t.receiver.track });
+        byPeer.set(f.peerId, received);
+      }
+    }
+    for (const r of this.remotes.values()) {
+      if (r.setReceived(byPeer.get(r.peerId) ?? new Map())) this.opts.events.remoteChanged(r.peerId);
+    }
+  }
+
+  private async applyScreen(): Promise<void> {
+    const pc = this.pc;
+    const senders = this.senders;
+    if (!pc || !senders) return; // the next connection starts with it
+    const share = this.screen;
+    const t = senders.screen;
+    if (share && !t) {
+      senders.screen = pc.addTransceiver(share.track, share.stream ? { direction: 'sendonly', streams: [share.stream] } : { direction: 'sendonly' });
+    } else if (share && t) {
+      await t.sender.replaceTrack(share.track);
+      t.direction = 'sendonly';
+    } else if (t) {
+      // Kept for the next share; not sending, so the server sees no second video any more.
+      await t.sender.replaceTrack(null);
+      t.direction = 'inactive';
+    }
+    if (this.pc === pc) this.negotiate();
+  }
+
+  private onConnectionState(pc: PeerConnectionLike): void {
+    if (this.pc !== pc) return;
+    const state = pc.connectionState;
+    if (state === 'connected') {
+      this.failures = 0;
+      if (this.connectTimer !== null) this.timers.clearTimeout(this.connectTimer);
+      this.connectTimer = null;
+      this.connection.connectIssue = null;
+      this.adaptSender();
+    }
+    this.setConnectionState(state);
+    if (state === 'failed') {
+      this.setIssue(this.evidence.diagnose(this.iceServers));
+      this.reconnectLater();
+    }
+  }
+
+  private setConnectionState(state: RTCPeerConnectionState): void {
+    this.connection.connectionState = state;
+    for (const peerId of this.remotes.keys()) this.opts.events.remoteChanged(peerId);
+  }
+
+  private setIssue(issue: ConnectIssue | null): void {
+    this.connection.connectIssue = issue;
+    for (const peerId of this.remotes.keys()) this.opts.events.remoteChanged(peerId);
+  }
+
+  /**
+   * Bandwidth adaptation: we upload once, whoever receives it, so the camera's limits follow the
+   * loss and round trip the media server reports for our uploads. True when they changed.
+   */
+  private adaptSender(): boolean {
+    const camera = this.senders?.camera;
+    if (!camera || this.pc?.connectionState !== 'connected') return false;
+    const q = chooseSendQuality({ peers: 1, lossPercent: this.uplinkLoss.lossPercent, rttMs: this.uplinkLoss.rttMs });
+    if (sameQuality(this.connection.sendQuality, q)) return false;
+    this.connection.sendQuality = q;
+    void applySendQuality(camera.sender, q)
+      .catch((err: unknown) => {
+        console.warn('pulsemeet: setParameters failed', err);
+        return false;
+      })
+      .then((ok) => {
+        if (!ok && this.connection.sendQuality === q) this.connection.sendQuality = null; // retried next round
+      });
+    return true;
+  }
+}
