@@ -57,6 +57,13 @@ export interface PeerSessionOptions {
   onConnectionState?: (state: RTCPeerConnectionState) => void;
   /** ICE restart did not help: the owner should replace this session with a fresh one. */
   onNeedsRebuild?: () => void;
+  /**
+   * We could not take the remote's answer to our offer (GStreamer's
+   * webrtcbin answers a re-offer with the other DTLS role). The offer was rolled back and this
+   * connection makes no more offers; what it had negotiated keeps working. The owner decides
+   * whether and when a fresh connection replaces it.
+   */
+  onAnswerRejected?: () => void;
   timers?: PeerSessionTimers;
   /** How long an ICE restart may take before we give up on this RTCPeerConnection. */
   iceRestartTimeoutMs?: number;
@@ -98,8 +105,18 @@ export class PeerSession {
   private transceivers = new Map<MediaKind, TransceiverLike>();
   /** Our screen share's sender, kept after a share ends so the next share reuses it. */
   private screenTransceiver: TransceiverLike | null = null;
-  /** Chat: negotiated on both sides with the same id, so neither waits for `ondatachannel`. */
-  private readonly chat: DataChannelLike | null;
+  /**
+   * Chat: negotiated on both sides with the same id, so neither waits for `ondatachannel`. The
+   * offerer creates it before its first offer; the answerer when the offer carries data, or when
+   * the user first chats (then it costs one renegotiation, see sendChat).
+   */
+  private chat: DataChannelLike | null = null;
+  /** Messages sent while a channel added for them is still opening (sent in order once open). */
+  private chatQueue: string[] = [];
+  /** The channel was added for a message and has not opened yet: messages queue for it. */
+  private chatAddedForMessages = false;
+  /** Our offers' answers cannot be taken on this connection: it offers nothing more. */
+  private offersRefused = false;
   private local: LocalTracks;
   private restartAttempted = false;
   private restartTimer: unknown = null;
@@ -115,7 +132,7 @@ export class PeerSession {
   /** The ICE servers the connection uses now (replaced when TURN credentials are refreshed). */
   private iceServers: RTCIceServer[];
   /** Counters the tests (and the debug panel) read. */
-  readonly counters = { ignoredOffers: 0, staleAnswers: 0, queuedCandidates: 0, iceRestarts: 0, iceServerUpdates: 0, unreachableRepairs: 0 };
+  readonly counters = { ignoredOffers: 0, staleAnswers: 0, queuedCandidates: 0, iceRestarts: 0, iceServerUpdates: 0, unreachableRepairs: 0, rejectedAnswers: 0 };
 
   constructor(opts: PeerSessionOptions) {
     this.opts = opts;
@@ -161,17 +178,31 @@ export class PeerSession {
         this.transceivers.set(kind, pc.addTransceiver(track ?? kind, init));
       }
     }
-    this.chat = pc.createDataChannel?.('chat', { negotiated: true, id: 0, ordered: true }) ?? null;
-    if (this.chat) {
-      this.chat.onmessage = (ev) => {
-        if (!this._closed && typeof ev.data === 'string') this.opts.onChat?.(ev.data);
-      };
-    }
+    // In the first offer, so a peer that answers it never sees a re-offer just for chat.
+    if (opts.initiator) this.openChat();
   }
 
-  /** Sends one chat message; false when it cannot go out (channel not open yet, or closed). */
+  /**
+   * Sends one chat message; false when it cannot go out (closed, the channel not open yet, or no
+   * offer answered yet). On a connection whose offer had no data channel (an outside client that
+   * offered audio and video only), the first message adds the channel, which renegotiates once,
+   * and waits with any that follow until the channel opens.
+   */
   sendChat(text: string): boolean {
-    if (this._closed || !this.chat || this.chat.readyState !== 'open') return false;
+    if (this._closed) return false;
+    if (!this.chat) {
+      // Before the first offer there is nothing to add a channel to.
+      if (!this.negotiationAllowed || this.offersRefused || !this.openChat()) return false;
+      this.chatAddedForMessages = true;
+      this.chatQueue.push(text);
+      return true;
+    }
+    if (this.chatAddedForMessages && this.chat.readyState === 'connecting') {
+      if (this.chatQueue.length >= MAX_QUEUED_CHAT) return false;
+      this.chatQueue.push(text);
+      return true;
+    }
+    if (this.chat.readyState !== 'open') return false;
     try {
       this.chat.send(text);
       return true;
@@ -362,7 +393,11 @@ export class PeerSession {
     this.pc.onicecandidate = null;
     this.pc.ontrack = null;
     this.pc.onconnectionstatechange = null;
-    if (this.chat) this.chat.onmessage = null;
+    if (this.chat) {
+      this.chat.onmessage = null;
+      this.chat.onopen = null;
+    }
+    this.chatQueue = [];
     this.pc.onicecandidateerror = null;
     this.pc.close();
   }
@@ -381,8 +416,33 @@ export class PeerSession {
     return this.chain;
   }
 
+  /** Creates the chat channel (same parameters on both sides); false where there are no data channels. */
+  private openChat(): boolean {
+    const chat = this.pc.createDataChannel?.('chat', { negotiated: true, id: 0, ordered: true }) ?? null;
+    if (!chat) return false;
+    this.chat = chat;
+    chat.onmessage = (ev) => {
+      if (!this._closed && typeof ev.data === 'string') this.opts.onChat?.(ev.data);
+    };
+    chat.onopen = () => {
+      this.chatAddedForMessages = false;
+      const queued = this.chatQueue;
+      this.chatQueue = [];
+      for (const text of queued) {
+        try {
+          chat.send(text);
+        } catch {
+          return; // closed meanwhile: the rest is lost with it
+        }
+      }
+    };
+    return true;
+  }
+
   private async negotiate(): Promise<void> {
-    if (this._closed || !this.negotiationAllowed) return;
+    // After a refused answer every offer on this connection would be refused the same way, and
+    // the change the rolled-back offer carried keeps asking for one: stop here (see onAnswerRejected).
+    if (this._closed || !this.negotiationAllowed || this.offersRefused) return;
     try {
       this.makingOffer = true;
       await this.pc.setLocalDescription();
@@ -411,9 +471,17 @@ export class PeerSession {
       this.counters.ignoredOffers += 1;
       return;
     }
+    // An offer with data: our end of the negotiated channel exists before we answer, so the
+    // answer accepts it and nothing needs a re-offer.
+    if (desc.type === 'offer' && !this.chat && hasDataSection(desc.sdp)) this.openChat();
     this.isSettingRemoteAnswerPending = desc.type === 'answer';
     try {
       await pc.setRemoteDescription(desc); // polite + collision: implicit rollback
+    } catch (err) {
+      this.isSettingRemoteAnswerPending = false;
+      if (desc.type !== 'answer' || this._closed) throw err;
+      await this.answerRejected(err);
+      return;
     } finally {
       this.isSettingRemoteAnswerPending = false;
     }
@@ -428,6 +496,26 @@ export class PeerSession {
       this.negotiationAllowed = true;
     }
     await this.flushCandidates();
+  }
+
+  /**
+   * The browser refused the remote's answer to our offer. Left alone the connection would stay
+   * in have-local-offer for good: no later offer, ICE restart or screen share could happen. Roll
+   * the offer back (the connection keeps what was negotiated before it, media included), make no
+   * more offers here, and let the owner recover with a fresh connection.
+   */
+  private async answerRejected(err: unknown): Promise<void> {
+    console.warn(`pulsemeet: ${this.remoteId} sent an answer we cannot take; rolling back`, err);
+    this.counters.rejectedAnswers += 1;
+    this.offersRefused = true;
+    if (this.pc.signalingState === 'have-local-offer') {
+      try {
+        await this.pc.setLocalDescription({ type: 'rollback' });
+      } catch (rollbackErr) {
+        console.warn('pulsemeet: rollback failed', rollbackErr);
+      }
+    }
+    if (!this._closed) this.opts.onAnswerRejected?.();
   }
 
   /** See handleUnreachable. Runs in the signaling chain, so never halfway through a description. */
@@ -531,6 +619,13 @@ export class PeerSession {
     if (this.restartTimer !== null) this.timers.clearTimeout(this.restartTimer);
     this.restartTimer = null;
   }
+}
+
+/** Chat messages that may wait for a channel being added; more are refused (reported undelivered). */
+const MAX_QUEUED_CHAT = 100;
+
+function hasDataSection(sdp: string): boolean {
+  return /^m=application/m.test(sdp);
 }
 
 function toCandidateData(c: CandidateLike): IceCandidateData {

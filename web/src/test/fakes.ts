@@ -135,7 +135,16 @@ export class FakePeerConnection implements PeerConnectionLike {
   rollbacks = 0;
   restartIceCalls = 0;
   closed = false;
+  /**
+   * The remote's DTLS role (`a=setup:` of the first answer it gave us). A later answer with the
+   * other role is refused as browsers do ("Failed to set SSL role"): webrtcbin answers re-offers so.
+   */
+  remoteDtlsRole: string | null = null;
+  /** Data (an m=application section) was negotiated: later data channels need no new offer. */
+  dataNegotiated = false;
   private negotiationNeeded = false;
+  /** The description in force before the current offer, which a rollback goes back to. */
+  private stableLocalDescription: DescriptionLike | null = null;
   private nnScheduled = false;
   private offerSeq = 0;
 
@@ -163,8 +172,18 @@ export class FakePeerConnection implements PeerConnectionLike {
     await tick();
     this.assertOpen();
     const type = desc?.type ?? (this.signalingState === 'have-remote-offer' ? 'answer' : 'offer');
+    if (type === 'rollback') {
+      if (this.signalingState !== 'have-local-offer') throw invalidState('rollback in ' + this.signalingState);
+      this.rollbacks += 1;
+      this.localDescription = this.stableLocalDescription;
+      this.signalingState = 'stable';
+      // What the rolled-back offer was to negotiate still needs negotiating.
+      this.markNegotiationNeeded();
+      return;
+    }
     if (type === 'offer') {
       if (this.signalingState !== 'stable' && this.signalingState !== 'have-local-offer') throw invalidState('offer in ' + this.signalingState);
+      if (this.signalingState === 'stable') this.stableLocalDescription = this.localDescription;
       this.localDescription = { type: 'offer', sdp: this.makeSdp('offer') };
       this.signalingState = 'have-local-offer';
       this.negotiationNeeded = false;
@@ -172,6 +191,7 @@ export class FakePeerConnection implements PeerConnectionLike {
       if (this.signalingState !== 'have-remote-offer') throw invalidState('answer in ' + this.signalingState);
       this.localDescription = { type: 'answer', sdp: this.makeSdp('answer') };
       this.signalingState = 'stable';
+      if (hasData(this.remoteDescription?.sdp ?? '')) this.dataNegotiated = true;
       this.afterStable();
     }
   }
@@ -195,7 +215,16 @@ export class FakePeerConnection implements PeerConnectionLike {
       this.signalingState = 'have-remote-offer';
     } else if (desc.type === 'answer') {
       if (this.signalingState !== 'have-local-offer') throw invalidState('remote answer in ' + this.signalingState);
+      const role = dtlsRole(desc.sdp ?? '');
+      if (this.remoteDtlsRole !== null && role !== null && role !== this.remoteDtlsRole) {
+        const e = new Error(`Failed to set remote answer sdp: Failed to set SSL role for the transport (${role} after ${this.remoteDtlsRole})`);
+        e.name = 'InvalidAccessError';
+        throw e;
+      }
+      if (role !== null) this.remoteDtlsRole = role;
       this.signalingState = 'stable';
+      // Accepted or refused, the data section was negotiated: no new offer for it.
+      if (hasData(this.localDescription?.sdp ?? '')) this.dataNegotiated = true;
     }
     this.remoteDescription = { type: desc.type as RTCSdpType, sdp: desc.sdp ?? '' };
     this.remoteDescriptionsSet.push(desc);
@@ -235,9 +264,11 @@ export class FakePeerConnection implements PeerConnectionLike {
   }
 
   readonly dataChannels: FakeDataChannel[] = [];
-  createDataChannel(label: string): DataChannelLike {
-    const channel = new FakeDataChannel(label);
+  createDataChannel(label: string, init?: RTCDataChannelInit): DataChannelLike {
+    const channel = new FakeDataChannel(label, init ?? {});
     this.dataChannels.push(channel);
+    // As in browsers: the first channel needs an m=application section, unless one was negotiated.
+    if (this.dataChannels.length === 1 && !this.dataNegotiated && this.signalingState === 'stable') this.fireNegotiationNeeded();
     return channel;
   }
 
@@ -251,15 +282,23 @@ export class FakePeerConnection implements PeerConnectionLike {
   }
 
   private makeSdp(type: string): string {
-    const kinds = this.transceivers.map((t) => `m=${t.receiver.track.kind}`).join('\r\n');
-    return `v=0\r\no=- ${++this.offerSeq} ${type}\r\na=fingerprint:${this.fingerprint}\r\n${kinds}\r\n`;
+    const sections = this.transceivers.map((t) => `m=${t.receiver.track.kind}`);
+    // An offer carries data once we have a channel; an answer accepts the offer's data section.
+    const data = type === 'offer' ? this.dataChannels.length > 0 || this.dataNegotiated : hasData(this.remoteDescription?.sdp ?? '');
+    if (data) sections.push('m=application');
+    const setup = type === 'offer' ? 'actpass' : 'active';
+    return `v=0\r\no=- ${++this.offerSeq} ${type}\r\na=fingerprint:${this.fingerprint}\r\na=setup:${setup}\r\n${sections.join('\r\n')}\r\n`;
   }
   private markNegotiationNeeded(): void {
     this.negotiationNeeded = true;
     if (this.signalingState === 'stable') this.fireNegotiationNeeded();
   }
+  /** Changes wait for an offer, or a data channel for its first data section. */
+  private needsNegotiation(): boolean {
+    return this.negotiationNeeded || (this.dataChannels.length > 0 && !this.dataNegotiated);
+  }
   private afterStable(): void {
-    if (this.negotiationNeeded) this.fireNegotiationNeeded();
+    if (this.needsNegotiation()) this.fireNegotiationNeeded();
   }
   private fireNegotiationNeeded(): void {
     // Browsers queue the event as a task, so several changes coalesce into one.
@@ -267,7 +306,7 @@ export class FakePeerConnection implements PeerConnectionLike {
     this.nnScheduled = true;
     setTimeout(() => {
       this.nnScheduled = false;
-      if (this.closed || !this.negotiationNeeded || this.signalingState !== 'stable') return;
+      if (this.closed || !this.needsNegotiation() || this.signalingState !== 'stable') return;
       this.onnegotiationneeded?.({});
     }, 0);
   }
@@ -282,7 +321,10 @@ export class FakeDataChannel implements DataChannelLike {
   onmessage: ((ev: { data: unknown }) => void) | null = null;
   onopen: ((ev: unknown) => void) | null = null;
   readonly sent: string[] = [];
-  constructor(readonly label: string) {}
+  constructor(
+    readonly label: string,
+    readonly init: RTCDataChannelInit = {},
+  ) {}
   send(data: string): void {
     if (this.readyState !== 'open') throw invalidState('data channel not open');
     this.sent.push(data);
@@ -304,6 +346,15 @@ function kindsIn(sdp: string): MediaKind[] {
   const out: MediaKind[] = [];
   for (const m of sdp.matchAll(/^m=(audio|video)/gm)) out.push(m[1] as MediaKind);
   return out;
+}
+
+/** The SDP has a data (SCTP) section. */
+export function hasData(sdp: string): boolean {
+  return /^m=application/m.test(sdp);
+}
+
+function dtlsRole(sdp: string): string | null {
+  return /^a=setup:(\w+)/m.exec(sdp)?.[1] ?? null;
 }
 
 function invalidState(msg: string): Error {
