@@ -504,3 +504,51 @@ describe('PeerSession chat data channel (issue 16)', () => {
     expect((s.pc as FakePeerConnection).dataChannels).toHaveLength(0);
   });
 });
+
+describe('PeerSession screen share and clients that show one stream per peer (issue 16)', () => {
+  const camStream = { id: 'camera-and-mic' } as unknown as MediaStream;
+  const screenStream = { id: 'screen' } as unknown as MediaStream;
+
+  it('the screen goes as a further video track in the camera\'s stream, after the camera', async () => {
+    // The original client shows `ontrack`'s streams[0] per peer: a screen in a stream of its own
+    // replaced our camera tile there, and our audio with it. In the camera's stream, the element
+    // keeps showing the first video track (the camera) and playing the audio.
+    const sent: OutgoingSignal[] = [];
+    const s = session('aaa', 'bbb', true, (x) => sent.push(x), { local: { audio: fakeTrack('audio'), video: fakeTrack('video'), stream: camStream } });
+    const pc = s.pc as FakePeerConnection;
+    await settle();
+    await s.handleDescription(outsideAnswer('active'));
+    const screen = fakeTrack('video', 'screen');
+    await s.setScreenTrack(screen, screenStream);
+    await settle();
+    expect(pc.transceivers.map((t) => [t.receiver.track.kind, t.sender.track?.id ?? null, t.streams])).toEqual([
+      ['audio', expect.any(String), [camStream]],
+      ['video', expect.any(String), [camStream]],
+      ['video', 'screen', [camStream]],
+    ]);
+    expect(descs(sent, 'offer')).toHaveLength(2);
+  });
+
+  it('an answerer that is sharing when the offer comes adds the screen after the offer\'s camera, not in its place', async () => {
+    const sent: OutgoingSignal[] = [];
+    const camera = fakeTrack('video', 'camera');
+    const roles: string[] = [];
+    const s = session('bbb', 'aaa', false, (x) => sent.push(x), {
+      local: { audio: fakeTrack('audio'), video: camera, stream: camStream },
+      onRemoteTrack: (_t, role) => roles.push(role),
+    });
+    const pc = s.pc as FakePeerConnection;
+    const screen = fakeTrack('video', 'screen');
+    await s.setScreenTrack(screen, screenStream);
+    await s.handleDescription(await outsideOffer());
+    await settle();
+    expect(pc.transceivers.map((t) => [t.receiver.track.kind, t.sender.track?.id ?? null, t.direction])).toEqual([
+      ['audio', expect.any(String), 'sendrecv'],
+      ['video', 'camera', 'sendrecv'],
+      ['video', 'screen', 'sendonly'],
+    ]);
+    expect(roles).toEqual(['audio', 'camera']);
+    expect(descs(sent, 'answer')).toHaveLength(1);
+    expect(descs(sent, 'offer')).toHaveLength(1); // the screen's own renegotiation, after the answer
+  });
+});

@@ -105,6 +105,8 @@ export class PeerSession {
   private transceivers = new Map<MediaKind, TransceiverLike>();
   /** Our screen share's sender, kept after a share ends so the next share reuses it. */
   private screenTransceiver: TransceiverLike | null = null;
+  /** A share that started before the first offer came (we answer): added once we answered it. */
+  private pendingScreen: { track: MediaStreamTrack; stream: MediaStream | null } | null = null;
   /**
    * Chat: negotiated on both sides with the same id, so neither waits for `ondatachannel`. The
    * offerer creates it before its first offer; the answerer when the offer carries data, or when
@@ -212,16 +214,29 @@ export class PeerSession {
   }
 
   /**
-   * Starts (track) or stops (null) sending a shared screen as an extra video track. Adding the
-   * transceiver triggers negotiationneeded, and the renegotiation goes through perfect
-   * negotiation like any other.
+   * Starts (track) or stops (null) sending a shared screen as an extra video track, after the
+   * camera's. Adding the transceiver triggers negotiationneeded, and the renegotiation goes
+   * through perfect negotiation like any other.
+   *
+   * The track is announced in the same stream (msid) as our camera and microphone, not in the
+   * capture's own `stream` (used only when we have none): a client that shows one stream per
+   * peer (the original article's client shows `ontrack`'s `streams[0]`) then keeps showing the
+   * camera, the stream's first video track, and playing our audio, where a stream of its own
+   * replaced both with the screen. Our client tells the screen by its m-line (roleOf), not its stream.
    */
   async setScreenTrack(track: MediaStreamTrack | null, stream: MediaStream | null): Promise<void> {
     if (this._closed) return;
+    if (!this.negotiationAllowed && this.transceivers.size === 0) {
+      // We answer and the offer has not come: a transceiver added now would come first and be
+      // taken for the camera. It is added after the answer (see applyDescription).
+      this.pendingScreen = track ? { track, stream } : null;
+      return;
+    }
     const t = this.screenTransceiver;
     if (track && !t) {
       const init: RTCRtpTransceiverInit = { direction: 'sendonly' };
-      if (stream) init.streams = [stream];
+      const msid = this.local.stream ?? stream;
+      if (msid) init.streams = [msid];
       this.screenTransceiver = this.pc.addTransceiver(track, init);
     } else if (track && t) {
       await t.sender.replaceTrack(track);
@@ -494,6 +509,9 @@ export class PeerSession {
         this.opts.signal({ kind: 'description', description: { type: 'answer', sdp: ld.sdp } });
       }
       this.negotiationAllowed = true;
+      const screen = this.pendingScreen;
+      this.pendingScreen = null;
+      if (screen && !this._closed) await this.setScreenTrack(screen.track, screen.stream);
     }
     await this.flushCandidates();
   }

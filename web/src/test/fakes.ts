@@ -108,10 +108,13 @@ class FakeTransceiver implements TransceiverLike {
   direction: RTCRtpTransceiverDirection;
   readonly sender: FakeSender;
   readonly receiver: { track: MediaStreamTrack };
-  constructor(kind: MediaKind, track: MediaStreamTrack | null, direction: RTCRtpTransceiverDirection) {
+  /** The streams (msid) the sender's track is announced in. */
+  readonly streams: readonly MediaStream[];
+  constructor(kind: MediaKind, track: MediaStreamTrack | null, direction: RTCRtpTransceiverDirection, streams: readonly MediaStream[] = []) {
     this.sender = new FakeSender(track);
     this.receiver = { track: fakeTrack(kind, `remote-${kind}`) };
     this.direction = direction;
+    this.streams = streams;
   }
 }
 
@@ -125,7 +128,7 @@ export class FakePeerConnection implements PeerConnectionLike {
   localDescription: DescriptionLike | null = null;
   onnegotiationneeded: ((ev: unknown) => void) | null = null;
   onicecandidate: ((ev: { candidate: CandidateLike | null }) => void) | null = null;
-  ontrack: ((ev: { track: MediaStreamTrack; streams: readonly MediaStream[] }) => void) | null = null;
+  ontrack: ((ev: { track: MediaStreamTrack; streams: readonly MediaStream[]; transceiver?: TransceiverLike }) => void) | null = null;
   onconnectionstatechange: ((ev: unknown) => void) | null = null;
   onicecandidateerror: ((ev: { url?: string; errorCode?: number; errorText?: string }) => void) | null = null;
   readonly fingerprint = `sha-256 FA:KE:${++fpCounter}`;
@@ -158,7 +161,7 @@ export class FakePeerConnection implements PeerConnectionLike {
   addTransceiver(trackOrKind: MediaStreamTrack | MediaKind, init?: RTCRtpTransceiverInit): TransceiverLike {
     const kind = typeof trackOrKind === 'string' ? trackOrKind : (trackOrKind.kind as MediaKind);
     const track = typeof trackOrKind === 'string' ? null : trackOrKind;
-    const t = new FakeTransceiver(kind, track, init?.direction ?? 'sendrecv');
+    const t = new FakeTransceiver(kind, track, init?.direction ?? 'sendrecv', init?.streams ?? []);
     this.transceivers.push(t);
     this.markNegotiationNeeded();
     return t;
@@ -209,7 +212,7 @@ export class FakePeerConnection implements PeerConnectionLike {
         if (!this.transceivers.some((t) => t.receiver.track.kind === kind)) {
           const t = new FakeTransceiver(kind, null, 'recvonly');
           this.transceivers.push(t);
-          this.ontrack?.({ track: t.receiver.track, streams: [] });
+          this.ontrack?.({ track: t.receiver.track, streams: [], transceiver: t });
         }
       }
       this.signalingState = 'have-remote-offer';
