@@ -46,4 +46,21 @@ test('a camera disabled without media-state shows the initials on the other side
 
   await setCamera(true);
   await expect(adaTile.getByTestId('tile-no-picture')).toHaveCount(0);
+
+  // Our own camera-off does the same to the track (no renegotiation: frames, black, keep
+  // flowing), and says so in media-state: the camera-off state, not "no picture".
+  await ada.page.locator('body').press('v');
+  await expect(adaTile.getByTestId('tile-camera-off')).toBeVisible();
+  await expect(adaTile.getByTestId('tile-no-picture')).toHaveCount(0);
+  expect(
+    await ada.page.evaluate(() =>
+      (Object.values(window.__pulsemeet.peerConnections()) as RTCPeerConnection[]).map((pc) => {
+        const track = pc.getSenders().find((s) => s.track?.kind === 'video')?.track;
+        return track ? { enabled: track.enabled, readyState: track.readyState } : null;
+      }),
+    ),
+  ).toEqual([{ enabled: false, readyState: 'live' }]);
+  await expectFramesRising(bob, adaId);
+  await ada.page.locator('body').press('v');
+  await expect(adaTile.getByTestId('tile-camera-off')).toHaveCount(0);
 });

@@ -168,6 +168,15 @@ describe('PeerSession candidates and stale messages', () => {
     expect(sent).toContainEqual({ kind: 'candidate', candidate: { candidate: 'candidate:9 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 } });
   });
 
+  it('never sends an end-of-candidates: neither the null event nor an empty candidate', () => {
+    const sent: OutgoingSignal[] = [];
+    const s = session('aaa', 'bbb', true, (x) => sent.push(x));
+    const pc = s.pc as FakePeerConnection;
+    pc.emitCandidate(''); // what some browsers fire per m-line when gathering ends
+    pc.onicecandidate?.({ candidate: null });
+    expect(sent.filter((x) => x.kind === 'candidate')).toEqual([]);
+  });
+
   it('recognises an offer from a rebuilt remote connection by its fingerprint', async () => {
     const w = wire('aaa', 'bbb', true);
     await settle();

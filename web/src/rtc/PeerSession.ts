@@ -151,7 +151,9 @@ export class PeerSession {
 
     pc.onnegotiationneeded = () => void this.negotiate();
     pc.onicecandidate = (ev) => {
-      if (this._closed || !ev.candidate) return;
+      // End of gathering (null, or the empty candidate some browsers fire per m-line) is never
+      // sent: trickle needs no end marker, and no client should wait for one (docs/protocol.md).
+      if (this._closed || !ev.candidate || !ev.candidate.candidate) return;
       if (candidateType(ev.candidate.candidate) === 'relay') this.relayCandidates += 1;
       this.opts.signal({ kind: 'candidate', candidate: toCandidateData(ev.candidate) });
     };
