@@ -83,6 +83,7 @@ export function VideoTile(p: VideoTileProps) {
       data-local={p.isLocal ? 'true' : 'false'}
       data-speaking={p.speaking ? 'true' : 'false'}
       data-record-tile="cover"
+      data-picture={showVideo ? 'true' : 'false'}
       data-record-name={p.isLocal ? `${p.name} (you)` : p.name}
       className={`group relative h-full w-full overflow-hidden rounded-2xl bg-slate-900 transition-shadow duration-200 ${p.speaking ? 'ring-[3px] ring-emerald-400 shadow-[0_0_24px_rgba(52,211,153,0.35)]' : 'ring-1 ring-white/5'}`}
     >
