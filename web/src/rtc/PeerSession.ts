@@ -58,10 +58,10 @@ export interface PeerSessionOptions {
   /** ICE restart did not help: the owner should replace this session with a fresh one. */
   onNeedsRebuild?: () => void;
   /**
-   * We could not take the remote's answer to our offer (GStreamer's
-   * webrtcbin answers a re-offer with the other DTLS role). The offer was rolled back and this
-   * connection makes no more offers; what it had negotiated keeps working. The owner decides
-   * whether and when a fresh connection replaces it.
+   * We could not take the remote's answer to our offer (GStreamer's webrtcbin answers a re-offer
+   * with the other DTLS role). The offer was rolled back and this connection makes no more
+   * offers; what it had negotiated keeps working. The owner decides whether and when a fresh
+   * connection replaces it.
    */
   onAnswerRejected?: () => void;
   timers?: PeerSessionTimers;
