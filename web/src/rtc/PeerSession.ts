@@ -522,7 +522,9 @@ export class PeerSession {
    * The browser refused the remote's answer to our offer. Left alone the connection would stay
    * in have-local-offer for good: no later offer, ICE restart or screen share could happen. Roll
    * the offer back (the connection keeps what was negotiated before it, media included), make no
-   * more offers here, and let the owner recover with a fresh connection.
+   * more offers here, and let the owner recover with a fresh connection. Chromium refuses the
+   * rollback too (measured: after "Failed to set SSL role" every later description fails with
+   * ERROR_CONTENT, while media keeps flowing), so there the fresh connection is the only way out.
    */
   private async answerRejected(err: unknown): Promise<void> {
     console.warn(`pulsemeet: ${this.remoteId} sent an answer we cannot take; rolling back`, err);

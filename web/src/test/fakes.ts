@@ -143,6 +143,14 @@ export class FakePeerConnection implements PeerConnectionLike {
    * other role is refused as browsers do ("Failed to set SSL role"): webrtcbin answers re-offers so.
    */
   remoteDtlsRole: string | null = null;
+  /**
+   * Chromium (measured, 156): after refusing an answer for its DTLS role the session is in error
+   * and every later description, the rollback included, fails ("ERROR_CONTENT"); the connection
+   * stays in have-local-offer while media keeps flowing. False: the rollback works, as the
+   * specification has it.
+   */
+  refusedAnswerBreaksSession = true;
+  private sessionError: string | null = null;
   /** Data (an m=application section) was negotiated: later data channels need no new offer. */
   dataNegotiated = false;
   private negotiationNeeded = false;
@@ -174,6 +182,7 @@ export class FakePeerConnection implements PeerConnectionLike {
   async setLocalDescription(desc?: RTCSessionDescriptionInit): Promise<void> {
     await tick();
     this.assertOpen();
+    this.assertNoSessionError();
     const type = desc?.type ?? (this.signalingState === 'have-remote-offer' ? 'answer' : 'offer');
     if (type === 'rollback') {
       if (this.signalingState !== 'have-local-offer') throw invalidState('rollback in ' + this.signalingState);
@@ -202,6 +211,7 @@ export class FakePeerConnection implements PeerConnectionLike {
   async setRemoteDescription(desc: RTCSessionDescriptionInit): Promise<void> {
     await tick();
     this.assertOpen();
+    this.assertNoSessionError();
     if (desc.type === 'offer') {
       if (this.signalingState === 'have-local-offer') {
         this.rollbacks += 1; // implicit rollback, as browsers do for the polite peer
@@ -222,6 +232,7 @@ export class FakePeerConnection implements PeerConnectionLike {
       if (this.remoteDtlsRole !== null && role !== null && role !== this.remoteDtlsRole) {
         const e = new Error(`Failed to set remote answer sdp: Failed to set SSL role for the transport (${role} after ${this.remoteDtlsRole})`);
         e.name = 'InvalidAccessError';
+        if (this.refusedAnswerBreaksSession) this.sessionError = e.message;
         throw e;
       }
       if (role !== null) this.remoteDtlsRole = role;
@@ -312,6 +323,12 @@ export class FakePeerConnection implements PeerConnectionLike {
       if (this.closed || !this.needsNegotiation() || this.signalingState !== 'stable') return;
       this.onnegotiationneeded?.({});
     }, 0);
+  }
+  private assertNoSessionError(): void {
+    if (this.sessionError === null) return;
+    const e = new Error(`Session error code: ERROR_CONTENT. ${this.sessionError}`);
+    e.name = 'OperationError';
+    throw e;
   }
   private assertOpen(): void {
     if (this.closed) throw invalidState('closed');
