@@ -72,6 +72,14 @@ test('a shared screen arrives as an extra decoded video in a large tile and goes
   await expect.poll(async () => (await videoFrames(bob.page, adaId)).filter((f) => f > 0).length, { timeout: 20_000 }).toBe(2);
   const first = await videoFrames(bob.page, adaId);
   await expect.poll(async () => (await videoFrames(bob.page, adaId)).every((f, i) => f > (first[i] ?? 0)), { timeout: 20_000 }).toBe(true);
+  // The screen comes in the stream of Ada's camera and microphone (one msid for all three), so a
+  // client that shows one stream per peer keeps showing her camera (docs/protocol.md, "Writing a client").
+  const msids = await bob.page.evaluate((id) => {
+    const sdp = (window.__pulsemeet.peerConnections()[id] as RTCPeerConnection).remoteDescription?.sdp ?? '';
+    return [...sdp.matchAll(/^a=msid:(\S+) /gm)].map((m) => m[1]);
+  }, adaId);
+  expect(msids).toHaveLength(3);
+  expect(new Set(msids).size).toBe(1);
   // Renegotiated on the same connection: no new RTCPeerConnection.
   expect(await bob.page.evaluate((id) => (window.__pulsemeet.peerConnections()[id] as { __tag?: string }).__tag, adaId)).toBe('same');
   await bob.page.screenshot({ path: 'screenshots/screen-share.png', timeout: 30_000 }).catch(() => undefined); // for looking at the UI; not an assertion

@@ -1,10 +1,12 @@
-// One participant's tile: video (or an avatar when the camera is off), name, mic/camera marks and
-// the connection-quality dot. The local tile is mirrored and always muted.
+// One participant's tile: video (or an avatar when the camera is off, or when a remote video shows
+// no picture), name, mic/camera marks and the connection-quality dot. The local tile is mirrored
+// and always muted.
 import { useEffect, useMemo, useRef } from 'react';
 import { forget, playWithAudio } from '../audioUnlock';
 import type { QualityLevel } from '../rtc/stats';
 import { CamOffIcon, HandIcon, MicOffIcon } from './icons';
 import { QualityDot } from './QualityDot';
+import { useVideoShowing } from './useVideoShowing';
 
 export interface VideoTileProps {
   peerId: string;
@@ -67,7 +69,11 @@ export function VideoTile(p: VideoTileProps) {
     el.setSinkId(p.speakerId).catch(() => undefined);
   }, [p.speakerId, p.isLocal]);
 
-  const showVideo = p.videoOn && p.videoTrack !== null;
+  const cameraOn = p.videoOn && p.videoTrack !== null;
+  // A remote camera that is "on" but brings no picture (nothing arrives, or black frames from a
+  // client that disabled its track without saying so) shows the initials, not a black tile.
+  const picture = useVideoShowing(ref, p.videoTrack, cameraOn && !p.isLocal);
+  const showVideo = cameraOn && picture;
   const connecting = !p.isLocal && p.connectionState !== 'connected' && p.connectionState !== undefined;
 
   return (
@@ -77,6 +83,7 @@ export function VideoTile(p: VideoTileProps) {
       data-local={p.isLocal ? 'true' : 'false'}
       data-speaking={p.speaking ? 'true' : 'false'}
       data-record-tile="cover"
+      data-picture={showVideo ? 'true' : 'false'}
       data-record-name={p.isLocal ? `${p.name} (you)` : p.name}
       className={`group relative h-full w-full overflow-hidden rounded-2xl bg-slate-900 transition-shadow duration-200 ${p.speaking ? 'ring-[3px] ring-emerald-400 shadow-[0_0_24px_rgba(52,211,153,0.35)]' : 'ring-1 ring-white/5'}`}
     >
@@ -86,10 +93,11 @@ export function VideoTile(p: VideoTileProps) {
         autoPlay
         playsInline
         muted={p.isLocal}
-        className={`h-full w-full object-cover transition-opacity duration-300 ${p.isLocal ? '-scale-x-100' : ''} ${showVideo ? 'opacity-100' : 'opacity-0'}`}
+        className={`h-full w-full object-cover transition-opacity duration-300 ${p.isLocal ? '-scale-x-100' : ''} ${cameraOn ? 'opacity-100' : 'opacity-0'}`}
       />
+      {/* Over the video rather than hiding it: it keeps playing, so new frames are seen at once. */}
       {!showVideo && (
-        <div data-testid="tile-camera-off" className="absolute inset-0 grid place-items-center bg-gradient-to-b from-slate-800 to-slate-900">
+        <div data-testid={cameraOn ? 'tile-no-picture' : 'tile-camera-off'} className="absolute inset-0 grid place-items-center bg-gradient-to-b from-slate-800 to-slate-900">
           <div className={`grid h-20 w-20 place-items-center rounded-full bg-gradient-to-br text-2xl font-semibold text-white shadow-xl ${colorFor(p.peerId)}`}>
             {initials(p.name)}
           </div>

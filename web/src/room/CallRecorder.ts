@@ -103,7 +103,8 @@ export class CallRecorder {
       ctx.fillStyle = TILE;
       ctx.fillRect(x, y, w, h);
       const video = tile.querySelector('video');
-      const showsVideo = video && video.videoWidth > 0 && getComputedStyle(video).opacity !== '0';
+      // A tile showing initials over a video without a picture (data-picture="false") records as one.
+      const showsVideo = video && video.videoWidth > 0 && getComputedStyle(video).opacity !== '0' && tile.dataset.picture !== 'false';
       if (video && showsVideo) drawCover(ctx, video, x, y, w, h, tile.dataset.recordTile === 'contain');
       const name = tile.dataset.recordName ?? '';
       if (name) {

@@ -40,8 +40,8 @@ const decoded = (frames: number) => [{ id: 'in-v', type: 'inbound-rtp', kind: 'v
 /** What the media server's recvonly m-line `mid` decoded. */
 const decodedOn = (mid: string, frames: number) => ({ id: `in-${mid}`, type: 'inbound-rtp', kind: 'video', mid, framesDecoded: frames });
 
-/** A remote browser's offer of a microphone and a camera. */
-const offerFrom = (peerId: string) => ({ type: 'offer', peerId, data: { type: 'offer', sdp: `v=0\r\na=fingerprint:sha-256 RE:${peerId}\r\nm=audio\r\nm=video\r\n` } });
+/** A remote browser's offer of a microphone, a camera and chat (our client offers chat in its first offer). */
+const offerFrom = (peerId: string) => ({ type: 'offer', peerId, data: { type: 'offer', sdp: `v=0\r\na=fingerprint:sha-256 RE:${peerId}\r\nm=audio\r\nm=video\r\nm=application\r\n` } });
 
 /**
  * Cy (p2) and Di (p3) were in the room before us ('me'): they offered on the mesh, we answered, and

@@ -168,6 +168,15 @@ describe('PeerSession candidates and stale messages', () => {
     expect(sent).toContainEqual({ kind: 'candidate', candidate: { candidate: 'candidate:9 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 } });
   });
 
+  it('never sends an end-of-candidates: neither the null event nor an empty candidate', () => {
+    const sent: OutgoingSignal[] = [];
+    const s = session('aaa', 'bbb', true, (x) => sent.push(x));
+    const pc = s.pc as FakePeerConnection;
+    pc.emitCandidate(''); // what some browsers fire per m-line when gathering ends
+    pc.onicecandidate?.({ candidate: null });
+    expect(sent.filter((x) => x.kind === 'candidate')).toEqual([]);
+  });
+
   it('recognises an offer from a rebuilt remote connection by its fingerprint', async () => {
     const w = wire('aaa', 'bbb', true);
     await settle();
@@ -384,5 +393,176 @@ describe('PeerSession after peer-unreachable (a message to the remote was droppe
     w.a.close();
     expect(w.mt.pending.filter((h) => h.ms === 1_000)).toHaveLength(0);
     expect(w.a.handleUnreachable()).toBe(false);
+  });
+});
+
+/** An answer as an outside client (e.g. GStreamer's webrtcbin) writes it, with the DTLS role it picked. */
+function outsideAnswer(role: 'active' | 'passive', data = true): SessionDescriptionData {
+  const sections = ['m=audio', 'm=video', ...(data ? ['m=application'] : [])].join('\r\n');
+  return { type: 'answer', sdp: `v=0\r\no=- 1 answer\r\na=fingerprint:sha-256 OU:TS:1D:E0\r\na=setup:${role}\r\n${sections}\r\n` };
+}
+
+/** An outside client's offer: audio and video only, no data channel (the original client, webrtcbin). */
+async function outsideOffer(): Promise<SessionDescriptionData> {
+  const outside = new FakePeerConnection({});
+  outside.addTransceiver('audio');
+  outside.addTransceiver('video');
+  await outside.setLocalDescription();
+  return { type: 'offer', sdp: outside.localDescription!.sdp };
+}
+
+describe('PeerSession with a remote that answers a re-offer with the other DTLS role (issue 16)', () => {
+  it.each([
+    ['the rollback works (the specification)', false, 'stable'],
+    ['the rollback fails too (Chromium: the session is in error)', true, 'have-local-offer'],
+  ] as const)('rolls back, asks once for a fresh connection, and never re-offers on this one; %s', async (_l, breaks, stateAfter) => {
+    const sent: OutgoingSignal[] = [];
+    const rejected = vi.fn();
+    const s = session('bbb', 'aaa', true, (x) => sent.push(x), { onAnswerRejected: rejected });
+    const pc = s.pc as FakePeerConnection;
+    pc.refusedAnswerBreaksSession = breaks;
+    await settle();
+    expect(descs(sent, 'offer')).toHaveLength(1);
+    await s.handleDescription(outsideAnswer('active'));
+    expect(pc.signalingState).toBe('stable');
+
+    // A screen share needs a re-offer, which webrtcbin answers as the other DTLS role.
+    await s.setScreenTrack(fakeTrack('video', 'screen'), null);
+    await settle();
+    expect(descs(sent, 'offer')).toHaveLength(2);
+    await s.handleDescription(outsideAnswer('passive'));
+    await settle();
+    expect(pc.signalingState).toBe(stateAfter);
+    if (!breaks) expect(pc.localDescription?.sdp).toBe(descs(sent, 'offer')[0]!.description.sdp); // back to what was in force
+    expect(s.counters.rejectedAnswers).toBe(1);
+    expect(rejected).toHaveBeenCalledTimes(1);
+    // The rolled-back change still "needs negotiation": this connection must not offer it again
+    // (each offer would be refused the same way, as fast as the answers come back).
+    await settle(40);
+    expect(descs(sent, 'offer')).toHaveLength(2);
+    pc.restartIce();
+    await settle();
+    expect(descs(sent, 'offer')).toHaveLength(2);
+    expect(rejected).toHaveBeenCalledTimes(1);
+  });
+
+  it('where the rollback works, it keeps answering the remote\'s offers after a rejected answer', async () => {
+    const sent: OutgoingSignal[] = [];
+    const s = session('bbb', 'aaa', true, (x) => sent.push(x), { onAnswerRejected: () => undefined });
+    (s.pc as FakePeerConnection).refusedAnswerBreaksSession = false;
+    await settle();
+    await s.handleDescription(outsideAnswer('active'));
+    s.pc.restartIce();
+    await settle();
+    await s.handleDescription(outsideAnswer('passive'));
+    await s.handleDescription(await outsideOffer());
+    expect(descs(sent, 'answer')).toHaveLength(1);
+    expect(s.pc.signalingState).toBe('stable');
+  });
+});
+
+describe('PeerSession chat data channel (issue 16)', () => {
+  it('the offerer creates the chat channel before its first offer: negotiated, id 0, label chat, ordered', async () => {
+    const sent: OutgoingSignal[] = [];
+    const s = session('aaa', 'bbb', true, (x) => sent.push(x));
+    const pc = s.pc as FakePeerConnection;
+    await settle();
+    expect(pc.dataChannels.map((c) => [c.label, c.init])).toEqual([['chat', { negotiated: true, id: 0, ordered: true }]]);
+    const offers = descs(sent, 'offer');
+    expect(offers).toHaveLength(1);
+    expect(offers[0]!.description.sdp).toMatch(/^m=application/m);
+  });
+
+  it('answering an offer without data: no re-offer for chat; the channel comes with the first message, which waits for it', async () => {
+    const sent: OutgoingSignal[] = [];
+    const s = session('bbb', 'aaa', false, (x) => sent.push(x));
+    const pc = s.pc as FakePeerConnection;
+    await s.handleDescription(await outsideOffer());
+    await settle(40);
+    expect(descs(sent, 'answer')).toHaveLength(1);
+    expect(descs(sent, 'answer')[0]!.description.sdp).not.toMatch(/^m=application/m);
+    expect(descs(sent, 'offer')).toHaveLength(0); // the old client re-offered here at once
+    expect(pc.dataChannels).toHaveLength(0);
+
+    // Someone chats: now the channel is added, with the one renegotiation that needs.
+    expect(s.sendChat('{"type":"chat","text":"first"}')).toBe(true);
+    expect(s.sendChat('{"type":"chat","text":"second"}')).toBe(true);
+    await settle();
+    const offers = descs(sent, 'offer');
+    expect(offers).toHaveLength(1);
+    expect(offers[0]!.description.sdp).toMatch(/^m=application/m);
+    expect(pc.dataChannels.map((c) => [c.label, c.init])).toEqual([['chat', { negotiated: true, id: 0, ordered: true }]]);
+    await s.handleDescription(outsideAnswer('active'));
+    expect(pc.dataChannels[0]!.sent).toEqual([]);
+    pc.dataChannels[0]!.open();
+    expect(pc.dataChannels[0]!.sent).toEqual(['{"type":"chat","text":"first"}', '{"type":"chat","text":"second"}']);
+    expect(s.sendChat('{"type":"chat","text":"third"}')).toBe(true);
+    expect(pc.dataChannels[0]!.sent).toHaveLength(3);
+  });
+
+  it('an offer that carries data gets the channel on our side before the answer, so no re-offer follows', async () => {
+    const w = wire('aaa', 'bbb', true);
+    await settle(40);
+    expect(w.pcB.dataChannels).toHaveLength(1);
+    expect(descs(w.sentByB, 'answer')[0]!.description.sdp).toMatch(/^m=application/m);
+    expect(descs(w.sentByB, 'offer')).toHaveLength(0);
+    w.pcA.dataChannels[0]!.open();
+    w.pcB.dataChannels[0]!.open();
+    expect(w.b.sendChat('hi')).toBe(true);
+    expect(w.pcB.dataChannels[0]!.sent).toEqual(['hi']);
+  });
+
+  it('before any offer the answerer cannot chat yet (no connection to add the channel to)', () => {
+    const s = session('bbb', 'aaa', false, () => undefined);
+    expect(s.sendChat('x')).toBe(false);
+    expect((s.pc as FakePeerConnection).dataChannels).toHaveLength(0);
+  });
+});
+
+describe('PeerSession screen share and clients that show one stream per peer (issue 16)', () => {
+  const camStream = { id: 'camera-and-mic' } as unknown as MediaStream;
+  const screenStream = { id: 'screen' } as unknown as MediaStream;
+
+  it('the screen goes as a further video track in the camera\'s stream, after the camera', async () => {
+    // The original client shows `ontrack`'s streams[0] per peer: a screen in a stream of its own
+    // replaced our camera tile there, and our audio with it. In the camera's stream, the element
+    // keeps showing the first video track (the camera) and playing the audio.
+    const sent: OutgoingSignal[] = [];
+    const s = session('aaa', 'bbb', true, (x) => sent.push(x), { local: { audio: fakeTrack('audio'), video: fakeTrack('video'), stream: camStream } });
+    const pc = s.pc as FakePeerConnection;
+    await settle();
+    await s.handleDescription(outsideAnswer('active'));
+    const screen = fakeTrack('video', 'screen');
+    await s.setScreenTrack(screen, screenStream);
+    await settle();
+    expect(pc.transceivers.map((t) => [t.receiver.track.kind, t.sender.track?.id ?? null, t.streams])).toEqual([
+      ['audio', expect.any(String), [camStream]],
+      ['video', expect.any(String), [camStream]],
+      ['video', 'screen', [camStream]],
+    ]);
+    expect(descs(sent, 'offer')).toHaveLength(2);
+  });
+
+  it('an answerer that is sharing when the offer comes adds the screen after the offer\'s camera, not in its place', async () => {
+    const sent: OutgoingSignal[] = [];
+    const camera = fakeTrack('video', 'camera');
+    const roles: string[] = [];
+    const s = session('bbb', 'aaa', false, (x) => sent.push(x), {
+      local: { audio: fakeTrack('audio'), video: camera, stream: camStream },
+      onRemoteTrack: (_t, role) => roles.push(role),
+    });
+    const pc = s.pc as FakePeerConnection;
+    const screen = fakeTrack('video', 'screen');
+    await s.setScreenTrack(screen, screenStream);
+    await s.handleDescription(await outsideOffer());
+    await settle();
+    expect(pc.transceivers.map((t) => [t.receiver.track.kind, t.sender.track?.id ?? null, t.direction])).toEqual([
+      ['audio', expect.any(String), 'sendrecv'],
+      ['video', 'camera', 'sendrecv'],
+      ['video', 'screen', 'sendonly'],
+    ]);
+    expect(roles).toEqual(['audio', 'camera']);
+    expect(descs(sent, 'answer')).toHaveLength(1);
+    expect(descs(sent, 'offer')).toHaveLength(1); // the screen's own renegotiation, after the answer
   });
 });

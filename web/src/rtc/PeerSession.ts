@@ -57,6 +57,13 @@ export interface PeerSessionOptions {
   onConnectionState?: (state: RTCPeerConnectionState) => void;
   /** ICE restart did not help: the owner should replace this session with a fresh one. */
   onNeedsRebuild?: () => void;
+  /**
+   * We could not take the remote's answer to our offer (GStreamer's webrtcbin answers a re-offer
+   * with the other DTLS role). The offer was rolled back and this connection makes no more
+   * offers; what it had negotiated keeps working. The owner decides whether and when a fresh
+   * connection replaces it.
+   */
+  onAnswerRejected?: () => void;
   timers?: PeerSessionTimers;
   /** How long an ICE restart may take before we give up on this RTCPeerConnection. */
   iceRestartTimeoutMs?: number;
@@ -98,8 +105,20 @@ export class PeerSession {
   private transceivers = new Map<MediaKind, TransceiverLike>();
   /** Our screen share's sender, kept after a share ends so the next share reuses it. */
   private screenTransceiver: TransceiverLike | null = null;
-  /** Chat: negotiated on both sides with the same id, so neither waits for `ondatachannel`. */
-  private readonly chat: DataChannelLike | null;
+  /** A share that started before the first offer came (we answer): added once we answered it. */
+  private pendingScreen: { track: MediaStreamTrack; stream: MediaStream | null } | null = null;
+  /**
+   * Chat: negotiated on both sides with the same id, so neither waits for `ondatachannel`. The
+   * offerer creates it before its first offer; the answerer when the offer carries data, or when
+   * the user first chats (then it costs one renegotiation, see sendChat).
+   */
+  private chat: DataChannelLike | null = null;
+  /** Messages sent while a channel added for them is still opening (sent in order once open). */
+  private chatQueue: string[] = [];
+  /** The channel was added for a message and has not opened yet: messages queue for it. */
+  private chatAddedForMessages = false;
+  /** Our offers' answers cannot be taken on this connection: it offers nothing more. */
+  private offersRefused = false;
   private local: LocalTracks;
   private restartAttempted = false;
   private restartTimer: unknown = null;
@@ -114,7 +133,7 @@ export class PeerSession {
   /** The ICE servers the connection uses now (replaced when TURN credentials are refreshed). */
   private iceServers: RTCIceServer[];
   /** Counters the tests (and the debug panel) read. */
-  readonly counters = { ignoredOffers: 0, staleAnswers: 0, queuedCandidates: 0, iceRestarts: 0, iceServerUpdates: 0, unreachableRepairs: 0 };
+  readonly counters = { ignoredOffers: 0, staleAnswers: 0, queuedCandidates: 0, iceRestarts: 0, iceServerUpdates: 0, unreachableRepairs: 0, rejectedAnswers: 0 };
 
   constructor(opts: PeerSessionOptions) {
     this.opts = opts;
@@ -131,7 +150,9 @@ export class PeerSession {
 
     pc.onnegotiationneeded = () => void this.negotiate();
     pc.onicecandidate = (ev) => {
-      if (this._closed || !ev.candidate) return;
+      // End of gathering (null, or the empty candidate some browsers fire per m-line) is never
+      // sent: trickle needs no end marker, and no client should wait for one (docs/protocol.md).
+      if (this._closed || !ev.candidate || !ev.candidate.candidate) return;
       this.evidence.candidate(ev.candidate.candidate);
       this.opts.signal({ kind: 'candidate', candidate: toCandidateData(ev.candidate) });
     };
@@ -159,17 +180,31 @@ export class PeerSession {
         this.transceivers.set(kind, pc.addTransceiver(track ?? kind, init));
       }
     }
-    this.chat = pc.createDataChannel?.('chat', { negotiated: true, id: 0, ordered: true }) ?? null;
-    if (this.chat) {
-      this.chat.onmessage = (ev) => {
-        if (!this._closed && typeof ev.data === 'string') this.opts.onChat?.(ev.data);
-      };
-    }
+    // In the first offer, so a peer that answers it never sees a re-offer just for chat.
+    if (opts.initiator) this.openChat();
   }
 
-  /** Sends one chat message; false when it cannot go out (channel not open yet, or closed). */
+  /**
+   * Sends one chat message; false when it cannot go out (closed, the channel not open yet, or no
+   * offer answered yet). On a connection whose offer had no data channel (an outside client that
+   * offered audio and video only), the first message adds the channel, which renegotiates once,
+   * and waits with any that follow until the channel opens.
+   */
   sendChat(text: string): boolean {
-    if (this._closed || !this.chat || this.chat.readyState !== 'open') return false;
+    if (this._closed) return false;
+    if (!this.chat) {
+      // Before the first offer there is nothing to add a channel to.
+      if (!this.negotiationAllowed || this.offersRefused || !this.openChat()) return false;
+      this.chatAddedForMessages = true;
+      this.chatQueue.push(text);
+      return true;
+    }
+    if (this.chatAddedForMessages && this.chat.readyState === 'connecting') {
+      if (this.chatQueue.length >= MAX_QUEUED_CHAT) return false;
+      this.chatQueue.push(text);
+      return true;
+    }
+    if (this.chat.readyState !== 'open') return false;
     try {
       this.chat.send(text);
       return true;
@@ -179,16 +214,29 @@ export class PeerSession {
   }
 
   /**
-   * Starts (track) or stops (null) sending a shared screen as an extra video track. Adding the
-   * transceiver triggers negotiationneeded, and the renegotiation goes through perfect
-   * negotiation like any other.
+   * Starts (track) or stops (null) sending a shared screen as an extra video track, after the
+   * camera's. Adding the transceiver triggers negotiationneeded, and the renegotiation goes
+   * through perfect negotiation like any other.
+   *
+   * The track is announced in the same stream (msid) as our camera and microphone, not in the
+   * capture's own `stream` (used only when we have none): a client that shows one stream per
+   * peer (the original article's client shows `ontrack`'s `streams[0]`) then keeps showing the
+   * camera, the stream's first video track, and playing our audio, where a stream of its own
+   * replaced both with the screen. Our client tells the screen by its m-line (roleOf), not its stream.
    */
   async setScreenTrack(track: MediaStreamTrack | null, stream: MediaStream | null): Promise<void> {
     if (this._closed) return;
+    if (!this.negotiationAllowed && this.transceivers.size === 0) {
+      // We answer and the offer has not come: a transceiver added now would come first and be
+      // taken for the camera. It is added after the answer (see applyDescription).
+      this.pendingScreen = track ? { track, stream } : null;
+      return;
+    }
     const t = this.screenTransceiver;
     if (track && !t) {
       const init: RTCRtpTransceiverInit = { direction: 'sendonly' };
-      if (stream) init.streams = [stream];
+      const msid = this.local.stream ?? stream;
+      if (msid) init.streams = [msid];
       this.screenTransceiver = this.pc.addTransceiver(track, init);
     } else if (track && t) {
       await t.sender.replaceTrack(track);
@@ -342,7 +390,11 @@ export class PeerSession {
     this.pc.onicecandidate = null;
     this.pc.ontrack = null;
     this.pc.onconnectionstatechange = null;
-    if (this.chat) this.chat.onmessage = null;
+    if (this.chat) {
+      this.chat.onmessage = null;
+      this.chat.onopen = null;
+    }
+    this.chatQueue = [];
     this.pc.onicecandidateerror = null;
     this.pc.close();
   }
@@ -361,8 +413,33 @@ export class PeerSession {
     return this.chain;
   }
 
+  /** Creates the chat channel (same parameters on both sides); false where there are no data channels. */
+  private openChat(): boolean {
+    const chat = this.pc.createDataChannel?.('chat', { negotiated: true, id: 0, ordered: true }) ?? null;
+    if (!chat) return false;
+    this.chat = chat;
+    chat.onmessage = (ev) => {
+      if (!this._closed && typeof ev.data === 'string') this.opts.onChat?.(ev.data);
+    };
+    chat.onopen = () => {
+      this.chatAddedForMessages = false;
+      const queued = this.chatQueue;
+      this.chatQueue = [];
+      for (const text of queued) {
+        try {
+          chat.send(text);
+        } catch {
+          return; // closed meanwhile: the rest is lost with it
+        }
+      }
+    };
+    return true;
+  }
+
   private async negotiate(): Promise<void> {
-    if (this._closed || !this.negotiationAllowed) return;
+    // After a refused answer every offer on this connection would be refused the same way, and
+    // the change the rolled-back offer carried keeps asking for one: stop here (see onAnswerRejected).
+    if (this._closed || !this.negotiationAllowed || this.offersRefused) return;
     try {
       this.makingOffer = true;
       await this.pc.setLocalDescription();
@@ -391,9 +468,17 @@ export class PeerSession {
       this.counters.ignoredOffers += 1;
       return;
     }
+    // An offer with data: our end of the negotiated channel exists before we answer, so the
+    // answer accepts it and nothing needs a re-offer.
+    if (desc.type === 'offer' && !this.chat && hasDataSection(desc.sdp)) this.openChat();
     this.isSettingRemoteAnswerPending = desc.type === 'answer';
     try {
       await pc.setRemoteDescription(desc); // polite + collision: implicit rollback
+    } catch (err) {
+      this.isSettingRemoteAnswerPending = false;
+      if (desc.type !== 'answer' || this._closed) throw err;
+      await this.answerRejected(err);
+      return;
     } finally {
       this.isSettingRemoteAnswerPending = false;
     }
@@ -406,8 +491,33 @@ export class PeerSession {
         this.opts.signal({ kind: 'description', description: { type: 'answer', sdp: ld.sdp } });
       }
       this.negotiationAllowed = true;
+      const screen = this.pendingScreen;
+      this.pendingScreen = null;
+      if (screen && !this._closed) await this.setScreenTrack(screen.track, screen.stream);
     }
     await this.flushCandidates();
+  }
+
+  /**
+   * The browser refused the remote's answer to our offer. Left alone the connection would stay
+   * in have-local-offer for good: no later offer, ICE restart or screen share could happen. Roll
+   * the offer back (the connection keeps what was negotiated before it, media included), make no
+   * more offers here, and let the owner recover with a fresh connection. Chromium refuses the
+   * rollback too (measured: after "Failed to set SSL role" every later description fails with
+   * ERROR_CONTENT, while media keeps flowing), so there the fresh connection is the only way out.
+   */
+  private async answerRejected(err: unknown): Promise<void> {
+    console.warn(`pulsemeet: ${this.remoteId} sent an answer we cannot take; rolling back`, err);
+    this.counters.rejectedAnswers += 1;
+    this.offersRefused = true;
+    if (this.pc.signalingState === 'have-local-offer') {
+      try {
+        await this.pc.setLocalDescription({ type: 'rollback' });
+      } catch (rollbackErr) {
+        console.warn('pulsemeet: rollback failed', rollbackErr);
+      }
+    }
+    if (!this._closed) this.opts.onAnswerRejected?.();
   }
 
   /** See handleUnreachable. Runs in the signaling chain, so never halfway through a description. */
@@ -505,6 +615,13 @@ export class PeerSession {
     if (this.restartTimer !== null) this.timers.clearTimeout(this.restartTimer);
     this.restartTimer = null;
   }
+}
+
+/** Chat messages that may wait for a channel being added; more are refused (reported undelivered). */
+const MAX_QUEUED_CHAT = 100;
+
+function hasDataSection(sdp: string): boolean {
+  return /^m=application/m.test(sdp);
 }
 
 function toCandidateData(c: CandidateLike): IceCandidateData {

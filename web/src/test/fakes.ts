@@ -109,10 +109,13 @@ class FakeTransceiver implements TransceiverLike {
   direction: RTCRtpTransceiverDirection;
   readonly sender: FakeSender;
   readonly receiver: { track: MediaStreamTrack };
-  constructor(kind: MediaKind, track: MediaStreamTrack | null, direction: RTCRtpTransceiverDirection) {
+  /** The streams (msid) the sender's track is announced in. */
+  readonly streams: readonly MediaStream[];
+  constructor(kind: MediaKind, track: MediaStreamTrack | null, direction: RTCRtpTransceiverDirection, streams: readonly MediaStream[] = []) {
     this.sender = new FakeSender(track);
     this.receiver = { track: fakeTrack(kind, `remote-${kind}`) };
     this.direction = direction;
+    this.streams = streams;
   }
 }
 
@@ -126,7 +129,7 @@ export class FakePeerConnection implements PeerConnectionLike {
   localDescription: DescriptionLike | null = null;
   onnegotiationneeded: ((ev: unknown) => void) | null = null;
   onicecandidate: ((ev: { candidate: CandidateLike | null }) => void) | null = null;
-  ontrack: ((ev: { track: MediaStreamTrack; streams: readonly MediaStream[] }) => void) | null = null;
+  ontrack: ((ev: { track: MediaStreamTrack; streams: readonly MediaStream[]; transceiver?: TransceiverLike }) => void) | null = null;
   onconnectionstatechange: ((ev: unknown) => void) | null = null;
   onicecandidateerror: ((ev: { url?: string; errorCode?: number; errorText?: string }) => void) | null = null;
   readonly fingerprint = `sha-256 FA:KE:${++fpCounter}`;
@@ -136,7 +139,24 @@ export class FakePeerConnection implements PeerConnectionLike {
   rollbacks = 0;
   restartIceCalls = 0;
   closed = false;
+  /**
+   * The remote's DTLS role (`a=setup:` of the first answer it gave us). A later answer with the
+   * other role is refused as browsers do ("Failed to set SSL role"): webrtcbin answers re-offers so.
+   */
+  remoteDtlsRole: string | null = null;
+  /**
+   * Chromium (measured, 156): after refusing an answer for its DTLS role the session is in error
+   * and every later description, the rollback included, fails ("ERROR_CONTENT"); the connection
+   * stays in have-local-offer while media keeps flowing. False: the rollback works, as the
+   * specification has it.
+   */
+  refusedAnswerBreaksSession = true;
+  private sessionError: string | null = null;
+  /** Data (an m=application section) was negotiated: later data channels need no new offer. */
+  dataNegotiated = false;
   private negotiationNeeded = false;
+  /** The description in force before the current offer, which a rollback goes back to. */
+  private stableLocalDescription: DescriptionLike | null = null;
   private nnScheduled = false;
   private offerSeq = 0;
 
@@ -150,7 +170,7 @@ export class FakePeerConnection implements PeerConnectionLike {
   addTransceiver(trackOrKind: MediaStreamTrack | MediaKind, init?: RTCRtpTransceiverInit): TransceiverLike {
     const kind = typeof trackOrKind === 'string' ? trackOrKind : (trackOrKind.kind as MediaKind);
     const track = typeof trackOrKind === 'string' ? null : trackOrKind;
-    const t = new FakeTransceiver(kind, track, init?.direction ?? 'sendrecv');
+    const t = new FakeTransceiver(kind, track, init?.direction ?? 'sendrecv', init?.streams ?? []);
     this.transceivers.push(t);
     this.markNegotiationNeeded();
     return t;
@@ -163,9 +183,20 @@ export class FakePeerConnection implements PeerConnectionLike {
   async setLocalDescription(desc?: RTCSessionDescriptionInit): Promise<void> {
     await tick();
     this.assertOpen();
+    this.assertNoSessionError();
     const type = desc?.type ?? (this.signalingState === 'have-remote-offer' ? 'answer' : 'offer');
+    if (type === 'rollback') {
+      if (this.signalingState !== 'have-local-offer') throw invalidState('rollback in ' + this.signalingState);
+      this.rollbacks += 1;
+      this.localDescription = this.stableLocalDescription;
+      this.signalingState = 'stable';
+      // What the rolled-back offer was to negotiate still needs negotiating.
+      this.markNegotiationNeeded();
+      return;
+    }
     if (type === 'offer') {
       if (this.signalingState !== 'stable' && this.signalingState !== 'have-local-offer') throw invalidState('offer in ' + this.signalingState);
+      if (this.signalingState === 'stable') this.stableLocalDescription = this.localDescription;
       this.assignMids();
       this.localDescription = { type: 'offer', sdp: this.makeSdp('offer') };
       this.signalingState = 'have-local-offer';
@@ -174,6 +205,7 @@ export class FakePeerConnection implements PeerConnectionLike {
       if (this.signalingState !== 'have-remote-offer') throw invalidState('answer in ' + this.signalingState);
       this.localDescription = { type: 'answer', sdp: this.makeSdp('answer') };
       this.signalingState = 'stable';
+      if (hasData(this.remoteDescription?.sdp ?? '')) this.dataNegotiated = true;
       this.afterStable();
     }
   }
@@ -181,6 +213,7 @@ export class FakePeerConnection implements PeerConnectionLike {
   async setRemoteDescription(desc: RTCSessionDescriptionInit): Promise<void> {
     await tick();
     this.assertOpen();
+    this.assertNoSessionError();
     if (desc.type === 'offer') {
       if (this.signalingState === 'have-local-offer') {
         this.rollbacks += 1; // implicit rollback, as browsers do for the polite peer
@@ -191,14 +224,24 @@ export class FakePeerConnection implements PeerConnectionLike {
         if (!this.transceivers.some((t) => t.receiver.track.kind === kind)) {
           const t = new FakeTransceiver(kind, null, 'recvonly');
           this.transceivers.push(t);
-          this.ontrack?.({ track: t.receiver.track, streams: [] });
+          this.ontrack?.({ track: t.receiver.track, streams: [], transceiver: t });
         }
       }
       this.assignMids();
       this.signalingState = 'have-remote-offer';
     } else if (desc.type === 'answer') {
       if (this.signalingState !== 'have-local-offer') throw invalidState('remote answer in ' + this.signalingState);
+      const role = dtlsRole(desc.sdp ?? '');
+      if (this.remoteDtlsRole !== null && role !== null && role !== this.remoteDtlsRole) {
+        const e = new Error(`Failed to set remote answer sdp: Failed to set SSL role for the transport (${role} after ${this.remoteDtlsRole})`);
+        e.name = 'InvalidAccessError';
+        if (this.refusedAnswerBreaksSession) this.sessionError = e.message;
+        throw e;
+      }
+      if (role !== null) this.remoteDtlsRole = role;
       this.signalingState = 'stable';
+      // Accepted or refused, the data section was negotiated: no new offer for it.
+      if (hasData(this.localDescription?.sdp ?? '')) this.dataNegotiated = true;
     }
     this.remoteDescription = { type: desc.type as RTCSdpType, sdp: desc.sdp ?? '' };
     this.remoteDescriptionsSet.push(desc);
@@ -238,9 +281,11 @@ export class FakePeerConnection implements PeerConnectionLike {
   }
 
   readonly dataChannels: FakeDataChannel[] = [];
-  createDataChannel(label: string): DataChannelLike {
-    const channel = new FakeDataChannel(label);
+  createDataChannel(label: string, init?: RTCDataChannelInit): DataChannelLike {
+    const channel = new FakeDataChannel(label, init ?? {});
     this.dataChannels.push(channel);
+    // As in browsers: the first channel needs an m=application section, unless one was negotiated.
+    if (this.dataChannels.length === 1 && !this.dataNegotiated && this.signalingState === 'stable') this.fireNegotiationNeeded();
     return channel;
   }
 
@@ -258,15 +303,23 @@ export class FakePeerConnection implements PeerConnectionLike {
     this.transceivers.forEach((t, i) => (t.mid ??= String(i)));
   }
   private makeSdp(type: string): string {
-    const kinds = this.transceivers.map((t) => `m=${t.receiver.track.kind}`).join('\r\n');
-    return `v=0\r\no=- ${++this.offerSeq} ${type}\r\na=fingerprint:${this.fingerprint}\r\n${kinds}\r\n`;
+    const sections = this.transceivers.map((t) => `m=${t.receiver.track.kind}`);
+    // An offer carries data once we have a channel; an answer accepts the offer's data section.
+    const data = type === 'offer' ? this.dataChannels.length > 0 || this.dataNegotiated : hasData(this.remoteDescription?.sdp ?? '');
+    if (data) sections.push('m=application');
+    const setup = type === 'offer' ? 'actpass' : 'active';
+    return `v=0\r\no=- ${++this.offerSeq} ${type}\r\na=fingerprint:${this.fingerprint}\r\na=setup:${setup}\r\n${sections.join('\r\n')}\r\n`;
   }
   private markNegotiationNeeded(): void {
     this.negotiationNeeded = true;
     if (this.signalingState === 'stable') this.fireNegotiationNeeded();
   }
+  /** Changes wait for an offer, or a data channel for its first data section. */
+  private needsNegotiation(): boolean {
+    return this.negotiationNeeded || (this.dataChannels.length > 0 && !this.dataNegotiated);
+  }
   private afterStable(): void {
-    if (this.negotiationNeeded) this.fireNegotiationNeeded();
+    if (this.needsNegotiation()) this.fireNegotiationNeeded();
   }
   private fireNegotiationNeeded(): void {
     // Browsers queue the event as a task, so several changes coalesce into one.
@@ -274,9 +327,15 @@ export class FakePeerConnection implements PeerConnectionLike {
     this.nnScheduled = true;
     setTimeout(() => {
       this.nnScheduled = false;
-      if (this.closed || !this.negotiationNeeded || this.signalingState !== 'stable') return;
+      if (this.closed || !this.needsNegotiation() || this.signalingState !== 'stable') return;
       this.onnegotiationneeded?.({});
     }, 0);
+  }
+  private assertNoSessionError(): void {
+    if (this.sessionError === null) return;
+    const e = new Error(`Session error code: ERROR_CONTENT. ${this.sessionError}`);
+    e.name = 'OperationError';
+    throw e;
   }
   private assertOpen(): void {
     if (this.closed) throw invalidState('closed');
@@ -289,7 +348,10 @@ export class FakeDataChannel implements DataChannelLike {
   onmessage: ((ev: { data: unknown }) => void) | null = null;
   onopen: ((ev: unknown) => void) | null = null;
   readonly sent: string[] = [];
-  constructor(readonly label: string) {}
+  constructor(
+    readonly label: string,
+    readonly init: RTCDataChannelInit = {},
+  ) {}
   send(data: string): void {
     if (this.readyState !== 'open') throw invalidState('data channel not open');
     this.sent.push(data);
@@ -311,6 +373,15 @@ function kindsIn(sdp: string): MediaKind[] {
   const out: MediaKind[] = [];
   for (const m of sdp.matchAll(/^m=(audio|video)/gm)) out.push(m[1] as MediaKind);
   return out;
+}
+
+/** The SDP has a data (SCTP) section. */
+export function hasData(sdp: string): boolean {
+  return /^m=application/m.test(sdp);
+}
+
+function dtlsRole(sdp: string): string | null {
+  return /^a=setup:(\w+)/m.exec(sdp)?.[1] ?? null;
 }
 
 function invalidState(msg: string): Error {

@@ -19,6 +19,10 @@ export class MeshLink implements RemoteMedia {
   history: QualityPoint[] = [];
   /** The previous stats sample: metrics are computed over the interval since. */
   lastSample: StatsSample | null = null;
+  /** Fresh connections made because an answer could not be taken, since one last connected. */
+  rejectedAnswerRebuilds = 0;
+  /** A fresh connection waits for its turn (the backoff after a rejected answer). */
+  rebuildTimer: unknown = null;
 
   constructor(readonly peerId: string) {}
 

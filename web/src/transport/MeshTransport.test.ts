@@ -2,10 +2,10 @@
 // (the signaling server's part: stamp the sender, deliver to the target), or one driven by hand.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ClientMessage } from '../protocol/messages';
-import type { LocalTracks } from '../rtc/PeerSession';
+import type { LocalTracks, PeerSessionTimers } from '../rtc/PeerSession';
 import { FakePeerConnection, fakeTrack, settle } from '../test/fakes';
 import type { MediaMessage, TransportSettings } from './MediaTransport';
-import { MeshTransport } from './MeshTransport';
+import { MeshTransport, REJECTED_ANSWER_REBUILD_DELAYS_MS } from './MeshTransport';
 
 const STUN: RTCIceServer[] = [{ urls: 'stun:127.0.0.1:1' }];
 
@@ -19,7 +19,7 @@ interface Side {
 
 let made: MeshTransport[] = [];
 
-function side(localId: string, settings: Partial<TransportSettings> = {}, deliver?: (msg: ClientMessage) => void): Side {
+function side(localId: string, settings: Partial<TransportSettings> = {}, deliver?: (msg: ClientMessage) => void, timers?: PeerSessionTimers): Side {
   const sent: ClientMessage[] = [];
   const changed: string[] = [];
   const chats: Array<[string, string]> = [];
@@ -33,6 +33,7 @@ function side(localId: string, settings: Partial<TransportSettings> = {}, delive
       return true;
     },
     events: { remoteChanged: (id) => changed.push(id), chatReceived: (id, text) => chats.push([id, text]) },
+    timers,
   });
   transport.start({ localId, iceServers: STUN, iceTransportPolicy: 'all', ...settings });
   made.push(transport);
@@ -294,5 +295,105 @@ describe('MeshTransport: ICE', () => {
     expect(FakePeerConnection.instances.every((pc) => pc.closed)).toBe(true);
     expect(ada.transport.hasOpenConnections()).toBe(false);
     expect(ada.transport.connections().size).toBe(0);
+  });
+});
+
+describe('MeshTransport: a remote whose answers cannot be taken (issue 16)', () => {
+  /** An answer as webrtcbin writes it: the DTLS role it picked this time. */
+  const answerFrom = (peerId: string, role: 'active' | 'passive'): MediaMessage => ({
+    type: 'answer',
+    peerId,
+    data: { type: 'answer', sdp: `v=0\r\na=fingerprint:sha-256 GS:TR:EA:M0\r\na=setup:${role}\r\nm=audio\r\nm=video\r\nm=application\r\n` },
+  });
+
+  function manualTimers() {
+    const pending: Array<{ fn: () => void; ms: number }> = [];
+    const timers: PeerSessionTimers = {
+      setTimeout: (fn, ms) => {
+        const h = { fn, ms };
+        pending.push(h);
+        return h;
+      },
+      clearTimeout: (h) => {
+        const i = pending.indexOf(h as { fn: () => void; ms: number });
+        if (i >= 0) pending.splice(i, 1);
+      },
+    };
+    return { pending, timers };
+  }
+
+  it('rolls back, recovers once at once with a fresh connection, and further refusals wait for the backoff', async () => {
+    const mt = manualTimers();
+    const ada = side('ada', {}, undefined, mt.timers);
+    ada.transport.addPeer('gst', true);
+    await settle();
+    const first = pcOf(ada, 'gst');
+    ada.transport.handleMessage(answerFrom('gst', 'active'));
+    await settle();
+    first.setConnectionState('connected');
+
+    // Sharing the screen re-offers; webrtcbin answers with the other role.
+    ada.transport.setScreenShare({ track: fakeTrack('video', 'screen'), stream: {} as MediaStream });
+    await settle();
+    expect(ofType(ada, 'offer')).toHaveLength(2);
+    ada.transport.handleMessage(answerFrom('gst', 'passive'));
+    await settle(40);
+    // The old code kept this connection, stuck in have-local-offer (in Chromium even the rollback
+    // fails then), with no way to renegotiate ever again.
+    expect(first.closed).toBe(true);
+    const second = pcOf(ada, 'gst');
+    expect(second).not.toBe(first);
+    expect(FakePeerConnection.instances).toHaveLength(2);
+    // The fresh connection's first offer carries everything: audio, camera, the screen, chat.
+    const offer = ofType(ada, 'offer')[2] as { data: { sdp: string } };
+    expect(offer.data.sdp.match(/^m=\w+/gm)).toEqual(['m=audio', 'm=video', 'm=video', 'm=application']);
+    expect(ofType(ada, 'offer')).toHaveLength(3);
+
+    // Its first answer is fine; an ICE restart before it ever connected is refused again: the
+    // next fresh connection waits for the backoff, and no offer goes out meanwhile.
+    ada.transport.handleMessage(answerFrom('gst', 'active'));
+    await settle();
+    ada.transport.renewIceServers(STUN);
+    await settle();
+    ada.transport.handleMessage(answerFrom('gst', 'passive'));
+    await settle(40);
+    expect(second.closed).toBe(false); // keeps carrying media meanwhile
+    expect(FakePeerConnection.instances).toHaveLength(2);
+    expect(ofType(ada, 'offer')).toHaveLength(4);
+    expect(mt.pending.map((p) => p.ms)).toContain(REJECTED_ANSWER_REBUILD_DELAYS_MS[1]);
+    mt.pending.find((p) => p.ms === REJECTED_ANSWER_REBUILD_DELAYS_MS[1])!.fn();
+    await settle();
+    expect(FakePeerConnection.instances).toHaveLength(3);
+    expect(ofType(ada, 'offer')).toHaveLength(5);
+  });
+
+  it('gives up after the last wait; a Retry starts over', async () => {
+    const mt = manualTimers();
+    const ada = side('ada', {}, undefined, mt.timers);
+    ada.transport.addPeer('gst', true);
+    const refuseOnce = async () => {
+      await settle();
+      ada.transport.handleMessage(answerFrom('gst', 'active'));
+      await settle();
+      pcOf(ada, 'gst').restartIce();
+      await settle();
+      ada.transport.handleMessage(answerFrom('gst', 'passive'));
+      await settle(40);
+    };
+    await refuseOnce(); // fresh connection at once
+    for (const delay of REJECTED_ANSWER_REBUILD_DELAYS_MS.slice(1)) {
+      await refuseOnce();
+      const timer = mt.pending.find((p) => p.ms === delay)!;
+      mt.pending.splice(mt.pending.indexOf(timer), 1);
+      timer.fn();
+    }
+    const made = FakePeerConnection.instances.length;
+    expect(made).toBe(1 + REJECTED_ANSWER_REBUILD_DELAYS_MS.length);
+    await refuseOnce();
+    expect(FakePeerConnection.instances).toHaveLength(made);
+    expect(mt.pending.filter((p) => REJECTED_ANSWER_REBUILD_DELAYS_MS.includes(p.ms))).toEqual([]);
+    ada.transport.reconnectPeer('gst');
+    await refuseOnce();
+    expect(FakePeerConnection.instances).toHaveLength(made + 2);
   });
 });

@@ -3,7 +3,7 @@
 // each connection's data channel; each connection is measured and its send limits adapted on its
 // own; fresh TURN credentials restart ICE on every connection.
 import { parseChatWire, type ChatWireMessage } from '../room/ChatLog';
-import { PeerSession, type LocalTracks, type OutgoingSignal } from '../rtc/PeerSession';
+import { PeerSession, type LocalTracks, type OutgoingSignal, type PeerSessionTimers } from '../rtc/PeerSession';
 import type { MediaKind, PeerConnectionFactory } from '../rtc/peerConnectionLike';
 import { chooseSendQuality, sameQuality } from '../rtc/sendPolicy';
 import { computeMetrics, extractSample, pushHistory } from '../rtc/stats';
@@ -19,11 +19,29 @@ export interface MeshTransportOptions {
   /** How long a connection may take before the call says why it does not connect. */
   connectTimeoutMs?: number;
   now?: () => number;
+  /** For the waits between fresh connections after rejected answers; the global timers by default. */
+  timers?: PeerSessionTimers;
 }
+
+/**
+ * When a remote's answer cannot be taken (GStreamer's webrtcbin answers a re-offer with the other
+ * DTLS role), a fresh connection replaces the one whose offer was rolled back: the first at once,
+ * the next ones after these waits if the fresh connections keep failing before they ever connect;
+ * then we give up (the rolled-back connection, if any, keeps what it had; Retry starts over).
+ * Being connected starts the count afresh: each later refusal follows a renegotiation of its own
+ * (a screen share, an ICE restart), never a loop.
+ */
+export const REJECTED_ANSWER_REBUILD_DELAYS_MS: readonly number[] = [0, 10_000, 30_000];
+
+const globalTimers: PeerSessionTimers = {
+  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+  clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>),
+};
 
 export class MeshTransport implements MediaTransport {
   private readonly opts: MeshTransportOptions;
   private readonly now: () => number;
+  private readonly timers: PeerSessionTimers;
   private readonly links = new Map<string, MeshLink>();
   private localId: string | null = null;
   private iceServers: RTCIceServer[] = [];
@@ -33,6 +51,7 @@ export class MeshTransport implements MediaTransport {
   constructor(opts: MeshTransportOptions) {
     this.opts = opts;
     this.now = opts.now ?? (() => Date.now());
+    this.timers = opts.timers ?? globalTimers;
   }
 
   // ---- the room ----
@@ -56,6 +75,7 @@ export class MeshTransport implements MediaTransport {
   removePeer(peerId: string): void {
     const link = this.links.get(peerId);
     if (!link) return;
+    this.cancelRebuild(link);
     link.session?.close();
     link.session = null;
     this.links.delete(peerId);
@@ -63,7 +83,9 @@ export class MeshTransport implements MediaTransport {
 
   reconnectPeer(peerId: string): void {
     const link = this.links.get(peerId);
-    if (link) this.connect(link, true);
+    if (!link) return;
+    link.rejectedAnswerRebuilds = 0;
+    this.connect(link, true);
   }
 
   peerUnreachable(peerId: string): void {
@@ -205,6 +227,7 @@ export class MeshTransport implements MediaTransport {
 
   /** A new PeerSession to this remote, replacing the one it had. */
   private connect(link: MeshLink, initiator: boolean): void {
+    this.cancelRebuild(link);
     link.session?.close();
     link.resetMedia();
     if (!this.localId) return;
@@ -233,6 +256,7 @@ export class MeshTransport implements MediaTransport {
       onConnectionState: (state) => {
         if (link.session !== session) return;
         link.connectionState = state;
+        if (state === 'connected') link.rejectedAnswerRebuilds = 0;
         // Limits apply from the moment media flows, and the room size may have changed.
         if (state === 'connected') this.adaptSenders();
         events.remoteChanged(peerId);
@@ -249,9 +273,40 @@ export class MeshTransport implements MediaTransport {
         this.connect(link, true);
         events.remoteChanged(peerId);
       },
+      onAnswerRejected: () => {
+        if (link.session !== session || !this.links.has(peerId)) return;
+        this.rebuildAfterRejectedAnswer(link, session);
+      },
     });
     link.session = session;
     if (this.screen) void session.setScreenTrack(this.screen.track, this.screen.stream);
+  }
+
+  /**
+   * A fresh connection (we offer, with everything in the first offer) for one whose answer could
+   * not be taken; see REJECTED_ANSWER_REBUILD_DELAYS_MS for how often.
+   */
+  private rebuildAfterRejectedAnswer(link: MeshLink, session: PeerSession): void {
+    if (link.rebuildTimer !== null) return;
+    const delay = REJECTED_ANSWER_REBUILD_DELAYS_MS[link.rejectedAnswerRebuilds];
+    if (delay === undefined) {
+      console.warn(`pulsemeet: answers from ${link.peerId} keep being refused; no more fresh connections`);
+      return;
+    }
+    link.rejectedAnswerRebuilds += 1;
+    const rebuild = () => {
+      link.rebuildTimer = null;
+      if (link.session !== session || this.links.get(link.peerId) !== link) return;
+      this.connect(link, true);
+      this.opts.events.remoteChanged(link.peerId);
+    };
+    if (delay === 0) rebuild();
+    else link.rebuildTimer = this.timers.setTimeout(rebuild, delay);
+  }
+
+  private cancelRebuild(link: MeshLink): void {
+    if (link.rebuildTimer !== null) this.timers.clearTimeout(link.rebuildTimer);
+    link.rebuildTimer = null;
   }
 
   private sendSignal(targetId: string, s: OutgoingSignal): void {
