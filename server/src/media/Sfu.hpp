@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "media/SdpError.hpp"
+#include "media/SfuStats.hpp"
 
 // The media server as the rest of the process sees it (docs/architecture.md, "Media server"):
 // rooms of publishers and subscribers, one Router per room on one MediaWorker thread. Every
@@ -27,6 +28,8 @@ std::string_view toString(TrackSource source);
 struct AvailableTrack {
     std::string publisherId;
     TrackSource source = TrackSource::camera;
+
+    friend bool operator==(const AvailableTrack&, const AvailableTrack&) = default;
 };
 
 // Which of a subscriber's recvonly sections carries which publisher's track.
@@ -34,6 +37,8 @@ struct ForwardedTrack {
     std::string mid;
     std::string publisherId;
     TrackSource source = TrackSource::camera;
+
+    friend bool operator==(const ForwardedTrack&, const ForwardedTrack&) = default;
 };
 
 struct SfuAnswer {
@@ -83,6 +88,8 @@ class Sfu {
     // The peer is gone from the media server (left the room, or closed its connection): its
     // transport closes, its tracks stop, the room's other subscribers hear onTracksAvailable.
     void removePeer(const std::string& roomId, const std::string& peerId);
+    // The counters of every media thread, summed; `done` runs on a media thread.
+    void stats(std::function<void(SfuStats)> done);
 
   private:
     struct Impl;
