@@ -394,6 +394,47 @@ TEST(SfuTest, ForwardsRewrittenAndAnswersNackAndPli) {
     });
     EXPECT_TRUE(upstreamNack) << "no NACK for 110 reached the publisher";
 
+    // Reports: the subscriber gets a sender report for its stream; the publisher a receiver
+    // report for its camera and, once the subscriber told its estimate, that as a REMB cap.
+    const auto senderReport = room.subscriber.receiveUntil([&](const auto& packet) {
+        if (!packet.rtcp) return false;
+        storage = packet.plain;
+        bool found = false;
+        RtcpCompound::parse(storage)->forEach([&](const RtcpPacketView& view) {
+            const auto report = SenderReportView::from(view);
+            found = found || (report && report->ssrc() == room.subscriberSsrc &&
+                              report->senderInfo().packetCount >= 10);
+        });
+        return found;
+    });
+    EXPECT_TRUE(senderReport) << "no sender report for the subscriber's stream";
+    const std::uint32_t estimated[] = {room.subscriberSsrc};
+    RtcpWriter remb(buffer);
+    remb.receiverReport(1, {}).remb(1, 1'000'000, estimated);
+    room.subscriber.sendRtcp(remb.bytes());
+    bool receiverReportSeen = false;
+    const auto cap = room.publisher.receiveUntil([&](const auto& packet) {
+        if (!packet.rtcp) return false;
+        storage = packet.plain;
+        bool capped = false;
+        RtcpCompound::parse(storage)->forEach([&](const RtcpPacketView& view) {
+            if (const auto report = ReceiverReportView::from(view)) {
+                for (std::size_t i = 0; i < report->reportCount(); ++i)
+                    receiverReportSeen =
+                        receiverReportSeen || report->reportBlock(i).ssrc == kCameraSsrc;
+            }
+            if (view.packetType() != rtcp::kPayloadFeedback ||
+                view.countOrFormat() != rtcp::kFmtAfb)
+                return;
+            const auto estimate = RembView::from(view);
+            capped = capped || (estimate && estimate->bitrate() == 1'000'000 &&
+                                estimate->ssrcCount() == 1 && estimate->ssrc(0) == kCameraSsrc);
+        });
+        return capped;
+    });
+    EXPECT_TRUE(cap) << "the subscriber's estimate did not reach the publisher as REMB";
+    EXPECT_TRUE(receiverReportSeen) << "no receiver report block for the camera";
+
     const auto stats = statsOf(room.sfu);
     EXPECT_GE(stats.rtpPacketsIn, 11U);
     EXPECT_GE(stats.rtpPacketsOut, 11U);
