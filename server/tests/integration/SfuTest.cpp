@@ -547,6 +547,31 @@ TEST(SfuTest, ATransportThatDiesOnItsOwnIsReportedAndRemoved) {
     EXPECT_EQ(statsOf(sfu).producers, 0U) << "its track is gone";
 }
 
+TEST(SfuTest, RoomsSpreadOverWorkersEachOnItsOwnPort) {
+    RecordingListener listener;
+    Sfu sfu(Sfu::Options{"127.0.0.1", 0, "127.0.0.1", 2, 0}, listener);
+    std::set<std::string> ports;
+    // Enough rooms that both workers get some, whatever the hash.
+    for (int room = 0; room < 16; ++room) {
+        const TestDtlsClient client("SRTP_AEAD_AES_128_GCM");
+        std::promise<std::variant<SfuAnswer, SdpError>> promise;
+        auto future = promise.get_future();
+        sfu.offer("room-" + std::to_string(room), "peer",
+                  makeOffer({"ufrag" + std::to_string(room), "password-password-password"},
+                            client.fingerprint(), {{"video", "0", "sendonly", kCameraSsrc}}),
+                  [&promise](auto result) { promise.set_value(std::move(result)); });
+        ASSERT_EQ(future.wait_for(5s), std::future_status::ready);
+        const auto answer = std::get<SfuAnswer>(future.get());
+        const auto parsed = std::get<SdpOffer>(parseSdpOffer(answer.sdp));
+        ports.insert(std::to_string(parsed.media.front().port));
+    }
+    EXPECT_EQ(ports.size(), 2U) << "each worker answers with its own port";
+    const auto stats = statsOf(sfu);
+    EXPECT_EQ(stats.rooms, 16U);
+    EXPECT_EQ(stats.transports, 16U);
+    EXPECT_EQ(stats.producers, 16U);
+}
+
 TEST(SfuTest, ABadOfferIsRefusedWithItsCode) {
     RecordingListener listener;
     Sfu sfu(Sfu::Options{"127.0.0.1", 0, "127.0.0.1", 1, 0}, listener);
