@@ -148,19 +148,34 @@ struct MediaWorker::Impl final : DatagramSink {
         return found->second;
     }
 
-    void create(TransportRequest request, const std::function<void(TransportCreated)>& done) {
+    IceCredentials freshCredentials() const {
         IceCredentials local;
         do {
             local = {randomHex(8), randomHex(16)};
         } while (byUfrag.contains(local.ufrag));
+        return local;
+    }
+
+    TransportCreated create(TransportRequest request) {
+        IceCredentials local = freshCredentials();
         const auto id = nextId++;
         auto transport = std::make_unique<WebRtcTransport>(
             local, std::move(request.remote), std::move(request.remoteFingerprint), dtlsContext,
             *this, *request.listener, Clock::now(), options.transport);
+        auto* created = transport.get();
         byUfrag.emplace(local.ufrag, id);
         transports.emplace(id, Entry{std::move(transport), std::move(request.listener)});
         if (!timerRunning) startTimer();
-        if (done) done(TransportCreated{id, std::move(local)});
+        return TransportCreated{id, std::move(local), created};
+    }
+
+    std::optional<IceCredentials> restartIce(std::uint64_t id, IceCredentials remote) {
+        const auto found = transports.find(id);
+        if (found == transports.end()) return std::nullopt;
+        IceCredentials local = freshCredentials();
+        byUfrag.emplace(local.ufrag, id);
+        found->second.transport->restartIce(local, std::move(remote));
+        return local;
     }
 
     void close(std::uint64_t id) {
@@ -174,7 +189,8 @@ struct MediaWorker::Impl final : DatagramSink {
         const auto found = transports.find(id);
         if (found == transports.end()) return;
         std::erase_if(byTuple, [id](const auto& entry) { return entry.second == id; });
-        byUfrag.erase(std::string(found->second.transport->localUfrag()));
+        // Every ufrag it had (an ICE restart adds one).
+        std::erase_if(byUfrag, [id](const auto& entry) { return entry.second == id; });
         transports.erase(found);
         ++counters.transportsClosed;
     }
@@ -200,6 +216,7 @@ struct MediaWorker::Impl final : DatagramSink {
             if (transport.state() == WebRtcTransport::State::closed) closedIds.push_back(id);
         }
         for (const auto id : closedIds) forget(id);
+        if (options.onTick) options.onTick(now);
         // Addresses whose consent expired no longer route to their transport.
         if (now >= nextTupleSweep) {
             nextTupleSweep = now + std::chrono::seconds(1);
@@ -255,9 +272,24 @@ const std::string& MediaWorker::fingerprintSha256() const {
 void MediaWorker::createTransport(TransportRequest request,
                                   std::function<void(TransportCreated)> done) {
     if (!request.listener) throw std::invalid_argument("MediaWorker::createTransport: no listener");
-    asio::post(impl_->io,
-               [impl = impl_.get(), request = std::move(request),
-                done = std::move(done)]() mutable { impl->create(std::move(request), done); });
+    asio::post(impl_->io, [impl = impl_.get(), request = std::move(request),
+                           done = std::move(done)]() mutable {
+        auto created = impl->create(std::move(request));
+        if (done) done(std::move(created));
+    });
+}
+
+MediaWorker::TransportCreated MediaWorker::createTransportNow(TransportRequest request) {
+    if (!request.listener) throw std::invalid_argument("MediaWorker::createTransport: no listener");
+    return impl_->create(std::move(request));
+}
+
+std::optional<IceCredentials> MediaWorker::restartIceNow(std::uint64_t id, IceCredentials remote) {
+    return impl_->restartIce(id, std::move(remote));
+}
+
+void MediaWorker::post(std::function<void()> task) {
+    asio::post(impl_->io, std::move(task));
 }
 
 void MediaWorker::closeTransport(std::uint64_t id) {

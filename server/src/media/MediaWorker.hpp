@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "media/IceLiteServer.hpp"
@@ -28,6 +29,9 @@ class MediaWorker {
         // How often transports' timers are looked at (DTLS retransmissions start at 100 ms, the
         // consent check is once a second).
         Clock::duration tickInterval = std::chrono::milliseconds(20);
+        // Runs on the media thread at every tick, after the transports' timers (what a router
+        // drives: NACKs, key-frame retries, RTCP reports). Ticks run while there are transports.
+        std::function<void(Clock::time_point)> onTick;
     };
 
     struct TransportRequest {
@@ -40,6 +44,8 @@ class MediaWorker {
     struct TransportCreated {
         std::uint64_t id = 0;
         IceCredentials local;  // for the answer's a=ice-ufrag / a=ice-pwd
+        // For the media thread only; valid until the listener hears it closed.
+        WebRtcTransport* transport = nullptr;
     };
 
     struct Stats {
@@ -70,6 +76,15 @@ class MediaWorker {
     void closeTransport(std::uint64_t id);
     // Thread-safe; `done` runs on the media thread.
     void stats(std::function<void(Stats)> done);
+    // Thread-safe: runs `task` on the media thread.
+    void post(std::function<void()> task);
+
+    // On the media thread only (inside post(), a listener or onTick): createTransport at once.
+    TransportCreated createTransportNow(TransportRequest request);
+    // On the media thread only: an ICE restart of a transport with the offer's new credentials;
+    // returns the new local ones (nullopt: no such transport). The old ufrag still routes until
+    // the transport is closed.
+    std::optional<IceCredentials> restartIceNow(std::uint64_t id, IceCredentials remote);
 
   private:
     struct Impl;

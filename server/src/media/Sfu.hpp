@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "media/SdpError.hpp"
+#include "media/SfuStats.hpp"
 
 // The media server as the rest of the process sees it (docs/architecture.md, "Media server"):
 // rooms of publishers and subscribers, one Router per room on one MediaWorker thread. Every
@@ -27,6 +28,8 @@ std::string_view toString(TrackSource source);
 struct AvailableTrack {
     std::string publisherId;
     TrackSource source = TrackSource::camera;
+
+    friend bool operator==(const AvailableTrack&, const AvailableTrack&) = default;
 };
 
 // Which of a subscriber's recvonly sections carries which publisher's track.
@@ -34,6 +37,8 @@ struct ForwardedTrack {
     std::string mid;
     std::string publisherId;
     TrackSource source = TrackSource::camera;
+
+    friend bool operator==(const ForwardedTrack&, const ForwardedTrack&) = default;
 };
 
 struct SfuAnswer {
@@ -49,8 +54,10 @@ class SfuListener {
     // track, or left). The subscriber re-offers with enough recvonly sections.
     virtual void onTracksAvailable(const std::string& roomId, const std::string& subscriberId,
                                    std::vector<AvailableTrack> tracks) = 0;
-    // A peer's transport closed on its own (consent lost, DTLS failed, handshake timeout); not
-    // called for removePeer.
+    // A peer's transport closed on its own (consent lost, DTLS failed, handshake timeout): its
+    // tracks are gone (others hear onTracksAvailable) and its next offer starts a new transport.
+    // `reason` is WebRtcTransport's ("consent-lost", "dtls-failed", "handshake-timeout"). Not
+    // called for removePeer, nor when the client closed DTLS itself (it knows).
     virtual void onTransportClosed(const std::string& roomId, const std::string& peerId,
                                    std::string_view reason) = 0;
 };
@@ -59,30 +66,39 @@ class Sfu {
   public:
     struct Options {
         std::string bindAddress = "0.0.0.0";
-        std::uint16_t port = 10000;    // 0: any free port, see port()
-        std::string announcedAddress;  // the host candidate's address in every answer
-        unsigned workers = 1;          // MediaWorker threads; a room lives on one
-        // Test-only: drop this share (0..100) of forwarded RTP packets before they are sent, to
-        // show NACK and retransmission at work. Never set in production.
+        // Worker i binds port + i; 0: each binds any free port (see port()).
+        std::uint16_t port = 10000;
+        // The host candidate's address in every answer; empty: bindAddress, which must then
+        // not be a wildcard (std::invalid_argument otherwise).
+        std::string announcedAddress;
+        unsigned workers = 1;  // MediaWorker threads (at least 1); a room lives on one
+        // Test-only: drop this share (0..100; more throws std::invalid_argument) of forwarded
+        // RTP packets before they are sent, to show NACK and retransmission at work. Never set
+        // in production.
         unsigned testDropPercent = 0;
     };
 
     // Binds the UDP socket(s) (throws std::runtime_error naming the address when it cannot) and
-    // starts the worker threads.
+    // starts the worker threads. The listener must outlive the Sfu.
     Sfu(Options options, SfuListener& listener);
     ~Sfu();
     Sfu(const Sfu&) = delete;
     Sfu& operator=(const Sfu&) = delete;
 
+    // The first worker's bound port (the others are port() + i only when Options::port was
+    // set).
     std::uint16_t port() const;
 
     // The peer's offer (the first, or a re-offer on the same connection). `done` gets the answer
-    // or why the offer cannot be answered.
+    // or why the offer cannot be answered; it runs on a media thread, before any
+    // onTracksAvailable the offer causes.
     void offer(const std::string& roomId, const std::string& peerId, std::string sdp,
                std::function<void(std::variant<SfuAnswer, SdpError>)> done);
     // The peer is gone from the media server (left the room, or closed its connection): its
     // transport closes, its tracks stop, the room's other subscribers hear onTracksAvailable.
     void removePeer(const std::string& roomId, const std::string& peerId);
+    // The counters of every media thread, summed; `done` runs on a media thread.
+    void stats(std::function<void(SfuStats)> done);
 
   private:
     struct Impl;

@@ -206,6 +206,10 @@ void WebRtcTransport::close(CloseReason reason) {
     listener_.onStateChanged(*this);
 }
 
+void WebRtcTransport::restartIce(IceCredentials local, IceCredentials remote) {
+    ice_.restart(std::move(local), std::move(remote));
+}
+
 void WebRtcTransport::setState(State state) {
     if (state_ == state) return;
     state_ = state;

@@ -115,6 +115,9 @@ class WebRtcTransport {
 
     // Sends DTLS close_notify if connected; afterwards everything received is dropped.
     void close(CloseReason reason = CloseReason::closedByOwner);
+    // ICE restart (the client re-offered with a new ufrag): new credentials on both sides; DTLS
+    // and SRTP carry on (IceLiteServer::restart keeps the old ones valid until the new ones work).
+    void restartIce(IceCredentials local, IceCredentials remote);
 
     State state() const { return state_; }
     CloseReason closeReason() const { return closeReason_; }

@@ -1,0 +1,186 @@
+#include "media/Consumer.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "media/Producer.hpp"
+
+namespace pulsemeet::media {
+
+namespace {
+
+constexpr std::size_t kMaxExtensions = 16;
+
+// abs-send-time: 24 bits of seconds in 6.18 fixed point. Only differences matter to the
+// receiver, so the steady clock's epoch will do.
+std::array<std::uint8_t, 3> absSendTime(Consumer::Clock::time_point now) {
+    const auto us =
+        std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
+    const auto value = static_cast<std::uint32_t>((us << 18) / 1000000) & 0xFFFFFF;
+    return {static_cast<std::uint8_t>(value >> 16), static_cast<std::uint8_t>(value >> 8),
+            static_cast<std::uint8_t>(value)};
+}
+
+}  // namespace
+
+Consumer::Consumer(Producer& producer, Parameters parameters, Listener& listener, SfuStats& stats)
+    : producer_(producer),
+      parameters_(std::move(parameters)),
+      listener_(listener),
+      stats_(stats),
+      sequence_(parameters_.firstSequenceNumber),
+      rtxSequence_(parameters_.firstRtxSequenceNumber) {
+    if (producer_.isVideo())
+        retransmissions_.emplace(kRetransmissionCapacity, kRetransmissionMaxAge);
+    for (const auto& route : parameters_.payloadTypes) {
+        if (route && route->rtxPayloadType && route->payloadType < 128)
+            rtxPayloadTypeFor_[route->payloadType] = route->rtxPayloadType;
+    }
+    producer_.addConsumer(*this);
+    ++stats_.forwardedStreams;
+}
+
+Consumer::~Consumer() {
+    producer_.removeConsumer(*this);
+    --stats_.forwardedStreams;
+}
+
+std::uint16_t Consumer::nextSequenceNumber() const {
+    const auto last = sequence_.lastOutput();
+    return last ? static_cast<std::uint16_t>(*last + 1) : parameters_.firstSequenceNumber;
+}
+
+void Consumer::forward(const RtpPacket& packet, Clock::time_point now) {
+    if (!listener_.consumerReady(*this)) return;
+    const auto payload = packet.payload();
+    const auto& route = parameters_.payloadTypes[packet.payloadType()];
+    if (payload.empty() || !route) {
+        // Padding-only probes and codecs the subscriber lacks are not forwarded, and leave no
+        // gap the subscriber would take for a loss.
+        if (!payload.empty()) ++stats_.unroutable;
+        sequence_.drop(packet.sequenceNumber());
+        return;
+    }
+    const auto sequenceNumber = sequence_.forward(packet.sequenceNumber());
+    if (!sequenceNumber) return;
+
+    const auto stamp = absSendTime(now);
+    const std::span<const std::uint8_t> mid(
+        reinterpret_cast<const std::uint8_t*>(parameters_.mid.data()), parameters_.mid.size());
+    std::array<RtpExtensionElement, kMaxExtensions> elements;
+    std::size_t count = 0;
+    packet.forEachExtension([&](const RtpExtensionElement& element) {
+        const auto& mapping = parameters_.extensions[element.id];
+        if (mapping.rewrite == ExtensionRewrite::drop || count == elements.size()) return;
+        auto value = element.value;
+        if (mapping.rewrite == ExtensionRewrite::mid) value = mid;
+        if (mapping.rewrite == ExtensionRewrite::absSendTime) value = stamp;
+        elements[count++] = {mapping.id, value};
+    });
+    std::array<std::uint32_t, 15> csrcs{};
+    for (std::size_t i = 0; i < packet.csrcCount(); ++i) csrcs[i] = packet.csrc(i);
+
+    RtpHeaderFields fields;
+    fields.marker = packet.marker();
+    fields.payloadType = route->payloadType;
+    fields.sequenceNumber = *sequenceNumber;
+    fields.timestamp = packet.timestamp();
+    fields.ssrc = parameters_.ssrc;
+    fields.csrcs = std::span<const std::uint32_t>(csrcs).first(packet.csrcCount());
+    const auto size = writeRtpPacket(buffer_, fields, std::span(elements).first(count), payload);
+    if (size == 0) {
+        ++stats_.unroutable;
+        return;
+    }
+    const auto bytes = std::span<const std::uint8_t>(buffer_).first(size);
+    if (retransmissions_) retransmissions_->store(*sequenceNumber, bytes, now);
+    sentAny_ = true;
+    lastTimestamp_ = packet.timestamp();
+    clockRate_ = route->clockRate;
+    lastSentAt_ = now;
+    ++packetsSent_;
+    octetsSent_ += static_cast<std::uint32_t>(payload.size());
+    if (parameters_.testDropPercent > 0) {
+        // Deterministic: exactly testDropPercent of every 100 packets, evenly spread.
+        dropCredit_ += parameters_.testDropPercent;
+        if (dropCredit_ >= 100) {
+            dropCredit_ -= 100;
+            ++stats_.testDropped;
+            return;
+        }
+    }
+    send(bytes);
+}
+
+void Consumer::send(std::span<const std::uint8_t> packet) {
+    listener_.onConsumerRtp(*this, packet);
+}
+
+void Consumer::retransmit(std::uint16_t sequenceNumber, Clock::time_point now) {
+    if (!retransmissions_ || !listener_.consumerReady(*this)) return;
+    const auto stored = retransmissions_->forNack(sequenceNumber, now, kMinResendInterval);
+    if (!stored) return;
+    ++stats_.retransmissions;
+    const std::uint8_t payloadType = (*stored)[1] & 0x7F;
+    const auto rtxPayloadType = rtxPayloadTypeFor_[payloadType];
+    if (!parameters_.rtxSsrc || !rtxPayloadType) {
+        send(*stored);  // the same bytes on the same SSRC (SRTP allows the repeat)
+        return;
+    }
+    // RFC 4588: on the RTX stream, the original sequence number ahead of the payload. The stored
+    // packet is copied first: buffer_ may hold it, and the RTX packet is written there.
+    std::array<std::uint8_t, RetransmissionBuffer::kMaxPacketSize> copy{};
+    std::copy(stored->begin(), stored->end(), copy.begin());
+    const auto original = RtpPacket::parse(std::span(copy).first(stored->size()));
+    if (!original) return;
+    const auto payload = original->payload();
+    if (payload.size() + 2 > rtxPayload_.size()) return;
+    rtxPayload_[0] = static_cast<std::uint8_t>(sequenceNumber >> 8);
+    rtxPayload_[1] = static_cast<std::uint8_t>(sequenceNumber);
+    std::copy(payload.begin(), payload.end(), rtxPayload_.begin() + 2);
+    std::array<RtpExtensionElement, kMaxExtensions> elements;
+    const auto count = collectExtensions(*original, elements);
+    RtpHeaderFields fields;
+    fields.marker = original->marker();
+    fields.payloadType = *rtxPayloadType;
+    fields.sequenceNumber = rtxSequence_++;
+    fields.timestamp = original->timestamp();
+    fields.ssrc = *parameters_.rtxSsrc;
+    const auto size =
+        writeRtpPacket(buffer_, fields, std::span(elements).first(count),
+                       std::span<const std::uint8_t>(rtxPayload_).first(payload.size() + 2));
+    if (size > 0) send(std::span<const std::uint8_t>(buffer_).first(size));
+}
+
+void Consumer::requestKeyFrame(Clock::time_point now) {
+    producer_.requestKeyFrame(now);
+}
+
+bool Consumer::writeSenderReport(RtcpWriter& writer, Clock::time_point now,
+                                 std::uint64_t ntpNow) const {
+    if (!sentAny_) return false;
+    // The RTP time that corresponds to now: the last packet's, moved on by the time since.
+    const auto elapsedUs =
+        std::chrono::duration_cast<std::chrono::microseconds>(now - lastSentAt_).count();
+    SenderInfo info;
+    info.ntpTimestamp = ntpNow;
+    info.rtpTimestamp =
+        lastTimestamp_ + static_cast<std::uint32_t>(elapsedUs * std::int64_t{clockRate_} / 1000000);
+    info.packetCount = packetsSent_;
+    info.octetCount = octetsSent_;
+    writer.senderReport(parameters_.ssrc, info, {});
+    return true;
+}
+
+void Consumer::setAvailableBitrate(std::uint64_t bitsPerSecond, Clock::time_point now) {
+    availableBitrate_ = bitsPerSecond;
+    availableBitrateAt_ = now;
+}
+
+std::optional<std::uint64_t> Consumer::availableBitrate(Clock::time_point now) const {
+    if (!availableBitrate_ || now - availableBitrateAt_ > Producer::kBitrateFreshness)
+        return std::nullopt;
+    return availableBitrate_;
+}
+
+}  // namespace pulsemeet::media

@@ -1,0 +1,102 @@
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "media/RetransmissionBuffer.hpp"
+#include "media/RtcpPacket.hpp"
+#include "media/RtpMapping.hpp"
+#include "media/RtpPacket.hpp"
+#include "media/SeqManager.hpp"
+#include "media/SfuStats.hpp"
+
+// One publisher track as one subscriber receives it (mediasoup's Consumer): every packet is
+// rewritten for the subscriber's section (its SSRC, a gap-free sequence of its own, its payload
+// type for the codec, its extension ids, its mid, a fresh abs-send-time), kept for NACKs and
+// handed to the listener to send. One media thread; no lock.
+namespace pulsemeet::media {
+
+class Producer;
+
+class Consumer {
+  public:
+    using Clock = std::chrono::steady_clock;
+
+    class Listener {
+      public:
+        virtual ~Listener() = default;
+        // Whether the subscriber's transport takes media now; nothing is rewritten before.
+        virtual bool consumerReady(const Consumer& consumer) const = 0;
+        virtual void onConsumerRtp(Consumer& consumer, std::span<const std::uint8_t> packet) = 0;
+    };
+
+    struct Parameters {
+        std::string mid;  // the subscriber's section
+        std::uint32_t ssrc = 0;
+        std::optional<std::uint32_t> rtxSsrc;  // RTX repairs when the section negotiated rtx
+        PayloadTypeMap payloadTypes{};
+        ExtensionMap extensions{};
+        std::uint16_t firstSequenceNumber = 0;
+        std::uint16_t firstRtxSequenceNumber = 0;
+        unsigned testDropPercent = 0;  // Sfu::Options::testDropPercent
+    };
+
+    // Video keeps 512 packets (about 3 s at 1.5 Mbit/s) for at most 2 s, as mediasoup.
+    static constexpr std::size_t kRetransmissionCapacity = 512;
+    static constexpr Clock::duration kRetransmissionMaxAge = std::chrono::seconds(2);
+    // A NACK repeated sooner than this is not answered twice.
+    static constexpr Clock::duration kMinResendInterval = std::chrono::milliseconds(20);
+
+    // Registers with the producer (which hands it packets) until destroyed.
+    Consumer(Producer& producer, Parameters parameters, Listener& listener, SfuStats& stats);
+    ~Consumer();
+    Consumer(const Consumer&) = delete;
+    Consumer& operator=(const Consumer&) = delete;
+
+    void forward(const RtpPacket& packet, Clock::time_point now);
+    // The subscriber NACKed one of our sequence numbers.
+    void retransmit(std::uint16_t sequenceNumber, Clock::time_point now);
+    // The subscriber asked for a key frame (PLI/FIR), or it just started: to the producer.
+    void requestKeyFrame(Clock::time_point now);
+    // A sender report for this stream, if anything was sent; false otherwise.
+    bool writeSenderReport(RtcpWriter& writer, Clock::time_point now, std::uint64_t ntpNow) const;
+    // The subscriber's share of its bandwidth estimate (REMB) for this stream.
+    void setAvailableBitrate(std::uint64_t bitsPerSecond, Clock::time_point now);
+    std::optional<std::uint64_t> availableBitrate(Clock::time_point now) const;
+
+    Producer& producer() const { return producer_; }
+    const Parameters& parameters() const { return parameters_; }
+    std::uint32_t ssrc() const { return parameters_.ssrc; }
+    // The next sequence number this stream would use (to continue it in a new consumer).
+    std::uint16_t nextSequenceNumber() const;
+
+  private:
+    void send(std::span<const std::uint8_t> packet);
+
+    Producer& producer_;
+    Parameters parameters_;
+    Listener& listener_;
+    SfuStats& stats_;
+    SeqManager sequence_;
+    std::optional<RetransmissionBuffer> retransmissions_;
+    std::array<std::optional<std::uint8_t>, 128> rtxPayloadTypeFor_{};  // by our payload type
+    std::uint16_t rtxSequence_;
+    unsigned dropCredit_ = 0;
+    // For sender reports.
+    bool sentAny_ = false;
+    std::uint32_t lastTimestamp_ = 0;
+    std::uint32_t clockRate_ = 0;
+    Clock::time_point lastSentAt_{};
+    std::uint32_t packetsSent_ = 0;
+    std::uint32_t octetsSent_ = 0;
+    std::optional<std::uint64_t> availableBitrate_;
+    Clock::time_point availableBitrateAt_{};
+    std::array<std::uint8_t, 1500> buffer_{};
+    std::array<std::uint8_t, 1500> rtxPayload_{};
+};
+
+}  // namespace pulsemeet::media

@@ -1,0 +1,381 @@
+#include "media/Router.hpp"
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+#include "media/RtpMapping.hpp"
+#include "media/SdpAnswer.hpp"
+#include "media/SdpOffer.hpp"
+
+namespace pulsemeet::media {
+
+namespace {
+
+constexpr std::array kSources = {TrackSource::microphone, TrackSource::camera, TrackSource::screen};
+
+bool sameFingerprint(const SdpFingerprint& a, const SdpFingerprint& b) {
+    return a.algorithm == b.algorithm &&
+           std::equal(a.value.begin(), a.value.end(), b.value.begin(), b.value.end(),
+                      [](char x, char y) { return (x | 0x20) == (y | 0x20); });
+}
+
+// A sending section's SSRC and its RTX SSRC (a=ssrc-group:FID; 0: none), as the offer declares.
+struct OfferedSsrcs {
+    std::uint32_t media = 0;
+    std::uint32_t rtx = 0;
+};
+
+std::optional<OfferedSsrcs> offeredSsrcs(const SdpMediaSection& section) {
+    if (!section.fidGroups.empty())
+        return OfferedSsrcs{section.fidGroups.front().first, section.fidGroups.front().second};
+    if (!section.ssrcs.empty()) return OfferedSsrcs{section.ssrcs.front().ssrc, 0};
+    return std::nullopt;
+}
+
+// Now as a 64-bit NTP timestamp (RFC 3550 §4), for sender reports.
+std::uint64_t ntpNow() {
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+    constexpr std::uint64_t kUnixToNtpSeconds = 2208988800ULL;
+    const auto seconds = static_cast<std::uint64_t>(us / 1000000) + kUnixToNtpSeconds;
+    const auto fraction = (static_cast<std::uint64_t>(us % 1000000) << 32) / 1000000;
+    return seconds << 32 | fraction;
+}
+
+}  // namespace
+
+Router::Router(std::string roomId, MediaWorker& worker, SfuListener& listener, SfuStats& stats,
+               Options options)
+    : roomId_(std::move(roomId)),
+      worker_(worker),
+      listener_(listener),
+      stats_(stats),
+      options_(std::move(options)),
+      random_(std::random_device{}()) {
+    ++stats_.rooms;
+}
+
+Router::~Router() {
+    // Consumers first: each unregisters from a producer another peer owns.
+    for (auto& peer : peers_) peer->clearConsumers();
+    for (auto& peer : peers_) stats_.srtpFailures += peer->srtpFailures();
+    --stats_.rooms;
+}
+
+std::uint32_t Router::randomSsrc() {
+    std::uint32_t ssrc = 0;
+    while (ssrc == 0) ssrc = random_();
+    return ssrc;
+}
+
+RouterPeer* Router::find(const std::string& peerId) const {
+    const auto found = std::find_if(peers_.begin(), peers_.end(),
+                                    [&](const auto& peer) { return peer->id() == peerId; });
+    return found == peers_.end() ? nullptr : found->get();
+}
+
+std::variant<SfuAnswer, SdpError> Router::offer(const std::string& peerId, const std::string& sdp) {
+    const auto now = Clock::now();
+    removeClosedPeers();  // a peer whose transport died re-offers on a fresh one
+    auto parsed = parseSdpOffer(sdp);
+    if (auto* error = std::get_if<SdpError>(&parsed)) return std::move(*error);
+    const auto& offer = std::get<SdpOffer>(parsed);
+
+    // A draft answer checks that the offer can be answered and names the client's ICE
+    // credentials and certificate before anything changes.
+    SdpAnswerParameters parameters;
+    parameters.iceUfrag = "draft";
+    parameters.icePwd = "draft";
+    parameters.fingerprintSha256 = worker_.fingerprintSha256();
+    parameters.candidateAddress = options_.announcedAddress;
+    parameters.candidatePort = worker_.port();
+    auto drafted = buildSdpAnswer(offer, parameters);
+    if (auto* error = std::get_if<SdpError>(&drafted)) return std::move(*error);
+    const auto& draft = std::get<SdpAnswer>(drafted);
+
+    RouterPeer* peer = find(peerId);
+    // Another certificate is another RTCPeerConnection: start afresh.
+    if (peer && !sameFingerprint(peer->connection().remoteFingerprint, draft.remoteFingerprint)) {
+        erasePeer(peerId, true);
+        peer = nullptr;
+    }
+    if (!peer) {
+        peer = &createPeer(peerId, draft);
+    } else if (peer->connection().remoteUfrag != draft.remoteIceUfrag) {
+        auto& connection = peer->connection();
+        if (auto local = worker_.restartIceNow(connection.transportId,
+                                               {draft.remoteIceUfrag, draft.remoteIcePwd})) {
+            connection.local = std::move(*local);
+            connection.remoteUfrag = draft.remoteIceUfrag;
+        }
+    }
+    updateProducers(*peer, offer, draft);
+    updateSlots(*peer, offer, draft);
+
+    parameters.iceUfrag = peer->connection().local.ufrag;
+    parameters.icePwd = peer->connection().local.password;
+    parameters.sessionId = peer->sessionId();
+    parameters.sessionVersion = ++peer->sessionVersion();
+    SfuAnswer result;
+    for (const auto& slot : peer->slots()) {
+        SdpForwardedTrack track;
+        track.streamId = slot.key.publisherId;
+        track.trackId = slot.key.publisherId + "-" + std::string(toString(slot.key.source));
+        track.ssrc = slot.ssrc;
+        if (slot.key.source != TrackSource::microphone) track.rtxSsrc = slot.rtxSsrc;
+        track.cname = slot.key.publisherId;
+        parameters.forwardedTracks.emplace_back(slot.mid, std::move(track));
+        result.tracks.push_back({slot.mid, slot.key.publisherId, slot.key.source});
+    }
+    auto answered = buildSdpAnswer(offer, parameters);
+    if (auto* error = std::get_if<SdpError>(&answered)) return std::move(*error);
+    auto& answer = std::get<SdpAnswer>(answered);
+    for (auto& slot : peer->slots()) {
+        const auto section =
+            std::find_if(answer.sections.begin(), answer.sections.end(),
+                         [&](const SdpNegotiatedSection& s) { return s.mid == slot.mid; });
+        if (section == answer.sections.end()) continue;
+        // The subscriber renumbered its codecs or extensions: the consumer is rebuilt.
+        if (slot.section && !sameNegotiation(slot.section->codecs, slot.section->extmaps,
+                                             section->codecs, section->extmaps)) {
+            if (slot.consumer) slot.nextSequenceNumber = slot.consumer->nextSequenceNumber();
+            slot.consumer.reset();
+        }
+        slot.section = *section;
+    }
+    reconcileConsumers(now);
+    result.sdp = std::move(answer.sdp);
+    return result;
+}
+
+RouterPeer& Router::createPeer(const std::string& peerId, const SdpAnswer& draft) {
+    const std::uint64_t sessionId = (std::uint64_t{random_()} << 31) ^ random_();
+    auto peer = std::make_unique<RouterPeer>(peerId, randomSsrc(), sessionId, *this, stats_);
+    MediaWorker::TransportRequest request;
+    request.remote = {draft.remoteIceUfrag, draft.remoteIcePwd};
+    request.remoteFingerprint = draft.remoteFingerprint;
+    request.listener = peer->transportListener();
+    auto created = worker_.createTransportNow(std::move(request));
+    auto& connection = peer->connection();
+    connection.transportId = created.id;
+    connection.transport = created.transport;
+    connection.local = std::move(created.local);
+    connection.remoteUfrag = draft.remoteIceUfrag;
+    connection.remoteFingerprint = draft.remoteFingerprint;
+    peers_.push_back(std::move(peer));
+    return *peers_.back();
+}
+
+void Router::updateProducers(RouterPeer& peer, const SdpOffer& offer, const SdpAnswer& draft) {
+    std::vector<OfferedSection> sending;
+    for (const auto& section : draft.sections) {
+        if (section.accepted && section.direction == SdpDirection::recvonly)
+            sending.push_back({section.mid, section.kind});
+    }
+    auto sources = assignSources(sending, peer.sources());
+    const auto offered = [&](const std::string& mid) -> const SdpMediaSection* {
+        for (const auto& m : offer.media)
+            if (m.mid == mid) return &m;
+        return nullptr;
+    };
+    const auto negotiated = [&](const std::string& mid) -> const SdpNegotiatedSection* {
+        for (const auto& s : draft.sections)
+            if (s.mid == mid) return &s;
+        return nullptr;
+    };
+    auto& producers = peer.producers();
+    for (auto it = producers.begin(); it != producers.end();) {
+        const auto source = sources.find(it->first);
+        const auto* section = offered(it->first);
+        const auto ssrcs = section ? offeredSsrcs(*section) : std::nullopt;
+        const bool keep = source != sources.end() &&
+                          source->second == it->second->parameters().source && ssrcs &&
+                          ssrcs->media == it->second->ssrc() &&
+                          ssrcs->rtx == it->second->parameters().rtxSsrc.value_or(0);
+        if (keep) {
+            const auto* answered = negotiated(it->first);
+            it->second->renegotiate(answered->codecs, answered->extmaps);
+            ++it;
+        } else {
+            dropConsumersOf(*it->second);
+            it = producers.erase(it);
+        }
+    }
+    for (const auto& [mid, source] : sources) {
+        if (producers.contains(mid)) continue;
+        const auto ssrcs = offeredSsrcs(*offered(mid));
+        if (!ssrcs) continue;  // simulcast without a=ssrc: not forwarded yet
+        const auto* answered = negotiated(mid);
+        Producer::Parameters parameters;
+        parameters.mid = mid;
+        parameters.kind = answered->kind;
+        parameters.source = source;
+        parameters.ssrc = ssrcs->media;
+        if (ssrcs->rtx != 0) parameters.rtxSsrc = ssrcs->rtx;
+        parameters.codecs = answered->codecs;
+        parameters.extmaps = answered->extmaps;
+        parameters.rtcpSenderSsrc = randomSsrc();
+        producers.emplace(mid, std::make_unique<Producer>(std::move(parameters), peer, stats_));
+    }
+    peer.sources() = std::move(sources);
+    peer.reindex();
+}
+
+void Router::updateSlots(RouterPeer& peer, const SdpOffer& offer, const SdpAnswer& draft) {
+    std::vector<OfferedSection> receiving;
+    for (std::size_t i = 0; i < offer.media.size(); ++i) {
+        if (draft.sections[i].accepted && offer.media[i].direction == SdpDirection::recvonly)
+            receiving.push_back({draft.sections[i].mid, draft.sections[i].kind});
+    }
+    auto& slots = peer.slots();
+    std::vector<std::pair<std::string, TrackKey>> previous;
+    for (const auto& slot : slots) previous.emplace_back(slot.mid, slot.key);
+    const auto mapping = mapReceiveSections(receiving, previous, availableFor(peer.id()));
+    std::vector<RouterPeer::ReceiveSlot> next;
+    for (const auto& [mid, key] : mapping) {
+        const auto kept = std::find_if(slots.begin(), slots.end(), [&](const auto& slot) {
+            return slot.mid == mid && slot.key == key;
+        });
+        if (kept != slots.end()) {
+            next.push_back(std::move(*kept));
+            continue;
+        }
+        RouterPeer::ReceiveSlot slot;
+        slot.mid = mid;
+        slot.key = key;
+        slot.ssrc = randomSsrc();
+        slot.rtxSsrc = randomSsrc();
+        slot.nextSequenceNumber = static_cast<std::uint16_t>(random_());
+        next.push_back(std::move(slot));
+    }
+    slots = std::move(next);  // the consumers of sections no longer mapped go here
+    peer.reindex();
+}
+
+Producer* Router::producerFor(const TrackKey& key) const {
+    const auto* publisher = find(key.publisherId);
+    return publisher ? publisher->producerFor(key.source) : nullptr;
+}
+
+void Router::reconcileConsumers(Clock::time_point now) {
+    for (auto& peer : peers_) {
+        bool changed = false;
+        for (auto& slot : peer->slots()) {
+            Producer* producer = producerFor(slot.key);
+            if (slot.consumer && (&slot.consumer->producer() != producer ||
+                                  slot.producerGeneration != producer->generation())) {
+                slot.nextSequenceNumber = slot.consumer->nextSequenceNumber();
+                slot.consumer.reset();
+                changed = true;
+            }
+            if (slot.consumer || !producer || !slot.section) continue;
+            const auto& section = *slot.section;
+            Consumer::Parameters parameters;
+            parameters.mid = slot.mid;
+            parameters.ssrc = slot.ssrc;
+            if (std::any_of(section.codecs.begin(), section.codecs.end(), isRtxCodec))
+                parameters.rtxSsrc = slot.rtxSsrc;
+            parameters.payloadTypes =
+                mapPayloadTypes(producer->parameters().codecs, section.codecs);
+            parameters.extensions = mapExtensions(producer->parameters().extmaps, section.extmaps);
+            parameters.firstSequenceNumber = slot.nextSequenceNumber;
+            parameters.firstRtxSequenceNumber = static_cast<std::uint16_t>(random_());
+            parameters.testDropPercent = options_.testDropPercent;
+            slot.consumer =
+                std::make_unique<Consumer>(*producer, std::move(parameters), *peer, stats_);
+            slot.producerGeneration = producer->generation();
+            changed = true;
+            // A subscriber can decode nothing before a key frame.
+            if (peer->connected()) slot.consumer->requestKeyFrame(now);
+        }
+        if (changed) peer->reindex();
+    }
+}
+
+void Router::dropConsumersOf(const Producer& producer) {
+    for (auto& peer : peers_) {
+        bool changed = false;
+        for (auto& slot : peer->slots()) {
+            if (!slot.consumer || &slot.consumer->producer() != &producer) continue;
+            slot.nextSequenceNumber = slot.consumer->nextSequenceNumber();
+            slot.consumer.reset();
+            changed = true;
+        }
+        if (changed) peer->reindex();
+    }
+}
+
+std::vector<TrackKey> Router::availableFor(const std::string& subscriberId) const {
+    std::vector<TrackKey> tracks;
+    for (const auto& peer : peers_) {
+        if (peer->id() == subscriberId || peer->closedReason()) continue;
+        for (const auto source : kSources)
+            if (peer->producerFor(source)) tracks.push_back({peer->id(), source});
+    }
+    return tracks;
+}
+
+void Router::announceTracks() {
+    for (auto& peer : peers_) {
+        if (!peer->connection().transport) continue;
+        std::vector<AvailableTrack> tracks;
+        for (const auto& key : availableFor(peer->id()))
+            tracks.push_back({key.publisherId, key.source});
+        if (tracks == peer->announced()) continue;
+        peer->announced() = tracks;
+        listener_.onTracksAvailable(roomId_, peer->id(), std::move(tracks));
+    }
+}
+
+void Router::erasePeer(const std::string& peerId, bool closeTransport) {
+    const auto found = std::find_if(peers_.begin(), peers_.end(),
+                                    [&](const auto& peer) { return peer->id() == peerId; });
+    if (found == peers_.end()) return;
+    RouterPeer& peer = **found;
+    for (const auto& [mid, producer] : peer.producers()) dropConsumersOf(*producer);
+    peer.clearConsumers();
+    const auto transportId = peer.connection().transportId;
+    const bool open = peer.connection().transport != nullptr;
+    peer.detachTransport();
+    stats_.srtpFailures += peer.srtpFailures();
+    if (closeTransport && open) worker_.closeTransport(transportId);
+    peers_.erase(found);
+}
+
+void Router::removePeer(const std::string& peerId) {
+    erasePeer(peerId, true);
+    announceTracks();
+}
+
+void Router::tick(Clock::time_point now) {
+    removeClosedPeers();
+    const auto ntp = ntpNow();
+    for (auto& peer : peers_) peer->tick(now, ntp);
+}
+
+void Router::removeClosedPeers() {
+    std::vector<std::pair<std::string, WebRtcTransport::CloseReason>> closed;
+    for (const auto& peer : peers_)
+        if (const auto reason = peer->closedReason()) closed.emplace_back(peer->id(), *reason);
+    for (const auto& [peerId, reason] : closed) {
+        erasePeer(peerId, false);
+        // A client that hung up itself (DTLS close_notify) knows; the others reconnect.
+        if (reason != WebRtcTransport::CloseReason::peerClosed)
+            listener_.onTransportClosed(roomId_, peerId, toString(reason));
+    }
+    if (!closed.empty()) announceTracks();
+}
+
+void Router::onPeerConnected(RouterPeer& peer) {
+    const auto now = Clock::now();
+    for (auto& slot : peer.slots())
+        if (slot.consumer) slot.consumer->requestKeyFrame(now);
+}
+
+void Router::addLiveStats(SfuStats& stats) const {
+    for (const auto& peer : peers_) stats.srtpFailures += peer->srtpFailures();
+}
+
+}  // namespace pulsemeet::media

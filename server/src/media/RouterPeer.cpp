@@ -1,0 +1,230 @@
+#include "media/RouterPeer.hpp"
+
+#include <utility>
+
+namespace pulsemeet::media {
+
+namespace {
+
+// How often each peer gets its receiver/sender reports (mediasoup: about once a second).
+constexpr auto kReportInterval = std::chrono::seconds(1);
+// Sender reports per compound packet: 20 x 28 bytes stays well inside one datagram.
+constexpr std::size_t kReportsPerPacket = 20;
+
+}  // namespace
+
+// The worker keeps this alive as long as the transport; the peer may go first.
+class RouterPeer::TransportEvents final : public WebRtcTransportListener {
+  public:
+    explicit TransportEvents(RouterPeer& peer) : peer_(&peer) {}
+    void detach() { peer_ = nullptr; }
+
+    void onRtp(WebRtcTransport&, std::span<std::uint8_t> packet) override {
+        if (peer_) peer_->onRtp(packet);
+    }
+    void onRtcp(WebRtcTransport&, std::span<std::uint8_t> packet) override {
+        if (peer_) peer_->onRtcp(packet);
+    }
+    void onStateChanged(WebRtcTransport& transport) override {
+        if (peer_) peer_->onTransportState(transport);
+    }
+
+  private:
+    RouterPeer* peer_;
+};
+
+RouterPeer::RouterPeer(std::string id, std::uint32_t rtcpSsrc, std::uint64_t sessionId,
+                       Listener& listener, SfuStats& stats)
+    : id_(std::move(id)),
+      rtcpSsrc_(rtcpSsrc),
+      listener_(listener),
+      stats_(stats),
+      events_(std::make_shared<TransportEvents>(*this)),
+      sessionId_(sessionId) {}
+
+RouterPeer::~RouterPeer() {
+    events_->detach();
+    clearConsumers();
+}
+
+std::shared_ptr<WebRtcTransportListener> RouterPeer::transportListener() const {
+    return events_;
+}
+
+bool RouterPeer::connected() const {
+    return connection_.transport &&
+           connection_.transport->state() == WebRtcTransport::State::connected;
+}
+
+void RouterPeer::detachTransport() {
+    closedSrtpFailures_ = srtpFailures();
+    events_->detach();
+    connection_.transport = nullptr;
+}
+
+std::uint64_t RouterPeer::srtpFailures() const {
+    if (!connection_.transport) return closedSrtpFailures_;
+    return closedSrtpFailures_ + connection_.transport->counters().srtpUnprotectFailed;
+}
+
+Producer* RouterPeer::producerFor(TrackSource source) const {
+    for (const auto& [mid, producer] : producers_)
+        if (producer->parameters().source == source) return producer.get();
+    return nullptr;
+}
+
+void RouterPeer::reindex() {
+    producerBySsrc_.clear();
+    for (const auto& [mid, producer] : producers_) {
+        producerBySsrc_[producer->ssrc()] = producer.get();
+        if (const auto rtx = producer->parameters().rtxSsrc) producerBySsrc_[*rtx] = producer.get();
+    }
+    consumerBySsrc_.clear();
+    for (const auto& slot : slots_)
+        if (slot.consumer) consumerBySsrc_[slot.ssrc] = slot.consumer.get();
+}
+
+void RouterPeer::clearConsumers() {
+    for (auto& slot : slots_) {
+        if (slot.consumer) slot.nextSequenceNumber = slot.consumer->nextSequenceNumber();
+        slot.consumer.reset();
+    }
+    consumerBySsrc_.clear();
+}
+
+Consumer* RouterPeer::consumerBySsrc(std::uint32_t ssrc) const {
+    const auto found = consumerBySsrc_.find(ssrc);
+    return found == consumerBySsrc_.end() ? nullptr : found->second;
+}
+
+void RouterPeer::onTransportState(WebRtcTransport& transport) {
+    if (transport.state() == WebRtcTransport::State::connected) {
+        listener_.onPeerConnected(*this);
+    } else if (transport.state() == WebRtcTransport::State::closed) {
+        // The worker forgets the transport right after this call: stop using it now, and let
+        // the router remove the peer from its next tick (not from inside the transport's call).
+        closedReason_ = transport.closeReason();
+        detachTransport();
+    }
+}
+
+void RouterPeer::onRtp(std::span<std::uint8_t> bytes) {
+    auto packet = RtpPacket::parse(bytes);
+    if (!packet) return;
+    const auto found = producerBySsrc_.find(packet->ssrc());
+    if (found == producerBySsrc_.end()) {
+        ++stats_.unroutable;
+        return;
+    }
+    Producer& producer = *found->second;
+    const auto now = Clock::now();
+    const auto media = producer.receive(*packet, now);
+    if (!media) return;
+    for (auto* consumer : producer.consumers()) consumer->forward(*media, now);
+}
+
+void RouterPeer::onRtcp(std::span<const std::uint8_t> bytes) {
+    const auto compound = RtcpCompound::parse(bytes);
+    if (!compound) return;
+    const auto now = Clock::now();
+    compound->forEach([&](const RtcpPacketView& packet) {
+        if (packet.packetType() == rtcp::kSenderReport) {
+            const auto report = SenderReportView::from(packet);
+            if (!report) return;
+            const auto found = producerBySsrc_.find(report->ssrc());
+            if (found != producerBySsrc_.end())
+                found->second->onSenderReport(report->senderInfo(), now);
+        } else if (packet.packetType() == rtcp::kRtpFeedback &&
+                   packet.countOrFormat() == rtcp::kFmtNack) {
+            const auto nack = NackView::from(packet);
+            if (!nack) return;
+            ++stats_.nacksReceived;
+            auto* consumer = consumerBySsrc(nack->mediaSsrc());
+            if (!consumer) return;
+            for (std::size_t i = 0; i < nack->itemCount(); ++i)
+                nack->item(i).forEachLost(
+                    [&](std::uint16_t sequence) { consumer->retransmit(sequence, now); });
+        } else if (packet.packetType() == rtcp::kPayloadFeedback) {
+            if (packet.countOrFormat() == rtcp::kFmtPli) {
+                const auto pli = PliView::from(packet);
+                if (!pli) return;
+                ++stats_.plisReceived;
+                if (auto* consumer = consumerBySsrc(pli->mediaSsrc()))
+                    consumer->requestKeyFrame(now);
+            } else if (packet.countOrFormat() == rtcp::kFmtFir) {
+                const auto fir = FirView::from(packet);
+                if (!fir) return;
+                ++stats_.plisReceived;
+                for (std::size_t i = 0; i < fir->entryCount(); ++i)
+                    if (auto* consumer = consumerBySsrc(fir->entry(i).ssrc))
+                        consumer->requestKeyFrame(now);
+            } else if (packet.countOrFormat() == rtcp::kFmtAfb) {
+                const auto remb = RembView::from(packet);
+                if (!remb) return;
+                // The estimate covers everything this subscriber receives: each video stream
+                // gets an equal share (audio is small next to it).
+                std::size_t video = 0;
+                for (const auto& slot : slots_)
+                    if (slot.consumer && slot.consumer->producer().isVideo()) ++video;
+                if (video == 0) return;
+                for (const auto& slot : slots_)
+                    if (slot.consumer && slot.consumer->producer().isVideo())
+                        slot.consumer->setAvailableBitrate(remb->bitrate() / video, now);
+            }
+        }
+    });
+}
+
+void RouterPeer::tick(Clock::time_point now, std::uint64_t ntpNow) {
+    if (!connected()) return;
+    for (const auto& [mid, producer] : producers_) producer->tick(now);
+    if (now < nextReport_) return;
+    nextReport_ = now + kReportInterval;
+    sendReports(now, ntpNow);
+}
+
+void RouterPeer::sendReports(Clock::time_point now, std::uint64_t ntpNow) {
+    std::array<std::uint8_t, 1200> buffer{};
+    // One receiver report for what the peer sends, with the REMB cap for its video: the lowest
+    // share any of its subscribers can take, per stream, summed (REMB covers the whole sender).
+    std::vector<ReportBlock> blocks;
+    std::vector<std::uint32_t> rembSsrcs;
+    std::uint64_t rembTotal = 0;
+    for (const auto& [mid, producer] : producers_) {
+        if (const auto block = producer->reportBlock(now); block && blocks.size() < 31)
+            blocks.push_back(*block);
+        if (const auto cap = producer->bitrateCap(now); cap && producer->isVideo()) {
+            rembTotal += *cap;
+            rembSsrcs.push_back(producer->ssrc());
+        }
+    }
+    RtcpWriter writer(buffer);
+    writer.receiverReport(rtcpSsrc_, blocks);
+    if (!rembSsrcs.empty()) writer.remb(rtcpSsrc_, rembTotal, rembSsrcs);
+    std::size_t reports = 0;
+    for (const auto& slot : slots_) {
+        if (!slot.consumer || !slot.consumer->writeSenderReport(writer, now, ntpNow)) continue;
+        if (++reports % kReportsPerPacket == 0) {
+            if (writer.ok()) connection_.transport->sendRtcp(writer.bytes());
+            writer = RtcpWriter(buffer);
+            writer.receiverReport(rtcpSsrc_, {});
+        }
+    }
+    if (writer.ok()) connection_.transport->sendRtcp(writer.bytes());
+}
+
+void RouterPeer::onProducerRtcp(Producer&, std::span<const std::uint8_t> packet) {
+    if (connected()) connection_.transport->sendRtcp(packet);
+}
+
+bool RouterPeer::consumerReady(const Consumer&) const {
+    return connected();
+}
+
+void RouterPeer::onConsumerRtp(Consumer&, std::span<const std::uint8_t> packet) {
+    if (!connected() || !connection_.transport->sendRtp(packet)) return;
+    ++stats_.rtpPacketsOut;
+    stats_.rtpBytesOut += packet.size();
+}
+
+}  // namespace pulsemeet::media

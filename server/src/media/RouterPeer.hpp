@@ -1,0 +1,124 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "media/Consumer.hpp"
+#include "media/IceLiteServer.hpp"
+#include "media/Producer.hpp"
+#include "media/SdpAnswer.hpp"
+#include "media/SfuStats.hpp"
+#include "media/TrackMapping.hpp"
+#include "media/WebRtcTransport.hpp"
+
+// One client in a room on the media server (mediasoup's Transport with its producers and
+// consumers): its WebRtcTransport, the tracks it sends (one Producer per sending section) and
+// the tracks it receives (one Consumer per mapped recvonly section). It terminates the client's
+// RTCP itself (NACK, PLI/FIR and REMB for its consumers, SR for its producers) and sends its
+// reports; what concerns the room (offers, who receives what) is the Router's. One media
+// thread; no lock.
+namespace pulsemeet::media {
+
+class RouterPeer final : public Producer::Listener, public Consumer::Listener {
+  public:
+    using Clock = std::chrono::steady_clock;
+
+    class Listener {
+      public:
+        virtual ~Listener() = default;
+        virtual void onPeerConnected(RouterPeer& peer) = 0;
+    };
+
+    // A recvonly section that carries a publisher's track, and its consumer while that track's
+    // producer exists.
+    struct ReceiveSlot {
+        std::string mid;
+        TrackKey key;
+        std::uint32_t ssrc = 0;
+        std::uint32_t rtxSsrc = 0;
+        std::uint16_t nextSequenceNumber = 0;  // where a new consumer continues the numbering
+        std::optional<SdpNegotiatedSection> section;
+        std::unique_ptr<Consumer> consumer;
+        std::uint64_t producerGeneration = 0;  // of the producer the consumer was built for
+    };
+
+    struct Connection {
+        std::uint64_t transportId = 0;
+        WebRtcTransport* transport = nullptr;  // null once closed
+        IceCredentials local;
+        std::string remoteUfrag;
+        SdpFingerprint remoteFingerprint;
+    };
+
+    RouterPeer(std::string id, std::uint32_t rtcpSsrc, std::uint64_t sessionId, Listener& listener,
+               SfuStats& stats);
+    ~RouterPeer() override;
+    RouterPeer(const RouterPeer&) = delete;
+    RouterPeer& operator=(const RouterPeer&) = delete;
+
+    // What the media worker calls for this peer's transport; silent once the peer is gone.
+    std::shared_ptr<WebRtcTransportListener> transportListener() const;
+
+    const std::string& id() const { return id_; }
+    Connection& connection() { return connection_; }
+    bool connected() const;
+    // Closed on its own (consent lost, DTLS failed, ...): the router removes the peer.
+    std::optional<WebRtcTransport::CloseReason> closedReason() const { return closedReason_; }
+    // The owner closes the transport: stop hearing it and count what it counted.
+    void detachTransport();
+
+    std::map<std::string, std::unique_ptr<Producer>>& producers() { return producers_; }
+    std::map<std::string, TrackSource>& sources() { return sources_; }
+    std::vector<ReceiveSlot>& slots() { return slots_; }
+    std::vector<AvailableTrack>& announced() { return announced_; }
+    std::uint32_t& sessionVersion() { return sessionVersion_; }
+    std::uint64_t sessionId() const { return sessionId_; }
+    Producer* producerFor(TrackSource source) const;
+    // After producers or consumers changed: the SSRC lookups of the packet path.
+    void reindex();
+    void clearConsumers();
+
+    void tick(Clock::time_point now, std::uint64_t ntpNow);
+    std::uint64_t srtpFailures() const;
+
+    // Producer::Listener, Consumer::Listener
+    void onProducerRtcp(Producer& producer, std::span<const std::uint8_t> packet) override;
+    bool consumerReady(const Consumer& consumer) const override;
+    void onConsumerRtp(Consumer& consumer, std::span<const std::uint8_t> packet) override;
+
+  private:
+    class TransportEvents;
+
+    void onRtp(std::span<std::uint8_t> packet);
+    void onRtcp(std::span<const std::uint8_t> packet);
+    void onTransportState(WebRtcTransport& transport);
+    void sendReports(Clock::time_point now, std::uint64_t ntpNow);
+    Consumer* consumerBySsrc(std::uint32_t ssrc) const;
+
+    std::string id_;
+    std::uint32_t rtcpSsrc_;
+    Listener& listener_;
+    SfuStats& stats_;
+    std::shared_ptr<TransportEvents> events_;
+    Connection connection_;
+    std::optional<WebRtcTransport::CloseReason> closedReason_;
+    std::map<std::string, std::unique_ptr<Producer>> producers_;  // by the peer's mid
+    std::map<std::string, TrackSource> sources_;
+    std::vector<ReceiveSlot> slots_;                               // in the offer's order
+    std::unordered_map<std::uint32_t, Producer*> producerBySsrc_;  // media and RTX SSRCs
+    std::unordered_map<std::uint32_t, Consumer*> consumerBySsrc_;
+    std::vector<AvailableTrack> announced_;
+    std::uint32_t sessionVersion_ = 0;
+    std::uint64_t sessionId_;
+    Clock::time_point nextReport_{};
+    std::uint64_t closedSrtpFailures_ = 0;
+};
+
+}  // namespace pulsemeet::media

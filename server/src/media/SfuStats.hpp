@@ -1,0 +1,50 @@
+#pragma once
+
+#include <cstdint>
+
+// The media server's counters, kept per media thread (plain integers: only that thread writes
+// them) and summed by Sfu::stats. Gauges say how many exist now; the rest count since start.
+namespace pulsemeet::media {
+
+struct SfuStats {
+    std::uint64_t rtpPacketsIn = 0;   // media from publishers (RTX repairs included, decoded)
+    std::uint64_t rtpBytesIn = 0;     // their plain size
+    std::uint64_t rtpPacketsOut = 0;  // to subscribers, retransmissions included
+    std::uint64_t rtpBytesOut = 0;
+    std::uint64_t nacksReceived = 0;    // NACK packets from subscribers
+    std::uint64_t nacksSent = 0;        // NACK packets to publishers
+    std::uint64_t retransmissions = 0;  // packets resent to subscribers for their NACKs
+    std::uint64_t plisReceived = 0;     // PLI and FIR from subscribers
+    std::uint64_t plisSent = 0;         // PLI to publishers (after the 1/s throttle)
+    std::uint64_t srtpFailures = 0;     // SRTP/SRTCP that did not unprotect (tampered, replayed)
+    std::uint64_t testDropped = 0;      // forwarded packets dropped on purpose (testDropPercent)
+    std::uint64_t unroutable = 0;       // RTP from an unknown SSRC, or a codec the subscriber lacks
+    std::uint64_t transports = 0;       // gauge
+    std::uint64_t producers = 0;        // gauge: tracks received from publishers
+    std::uint64_t forwardedStreams = 0;  // gauge: consumers, one per (subscriber, track)
+    std::uint64_t rooms = 0;             // gauge: routers
+
+    SfuStats& operator+=(const SfuStats& other);
+};
+
+inline SfuStats& SfuStats::operator+=(const SfuStats& other) {
+    rtpPacketsIn += other.rtpPacketsIn;
+    rtpBytesIn += other.rtpBytesIn;
+    rtpPacketsOut += other.rtpPacketsOut;
+    rtpBytesOut += other.rtpBytesOut;
+    nacksReceived += other.nacksReceived;
+    nacksSent += other.nacksSent;
+    retransmissions += other.retransmissions;
+    plisReceived += other.plisReceived;
+    plisSent += other.plisSent;
+    srtpFailures += other.srtpFailures;
+    testDropped += other.testDropped;
+    unroutable += other.unroutable;
+    transports += other.transports;
+    producers += other.producers;
+    forwardedStreams += other.forwardedStreams;
+    rooms += other.rooms;
+    return *this;
+}
+
+}  // namespace pulsemeet::media

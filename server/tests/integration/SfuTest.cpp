@@ -1,0 +1,589 @@
+// The media server end to end over real UDP on 127.0.0.1: a publisher and a subscriber, each a
+// test client doing what a browser does (STUN, DTLS as client, SRTP), offer to a real Sfu. The
+// publisher's RTP reaches the subscriber rewritten for the subscriber's answer; the subscriber's
+// NACK is answered with a retransmission, its arrival makes the publisher get a PLI, and a
+// deterministic drop shows gaps that NACKs repair.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <future>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "MediaTestClient.hpp"
+#include "media/IceLiteServer.hpp"
+#include "media/RtcpPacket.hpp"
+#include "media/RtpPacket.hpp"
+#include "media/SdpOffer.hpp"
+#include "media/Sfu.hpp"
+#include "media/SrtpSession.hpp"
+#include "media/StunMessage.hpp"
+
+namespace pulsemeet::media {
+namespace {
+
+using mediatest::Bytes;
+using mediatest::stunBindingRequest;
+using mediatest::TestDtlsClient;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::uint32_t kCameraSsrc = 0x0CA0CA01;
+constexpr std::uint32_t kCameraRtxSsrc = 0x0CA0CA02;
+constexpr std::uint32_t kMicrophoneSsrc = 0x0A0D1001;
+constexpr std::uint8_t kPublisherMidId = 4;
+constexpr std::uint8_t kSubscriberMidId = 9;
+
+struct Section {
+    std::string kind;  // "audio" | "video"
+    std::string mid;
+    std::string direction;
+    std::uint32_t ssrc = 0;
+    std::uint32_t rtxSsrc = 0;
+    int videoPt = 96;  // VP8; its rtx is videoPt + 1
+    int midId = kPublisherMidId;
+};
+
+// A small Chrome-like offer: one BUNDLE group, opus or VP8 + rtx, nack/pli/fir/remb.
+std::string makeOffer(const IceCredentials& ice, const SdpFingerprint& fingerprint,
+                      const std::vector<Section>& sections) {
+    std::string mids;
+    for (const auto& s : sections) mids += " " + s.mid;
+    std::string sdp = "v=0\r\no=- 42 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE" + mids +
+                      "\r\na=msid-semantic: WMS\r\n";
+    for (const auto& s : sections) {
+        const bool video = s.kind == "video";
+        const auto pt = std::to_string(s.videoPt);
+        const auto rtx = std::to_string(s.videoPt + 1);
+        sdp += "m=" + s.kind + " 9 UDP/TLS/RTP/SAVPF " + (video ? pt + " " + rtx : "111") + "\r\n";
+        sdp += "c=IN IP4 0.0.0.0\r\na=ice-ufrag:" + ice.ufrag + "\r\na=ice-pwd:" + ice.password +
+               "\r\na=fingerprint:" + fingerprint.algorithm + " " + fingerprint.value +
+               "\r\na=setup:actpass\r\na=mid:" + s.mid + "\r\n";
+        sdp += "a=extmap:" + std::to_string(s.midId) + " urn:ietf:params:rtp-hdrext:sdes:mid\r\n";
+        sdp += "a=" + s.direction + "\r\na=rtcp-mux\r\na=rtcp-rsize\r\n";
+        if (video) {
+            sdp += "a=rtpmap:" + pt + " VP8/90000\r\n";
+            for (const char* fb : {"goog-remb", "ccm fir", "nack", "nack pli"})
+                sdp += "a=rtcp-fb:" + pt + " " + fb + "\r\n";
+            sdp += "a=rtpmap:" + rtx + " rtx/90000\r\na=fmtp:" + rtx + " apt=" + pt + "\r\n";
+        } else {
+            sdp += "a=rtpmap:111 opus/48000/2\r\na=fmtp:111 minptime=10;useinbandfec=1\r\n";
+        }
+        if (s.ssrc != 0 && s.rtxSsrc != 0)
+            sdp += "a=ssrc-group:FID " + std::to_string(s.ssrc) + " " + std::to_string(s.rtxSsrc) +
+                   "\r\n";
+        if (s.ssrc != 0) sdp += "a=ssrc:" + std::to_string(s.ssrc) + " cname:test\r\n";
+        if (s.rtxSsrc != 0) sdp += "a=ssrc:" + std::to_string(s.rtxSsrc) + " cname:test\r\n";
+    }
+    return sdp;
+}
+
+// What the test listener heard, waited on with a deadline.
+class RecordingListener : public SfuListener {
+  public:
+    void onTracksAvailable(const std::string&, const std::string& subscriberId,
+                           std::vector<AvailableTrack> tracks) override {
+        std::lock_guard lock(mutex_);
+        available_[subscriberId].push_back(std::move(tracks));
+        changed_.notify_all();
+    }
+    void onTransportClosed(const std::string&, const std::string& peerId,
+                           std::string_view reason) override {
+        std::lock_guard lock(mutex_);
+        closed_.emplace_back(peerId + ":" + std::string(reason));
+        changed_.notify_all();
+    }
+    // The n-th announcement to a subscriber (1-based), waiting up to 5 s.
+    std::optional<std::vector<AvailableTrack>> announcement(const std::string& subscriberId,
+                                                            std::size_t n) {
+        std::unique_lock lock(mutex_);
+        changed_.wait_for(lock, 5s, [&] { return available_[subscriberId].size() >= n; });
+        if (available_[subscriberId].size() < n) return std::nullopt;
+        return available_[subscriberId][n - 1];
+    }
+
+    // The first transport closure reported ("peer:reason"), waiting up to 15 s.
+    std::optional<std::string> firstClosed() {
+        std::unique_lock lock(mutex_);
+        changed_.wait_for(lock, 15s, [&] { return !closed_.empty(); });
+        if (closed_.empty()) return std::nullopt;
+        return closed_.front();
+    }
+
+  private:
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::map<std::string, std::vector<std::vector<AvailableTrack>>> available_;
+    std::vector<std::string> closed_;
+};
+
+SfuAnswer offerAndWait(Sfu& sfu, const std::string& peerId, const std::string& sdp) {
+    std::promise<std::variant<SfuAnswer, SdpError>> promise;
+    auto future = promise.get_future();
+    sfu.offer("room", peerId, sdp,
+              [&promise](auto result) { promise.set_value(std::move(result)); });
+    if (future.wait_for(5s) != std::future_status::ready) throw std::runtime_error("no answer");
+    auto result = future.get();
+    if (auto* error = std::get_if<SdpError>(&result))
+        throw std::runtime_error("offer refused: " + error->message);
+    return std::get<SfuAnswer>(std::move(result));
+}
+
+SfuStats statsOf(Sfu& sfu) {
+    std::promise<SfuStats> promise;
+    auto future = promise.get_future();
+    sfu.stats([&promise](SfuStats stats) { promise.set_value(stats); });
+    if (future.wait_for(5s) != std::future_status::ready) throw std::runtime_error("no stats");
+    return future.get();
+}
+
+// A browser's media connection to the Sfu: one UDP socket, ICE, DTLS, SRTP.
+class MediaClient {
+  public:
+    struct Packet {
+        bool rtcp = false;
+        Bytes plain;
+    };
+
+    explicit MediaClient(std::uint16_t serverPort)
+        : fd_(::socket(AF_INET, SOCK_DGRAM, 0)), dtls_("SRTP_AEAD_AES_128_GCM") {
+        sockaddr_in server{};
+        server.sin_family = AF_INET;
+        server.sin_port = htons(serverPort);
+        server.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (fd_ < 0 ||
+            ::connect(fd_, reinterpret_cast<const sockaddr*>(&server), sizeof server) != 0)
+            throw std::runtime_error("udp socket");
+    }
+    ~MediaClient() { ::close(fd_); }
+    MediaClient(const MediaClient&) = delete;
+    MediaClient& operator=(const MediaClient&) = delete;
+
+    SdpFingerprint fingerprint() const { return dtls_.fingerprint(); }
+
+    // ICE with the answer's credentials, then the DTLS handshake, then SRTP keys.
+    void connect(const std::string& answerSdp, const IceCredentials& ours) {
+        const auto answer = std::get<SdpOffer>(parseSdpOffer(answerSdp));
+        const auto& server = answer.media.front();
+        send(stunBindingRequest(server.iceUfrag, ours.ufrag, server.icePwd, true));
+        const auto deadline = Clock::now() + 10s;
+        while (!dtls_.done() && Clock::now() < deadline) {
+            for (const auto& datagram : dtls_.step()) send(datagram);
+            if (dtls_.done()) break;
+            if (auto datagram = receiveDatagram(100ms);
+                datagram && (*datagram)[0] >= 20 && (*datagram)[0] <= 63)
+                dtls_.receive(*datagram);
+        }
+        if (!dtls_.done()) throw std::runtime_error("DTLS did not finish");
+        const auto keys = dtls_.exportKeys(SrtpProfile::aeadAes128Gcm);
+        out_ =
+            SrtpSession::create(keys.profile, keys.localKeySalt, SrtpSession::Direction::outbound);
+        in_ =
+            SrtpSession::create(keys.profile, keys.remoteKeySalt, SrtpSession::Direction::inbound);
+        if (!out_ || !in_) throw std::runtime_error("no SRTP");
+    }
+
+    void sendRtp(const Bytes& plain) { sendProtected(plain, false); }
+    void sendRtcp(std::span<const std::uint8_t> plain) {
+        sendProtected(Bytes(plain.begin(), plain.end()), true);
+    }
+
+    // The next RTP/RTCP packet that satisfies `wanted`, within `wait`.
+    template <typename Predicate>
+    std::optional<Packet> receiveUntil(Predicate wanted, Clock::duration wait = 5s) {
+        const auto deadline = Clock::now() + wait;
+        while (Clock::now() < deadline) {
+            auto datagram = receiveDatagram(50ms);
+            if (!datagram || datagram->size() < 2 || (*datagram)[0] < 128) continue;
+            const bool rtcp = (*datagram)[1] >= 192 && (*datagram)[1] <= 223;
+            const auto result = rtcp ? in_->unprotectRtcp(*datagram) : in_->unprotectRtp(*datagram);
+            if (result.status != SrtpStatus::ok) continue;
+            datagram->resize(result.length);
+            Packet packet{rtcp, std::move(*datagram)};
+            if (wanted(packet)) return packet;
+        }
+        return std::nullopt;
+    }
+
+  private:
+    void send(const Bytes& datagram) {
+        ASSERT_EQ(::send(fd_, datagram.data(), datagram.size(), 0),
+                  static_cast<ssize_t>(datagram.size()));
+    }
+    void sendProtected(const Bytes& plain, bool rtcp) {
+        Bytes wire(plain.size() + SrtpSession::kMaxProtectOverhead);
+        std::copy(plain.begin(), plain.end(), wire.begin());
+        const auto result =
+            rtcp ? out_->protectRtcp(wire, plain.size()) : out_->protectRtp(wire, plain.size());
+        ASSERT_EQ(result.status, SrtpStatus::ok);
+        wire.resize(result.length);
+        send(wire);
+    }
+    std::optional<Bytes> receiveDatagram(Clock::duration wait) {
+        pollfd descriptor{fd_, POLLIN, 0};
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(wait).count();
+        if (::poll(&descriptor, 1, static_cast<int>(ms)) != 1) return std::nullopt;
+        Bytes buffer(2048);
+        const auto size = ::recv(fd_, buffer.data(), buffer.size(), 0);
+        if (size < 0) return std::nullopt;
+        buffer.resize(static_cast<std::size_t>(size));
+        return buffer;
+    }
+
+    int fd_;
+    TestDtlsClient dtls_;
+    std::optional<SrtpSession> out_;
+    std::optional<SrtpSession> in_;
+};
+
+// A VP8 packet from the publisher's camera, with its mid extension.
+Bytes cameraPacket(std::uint16_t sequence) {
+    const std::uint8_t mid[] = {'1'};
+    const RtpExtensionElement elements[] = {{kPublisherMidId, mid}};
+    Bytes payload(100);
+    for (std::size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<std::uint8_t>(i);
+    payload[0] = 0x10;  // VP8 descriptor: start of partition 0
+    Bytes out(1500);
+    out.resize(writeRtpPacket(out, {false, 96, sequence, 3000u * sequence, kCameraSsrc, {}},
+                              elements, payload));
+    return out;
+}
+
+bool isRtpFrom(const MediaClient::Packet& packet, std::uint32_t ssrc) {
+    if (packet.rtcp) return false;
+    auto copy = packet.plain;
+    const auto rtp = RtpPacket::parse(copy);
+    return rtp && rtp->ssrc() == ssrc;
+}
+
+// The first feedback packet of this type/format in a compound, as its bytes.
+template <typename View>
+std::optional<View> feedback(const MediaClient::Packet& packet, std::uint8_t type, std::uint8_t fmt,
+                             Bytes& storage) {
+    if (!packet.rtcp) return std::nullopt;
+    storage = packet.plain;
+    const auto compound = RtcpCompound::parse(storage);
+    if (!compound) return std::nullopt;
+    std::optional<View> found;
+    compound->forEach([&](const RtcpPacketView& view) {
+        if (!found && view.packetType() == type && view.countOrFormat() == fmt)
+            found = View::from(view);
+    });
+    return found;
+}
+
+// The ssrc and rtx ssrc the answer declares for a section.
+std::pair<std::uint32_t, std::uint32_t> declaredSsrcs(const std::string& answerSdp,
+                                                      const std::string& mid) {
+    const auto answer = std::get<SdpOffer>(parseSdpOffer(answerSdp));
+    for (const auto& section : answer.media) {
+        if (section.mid == mid && !section.fidGroups.empty()) return section.fidGroups.front();
+    }
+    throw std::runtime_error("no ssrc-group for mid " + mid);
+}
+
+struct Room {
+    explicit Room(unsigned dropPercent)
+        : sfu(Sfu::Options{"127.0.0.1", 0, "127.0.0.1", 1, dropPercent}, listener),
+          publisher(sfu.port()),
+          subscriber(sfu.port()) {}
+
+    // The publisher sends its microphone and camera; the subscriber offers a recvonly video
+    // (VP8 at 100, rtx 101, mid extension id 9) and audio section, then both connect.
+    void join() {
+        const auto publisherOffer =
+            makeOffer(publisherIce, publisher.fingerprint(),
+                      {{"audio", "0", "sendonly", kMicrophoneSsrc},
+                       {"video", "1", "sendonly", kCameraSsrc, kCameraRtxSsrc}});
+        publisherAnswer = offerAndWait(sfu, "pub", publisherOffer);
+        publisher.connect(publisherAnswer.sdp, publisherIce);
+        subscriberOffer = makeOffer(subscriberIce, subscriber.fingerprint(),
+                                    {{"video", "v", "recvonly", 0, 0, 100, kSubscriberMidId},
+                                     {"audio", "a", "recvonly", 0, 0, 96, kSubscriberMidId}});
+        subscriberAnswer = offerAndWait(sfu, "sub", subscriberOffer);
+        std::tie(subscriberSsrc, subscriberRtxSsrc) = declaredSsrcs(subscriberAnswer.sdp, "v");
+        subscriber.connect(subscriberAnswer.sdp, subscriberIce);
+    }
+
+    RecordingListener listener;
+    Sfu sfu;
+    MediaClient publisher;
+    MediaClient subscriber;
+    IceCredentials publisherIce{"pubufrag", "publisher-password-0123456789"};
+    IceCredentials subscriberIce{"subufrag", "subscriber-password-0123456789"};
+    SfuAnswer publisherAnswer;
+    SfuAnswer subscriberAnswer;
+    std::string subscriberOffer;
+    std::uint32_t subscriberSsrc = 0;
+    std::uint32_t subscriberRtxSsrc = 0;
+};
+
+TEST(SfuTest, ForwardsRewrittenAndAnswersNackAndPli) {
+    Room room(0);
+    room.join();
+    EXPECT_TRUE(room.publisherAnswer.tracks.empty());
+    EXPECT_EQ(room.subscriberAnswer.tracks,
+              (std::vector<ForwardedTrack>{{"v", "pub", TrackSource::camera},
+                                           {"a", "pub", TrackSource::microphone}}));
+    const auto announced = room.listener.announcement("sub", 1);
+    ASSERT_TRUE(announced);
+    EXPECT_EQ(*announced, (std::vector<AvailableTrack>{{"pub", TrackSource::microphone},
+                                                       {"pub", TrackSource::camera}}));
+
+    // The subscriber's arrival asks the publisher for a key frame.
+    Bytes storage;
+    const auto pli = room.publisher.receiveUntil([&](const auto& packet) {
+        const auto view = feedback<PliView>(packet, rtcp::kPayloadFeedback, rtcp::kFmtPli, storage);
+        return view && view->mediaSsrc() == kCameraSsrc;
+    });
+    EXPECT_TRUE(pli) << "no PLI reached the publisher";
+
+    // Media: rewritten to the subscriber's SSRC, payload type, numbering and mid.
+    for (std::uint16_t s = 100; s < 110; ++s) room.publisher.sendRtp(cameraPacket(s));
+    std::vector<Bytes> received;
+    while (received.size() < 10) {
+        auto packet = room.subscriber.receiveUntil(
+            [&](const auto& p) { return isRtpFrom(p, room.subscriberSsrc); });
+        ASSERT_TRUE(packet) << "got " << received.size() << " of 10";
+        received.push_back(std::move(packet->plain));
+    }
+    std::vector<std::uint16_t> sequences;
+    for (auto& bytes : received) {
+        auto rtp = RtpPacket::parse(bytes);
+        EXPECT_EQ(rtp->payloadType(), 100);
+        const auto mid = rtp->extension(kSubscriberMidId);
+        ASSERT_TRUE(mid);
+        EXPECT_EQ(std::string(mid->begin(), mid->end()), "v");
+        EXPECT_EQ(rtp->payload().size(), 100U);
+        sequences.push_back(rtp->sequenceNumber());
+    }
+    for (std::size_t i = 1; i < sequences.size(); ++i)
+        EXPECT_EQ(sequences[i], static_cast<std::uint16_t>(sequences[0] + i));
+
+    // The subscriber NACKs one: it comes back on the RTX stream.
+    std::array<std::uint8_t, 64> buffer{};
+    const NackItem item{sequences[3], 0};
+    RtcpWriter nack(buffer);
+    nack.nack(1, room.subscriberSsrc, std::span(&item, 1));
+    room.subscriber.sendRtcp(nack.bytes());
+    const auto repair = room.subscriber.receiveUntil(
+        [&](const auto& p) { return isRtpFrom(p, room.subscriberRtxSsrc); });
+    ASSERT_TRUE(repair) << "no retransmission";
+    auto rtx = repair->plain;
+    const auto rtxPacket = RtpPacket::parse(rtx);
+    EXPECT_EQ(rtxPacket->payloadType(), 101);
+    EXPECT_EQ(rtxPacket->payload()[0] << 8 | rtxPacket->payload()[1], sequences[3]);
+
+    // A packet lost on the way in is NACKed to the publisher.
+    room.publisher.sendRtp(cameraPacket(111));  // 110 never sent
+    const auto upstreamNack = room.publisher.receiveUntil([&](const auto& packet) {
+        const auto view = feedback<NackView>(packet, rtcp::kRtpFeedback, rtcp::kFmtNack, storage);
+        return view && view->mediaSsrc() == kCameraSsrc && view->item(0).packetId == 110;
+    });
+    EXPECT_TRUE(upstreamNack) << "no NACK for 110 reached the publisher";
+
+    // Reports: the subscriber gets a sender report for its stream; the publisher a receiver
+    // report for its camera and, once the subscriber told its estimate, that as a REMB cap.
+    const auto senderReport = room.subscriber.receiveUntil([&](const auto& packet) {
+        if (!packet.rtcp) return false;
+        storage = packet.plain;
+        bool found = false;
+        RtcpCompound::parse(storage)->forEach([&](const RtcpPacketView& view) {
+            const auto report = SenderReportView::from(view);
+            found = found || (report && report->ssrc() == room.subscriberSsrc &&
+                              report->senderInfo().packetCount >= 10);
+        });
+        return found;
+    });
+    EXPECT_TRUE(senderReport) << "no sender report for the subscriber's stream";
+    const std::uint32_t estimated[] = {room.subscriberSsrc};
+    RtcpWriter remb(buffer);
+    remb.receiverReport(1, {}).remb(1, 1'000'000, estimated);
+    room.subscriber.sendRtcp(remb.bytes());
+    bool receiverReportSeen = false;
+    const auto cap = room.publisher.receiveUntil([&](const auto& packet) {
+        if (!packet.rtcp) return false;
+        storage = packet.plain;
+        bool capped = false;
+        RtcpCompound::parse(storage)->forEach([&](const RtcpPacketView& view) {
+            if (const auto report = ReceiverReportView::from(view)) {
+                for (std::size_t i = 0; i < report->reportCount(); ++i)
+                    receiverReportSeen =
+                        receiverReportSeen || report->reportBlock(i).ssrc == kCameraSsrc;
+            }
+            if (view.packetType() != rtcp::kPayloadFeedback ||
+                view.countOrFormat() != rtcp::kFmtAfb)
+                return;
+            const auto estimate = RembView::from(view);
+            capped = capped || (estimate && estimate->bitrate() == 1'000'000 &&
+                                estimate->ssrcCount() == 1 && estimate->ssrc(0) == kCameraSsrc);
+        });
+        return capped;
+    });
+    EXPECT_TRUE(cap) << "the subscriber's estimate did not reach the publisher as REMB";
+    EXPECT_TRUE(receiverReportSeen) << "no receiver report block for the camera";
+
+    const auto stats = statsOf(room.sfu);
+    EXPECT_GE(stats.rtpPacketsIn, 11U);
+    EXPECT_GE(stats.rtpPacketsOut, 11U);
+    EXPECT_EQ(stats.nacksReceived, 1U);
+    EXPECT_EQ(stats.retransmissions, 1U);
+    EXPECT_GE(stats.plisSent, 1U);
+    EXPECT_GE(stats.nacksSent, 1U);
+    EXPECT_EQ(stats.transports, 2U);
+    EXPECT_EQ(stats.producers, 2U);
+    EXPECT_EQ(stats.forwardedStreams, 2U);
+    EXPECT_EQ(stats.rooms, 1U);
+
+    // The publisher leaves: the subscriber hears that nothing is left.
+    room.sfu.removePeer("room", "pub");
+    const auto after = room.listener.announcement("sub", 2);
+    ASSERT_TRUE(after);
+    EXPECT_TRUE(after->empty());
+}
+
+TEST(SfuTest, DroppedPacketsShowAsGapsThatNacksRepair) {
+    Room room(20);
+    room.join();
+    constexpr std::uint16_t kCount = 50;
+    for (std::uint16_t s = 0; s < kCount; ++s) room.publisher.sendRtp(cameraPacket(1000 + s));
+    std::set<std::uint16_t> seen;
+    std::optional<std::uint16_t> first;
+    // 40 of 50 arrive (every fifth is dropped); the first forwarded one starts the numbering.
+    while (seen.size() < 40) {
+        auto packet = room.subscriber.receiveUntil(
+            [&](const auto& p) { return isRtpFrom(p, room.subscriberSsrc); });
+        ASSERT_TRUE(packet) << "got " << seen.size() << " of 40";
+        seen.insert(RtpPacket::parse(packet->plain)->sequenceNumber());
+    }
+    first = *seen.begin();
+    std::vector<std::uint16_t> missing;
+    for (std::uint16_t i = 0; i < kCount; ++i)
+        if (!seen.contains(static_cast<std::uint16_t>(*first + i)))
+            missing.push_back(static_cast<std::uint16_t>(*first + i));
+    // Every fifth packet is missing (not merely the last ten not read yet).
+    std::vector<std::uint16_t> everyFifth;
+    for (std::uint16_t k = 1; k <= 10; ++k)
+        everyFifth.push_back(static_cast<std::uint16_t>(*first + 5 * k - 1));
+    EXPECT_EQ(missing, everyFifth) << "gaps where the server dropped";
+
+    std::array<NackItem, 16> items{};
+    const auto count = packNackItems(missing, items);
+    std::array<std::uint8_t, 256> buffer{};
+    RtcpWriter nack(buffer);
+    nack.nack(1, room.subscriberSsrc, std::span(items).first(count));
+    room.subscriber.sendRtcp(nack.bytes());
+    std::set<std::uint16_t> repaired;
+    while (repaired.size() < missing.size()) {
+        auto packet = room.subscriber.receiveUntil(
+            [&](const auto& p) { return isRtpFrom(p, room.subscriberRtxSsrc); });
+        ASSERT_TRUE(packet) << "repaired " << repaired.size() << " of " << missing.size();
+        const auto rtx = RtpPacket::parse(packet->plain);
+        repaired.insert(static_cast<std::uint16_t>(rtx->payload()[0] << 8 | rtx->payload()[1]));
+    }
+    EXPECT_EQ(repaired, std::set<std::uint16_t>(missing.begin(), missing.end()));
+    EXPECT_EQ(statsOf(room.sfu).testDropped, 10U);
+}
+
+TEST(SfuTest, ReofferKeepsTheTransportAndMappingAndAnIceRestartChangesCredentials) {
+    Room room(0);
+    room.join();
+    const auto ufragOf = [](const std::string& sdp) {
+        return std::get<SdpOffer>(parseSdpOffer(sdp)).media.front().iceUfrag;
+    };
+    const auto again = offerAndWait(room.sfu, "sub", room.subscriberOffer);
+    EXPECT_EQ(ufragOf(again.sdp), ufragOf(room.subscriberAnswer.sdp));
+    EXPECT_NE(again.sdp.find("o=- "), std::string::npos);
+    EXPECT_NE(again.sdp.find(" 2 IN IP4"), std::string::npos) << "session version 2";
+    EXPECT_EQ(again.tracks, room.subscriberAnswer.tracks);
+    EXPECT_EQ(declaredSsrcs(again.sdp, "v").first, room.subscriberSsrc);
+
+    // Media still flows on the same connection.
+    room.publisher.sendRtp(cameraPacket(7));
+    EXPECT_TRUE(room.subscriber.receiveUntil(
+        [&](const auto& p) { return isRtpFrom(p, room.subscriberSsrc); }));
+
+    const IceCredentials restarted{"newufrag", "another-password-0123456789"};
+    SdpFingerprint fingerprint = room.subscriber.fingerprint();
+    const auto restartOffer = makeOffer(restarted, fingerprint,
+                                        {{"video", "v", "recvonly", 0, 0, 100, kSubscriberMidId},
+                                         {"audio", "a", "recvonly", 0, 0, 96, kSubscriberMidId}});
+    const auto afterRestart = offerAndWait(room.sfu, "sub", restartOffer);
+    EXPECT_NE(ufragOf(afterRestart.sdp), ufragOf(room.subscriberAnswer.sdp));
+    EXPECT_EQ(statsOf(room.sfu).transports, 2U) << "the same transport, new ICE credentials";
+}
+
+TEST(SfuTest, ATransportThatDiesOnItsOwnIsReportedAndRemoved) {
+    RecordingListener listener;
+    Sfu sfu(Sfu::Options{"127.0.0.1", 0, "127.0.0.1", 1, 0}, listener);
+    MediaClient client(sfu.port());
+    // The offer names another certificate than the one the client shows: DTLS fails once the
+    // handshake reveals it.
+    const TestDtlsClient stranger("SRTP_AEAD_AES_128_GCM");
+    const IceCredentials ice{"badufrag", "bad-fingerprint-password-0123"};
+    const auto answer = offerAndWait(
+        sfu, "peer",
+        makeOffer(ice, stranger.fingerprint(), {{"video", "0", "sendonly", kCameraSsrc}}));
+    try {
+        client.connect(answer.sdp, ice);
+    } catch (const std::runtime_error&) {
+        // The server may drop the handshake before the client sees it finish.
+    }
+    const auto closed = listener.firstClosed();
+    ASSERT_TRUE(closed) << "onTransportClosed was not called";
+    EXPECT_EQ(*closed, "peer:dtls-failed");
+    EXPECT_EQ(statsOf(sfu).producers, 0U) << "its track is gone";
+}
+
+TEST(SfuTest, RoomsSpreadOverWorkersEachOnItsOwnPort) {
+    RecordingListener listener;
+    Sfu sfu(Sfu::Options{"127.0.0.1", 0, "127.0.0.1", 2, 0}, listener);
+    std::set<std::string> ports;
+    // Enough rooms that both workers get some, whatever the hash.
+    for (int room = 0; room < 16; ++room) {
+        const TestDtlsClient client("SRTP_AEAD_AES_128_GCM");
+        std::promise<std::variant<SfuAnswer, SdpError>> promise;
+        auto future = promise.get_future();
+        sfu.offer("room-" + std::to_string(room), "peer",
+                  makeOffer({"ufrag" + std::to_string(room), "password-password-password"},
+                            client.fingerprint(), {{"video", "0", "sendonly", kCameraSsrc}}),
+                  [&promise](auto result) { promise.set_value(std::move(result)); });
+        ASSERT_EQ(future.wait_for(5s), std::future_status::ready);
+        const auto answer = std::get<SfuAnswer>(future.get());
+        const auto parsed = std::get<SdpOffer>(parseSdpOffer(answer.sdp));
+        ports.insert(std::to_string(parsed.media.front().port));
+    }
+    EXPECT_EQ(ports.size(), 2U) << "each worker answers with its own port";
+    const auto stats = statsOf(sfu);
+    EXPECT_EQ(stats.rooms, 16U);
+    EXPECT_EQ(stats.transports, 16U);
+    EXPECT_EQ(stats.producers, 16U);
+}
+
+TEST(SfuTest, ABadOfferIsRefusedWithItsCode) {
+    RecordingListener listener;
+    Sfu sfu(Sfu::Options{"127.0.0.1", 0, "127.0.0.1", 1, 0}, listener);
+    std::promise<std::variant<SfuAnswer, SdpError>> promise;
+    auto future = promise.get_future();
+    sfu.offer("room", "peer", "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n",
+              [&promise](auto result) { promise.set_value(std::move(result)); });
+    ASSERT_EQ(future.wait_for(5s), std::future_status::ready);
+    const auto result = future.get();
+    ASSERT_TRUE(std::holds_alternative<SdpError>(result));
+    EXPECT_EQ(statsOf(sfu).transports, 0U);
+}
+
+}  // namespace
+}  // namespace pulsemeet::media
