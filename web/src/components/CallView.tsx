@@ -202,7 +202,7 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
             </>
           ) : (
             <>
-              <span>Couldn’t reconnect to the server. Media already flowing keeps flowing, but nobody new can join you.</span>
+              <span>Couldn’t reconnect to the server yet; still trying in the background. Media already flowing keeps flowing, but nobody new can join you.</span>
               <button type="button" data-testid="retry-button" onClick={() => room.retry()} className="ml-auto rounded-lg bg-white/10 px-3 py-1.5 font-medium text-white hover:bg-white/20">
                 Retry
               </button>

@@ -280,8 +280,13 @@ export class Room {
     this.transport.start({ localId: message.peerId, iceServers: this.iceServers, iceTransportPolicy: this.iceTransportPolicy });
     const listed = new Set(message.data.peers.map((p) => p.peerId));
     if (rejoin && !resumed) {
-      // New identity: the others see a new peer and will offer to us; start from scratch.
-      for (const id of [...this.remotes.keys()]) this.removeRemote(id);
+      // New identity: the others see a new peer and will offer to us; start from scratch. Except
+      // someone not listed (not back yet after an outage) whose media still flows: kept, as
+      // below, until that connection dies or they come back under a new id (addRemote).
+      for (const [id, r] of [...this.remotes]) {
+        if (!listed.has(id) && this.mediaStillFlows(id)) r.unconfirmed = true;
+        else this.removeRemote(id);
+      }
     } else if (rejoin) {
       // Same identity: keep the live connections. A peer not listed either left while we were
       // away, or (server restart) has not come back yet: keep it while media still flows.
@@ -368,6 +373,9 @@ export class Room {
   // ---- participants ----
 
   private addRemote(remote: RemoteParticipant): void {
+    // An unconfirmed participant that comes back under a new id (its resume was refused) is
+    // this newcomer with the same name: the new place replaces the old one.
+    for (const [id, r] of [...this.remotes]) if (r.unconfirmed && r.name === remote.name) this.removeRemote(id);
     this.remotes.set(remote.id, remote);
     this.roster.push({ event: 'added', peerId: remote.id });
   }
