@@ -1,5 +1,6 @@
 // `/r/<roomId>`: lobby, then the call. Owns the LocalMedia (shared by lobby and call, so joining
 // does not re-open the camera) and creates a Room per join attempt.
+import { tokenDisplayName } from '../access/tokenClaims';
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { CallView } from '../components/CallView';
 import { Logo } from '../components/icons';
@@ -152,5 +153,5 @@ function ValidRoom({ roomId }: { roomId: string }) {
   else if (snap.connection === 'reconnecting') status = { kind: 'unreachable', attempt: snap.reconnectAttempt, max: snap.maxReconnectAttempts, gaveUp: false };
   else if (snap.phase === 'connecting') status = { kind: 'joining' };
 
-  return <Lobby roomId={roomId} media={media} snap={local} initialName={name} status={status} onJoin={join} onRetry={() => room?.retry()} />;
+  return <Lobby roomId={roomId} media={media} snap={local} initialName={name} tokenName={tokenDisplayName(readLinkOptions(window.location.search).token)} status={status} onJoin={join} onRetry={() => room?.retry()} />;
 }
