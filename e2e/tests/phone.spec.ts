@@ -152,6 +152,7 @@ test('no control is outside the viewport at 320, 390, 768 and 1280 px', async ({
     await expect(p.page.locator('[data-testid="tile"][data-local="false"]')).toHaveCount(1);
     expect(await controlsOutsideViewport(p.page), label).toEqual([]);
     for (const id of ['toggle-mic', 'toggle-camera', 'toggle-chat', 'leave']) await expect(p.page.getByTestId(id), `${id} at ${label}`).toBeInViewport({ ratio: 1 });
+    if (size.width === 320) await p.page.screenshot({ path: 'screenshots/phone-320.png' });
     if (size.width < 640) {
       await p.page.getByTestId('more-menu').click();
       await expect(p.page.getByTestId('more-menu-list')).toBeVisible();
@@ -171,6 +172,7 @@ test('no control is outside the viewport at 320, 390, 768 and 1280 px', async ({
     await p.page.getByTestId('toggle-chat').click();
     await expect(p.page.getByTestId('chat-panel')).toBeVisible();
     expect(await controlsOutsideViewport(p.page), `${label}, chat open`).toEqual([]);
+    if (size.width === 1280) await p.page.screenshot({ path: 'screenshots/desktop-chat.png' });
     if (size.width >= 640) {
       await p.page.getByTestId('toggle-stats').click();
       await expect(p.page.getByTestId('quality-panel')).toBeVisible();
