@@ -47,3 +47,23 @@ test('a token without a name leaves the name field editable', async ({ browser }
     await server.stop();
   }
 });
+
+test('blank names become "Guest 1" and "Guest 2" in the room, the same on every screen', async ({ browser }) => {
+  const server = await startServer();
+  const roomId = `e2e-guests-${Date.now().toString(36)}`;
+  const people: Participant[] = [];
+  try {
+    const first = await joinCall(browser, server.baseURL, roomId, '');
+    people.push(first);
+    const second = await joinCall(browser, server.baseURL, roomId, '   ');
+    people.push(second);
+    const ownName = (p: Participant) => p.page.locator('[data-testid="tile"][data-local="true"]').getByTestId('tile-name');
+    await expect(ownName(first)).toContainText('Guest 1');
+    await expect(ownName(second)).toContainText('Guest 2');
+    await expect(tileOf(first.page, await second.peerId()).getByTestId('tile-name')).toHaveText('Guest 2');
+    await expect(tileOf(second.page, await first.peerId()).getByTestId('tile-name')).toHaveText('Guest 1');
+  } finally {
+    for (const p of people) await p.close().catch(() => undefined);
+    await server.stop();
+  }
+});

@@ -52,7 +52,7 @@ export function Lobby({ roomId, media, snap, initialName, tokenName = null, stat
     }
     const trimmed = sanitizeDisplayName(name);
     savePrefs({ name: trimmed });
-    onJoin(trimmed || 'Guest');
+    onJoin(trimmed); // blank: the server names us "Guest N", unique in the room
   };
   const showVideo = snap.videoEnabled && !!snap.videoTrack;
 

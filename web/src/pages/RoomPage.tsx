@@ -58,6 +58,7 @@ const IDLE: RoomSnapshot = {
   reconnectAttempt: 0,
   maxReconnectAttempts: 0,
   localId: null,
+  localName: '',
   remotes: [],
   error: null,
   local: { hand: false, recording: false, screenTrack: null },
@@ -142,7 +143,7 @@ function ValidRoom({ roomId }: { roomId: string }) {
   }
 
   if (inCall && room) {
-    return <CallView room={room} snap={snap} media={media} local={local} name={name || 'Guest'} />;
+    return <CallView room={room} snap={snap} media={media} local={local} name={snap.localName || name || 'Guest'} />;
   }
 
   let status: LobbyStatus = { kind: 'ready' };

@@ -137,11 +137,12 @@ export function toServerMessage(raw: unknown): ServerMessage | null {
           : undefined;
       const policy = isObject(data) ? data.iceTransportPolicy : undefined;
       const iceTransportPolicy = policy === 'relay' || policy === 'all' ? policy : undefined;
+      const ownName = isObject(data) && typeof data.name === 'string' ? sanitizeDisplayName(data.name) : '';
       return {
         type: 'room-joined',
         roomId: typeof raw.roomId === 'string' ? raw.roomId : undefined,
         peerId,
-        data: { peers, resumeToken, iceServers, iceTransportPolicy },
+        data: ownName ? { peers, resumeToken, iceServers, iceTransportPolicy, name: ownName } : { peers, resumeToken, iceServers, iceTransportPolicy },
         timestamp,
       };
     }

@@ -79,6 +79,16 @@ describe('Room', () => {
     expect(FakePeerConnection.instances).toHaveLength(0);
   });
 
+  it('takes its own name from room-joined (the server\'s "Guest N" for a blank name), else keeps the one it sent', () => {
+    const t = setup();
+    rooms.push(t.room);
+    expect(t.room.snapshot.localName).toBe('Ada');
+    t.sock().receive({ ...joined('me'), data: { ...joined('me').data, name: 'Guest 2' } });
+    expect(t.room.snapshot.localName).toBe('Guest 2');
+    t.sock().receive(joined('me')); // an older server says nothing: keep what we have
+    expect(t.room.snapshot.localName).toBe('Guest 2');
+  });
+
   it('offers to a peer that joins after us, using the iceServers from room-joined', async () => {
     const t = setup();
     rooms.push(t.room);

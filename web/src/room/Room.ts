@@ -275,6 +275,7 @@ export class Room {
 
   private onJoined({ message, resumed, rejoin }: JoinedEvent): void {
     this.localId = message.peerId;
+    if (message.data.name) this.name = message.data.name; // e.g. "Guest 2": what the others see
     if (message.data.iceServers) this.iceServers = message.data.iceServers;
     this.iceTransportPolicy = this.opts.forceRelay ? 'relay' : (message.data.iceTransportPolicy ?? 'all');
     this.transport.start({ localId: message.peerId, iceServers: this.iceServers, iceTransportPolicy: this.iceTransportPolicy });
@@ -458,6 +459,7 @@ export class Room {
       reconnectAttempt: this.signaling.attempts,
       maxReconnectAttempts: this.signaling.maxAttempts,
       localId: this.localId,
+      localName: this.name,
       error: this.error,
       local: { hand: this.hand, recording: this.recording, screenTrack: this.screen?.track ?? null },
       activeSpeakerId: this.speaker.speaker,
