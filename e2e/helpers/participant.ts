@@ -1,6 +1,6 @@
 // One person in a call: its own browser context (separate storage = separate peer) and page,
 // plus the assertions that prove media really flows, read through the ?test=1 hook.
-import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { expect, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from '@playwright/test';
 
 export interface Participant {
   name: string;
@@ -10,14 +10,18 @@ export interface Participant {
   close(): Promise<void>;
 }
 
-/** `query`: more link parameters after ?test=1, e.g. "relay=1&token=...". */
-export async function openLobby(browser: Browser, baseURL: string, roomId: string, name: string, query = ''): Promise<Participant> {
-  const context = await browser.newContext({ baseURL });
+/**
+ * `query`: more link parameters after ?test=1, e.g. "relay=1&token=..."; `device`: context options
+ * such as a phone's viewport and touch (`{ viewport, hasTouch: true, isMobile: true }`).
+ */
+export async function openLobby(browser: Browser, baseURL: string, roomId: string, name: string, query = '', device: BrowserContextOptions = {}): Promise<Participant> {
+  const context = await browser.newContext({ ...device, baseURL });
   const page = await context.newPage();
   page.on('pageerror', (err) => console.error(`[${name}] page error: ${err.message}`));
   await page.goto(`/r/${roomId}?test=1${query ? `&${query}` : ''}`);
   await expect(page.getByTestId('lobby')).toBeVisible();
-  await page.getByTestId('name-input').fill(name);
+  // A room token with a name claim fixes the name: the lobby shows it read-only.
+  if (await page.getByTestId('name-input').isEditable()) await page.getByTestId('name-input').fill(name);
   return {
     name,
     context,
@@ -28,8 +32,8 @@ export async function openLobby(browser: Browser, baseURL: string, roomId: strin
 }
 
 /** Lobby -> Join -> in the call with a server-assigned id. */
-export async function joinCall(browser: Browser, baseURL: string, roomId: string, name: string, query = ''): Promise<Participant> {
-  const p = await openLobby(browser, baseURL, roomId, name, query);
+export async function joinCall(browser: Browser, baseURL: string, roomId: string, name: string, query = '', device: BrowserContextOptions = {}): Promise<Participant> {
+  const p = await openLobby(browser, baseURL, roomId, name, query, device);
   // Join once the camera is up, so the first offer already carries video.
   await expect(p.page.getByTestId('preview-video')).toHaveJSProperty('readyState', 4, { timeout: 20_000 });
   await p.page.getByTestId('join-call').click();

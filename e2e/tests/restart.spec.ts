@@ -82,6 +82,58 @@ test('a server SIGKILL and restart with the same SESSION_SECRET is invisible to 
   }
 });
 
+test('a 60 s outage: past the last quick attempt both pages keep trying and return to Connected without a click, and no tile disappears', async ({ browser }) => {
+  test.setTimeout(240_000);
+  const env = { SESSION_SECRET };
+  let server: RunningServer = await startServer({ env });
+  const people: Participant[] = [];
+  const roomId = 'e2e-outage-room';
+  try {
+    const a = await joinCall(browser, server.baseURL, roomId, 'Ada');
+    people.push(a);
+    const b = await joinCall(browser, server.baseURL, roomId, 'Bob');
+    people.push(b);
+    await expectMediaFrom(a, b);
+    await expectMediaFrom(b, a);
+    const aId = await a.peerId();
+    const bId = await b.peerId();
+    const rosterBefore = { a: await roster(a.page), b: await roster(b.page) };
+
+    const port = server.port;
+    await server.kill();
+    const downAt = Date.now();
+    // The quick attempts (about 35 s) run out: the pages say Offline and offer Retry...
+    for (const p of [a, b]) {
+      await expect.poll(() => p.page.evaluate(() => window.__pulsemeet.socketState()), { timeout: 55_000 }).toBe('failed');
+      await expect(p.page.getByTestId('retry-button')).toBeVisible();
+    }
+    // ...and media keeps flowing, with both tiles in place, for the whole outage.
+    await expect(tileOf(a.page, bId)).toBeVisible();
+    await expect(tileOf(b.page, aId)).toBeVisible();
+    await expectFramesRising(a, bId);
+    await new Promise((r) => setTimeout(r, Math.max(0, 60_000 - (Date.now() - downAt)))); // the outage itself: 60 s down
+
+    server = await startServer({ port, env });
+    // Nobody clicks Retry: the background attempts (at most 30 s apart) find the server.
+    for (const p of [a, b]) {
+      await expect(p.page.getByTestId('socket-status')).toHaveText('Connected', { timeout: 45_000 });
+      await expect(p.page.getByTestId('connection-banner')).toHaveCount(0);
+    }
+    expect(await a.peerId()).toBe(aId);
+    expect(await b.peerId()).toBe(bId);
+    await expect(tileOf(a.page, bId)).toBeVisible();
+    await expect(tileOf(b.page, aId)).toBeVisible();
+    // Neither page removed (or added) anyone at any moment.
+    expect(await roster(a.page)).toEqual(rosterBefore.a);
+    expect(await roster(b.page)).toEqual(rosterBefore.b);
+    await expectFramesRising(a, bId);
+    await expectFramesRising(b, aId);
+  } finally {
+    for (const p of people) await p.close().catch(() => undefined);
+    await server.stop();
+  }
+});
+
 test('a network drop longer than the grace period ends the place with peer-left', async ({ browser }) => {
   test.setTimeout(90_000);
   const server = await startServer({ env: { RESUME_GRACE_SECONDS: '2', SESSION_SECRET } });

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "obs/Logger.hpp"
+#include "signaling/GuestName.hpp"
 #include "wire/ServerMessages.hpp"
 
 namespace pulsemeet::signaling {
@@ -305,7 +306,18 @@ void Hub::enter(const std::string& peerId, Connection& connection, const std::st
         memberIt->second.rebuilt = rebuilt;
         metrics_.peers.inc();
     }
-    memberIt->second.name = name;
+    // No name: "Guest N", unique in the room; a repeated join or a resume keeps the one it has.
+    if (!name.empty() || memberIt->second.name.empty()) {
+        std::string assigned = name;
+        if (assigned.empty()) {
+            std::vector<std::string_view> taken;
+            for (const auto& [otherId, member] : room.members) taken.push_back(member.name);
+            for (const auto& remote : remotePeers) taken.push_back(remote.name);
+            assigned = guestName(taken);
+        }
+        memberIt->second.name = std::move(assigned);
+    }
+    const std::string& shownName = memberIt->second.name;
     connection.roomId = roomId;
     // room-joined starts a new stream: the client counts from zero again.
     connection.log = connection.acknowledges ? std::make_unique<DeliveryLog>() : nullptr;
@@ -332,7 +344,7 @@ void Hub::enter(const std::string& peerId, Connection& connection, const std::st
                                 : std::string("[]");
     send(connection, wire::MessageType::roomJoined,
          wire::share(wire::encodeRoomJoined(roomId, peerId, others, token.token, iceServers,
-                                            options_.iceTransportPolicy)));
+                                            options_.iceTransportPolicy, shownName)));
     if (place) {
         // What it missed, in order, after room-joined: part of the new stream, so logged again.
         for (const auto& [type, buffered] : place->messages) deliver(connection, type, buffered);
@@ -341,8 +353,8 @@ void Hub::enter(const std::string& peerId, Connection& connection, const std::st
     }
     if (isNew) {
         metrics_.joins.inc();
-        const auto announcement =
-            wire::share(wire::encodePeerJoined(roomId, peerId, name, memberIt->second.mediaJson));
+        const auto announcement = wire::share(
+            wire::encodePeerJoined(roomId, peerId, shownName, memberIt->second.mediaJson));
         for (const auto& [memberId, member] : room.members) {
             // Members rebuilt from resume tokens were in the room together before the restart:
             // they know each other and must not see a join.
@@ -350,7 +362,7 @@ void Hub::enter(const std::string& peerId, Connection& connection, const std::st
             sendToMember(memberId, wire::MessageType::peerJoined, announcement);
         }
         if (clustered_) {
-            options_.bus->announceJoined(roomId, peerId, name, memberIt->second.mediaJson,
+            options_.bus->announceJoined(roomId, peerId, shownName, memberIt->second.mediaJson,
                                          announcement);
         }
         logger_.info(rebuilt ? "peer rejoined" : "peer joined",

@@ -38,7 +38,8 @@ std::string beginEnvelope(MessageType type) {
 
 std::string encodeRoomJoined(std::string_view roomId, std::string_view selfId,
                              const std::vector<PeerSummary>& peers, std::string_view resumeToken,
-                             std::string_view iceServersJson, std::string_view iceTransportPolicy) {
+                             std::string_view iceServersJson, std::string_view iceTransportPolicy,
+                             std::string_view selfName) {
     std::string out = beginEnvelope(MessageType::roomJoined);
     appendField(out, "roomId", roomId);
     appendField(out, "peerId", selfId);
@@ -61,6 +62,9 @@ std::string encodeRoomJoined(std::string_view roomId, std::string_view selfId,
     out += iceServersJson.empty() ? std::string_view("[]") : iceServersJson;
     out += ",\"iceTransportPolicy\":";
     obs::appendJsonString(out, iceTransportPolicy);
+    // The name everyone else sees for you (a token's, or "Guest N" when you sent none).
+    out += ",\"name\":";
+    obs::appendJsonString(out, selfName);
     out += '}';
     appendTimestamp(out);
     return out;

@@ -21,7 +21,8 @@ struct PeerSummary {
 std::string encodeRoomJoined(std::string_view roomId, std::string_view selfId,
                              const std::vector<PeerSummary>& peers, std::string_view resumeToken,
                              std::string_view iceServersJson,
-                             std::string_view iceTransportPolicy = "all");
+                             std::string_view iceTransportPolicy = "all",
+                             std::string_view selfName = {});
 std::string encodePeerJoined(std::string_view roomId, std::string_view peerId,
                              std::string_view name, std::string_view mediaJson);
 std::string encodePeerLeft(std::string_view roomId, std::string_view peerId);

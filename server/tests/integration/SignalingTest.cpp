@@ -91,6 +91,36 @@ TEST_F(Signaling, TwoPeersExchangeOfferAnswerAndCandidatesWithStampedIds) {
     EXPECT_EQ(str(bob.nextOfType("ice-candidate")["peerId"]), aliceId);
 }
 
+TEST_F(Signaling, NamelessJoinersAreGuestOneTwoPerRoomAndKeepTheirNameOnARepeatedJoin) {
+    WsClient first(server.port());
+    auto firstJoined = first.join("room-guests", "");
+    EXPECT_EQ(str(firstJoined["data"].as_object()["name"]), "Guest 1");
+    const std::string firstId = str(firstJoined["peerId"]);
+
+    WsClient named(server.port());
+    EXPECT_EQ(str(named.join("room-guests", "Ada")["data"].as_object()["name"]), "Ada");
+
+    WsClient second(server.port());
+    auto secondJoined = second.join("room-guests", "   ");  // nothing left after trimming
+    EXPECT_EQ(str(secondJoined["data"].as_object()["name"]), "Guest 2");
+    auto listed = secondJoined["data"].as_object()["peers"].as_array();
+    ASSERT_EQ(listed.size(), 2u);
+    bool sawGuestOne = false;
+    for (const auto& peer : listed)
+        sawGuestOne |= str(peer.as_object().at("peerId")) == firstId &&
+                       str(peer.as_object().at("name")) == "Guest 1";
+    EXPECT_TRUE(sawGuestOne);
+    EXPECT_EQ(str(first.nextOfType("peer-joined")["data"].as_object()["name"]), "Ada");
+    EXPECT_EQ(str(first.nextOfType("peer-joined")["data"].as_object()["name"]), "Guest 2");
+
+    // Numbers are per room: another room starts at 1 again.
+    WsClient elsewhere(server.port());
+    EXPECT_EQ(str(elsewhere.join("room-other", "")["data"].as_object()["name"]), "Guest 1");
+
+    // Joining the same room again without a name keeps the number.
+    EXPECT_EQ(str(first.join("room-guests", "")["data"].as_object()["name"]), "Guest 1");
+}
+
 TEST_F(Signaling, ThreePeersRelayOnlyToTheTargetAndSeeLeaves) {
     WsClient a(server.port()), b(server.port()), c(server.port());
     const auto aId = str(a.join("trio")["peerId"]);

@@ -6,6 +6,7 @@
 // does that, and a token we cannot read is treated as personal, since wrongly withholding costs
 // the invitee a link while wrongly sharing lends them our identity.
 import { withToken } from './linkOptions';
+import { readClaims } from './tokenClaims';
 
 export interface InviteLink {
   link: string;
@@ -28,22 +29,4 @@ export function isShareableToken(token: string, roomId: string): boolean {
   // The server trims spaces and falls back to the joining client's name when nothing is left; a
   // non-string name makes the server reject the token, so there is nothing worth sharing then.
   return typeof name === 'string' && /^ *$/.test(name);
-}
-
-/** The JWT payload as an object, or null when `token` is not a compact JWT with a JSON-object payload. */
-function readClaims(token: string): Record<string, unknown> | null {
-  const parts = token.split('.');
-  if (parts.length !== 3) return null;
-  const payload = parts[1] ?? '';
-  // atob would also accept `+`, `/`, padding and whitespace; a JWT uses none of them.
-  if (!/^[A-Za-z0-9_-]+$/.test(payload)) return null;
-  try {
-    const binary = atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
-    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
-    const parsed: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
-    return parsed as Record<string, unknown>;
-  } catch {
-    return null; // not base64, not UTF-8 or not JSON
-  }
 }

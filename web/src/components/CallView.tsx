@@ -15,10 +15,15 @@ import { ChatPanel } from './ChatPanel';
 import { ScreenTile } from './ScreenTile';
 import { DevicePickers } from './DevicePickers';
 import { QualityPanel } from './QualityPanel';
+import { MoreMenu, type ToolbarAction } from './MoreMenu';
 import { RoundButton } from './RoundButton';
 import { VideoTile } from './VideoTile';
 
+// Phones (and narrow windows): Mute, Camera, Chat and Leave in the toolbar, the rest under "More";
+// chat and the quality panel as full-screen sheets; a shared screen on top, people below.
 const narrowQuery = window.matchMedia('(max-width: 640px)');
+/** No getDisplayMedia (phone browsers): no screen-share button at all. */
+const canShareScreen = typeof navigator.mediaDevices?.getDisplayMedia === 'function';
 function subscribeNarrow(fn: () => void): () => void {
   narrowQuery.addEventListener('change', fn);
   return () => narrowQuery.removeEventListener('change', fn);
@@ -36,7 +41,7 @@ export function gridColumns(n: number, narrow = false): number {
 
 export function CallView({ room, snap, media, local, name }: { room: Room; snap: RoomSnapshot; media: LocalMedia; local: LocalMediaSnapshot; name: string }) {
   const [settingsOpen, setSettingsOpen] = useState(false);
-  const [statsOpen, setStatsOpen] = useState(false);
+  const [statsOpen, setStatsOpenState] = useState(false);
   const chatOpen = snap.chat.open;
   const stage = useRef<HTMLElement>(null);
   const recorder = useRef<CallRecorder | null>(null);
@@ -54,7 +59,21 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
     },
     [room],
   );
-  const setChatOpen = useCallback((open: boolean) => room.setChatOpen(open), [room]);
+  // One side panel at a time: opening one closes the other.
+  const setChatOpen = useCallback(
+    (open: boolean) => {
+      if (open) setStatsOpenState(false);
+      room.setChatOpen(open);
+    },
+    [room],
+  );
+  const setStatsOpen = useCallback(
+    (open: boolean) => {
+      if (open) room.setChatOpen(false);
+      setStatsOpenState(open);
+    },
+    [room],
+  );
   const [copied, setCopied] = useState(false);
   const [toast, setToast] = useState<string | null>(null);
   const audioBlocked = useSyncExternalStore(subscribeAudioBlocked, isAudioBlocked);
@@ -143,8 +162,11 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
   const presenting = screens.length > 0;
   const recordingBy = [...(snap.local.recording ? ['You'] : []), ...snap.remotes.filter((r) => r.media.recording).map((r) => r.name)];
   const count = snap.remotes.length + 1;
-  const cols = presenting ? 1 : gridColumns(count, narrow);
-  const rows = presenting ? count : Math.ceil(count / cols);
+  // On a phone a shared screen goes on top at full width and the people share what is below it
+  // as a normal grid; on wider screens the people are a column beside the screen.
+  const tileStrip = presenting && !narrow;
+  const cols = tileStrip ? 1 : gridColumns(count, narrow);
+  const rows = tileStrip ? count : Math.ceil(count / cols);
   const tiles = [
     {
       key: 'local',
@@ -172,27 +194,48 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
     })),
   ];
 
+  // Beside Mute and Camera on wide screens (before and after Chat); under "More" on narrow ones.
+  const leading: ToolbarAction[] = [
+    ...(canShareScreen
+      ? [{ testid: 'toggle-screen', label: snap.local.screenTrack ? 'Stop presenting' : 'Present your screen', icon: <ScreenIcon className="h-5 w-5" />, active: snap.local.screenTrack !== null, pressed: snap.local.screenTrack !== null, onClick: toggleScreen }]
+      : []),
+    { testid: 'toggle-hand', label: snap.local.hand ? 'Lower hand' : 'Raise hand', icon: <HandIcon className="h-5 w-5" />, active: snap.local.hand, pressed: snap.local.hand, shortcut: 'H', onClick: () => room.setHand(!snap.local.hand) },
+  ];
+  const trailing: ToolbarAction[] = [
+    {
+      testid: 'toggle-record',
+      label: snap.local.recording ? 'Stop recording and download' : 'Record the call',
+      icon: <RecordIcon className={`h-5 w-5 ${snap.local.recording ? 'animate-pulse' : ''}`} />,
+      off: snap.local.recording,
+      pressed: snap.local.recording,
+      onClick: toggleRecording,
+    },
+    { testid: 'open-settings', label: 'Device settings', icon: <GearIcon className="h-5 w-5" />, onClick: () => setSettingsOpen(true) },
+    { testid: 'toggle-stats', label: 'Connection quality', icon: <ChartIcon className="h-5 w-5" />, active: statsOpen, onClick: () => setStatsOpen(!statsOpen) },
+    { testid: 'copy-link', label: copied ? 'Link copied' : 'Copy invite link', icon: copied ? <CheckIcon className="h-5 w-5" /> : <LinkIcon className="h-5 w-5" />, active: copied, onClick: () => void copyLink() },
+  ];
+
   return (
     <div data-testid="call" data-phase={snap.phase} className="flex h-full flex-col">
-      <header className="flex items-center gap-3 px-5 py-3">
+      <header className="flex items-center gap-2 px-3 py-3 sm:gap-3 sm:px-5">
         <Logo className="shrink-0 text-white" compact />
         <span className="mx-1 h-5 w-px shrink-0 bg-white/10" />
         <span className="min-w-0 truncate font-mono text-sm text-slate-300" title={room.roomId}>{room.roomId}</span>
-        <span data-testid="participant-count" className="ml-2 inline-flex shrink-0 items-center gap-1.5 rounded-full bg-white/5 px-2.5 py-1 text-xs text-slate-300 ring-1 ring-white/10">
+        <span data-testid="participant-count" className="inline-flex shrink-0 items-center gap-1.5 rounded-full bg-white/5 px-2.5 py-1 text-xs text-slate-300 ring-1 ring-white/10">
           <UsersIcon className="h-3.5 w-3.5" />
           {count}
         </span>
         {recordingBy.length > 0 && (
-          <span data-testid="recording-indicator" title={`Recording: ${recordingBy.join(', ')}`} className="ml-2 inline-flex shrink-0 items-center gap-1.5 rounded-full bg-rose-500/15 px-2.5 py-1 text-xs font-medium text-rose-200 ring-1 ring-rose-500/30">
+          <span data-testid="recording-indicator" title={`Recording: ${recordingBy.join(', ')}`} className="inline-flex min-w-0 shrink items-center gap-1.5 rounded-full bg-rose-500/15 px-2.5 py-1 text-xs font-medium text-rose-200 ring-1 ring-rose-500/30">
             <span className="h-2 w-2 animate-pulse rounded-full bg-rose-500" />
-            REC · {recordingBy.join(', ')}
+            <span className="truncate">REC · {recordingBy.join(', ')}</span>
           </span>
         )}
         <ConnectionBadge snap={snap} />
       </header>
 
       {(snap.phase === 'reconnecting' || snap.phase === 'failed') && (
-        <div data-testid="connection-banner" data-state={snap.phase} className={`mx-5 mb-3 flex items-center gap-3 rounded-xl px-4 py-2.5 text-sm ring-1 ${snap.phase === 'failed' ? 'bg-rose-500/10 text-rose-100 ring-rose-500/30' : 'bg-amber-500/10 text-amber-100 ring-amber-500/30'}`}>
+        <div data-testid="connection-banner" data-state={snap.phase} className={`mx-3 mb-3 flex items-center gap-3 rounded-xl px-4 py-2.5 text-sm ring-1 sm:mx-5 ${snap.phase === 'failed' ? 'bg-rose-500/10 text-rose-100 ring-rose-500/30' : 'bg-amber-500/10 text-amber-100 ring-amber-500/30'}`}>
           {snap.phase === 'reconnecting' ? (
             <>
               <span className="h-3 w-3 animate-spin rounded-full border-2 border-amber-200 border-t-transparent" />
@@ -202,7 +245,7 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
             </>
           ) : (
             <>
-              <span>Couldn’t reconnect to the server. Media already flowing keeps flowing, but nobody new can join you.</span>
+              <span>Couldn’t reconnect to the server yet; still trying in the background. Media already flowing keeps flowing, but nobody new can join you.</span>
               <button type="button" data-testid="retry-button" onClick={() => room.retry()} className="ml-auto rounded-lg bg-white/10 px-3 py-1.5 font-medium text-white hover:bg-white/20">
                 Retry
               </button>
@@ -214,7 +257,7 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
       {snap.remotes
         .filter((r) => r.connectIssue !== null)
         .map((r) => (
-          <div key={r.id} data-testid="peer-connect-issue" data-peer={r.id} data-kind={r.connectIssue?.kind} className="mx-5 mb-3 flex items-center gap-3 rounded-xl bg-rose-500/10 px-4 py-2.5 text-sm text-rose-100 ring-1 ring-rose-500/30">
+          <div key={r.id} data-testid="peer-connect-issue" data-peer={r.id} data-kind={r.connectIssue?.kind} className="mx-3 mb-3 flex items-center gap-3 rounded-xl bg-rose-500/10 px-4 sm:mx-5 py-2.5 text-sm text-rose-100 ring-1 ring-rose-500/30">
             <span>{r.connectIssue && connectIssueMessage(r.connectIssue, r.name)}</span>
             <button type="button" data-testid="peer-retry-button" onClick={() => room.retryPeer(r.id)} className="ml-auto shrink-0 rounded-lg bg-white/10 px-3 py-1.5 font-medium text-white hover:bg-white/20">
               Retry
@@ -222,10 +265,14 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
           </div>
         ))}
 
-      <main ref={stage} className="flex min-h-0 flex-1 gap-3 px-5">
+      <main ref={stage} className={`flex min-h-0 flex-1 gap-3 px-3 sm:px-5 ${narrow ? 'flex-col' : ''}`}>
         {/* Flex-wrap rather than CSS grid so a last, incomplete row is centred. */}
         {presenting && (
-          <div data-testid="screen-stage" className="flex min-h-0 min-w-0 flex-[3] flex-col gap-3">
+          <div
+            data-testid="screen-stage"
+            className={`flex min-h-0 min-w-0 flex-col gap-3 ${narrow ? 'w-full shrink-0' : 'flex-[3]'}`}
+            style={narrow ? { aspectRatio: `16 / ${9 * screens.length}`, maxHeight: '60%' } : undefined}
+          >
             {screens.map((sc) => (
               <div key={sc.id} className="min-h-0 flex-1">
                 <ScreenTile track={sc.track} name={sc.name} peerId={sc.id} isLocal={sc.isLocal} />
@@ -233,24 +280,29 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
             ))}
           </div>
         )}
-        <div data-testid="tile-grid" className={`flex min-h-0 min-w-0 flex-wrap content-center justify-center gap-3 ${presenting ? 'w-56 shrink-0 flex-col flex-nowrap overflow-y-auto' : 'flex-1'}`}>
+        <div data-testid="tile-grid" className={`flex min-h-0 min-w-0 flex-wrap content-center justify-center gap-3 ${tileStrip ? 'w-56 shrink-0 flex-col flex-nowrap overflow-y-auto' : 'flex-1'}`}>
           {tiles.map((t) => (
             <div
               key={t.key}
               className="min-h-0"
-              style={presenting ? { width: '100%', aspectRatio: '16 / 10', flexShrink: 0 } : { width: `calc((100% - ${(cols - 1) * 0.75}rem) / ${cols})`, height: `calc((100% - ${(rows - 1) * 0.75}rem) / ${rows})` }}
+              style={tileStrip ? { width: '100%', aspectRatio: '16 / 10', flexShrink: 0 } : { width: `calc((100% - ${(cols - 1) * 0.75}rem) / ${cols})`, height: `calc((100% - ${(rows - 1) * 0.75}rem) / ${rows})` }}
             >
               {t.node}
             </div>
           ))}
         </div>
-        {statsOpen && <QualityPanel remotes={snap.remotes} onClose={() => setStatsOpen(false)} />}
-        {chatOpen && <ChatPanel chat={snap.chat} onSend={(text) => room.sendChat(text)} onClose={() => setChatOpen(false)} />}
+        {statsOpen && <QualityPanel remotes={snap.remotes} onClose={() => setStatsOpen(false)} sheet={narrow} />}
+        {chatOpen && <ChatPanel chat={snap.chat} onSend={(text) => room.sendChat(text)} onClose={() => setChatOpen(false)} sheet={narrow} />}
       </main>
 
-      <footer className="relative flex items-center justify-center gap-3 px-5 py-4">
+      <footer className="relative flex items-center justify-center gap-2 px-3 py-4 sm:gap-3 sm:px-5">
         {audioBlocked && (
-          <button type="button" data-testid="enable-audio" onClick={unlockAudio} className="absolute left-5 inline-flex items-center gap-2 rounded-full bg-amber-400 px-4 py-2 text-sm font-semibold text-slate-900 shadow-lg hover:bg-amber-300">
+          <button
+            type="button"
+            data-testid="enable-audio"
+            onClick={unlockAudio}
+            className="absolute bottom-full left-1/2 inline-flex -translate-x-1/2 items-center gap-2 whitespace-nowrap rounded-full bg-amber-400 px-4 py-2 text-sm font-semibold text-slate-900 shadow-lg hover:bg-amber-300 xl:bottom-auto xl:left-5 xl:translate-x-0"
+          >
             <SpeakerIcon className="h-4 w-4" /> Click to enable audio
           </button>
         )}
@@ -260,12 +312,7 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
         <RoundButton testid="toggle-camera" label={local.videoEnabled ? 'Turn camera off' : 'Turn camera on'} off={!local.videoEnabled} pressed={!local.videoEnabled} shortcut="V" onClick={toggleVideo}>
           {local.videoEnabled ? <CamIcon className="h-5 w-5" /> : <CamOffIcon className="h-5 w-5" />}
         </RoundButton>
-        <RoundButton testid="toggle-screen" label={snap.local.screenTrack ? 'Stop presenting' : 'Present your screen'} active={snap.local.screenTrack !== null} pressed={snap.local.screenTrack !== null} onClick={toggleScreen}>
-          <ScreenIcon className="h-5 w-5" />
-        </RoundButton>
-        <RoundButton testid="toggle-hand" label={snap.local.hand ? 'Lower hand' : 'Raise hand'} active={snap.local.hand} pressed={snap.local.hand} shortcut="H" onClick={() => room.setHand(!snap.local.hand)}>
-          <HandIcon className="h-5 w-5" />
-        </RoundButton>
+        {!narrow && <ToolbarButtons actions={leading} />}
         <span className="relative">
           <RoundButton testid="toggle-chat" label={chatOpen ? 'Close chat' : 'Open chat'} active={chatOpen} onClick={() => setChatOpen(!chatOpen)}>
             <ChatIcon className="h-5 w-5" />
@@ -276,22 +323,12 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
             </span>
           )}
         </span>
-        <RoundButton testid="toggle-record" label={snap.local.recording ? 'Stop recording and download' : 'Record the call'} off={snap.local.recording} pressed={snap.local.recording} onClick={toggleRecording}>
-          <RecordIcon className={`h-5 w-5 ${snap.local.recording ? 'animate-pulse' : ''}`} />
-        </RoundButton>
-        <RoundButton testid="open-settings" label="Device settings" onClick={() => setSettingsOpen(true)}>
-          <GearIcon className="h-5 w-5" />
-        </RoundButton>
-        <RoundButton testid="toggle-stats" label="Connection quality" active={statsOpen} onClick={() => setStatsOpen((v) => !v)}>
-          <ChartIcon className="h-5 w-5" />
-        </RoundButton>
-        <RoundButton testid="copy-link" label={copied ? 'Link copied' : 'Copy invite link'} active={copied} onClick={() => void copyLink()}>
-          {copied ? <CheckIcon className="h-5 w-5" /> : <LinkIcon className="h-5 w-5" />}
-        </RoundButton>
+        {narrow ? <MoreMenu actions={[...leading, ...trailing]} /> : <ToolbarButtons actions={trailing} />}
         <RoundButton testid="leave" label="Leave call" danger onClick={() => room.leave()}>
           <LeaveIcon className="h-6 w-6" />
         </RoundButton>
-        <span className="absolute right-5 hidden text-xs text-slate-500 md:block">
+        {/* Only where there is a keyboard and room for it beside the toolbar. */}
+        <span data-testid="shortcut-hint" className="absolute right-5 hidden text-xs text-slate-500 xl:block pointer-coarse:hidden">
           <kbd className="rounded bg-white/5 px-1.5 py-0.5 font-mono">M</kbd> mic · <kbd className="rounded bg-white/5 px-1.5 py-0.5 font-mono">V</kbd> camera
         </span>
       </footer>
@@ -318,6 +355,14 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
       )}
     </div>
   );
+}
+
+function ToolbarButtons({ actions }: { actions: ToolbarAction[] }) {
+  return actions.map((a) => (
+    <RoundButton key={a.testid} testid={a.testid} label={a.label} active={a.active} off={a.off} pressed={a.pressed} shortcut={a.shortcut} onClick={a.onClick}>
+      {a.icon}
+    </RoundButton>
+  ));
 }
 
 function ConnectionBadge({ snap }: { snap: RoomSnapshot }) {

@@ -4,9 +4,13 @@ import { useEffect, useRef, useState } from 'react';
 import type { ChatSnapshot } from '../room/ChatLog';
 import { CloseIcon, SendIcon } from './icons';
 
+export const SIDE_PANEL = 'flex h-full w-80 shrink-0 flex-col overflow-hidden rounded-2xl bg-slate-900/90 ring-1 ring-white/5';
+export const SHEET = 'fixed inset-0 z-40 flex flex-col overflow-hidden bg-slate-900';
+
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 
-export function ChatPanel({ chat, onSend, onClose }: { chat: ChatSnapshot; onSend: (text: string) => void; onClose: () => void }) {
+/** `sheet`: full screen with a close button (narrow screens); otherwise a side panel. */
+export function ChatPanel({ chat, onSend, onClose, sheet = false }: { chat: ChatSnapshot; onSend: (text: string) => void; onClose: () => void; sheet?: boolean }) {
   const [draft, setDraft] = useState('');
   const list = useRef<HTMLOListElement>(null);
   useEffect(() => {
@@ -21,11 +25,11 @@ export function ChatPanel({ chat, onSend, onClose }: { chat: ChatSnapshot; onSen
   };
 
   return (
-    <aside data-testid="chat-panel" className="flex h-full w-80 shrink-0 flex-col overflow-hidden rounded-2xl bg-slate-900/90 ring-1 ring-white/5">
+    <aside data-testid="chat-panel" data-sheet={sheet ? 'true' : 'false'} className={sheet ? SHEET : SIDE_PANEL}>
       <header className="flex items-center justify-between border-b border-white/5 px-4 py-3">
         <h2 className="text-sm font-semibold text-slate-100">Chat</h2>
-        <button type="button" onClick={onClose} className="rounded-lg p-1 text-slate-400 hover:bg-white/5 hover:text-white" aria-label="Close chat">
-          <CloseIcon className="h-4 w-4" />
+        <button type="button" data-testid="close-chat" onClick={onClose} className={`rounded-lg text-slate-400 hover:bg-white/5 hover:text-white ${sheet ? 'p-2.5' : 'p-1'}`} aria-label="Close chat">
+          <CloseIcon className={sheet ? 'h-5 w-5' : 'h-4 w-4'} />
         </button>
       </header>
       <ol ref={list} className="flex-1 space-y-3 overflow-y-auto p-4">
@@ -38,7 +42,7 @@ export function ChatPanel({ chat, onSend, onClose }: { chat: ChatSnapshot; onSen
               </span>
               <time dateTime={new Date(m.at).toISOString()}>{timeFormat.format(m.at)}</time>
             </div>
-            <p data-testid="chat-text" className={`max-w-[15rem] whitespace-pre-wrap break-words rounded-2xl px-3 py-2 text-sm ${m.fromId === null ? 'rounded-br-md bg-indigo-500 text-white' : 'rounded-bl-md bg-slate-800 text-slate-100'}`}>
+            <p data-testid="chat-text" className={`max-w-[min(15rem,80vw)] whitespace-pre-wrap break-words rounded-2xl px-3 py-2 text-sm ${m.fromId === null ? 'rounded-br-md bg-indigo-500 text-white' : 'rounded-bl-md bg-slate-800 text-slate-100'}`}>
               {m.text}
             </p>
             {m.undelivered.length > 0 && (

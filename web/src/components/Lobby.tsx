@@ -20,16 +20,19 @@ export type LobbyStatus =
   | { kind: 'access-denied'; code: AccessRefusalCode }
   | { kind: 'unreachable'; attempt: number; max: number; gaveUp: boolean };
 
-export function Lobby({ roomId, media, snap, initialName, status, onJoin, onRetry }: {
+export function Lobby({ roomId, media, snap, initialName, tokenName = null, status, onJoin, onRetry }: {
   roomId: string;
   media: LocalMedia;
   snap: LocalMediaSnapshot;
   initialName: string;
+  /** The name the link's room token fixes: shown read-only, since the server uses it whatever is typed. */
+  tokenName?: string | null;
   status: LobbyStatus;
   onJoin: (name: string) => void;
   onRetry: () => void;
 }) {
-  const [name, setName] = useState(initialName);
+  const [typedName, setName] = useState(initialName);
+  const name = tokenName ?? typedName;
   const [deviceError, setDeviceError] = useState<string | null>(null);
   const videoRef = useRef<HTMLVideoElement>(null);
 
@@ -43,9 +46,13 @@ export function Lobby({ roomId, media, snap, initialName, status, onJoin, onRetr
   const joining = status.kind === 'joining';
   const denied = snap.problems.includes('permission-denied');
   const submit = () => {
+    if (tokenName !== null) {
+      onJoin(tokenName); // not saved: it belongs to this link, not to this browser
+      return;
+    }
     const trimmed = sanitizeDisplayName(name);
     savePrefs({ name: trimmed });
-    onJoin(trimmed || 'Guest');
+    onJoin(trimmed); // blank: the server names us "Guest N", unique in the room
   };
   const showVideo = snap.videoEnabled && !!snap.videoTrack;
 
@@ -96,11 +103,18 @@ export function Lobby({ roomId, media, snap, initialName, status, onJoin, onRetr
                 data-testid="name-input"
                 value={name}
                 maxLength={64}
-                autoFocus
+                autoFocus={tokenName === null}
+                readOnly={tokenName !== null}
+                aria-describedby={tokenName !== null ? 'token-name-note' : undefined}
                 onChange={(e) => setName(e.target.value)}
                 placeholder="How others will see you"
-                className="w-full rounded-xl border border-white/10 bg-slate-800/80 px-3 py-2.5 text-sm text-white placeholder-slate-500 outline-none transition focus:border-indigo-400 focus:ring-2 focus:ring-indigo-400/30"
+                className={`w-full rounded-xl border border-white/10 px-3 py-2.5 text-sm text-white placeholder-slate-500 outline-none transition focus:border-indigo-400 focus:ring-2 focus:ring-indigo-400/30 ${tokenName !== null ? 'cursor-default bg-slate-800/40 text-slate-300' : 'bg-slate-800/80'}`}
               />
+              {tokenName !== null && (
+                <span id="token-name-note" data-testid="token-name-note" className="mt-1.5 block text-xs text-slate-400">
+                  Set by your invitation link: everyone sees this name.
+                </span>
+              )}
             </label>
             {!denied && <DevicePickers media={media} snap={snap} onError={setDeviceError} />}
             <StatusMessage roomId={roomId} status={status} onRetry={onRetry} />
@@ -149,7 +163,7 @@ function StatusMessage({ roomId, status, onRetry }: { roomId: string; status: Lo
           <strong className="block font-semibold">Can’t reach the PulseMeet server.</strong>
           {status.gaveUp ? (
             <span className="flex items-center justify-between gap-3">
-              Check your connection and try again.
+              Still trying in the background; check your connection, or retry now.
               <button type="button" data-testid="retry-button" onClick={onRetry} className="rounded-lg bg-white/10 px-3 py-1.5 font-medium text-white hover:bg-white/20">
                 Retry
               </button>

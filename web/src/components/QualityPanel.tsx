@@ -1,6 +1,7 @@
 // Per-remote-peer connection quality: the numbers, the verdict, and a one-minute trend.
 import type { RemoteView } from '../room/Room';
 import { formatBitrate } from '../rtc/stats';
+import { SHEET, SIDE_PANEL } from './ChatPanel';
 import { CloseIcon } from './icons';
 import { LEVEL_LABEL, QualityDot } from './QualityDot';
 import { Sparkline } from './Sparkline';
@@ -9,13 +10,14 @@ function fmt(v: number | null, digits: number, unit: string): string {
   return v === null ? '—' : `${v.toFixed(digits)}${unit}`;
 }
 
-export function QualityPanel({ remotes, onClose }: { remotes: RemoteView[]; onClose: () => void }) {
+/** `sheet`: full screen with a close button (narrow screens); otherwise a side panel. */
+export function QualityPanel({ remotes, onClose, sheet = false }: { remotes: RemoteView[]; onClose: () => void; sheet?: boolean }) {
   return (
-    <aside data-testid="quality-panel" className="flex h-full w-80 shrink-0 flex-col overflow-hidden rounded-2xl bg-slate-900/90 ring-1 ring-white/5">
+    <aside data-testid="quality-panel" data-sheet={sheet ? 'true' : 'false'} className={sheet ? SHEET : SIDE_PANEL}>
       <header className="flex items-center justify-between border-b border-white/5 px-4 py-3">
         <h2 className="text-sm font-semibold text-slate-100">Connection quality</h2>
-        <button type="button" onClick={onClose} className="rounded-lg p-1 text-slate-400 hover:bg-white/5 hover:text-white" aria-label="Close">
-          <CloseIcon className="h-4 w-4" />
+        <button type="button" data-testid="close-quality" onClick={onClose} className={`rounded-lg text-slate-400 hover:bg-white/5 hover:text-white ${sheet ? 'p-2.5' : 'p-1'}`} aria-label="Close">
+          <CloseIcon className={sheet ? 'h-5 w-5' : 'h-4 w-4'} />
         </button>
       </header>
       <div className="flex-1 space-y-3 overflow-y-auto p-3">

@@ -13,7 +13,7 @@ export function RoundButton({ onClick, label, children, off = false, danger = fa
   pressed?: boolean;
 }) {
   const tone = danger
-    ? 'bg-rose-600 hover:bg-rose-500 text-white px-6'
+    ? 'bg-rose-600 hover:bg-rose-500 text-white px-4 sm:px-6'
     : off
       ? 'bg-rose-500/90 hover:bg-rose-500 text-white'
       : active

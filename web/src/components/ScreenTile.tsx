@@ -17,9 +17,9 @@ export function ScreenTile({ track, name, peerId, isLocal }: { track: MediaStrea
   return (
     <div data-testid="screen-tile" data-peer-id={peerId} data-local={isLocal ? 'true' : 'false'} data-record-tile="contain" data-record-name={`${name} (screen)`} className="relative h-full w-full overflow-hidden rounded-2xl bg-black ring-1 ring-white/5">
       <video ref={ref} data-testid="screen-video" autoPlay playsInline muted className="h-full w-full object-contain" />
-      <div className="absolute left-3 top-3 inline-flex items-center gap-2 rounded-full bg-black/60 px-3 py-1.5 text-sm font-medium text-white backdrop-blur">
-        <ScreenIcon className="h-4 w-4 text-emerald-300" />
-        <span data-testid="screen-name">{isLocal ? 'You are presenting' : `${name} is presenting`}</span>
+      <div className="absolute left-3 top-3 inline-flex max-w-[calc(100%-1.5rem)] items-center gap-2 rounded-full bg-black/60 px-3 py-1.5 text-sm font-medium text-white backdrop-blur">
+        <ScreenIcon className="h-4 w-4 shrink-0 text-emerald-300" />
+        <span data-testid="screen-name" className="truncate">{isLocal ? 'You are presenting' : `${name} is presenting`}</span>
       </div>
     </div>
   );

@@ -80,6 +80,13 @@ export const UsersIcon = (p: P) => (
   </Base>
 );
 
+export const MoreIcon = (p: P) => (
+  <Base {...p}>
+    <circle cx="5" cy="12" r="1.2" fill="currentColor" />
+    <circle cx="12" cy="12" r="1.2" fill="currentColor" />
+    <circle cx="19" cy="12" r="1.2" fill="currentColor" />
+  </Base>
+);
 export function Logo({ className = '', compact = false }: { className?: string; compact?: boolean }) {
   return (
     <span className={`inline-flex items-center gap-2 font-semibold tracking-tight ${className}`}>

@@ -1,5 +1,6 @@
 // `/r/<roomId>`: lobby, then the call. Owns the LocalMedia (shared by lobby and call, so joining
 // does not re-open the camera) and creates a Room per join attempt.
+import { tokenDisplayName } from '../access/tokenClaims';
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { CallView } from '../components/CallView';
 import { Logo } from '../components/icons';
@@ -57,6 +58,7 @@ const IDLE: RoomSnapshot = {
   reconnectAttempt: 0,
   maxReconnectAttempts: 0,
   localId: null,
+  localName: '',
   remotes: [],
   error: null,
   local: { hand: false, recording: false, screenTrack: null },
@@ -141,7 +143,7 @@ function ValidRoom({ roomId }: { roomId: string }) {
   }
 
   if (inCall && room) {
-    return <CallView room={room} snap={snap} media={media} local={local} name={name || 'Guest'} />;
+    return <CallView room={room} snap={snap} media={media} local={local} name={snap.localName || name || 'Guest'} />;
   }
 
   let status: LobbyStatus = { kind: 'ready' };
@@ -152,5 +154,5 @@ function ValidRoom({ roomId }: { roomId: string }) {
   else if (snap.connection === 'reconnecting') status = { kind: 'unreachable', attempt: snap.reconnectAttempt, max: snap.maxReconnectAttempts, gaveUp: false };
   else if (snap.phase === 'connecting') status = { kind: 'joining' };
 
-  return <Lobby roomId={roomId} media={media} snap={local} initialName={name} status={status} onJoin={join} onRetry={() => room?.retry()} />;
+  return <Lobby roomId={roomId} media={media} snap={local} initialName={name} tokenName={tokenDisplayName(readLinkOptions(window.location.search).token)} status={status} onJoin={join} onRetry={() => room?.retry()} />;
 }

@@ -172,11 +172,12 @@ export function toServerMessage(raw: unknown): ServerMessage | null {
       // Beside `type` like room-mode's; also taken from `data`, where room-joined keeps the rest.
       const mode = raw.mode ?? (isObject(data) ? data.mode : undefined);
       if (mode !== undefined && !isRoomMode(mode)) return null;
+      const ownName = isObject(data) && typeof data.name === 'string' ? sanitizeDisplayName(data.name) : '';
       return {
         type: 'room-joined',
         roomId: typeof raw.roomId === 'string' ? raw.roomId : undefined,
         peerId,
-        data: { peers, resumeToken, iceServers, iceTransportPolicy },
+        data: ownName ? { peers, resumeToken, iceServers, iceTransportPolicy, name: ownName } : { peers, resumeToken, iceServers, iceTransportPolicy },
         mode: mode ?? 'mesh',
         timestamp,
       };

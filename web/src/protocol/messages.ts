@@ -66,7 +66,8 @@ export interface RoomJoinedMessage {
   type: 'room-joined';
   roomId?: string;
   peerId: string;
-  data: { peers: PeerInfo[]; resumeToken?: string; iceServers?: RTCIceServer[]; iceTransportPolicy?: RTCIceTransportPolicy };
+  /** `name`: the name the others see for us (a token's, or the server's "Guest N" when we sent none). */
+  data: { peers: PeerInfo[]; resumeToken?: string; iceServers?: RTCIceServer[]; iceTransportPolicy?: RTCIceTransportPolicy; name?: string };
   /** The room's mode; a server without a media server says nothing: mesh. */
   mode: RoomMode;
   timestamp?: number;

@@ -55,6 +55,16 @@ describe('Room', () => {
     expect(FakePeerConnection.instances).toHaveLength(0);
   });
 
+  it('takes its own name from room-joined (the server\'s "Guest N" for a blank name), else keeps the one it sent', () => {
+    const t = setup();
+    rooms.push(t.room);
+    expect(t.room.snapshot.localName).toBe('Ada');
+    t.sock().receive({ ...joined('me'), data: { ...joined('me').data, name: 'Guest 2' } });
+    expect(t.room.snapshot.localName).toBe('Guest 2');
+    t.sock().receive(joined('me')); // an older server says nothing: keep what we have
+    expect(t.room.snapshot.localName).toBe('Guest 2');
+  });
+
   it('offers to a peer that joins after us, using the iceServers from room-joined', async () => {
     const t = setup();
     rooms.push(t.room);
@@ -152,6 +162,29 @@ describe('Room', () => {
     await settle();
     expect(t.room.snapshot.remotes.map((r) => r.id)).toEqual(['p2']);
     expect(t.room.rosterLog().at(-1)).toEqual({ event: 'removed', peerId: 'p3' });
+  });
+
+  it('back under a new id (resume refused), keeps a peer whose media still flows until it comes back under a new id too', async () => {
+    const t = await withTwoPeers();
+    const [pc2, pc3] = FakePeerConnection.instances as [FakePeerConnection, FakePeerConnection];
+    pc2.setConnectionState('connected');
+    pc3.setConnectionState('failed');
+    await settle();
+
+    t.sock().drop();
+    await new Promise((r) => setTimeout(r, 300));
+    t.sock().open();
+    // The server restarted without SESSION_SECRET: our token is refused and nobody is back yet.
+    t.sock().receive(joined('me-2', []));
+    // Cy's media still arrives: her tile stays. Di's connection is dead: she goes.
+    expect(t.room.snapshot.remotes.map((r) => r.id)).toEqual(['p2']);
+    expect(pc2.closed).toBe(false);
+    expect(t.room.rosterLog().filter((e) => e.event === 'removed')).toEqual([{ event: 'removed', peerId: 'p3' }]);
+    // Cy comes back under a new id: her new place replaces the old one, whose connection closes.
+    t.sock().receive({ type: 'peer-joined', peerId: 'p2-new', data: { name: 'Cy' } });
+    await settle();
+    expect(t.room.snapshot.remotes.map((r) => r.id)).toEqual(['p2-new']);
+    expect(pc2.closed).toBe(true);
   });
 
   it('chat goes over each data channel, arrives with the name, and marks who it missed', async () => {

@@ -300,13 +300,19 @@ export class Room {
 
   private onJoined({ message, resumed, rejoin }: JoinedEvent): void {
     this.localId = message.peerId;
+    if (message.data.name) this.name = message.data.name; // e.g. "Guest 2": what the others see
     if (message.data.iceServers) this.iceServers = message.data.iceServers;
     this.iceTransportPolicy = this.opts.forceRelay ? 'relay' : (message.data.iceTransportPolicy ?? 'all');
     this.transport.start({ localId: message.peerId, iceServers: this.iceServers, iceTransportPolicy: this.iceTransportPolicy });
     const listed = new Set(message.data.peers.map((p) => p.peerId));
     if (rejoin && !resumed) {
-      // New identity: the others see a new peer and will offer to us; start from scratch.
-      for (const id of [...this.remotes.keys()]) this.removeRemote(id);
+      // New identity: the others see a new peer and will offer to us; start from scratch. Except
+      // someone not listed (not back yet after an outage) whose media still flows: kept, as
+      // below, until that connection dies or they come back under a new id (addRemote).
+      for (const [id, r] of [...this.remotes]) {
+        if (!listed.has(id) && this.mediaStillFlows(id)) r.unconfirmed = true;
+        else this.removeRemote(id);
+      }
     } else if (rejoin) {
       // Same identity: keep the live connections. A peer not listed either left while we were
       // away, or (server restart) has not come back yet: keep it while media still flows.
@@ -405,6 +411,9 @@ export class Room {
   // ---- participants ----
 
   private addRemote(remote: RemoteParticipant): void {
+    // An unconfirmed participant that comes back under a new id (its resume was refused) is
+    // this newcomer with the same name: the new place replaces the old one.
+    for (const [id, r] of [...this.remotes]) if (r.unconfirmed && r.name === remote.name) this.removeRemote(id);
     this.remotes.set(remote.id, remote);
     this.roster.push({ event: 'added', peerId: remote.id });
   }
@@ -487,6 +496,7 @@ export class Room {
       reconnectAttempt: this.signaling.attempts,
       maxReconnectAttempts: this.signaling.maxAttempts,
       localId: this.localId,
+      localName: this.name,
       error: this.error,
       local: { hand: this.hand, recording: this.recording, screenTrack: this.screen?.track ?? null },
       activeSpeakerId: this.speaker.speaker,

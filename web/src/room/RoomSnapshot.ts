@@ -46,6 +46,8 @@ export interface RoomSnapshot {
   reconnectAttempt: number;
   maxReconnectAttempts: number;
   localId: string | null;
+  /** Our name as the others see it: the server's answer (a token's name, "Guest N"), else what we sent. */
+  localName: string;
   remotes: RemoteView[];
   error: { code: string; message: string } | null;
   /** Our own flags as the others see them in media-state. */

@@ -1,20 +1,60 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeSocket } from '../test/fakes';
-import { SignalingClient, type ConnectionState, type JoinedEvent } from './SignalingClient';
+import { SignalingClient, browserWakeUps, type ConnectionState, type JoinedEvent } from './SignalingClient';
+
+/** Stands in for the browser's `online` / tab-visible events. */
+class FakeWakeUps {
+  listeners = new Set<() => void>();
+  subscribe = (fn: () => void) => {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  };
+  fire(): void {
+    for (const fn of [...this.listeners]) fn();
+  }
+}
 
 function make(random = () => 0.5) {
   FakeSocket.instances = [];
+  const wake = new FakeWakeUps();
   const client = new SignalingClient({
     url: 'ws://test/ws',
     createSocket: (url) => new FakeSocket(url),
     random,
-    backoff: { baseMs: 500, maxMs: 4000, maxAttempts: 4 },
+    backoff: { baseMs: 500, maxMs: 4000, maxAttempts: 4, persistentMaxMs: 30_000 },
+    subscribeWakeUps: wake.subscribe,
   });
   const states: ConnectionState[] = [];
   client.on('state', (s) => states.push(s));
   const joined: JoinedEvent[] = [];
   client.on('joined', (j) => joined.push(j));
-  return { client, states, joined, sock: () => FakeSocket.instances[FakeSocket.instances.length - 1]! };
+  return { client, states, joined, wake, sock: () => FakeSocket.instances[FakeSocket.instances.length - 1]! };
+}
+
+/** Advances fake time in 10 ms steps until a new socket is made; returns how long that took. */
+function waitForNextSocket(limitMs = 120_000): number {
+  const before = FakeSocket.instances.length;
+  let waited = 0;
+  while (FakeSocket.instances.length === before) {
+    vi.advanceTimersByTime(10);
+    waited += 10;
+    if (waited > limitMs) throw new Error('no reconnect');
+  }
+  return waited;
+}
+
+/** Joined, then the server went away and every quick attempt failed: the client says 'failed'. */
+function exhausted(random: () => number) {
+  const t = make(random);
+  t.client.join('room-1', 'A');
+  t.sock().open();
+  t.sock().drop();
+  for (let i = 0; i < 4; i++) {
+    waitForNextSocket();
+    t.sock().drop(1006);
+  }
+  expect(t.client.state).toBe('failed');
+  return t;
 }
 
 const roomJoined = (peerId: string, resumeToken = `tok-${peerId}`) => ({
@@ -89,7 +129,7 @@ describe('SignalingClient connection and join', () => {
 });
 
 describe('SignalingClient reconnect backoff', () => {
-  it('uses capped exponential delays with jitter, then fails and offers retry', () => {
+  it('uses capped exponential delays with jitter, then says failed', () => {
     const { client, sock, states } = make(() => 0.999);
     client.join('room-1', 'A');
     sock().open();
@@ -97,14 +137,7 @@ describe('SignalingClient reconnect backoff', () => {
     const delays: number[] = [];
     // Each retry fails to connect; measure when the next socket appears.
     for (let i = 0; i < 4; i++) {
-      const before = FakeSocket.instances.length;
-      let waited = 0;
-      while (FakeSocket.instances.length === before) {
-        vi.advanceTimersByTime(10);
-        waited += 10;
-        if (waited > 60_000) throw new Error('no reconnect');
-      }
-      delays.push(waited);
+      delays.push(waitForNextSocket());
       sock().drop(1006);
     }
     // ceilings 500, 1000, 2000, 4000 (capped); random ~1 -> close to the ceiling
@@ -116,14 +149,122 @@ describe('SignalingClient reconnect backoff', () => {
     expect(delays[3]).toBeLessThanOrEqual(4000);
     expect(client.state).toBe('failed');
     expect(states.at(-1)).toBe('failed');
-    const count = FakeSocket.instances.length;
-    vi.advanceTimersByTime(120_000);
-    expect(FakeSocket.instances.length).toBe(count); // no more attempts on its own
-    client.retry();
-    expect(FakeSocket.instances.length).toBe(count + 1);
+  });
+
+  it('after the last quick attempt keeps trying, at most 30 s apart and jittered, and rejoins when the server is back', () => {
+    const { client, sock, states } = exhausted(() => 0.999);
+    const delays: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      delays.push(waitForNextSocket());
+      sock().drop(1006);
+    }
+    // attempt 4: ceiling min(30 s, 500 * 2^4) = 8 s, then 16 s, then the 30 s cap; random ~1 -> close to it.
+    expect(delays[0]).toBeGreaterThan(7_900);
+    expect(delays[1]).toBeGreaterThan(15_900);
+    for (const d of delays.slice(2)) {
+      expect(d).toBeGreaterThan(29_900);
+      expect(d).toBeLessThanOrEqual(30_000);
+    }
+    // While it tries in the background the state stays 'failed' (no blinking back to
+    // 'reconnecting'); the server being back is what ends it.
+    expect(states.slice(states.indexOf('failed'))).toEqual(['failed']);
+    waitForNextSocket();
     sock().open();
     expect(client.state).toBe('open');
     expect(sock().sentOfType('join')).toHaveLength(1);
+  });
+
+  it('jitters the background retries: random 0 waits half the cap', () => {
+    const { client, sock } = exhausted(() => 0);
+    const delays = [0, 1, 2].map(() => {
+      const d = waitForNextSocket();
+      sock().drop(1006);
+      return d;
+    });
+    // attempt 4: ceiling min(30 s, 500 * 2^4 = 8 s) -> 4 s; then 16 s -> 8 s; then 30 s -> 15 s.
+    expect(delays).toEqual([4_000, 8_000, 15_000]);
+    expect(client.state).toBe('failed');
+  });
+
+  it('the browser going online or the tab becoming visible retries at once', () => {
+    const { client, sock, wake, states } = exhausted(() => 0.999);
+    const count = FakeSocket.instances.length;
+    wake.fire();
+    expect(FakeSocket.instances.length).toBe(count + 1); // no waiting for the 30 s timer
+    // A second wake-up while that attempt is under way does not open another socket.
+    wake.fire();
+    expect(FakeSocket.instances.length).toBe(count + 1);
+    sock().open();
+    expect(client.state).toBe('open');
+    expect(states.at(-1)).toBe('open');
+    // Connected: wake-ups do nothing.
+    wake.fire();
+    expect(FakeSocket.instances.length).toBe(count + 1);
+    // And the timer of the cancelled background attempt never fires a stray socket.
+    for (let i = 0; i < 12; i++) {
+      vi.advanceTimersByTime(5_000);
+      sock().receive({ type: 'pong' });
+    }
+    expect(FakeSocket.instances.length).toBe(count + 1);
+  });
+
+  it('a wake-up during the quick backoff also goes at once', () => {
+    const { client, sock, wake } = make(() => 0.999);
+    client.join('room-1', 'A');
+    sock().open();
+    sock().drop();
+    expect(client.state).toBe('reconnecting');
+    const count = FakeSocket.instances.length;
+    wake.fire();
+    expect(FakeSocket.instances.length).toBe(count + 1);
+  });
+
+  it('Retry stays a shortcut: it tries now, and a socket still trying is closed first', () => {
+    const { client, sock, states } = exhausted(() => 0.999);
+    waitForNextSocket(); // a background attempt is under way
+    const inFlight = sock();
+    const count = FakeSocket.instances.length;
+    client.retry();
+    expect(inFlight.closedByClient).toBe(true);
+    expect(FakeSocket.instances.length).toBe(count + 1);
+    expect(states.at(-1)).toBe('reconnecting');
+    expect(client.attempts).toBe(0); // a fresh run of quick attempts
+    sock().open();
+    expect(client.state).toBe('open');
+    expect(sock().sentOfType('join')).toHaveLength(1);
+  });
+
+  it('close() stops listening for wake-ups', () => {
+    const { client, wake } = exhausted(() => 0.5);
+    expect(wake.listeners.size).toBe(1);
+    client.close();
+    expect(wake.listeners.size).toBe(0);
+    const count = FakeSocket.instances.length;
+    vi.advanceTimersByTime(120_000);
+    expect(FakeSocket.instances.length).toBe(count);
+  });
+
+  it('the browser wake-ups are `online` and the tab becoming visible', () => {
+    const win = new EventTarget();
+    const doc = Object.assign(new EventTarget(), { visibilityState: 'hidden' });
+    vi.stubGlobal('window', win);
+    vi.stubGlobal('document', doc);
+    try {
+      let woken = 0;
+      const stop = browserWakeUps(() => woken++);
+      win.dispatchEvent(new Event('online'));
+      expect(woken).toBe(1);
+      doc.dispatchEvent(new Event('visibilitychange')); // hidden: nothing to do
+      expect(woken).toBe(1);
+      doc.visibilityState = 'visible';
+      doc.dispatchEvent(new Event('visibilitychange'));
+      expect(woken).toBe(2);
+      stop();
+      win.dispatchEvent(new Event('online'));
+      expect(woken).toBe(2);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('never waits longer than the cap, whatever the attempt', () => {
@@ -132,7 +273,7 @@ describe('SignalingClient reconnect backoff', () => {
       url: 'ws://x/ws',
       createSocket: (u) => new FakeSocket(u),
       random: () => 0.999999,
-      backoff: { baseMs: 100, maxMs: 1000, maxAttempts: 20 },
+      backoff: { baseMs: 100, maxMs: 1000, maxAttempts: 20, persistentMaxMs: 30_000 },
     });
     client.join('room-1', 'A');
     for (let i = 0; i < 19; i++) {

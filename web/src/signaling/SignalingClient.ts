@@ -28,7 +28,7 @@ export type ConnectionState =
   | 'connecting' // first attempt
   | 'open'
   | 'reconnecting' // waiting for / making a retry
-  | 'failed' // gave up after maxAttempts; retry() starts again
+  | 'failed' // maxAttempts used up: still retrying in the background (at most persistentMaxMs apart); retry() tries now
   | 'closed'; // closed by us
 
 export interface SignalingOptions {
@@ -46,6 +46,11 @@ export interface SignalingOptions {
    * the server turned us away on purpose, so we stop retrying; null to retry as usual.
    */
   diagnoseRefusal?: () => Promise<string | null>;
+  /**
+   * Events that make a waiting reconnect worth trying at once (the browser is back online, the
+   * tab became visible): subscribes `fn`, returns the unsubscribe. Default: the browser's.
+   */
+  subscribeWakeUps?: (fn: () => void) => () => void;
 }
 
 export interface JoinedEvent {
@@ -75,13 +80,27 @@ export const CLOSE_RECONNECTING = 4000;
 export const CLOSE_TOO_SLOW = 1013;
 export const CLOSE_RATE_LIMITED = 1008;
 
+/** `online`, and the tab becoming visible (a phone that woke up, a laptop lid opened). */
+export function browserWakeUps(fn: () => void): () => void {
+  if (typeof window === 'undefined' || typeof document === 'undefined') return () => undefined;
+  const onVisible = () => {
+    if (document.visibilityState === 'visible') fn();
+  };
+  window.addEventListener('online', fn);
+  document.addEventListener('visibilitychange', onVisible);
+  return () => {
+    window.removeEventListener('online', fn);
+    document.removeEventListener('visibilitychange', onVisible);
+  };
+}
+
 const browserTimers: Timers = {
   setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
   clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>),
 };
 
 export class SignalingClient {
-  private readonly opts: Required<Omit<SignalingOptions, 'createSocket' | 'diagnoseRefusal'>> & {
+  private readonly opts: Required<Omit<SignalingOptions, 'createSocket' | 'diagnoseRefusal' | 'subscribeWakeUps'>> & {
     createSocket: (url: string) => SocketLike;
     diagnoseRefusal: (() => Promise<string | null>) | null;
   };
@@ -90,6 +109,8 @@ export class SignalingClient {
   private _state: ConnectionState = 'idle';
   private attempt = 0; // failed attempts in a row
   private retryTimer: unknown = null;
+  private readonly subscribeWakeUps: (fn: () => void) => () => void;
+  private unsubscribeWakeUps: (() => void) | null = null;
   private pingTimer: unknown = null;
   private deadTimer: unknown = null;
   private listeners: { [K in keyof Events]: Set<Listener<Events[K]>> } = {
@@ -120,6 +141,7 @@ export class SignalingClient {
       heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 15_000,
       diagnoseRefusal: options.diagnoseRefusal ?? null,
     };
+    this.subscribeWakeUps = options.subscribeWakeUps ?? browserWakeUps;
   }
 
   get state(): ConnectionState {
@@ -154,14 +176,18 @@ export class SignalingClient {
     this.joinIntent = null;
     this.teardownSocket(1000, 'bye');
     this.clearRetry();
+    this.stopWakeUps();
     this.setState('closed');
   }
 
-  /** After 'failed': the user pressed Retry. */
+  /** The user pressed Retry: try now, with a fresh run of quick attempts. */
   retry(): void {
     if (this._state !== 'failed' && this._state !== 'reconnecting') return;
     this.clearRetry();
+    this.diagnosis += 1; // a background attempt still being diagnosed no longer counts
+    this.teardownSocket(CLOSE_RECONNECTING, 'reconnecting');
     this.attempt = 0;
+    this.setState('reconnecting');
     this.connect();
   }
 
@@ -174,7 +200,10 @@ export class SignalingClient {
   // ---- internals ----
 
   private connect(): void {
-    this.setState(this.everConnected || this.attempt > 0 ? 'reconnecting' : 'connecting');
+    this.unsubscribeWakeUps ??= this.subscribeWakeUps(() => this.wakeUp());
+    // A background attempt after the quick ones stays 'failed' until it opens: the UI keeps
+    // showing Offline with its Retry button instead of blinking between the two.
+    if (this._state !== 'failed') this.setState(this.everConnected || this.attempt > 0 ? 'reconnecting' : 'connecting');
     let socket: SocketLike;
     try {
       socket = this.opts.createSocket(this.opts.url);
@@ -229,6 +258,7 @@ export class SignalingClient {
           }
           this.clearRetry();
           this.setState('closed');
+          this.stopWakeUps();
           this.emit('refused', code);
         });
     };
@@ -286,19 +316,30 @@ export class SignalingClient {
       this.scheduleRetry(0);
       return;
     }
-    if (this.attempt >= this.opts.backoff.maxAttempts) {
-      this.setState('failed');
-      return;
-    }
+    // Past maxAttempts the delays grow to persistentMaxMs (backoffCeiling) and the state says
+    // 'failed', but the client never gives up: a server back after a long outage is found.
+    const exhausted = this.attempt >= this.opts.backoff.maxAttempts;
     const delay = backoffDelay(this.attempt, this.opts.backoff, this.opts.random);
     this.attempt += 1;
-    this.scheduleRetry(delay);
+    this.scheduleRetry(delay, exhausted ? 'failed' : 'reconnecting');
   }
 
-  private scheduleRetry(delay: number): void {
+  /** `online` or the tab became visible: a reconnect that is waiting goes now. */
+  private wakeUp(): void {
+    if (this.retryTimer === null) return; // connected, connecting right now, or closed
+    this.clearRetry();
+    this.connect();
+  }
+
+  private stopWakeUps(): void {
+    this.unsubscribeWakeUps?.();
+    this.unsubscribeWakeUps = null;
+  }
+
+  private scheduleRetry(delay: number, state: 'reconnecting' | 'failed' = 'reconnecting'): void {
     this.clearRetry();
     this.nextRetryMs = delay;
-    this.setState('reconnecting');
+    this.setState(state);
     this.retryTimer = this.opts.timers.setTimeout(() => {
       this.retryTimer = null;
       this.connect();

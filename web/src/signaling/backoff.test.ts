@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { backoffCeiling, backoffDelay, type BackoffPolicy } from './backoff';
 
-const policy: BackoffPolicy = { baseMs: 500, maxMs: 10_000, maxAttempts: 8 };
+const policy: BackoffPolicy = { baseMs: 500, maxMs: 10_000, maxAttempts: 8, persistentMaxMs: 30_000 };
 
 describe('backoff', () => {
-  it('doubles per attempt and caps at maxMs', () => {
-    expect([0, 1, 2, 3, 4, 5, 6, 50, 5000].map((a) => backoffCeiling(a, policy))).toEqual([
-      500, 1000, 2000, 4000, 8000, 10_000, 10_000, 10_000, 10_000,
+  it('doubles per attempt and caps at maxMs, then at persistentMaxMs after maxAttempts', () => {
+    expect([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 50, 5000].map((a) => backoffCeiling(a, policy))).toEqual([
+      500, 1000, 2000, 4000, 8000, 10_000, 10_000, 10_000, 30_000, 30_000, 30_000, 30_000,
     ]);
   });
 

@@ -210,7 +210,7 @@ describe('SfuTransport: what we send', () => {
 describe('SfuTransport: when the connection ends', () => {
   it('after sfu-closed connects again with backoff, drops an answer meant for the old connection, and gives up after the last attempt', async () => {
     vi.useFakeTimers();
-    const t = sfu({}, { backoff: { baseMs: 1_000, maxMs: 1_000, maxAttempts: 2 } });
+    const t = sfu({}, { backoff: { baseMs: 1_000, maxMs: 1_000, maxAttempts: 2, persistentMaxMs: 1_000 } });
     t.transport.addPeer('bo', false);
     await vi.advanceTimersByTimeAsync(10);
     const first = t.pc();
@@ -248,7 +248,7 @@ describe('SfuTransport: when the connection ends', () => {
 
   it('an offer never answered is given up: the connection is made anew', async () => {
     vi.useFakeTimers();
-    const t = sfu({}, { answerTimeoutMs: 5_000, backoff: { baseMs: 1_000, maxMs: 1_000, maxAttempts: 3 } });
+    const t = sfu({}, { answerTimeoutMs: 5_000, backoff: { baseMs: 1_000, maxMs: 1_000, maxAttempts: 3, persistentMaxMs: 1_000 } });
     await vi.advanceTimersByTimeAsync(4_900);
     expect(FakePeerConnection.instances[0]!.closed).toBe(false);
     await vi.advanceTimersByTimeAsync(1_200);
@@ -260,7 +260,7 @@ describe('SfuTransport: when the connection ends', () => {
 
   it('a refused offer (the room left the media server) is retried on a fresh connection', async () => {
     vi.useFakeTimers();
-    const t = sfu({}, { backoff: { baseMs: 1_000, maxMs: 1_000, maxAttempts: 3 } });
+    const t = sfu({}, { backoff: { baseMs: 1_000, maxMs: 1_000, maxAttempts: 3, persistentMaxMs: 1_000 } });
     await vi.advanceTimersByTimeAsync(10);
     t.transport.handleMessage({ type: 'error', code: 'media-unavailable', error: 'the room is not on the media server' });
     await vi.advanceTimersByTimeAsync(10);
