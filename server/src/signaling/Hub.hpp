@@ -17,8 +17,10 @@
 #include "signaling/ClientMessage.hpp"
 #include "signaling/DeliveryLog.hpp"
 #include "signaling/HeldPeers.hpp"
+#include "signaling/Membership.hpp"
 #include "signaling/PeerLink.hpp"
 #include "signaling/ResumeTokens.hpp"
+#include "signaling/RoomRouter.hpp"
 #include "signaling/SignalingMetrics.hpp"
 
 namespace pulsemeet::obs {
@@ -55,16 +57,6 @@ struct HubOptions {
 // How a connection ended: a client that closed its socket cleanly (1000/1001: hang-up, tab
 // closed) left on purpose; anything else (reset, timeout, server-side close) may come back.
 enum class Departure { dropped, left };
-
-// What a connection may do, decided at the upgrade (e.g. from a room token).
-struct Admission {
-    std::string room = "*";  // the only room it may join; * for any
-    std::string name;        // when set, overrides the client's display name
-    // When its room token expires (Unix seconds; 0: no room token). Resume tokens issued to the
-    // connection expire by then too, and it cannot resume a place after it.
-    std::int64_t expiresAt = 0;
-    std::string clientAddress;  // key of the client's TCP peer address (net/AddressKey.hpp)
-};
 
 // Rooms, their members and the relay between them. All state sits behind one mutex: work under
 // it is a few map look-ups and queue pushes, never I/O.
@@ -107,33 +99,7 @@ class Hub final : public cluster::BusSink {
     std::vector<std::string> roomMembers(const std::string& roomId) const;
 
   private:
-    struct Member {
-        std::string name;
-        std::string mediaJson;
-        // Entered with a resume token for a place this process did not hold (the room is being
-        // rebuilt after a restart): such members already know each other.
-        bool rebuilt = false;
-    };
-    struct Room {
-        std::map<std::string, Member> members;  // ordered: room-joined lists peers stably
-        // Recent peer-left announcements, oldest first (bounded): a peer coming back with a
-        // token after one of these is new to everyone, not part of a rebuilt room.
-        std::deque<std::string> departed;
-    };
     static constexpr std::size_t kDepartedKept = 256;
-    struct Connection {
-        std::string connectionId;  // the attach-time id, which the transport keeps using
-        std::shared_ptr<PeerLink> link;
-        Admission admission;
-        std::string roomId;  // empty when in no room
-        // Its client counts what it receives (join's data.received): room traffic is logged
-        // until acknowledged, so a resume can replay what a dying socket swallowed.
-        bool acknowledges = false;
-        std::unique_ptr<DeliveryLog> log;  // since the last room-joined; null when not counting
-        // Nonce of the resume token it was given last: the one token that can take its place.
-        // Empty when it has none (never joined, or it left: the token was revoked).
-        std::string resumeNonce;
-    };
 
     // The connection the transport knows as `connectionId`, wherever it is keyed now.
     Connection* find(const std::string& connectionId, std::string* peerId = nullptr);
@@ -183,27 +149,15 @@ class Hub final : public cluster::BusSink {
     void removeMember(const std::string& roomId, const std::string& peerId);
     void relay(const std::string& peerId, Connection& connection, const ClientMessage& message,
                Clock::time_point readAt);
-    bool relayToCluster(const std::string& peerId, Connection& connection,
-                        const ClientMessage& message);
     void mediaState(const std::string& peerId, Connection& connection,
                     const ClientMessage& message);
     void sendError(Connection& connection, wire::ErrorCode code, std::string text);
-    void send(Connection& connection, wire::MessageType type, const wire::SharedMessage& message);
-    // Room traffic to a connected member: sent, and logged when its client acknowledges.
-    void deliver(Connection& connection, wire::MessageType type,
-                 const wire::SharedMessage& message);
-    void broadcast(const Room& room, const std::string& exceptPeerId, wire::MessageType type,
-                   const wire::SharedMessage& message);
-    // Sends to a member: its connection, or its held place's buffer.
-    void sendToMember(const std::string& memberId, wire::MessageType type,
-                      const wire::SharedMessage& message);
 
     HubOptions options_;
-    const bool clustered_;  // checked before any bus call: one instance never touches the bus
     SignalingMetrics& metrics_;
     obs::Logger& logger_;
     mutable std::mutex mutex_;
-    std::unordered_map<std::string, Connection> connections_;  // by current peer id
+    Connections connections_;  // by current peer id
     // connection id -> peer id, for connections re-keyed by a resume.
     std::unordered_map<std::string, std::string> aliases_;
     HeldPeers held_;
@@ -212,6 +166,8 @@ class Hub final : public cluster::BusSink {
     // is refused until then (it was issued before the one taken). Pruned by sweep().
     std::unordered_map<std::string, std::int64_t> adopted_;
     std::unordered_map<std::string, Room> rooms_;
+    // Where room traffic goes (declared after what it refers to).
+    RoomRouter router_;
     struct Closing {
         wire::CloseCode code;
         std::string reason;
