@@ -12,7 +12,8 @@ Hub::Hub(HubOptions options, SignalingMetrics& metrics, obs::Logger& logger)
       metrics_(metrics),
       logger_(logger),
       held_(options_.hold),
-      router_(options_.bus, connections_, held_, metrics_) {}
+      modeRule_(options_.roomModes),
+      router_(options_.bus, options_.media, connections_, held_, metrics_) {}
 
 Connection* Hub::find(const std::string& connectionId, std::string* peerId) {
     const auto alias = aliases_.find(connectionId);
@@ -93,6 +94,15 @@ void Hub::handle(const std::string& connectionId, const ClientMessage& message,
             break;
         case wire::MessageType::mediaState:
             mediaState(peerId, connection, message);
+            break;
+        case wire::MessageType::chat:
+            chat(peerId, connection, message);
+            break;
+        case wire::MessageType::sfuOffer:
+            sfuOffer(peerId, connection, message);
+            break;
+        case wire::MessageType::sfuLeave:
+            sfuLeave(peerId, connection);
             break;
         default:
             break;  // ping is answered by the connection itself
@@ -178,12 +188,13 @@ void Hub::proceedJoin(const std::string& joinerId, Connection& joiner, const Cli
 
     if (cluster::Bus* const cluster = router_.cluster(); cluster != nullptr) {
         // Capacity is counted across instances by the bus; the join completes on its answer.
-        cluster->join(
-            message.roomId, peerId, name, std::string(wire::kDefaultMediaJson),
-            options_.maxPeersPerRoom,
-            [this, peerId, roomId = message.roomId, name, rebuilt, place, next](auto outcome) {
-                completeJoin(peerId, roomId, name, std::move(outcome), rebuilt, place, next);
-            });
+        cluster->join(message.roomId, peerId, name, std::string(wire::kDefaultMediaJson),
+                      options_.maxPeersPerRoom,
+                      [this, peerId, roomId = message.roomId, name, sfu = message.sfuCapable,
+                       rebuilt, place, next](auto outcome) {
+                          completeJoin(peerId, roomId, name, sfu, std::move(outcome), rebuilt,
+                                       place, next);
+                      });
         return;
     }
     if (connection.roomId != message.roomId) {
@@ -197,12 +208,12 @@ void Hub::proceedJoin(const std::string& joinerId, Connection& joiner, const Cli
         }
         leaveRoom(peerId, connection);  // a second join moves rooms
     }
-    enter(peerId, connection, message.roomId, name, {}, rebuilt, place, next);
+    enter(peerId, connection, message.roomId, name, message.sfuCapable, {}, rebuilt, place, next);
 }
 
 void Hub::completeJoin(const std::string& peerId, const std::string& roomId,
-                       const std::string& name, cluster::JoinOutcome outcome, bool rebuilt,
-                       const std::optional<HeldPeers::Place>& place,
+                       const std::string& name, bool sfuCapable, cluster::JoinOutcome outcome,
+                       bool rebuilt, const std::optional<HeldPeers::Place>& place,
                        const std::optional<IssuedResumeToken>& next) {
     std::lock_guard lock(mutex_);
     const auto it = connections_.find(peerId);
@@ -222,12 +233,13 @@ void Hub::completeJoin(const std::string& peerId, const std::string& roomId,
         return;
     }
     if (connection.roomId != roomId) leaveRoom(peerId, connection);
-    enter(peerId, connection, roomId, name, outcome.remotePeers, rebuilt, place, next);
+    enter(peerId, connection, roomId, name, sfuCapable, outcome.remotePeers, rebuilt, place, next);
 }
 
 void Hub::enter(const std::string& peerId, Connection& connection, const std::string& roomId,
-                const std::string& name, const std::vector<cluster::RemotePeer>& remotePeers,
-                bool rebuilt, const std::optional<HeldPeers::Place>& place,
+                const std::string& name, bool sfuCapable,
+                const std::vector<cluster::RemotePeer>& remotePeers, bool rebuilt,
+                const std::optional<HeldPeers::Place>& place,
                 const std::optional<IssuedResumeToken>& next) {
     auto [roomIt, created] = rooms_.try_emplace(roomId);
     if (created) metrics_.rooms.inc();
@@ -239,7 +251,11 @@ void Hub::enter(const std::string& peerId, Connection& connection, const std::st
         metrics_.peers.inc();
     }
     memberIt->second.name = name;
+    memberIt->second.sfuCapable = sfuCapable;
     connection.roomId = roomId;
+    // Decided before room-joined, which carries the mode; the others hear of a change before
+    // they hear of the newcomer, so none of them starts a mesh offer to it for nothing.
+    updateMode(roomId, room, Clock::now(), peerId);
     // room-joined starts a new stream: the client counts from zero again.
     connection.log = connection.acknowledges ? std::make_unique<DeliveryLog>() : nullptr;
 
@@ -264,9 +280,10 @@ void Hub::enter(const std::string& peerId, Connection& connection, const std::st
     const std::string iceServers =
         options_.iceServersJson ? options_.iceServersJson(peerId, connection.admission.expiresAt)
                                 : std::string("[]");
-    router_.send(connection, wire::MessageType::roomJoined,
-                 wire::share(wire::encodeRoomJoined(roomId, peerId, others, token.token, iceServers,
-                                                    options_.iceTransportPolicy)));
+    router_.send(
+        connection, wire::MessageType::roomJoined,
+        wire::share(wire::encodeRoomJoined(roomId, peerId, others, token.token, iceServers,
+                                           options_.iceTransportPolicy, toString(room.mode))));
     if (place) {
         // What it missed, in order, after room-joined: part of the new stream, so logged again.
         for (const auto& [type, buffered] : place->messages) {
@@ -283,7 +300,7 @@ void Hub::enter(const std::string& peerId, Connection& connection, const std::st
         // they know each other and must not see a join.
         router_.publish(&room,
                         {RoomEvent::Kind::joined, roomId, peerId, wire::MessageType::peerJoined,
-                         announcement, name, memberIt->second.mediaJson},
+                         announcement, name, memberIt->second.mediaJson, false},
                         [rebuilt](const std::string&, const Member& member) {
                             return rebuilt && member.rebuilt;
                         });
@@ -303,7 +320,10 @@ void Hub::removeMember(const std::string& roomId, const std::string& peerId) {
     const auto roomIt = rooms_.find(roomId);
     if (roomIt == rooms_.end()) return;
     Room& room = roomIt->second;
-    if (room.members.erase(peerId) == 0) return;
+    const auto memberIt = room.members.find(peerId);
+    if (memberIt == room.members.end()) return;
+    const bool onMediaServer = memberIt->second.onMediaServer;
+    room.members.erase(memberIt);
     metrics_.peers.dec();
     logger_.info("peer left", {{"peer", peerId}, {"room", roomId}, {"peers", room.members.size()}});
     const RoomEvent left{RoomEvent::Kind::left,
@@ -312,9 +332,11 @@ void Hub::removeMember(const std::string& roomId, const std::string& peerId) {
                          wire::MessageType::peerLeft,
                          wire::share(wire::encodePeerLeft(roomId, peerId)),
                          {},
-                         {}};
+                         {},
+                         onMediaServer};
     if (room.members.empty()) {
         router_.publish(nullptr, left);
+        returningToMesh_.erase(roomId);
         rooms_.erase(roomIt);
         metrics_.rooms.dec();
         return;
@@ -322,6 +344,7 @@ void Hub::removeMember(const std::string& roomId, const std::string& peerId) {
     room.departed.push_back(peerId);
     if (room.departed.size() > kDepartedKept) room.departed.pop_front();
     router_.publish(&room, left);
+    updateMode(roomId, room, Clock::now());
 }
 
 void Hub::sweep(Clock::time_point now) {
@@ -330,6 +353,13 @@ void Hub::sweep(Clock::time_point now) {
         logger_.info("held place ended", {{"peer", ended.peerId}, {"room", ended.roomId}});
         removeMember(ended.roomId, ended.peerId);
         revokeResume(ended.peerId, ended.resumeNonce);
+    }
+    // Copied first: updateMode takes rooms out of the set.
+    const std::vector<std::string> returning(returningToMesh_.begin(), returningToMesh_.end());
+    for (const auto& roomId : returning) {
+        if (const auto room = rooms_.find(roomId); room != rooms_.end()) {
+            updateMode(roomId, room->second, now);
+        }
     }
     const auto wallSeconds = unixSeconds(wallNow());
     std::erase_if(adopted_,
@@ -385,7 +415,8 @@ void Hub::mediaState(const std::string& peerId, Connection& connection,
                             wire::MessageType::mediaState,
                             state,
                             {},
-                            message.dataJson});
+                            message.dataJson,
+                            false});
 }
 
 void Hub::sendError(Connection& connection, wire::ErrorCode code, std::string text) {
@@ -417,6 +448,7 @@ void Hub::releaseAll() {
         aliases_.clear();
         held_.clear();
         adopted_.clear();
+        returningToMesh_.clear();
     }
 }
 

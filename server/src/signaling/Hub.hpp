@@ -11,15 +11,18 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "cluster/Bus.hpp"
 #include "signaling/ClientMessage.hpp"
 #include "signaling/DeliveryLog.hpp"
 #include "signaling/HeldPeers.hpp"
+#include "signaling/MediaServerPort.hpp"
 #include "signaling/Membership.hpp"
 #include "signaling/PeerLink.hpp"
 #include "signaling/ResumeTokens.hpp"
+#include "signaling/RoomMode.hpp"
 #include "signaling/RoomRouter.hpp"
 #include "signaling/SignalingMetrics.hpp"
 
@@ -52,6 +55,13 @@ struct HubOptions {
     // Shares rooms with other instances. Null, or a bus that is not clustered (NoopBus): this
     // instance alone, and the hub never calls it.
     cluster::Bus* bus = nullptr;
+    // When rooms use the media server (SFU_MODE, MESH_MAX_PEERS, MESH_RETURN_SECONDS).
+    RoomModeOptions roomModes;
+    // The media server. Null: there is none, and every room stays mesh. The hub calls it under
+    // its lock, so its calls must return at once without calling back; `done` and its events
+    // (mediaTracksAvailable, mediaTransportClosed) come later from another thread, and must stop
+    // before the hub is destroyed.
+    MediaServerPort* media = nullptr;
 };
 
 // How a connection ended: a client that closed its socket cleanly (1000/1001: hang-up, tab
@@ -87,6 +97,13 @@ class Hub final : public cluster::BusSink {
     // From another instance, through the bus: to one local peer, or to the room's local peers.
     void deliverFromCluster(const std::string& roomId, const std::string& targetId,
                             wire::MessageType type, const wire::SharedMessage& message) override;
+    // From the media server, on a media thread: what `subscriberId` can receive now (sfu-tracks).
+    void mediaTracksAvailable(const std::string& roomId, const std::string& subscriberId,
+                              std::vector<MediaTrack> tracks);
+    // From the media server, on a media thread: it closed the peer's transport on its own
+    // (sfu-closed).
+    void mediaTransportClosed(const std::string& roomId, const std::string& peerId,
+                              std::string_view reason);
 
     // Closes every connection, and every one attached from now on, with `code`.
     void closeAll(wire::CloseCode code, std::string_view reason);
@@ -131,12 +148,13 @@ class Hub final : public cluster::BusSink {
     // `rebuilt` and `place` carry a resume through to the announcement and the buffered
     // messages (see resume()).
     void completeJoin(const std::string& peerId, const std::string& roomId, const std::string& name,
-                      cluster::JoinOutcome outcome, bool rebuilt,
+                      bool sfuCapable, cluster::JoinOutcome outcome, bool rebuilt,
                       const std::optional<HeldPeers::Place>& place,
                       const std::optional<IssuedResumeToken>& next);
     void enter(const std::string& peerId, Connection& connection, const std::string& roomId,
-               const std::string& name, const std::vector<cluster::RemotePeer>& remotePeers,
-               bool rebuilt, const std::optional<HeldPeers::Place>& place,
+               const std::string& name, bool sfuCapable,
+               const std::vector<cluster::RemotePeer>& remotePeers, bool rebuilt,
+               const std::optional<HeldPeers::Place>& place,
                const std::optional<IssuedResumeToken>& next);
     // A new resume token for `peerId` in `roomId`, capped by the connection's room token.
     IssuedResumeToken issueResumeToken(const std::string& roomId, const std::string& peerId,
@@ -153,6 +171,18 @@ class Hub final : public cluster::BusSink {
                     const ClientMessage& message);
     void sendError(Connection& connection, wire::ErrorCode code, std::string text);
 
+    // Rooms on the media server (HubMedia.cpp).
+    void chat(const std::string& peerId, Connection& connection, const ClientMessage& message);
+    void sfuOffer(const std::string& peerId, Connection& connection, const ClientMessage& message);
+    void sfuLeave(const std::string& peerId, Connection& connection);
+    // The media server answered offer number `offer` of `peerId`.
+    void mediaAnswered(const std::string& roomId, const std::string& peerId, std::uint64_t offer,
+                       MediaAnswer answer);
+    // Decides the room's mode again after a change (a member came or went, time passed); on a
+    // change every member but `exceptPeerId` gets room-mode.
+    void updateMode(const std::string& roomId, Room& room, Clock::time_point now,
+                    const std::string& exceptPeerId = {});
+
     HubOptions options_;
     SignalingMetrics& metrics_;
     obs::Logger& logger_;
@@ -166,6 +196,10 @@ class Hub final : public cluster::BusSink {
     // is refused until then (it was issued before the one taken). Pruned by sweep().
     std::unordered_map<std::string, std::int64_t> adopted_;
     std::unordered_map<std::string, Room> rooms_;
+    RoomModeRule modeRule_;
+    // Rooms whose hold-off back to mesh is running: sweep() decides them again.
+    std::unordered_set<std::string> returningToMesh_;
+    std::uint64_t offersMade_ = 0;  // numbers sfu-offers (Member::latestOffer)
     // Where room traffic goes (declared after what it refers to).
     RoomRouter router_;
     struct Closing {

@@ -11,6 +11,7 @@
 
 #include "signaling/DeliveryLog.hpp"
 #include "signaling/PeerLink.hpp"
+#include "signaling/RoomMode.hpp"
 
 // What the hub knows of its connections and rooms: plain records, kept by the hub under its
 // lock and read by the router (RoomRouter) to find where a message goes.
@@ -49,6 +50,13 @@ struct Member {
     // Entered with a resume token for a place this process did not hold (the room is being
     // rebuilt after a restart): such members already know each other.
     bool rebuilt = false;
+    // Its latest join said it can use the media server (data.sfu).
+    bool sfuCapable = false;
+    // It has offered to the media server since it joined or last sent sfu-leave: the media
+    // server has (or is making) a transport for it, removed when it goes.
+    bool onMediaServer = false;
+    // Its latest sfu-offer (numbered across the hub): only the answer to it is delivered.
+    std::uint64_t latestOffer = 0;
 };
 
 struct Room {
@@ -56,6 +64,9 @@ struct Room {
     // Recent peer-left announcements, oldest first (bounded): a peer coming back with a
     // token after one of these is new to everyone, not part of a rebuilt room.
     std::deque<std::string> departed;
+    RoomMode mode = RoomMode::mesh;
+    // In sfu mode with two members or fewer: since when (the hold-off back to mesh runs).
+    std::optional<std::chrono::steady_clock::time_point> smallSince;
 };
 
 }  // namespace pulsemeet::signaling

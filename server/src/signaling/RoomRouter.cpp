@@ -4,9 +4,10 @@
 
 namespace pulsemeet::signaling {
 
-RoomRouter::RoomRouter(cluster::Bus* bus, Connections& connections, HeldPeers& held,
-                       SignalingMetrics& metrics)
+RoomRouter::RoomRouter(cluster::Bus* bus, MediaServerPort* media, Connections& connections,
+                       HeldPeers& held, SignalingMetrics& metrics)
     : cluster_(bus != nullptr && bus->clustered() ? bus : nullptr),
+      media_(media),
       connections_(connections),
       held_(held),
       metrics_(metrics) {}
@@ -23,7 +24,19 @@ void RoomRouter::toOtherInstances(const RoomEvent& event) {
         case RoomEvent::Kind::mediaState:
             cluster_->announceMedia(event.roomId, event.peerId, event.mediaJson, event.message);
             break;
+        case RoomEvent::Kind::chat:
+        case RoomEvent::Kind::modeChanged:
+            break;
     }
+}
+
+void RoomRouter::offerToMediaServer(const std::string& roomId, const std::string& peerId,
+                                    std::string sdp, std::function<void(MediaAnswer)> done) {
+    media_->offer(roomId, peerId, std::move(sdp), std::move(done));
+}
+
+void RoomRouter::leaveMediaServer(const std::string& roomId, const std::string& peerId) {
+    if (media_ != nullptr) media_->removePeer(roomId, peerId);
 }
 
 RoomRouter::RelayOutcome RoomRouter::relay(const std::string& roomId, const Room& room,

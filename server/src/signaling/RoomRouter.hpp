@@ -1,10 +1,12 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 
 #include "cluster/Bus.hpp"
 #include "signaling/HeldPeers.hpp"
+#include "signaling/MediaServerPort.hpp"
 #include "signaling/Membership.hpp"
 #include "signaling/SignalingMetrics.hpp"
 #include "wire/Protocol.hpp"
@@ -18,6 +20,10 @@ struct RoomEvent {
         joined,      // peer-joined: other instances learn the member too
         left,        // peer-left: other instances forget it
         mediaState,  // media-state: other instances remember it for later joiners
+        // Not carried to other instances: a room shared with them stays mesh, where chat goes
+        // over the peers' data channels.
+        chat,
+        modeChanged,
     };
     Kind kind;
     const std::string& roomId;
@@ -26,25 +32,32 @@ struct RoomEvent {
     wire::SharedMessage message;
     std::string name;       // joined
     std::string mediaJson;  // joined, mediaState
+    bool onMediaServer;     // left: the peer had a media-server transport, to be removed
 };
 
 // Where a message for a room or one of its members goes: a member connected here (its socket,
 // and its delivery log when its client counts), a held place (kept for the resume), other
-// instances (the cluster bus), or nowhere. The hub decides what happens in a room; this is the
-// one place that decides where it goes, so no call site asks whether rooms are shared.
-// Not thread-safe: the hub calls it under its lock.
+// instances (the cluster bus), the media server, or nowhere. The hub decides what happens in a
+// room; this is the one place that decides where it goes, so no call site asks whether rooms are
+// shared. Not thread-safe: the hub calls it under its lock.
 class RoomRouter {
   public:
     using Clock = std::chrono::steady_clock;
 
     // `bus`: null, or one that is not clustered (NoopBus), for an instance alone: then it is
     // never called.
-    RoomRouter(cluster::Bus* bus, Connections& connections, HeldPeers& held,
+    // `media`: null when there is no media server.
+    RoomRouter(cluster::Bus* bus, MediaServerPort* media, Connections& connections, HeldPeers& held,
                SignalingMetrics& metrics);
 
     // The bus when rooms are shared with other instances, for what membership asks of it
     // (capacity, resume nonces); null for an instance alone.
     cluster::Bus* cluster() const { return cluster_; }
+    bool hasMediaServer() const { return media_ != nullptr; }
+    // To the media server (it must exist): a peer's offer, and its departure from it.
+    void offerToMediaServer(const std::string& roomId, const std::string& peerId, std::string sdp,
+                            std::function<void(MediaAnswer)> done);
+    void leaveMediaServer(const std::string& roomId, const std::string& peerId);
 
     // To every member of `room` but the one the event is about, here or held; then, as its kind
     // needs, to other instances. `room` is null when the event emptied it (a departure).
@@ -82,6 +95,7 @@ class RoomRouter {
     void toOtherInstances(const RoomEvent& event);
 
     cluster::Bus* cluster_;
+    MediaServerPort* media_;
     Connections& connections_;
     HeldPeers& held_;
     SignalingMetrics& metrics_;
@@ -95,6 +109,9 @@ void RoomRouter::publish(const Room* room, const RoomEvent& event, Skip skip) {
                 toMember(memberId, event.type, event.message);
             }
         }
+    }
+    if (event.kind == RoomEvent::Kind::left && event.onMediaServer && media_ != nullptr) {
+        media_->removePeer(event.roomId, event.peerId);
     }
     if (cluster_ != nullptr) toOtherInstances(event);
 }
