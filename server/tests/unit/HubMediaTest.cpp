@@ -279,3 +279,18 @@ TEST_F(HubMediaTest, TracksAndClosedTransportsReachTheirPeer) {
     EXPECT_TRUE(a->inbox.empty());
     EXPECT_TRUE(b->inbox.empty());
 }
+
+TEST_F(HubMediaTest, AnAnswerFromBeforeALeaveDoesNotAnswerTheOfferAfterARejoin) {
+    start(SfuPolicy::always);
+    auto a = joinAs("a");
+    joinAs("b");
+    send("a", R"({"type":"sfu-offer","sdp":"v=0\r\nbefore\r\n"})");
+    send("a", R"({"type":"leave"})");
+    send("a", R"({"type":"join","roomId":"room","data":{"sfu":true}})");
+    send("a", R"({"type":"sfu-offer","sdp":"v=0\r\nafter\r\n"})");
+    a->inbox.clear();
+    media.answer(0, answerWith({}));
+    EXPECT_TRUE(a->inbox.empty()) << "that answer is for the connection a had before leaving";
+    media.answer(1, answerWith({}));
+    EXPECT_EQ(a->take()["type"].as_string(), "sfu-answer");
+}
