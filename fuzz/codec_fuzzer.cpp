@@ -49,6 +49,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             requireJson(encodeRelay(message.type, "room-1", "0123456789abcdef", message.targetId,
                                     message.dataJson));
             break;
+        case MessageType::chat:
+            requireJson(encodeChat("room-1", "0123456789abcdef", message.text));
+            break;
+        case MessageType::sfuOffer:
+            // The media server's answer echoes nothing of the offer but mids (media/SdpAnswer);
+            // here the offer's text stands in for an answer and its mids.
+            requireJson(
+                encodeSfuAnswer(message.sdp, {{"0123456789abcdef", "camera", message.sdp}}));
+            break;
         default:
             break;
     }

@@ -123,6 +123,13 @@ int run(const config::Config& config) {
     hubOptions.iceTransportPolicy = std::string(iceServers.transportPolicy());
     hubOptions.resumeTokens = &resumeTokens;
     hubOptions.hold.grace = std::chrono::seconds(config.resumeGraceSeconds);
+    hubOptions.roomModes.policy =
+        config.sfuMode == config::SfuMode::always  ? signaling::SfuPolicy::always
+        : config.sfuMode == config::SfuMode::never ? signaling::SfuPolicy::never
+                                                   : signaling::SfuPolicy::automatic;
+    hubOptions.roomModes.meshMaxPeers = static_cast<std::size_t>(config.meshMaxPeers);
+    hubOptions.roomModes.meshReturn = config.meshReturn;
+    // hubOptions.media stays null until the media server is wired in: every room stays mesh.
     net::Readiness readiness;
     const std::unique_ptr<cluster::Bus> bus = makeBus(config, registry, logger, readiness);
     hubOptions.bus = bus.get();

@@ -184,7 +184,29 @@ const std::vector<Setting>& settings() {
          "one instance through the cluster bus path, logging every bus event (debugging the "
          "bus without Redis); not with REDIS_ENABLED",
          [](Config& c, const std::string& v) { c.logBus = parseBool(v); }},
-        {"MAX_PEERS_PER_ROOM", "8", "people per room", integer(&Config::maxPeersPerRoom, 1, 1000)},
+        {"MAX_PEERS_PER_ROOM", "50", "people per room", integer(&Config::maxPeersPerRoom, 1, 1000)},
+        {"SFU_MODE", "auto",
+         "when rooms use the media server: auto (above MESH_MAX_PEERS people), always, or never "
+         "(peer to peer only); only rooms whose every member can use it, and never rooms shared "
+         "with other instances",
+         [](Config& c, const std::string& v) {
+             const std::string mode = trim(v);
+             if (mode == "auto")
+                 c.sfuMode = SfuMode::automatic;
+             else if (mode == "always")
+                 c.sfuMode = SfuMode::always;
+             else if (mode == "never")
+                 c.sfuMode = SfuMode::never;
+             else
+                 throw BadValue{"auto, always or never"};
+         }},
+        {"MESH_MAX_PEERS", "4",
+         "with SFU_MODE=auto, a room of more people than this moves to the media server",
+         integer(&Config::meshMaxPeers, 2, 1000)},
+        {"MESH_RETURN_SECONDS", "10",
+         "with SFU_MODE=auto, a room on the media server goes back to peer to peer once it has "
+         "had two people or fewer for this long",
+         seconds(&Config::meshReturn, 0, 3600)},
         {"MAX_HTTP_PER_MINUTE", "300", "HTTP requests per IP per minute (0: no limit)",
          integer(&Config::maxHttpPerMinute, 0, 100000000)},
         {"MAX_CONNS_PER_IP", "1000",
@@ -305,6 +327,12 @@ const std::vector<Setting>& settings() {
              }
              c.mediaAnnouncedIp = parsed.to_string();
          }},
+        {"MEDIA_WORKERS", "1", "media server threads; each room lives on one",
+         integer(&Config::mediaWorkers, 1, 16)},
+        {"MEDIA_TEST_DROP_PERCENT", "0",
+         "TESTS ONLY: share of forwarded media packets the media server drops, to exercise "
+         "retransmission; never set it in production",
+         integer(&Config::mediaTestDropPercent, 0, 100)},
         {"THREADS", "0", "I/O threads (0: one per core)", integer(&Config::threads, 0, 256)},
         {"DRAIN_SECONDS", "10", "longest wait for sockets to close on SIGTERM",
          integer(&Config::drainSeconds, 0, 3600)},

@@ -14,6 +14,8 @@ enum class LogFormat { json, text };
 enum class LogLevel { debug, info, warn, error, off };
 // Which ICE candidates clients may use: `relay` hides their addresses behind TURN.
 enum class IceTransportPolicy { all, relay };
+// SFU_MODE: when a room's media goes through the media server rather than peer to peer.
+enum class SfuMode { automatic, always, never };
 
 // Everything the server can be told. Built once by load() and passed down by const reference:
 // nothing below `app` reads the environment.
@@ -48,7 +50,7 @@ struct Config {
     // (debugging the bus without Redis); excludes redisEnabled.
     bool logBus = false;
 
-    int maxPeersPerRoom = 8;
+    int maxPeersPerRoom = 50;
     int maxHttpPerMinute = 300;
     int maxConnsPerIp = 1000;  // concurrent sockets per client IP; 0: no cap
     // Different rooms one client IP may join per minute (room-id enumeration); 0: no limit.
@@ -88,6 +90,17 @@ struct Config {
     // does not start the media server until its signaling messages exist.
     std::uint16_t mediaPort = 10000;
     std::string mediaAnnouncedIp;
+    int mediaWorkers = 1;  // media threads; a room lives on one
+    // Test-only: the share (0..100) of forwarded RTP packets the media server drops, to show
+    // retransmission at work. Never set in production.
+    int mediaTestDropPercent = 0;
+
+    // Rooms on the media server (docs/protocol.md, "Rooms on the media server"): with auto, a
+    // room of more than meshMaxPeers goes to the media server, and back to peer-to-peer once it
+    // has had two members or fewer for meshReturn.
+    SfuMode sfuMode = SfuMode::automatic;
+    int meshMaxPeers = 4;
+    std::chrono::seconds meshReturn{10};
 
     std::chrono::seconds pingInterval{25};
     std::chrono::seconds pongTimeout{60};

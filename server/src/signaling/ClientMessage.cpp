@@ -105,7 +105,58 @@ std::optional<wire::SignalError> decodeJoin(const json::object& envelope, Client
     if (message.resumeToken.size() > kMaxTokenBytes) {
         return fail(wire::ErrorCode::badMessage, "resumeToken is too long");
     }
+    if (const auto* sfu = fields.if_contains("sfu"); sfu != nullptr && !sfu->is_null()) {
+        if (!sfu->is_bool()) return fail(wire::ErrorCode::badMessage, "data.sfu must be a boolean");
+        message.sfuCapable = sfu->get_bool();
+    }
     return decodeReceived(fields, message);
+}
+
+// sfu-offer: {type, sdp}. Its size is bounded by MAX_MESSAGE_BYTES, as a relayed offer's is; the
+// media server's SDP parser applies its own limits.
+std::optional<wire::SignalError> decodeSfuOffer(const json::object& envelope,
+                                                ClientMessage& message) {
+    const auto* sdp = envelope.if_contains("sdp");
+    if (sdp == nullptr || !sdp->is_string() || !sdp->get_string().starts_with("v=0")) {
+        return fail(wire::ErrorCode::invalidSdp, "sdp must be a session description starting v=0");
+    }
+    message.sdp.assign(sdp->get_string().begin(), sdp->get_string().end());
+    return std::nullopt;
+}
+
+// Whether valid UTF-8 `text` starts with a control character (C0, DEL, C1).
+bool startsWithControl(std::string_view text) {
+    const auto first = static_cast<unsigned char>(text[0]);
+    if (first < 0x20 || first == 0x7f) return true;
+    // U+0080..U+009F are C2 80..C2 9F in UTF-8.
+    return first == 0xC2 && text.size() > 1 && static_cast<unsigned char>(text[1]) <= 0x9F;
+}
+
+// chat: {type, text}. The text others see is trimmed of spaces; it must then be 1..2000
+// characters with no control characters (a line break or an escape sequence in someone else's
+// chat is never harmless).
+std::optional<wire::SignalError> decodeChat(const json::object& envelope, ClientMessage& message) {
+    const auto* text = envelope.if_contains("text");
+    if (text == nullptr || !text->is_string()) {
+        return fail(wire::ErrorCode::badMessage, "text must be a string");
+    }
+    std::string_view line(text->get_string().data(), text->get_string().size());
+    const auto first = line.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos) {
+        return fail(wire::ErrorCode::badMessage, "text is empty");
+    }
+    line = line.substr(first, line.find_last_not_of(" \t\r\n") - first + 1);
+    if (codePoints(line) > kMaxChatChars) {
+        return fail(wire::ErrorCode::badMessage, "text must be at most 2000 characters");
+    }
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        if ((static_cast<unsigned char>(line[i]) & 0xC0) != 0x80 &&
+            startsWithControl(line.substr(i))) {
+            return fail(wire::ErrorCode::badMessage, "text must not contain control characters");
+        }
+    }
+    message.text.assign(line);
+    return std::nullopt;
 }
 
 std::optional<wire::SignalError> decodeTarget(const json::object& envelope,
@@ -290,8 +341,14 @@ DecodeResult decodeClientMessage(std::string_view text) {
         case wire::MessageType::ping:
             if (const auto* data = dataObject(envelope)) error = decodeReceived(*data, message);
             break;
+        case wire::MessageType::sfuOffer:
+            error = decodeSfuOffer(envelope, message);
+            break;
+        case wire::MessageType::chat:
+            error = decodeChat(envelope, message);
+            break;
         default:
-            break;  // leave: nothing to check
+            break;  // leave, sfu-leave: nothing to check
     }
     if (error) return *error;
     return message;

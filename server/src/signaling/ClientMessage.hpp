@@ -22,8 +22,15 @@ struct ClientMessage {
     // join, ping: how many room messages the client received since its last room-joined
     // (docs/protocol.md, "Acknowledged delivery"); empty when it does not count.
     std::optional<std::uint64_t> received;
+    // join: the client can use the media server (data.sfu: true).
+    bool sfuCapable = false;
     std::string dataJson;  // offer/answer/ice-candidate/media-state: the `data` object
+    std::string sdp;       // sfu-offer
+    std::string text;      // chat: trimmed, 1..kMaxChatChars characters, no control characters
 };
+
+// The longest chat line, in characters: the browser client's own limit.
+inline constexpr std::size_t kMaxChatChars = 2000;
 
 using DecodeResult = std::variant<ClientMessage, wire::SignalError>;
 

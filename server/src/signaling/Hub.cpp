@@ -10,12 +10,13 @@ namespace pulsemeet::signaling {
 
 Hub::Hub(HubOptions options, SignalingMetrics& metrics, obs::Logger& logger)
     : options_(std::move(options)),
-      clustered_(options_.bus != nullptr && options_.bus->clustered()),
       metrics_(metrics),
       logger_(logger),
-      held_(options_.hold) {}
+      held_(options_.hold),
+      modeRule_(options_.roomModes),
+      router_(options_.bus, options_.media, connections_, held_, metrics_) {}
 
-Hub::Connection* Hub::find(const std::string& connectionId, std::string* peerId) {
+Connection* Hub::find(const std::string& connectionId, std::string* peerId) {
     const auto alias = aliases_.find(connectionId);
     const std::string& key = alias != aliases_.end() ? alias->second : connectionId;
     const auto it = connections_.find(key);
@@ -95,6 +96,15 @@ void Hub::handle(const std::string& connectionId, const ClientMessage& message,
         case wire::MessageType::mediaState:
             mediaState(peerId, connection, message);
             break;
+        case wire::MessageType::chat:
+            chat(peerId, connection, message);
+            break;
+        case wire::MessageType::sfuOffer:
+            sfuOffer(peerId, connection, message);
+            break;
+        case wire::MessageType::sfuLeave:
+            sfuLeave(peerId, connection);
+            break;
         default:
             break;  // ping is answered by the connection itself
     }
@@ -111,7 +121,7 @@ void Hub::reply(const std::string& connectionId, wire::MessageType type,
                 wire::SharedMessage message) {
     std::lock_guard lock(mutex_);
     if (Connection* connection = find(connectionId); connection != nullptr) {
-        send(*connection, type, message);
+        router_.send(*connection, type, message);
     }
 }
 
@@ -123,18 +133,19 @@ void Hub::join(const std::string& joinerId, Connection& joiner, const ClientMess
         return;
     }
     std::optional<ResumeClaim> claim = resumeClaim(joinerId, joiner, message);
-    if (claim && clustered_) {
+    cluster::Bus* const cluster = router_.cluster();
+    if (claim && cluster != nullptr) {
         // Which token of a place is current is kept by the bus, where every instance sees it:
         // the swap to the token room-joined will carry succeeds only if the presented one is
         // current, and the join goes on once it has answered.
         IssuedResumeToken next = issueResumeToken(message.roomId, claim->peerId, joiner);
         const std::string nextNonce = next.nonce;  // `next` moves into the callback
-        options_.bus->swapResumeNonce(
-            claim->peerId, claim->nonce, nextNonce, options_.resumeTokens->lifetime(),
-            [this, connectionId = joiner.connectionId, message, claim = *claim,
-             next = std::move(next)](cluster::ResumeSwap answer) {
-                resumeAnswered(connectionId, message, claim, next, answer);
-            });
+        cluster->swapResumeNonce(claim->peerId, claim->nonce, nextNonce,
+                                 options_.resumeTokens->lifetime(),
+                                 [this, connectionId = joiner.connectionId, message, claim = *claim,
+                                  next = std::move(next)](cluster::ResumeSwap answer) {
+                                     resumeAnswered(connectionId, message, claim, next, answer);
+                                 });
         return;
     }
     if (claim && !acceptHere(*claim)) {
@@ -145,76 +156,6 @@ void Hub::join(const std::string& joinerId, Connection& joiner, const ClientMess
         claim.reset();
     }
     proceedJoin(joinerId, joiner, message, claim, std::nullopt);
-}
-
-std::optional<ResumeClaim> Hub::resumeClaim(const std::string& joinerId, const Connection& joiner,
-                                            const ClientMessage& message) {
-    if (message.resumeToken.empty() || options_.resumeTokens == nullptr) return std::nullopt;
-    const auto now = wallNow();
-    auto claim = options_.resumeTokens->verify(message.resumeToken, now);
-    std::string_view why;
-    if (!claim) {
-        why = "forged or expired";
-    } else if (claim->roomId != message.roomId) {
-        why = "issued for another room";
-    } else if (joiner.admission.expiresAt > 0 && unixSeconds(now) >= joiner.admission.expiresAt) {
-        why = "room token expired";
-    } else if (claim->peerId == joinerId) {
-        return std::nullopt;  // its own token, on its own connection: nothing to resume
-    }
-    if (!why.empty()) {
-        // An ordinary join under the connection's own id follows. The client sees the new id
-        // in room-joined and starts over.
-        logger_.info("resume refused",
-                     {{"peer", joinerId}, {"room", message.roomId}, {"why", why}});
-        metrics_.resumesRefused.inc();
-        return std::nullopt;
-    }
-    return claim;
-}
-
-bool Hub::acceptHere(const ResumeClaim& claim) {
-    if (const auto it = connections_.find(claim.peerId); it != connections_.end()) {
-        return !it->second.resumeNonce.empty() && it->second.resumeNonce == claim.nonce;
-    }
-    if (const HeldPeers::Place* place = held_.find(claim.peerId); place != nullptr) {
-        return !place->resumeNonce.empty() && place->resumeNonce == claim.nonce;
-    }
-    // No place here. Issued by this process: its place was released since (a hang-up, leave,
-    // the end of the hold) or the token was spent.
-    if (claim.issuer == options_.resumeTokens->issuer()) return false;
-    // Issued before a restart (or by another instance, when the bus cannot tell): this process
-    // has no memory of it, so the first such token is taken, and the peer remembered: every
-    // other token issued for it earlier is refused from now on.
-    const auto [it, first] = adopted_.try_emplace(claim.peerId, claim.expiresAt);
-    return first;
-}
-
-void Hub::resumeAnswered(const std::string& connectionId, const ClientMessage& message,
-                         const ResumeClaim& claim, const IssuedResumeToken& next,
-                         cluster::ResumeSwap answer) {
-    std::lock_guard lock(mutex_);
-    std::string joinerId;
-    Connection* joiner = find(connectionId, &joinerId);
-    if (joiner == nullptr) return;  // gone meanwhile: the new nonce is nobody's, the old spent
-    switch (answer) {
-        case cluster::ResumeSwap::swapped:
-            proceedJoin(joinerId, *joiner, message, claim, next);
-            return;
-        case cluster::ResumeSwap::unknown:
-            // The bus cannot tell (Redis unreachable): decide as one instance would.
-            if (acceptHere(claim)) {
-                proceedJoin(joinerId, *joiner, message, claim, std::nullopt);
-                return;
-            }
-            break;
-        case cluster::ResumeSwap::refused:
-            break;
-    }
-    logger_.info("resume refused",
-                 {{"peer", joinerId}, {"room", message.roomId}, {"why", "token spent or revoked"}});
-    metrics_.resumesRefused.inc();
-    proceedJoin(joinerId, *joiner, message, std::nullopt, std::nullopt);
 }
 
 void Hub::proceedJoin(const std::string& joinerId, Connection& joiner, const ClientMessage& message,
@@ -246,14 +187,15 @@ void Hub::proceedJoin(const std::string& joinerId, Connection& joiner, const Cli
     Connection& connection = *current;
     connection.acknowledges = message.received.has_value();
 
-    if (clustered_) {
+    if (cluster::Bus* const cluster = router_.cluster(); cluster != nullptr) {
         // Capacity is counted across instances by the bus; the join completes on its answer.
-        options_.bus->join(
-            message.roomId, peerId, name, std::string(wire::kDefaultMediaJson),
-            options_.maxPeersPerRoom,
-            [this, peerId, roomId = message.roomId, name, rebuilt, place, next](auto outcome) {
-                completeJoin(peerId, roomId, name, std::move(outcome), rebuilt, place, next);
-            });
+        cluster->join(message.roomId, peerId, name, std::string(wire::kDefaultMediaJson),
+                      options_.maxPeersPerRoom,
+                      [this, peerId, roomId = message.roomId, name, sfu = message.sfuCapable,
+                       rebuilt, place, next](auto outcome) {
+                          completeJoin(peerId, roomId, name, sfu, std::move(outcome), rebuilt,
+                                       place, next);
+                      });
         return;
     }
     if (connection.roomId != message.roomId) {
@@ -267,19 +209,21 @@ void Hub::proceedJoin(const std::string& joinerId, Connection& joiner, const Cli
         }
         leaveRoom(peerId, connection);  // a second join moves rooms
     }
-    enter(peerId, connection, message.roomId, name, {}, rebuilt, place, next);
+    enter(peerId, connection, message.roomId, name, message.sfuCapable, {}, rebuilt, place, next);
 }
 
 void Hub::completeJoin(const std::string& peerId, const std::string& roomId,
-                       const std::string& name, cluster::JoinOutcome outcome, bool rebuilt,
-                       const std::optional<HeldPeers::Place>& place,
+                       const std::string& name, bool sfuCapable, cluster::JoinOutcome outcome,
+                       bool rebuilt, const std::optional<HeldPeers::Place>& place,
                        const std::optional<IssuedResumeToken>& next) {
     std::lock_guard lock(mutex_);
     const auto it = connections_.find(peerId);
     if (it == connections_.end()) {
         // Gone while the bus was asking: give its place back.
-        if (outcome.admitted)
-            options_.bus->leave(roomId, peerId, wire::share(wire::encodePeerLeft(roomId, peerId)));
+        if (outcome.admitted) {
+            router_.cluster()->leave(roomId, peerId,
+                                     wire::share(wire::encodePeerLeft(roomId, peerId)));
+        }
         return;
     }
     Connection& connection = it->second;
@@ -290,12 +234,13 @@ void Hub::completeJoin(const std::string& peerId, const std::string& roomId,
         return;
     }
     if (connection.roomId != roomId) leaveRoom(peerId, connection);
-    enter(peerId, connection, roomId, name, outcome.remotePeers, rebuilt, place, next);
+    enter(peerId, connection, roomId, name, sfuCapable, outcome.remotePeers, rebuilt, place, next);
 }
 
 void Hub::enter(const std::string& peerId, Connection& connection, const std::string& roomId,
-                const std::string& name, const std::vector<cluster::RemotePeer>& remotePeers,
-                bool rebuilt, const std::optional<HeldPeers::Place>& place,
+                const std::string& name, bool sfuCapable,
+                const std::vector<cluster::RemotePeer>& remotePeers, bool rebuilt,
+                const std::optional<HeldPeers::Place>& place,
                 const std::optional<IssuedResumeToken>& next) {
     auto [roomIt, created] = rooms_.try_emplace(roomId);
     if (created) metrics_.rooms.inc();
@@ -318,7 +263,11 @@ void Hub::enter(const std::string& peerId, Connection& connection, const std::st
         memberIt->second.name = std::move(assigned);
     }
     const std::string& shownName = memberIt->second.name;
+    memberIt->second.sfuCapable = sfuCapable;
     connection.roomId = roomId;
+    // Decided before room-joined, which carries the mode; the others hear of a change before
+    // they hear of the newcomer, so none of them starts a mesh offer to it for nothing.
+    updateMode(roomId, room, Clock::now(), peerId);
     // room-joined starts a new stream: the client counts from zero again.
     connection.log = connection.acknowledges ? std::make_unique<DeliveryLog>() : nullptr;
 
@@ -332,22 +281,26 @@ void Hub::enter(const std::string& peerId, Connection& connection, const std::st
     }
     // Every room-joined carries a new token; the one before stops working now.
     const IssuedResumeToken token = next ? *next : issueResumeToken(roomId, peerId, connection);
-    if (clustered_ && !next && !token.nonce.empty()) {
+    if (cluster::Bus* const cluster = router_.cluster();
+        cluster != nullptr && !next && !token.nonce.empty()) {
         // Stored where every instance looks, replacing the one this connection held (if no
         // other instance took the place meanwhile: then the swap changes nothing).
-        options_.bus->swapResumeNonce(peerId, connection.resumeNonce, token.nonce,
-                                      options_.resumeTokens->lifetime(), {});
+        cluster->swapResumeNonce(peerId, connection.resumeNonce, token.nonce,
+                                 options_.resumeTokens->lifetime(), {});
     }
     connection.resumeNonce = token.nonce;
     const std::string iceServers =
         options_.iceServersJson ? options_.iceServersJson(peerId, connection.admission.expiresAt)
                                 : std::string("[]");
-    send(connection, wire::MessageType::roomJoined,
-         wire::share(wire::encodeRoomJoined(roomId, peerId, others, token.token, iceServers,
-                                            options_.iceTransportPolicy, shownName)));
+    router_.send(connection, wire::MessageType::roomJoined,
+                 wire::share(wire::encodeRoomJoined(roomId, peerId, others, token.token, iceServers,
+                                                    options_.iceTransportPolicy, shownName,
+                                                    toString(room.mode))));
     if (place) {
         // What it missed, in order, after room-joined: part of the new stream, so logged again.
-        for (const auto& [type, buffered] : place->messages) deliver(connection, type, buffered);
+        for (const auto& [type, buffered] : place->messages) {
+            router_.deliver(connection, type, buffered);
+        }
         logger_.info("peer resumed",
                      {{"peer", peerId}, {"room", roomId}, {"buffered", place->messages.size()}});
     }
@@ -355,101 +308,17 @@ void Hub::enter(const std::string& peerId, Connection& connection, const std::st
         metrics_.joins.inc();
         const auto announcement = wire::share(
             wire::encodePeerJoined(roomId, peerId, shownName, memberIt->second.mediaJson));
-        for (const auto& [memberId, member] : room.members) {
-            // Members rebuilt from resume tokens were in the room together before the restart:
-            // they know each other and must not see a join.
-            if (memberId == peerId || (rebuilt && member.rebuilt)) continue;
-            sendToMember(memberId, wire::MessageType::peerJoined, announcement);
-        }
-        if (clustered_) {
-            options_.bus->announceJoined(roomId, peerId, shownName, memberIt->second.mediaJson,
-                                         announcement);
-        }
+        // Members rebuilt from resume tokens were in the room together before the restart:
+        // they know each other and must not see a join.
+        router_.publish(&room,
+                        {RoomEvent::Kind::joined, roomId, peerId, wire::MessageType::peerJoined,
+                         announcement, shownName, memberIt->second.mediaJson, false},
+                        [rebuilt](const std::string&, const Member& member) {
+                            return rebuilt && member.rebuilt;
+                        });
         logger_.info(rebuilt ? "peer rejoined" : "peer joined",
                      {{"peer", peerId}, {"room", roomId}, {"peers", room.members.size()}});
     }
-}
-
-Hub::Connection& Hub::resume(const std::string& joinerId, Connection& joiner,
-                             const ResumeClaim& claim, std::optional<std::uint64_t> received,
-                             bool& rebuilt, std::optional<HeldPeers::Place>& place) {
-    const std::string& peerId = claim.peerId;
-    leaveRoom(joinerId, joiner);  // a fresh connection is in no room; be sure
-    std::string previousRoom;
-    if (const auto old = connections_.find(peerId); old != connections_.end()) {
-        // The old socket is still open here (half-open after a network change): the client is
-        // back on a new one, so the new one takes over the place.
-        previousRoom = old->second.roomId;
-        // What was written to the old socket lately may never have been read.
-        if (old->second.log) place = HeldPeers::placeFrom(previousRoom, old->second.log.get());
-        old->second.link->close(wire::CloseCode::normal, "resumed on another connection");
-        connections_.erase(old);
-    }
-    if (auto held = held_.take(peerId)) {
-        place = std::move(held);
-        previousRoom = place->roomId;
-    }
-    // The client says how much of the old stream it got; the rest is replayed. If the log no
-    // longer reaches back that far, messages to it are lost and the resume cannot be seamless.
-    bool complete = true;
-    if (place && place->firstIndex && received) {
-        if (*received < *place->firstIndex) {
-            complete = false;
-            logger_.warn(
-                "resume cannot replay what was missed",
-                {{"peer", peerId}, {"received", *received}, {"kept_from", *place->firstIndex}});
-        } else {
-            const auto skip =
-                std::min<std::uint64_t>(*received - *place->firstIndex, place->messages.size());
-            place->messages.erase(place->messages.begin(),
-                                  place->messages.begin() + static_cast<std::ptrdiff_t>(skip));
-        }
-    }
-    const bool keepsPlace =
-        previousRoom == claim.roomId && (!place || !place->overflowed) && complete;
-    if (!previousRoom.empty() && !keepsPlace) {
-        // The place cannot be resumed as it was (other room, or messages to it were lost):
-        // the others see it leave, and it comes back as a join.
-        removeMember(previousRoom, peerId);
-        place.reset();
-    }
-    const auto room = rooms_.find(claim.roomId);
-    const bool isMember = room != rooms_.end() && room->second.members.contains(peerId);
-    const bool announcedLeft = room != rooms_.end() &&
-                               std::find(room->second.departed.begin(), room->second.departed.end(),
-                                         peerId) != room->second.departed.end();
-    // Not a member, and this process never announced it leaving: the server restarted and
-    // the room is being rebuilt by the people who were in it.
-    rebuilt = !isMember && previousRoom.empty() && !announcedLeft;
-
-    Connection moved = std::move(joiner);
-    connections_.erase(joinerId);
-    aliases_[moved.connectionId] = peerId;
-    auto [it, inserted] = connections_.insert_or_assign(peerId, std::move(moved));
-    (void)inserted;
-    if (isMember) it->second.roomId = claim.roomId;  // back in its place; join() sees no move
-    return it->second;
-}
-
-IssuedResumeToken Hub::issueResumeToken(const std::string& roomId, const std::string& peerId,
-                                        const Connection& connection) const {
-    if (options_.resumeTokens == nullptr) return {};
-    return options_.resumeTokens->issue(roomId, peerId, connection.admission.expiresAt, wallNow());
-}
-
-void Hub::revokeResume(const std::string& peerId, std::string& nonce) {
-    if (nonce.empty()) return;
-    // Locally the record goes with the connection or the held place; the instances that share
-    // rooms get a tombstone, unless the place was taken elsewhere since (the swap then fails).
-    if (clustered_) {
-        options_.bus->swapResumeNonce(peerId, nonce, std::string(kRevokedResumeNonce),
-                                      options_.resumeTokens->lifetime(), {});
-    }
-    nonce.clear();
-}
-
-std::chrono::system_clock::time_point Hub::wallNow() const {
-    return options_.wallClock ? options_.wallClock() : std::chrono::system_clock::now();
 }
 
 void Hub::leaveRoom(const std::string& peerId, Connection& connection) {
@@ -463,20 +332,31 @@ void Hub::removeMember(const std::string& roomId, const std::string& peerId) {
     const auto roomIt = rooms_.find(roomId);
     if (roomIt == rooms_.end()) return;
     Room& room = roomIt->second;
-    if (room.members.erase(peerId) == 0) return;
+    const auto memberIt = room.members.find(peerId);
+    if (memberIt == room.members.end()) return;
+    const bool onMediaServer = memberIt->second.onMediaServer;
+    room.members.erase(memberIt);
     metrics_.peers.dec();
     logger_.info("peer left", {{"peer", peerId}, {"room", roomId}, {"peers", room.members.size()}});
-    if (clustered_)
-        options_.bus->leave(roomId, peerId, wire::share(wire::encodePeerLeft(roomId, peerId)));
+    const RoomEvent left{RoomEvent::Kind::left,
+                         roomId,
+                         peerId,
+                         wire::MessageType::peerLeft,
+                         wire::share(wire::encodePeerLeft(roomId, peerId)),
+                         {},
+                         {},
+                         onMediaServer};
     if (room.members.empty()) {
+        router_.publish(nullptr, left);
+        returningToMesh_.erase(roomId);
         rooms_.erase(roomIt);
         metrics_.rooms.dec();
         return;
     }
     room.departed.push_back(peerId);
     if (room.departed.size() > kDepartedKept) room.departed.pop_front();
-    broadcast(room, peerId, wire::MessageType::peerLeft,
-              wire::share(wire::encodePeerLeft(roomId, peerId)));
+    router_.publish(&room, left);
+    updateMode(roomId, room, Clock::now());
 }
 
 void Hub::sweep(Clock::time_point now) {
@@ -485,6 +365,13 @@ void Hub::sweep(Clock::time_point now) {
         logger_.info("held place ended", {{"peer", ended.peerId}, {"room", ended.roomId}});
         removeMember(ended.roomId, ended.peerId);
         revokeResume(ended.peerId, ended.resumeNonce);
+    }
+    // Copied first: updateMode takes rooms out of the set.
+    const std::vector<std::string> returning(returningToMesh_.begin(), returningToMesh_.end());
+    for (const auto& roomId : returning) {
+        if (const auto room = rooms_.find(roomId); room != rooms_.end()) {
+            updateMode(roomId, room->second, now);
+        }
     }
     const auto wallSeconds = unixSeconds(wallNow());
     std::erase_if(adopted_,
@@ -502,53 +389,26 @@ void Hub::relay(const std::string& peerId, Connection& connection, const ClientM
         sendError(connection, wire::ErrorCode::badMessage, "targetId is your own id");
         return;
     }
-    // Fast path: a connected target in the sender's room. A connection's roomId is set and
-    // cleared together with its membership of that room, so this is the membership check
-    // with one look-up instead of three (the room, its member map, then the connection).
-    // Latency is observed before the hand-over: with inline delivery the target may read the
-    // frame (and a scrape follow) before the line after deliver() runs.
-    if (const auto target = connections_.find(message.targetId);
-        target != connections_.end() && target->second.roomId == connection.roomId) {
-        const wire::SharedMessage relayed = wire::share(wire::encodeRelay(
-            message.type, connection.roomId, peerId, message.targetId, message.dataJson));
-        metrics_.relayLatency.observe(std::chrono::duration<double>(Clock::now() - readAt).count());
-        deliver(target->second, message.type, relayed);
-        return;
+    switch (router_.relay(connection.roomId, rooms_.at(connection.roomId), peerId, message.targetId,
+                          message.type, message.dataJson, readAt)) {
+        case RoomRouter::RelayOutcome::delivered:
+            return;
+        case RoomRouter::RelayOutcome::notFound:
+            sendError(connection, wire::ErrorCode::peerNotFound,
+                      "peer " + message.targetId + " is not in room " + connection.roomId);
+            return;
+        case RoomRouter::RelayOutcome::unreachable:
+            // The bus's buffer is full (Redis is out, or far behind): the peer exists, so a
+            // retry later may work; peer-not-found would tell the client to forget it.
+            metrics_.errors(wire::ErrorCode::peerUnreachable).inc();
+            router_.send(connection, wire::MessageType::error,
+                         wire::share(wire::encodeError(
+                             {wire::ErrorCode::peerUnreachable,
+                              "peer " + message.targetId +
+                                  " is on another instance that cannot be reached right now"},
+                             message.targetId)));
+            return;
     }
-    const auto& members = rooms_.at(connection.roomId).members;
-    // A member is either connected or held (its messages are buffered for the resume).
-    if (!members.contains(message.targetId)) {
-        if (clustered_ && relayToCluster(peerId, connection, message)) return;
-        sendError(connection, wire::ErrorCode::peerNotFound,
-                  "peer " + message.targetId + " is not in room " + connection.roomId);
-        return;
-    }
-    const wire::SharedMessage relayed = wire::share(wire::encodeRelay(
-        message.type, connection.roomId, peerId, message.targetId, message.dataJson));
-    metrics_.relayLatency.observe(std::chrono::duration<double>(Clock::now() - readAt).count());
-    sendToMember(message.targetId, message.type, relayed);
-}
-
-// The target is not here: maybe on another instance. False when no instance has it.
-bool Hub::relayToCluster(const std::string& peerId, Connection& connection,
-                         const ClientMessage& message) {
-    const auto outcome =
-        options_.bus->relay(connection.roomId, peerId, message.targetId, message.type,
-                            wire::share(wire::encodeRelay(message.type, connection.roomId, peerId,
-                                                          message.targetId, message.dataJson)));
-    if (outcome == cluster::RelayOutcome::unknownTarget) return false;
-    if (outcome == cluster::RelayOutcome::overloaded) {
-        // The bus's buffer is full (Redis is out, or far behind): the peer exists, so a retry
-        // later may work; peer-not-found would tell the client to forget it.
-        metrics_.errors(wire::ErrorCode::peerUnreachable).inc();
-        send(connection, wire::MessageType::error,
-             wire::share(
-                 wire::encodeError({wire::ErrorCode::peerUnreachable,
-                                    "peer " + message.targetId +
-                                        " is on another instance that cannot be reached right now"},
-                                   message.targetId)));
-    }
-    return true;
 }
 
 void Hub::mediaState(const std::string& peerId, Connection& connection,
@@ -561,58 +421,28 @@ void Hub::mediaState(const std::string& peerId, Connection& connection,
     room.members.at(peerId).mediaJson = message.dataJson;
     const wire::SharedMessage state = wire::share(wire::encodeRelay(
         wire::MessageType::mediaState, connection.roomId, peerId, {}, message.dataJson));
-    broadcast(room, peerId, wire::MessageType::mediaState, state);
-    if (clustered_) options_.bus->announceMedia(connection.roomId, peerId, message.dataJson, state);
+    router_.publish(&room, {RoomEvent::Kind::mediaState,
+                            connection.roomId,
+                            peerId,
+                            wire::MessageType::mediaState,
+                            state,
+                            {},
+                            message.dataJson,
+                            false});
 }
 
 void Hub::sendError(Connection& connection, wire::ErrorCode code, std::string text) {
     metrics_.errors(code).inc();
-    send(connection, wire::MessageType::error,
-         wire::share(wire::encodeError({code, std::move(text)})));
-}
-
-void Hub::send(Connection& connection, wire::MessageType type, const wire::SharedMessage& message) {
-    metrics_.messagesOut(type).inc();
-    connection.link->deliver(message);
-}
-
-void Hub::deliver(Connection& connection, wire::MessageType type,
-                  const wire::SharedMessage& message) {
-    send(connection, type, message);
-    if (connection.log) connection.log->record(type, message);
-}
-
-void Hub::broadcast(const Room& room, const std::string& exceptPeerId, wire::MessageType type,
-                    const wire::SharedMessage& message) {
-    for (const auto& [memberId, member] : room.members) {
-        if (memberId != exceptPeerId) sendToMember(memberId, type, message);
-    }
-}
-
-void Hub::sendToMember(const std::string& memberId, wire::MessageType type,
-                       const wire::SharedMessage& message) {
-    if (const auto it = connections_.find(memberId); it != connections_.end()) {
-        deliver(it->second, type, message);
-        return;
-    }
-    if (held_.buffer(memberId, type, message) == HeldPeers::BufferResult::overflowed) {
-        // Not dropped silently: the place ends at the next sweep and the others see peer-left.
-        metrics_.heldOverflows.inc();
-    }
+    router_.send(connection, wire::MessageType::error,
+                 wire::share(wire::encodeError({code, std::move(text)})));
 }
 
 void Hub::deliverFromCluster(const std::string& roomId, const std::string& targetId,
                              wire::MessageType type, const wire::SharedMessage& message) {
     std::lock_guard lock(mutex_);
-    if (!targetId.empty()) {
-        const auto it = connections_.find(targetId);
-        if (it != connections_.end() && it->second.roomId == roomId)
-            deliver(it->second, type, message);
-        return;
-    }
-    if (const auto room = rooms_.find(roomId); room != rooms_.end()) {
-        broadcast(room->second, {}, type, message);
-    }
+    const auto room = rooms_.find(roomId);
+    router_.fromCluster(roomId, room != rooms_.end() ? &room->second : nullptr, targetId, type,
+                        message);
 }
 
 void Hub::closeAll(wire::CloseCode code, std::string_view reason) {
@@ -630,6 +460,7 @@ void Hub::releaseAll() {
         aliases_.clear();
         held_.clear();
         adopted_.clear();
+        returningToMesh_.clear();
     }
 }
 

@@ -11,14 +11,19 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "cluster/Bus.hpp"
 #include "signaling/ClientMessage.hpp"
 #include "signaling/DeliveryLog.hpp"
 #include "signaling/HeldPeers.hpp"
+#include "signaling/MediaServerPort.hpp"
+#include "signaling/Membership.hpp"
 #include "signaling/PeerLink.hpp"
 #include "signaling/ResumeTokens.hpp"
+#include "signaling/RoomMode.hpp"
+#include "signaling/RoomRouter.hpp"
 #include "signaling/SignalingMetrics.hpp"
 
 namespace pulsemeet::obs {
@@ -50,21 +55,18 @@ struct HubOptions {
     // Shares rooms with other instances. Null, or a bus that is not clustered (NoopBus): this
     // instance alone, and the hub never calls it.
     cluster::Bus* bus = nullptr;
+    // When rooms use the media server (SFU_MODE, MESH_MAX_PEERS, MESH_RETURN_SECONDS).
+    RoomModeOptions roomModes;
+    // The media server. Null: there is none, and every room stays mesh. The hub calls it under
+    // its lock, so its calls must return at once without calling back; `done` and its events
+    // (mediaTracksAvailable, mediaTransportClosed) come later from another thread, and must stop
+    // before the hub is destroyed.
+    MediaServerPort* media = nullptr;
 };
 
 // How a connection ended: a client that closed its socket cleanly (1000/1001: hang-up, tab
 // closed) left on purpose; anything else (reset, timeout, server-side close) may come back.
 enum class Departure { dropped, left };
-
-// What a connection may do, decided at the upgrade (e.g. from a room token).
-struct Admission {
-    std::string room = "*";  // the only room it may join; * for any
-    std::string name;        // when set, overrides the client's display name
-    // When its room token expires (Unix seconds; 0: no room token). Resume tokens issued to the
-    // connection expire by then too, and it cannot resume a place after it.
-    std::int64_t expiresAt = 0;
-    std::string clientAddress;  // key of the client's TCP peer address (net/AddressKey.hpp)
-};
 
 // Rooms, their members and the relay between them. All state sits behind one mutex: work under
 // it is a few map look-ups and queue pushes, never I/O.
@@ -95,6 +97,13 @@ class Hub final : public cluster::BusSink {
     // From another instance, through the bus: to one local peer, or to the room's local peers.
     void deliverFromCluster(const std::string& roomId, const std::string& targetId,
                             wire::MessageType type, const wire::SharedMessage& message) override;
+    // From the media server, on a media thread: what `subscriberId` can receive now (sfu-tracks).
+    void mediaTracksAvailable(const std::string& roomId, const std::string& subscriberId,
+                              std::vector<MediaTrack> tracks);
+    // From the media server, on a media thread: it closed the peer's transport on its own
+    // (sfu-closed).
+    void mediaTransportClosed(const std::string& roomId, const std::string& peerId,
+                              std::string_view reason);
 
     // Closes every connection, and every one attached from now on, with `code`.
     void closeAll(wire::CloseCode code, std::string_view reason);
@@ -107,33 +116,7 @@ class Hub final : public cluster::BusSink {
     std::vector<std::string> roomMembers(const std::string& roomId) const;
 
   private:
-    struct Member {
-        std::string name;
-        std::string mediaJson;
-        // Entered with a resume token for a place this process did not hold (the room is being
-        // rebuilt after a restart): such members already know each other.
-        bool rebuilt = false;
-    };
-    struct Room {
-        std::map<std::string, Member> members;  // ordered: room-joined lists peers stably
-        // Recent peer-left announcements, oldest first (bounded): a peer coming back with a
-        // token after one of these is new to everyone, not part of a rebuilt room.
-        std::deque<std::string> departed;
-    };
     static constexpr std::size_t kDepartedKept = 256;
-    struct Connection {
-        std::string connectionId;  // the attach-time id, which the transport keeps using
-        std::shared_ptr<PeerLink> link;
-        Admission admission;
-        std::string roomId;  // empty when in no room
-        // Its client counts what it receives (join's data.received): room traffic is logged
-        // until acknowledged, so a resume can replay what a dying socket swallowed.
-        bool acknowledges = false;
-        std::unique_ptr<DeliveryLog> log;  // since the last room-joined; null when not counting
-        // Nonce of the resume token it was given last: the one token that can take its place.
-        // Empty when it has none (never joined, or it left: the token was revoked).
-        std::string resumeNonce;
-    };
 
     // The connection the transport knows as `connectionId`, wherever it is keyed now.
     Connection* find(const std::string& connectionId, std::string* peerId = nullptr);
@@ -165,12 +148,13 @@ class Hub final : public cluster::BusSink {
     // `rebuilt` and `place` carry a resume through to the announcement and the buffered
     // messages (see resume()).
     void completeJoin(const std::string& peerId, const std::string& roomId, const std::string& name,
-                      cluster::JoinOutcome outcome, bool rebuilt,
+                      bool sfuCapable, cluster::JoinOutcome outcome, bool rebuilt,
                       const std::optional<HeldPeers::Place>& place,
                       const std::optional<IssuedResumeToken>& next);
     void enter(const std::string& peerId, Connection& connection, const std::string& roomId,
-               const std::string& name, const std::vector<cluster::RemotePeer>& remotePeers,
-               bool rebuilt, const std::optional<HeldPeers::Place>& place,
+               const std::string& name, bool sfuCapable,
+               const std::vector<cluster::RemotePeer>& remotePeers, bool rebuilt,
+               const std::optional<HeldPeers::Place>& place,
                const std::optional<IssuedResumeToken>& next);
     // A new resume token for `peerId` in `roomId`, capped by the connection's room token.
     IssuedResumeToken issueResumeToken(const std::string& roomId, const std::string& peerId,
@@ -183,27 +167,27 @@ class Hub final : public cluster::BusSink {
     void removeMember(const std::string& roomId, const std::string& peerId);
     void relay(const std::string& peerId, Connection& connection, const ClientMessage& message,
                Clock::time_point readAt);
-    bool relayToCluster(const std::string& peerId, Connection& connection,
-                        const ClientMessage& message);
     void mediaState(const std::string& peerId, Connection& connection,
                     const ClientMessage& message);
     void sendError(Connection& connection, wire::ErrorCode code, std::string text);
-    void send(Connection& connection, wire::MessageType type, const wire::SharedMessage& message);
-    // Room traffic to a connected member: sent, and logged when its client acknowledges.
-    void deliver(Connection& connection, wire::MessageType type,
-                 const wire::SharedMessage& message);
-    void broadcast(const Room& room, const std::string& exceptPeerId, wire::MessageType type,
-                   const wire::SharedMessage& message);
-    // Sends to a member: its connection, or its held place's buffer.
-    void sendToMember(const std::string& memberId, wire::MessageType type,
-                      const wire::SharedMessage& message);
+
+    // Rooms on the media server (HubMedia.cpp).
+    void chat(const std::string& peerId, Connection& connection, const ClientMessage& message);
+    void sfuOffer(const std::string& peerId, Connection& connection, const ClientMessage& message);
+    void sfuLeave(const std::string& peerId, Connection& connection);
+    // The media server answered offer number `offer` of `peerId`.
+    void mediaAnswered(const std::string& roomId, const std::string& peerId, std::uint64_t offer,
+                       MediaAnswer answer);
+    // Decides the room's mode again after a change (a member came or went, time passed); on a
+    // change every member but `exceptPeerId` gets room-mode.
+    void updateMode(const std::string& roomId, Room& room, Clock::time_point now,
+                    const std::string& exceptPeerId = {});
 
     HubOptions options_;
-    const bool clustered_;  // checked before any bus call: one instance never touches the bus
     SignalingMetrics& metrics_;
     obs::Logger& logger_;
     mutable std::mutex mutex_;
-    std::unordered_map<std::string, Connection> connections_;  // by current peer id
+    Connections connections_;  // by current peer id
     // connection id -> peer id, for connections re-keyed by a resume.
     std::unordered_map<std::string, std::string> aliases_;
     HeldPeers held_;
@@ -212,6 +196,12 @@ class Hub final : public cluster::BusSink {
     // is refused until then (it was issued before the one taken). Pruned by sweep().
     std::unordered_map<std::string, std::int64_t> adopted_;
     std::unordered_map<std::string, Room> rooms_;
+    RoomModeRule modeRule_;
+    // Rooms whose hold-off back to mesh is running: sweep() decides them again.
+    std::unordered_set<std::string> returningToMesh_;
+    std::uint64_t offersMade_ = 0;  // numbers sfu-offers (Member::latestOffer)
+    // Where room traffic goes (declared after what it refers to).
+    RoomRouter router_;
     struct Closing {
         wire::CloseCode code;
         std::string reason;

@@ -18,6 +18,12 @@ std::string_view toString(MessageType type) {
             return "media-state";
         case MessageType::ping:
             return "ping";
+        case MessageType::sfuOffer:
+            return "sfu-offer";
+        case MessageType::sfuLeave:
+            return "sfu-leave";
+        case MessageType::chat:
+            return "chat";
         case MessageType::roomJoined:
             return "room-joined";
         case MessageType::peerJoined:
@@ -28,6 +34,14 @@ std::string_view toString(MessageType type) {
             return "pong";
         case MessageType::error:
             return "error";
+        case MessageType::roomMode:
+            return "room-mode";
+        case MessageType::sfuAnswer:
+            return "sfu-answer";
+        case MessageType::sfuTracks:
+            return "sfu-tracks";
+        case MessageType::sfuClosed:
+            return "sfu-closed";
     }
     return "unknown";
 }
@@ -35,7 +49,8 @@ std::string_view toString(MessageType type) {
 std::optional<MessageType> clientMessageType(std::string_view name) {
     for (auto type :
          {MessageType::join, MessageType::leave, MessageType::offer, MessageType::answer,
-          MessageType::iceCandidate, MessageType::mediaState, MessageType::ping}) {
+          MessageType::iceCandidate, MessageType::mediaState, MessageType::ping,
+          MessageType::sfuOffer, MessageType::sfuLeave, MessageType::chat}) {
         if (toString(type) == name) return type;
     }
     return std::nullopt;
@@ -71,6 +86,8 @@ std::string_view toString(ErrorCode code) {
             return "rate-limited";
         case ErrorCode::messageTooLarge:
             return "message-too-large";
+        case ErrorCode::mediaUnavailable:
+            return "media-unavailable";
     }
     return "bad-message";
 }

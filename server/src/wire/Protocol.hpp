@@ -17,14 +17,21 @@ enum class MessageType {
     iceCandidate,
     mediaState,
     ping,
+    sfuOffer,  // the client's offer to the media server
+    sfuLeave,  // the client closed its media-server connection
+    chat,      // both ways: a chat line over the WebSocket
     // server -> client
     roomJoined,
     peerJoined,
     peerLeft,
     pong,
     error,
+    roomMode,   // the room's mode changed
+    sfuAnswer,  // the media server's answer to the latest sfu-offer
+    sfuTracks,  // what the media server can forward to this client now
+    sfuClosed,  // the media server closed this client's transport on its own
 };
-inline constexpr std::size_t kMessageTypeCount = 12;
+inline constexpr std::size_t kMessageTypeCount = 19;
 
 std::string_view toString(MessageType type);
 // Only the types a client may send; server-only types are `unknown-type` when received.
@@ -45,8 +52,9 @@ enum class ErrorCode {
     forbiddenRoom,
     rateLimited,
     messageTooLarge,
+    mediaUnavailable,  // a media-server message while the room is not on the media server
 };
-inline constexpr std::size_t kErrorCodeCount = 14;
+inline constexpr std::size_t kErrorCodeCount = 15;
 
 std::string_view toString(ErrorCode code);
 

@@ -25,6 +25,27 @@ void appendField(std::string& out, std::string_view key, std::string_view value)
     obs::appendJsonString(out, value);
 }
 
+void appendTracks(std::string& out, const std::vector<TrackSummary>& tracks, bool withMid) {
+    out += ",\"tracks\":[";
+    bool first = true;
+    for (const auto& track : tracks) {
+        if (!first) out += ',';
+        first = false;
+        out += '{';
+        if (withMid) {
+            out += "\"mid\":";
+            obs::appendJsonString(out, track.mid);
+            out += ',';
+        }
+        out += "\"peerId\":";
+        obs::appendJsonString(out, track.peerId);
+        out += ",\"source\":";
+        obs::appendJsonString(out, track.source);
+        out += '}';
+    }
+    out += ']';
+}
+
 std::string beginEnvelope(MessageType type) {
     std::string out;
     out.reserve(160);
@@ -39,7 +60,7 @@ std::string beginEnvelope(MessageType type) {
 std::string encodeRoomJoined(std::string_view roomId, std::string_view selfId,
                              const std::vector<PeerSummary>& peers, std::string_view resumeToken,
                              std::string_view iceServersJson, std::string_view iceTransportPolicy,
-                             std::string_view selfName) {
+                             std::string_view selfName, std::string_view mode) {
     std::string out = beginEnvelope(MessageType::roomJoined);
     appendField(out, "roomId", roomId);
     appendField(out, "peerId", selfId);
@@ -65,7 +86,51 @@ std::string encodeRoomJoined(std::string_view roomId, std::string_view selfId,
     // The name everyone else sees for you (a token's, or "Guest N" when you sent none).
     out += ",\"name\":";
     obs::appendJsonString(out, selfName);
+    out += ",\"mode\":";
+    obs::appendJsonString(out, mode);
     out += '}';
+    appendTimestamp(out);
+    return out;
+}
+
+std::string encodeRoomMode(std::string_view roomId, std::string_view mode) {
+    std::string out = beginEnvelope(MessageType::roomMode);
+    appendField(out, "roomId", roomId);
+    appendField(out, "mode", mode);
+    appendTimestamp(out);
+    return out;
+}
+
+std::string encodeChat(std::string_view roomId, std::string_view fromId, std::string_view text) {
+    std::string out = beginEnvelope(MessageType::chat);
+    out.reserve(out.size() + text.size() + 120);
+    appendField(out, "roomId", roomId);
+    appendField(out, "from", fromId);
+    appendField(out, "text", text);
+    appendTimestamp(out);
+    return out;
+}
+
+std::string encodeSfuAnswer(std::string_view sdp, const std::vector<TrackSummary>& tracks) {
+    std::string out = beginEnvelope(MessageType::sfuAnswer);
+    out.reserve(out.size() + sdp.size() + 80 * tracks.size() + 64);
+    appendField(out, "sdp", sdp);
+    appendTracks(out, tracks, true);
+    appendTimestamp(out);
+    return out;
+}
+
+std::string encodeSfuTracks(const std::vector<TrackSummary>& tracks) {
+    std::string out = beginEnvelope(MessageType::sfuTracks);
+    appendTracks(out, tracks, false);
+    appendTimestamp(out);
+    return out;
+}
+
+std::string encodeSfuClosed(std::string_view reason) {
+    std::string out = beginEnvelope(MessageType::sfuClosed);
+    out += ",\"reason\":";
+    obs::appendJsonString(out, reason);
     appendTimestamp(out);
     return out;
 }

@@ -17,12 +17,29 @@ struct PeerSummary {
     std::string mediaJson;  // {"audio":..,"video":..,"screen":..}
 };
 
+// A track the media server forwards: whose, which ("microphone" | "camera" | "screen"), and in
+// sfu-answer the subscriber's recvonly section (mid) that carries it.
+struct TrackSummary {
+    std::string peerId;
+    std::string source;
+    std::string mid;
+};
+
 // Server -> client envelopes; each stamps `timestamp` (Unix ms).
+// `mode`: the room's mode, "mesh" or "sfu".
 std::string encodeRoomJoined(std::string_view roomId, std::string_view selfId,
                              const std::vector<PeerSummary>& peers, std::string_view resumeToken,
                              std::string_view iceServersJson,
                              std::string_view iceTransportPolicy = "all",
-                             std::string_view selfName = {});
+                             std::string_view selfName = {}, std::string_view mode = "mesh");
+std::string encodeRoomMode(std::string_view roomId, std::string_view mode);
+// A chat line from `fromId`, to the room's other members.
+std::string encodeChat(std::string_view roomId, std::string_view fromId, std::string_view text);
+// `tracks` with their mids.
+std::string encodeSfuAnswer(std::string_view sdp, const std::vector<TrackSummary>& tracks);
+// `tracks` without mids: what can be forwarded, not where.
+std::string encodeSfuTracks(const std::vector<TrackSummary>& tracks);
+std::string encodeSfuClosed(std::string_view reason);
 std::string encodePeerJoined(std::string_view roomId, std::string_view peerId,
                              std::string_view name, std::string_view mediaJson);
 std::string encodePeerLeft(std::string_view roomId, std::string_view peerId);

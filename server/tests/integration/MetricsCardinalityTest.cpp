@@ -183,10 +183,11 @@ TEST(MetricsCardinality, ErrorCodesCloseReasonsAndTypesAreFixedSetsFromTheStart)
     ServerProcess server(Env{{"MAX_MESSAGE_BYTES", "1024"}, {"MAX_WS_MESSAGES_PER_SEC", "5"}});
     const auto atStart = exposition(server.port());
     EXPECT_EQ(seriesOf(atStart, "pulsemeet_signaling_errors_total").size(),
-              14u);  // ErrorCode: the 13 of the protocol plus peer-unreachable
+              15u);  // ErrorCode: the 13 of the protocol, peer-unreachable, media-unavailable
     EXPECT_EQ(seriesOf(atStart, "pulsemeet_websocket_closes_total").size(), 8u);
-    EXPECT_EQ(seriesOf(atStart, "pulsemeet_messages_received_total").size(), 12u);
-    EXPECT_EQ(seriesOf(atStart, "pulsemeet_messages_sent_total").size(), 12u);
+    // MessageType: 10 client -> server (chat both ways), 9 server -> client.
+    EXPECT_EQ(seriesOf(atStart, "pulsemeet_messages_received_total").size(), 19u);
+    EXPECT_EQ(seriesOf(atStart, "pulsemeet_messages_sent_total").size(), 19u);
 
     {
         WsClient client(server.port());

@@ -34,6 +34,7 @@ TEST(Codec, EveryErrorCodeHasItsName) {
     EXPECT_EQ(toString(ErrorCode::messageTooLarge), "message-too-large");
     EXPECT_EQ(toString(ErrorCode::forbiddenRoom), "forbidden-room");
     EXPECT_EQ(toString(ErrorCode::peerUnreachable), "peer-unreachable");
+    EXPECT_EQ(toString(ErrorCode::mediaUnavailable), "media-unavailable");
     EXPECT_EQ(toString(MessageType::iceCandidate), "ice-candidate");
     EXPECT_FALSE(clientMessageType("room-joined").has_value());
 }
@@ -219,4 +220,70 @@ TEST(Codec, JoinNamesLoseControlAndBidiCharacters) {
               "\xC2\xA0"
               "a")
         << "only ASCII spaces are trimmed";
+}
+
+TEST(Codec, JoinSaysWhetherTheClientCanUseTheMediaServer) {
+    EXPECT_FALSE(ok(R"({"type":"join","roomId":"room"})").sfuCapable);
+    EXPECT_TRUE(ok(R"({"type":"join","roomId":"room","data":{"sfu":true}})").sfuCapable);
+    EXPECT_FALSE(ok(R"({"type":"join","roomId":"room","data":{"sfu":false}})").sfuCapable);
+    EXPECT_EQ(codeOf(R"({"type":"join","roomId":"room","data":{"sfu":"yes"}})"),
+              ErrorCode::badMessage);
+}
+
+TEST(Codec, SfuOfferAndLeave) {
+    const auto offer = ok(R"({"type":"sfu-offer","sdp":"v=0\r\no=- 1 2 IN IP4 0.0.0.0\r\n"})");
+    EXPECT_EQ(offer.type, MessageType::sfuOffer);
+    EXPECT_EQ(offer.sdp, "v=0\r\no=- 1 2 IN IP4 0.0.0.0\r\n");
+    EXPECT_EQ(codeOf(R"({"type":"sfu-offer"})"), ErrorCode::invalidSdp);
+    EXPECT_EQ(codeOf(R"({"type":"sfu-offer","sdp":"hello"})"), ErrorCode::invalidSdp);
+    EXPECT_EQ(codeOf(R"({"type":"sfu-offer","sdp":{"sdp":"v=0"}})"), ErrorCode::invalidSdp);
+    EXPECT_EQ(ok(R"({"type":"sfu-leave"})").type, MessageType::sfuLeave);
+    // Server-only types are refused from clients.
+    for (const char* type : {"room-mode", "sfu-answer", "sfu-tracks", "sfu-closed"}) {
+        EXPECT_EQ(codeOf(std::string(R"({"type":")") + type + "\"}"), ErrorCode::unknownType);
+    }
+}
+
+TEST(Codec, ChatIsTrimmedBoundedAndFreeOfControlCharacters) {
+    EXPECT_EQ(ok(R"({"type":"chat","text":"  hi there \t"})").text, "hi there");
+    EXPECT_EQ(codeOf(R"({"type":"chat"})"), ErrorCode::badMessage);
+    EXPECT_EQ(codeOf(R"({"type":"chat","text":5})"), ErrorCode::badMessage);
+    EXPECT_EQ(codeOf(R"({"type":"chat","text":" \n "})"), ErrorCode::badMessage) << "empty";
+    EXPECT_EQ(codeOf(R"({"type":"chat","text":"a\nb"})"), ErrorCode::badMessage);
+    EXPECT_EQ(codeOf(R"({"type":"chat","text":"\u001b[2Jcleared"})"), ErrorCode::badMessage);
+    EXPECT_EQ(codeOf(R"({"type":"chat","text":"x\u007f"})"), ErrorCode::badMessage);
+    EXPECT_EQ(codeOf(R"({"type":"chat","text":"next\u0085line"})"), ErrorCode::badMessage);
+    // 2000 characters, counted as characters, not bytes; one more is refused.
+    std::string euros;
+    for (int i = 0; i < 2000; ++i) euros += "\xE2\x82\xAC";
+    EXPECT_EQ(ok(R"({"type":"chat","text":")" + euros + "\"}").text, euros);
+    EXPECT_EQ(codeOf(R"({"type":"chat","text":")" + euros + "a\"}"), ErrorCode::badMessage);
+    // Characters after U+009F that start with the C2 byte are not controls.
+    EXPECT_EQ(ok(R"({"type":"chat","text":"\u00a0\u00e9"})").text, "\xC2\xA0\xC3\xA9");
+}
+
+TEST(Codec, MediaServerEncoders) {
+    auto answer = boost::json::parse(encodeSfuAnswer("v=0\r\n", {{"peer-a", "camera", "1"},
+                                                                 {"peer-b", "microphone", "2"}}))
+                      .as_object();
+    EXPECT_EQ(answer["type"].as_string(), "sfu-answer");
+    EXPECT_EQ(answer["sdp"].as_string(), "v=0\r\n");
+    const auto& tracks = answer["tracks"].as_array();
+    ASSERT_EQ(tracks.size(), 2u);
+    EXPECT_EQ(tracks[0].as_object().at("mid").as_string(), "1");
+    EXPECT_EQ(tracks[0].as_object().at("peerId").as_string(), "peer-a");
+    EXPECT_EQ(tracks[1].as_object().at("source").as_string(), "microphone");
+    auto available = boost::json::parse(encodeSfuTracks({{"peer-a", "screen", ""}})).as_object();
+    EXPECT_FALSE(available["tracks"].as_array()[0].as_object().contains("mid"));
+    EXPECT_EQ(boost::json::parse(encodeSfuTracks({})).as_object()["tracks"].as_array().size(), 0u);
+    auto closed = boost::json::parse(encodeSfuClosed("consent \"lost\"")).as_object();
+    EXPECT_EQ(closed["reason"].as_string(), "consent \"lost\"");
+    auto mode = boost::json::parse(encodeRoomMode("room", "sfu")).as_object();
+    EXPECT_EQ(mode["mode"].as_string(), "sfu");
+    auto chat = boost::json::parse(encodeChat("room", "peer-a", "\"quoted\"")).as_object();
+    EXPECT_EQ(chat["from"].as_string(), "peer-a");
+    EXPECT_EQ(chat["text"].as_string(), "\"quoted\"");
+    auto joined =
+        boost::json::parse(encodeRoomJoined("room", "me", {}, "t", "[]", "all", "", "sfu")).as_object();
+    EXPECT_EQ(joined["data"].as_object()["mode"].as_string(), "sfu");
 }

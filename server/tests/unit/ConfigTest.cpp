@@ -24,7 +24,7 @@ std::string errorFor(const Environment& env, std::vector<std::string> args = {})
 TEST(Config, DefaultsMatchTheDesign) {
     const Config config = loadWith({});
     EXPECT_EQ(config.port, 8080);
-    EXPECT_EQ(config.maxPeersPerRoom, 8);
+    EXPECT_EQ(config.maxPeersPerRoom, 50);
     EXPECT_EQ(config.maxHttpPerMinute, 300);
     EXPECT_EQ(config.maxWsMessagesPerSec, 30);
     EXPECT_EQ(config.maxMessageBytes, 65536u);
@@ -244,4 +244,62 @@ TEST(Config, MediaAnnouncedIpDefaultsToHostOrAnInterfaceAddress) {
     EXPECT_EQ(
         loadWith({{"HOST", "127.0.0.1"}, {"MEDIA_ANNOUNCED_IP", "198.51.100.2"}}).mediaAnnouncedIp,
         "198.51.100.2");
+}
+
+TEST(Config, RoomsOnTheMediaServerDefaults) {
+    const Config config = loadWith({});
+    EXPECT_EQ(config.sfuMode, SfuMode::automatic);
+    EXPECT_EQ(config.meshMaxPeers, 4);
+    EXPECT_EQ(config.meshReturn, std::chrono::seconds(10));
+    EXPECT_EQ(config.mediaWorkers, 1);
+    EXPECT_EQ(config.mediaTestDropPercent, 0);
+    const Config set = loadWith({{"SFU_MODE", "always"},
+                                 {"MESH_MAX_PEERS", "2"},
+                                 {"MESH_RETURN_SECONDS", "0"},
+                                 {"MEDIA_WORKERS", "16"},
+                                 {"MEDIA_TEST_DROP_PERCENT", "100"}});
+    EXPECT_EQ(set.sfuMode, SfuMode::always);
+    EXPECT_EQ(set.meshMaxPeers, 2);
+    EXPECT_EQ(set.meshReturn, std::chrono::seconds(0));
+    EXPECT_EQ(set.mediaWorkers, 16);
+    EXPECT_EQ(set.mediaTestDropPercent, 100);
+    EXPECT_EQ(loadWith({}, {"--sfu-mode", "never"}).sfuMode, SfuMode::never);
+}
+
+TEST(Config, SfuModeIsAutoAlwaysOrNever) {
+    EXPECT_EQ(errorFor({{"SFU_MODE", "sometimes"}}),
+              "SFU_MODE=sometimes (environment) is invalid: expected auto, always or never");
+}
+
+TEST(Config, MeshMaxPeersIsAtLeastTwo) {
+    EXPECT_EQ(errorFor({{"MESH_MAX_PEERS", "1"}}),
+              "MESH_MAX_PEERS=1 (environment) is invalid: expected an integer from 2 to 1000");
+}
+
+TEST(Config, MeshReturnSecondsIsANonNegativeInteger) {
+    EXPECT_EQ(
+        errorFor({{"MESH_RETURN_SECONDS", "-1"}}),
+        "MESH_RETURN_SECONDS=-1 (environment) is invalid: expected an integer from 0 to 3600");
+    EXPECT_NE(errorFor({{"MESH_RETURN_SECONDS", "ten"}}).find("MESH_RETURN_SECONDS=ten"),
+              std::string::npos);
+}
+
+TEST(Config, MediaWorkersIsOneToSixteen) {
+    EXPECT_EQ(errorFor({{"MEDIA_WORKERS", "0"}}),
+              "MEDIA_WORKERS=0 (environment) is invalid: expected an integer from 1 to 16");
+    EXPECT_NE(errorFor({{"MEDIA_WORKERS", "17"}}).find("MEDIA_WORKERS=17"), std::string::npos);
+}
+
+TEST(Config, MediaTestDropPercentIsZeroToAHundred) {
+    EXPECT_EQ(errorFor({{"MEDIA_TEST_DROP_PERCENT", "101"}}),
+              "MEDIA_TEST_DROP_PERCENT=101 (environment) is invalid: expected an integer from 0 to "
+              "100");
+    const std::string help = helpText();
+    EXPECT_NE(help.find("--media-test-drop-percent / MEDIA_TEST_DROP_PERCENT"), std::string::npos);
+    EXPECT_NE(help.find("TESTS ONLY"), std::string::npos);
+    for (const char* name :
+         {"--sfu-mode / SFU_MODE", "--mesh-max-peers / MESH_MAX_PEERS",
+          "--mesh-return-seconds / MESH_RETURN_SECONDS", "--media-workers / MEDIA_WORKERS"}) {
+        EXPECT_NE(help.find(name), std::string::npos) << name;
+    }
 }

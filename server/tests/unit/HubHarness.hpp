@@ -40,14 +40,15 @@ class RecordingLink : public PeerLink {
     }
     boost::json::object last() const { return boost::json::parse(*inbox.back()).as_object(); }
     // What a client that counts (data.received) has counted: the messages since the last
-    // room-joined, except replies (docs/protocol.md, "Acknowledged delivery").
+    // room-joined, except replies (pong, error, sfu-answer; docs/protocol.md, "Acknowledged
+    // delivery").
     std::uint64_t counted() const {
         std::uint64_t count = 0;
         for (const auto& message : inbox) {
             const auto type = boost::json::parse(*message).as_object().at("type").as_string();
             if (type == "room-joined") {
                 count = 0;
-            } else if (type != "pong" && type != "error") {
+            } else if (type != "pong" && type != "error" && type != "sfu-answer") {
                 ++count;
             }
         }

@@ -1,0 +1,149 @@
+// The hub's side of rooms on the media server (docs/protocol.md, "Rooms on the media server"):
+// each room's mode, the sfu-* messages between a client and the media server, and chat over the
+// WebSocket.
+#include "obs/Logger.hpp"
+#include "signaling/Hub.hpp"
+#include "wire/ServerMessages.hpp"
+
+namespace pulsemeet::signaling {
+
+namespace {
+
+std::vector<wire::TrackSummary> summaries(const std::vector<MediaTrack>& tracks, bool withMid) {
+    std::vector<wire::TrackSummary> out;
+    out.reserve(tracks.size());
+    for (const auto& track : tracks) {
+        out.push_back({track.peerId, track.source, withMid ? track.mid : std::string()});
+    }
+    return out;
+}
+
+}  // namespace
+
+void Hub::updateMode(const std::string& roomId, Room& room, Clock::time_point now,
+                     const std::string& exceptPeerId) {
+    RoomFacts facts;
+    facts.members = room.members.size();
+    facts.everyMemberCapable = true;
+    for (const auto& [memberId, member] : room.members) {
+        facts.everyMemberCapable = facts.everyMemberCapable && member.sfuCapable;
+    }
+    facts.mediaServer = router_.hasMediaServer();
+    facts.otherInstances = router_.cluster() != nullptr;
+    const RoomMode mode = modeRule_.decide(room.mode, facts, now, room.smallSince);
+    if (room.smallSince) {
+        returningToMesh_.insert(roomId);
+    } else {
+        returningToMesh_.erase(roomId);
+    }
+    if (mode == room.mode) return;
+    room.mode = mode;
+    logger_.info(
+        "room mode",
+        {{"room", roomId}, {"mode", std::string(toString(mode))}, {"peers", room.members.size()}});
+    // On a change to mesh, each pair of members negotiates anew: the smaller id offers.
+    router_.publish(&room, {RoomEvent::Kind::modeChanged,
+                            roomId,
+                            exceptPeerId,
+                            wire::MessageType::roomMode,
+                            wire::share(wire::encodeRoomMode(roomId, toString(mode))),
+                            {},
+                            {},
+                            false});
+}
+
+void Hub::chat(const std::string& peerId, Connection& connection, const ClientMessage& message) {
+    if (connection.roomId.empty()) {
+        sendError(connection, wire::ErrorCode::notInRoom, "join a room before sending chat");
+        return;
+    }
+    // Taken in any mode: while a client switches between mesh and media server its chat goes
+    // out on whichever connection is current, and must not be lost.
+    router_.publish(&rooms_.at(connection.roomId),
+                    {RoomEvent::Kind::chat,
+                     connection.roomId,
+                     peerId,
+                     wire::MessageType::chat,
+                     wire::share(wire::encodeChat(connection.roomId, peerId, message.text)),
+                     {},
+                     {},
+                     false});
+}
+
+void Hub::sfuOffer(const std::string& peerId, Connection& connection,
+                   const ClientMessage& message) {
+    if (connection.roomId.empty()) {
+        sendError(connection, wire::ErrorCode::notInRoom, "join a room before sending sfu-offer");
+        return;
+    }
+    Room& room = rooms_.at(connection.roomId);
+    if (room.mode != RoomMode::sfu) {
+        sendError(connection, wire::ErrorCode::mediaUnavailable,
+                  "room " + connection.roomId + " is not on the media server (mode mesh)");
+        return;
+    }
+    Member& member = room.members.at(peerId);
+    member.onMediaServer = true;
+    member.latestOffer = ++offersMade_;
+    router_.offerToMediaServer(
+        connection.roomId, peerId, message.sdp,
+        [this, roomId = connection.roomId, peerId, offer = member.latestOffer](MediaAnswer answer) {
+            mediaAnswered(roomId, peerId, offer, std::move(answer));
+        });
+}
+
+void Hub::sfuLeave(const std::string& peerId, Connection& connection) {
+    if (connection.roomId.empty()) {
+        sendError(connection, wire::ErrorCode::notInRoom, "join a room before sending sfu-leave");
+        return;
+    }
+    Member& member = rooms_.at(connection.roomId).members.at(peerId);
+    if (!member.onMediaServer) return;
+    member.onMediaServer = false;
+    member.latestOffer = 0;  // an answer still on its way is for a connection that is gone
+    router_.leaveMediaServer(connection.roomId, peerId);
+}
+
+void Hub::mediaAnswered(const std::string& roomId, const std::string& peerId, std::uint64_t offer,
+                        MediaAnswer answer) {
+    std::lock_guard lock(mutex_);
+    const auto room = rooms_.find(roomId);
+    if (room == rooms_.end()) return;
+    const auto member = room->second.members.find(peerId);
+    // Gone from the room meanwhile, or a later offer (or sfu-leave) replaced this one: the
+    // client waits for the answer to its latest offer only.
+    if (member == room->second.members.end() || member->second.latestOffer != offer) return;
+    // The answer is a reply: not counted, and not kept for a held place (the client offers
+    // again once it is back).
+    const auto connection = connections_.find(peerId);
+    if (connection == connections_.end() || connection->second.roomId != roomId) return;
+    if (!answer.ok) {
+        sendError(connection->second, wire::ErrorCode::invalidSdp,
+                  "the media server refused the offer: " + answer.error);
+        return;
+    }
+    router_.send(connection->second, wire::MessageType::sfuAnswer,
+                 wire::share(wire::encodeSfuAnswer(answer.sdp, summaries(answer.tracks, true))));
+}
+
+void Hub::mediaTracksAvailable(const std::string& roomId, const std::string& subscriberId,
+                               std::vector<MediaTrack> tracks) {
+    std::lock_guard lock(mutex_);
+    const auto room = rooms_.find(roomId);
+    if (room == rooms_.end() || !room->second.members.contains(subscriberId)) return;
+    router_.toMember(subscriberId, wire::MessageType::sfuTracks,
+                     wire::share(wire::encodeSfuTracks(summaries(tracks, false))));
+}
+
+void Hub::mediaTransportClosed(const std::string& roomId, const std::string& peerId,
+                               std::string_view reason) {
+    std::lock_guard lock(mutex_);
+    const auto room = rooms_.find(roomId);
+    if (room == rooms_.end() || !room->second.members.contains(peerId)) return;
+    logger_.info("media transport closed",
+                 {{"peer", peerId}, {"room", roomId}, {"reason", std::string(reason)}});
+    router_.toMember(peerId, wire::MessageType::sfuClosed,
+                     wire::share(wire::encodeSfuClosed(reason)));
+}
+
+}  // namespace pulsemeet::signaling
