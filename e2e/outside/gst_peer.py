@@ -14,7 +14,8 @@ a sine tone (Opus), decodes everything it receives, and reports on stdout, one J
   {"event": "rebuilt", "peerId": ...}   (an offer with a new DTLS fingerprint: a fresh connection)
   {"event": "left"} / {"event": "error", "message": ...}
 
-Commands on stdin: `leave` (leave the room, close the socket with 1000, exit 0).
+Commands on stdin: `leave` (leave the room, close the socket with 1000, exit 0); the end of stdin
+does the same.
 Only Debian packages: python3-gi, python3-websockets, gir1.2-gst-plugins-bad-1.0, gir1.2-nice-0.1.
 """
 import argparse
@@ -34,9 +35,10 @@ from gi.repository import Gst, GstSdp, GstWebRTC, Nice  # noqa: E402
 
 import websockets  # noqa: E402
 
-# What we send when we make the offer; when answering we take the offer's numbers instead.
-OWN_VIDEO_PT = 96
-OWN_AUDIO_PT = 111
+# What we send when we make the offer: numbers browsers do not give VP8 and Opus, so that an answer
+# that did not take the offer's numbers (as it must) shows. When answering we take the offer's.
+OWN_VIDEO_PT = 120
+OWN_AUDIO_PT = 121
 
 
 def emit(event, **fields):
@@ -312,10 +314,11 @@ class Participant:
             self.drop(peer_id)
 
     def _read_commands(self, done):
+        # `leave`, or the end of stdin (whoever started us is gone: do not linger in the room).
         for line in sys.stdin:
             if line.strip() == "leave":
-                self.loop.call_soon_threadsafe(done.set)
-                return
+                break
+        self.loop.call_soon_threadsafe(done.set)
 
     async def _receive(self, socket):
         async for raw in socket:
