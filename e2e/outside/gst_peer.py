@@ -24,6 +24,7 @@ import json
 import re
 import sys
 import threading
+import time
 
 import gi
 
@@ -104,15 +105,29 @@ class PeerLink:
             f"! queue ! opusenc ! rtpopuspay pt={audio_pt} "
             f"! capsfilter caps=application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload={audio_pt}",
         }
+        sink_pads = []
         for kind in kinds:  # the pads' order is the m-lines' order: the offer's, when answering
             branch = Gst.parse_bin_from_description(sources[kind], True)
             self.pipeline.add(branch)
-            branch.get_static_pad("src").link(self.webrtc.request_pad_simple("sink_%u"))
+            sink_pads.append(self.webrtc.request_pad_simple("sink_%u"))
+            branch.get_static_pad("src").link(sink_pads[-1])
         self.webrtc.connect("on-ice-candidate", self._on_ice_candidate)
         self.webrtc.connect("pad-added", self._on_incoming_stream)
         if offerer:
             self.webrtc.connect("on-negotiation-needed", lambda _element: self._create("offer"))
         self.pipeline.set_state(Gst.State.PLAYING)
+        # Describe ourselves only once our streams run: webrtcbin writes a=ssrc lines only for pads
+        # whose caps carry the SSRC. Without them a browser that bundles two video m-lines with the
+        # same payload types (camera and screen share) cannot tell which one our packets are for,
+        # and drops our video (seen: an answer made at once, audio arriving, no video at all).
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not all(self._has_ssrc(pad) for pad in sink_pads):
+            time.sleep(0.01)
+
+    @staticmethod
+    def _has_ssrc(pad):
+        caps = pad.get_current_caps()
+        return caps is not None and caps.get_structure(0).has_field("ssrc")
 
     # --- negotiation -------------------------------------------------------------------------
     def _create(self, kind):
@@ -120,10 +135,14 @@ class PeerLink:
             promise.wait()
             reply = promise.get_reply()
             description = reply.get_value(kind)
-            self.webrtc.emit("set-local-description", description, Gst.Promise.new())
             text = description.sdp.as_text()
+
+            def applied(_promise, _data):
+                emit(f"{kind}-sent", peerId=self.peer_id, setup=re.findall(r"^a=setup:(\w+)", text, re.M),
+                     directions=re.findall(r"^a=(sendrecv|sendonly|recvonly|inactive)\r?$", text, re.M), transceivers=self.transceivers())
+
+            self.webrtc.emit("set-local-description", description, Gst.Promise.new_with_change_func(applied, None))
             self.send({"type": kind, "targetId": self.peer_id, "data": {"type": kind, "sdp": text}})
-            emit(f"{kind}-sent", peerId=self.peer_id, setup=re.findall(r"^a=setup:(\w+)", text, re.M))
 
         self.webrtc.emit(f"create-{kind}", None, Gst.Promise.new_with_change_func(created, None))
 
@@ -217,6 +236,17 @@ class PeerLink:
                     return Gst.PadProbeReturn.OK
 
         sink.get_static_pad("sink").add_probe(Gst.PadProbeType.BUFFER, count_frame)
+
+    def transceivers(self):
+        """(m-line, kind, direction) of each transceiver: which of our sources went where."""
+        out = []
+        index = 0
+        while True:
+            transceiver = self.webrtc.emit("get-transceiver", index)
+            if transceiver is None:
+                return out
+            out.append([transceiver.get_property("mlineindex"), transceiver.get_property("kind").value_nick, transceiver.get_property("direction").value_nick])
+            index += 1
 
     def stats(self):
         with self.lock:

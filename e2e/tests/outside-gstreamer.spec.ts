@@ -9,7 +9,6 @@ import { gstAvailable, startGstPeer, totals, type GstPeer } from '../helpers/gst
 import { expectFramesRising, inbound, joinCall, remoteVideoWidth, tileOf, type Participant } from '../helpers/participant';
 import { startServer, type RunningServer } from '../helpers/server';
 
-test.describe.configure({ mode: 'serial' });
 
 let server: RunningServer;
 let page: Participant | undefined;
@@ -26,6 +25,7 @@ test.afterEach(async ({}, testInfo) => {
     // What each side saw, for the report: webrtcbin's events and our connection's state.
     console.log('webrtcbin events:', JSON.stringify(gst?.events.filter((e) => e.event !== 'stats')), 'errors:', gst?.errors());
     console.log('our page:', await page?.page.evaluate(describeConnections).catch((e: Error) => e.message));
+    console.log('our page inbound:', await page?.page.evaluate(inboundDetails).catch((e: Error) => e.message));
   }
   await gst?.kill();
   await page?.close().catch(() => undefined);
@@ -43,6 +43,16 @@ function describeConnections(): string[] {
     const setup = (sdp?: string) => sdp?.match(/a=setup:\w+/g)?.join(',');
     return `${id}: ${pc.signalingState}/${pc.connectionState} transceivers ${pc.getTransceivers().map((t) => `${t.mid}:${t.receiver.track.kind}:${t.currentDirection}`).join(',')} local ${setup(pc.localDescription?.sdp)} remote ${setup(pc.remoteDescription?.sdp)} m-lines ${pc.remoteDescription?.sdp.match(/^m=\w+/gm)?.join(',')}`;
   });
+}
+
+async function inboundDetails(): Promise<string[]> {
+  const out: string[] = [];
+  for (const [id, value] of Object.entries(window.__pulsemeet.peerConnections())) {
+    (await (value as RTCPeerConnection).getStats()).forEach((s: { type: string; kind?: string; mid?: string; packetsReceived?: number; framesReceived?: number; framesDecoded?: number; keyFramesDecoded?: number; pliCount?: number }) => {
+      if (s.type === 'inbound-rtp') out.push(`${id} ${s.kind} mid ${s.mid}: packets ${s.packetsReceived} frames received ${s.framesReceived} decoded ${s.framesDecoded} key ${s.keyFramesDecoded} pli ${s.pliCount}`);
+    });
+  }
+  return out;
 }
 
 /** Total energy of the audio our page decoded from `remoteId`: rises only with audible sound. */
