@@ -9,7 +9,9 @@ a sine tone (Opus), decodes everything it receives, and reports on stdout, one J
 
   {"event": "joined", "peerId": ...}
   {"event": "stats", "peers": {<peerId>: {"video": [{"frames", "width", "height"}], "audio": [buffers]}}}
-  {"event": "offer-sent" | "answer-sent" | "answer-received", "peerId": ..., "setup": [a=setup roles]}
+  {"event": "offer-sent" | "answer-sent", "peerId": ..., "setup": [a=setup roles], "directions": [...],
+   "transceivers": [[m-line, kind, direction]]}   (once applied as the local description)
+  {"event": "answer-received", "peerId": ...}
   {"event": "offer-received", "peerId": ..., "media": [m-line kinds], "setup": [a=setup roles]}
   {"event": "rebuilt", "peerId": ...}   (an offer with a new DTLS fingerprint: a fresh connection)
   {"event": "left"} / {"event": "error", "message": ...}
