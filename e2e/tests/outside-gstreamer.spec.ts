@@ -131,13 +131,6 @@ function payloadType(sdp: string, kind: string, codec: string): number | undefin
 }
 
 test('webrtcbin there first offers; our page answers: media both ways, no renegotiation until needed, screen share, leave', async ({ browser }) => {
-  // WAITING FOR the other half of issue 16 (our client, web/src/rtc and MeshTransport): "chat is
-  // added only when someone actually chats" and "after a rejected answer: roll back, recover once".
-  // Today our page re-offers a data channel right after answering; webrtcbin (the DTLS offerer
-  // here) answers that re-offer with the opposite DTLS role, the page's setRemoteDescription fails,
-  // and only a fresh connection (sometimes ~25 s later) brings media back. Remove this line once
-  // those fixes are merged.
-  test.fail(true, 'issue 16: our client re-offers a data channel at once and recovers from the rejected answer by rebuilding');
   const roomId = `e2e-gst-offers-${Date.now().toString(36)}`;
   gst = startGstPeer(server.baseURL, roomId, 'GStreamer');
   const gstId = await gst.peerId();

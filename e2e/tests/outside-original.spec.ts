@@ -184,12 +184,6 @@ test('our page there first offers; the original answers: media both ways; its va
 });
 
 test('our screen share leaves the original showing one stream for us, with our audio, during and after', async ({ browser }) => {
-  // WAITING FOR the other half of issue 16 (our client, web/src/rtc and MeshTransport): "only
-  // offer the extra screen track to peers that announced they understand it, and for others
-  // replace the camera track while sharing". Today the screen arrives at the original in a stream
-  // of its own, the original shows that one (its latest `track` event) and our audio is gone from
-  // its tile. Remove this line once that fix is merged.
-  test.fail(true, 'issue 16: our screen share replaces our camera stream (and audio) at a one-stream-per-peer client');
   const roomId = `e2e-orig-screen-${Date.now().toString(36)}`;
   original = await openOriginal(browser, roomId, 'Original');
   const originalId = await original.peerId();
