@@ -99,6 +99,7 @@ class PeerLink:
             address = Nice.Address.new()
             address.set_from_string("127.0.0.1")
             self.nice_agent.add_local_address(address)
+            self.nice_agent.set_property("upnp", False)  # no port mapping requests to the network
         sources = {
             "video": f"videotestsrc is-live=true pattern=ball ! video/x-raw,width=320,height=240,framerate=15/1 "
             f"! videoconvert ! queue ! vp8enc deadline=1 cpu-used=8 target-bitrate=200000 keyframe-max-dist=30 "
