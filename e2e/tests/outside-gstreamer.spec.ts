@@ -9,7 +9,6 @@ import { gstAvailable, startGstPeer, totals, type GstPeer } from '../helpers/gst
 import { expectFramesRising, inbound, joinCall, remoteVideoWidth, tileOf, type Participant } from '../helpers/participant';
 import { startServer, type RunningServer } from '../helpers/server';
 
-
 let server: RunningServer;
 let page: Participant | undefined;
 let gst: GstPeer | undefined;

@@ -12,7 +12,6 @@ import { expectFramesRising, inbound, joinCall, remoteVideoWidth, tileOf, type P
 import { startCuttableLink, type CuttableLink } from '../helpers/proxy';
 import { startServer, type RunningServer } from '../helpers/server';
 
-
 const page = readFileSync(resolve(dirname(fileURLToPath(import.meta.url)), '../outside/original-client.html'));
 /** Its only messages: join, offer/answer, candidates, leave. */
 const ORIGINAL_SENDS = ['join', 'offer', 'answer', 'ice-candidate', 'leave'];
