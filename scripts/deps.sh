@@ -11,6 +11,9 @@ packages=(
   libsrtp2-dev
   chromium redis-server coturn openssl curl procps ffmpeg iproute2
   prometheus docker-compose systemd
+  # e2e/outside/gst_peer.py: a call participant on GStreamer's webrtcbin (VP8, Opus, libnice)
+  python3-gi python3-websockets gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 gir1.2-gst-plugins-bad-1.0
+  gir1.2-nice-0.1 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-nice
 )
 
 missing=()
