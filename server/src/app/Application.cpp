@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "app/HeapTrimmer.hpp"
+#include "app/SfuBridge.hpp"
 #include "auth/IceServers.hpp"
 #include "cluster/LogBus.hpp"
 #include "cluster/NoopBus.hpp"
@@ -89,6 +90,14 @@ struct BusStopper {
     ~BusStopper() { bus.stop(); }
 };
 
+// Stops the media server's threads before the hub they report to is destroyed.
+struct MediaStopper {
+    SfuBridge* media;
+    ~MediaStopper() {
+        if (media != nullptr) media->stop();
+    }
+};
+
 }  // namespace
 
 int run(const config::Config& config) {
@@ -129,11 +138,35 @@ int run(const config::Config& config) {
                                                    : signaling::SfuPolicy::automatic;
     hubOptions.roomModes.meshMaxPeers = static_cast<std::size_t>(config.meshMaxPeers);
     hubOptions.roomModes.meshReturn = config.meshReturn;
-    // hubOptions.media stays null until the media server is wired in: every room stays mesh.
+    // The media server, unless SFU_MODE=never: its own threads and UDP port (docs/architecture.md,
+    // "Media server"). Started before the hub, which is given it as its port.
+    std::unique_ptr<SfuBridge> media;
+    if (config.sfuMode != config::SfuMode::never) {
+        media::Sfu::Options mediaOptions;
+        mediaOptions.bindAddress = config.host;
+        mediaOptions.port = config.mediaPort;
+        mediaOptions.announcedAddress = config.mediaAnnouncedIp;
+        mediaOptions.workers = static_cast<unsigned>(config.mediaWorkers);
+        mediaOptions.testDropPercent = static_cast<unsigned>(config.mediaTestDropPercent);
+        try {
+            media = std::make_unique<SfuBridge>(std::move(mediaOptions));
+        } catch (const std::exception& error) {
+            logger.error("startup failed", {{"error", error.what()}});
+            std::cerr << "MEDIA_PORT: " << error.what() << "\n";
+            return 1;
+        }
+        logger.info("media server listening", {{"port", media->port()},
+                                               {"announced_ip", config.mediaAnnouncedIp},
+                                               {"workers", config.mediaWorkers}});
+        hubOptions.media = media.get();
+    }
     net::Readiness readiness;
     const std::unique_ptr<cluster::Bus> bus = makeBus(config, registry, logger, readiness);
     hubOptions.bus = bus.get();
     signaling::Hub hub(std::move(hubOptions), signalingMetrics, logger);
+    if (media) media->attach(hub);
+    // Declared after the hub, so destroyed before it: no media thread reaches a dead hub.
+    const MediaStopper mediaStopper{media.get()};
     bus->start(hub);
     const BusStopper busStopper{*bus};
 
