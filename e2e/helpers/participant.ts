@@ -116,7 +116,9 @@ declare global {
       roster(): Array<{ event: 'added' | 'removed'; peerId: string }>;
       iceRefreshes(): number;
       /** Which transport feeds the tiles: 'mesh' or 'sfu'. */
-      mediaMode(): string;
+      mediaTransport(): string;
+      /** Every RTCPeerConnection of the page, each once (both transports' during a move). */
+      outboundConnections(): unknown[];
     };
   }
 }

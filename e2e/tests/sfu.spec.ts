@@ -21,7 +21,7 @@ async function join(browser: Browser, name: string, room = roomId, srv = server)
 }
 
 function mediaMode(page: Page): Promise<string> {
-  return page.evaluate(() => window.__pulsemeet.mediaMode());
+  return page.evaluate(() => window.__pulsemeet.mediaTransport());
 }
 
 /** Remote camera tiles whose painted frames are no older than `freshMs`. */
@@ -48,7 +48,7 @@ function worstGaps(page: Page): Promise<Record<string, number>> {
  */
 function videoSenders(page: Page): Promise<Array<{ port: number | null; packets: number }>> {
   return page.evaluate(async () => {
-    const pcs = new Set(Object.values(window.__pulsemeet.peerConnections()) as RTCPeerConnection[]);
+    const pcs = window.__pulsemeet.outboundConnections() as RTCPeerConnection[];
     const out: Array<{ port: number | null; packets: number }> = [];
     for (const pc of pcs) {
       const stats = await pc.getStats();
