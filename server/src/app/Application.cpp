@@ -9,10 +9,12 @@
 #include <csignal>
 #include <functional>
 #include <iostream>
+#include <optional>
 #include <thread>
 #include <vector>
 
 #include "app/HeapTrimmer.hpp"
+#include "app/MediaMetrics.hpp"
 #include "app/SfuBridge.hpp"
 #include "auth/IceServers.hpp"
 #include "cluster/LogBus.hpp"
@@ -89,6 +91,16 @@ struct BusStopper {
     cluster::Bus& bus;
     ~BusStopper() { bus.stop(); }
 };
+
+// Reads the media server's counters into /metrics once a second.
+void pollMediaStats(asio::steady_timer& timer, SfuBridge& media, MediaMetrics& metrics) {
+    timer.expires_after(std::chrono::seconds(1));
+    timer.async_wait([&timer, &media, &metrics](boost::system::error_code ec) {
+        if (ec) return;
+        media.stats([&metrics](media::SfuStats stats) { metrics.update(stats); });
+        pollMediaStats(timer, media, metrics);
+    });
+}
 
 // Stops the media server's threads before the hub they report to is destroyed.
 struct MediaStopper {
@@ -238,6 +250,12 @@ int run(const config::Config& config) {
                               {"threads", config.threads},
                               {"static_dir", config.staticDir}});
 
+    asio::steady_timer mediaStatsTimer(ioc);
+    std::optional<MediaMetrics> mediaMetrics;
+    if (media) {
+        mediaMetrics.emplace(registry);
+        pollMediaStats(mediaStatsTimer, *media, *mediaMetrics);
+    }
     // Held places end on time even when no socket activity happens.
     asio::steady_timer sweepTimer(ioc);
     sweepHeld(sweepTimer, hub);
@@ -253,6 +271,7 @@ int run(const config::Config& config) {
         // upgrades are refused while draining.
         readiness.startDraining();
         sweepTimer.cancel();
+        mediaStatsTimer.cancel();
         heapTrimmer.stop();
         // Logged once /readyz already answers 503: whoever reads the line can rely on that.
         logger.info("draining", {{"signal", signal}, {"connections", hub.connectionCount()}});
@@ -266,6 +285,8 @@ int run(const config::Config& config) {
     for (int i = 1; i < config.threads; ++i) workers.emplace_back([&ioc] { ioc.run(); });
     ioc.run();
     for (auto& worker : workers) worker.join();
+    // The media threads stop before anything they report to (metrics, hub) is destroyed.
+    if (media) media->stop();
     hub.releaseAll();  // sessions still held by the hub close their sockets now
     logger.info("stopped");
     return 0;

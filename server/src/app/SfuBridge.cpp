@@ -30,6 +30,10 @@ std::uint16_t SfuBridge::port() const {
     return port_;
 }
 
+void SfuBridge::stats(std::function<void(media::SfuStats)> done) {
+    if (sfu_) sfu_->stats(std::move(done));
+}
+
 void SfuBridge::offer(const std::string& roomId, const std::string& peerId, std::string sdp,
                       std::function<void(signaling::MediaAnswer)> done) {
     if (!sfu_) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "media/Sfu.hpp"
+#include "media/SfuStats.hpp"
 #include "signaling/MediaServerPort.hpp"
 
 namespace pulsemeet::signaling {
@@ -34,6 +35,8 @@ class SfuBridge final : public signaling::MediaServerPort, public media::SfuList
     // afterwards.
     void stop();
     std::uint16_t port() const;
+    // The media threads' counters, summed; `done` runs on a media thread.
+    void stats(std::function<void(media::SfuStats)> done);
 
     // signaling::MediaServerPort
     void offer(const std::string& roomId, const std::string& peerId, std::string sdp,
