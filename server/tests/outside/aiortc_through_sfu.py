@@ -110,6 +110,7 @@ class Client:
         self.audio_frames = 0
         self.offering = asyncio.Lock()
         self.answer = None
+        self.closing = False
 
     async def connect(self):
         self.ws = await websockets.connect(f"ws://127.0.0.1:{self.port}/ws")
@@ -147,7 +148,8 @@ class Client:
             await self.pc.setLocalDescription(await self.pc.createOffer())
             self.answer = asyncio.get_running_loop().create_future()
             await self.ws.send(json.dumps({"type": "sfu-offer",
-                                           "sdp": self.pc.localDescription.sdp}))
+                                           "sdp": one_uri_per_extension_id(
+                                               self.pc.localDescription.sdp)}))
             message = await self.answer
             self.mids = {t["mid"]: (t["peerId"], t["source"]) for t in message.get("tracks", [])}
             self.answered_ssrcs = answered_ssrcs(message["sdp"])
@@ -155,6 +157,8 @@ class Client:
 
     async def listen(self):
         async for raw in self.ws:
+            if self.closing:
+                return
             message = json.loads(raw)
             kind = message.get("type")
             if kind == "room-joined":
@@ -162,8 +166,11 @@ class Client:
                 mode = message.get("mode", message.get("data", {}).get("mode"))
                 if mode != "sfu":
                     fail(f"{self.name}: room-joined says mode {mode!r}, not 'sfu' with SFU_MODE=always")
-                if self.publish:
-                    asyncio.ensure_future(self.offer())
+                # Everyone offers at once: a publisher its tracks, a pure subscriber one recvonly
+                # section of each kind, so that it has a connection the server can announce to.
+                if not self.publish:
+                    self.wanted = {"audio": 1, "video": 1}
+                asyncio.ensure_future(self.offer())
             elif kind == "sfu-answer":
                 if self.answer is not None and not self.answer.done():
                     self.answer.set_result(message)
@@ -184,6 +191,16 @@ class Client:
         return {s.kind: s.ssrc for s in report.values() if s.type == "outbound-rtp"}
 
 
+def one_uri_per_extension_id(sdp):
+    """aiortc 1.4 offers extmap id 2 as ssrc-audio-level in its audio section and as
+    abs-send-time in its video section, and keeps one map per bundled transport; RFC 8843 §9.2
+    wants one URI per id across a BUNDLE group. Answered as offered, its own receive path then
+    parses an audio level as a send time and stops. Leaving audio-level out of what we send the
+    server keeps aiortc's map consistent (the server answers only what was offered)."""
+    return "".join(line + "\r\n" for line in sdp.split("\r\n")
+                   if line and "ssrc-audio-level" not in line)
+
+
 def answered_ssrcs(sdp):
     """mid -> the first a=ssrc of that section of the server's answer."""
     result, mid = {}, None
@@ -199,11 +216,29 @@ def answered_ssrcs(sdp):
     return result
 
 
-async def wait_for(condition, what, deadline):
+def describe(publisher, subscriber, server):
+    """What each side got so far, for a failure message."""
+    parts = []
+    for client in (publisher, subscriber):
+        parts.append(f"{client.name}: pc {client.pc.connectionState}, ice "
+                     f"{client.pc.iceConnectionState}, wanted {client.wanted}, mids {client.mids}, "
+                     f"video frames {client.video_frames}, audio frames {client.audio_frames}")
+    try:
+        counts = {name: server.metric("pulsemeet_media_" + name) for name in (
+            "rtp_packets_received_total", "rtp_packets_sent_total", "unroutable_total",
+            "srtp_failures_total", "plis_sent_total", "transports", "forwarded_streams")}
+        parts.append(f"media server: {counts}")
+    except OSError as error:
+        parts.append(f"media server metrics unreadable: {error}")
+    tail = "".join(line for line in server.lines[-15:] if "media" in line or "sfu" in line)
+    return "; ".join(parts) + "\nserver log (media lines of the last 15):\n" + tail
+
+
+async def wait_for(condition, what, deadline, state=lambda: ""):
     loop = asyncio.get_running_loop()
     while not condition():
         if loop.time() > deadline:
-            fail("timed out waiting for " + what)
+            fail("timed out waiting for " + what + "; " + state())
         await asyncio.sleep(0.1)
 
 
@@ -219,7 +254,8 @@ async def main(binary):
             asyncio.ensure_future(client.listen())
 
         await wait_for(lambda: subscriber.video_frames >= 30 and subscriber.audio_frames >= 50,
-                       "the subscriber to decode 30 video frames and 50 audio frames", deadline)
+                       "the subscriber to decode 30 video frames and 50 audio frames", deadline,
+                       lambda: describe(publisher, subscriber, server))
         if subscriber.video_size != (640, 480):
             fail(f"decoded video is {subscriber.video_size}, the publisher sends 640x480")
         sources = sorted(source for peer, source in subscriber.mids.values()
@@ -238,14 +274,18 @@ async def main(binary):
             if received[kind] not in declared:
                 fail(f"{kind} arrived on SSRC {received[kind]}, the answer declared {declared}")
 
+        # /metrics reads the media threads' counters once a second.
+        await wait_for(lambda: server.metric("pulsemeet_media_rtp_packets_sent_total") >= 30,
+                       "the server to count 30 forwarded RTP packets", deadline,
+                       lambda: describe(publisher, subscriber, server))
         forwarded = server.metric("pulsemeet_media_rtp_packets_sent_total")
-        if forwarded < 30:
-            fail(f"the server counts {forwarded} forwarded RTP packets")
         print(json.dumps({"video_frames": subscriber.video_frames,
                           "audio_frames": subscriber.audio_frames,
                           "video_ssrc_sent": sent.get("video"),
                           "video_ssrc_received": received.get("video"),
                           "forwarded_packets": forwarded}), flush=True)
+        for client in (publisher, subscriber):
+            client.closing = True
         for client in (publisher, subscriber):
             await client.pc.close()
             await client.ws.close()
