@@ -25,7 +25,7 @@ start_pulsemeet() {
   shift 3
   env PORT="$port" HOST=127.0.0.1 THREADS=1 MAX_WS_MESSAGES_PER_SEC=0 MAX_HTTP_PER_MINUTE=0 \
     MAX_ROOMS_PER_IP_PER_MINUTE=0 MAX_TURN_CREDENTIALS_PER_IP_PER_MINUTE=0 \
-    MAX_CONNS_PER_IP=0 LOG_LEVEL=warn STATIC_DIR=/nonexistent "$@" \
+    MAX_CONNS_PER_IP=0 LOG_LEVEL=warn STATIC_DIR=/nonexistent MEDIA_PORT=0 "$@" \
     taskset -c "$cpu" "$PULSEMEET" >"$log" 2>&1 &
   started_pid=$!
 }

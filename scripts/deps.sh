@@ -14,6 +14,8 @@ packages=(
   # e2e/outside/gst_peer.py: a call participant on GStreamer's webrtcbin (VP8, Opus, libnice)
   python3-gi python3-websockets gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 gir1.2-gst-plugins-bad-1.0
   gir1.2-nice-0.1 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-nice
+  # server/tests/outside/aiortc_through_sfu.py: publisher and subscriber on aiortc through the media server
+  python3-aiortc
 )
 
 missing=()

@@ -11,11 +11,18 @@ export interface Participant {
 }
 
 /**
- * `query`: more link parameters after ?test=1, e.g. "relay=1&token=..."; `device`: context options
- * such as a phone's viewport and touch (`{ viewport, hasTouch: true, isMobile: true }`).
+ * Context options (e.g. a phone's viewport and touch: `{ viewport, hasTouch: true, isMobile: true }`)
+ * plus functions run in the page before the app loads (see helpers/pageScripts.ts).
  */
-export async function openLobby(browser: Browser, baseURL: string, roomId: string, name: string, query = '', device: BrowserContextOptions = {}): Promise<Participant> {
+export interface PageOptions extends BrowserContextOptions {
+  initScripts?: Array<() => void>;
+}
+
+/** `query`: more link parameters after ?test=1, e.g. "relay=1&token=...". */
+export async function openLobby(browser: Browser, baseURL: string, roomId: string, name: string, query = '', options: PageOptions = {}): Promise<Participant> {
+  const { initScripts = [], ...device } = options;
   const context = await browser.newContext({ ...device, baseURL });
+  for (const script of initScripts) await context.addInitScript(script);
   const page = await context.newPage();
   page.on('pageerror', (err) => console.error(`[${name}] page error: ${err.message}`));
   await page.goto(`/r/${roomId}?test=1${query ? `&${query}` : ''}`);
@@ -32,8 +39,8 @@ export async function openLobby(browser: Browser, baseURL: string, roomId: strin
 }
 
 /** Lobby -> Join -> in the call with a server-assigned id. */
-export async function joinCall(browser: Browser, baseURL: string, roomId: string, name: string, query = '', device: BrowserContextOptions = {}): Promise<Participant> {
-  const p = await openLobby(browser, baseURL, roomId, name, query, device);
+export async function joinCall(browser: Browser, baseURL: string, roomId: string, name: string, query = '', options: PageOptions = {}): Promise<Participant> {
+  const p = await openLobby(browser, baseURL, roomId, name, query, options);
   // Join once the camera is up, so the first offer already carries video.
   await expect(p.page.getByTestId('preview-video')).toHaveJSProperty('readyState', 4, { timeout: 20_000 });
   await p.page.getByTestId('join-call').click();
@@ -108,6 +115,10 @@ declare global {
       phase(): string;
       roster(): Array<{ event: 'added' | 'removed'; peerId: string }>;
       iceRefreshes(): number;
+      /** Which transport feeds the tiles: 'mesh' or 'sfu'. */
+      mediaTransport(): string;
+      /** Every RTCPeerConnection of the page, each once (both transports' during a move). */
+      outboundConnections(): unknown[];
     };
   }
 }

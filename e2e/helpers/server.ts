@@ -17,6 +17,8 @@ export function staticDir(): string {
 
 export interface RunningServer {
   port: number;
+  /** The media server's UDP port; null when it does not run (SFU_MODE=never). */
+  mediaPort: number | null;
   baseURL: string;
   logs: string[];
   /** Graceful stop (SIGTERM, then SIGKILL after a grace period). */
@@ -40,6 +42,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     STATIC_DIR: staticDir(),
     STUN_URLS: '',
     LOG_FORMAT: 'json',
+    // Specs run one after another but a stopping server may still hold its port: never the fixed one.
+    MEDIA_PORT: '0',
     // Every page of the suite comes from 127.0.0.1, so the per-address limits would count the
     // whole suite as one client: a spec opening more than 20 rooms, or fetching /ice-servers more
     // than 10 times, within a minute would be refused. The server's integration tests cover them.
@@ -49,6 +53,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   };
   const child = spawn(serverBinary(), [], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: string[] = [];
+  // Logged before "listening": the media server starts before the HTTP listener.
+  let mediaPort: number | null = null;
   const port = await new Promise<number>((resolvePort, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not report "listening" within ${opts.startTimeoutMs ?? 15_000} ms:\n${logs.join('\n')}`)), opts.startTimeoutMs ?? 15_000);
     let buf = '';
@@ -61,6 +67,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         logs.push(line);
         try {
           const rec = JSON.parse(line) as { msg?: string; port?: number };
+          if (rec.msg === 'media server listening' && typeof rec.port === 'number') mediaPort = rec.port;
           if (rec.msg === 'listening' && typeof rec.port === 'number') {
             clearTimeout(timer);
             resolvePort(rec.port);
@@ -80,6 +87,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const baseURL = `http://127.0.0.1:${port}`;
   return {
     port,
+    mediaPort,
     baseURL,
     logs,
     stop: () => terminate(child, 'SIGTERM'),

@@ -9,10 +9,13 @@
 #include <csignal>
 #include <functional>
 #include <iostream>
+#include <optional>
 #include <thread>
 #include <vector>
 
 #include "app/HeapTrimmer.hpp"
+#include "app/MediaMetrics.hpp"
+#include "app/SfuBridge.hpp"
 #include "auth/IceServers.hpp"
 #include "cluster/LogBus.hpp"
 #include "cluster/NoopBus.hpp"
@@ -89,6 +92,24 @@ struct BusStopper {
     ~BusStopper() { bus.stop(); }
 };
 
+// Reads the media server's counters into /metrics once a second.
+void pollMediaStats(asio::steady_timer& timer, SfuBridge& media, MediaMetrics& metrics) {
+    timer.expires_after(std::chrono::seconds(1));
+    timer.async_wait([&timer, &media, &metrics](boost::system::error_code ec) {
+        if (ec) return;
+        media.stats([&metrics](media::SfuStats stats) { metrics.update(stats); });
+        pollMediaStats(timer, media, metrics);
+    });
+}
+
+// Stops the media server's threads before the hub they report to is destroyed.
+struct MediaStopper {
+    SfuBridge* media;
+    ~MediaStopper() {
+        if (media != nullptr) media->stop();
+    }
+};
+
 }  // namespace
 
 int run(const config::Config& config) {
@@ -129,11 +150,35 @@ int run(const config::Config& config) {
                                                    : signaling::SfuPolicy::automatic;
     hubOptions.roomModes.meshMaxPeers = static_cast<std::size_t>(config.meshMaxPeers);
     hubOptions.roomModes.meshReturn = config.meshReturn;
-    // hubOptions.media stays null until the media server is wired in: every room stays mesh.
+    // The media server, unless SFU_MODE=never: its own threads and UDP port (docs/architecture.md,
+    // "Media server"). Started before the hub, which is given it as its port.
+    std::unique_ptr<SfuBridge> media;
+    if (config.sfuMode != config::SfuMode::never) {
+        media::Sfu::Options mediaOptions;
+        mediaOptions.bindAddress = config.host;
+        mediaOptions.port = config.mediaPort;
+        mediaOptions.announcedAddress = config.mediaAnnouncedIp;
+        mediaOptions.workers = static_cast<unsigned>(config.mediaWorkers);
+        mediaOptions.testDropPercent = static_cast<unsigned>(config.mediaTestDropPercent);
+        try {
+            media = std::make_unique<SfuBridge>(std::move(mediaOptions));
+        } catch (const std::exception& error) {
+            logger.error("startup failed", {{"error", error.what()}});
+            std::cerr << "MEDIA_PORT: " << error.what() << "\n";
+            return 1;
+        }
+        logger.info("media server listening", {{"port", media->port()},
+                                               {"announced_ip", config.mediaAnnouncedIp},
+                                               {"workers", config.mediaWorkers}});
+        hubOptions.media = media.get();
+    }
     net::Readiness readiness;
     const std::unique_ptr<cluster::Bus> bus = makeBus(config, registry, logger, readiness);
     hubOptions.bus = bus.get();
     signaling::Hub hub(std::move(hubOptions), signalingMetrics, logger);
+    if (media) media->attach(hub);
+    // Declared after the hub, so destroyed before it: no media thread reaches a dead hub.
+    const MediaStopper mediaStopper{media.get()};
     bus->start(hub);
     const BusStopper busStopper{*bus};
 
@@ -205,6 +250,12 @@ int run(const config::Config& config) {
                               {"threads", config.threads},
                               {"static_dir", config.staticDir}});
 
+    asio::steady_timer mediaStatsTimer(ioc);
+    std::optional<MediaMetrics> mediaMetrics;
+    if (media) {
+        mediaMetrics.emplace(registry);
+        pollMediaStats(mediaStatsTimer, *media, *mediaMetrics);
+    }
     // Held places end on time even when no socket activity happens.
     asio::steady_timer sweepTimer(ioc);
     sweepHeld(sweepTimer, hub);
@@ -220,6 +271,7 @@ int run(const config::Config& config) {
         // upgrades are refused while draining.
         readiness.startDraining();
         sweepTimer.cancel();
+        mediaStatsTimer.cancel();
         heapTrimmer.stop();
         // Logged once /readyz already answers 503: whoever reads the line can rely on that.
         logger.info("draining", {{"signal", signal}, {"connections", hub.connectionCount()}});
@@ -233,6 +285,8 @@ int run(const config::Config& config) {
     for (int i = 1; i < config.threads; ++i) workers.emplace_back([&ioc] { ioc.run(); });
     ioc.run();
     for (auto& worker : workers) worker.join();
+    // The media threads stop before anything they report to (metrics, hub) is destroyed.
+    if (media) media->stop();
     hub.releaseAll();  // sessions still held by the hub close their sockets now
     logger.info("stopped");
     return 0;

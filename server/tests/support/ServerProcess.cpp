@@ -27,9 +27,14 @@ namespace {
 
 std::vector<std::string> environmentFor(const ServerProcess::Settings& settings) {
     // A fixed, minimal environment: tests never depend on the developer's shell.
-    ServerProcess::Settings merged = {{"HOST", "127.0.0.1"}, {"PORT", "0"},
-                                      {"STUN_URLS", ""},     {"LOG_LEVEL", "debug"},
-                                      {"THREADS", "2"},      {"STATIC_DIR", "/nonexistent"}};
+    ServerProcess::Settings merged = {{"HOST", "127.0.0.1"},
+                                      {"PORT", "0"},
+                                      {"STUN_URLS", ""},
+                                      {"LOG_LEVEL", "debug"},
+                                      {"THREADS", "2"},
+                                      {"STATIC_DIR", "/nonexistent"},
+                                      // Tests run side by side: never the fixed media port.
+                                      {"MEDIA_PORT", "0"}};
     for (const auto& [key, value] : settings) merged[key] = value;
     std::vector<std::string> env;
     for (const auto& [key, value] : merged) env.push_back(key + "=" + value);

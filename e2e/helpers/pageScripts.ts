@@ -1,0 +1,70 @@
+// Scripts a spec installs in a page before the app loads (context.addInitScript).
+
+/**
+ * Many-page media tests on two cores: every camera the app opens is asked for 320x180 at 15 fps
+ * whatever the app requests, so five pages can encode and decode at once.
+ */
+export function smallCapture(): void {
+  const md = navigator.mediaDevices;
+  const original = md.getUserMedia.bind(md);
+  md.getUserMedia = (constraints?: MediaStreamConstraints) => {
+    if (constraints && constraints.video) {
+      const video = typeof constraints.video === 'object' ? constraints.video : {};
+      constraints = { ...constraints, video: { ...video, width: { ideal: 320 }, height: { ideal: 180 }, frameRate: { ideal: 15 } } };
+    }
+    return original(constraints);
+  };
+}
+
+/**
+ * Watches every remote camera tile's <video> with requestVideoFrameCallback: per peer id, when
+ * its last frame was painted, and the longest gap between two painted frames since
+ * `__frameWatch.reset()`. Keyed by peer id, not by element, so a tile whose video element or
+ * source changes (a switch between mesh and media server) keeps one record.
+ */
+export function frameWatch(): void {
+  interface Watch {
+    last: Record<string, number>;
+    worst: Record<string, number>;
+    /** Frames painted per peer since the page loaded. */
+    frames: Record<string, number>;
+    reset(): void;
+    /** Longest gap per peer, counting the time since its last frame as a gap too. */
+    gaps(): Record<string, number>;
+  }
+  const watch: Watch = {
+    last: {},
+    worst: {},
+    frames: {},
+    reset() {
+      this.worst = {};
+      const now = performance.now();
+      for (const id of Object.keys(this.last)) this.last[id] = now;
+    },
+    gaps() {
+      const now = performance.now();
+      const out: Record<string, number> = {};
+      for (const id of Object.keys(this.last)) out[id] = Math.max(this.worst[id] ?? 0, now - (this.last[id] ?? now));
+      return out;
+    },
+  };
+  (window as unknown as { __frameWatch: Watch }).__frameWatch = watch;
+  const watched = new WeakSet<HTMLVideoElement>();
+  setInterval(() => {
+    document.querySelectorAll<HTMLVideoElement>('[data-testid="tile"][data-local="false"] video').forEach((video) => {
+      if (watched.has(video)) return;
+      const tile = video.closest<HTMLElement>('[data-testid="tile"]');
+      const id = tile?.dataset.peerId;
+      if (!id) return;
+      watched.add(video);
+      const onFrame = (now: number) => {
+        const last = watch.last[id];
+        if (last !== undefined) watch.worst[id] = Math.max(watch.worst[id] ?? 0, now - last);
+        watch.last[id] = now;
+        watch.frames[id] = (watch.frames[id] ?? 0) + 1;
+        if (video.isConnected) video.requestVideoFrameCallback(onFrame);
+      };
+      video.requestVideoFrameCallback(onFrame);
+    });
+  }, 100);
+}

@@ -1,0 +1,175 @@
+// Rooms beyond four (issue 15): four people in a mesh, a fifth joins and the room moves onto the
+// media server without a break; a sixth joins late; chat crosses the switch; lost packets are
+// repaired; shrinking to two goes back to the mesh. Pages capture at 320x180, 15 fps (two cores).
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { frameWatch, smallCapture } from '../helpers/pageScripts';
+import { joinCall, remoteTiles, type Participant } from '../helpers/participant';
+import { startServer, type RunningServer } from '../helpers/server';
+
+test.describe.configure({ mode: 'serial' });
+test.setTimeout(180_000);
+
+let server: RunningServer;
+const people: Participant[] = [];
+const roomId = `e2e-sfu-${Date.now().toString(36)}`;
+const report: Record<string, unknown> = {};
+
+async function join(browser: Browser, name: string, room = roomId, srv = server): Promise<Participant> {
+  const p = await joinCall(browser, srv.baseURL, room, name, '', { initScripts: [smallCapture, frameWatch] });
+  people.push(p);
+  return p;
+}
+
+function mediaMode(page: Page): Promise<string> {
+  return page.evaluate(() => window.__pulsemeet.mediaTransport());
+}
+
+/** Remote camera tiles whose painted frames are no older than `freshMs`. */
+function liveRemoteVideos(page: Page, freshMs = 1500): Promise<number> {
+  return page.evaluate((fresh) => {
+    const watch = (window as unknown as { __frameWatch: { last: Record<string, number> } }).__frameWatch;
+    const now = performance.now();
+    const ids = [...document.querySelectorAll<HTMLElement>('[data-testid="tile"][data-local="false"]')].map((t) => t.dataset.peerId ?? '');
+    return ids.filter((id) => now - (watch.last[id] ?? -Infinity) < fresh).length;
+  }, freshMs);
+}
+
+function framesPainted(page: Page): Promise<number> {
+  return page.evaluate(() => Object.values((window as unknown as { __frameWatch: { frames: Record<string, number> } }).__frameWatch.frames).reduce((a, b) => a + b, 0));
+}
+
+function worstGaps(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(() => (window as unknown as { __frameWatch: { gaps(): Record<string, number> } }).__frameWatch.gaps());
+}
+
+/**
+ * The connections that send our camera: each distinct RTCPeerConnection with an outbound video
+ * stream that has sent packets, with the port of its selected remote candidate.
+ */
+function videoSenders(page: Page): Promise<Array<{ port: number | null; packets: number }>> {
+  return page.evaluate(async () => {
+    const pcs = window.__pulsemeet.outboundConnections() as RTCPeerConnection[];
+    const out: Array<{ port: number | null; packets: number }> = [];
+    for (const pc of pcs) {
+      const stats = await pc.getStats();
+      let packets = 0;
+      let pairId: string | undefined;
+      stats.forEach((s: { type: string; kind?: string; packetsSent?: number; selectedCandidatePairId?: string }) => {
+        if (s.type === 'outbound-rtp' && s.kind === 'video') packets += s.packetsSent ?? 0;
+        if (s.type === 'transport' && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId;
+      });
+      if (packets === 0) continue;
+      const pair = pairId ? (stats.get(pairId) as { remoteCandidateId?: string } | undefined) : undefined;
+      const remote = pair?.remoteCandidateId ? (stats.get(pair.remoteCandidateId) as { port?: number } | undefined) : undefined;
+      out.push({ port: remote?.port ?? null, packets });
+    }
+    return out;
+  });
+}
+
+async function sendChat(p: Participant, text: string): Promise<void> {
+  if (!(await p.page.getByTestId('chat-input').isVisible())) await p.page.getByTestId('toggle-chat').click();
+  await p.page.getByTestId('chat-input').fill(text);
+  await p.page.getByTestId('chat-input').press('Enter');
+}
+
+async function expectChat(p: Participant, text: string): Promise<void> {
+  if (!(await p.page.getByTestId('chat-input').isVisible())) await p.page.getByTestId('toggle-chat').click();
+  await expect(p.page.getByTestId('chat-text').filter({ hasText: text })).toHaveCount(1, { timeout: 20_000 });
+}
+
+test.beforeAll(async () => {
+  server = await startServer({ env: { SFU_MODE: 'auto', MESH_MAX_PEERS: '4', MESH_RETURN_SECONDS: '2' } });
+  expect(server.mediaPort).not.toBeNull();
+});
+
+test.afterAll(async () => {
+  console.log(`sfu report: ${JSON.stringify(report)}`);
+  for (const p of people) await p.close().catch(() => undefined);
+  await server?.stop();
+});
+
+test('four people stay in a mesh; the fifth moves the room onto the media server without a break', async ({ browser }) => {
+  const first = [] as Participant[];
+  for (const name of ['Ada', 'Bob', 'Cleo', 'Dev']) first.push(await join(browser, name));
+  for (const p of first) {
+    await expect.poll(() => liveRemoteVideos(p.page), { timeout: 60_000, message: `${p.name} sees 3 live videos in the mesh` }).toBe(3);
+    expect(await mediaMode(p.page)).toBe('mesh');
+  }
+  await sendChat(first[0]!, 'before the switch');
+  for (const p of first) await p.page.evaluate(() => (window as unknown as { __frameWatch: { reset(): void } }).__frameWatch.reset());
+
+  const eve = await join(browser, 'Eve');
+  await sendChat(first[1]!, 'during the switch');
+  for (const p of [...first, eve]) {
+    await expect.poll(() => mediaMode(p.page), { timeout: 30_000 }).toBe('sfu');
+    await expect(remoteTiles(p.page)).toHaveCount(4);
+    await expect.poll(() => liveRemoteVideos(p.page), { timeout: 60_000, message: `${p.name} sees 4 live videos through the media server` }).toBe(4);
+  }
+  // Each page sends its camera over exactly one connection, and it ends at the media port.
+  for (const p of [...first, eve]) {
+    await expect
+      .poll(async () => (await videoSenders(p.page)).map((s) => s.port), { timeout: 30_000, message: `${p.name} sends video once, to the media server` })
+      .toEqual([server.mediaPort]);
+  }
+  let worst = 0;
+  for (const p of first) for (const gap of Object.values(await worstGaps(p.page))) worst = Math.max(worst, gap);
+  report.switchWorstFrameGapMs = Math.round(worst);
+  expect(worst, 'worst frame gap on the first four pages across the switch (ms)').toBeLessThan(2_000);
+
+  await sendChat(eve, 'after the switch');
+  for (const p of [...first, eve]) {
+    await expectChat(p, 'after the switch');
+    if (p !== first[0]) await expectChat(p, 'before the switch');
+  }
+  for (const p of first.slice(0, 1).concat(first.slice(2))) await expectChat(p, 'during the switch');
+});
+
+test('a late sixth joiner gets everyone\'s video', async ({ browser }) => {
+  const started = Date.now();
+  const fay = await join(browser, 'Fay');
+  await expect.poll(() => liveRemoteVideos(fay.page), { timeout: 30_000, message: 'Fay sees 5 live videos' }).toBe(5);
+  report.lateJoinerAllVideosMs = Date.now() - started;
+  for (const p of people.slice(0, 5)) await expect.poll(() => liveRemoteVideos(p.page), { timeout: 30_000 }).toBe(5);
+});
+
+test('shrinking to two goes back to the mesh without a break', async () => {
+  const [ada, bob] = people as [Participant, Participant];
+  for (const p of people.slice(2)) await p.close();
+  people.splice(2);
+  for (const p of [ada, bob]) {
+    await expect(remoteTiles(p.page)).toHaveCount(1, { timeout: 20_000 });
+    await p.page.evaluate(() => (window as unknown as { __frameWatch: { reset(): void } }).__frameWatch.reset());
+  }
+  for (const p of [ada, bob]) await expect.poll(() => mediaMode(p.page), { timeout: 30_000 }).toBe('mesh');
+  for (const p of [ada, bob]) {
+    await expect.poll(() => liveRemoteVideos(p.page), { timeout: 30_000 }).toBe(1);
+    await expect.poll(async () => (await videoSenders(p.page)).length, { timeout: 30_000, message: `${p.name} sends over the mesh only` }).toBe(1);
+    expect((await videoSenders(p.page))[0]?.port).not.toBe(server.mediaPort);
+  }
+  let worst = 0;
+  for (const p of [ada, bob]) for (const gap of Object.values(await worstGaps(p.page))) worst = Math.max(worst, gap);
+  report.backToMeshWorstFrameGapMs = Math.round(worst);
+  expect(worst, 'worst frame gap going back to the mesh (ms)').toBeLessThan(2_000);
+});
+
+test('with 5% of forwarded packets dropped, video keeps playing and NACKs repair it', async ({ browser }) => {
+  const lossy = await startServer({ env: { SFU_MODE: 'always', MEDIA_TEST_DROP_PERCENT: '5' } });
+  try {
+    const room = `${roomId}-loss`;
+    const a = await join(browser, 'Lossy A', room, lossy);
+    const b = await join(browser, 'Lossy B', room, lossy);
+    for (const p of [a, b]) await expect.poll(() => liveRemoteVideos(p.page), { timeout: 60_000 }).toBe(1);
+    await expect.poll(() => lossy.metric('pulsemeet_media_nacks_received_total'), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => lossy.metric('pulsemeet_media_retransmissions_total'), { timeout: 30_000 }).toBeGreaterThan(0);
+    // Video keeps playing on both sides: 60 more frames painted (4 s at 15 fps), still live.
+    for (const p of [a, b]) {
+      const before = await framesPainted(p.page);
+      await expect.poll(() => framesPainted(p.page), { timeout: 30_000, message: `${p.name} keeps painting frames` }).toBeGreaterThan(before + 60);
+      expect(await liveRemoteVideos(p.page)).toBe(1);
+    }
+    report.lossRetransmissions = await lossy.metric('pulsemeet_media_retransmissions_total');
+  } finally {
+    await lossy.stop();
+  }
+});

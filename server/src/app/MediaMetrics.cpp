@@ -1,0 +1,74 @@
+#include "app/MediaMetrics.hpp"
+
+#include <cstdint>
+
+namespace pulsemeet::app {
+
+MediaMetrics::MediaMetrics(obs::Registry& registry)
+    : rtpPacketsIn_(
+          registry.counter("pulsemeet_media_rtp_packets_received_total",
+                           "RTP packets received from publishers (RTX repairs included)")),
+      rtpBytesIn_(registry.counter("pulsemeet_media_rtp_bytes_received_total",
+                                   "Plain RTP bytes received from publishers")),
+      rtpPacketsOut_(registry.counter("pulsemeet_media_rtp_packets_sent_total",
+                                      "RTP packets forwarded to subscribers (retransmissions "
+                                      "included)")),
+      rtpBytesOut_(registry.counter("pulsemeet_media_rtp_bytes_sent_total",
+                                    "Plain RTP bytes forwarded to subscribers")),
+      nacksReceived_(registry.counter("pulsemeet_media_nacks_received_total",
+                                      "RTCP NACK packets received from subscribers")),
+      nacksSent_(registry.counter("pulsemeet_media_nacks_sent_total",
+                                  "RTCP NACK packets sent to publishers for packets lost on the "
+                                  "way in")),
+      retransmissions_(registry.counter("pulsemeet_media_retransmissions_total",
+                                        "Packets resent to subscribers for their NACKs")),
+      plisReceived_(registry.counter("pulsemeet_media_plis_received_total",
+                                     "Keyframe requests (PLI, FIR) received from subscribers")),
+      plisSent_(registry.counter("pulsemeet_media_plis_sent_total",
+                                 "Keyframe requests (PLI) sent to publishers, after the "
+                                 "one-per-second throttle")),
+      srtpFailures_(registry.counter("pulsemeet_media_srtp_failures_total",
+                                     "SRTP/SRTCP packets that did not unprotect (dropped)")),
+      testDropped_(registry.counter("pulsemeet_media_test_dropped_total",
+                                    "Forwarded packets dropped on purpose "
+                                    "(MEDIA_TEST_DROP_PERCENT, tests only)")),
+      unroutable_(registry.counter("pulsemeet_media_unroutable_total",
+                                   "RTP dropped: unknown SSRC, or a codec the subscriber lacks")),
+      transports_(
+          registry.gauge("pulsemeet_media_transports", "Clients' connections to the media server")),
+      producers_(registry.gauge("pulsemeet_media_producers", "Tracks received from publishers")),
+      forwardedStreams_(registry.gauge("pulsemeet_media_forwarded_streams",
+                                       "Forwarded streams, one per (subscriber, track)")),
+      rooms_(registry.gauge("pulsemeet_media_rooms", "Rooms on the media server")) {}
+
+namespace {
+
+// Counters read from the media threads only grow; a smaller reading (never expected) adds 0.
+void grow(obs::Counter& counter, std::uint64_t now, std::uint64_t before) {
+    if (now > before) counter.inc(now - before);
+}
+
+}  // namespace
+
+void MediaMetrics::update(const media::SfuStats& stats) {
+    const std::scoped_lock lock(mutex_);
+    grow(rtpPacketsIn_, stats.rtpPacketsIn, last_.rtpPacketsIn);
+    grow(rtpBytesIn_, stats.rtpBytesIn, last_.rtpBytesIn);
+    grow(rtpPacketsOut_, stats.rtpPacketsOut, last_.rtpPacketsOut);
+    grow(rtpBytesOut_, stats.rtpBytesOut, last_.rtpBytesOut);
+    grow(nacksReceived_, stats.nacksReceived, last_.nacksReceived);
+    grow(nacksSent_, stats.nacksSent, last_.nacksSent);
+    grow(retransmissions_, stats.retransmissions, last_.retransmissions);
+    grow(plisReceived_, stats.plisReceived, last_.plisReceived);
+    grow(plisSent_, stats.plisSent, last_.plisSent);
+    grow(srtpFailures_, stats.srtpFailures, last_.srtpFailures);
+    grow(testDropped_, stats.testDropped, last_.testDropped);
+    grow(unroutable_, stats.unroutable, last_.unroutable);
+    transports_.set(static_cast<std::int64_t>(stats.transports));
+    producers_.set(static_cast<std::int64_t>(stats.producers));
+    forwardedStreams_.set(static_cast<std::int64_t>(stats.forwardedStreams));
+    rooms_.set(static_cast<std::int64_t>(stats.rooms));
+    last_ = stats;
+}
+
+}  // namespace pulsemeet::app
