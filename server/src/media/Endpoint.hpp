@@ -34,4 +34,7 @@ struct Endpoint {
     friend bool operator==(const Endpoint&, const Endpoint&) = default;
 };
 
+// "192.0.2.1:5000" or "[2001:db8::1]:5000", for logs.
+std::string toString(const Endpoint& endpoint);
+
 }  // namespace pulsemeet::media

@@ -159,9 +159,11 @@ struct MediaWorker::Impl final : DatagramSink {
     TransportCreated create(TransportRequest request) {
         IceCredentials local = freshCredentials();
         const auto id = nextId++;
+        auto transportOptions = options.transport;
+        transportOptions.logId = id;
         auto transport = std::make_unique<WebRtcTransport>(
             local, std::move(request.remote), std::move(request.remoteFingerprint), dtlsContext,
-            *this, *request.listener, Clock::now(), options.transport);
+            *this, *request.listener, Clock::now(), transportOptions);
         auto* created = transport.get();
         byUfrag.emplace(local.ufrag, id);
         transports.emplace(id, Entry{std::move(transport), std::move(request.listener)});
@@ -188,11 +190,34 @@ struct MediaWorker::Impl final : DatagramSink {
     void forget(std::uint64_t id) {
         const auto found = transports.find(id);
         if (found == transports.end()) return;
+        countClose(found->second.transport->closeReason());
         std::erase_if(byTuple, [id](const auto& entry) { return entry.second == id; });
         // Every ufrag it had (an ICE restart adds one).
         std::erase_if(byUfrag, [id](const auto& entry) { return entry.second == id; });
         transports.erase(found);
         ++counters.transportsClosed;
+    }
+
+    void countClose(WebRtcTransport::CloseReason reason) {
+        auto& closes = counters.closes;
+        switch (reason) {
+            case WebRtcTransport::CloseReason::handshakeTimeout:
+                ++closes.handshakeTimeout;
+                return;
+            case WebRtcTransport::CloseReason::consentLost:
+                ++closes.consentLost;
+                return;
+            case WebRtcTransport::CloseReason::dtlsFailed:
+                ++closes.dtlsFailed;
+                return;
+            case WebRtcTransport::CloseReason::peerClosed:
+                ++closes.peerClosed;
+                return;
+            case WebRtcTransport::CloseReason::none:  // forgotten while open: the owner's doing
+            case WebRtcTransport::CloseReason::closedByOwner:
+                ++closes.closedByServer;
+                return;
+        }
     }
 
     void startTimer() {

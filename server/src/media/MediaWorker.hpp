@@ -9,6 +9,7 @@
 
 #include "media/IceLiteServer.hpp"
 #include "media/SdpOffer.hpp"
+#include "media/SfuStats.hpp"
 #include "media/WebRtcTransport.hpp"
 
 // One media thread: its own event loop, one UDP socket (the port every one of its transports
@@ -54,6 +55,7 @@ class MediaWorker {
         std::uint64_t droppedUnknownSender = 0;  // not STUN, or STUN naming no ufrag of ours
         std::uint64_t sendFailed = 0;            // the socket refused (full buffer, unreachable)
         std::uint64_t transportsClosed = 0;
+        TransportCloses closes;  // the same, by reason
     };
 
     // Binds the socket (throws std::runtime_error naming the address when it cannot) and starts

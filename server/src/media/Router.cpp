@@ -7,6 +7,7 @@
 #include "media/RtpMapping.hpp"
 #include "media/SdpAnswer.hpp"
 #include "media/SdpOffer.hpp"
+#include "obs/Logger.hpp"
 
 namespace pulsemeet::media {
 
@@ -158,6 +159,9 @@ RouterPeer& Router::createPeer(const std::string& peerId, const SdpAnswer& draft
     request.remoteFingerprint = draft.remoteFingerprint;
     request.listener = peer->transportListener();
     auto created = worker_.createTransportNow(std::move(request));
+    if (options_.logger)
+        options_.logger->info("media transport created",
+                              {{"transport", created.id}, {"room", roomId_}, {"peer", peerId}});
     auto& connection = peer->connection();
     connection.transportId = created.id;
     connection.transport = created.transport;

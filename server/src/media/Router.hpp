@@ -28,6 +28,7 @@ class Router final : public RouterPeer::Listener {
     struct Options {
         std::string announcedAddress;  // the answer's host candidate
         unsigned testDropPercent = 0;
+        obs::Logger* logger = nullptr;  // Sfu::Options::logger
     };
 
     Router(std::string roomId, MediaWorker& worker, SfuListener& listener, SfuStats& stats,

@@ -109,6 +109,7 @@ void RouterPeer::onTransportState(WebRtcTransport& transport) {
 }
 
 void RouterPeer::onRtp(std::span<std::uint8_t> bytes) {
+    const auto arrived = Clock::now();  // also the forwarding histogram's start
     auto packet = RtpPacket::parse(bytes);
     if (!packet) return;
     const auto found = producerBySsrc_.find(packet->ssrc());
@@ -117,10 +118,10 @@ void RouterPeer::onRtp(std::span<std::uint8_t> bytes) {
         return;
     }
     Producer& producer = *found->second;
-    const auto now = Clock::now();
-    const auto media = producer.receive(*packet, now);
-    if (!media) return;
-    for (auto* consumer : producer.consumers()) consumer->forward(*media, now);
+    const auto media = producer.receive(*packet, arrived);
+    if (!media || producer.consumers().empty()) return;
+    for (auto* consumer : producer.consumers()) consumer->forward(*media, arrived);
+    stats_.forwarding.observe(Clock::now() - arrived);
 }
 
 void RouterPeer::onRtcp(std::span<const std::uint8_t> bytes) {

@@ -58,6 +58,7 @@ struct Sfu::Impl {
             workerOptions.bindAddress = options.bindAddress;
             workerOptions.port =
                 options.port == 0 ? 0 : static_cast<std::uint16_t>(options.port + i);
+            workerOptions.transport.logger = options.logger;
             workerOptions.onTick = [raw = slot.get()](MediaWorker::Clock::time_point now) {
                 for (auto& [roomId, router] : raw->routers) router->tick(now);
                 raw->sweepEmptyRooms();
@@ -78,6 +79,7 @@ struct Sfu::Impl {
             Router::Options routerOptions;
             routerOptions.announcedAddress = options.announcedAddress;
             routerOptions.testDropPercent = options.testDropPercent;
+            routerOptions.logger = options.logger;
             router = std::make_unique<Router>(roomId, *slot.worker, listener, slot.stats,
                                               std::move(routerOptions));
         }
@@ -136,6 +138,9 @@ void Sfu::stats(std::function<void(SfuStats)> done) {
             SfuStats stats = slot->stats;
             for (const auto& [roomId, router] : slot->routers) router->addLiveStats(stats);
             stats.transports = worker.transports;
+            stats.droppedUnknownSender = worker.droppedUnknownSender;
+            stats.sendFailed = worker.sendFailed;
+            stats.transportsClosed = worker.closes;
             std::unique_lock lock(gathering->mutex);
             gathering->total += stats;
             if (--gathering->remaining > 0) return;

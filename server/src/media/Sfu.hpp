@@ -16,6 +16,10 @@
 // method is thread-safe and returns at once; results and events come back through callbacks that
 // run on a media thread and must not block. The media area knows nothing of signaling: it names
 // rooms and peers by the ids it is given, and tells its listener what subscribers can receive.
+namespace pulsemeet::obs {
+class Logger;
+}
+
 namespace pulsemeet::media {
 
 // What a forwarded track is, from the publisher's offer: its first sending audio section is the
@@ -76,6 +80,10 @@ class Sfu {
         // RTP packets before they are sent, to show NACK and retransmission at work. Never set
         // in production.
         unsigned testDropPercent = 0;
+        // Each transport's lifecycle (created, ICE tuple selected, DTLS connected with its SRTP
+        // profile, closed with its reason), never a line per packet; null: no logs. Must
+        // outlive the Sfu.
+        obs::Logger* logger = nullptr;
     };
 
     // Binds the UDP socket(s) (throws std::runtime_error naming the address when it cannot) and

@@ -2,9 +2,29 @@
 
 #include <cstdint>
 
+#include "media/ForwardingHistogram.hpp"
+
 // The media server's counters, kept per media thread (plain integers: only that thread writes
 // them) and summed by Sfu::stats. Gauges say how many exist now; the rest count since start.
 namespace pulsemeet::media {
+
+// Transports that closed, by why (WebRtcTransport::CloseReason).
+struct TransportCloses {
+    std::uint64_t handshakeTimeout = 0;  // ICE + DTLS not done by the deadline
+    std::uint64_t consentLost = 0;       // no ICE consent for 30 s
+    std::uint64_t dtlsFailed = 0;        // wrong certificate, no SRTP profile, fatal alert
+    std::uint64_t peerClosed = 0;        // the client sent DTLS close_notify
+    std::uint64_t closedByServer = 0;    // the peer left or re-offered with a new certificate
+
+    TransportCloses& operator+=(const TransportCloses& other) {
+        handshakeTimeout += other.handshakeTimeout;
+        consentLost += other.consentLost;
+        dtlsFailed += other.dtlsFailed;
+        peerClosed += other.peerClosed;
+        closedByServer += other.closedByServer;
+        return *this;
+    }
+};
 
 struct SfuStats {
     std::uint64_t rtpPacketsIn = 0;   // media from publishers (RTX repairs included, decoded)
@@ -19,8 +39,14 @@ struct SfuStats {
     std::uint64_t srtpFailures = 0;     // SRTP/SRTCP that did not unprotect (tampered, replayed)
     std::uint64_t testDropped = 0;      // forwarded packets dropped on purpose (testDropPercent)
     std::uint64_t unroutable = 0;       // RTP from an unknown SSRC, or a codec the subscriber lacks
-    std::uint64_t transports = 0;       // gauge
-    std::uint64_t producers = 0;        // gauge: tracks received from publishers
+    // Datagrams no transport takes: from an address no ICE check validated, and not STUN
+    // naming one of our ufrags (scans, spoofed or stale senders).
+    std::uint64_t droppedUnknownSender = 0;
+    std::uint64_t sendFailed = 0;  // datagrams the socket refused (full buffer, unreachable)
+    TransportCloses transportsClosed;
+    ForwardingHistogram forwarding;      // per media packet handed to at least one consumer
+    std::uint64_t transports = 0;        // gauge
+    std::uint64_t producers = 0;         // gauge: tracks received from publishers
     std::uint64_t forwardedStreams = 0;  // gauge: consumers, one per (subscriber, track)
     std::uint64_t rooms = 0;             // gauge: routers
 
@@ -40,6 +66,10 @@ inline SfuStats& SfuStats::operator+=(const SfuStats& other) {
     srtpFailures += other.srtpFailures;
     testDropped += other.testDropped;
     unroutable += other.unroutable;
+    droppedUnknownSender += other.droppedUnknownSender;
+    sendFailed += other.sendFailed;
+    transportsClosed += other.transportsClosed;
+    forwarding += other.forwarding;
     transports += other.transports;
     producers += other.producers;
     forwardedStreams += other.forwardedStreams;

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "media/PacketClassifier.hpp"
+#include "obs/Logger.hpp"
 
 namespace pulsemeet::media {
 
@@ -69,6 +70,11 @@ void WebRtcTransport::handleStun(std::span<const std::uint8_t> datagram, const E
     ++counters_.stunHandled;
     const IceOutcome outcome = ice_.handleStun(datagram, from, now);
     if (!outcome.response.empty()) sink_.sendTo(outcome.response, from);
+    if (outcome.selectedTupleChanged && options_.logger) {
+        if (const auto selected = ice_.selectedTuple())
+            options_.logger->info("media transport ICE tuple selected",
+                                  {{"transport", options_.logId}, {"tuple", toString(*selected)}});
+    }
     if (outcome.verdict == IceVerdict::accepted && state_ == State::waitingForIce)
         setState(State::dtlsConnecting);
 }
@@ -203,6 +209,15 @@ void WebRtcTransport::close(CloseReason reason) {
     }
     srtpIn_.reset();
     srtpOut_.reset();
+    if (options_.logger) {
+        const auto level =
+            reason == CloseReason::dtlsFailed ? obs::LogLevel::warn : obs::LogLevel::info;
+        if (options_.logger->enabled(level))
+            options_.logger->log(level, "media transport closed",
+                                 {{"transport", options_.logId},
+                                  {"reason", toString(reason)},
+                                  {"detail", dtls_.failureReason()}});
+    }
     listener_.onStateChanged(*this);
 }
 
@@ -213,7 +228,12 @@ void WebRtcTransport::restartIce(IceCredentials local, IceCredentials remote) {
 void WebRtcTransport::setState(State state) {
     if (state_ == state) return;
     state_ = state;
-    if (state == State::connected) listener_.onStateChanged(*this);
+    if (state != State::connected) return;
+    if (options_.logger && dtls_.srtpKeys())
+        options_.logger->info(
+            "media transport DTLS connected",
+            {{"transport", options_.logId}, {"srtpProfile", toString(dtls_.srtpKeys()->profile)}});
+    listener_.onStateChanged(*this);
 }
 
 std::string_view toString(WebRtcTransport::CloseReason reason) {

@@ -14,6 +14,10 @@
 #include "media/SdpOffer.hpp"
 #include "media/SrtpSession.hpp"
 
+namespace pulsemeet::obs {
+class Logger;
+}
+
 // One client's connection to the media server: ICE-lite (which tuple may talk), then DTLS on the
 // selected tuple (the keys), then SRTP (the media). Like its parts it has no socket, no clock
 // and no lock: the media worker that owns it feeds it datagrams with (sender, now), calls tick()
@@ -81,6 +85,10 @@ class WebRtcTransport {
         DtlsTransport::Options dtls;
         // How often ICE consent is checked (consent itself lasts IceLiteServer::kConsentTimeout).
         Clock::duration consentCheckInterval = std::chrono::seconds(1);
+        // Lifecycle lines (ICE tuple selected, DTLS connected, closed), never one per packet;
+        // null: none. Must outlive the transport.
+        obs::Logger* logger = nullptr;
+        std::uint64_t logId = 0;  // the `transport` field of those lines (the worker's id)
     };
 
     // The largest plain RTP/RTCP packet sendRtp/sendRtcp take (one Ethernet MTU's worth).

@@ -222,6 +222,7 @@ TEST(MediaWorkerTest, ClosedTransportsAreForgotten) {
     const auto stats = statsOf(worker);  // posted after the close, so it runs after it
     EXPECT_EQ(stats.transports, 0u);
     EXPECT_EQ(stats.transportsClosed, 1u);
+    EXPECT_EQ(stats.closes.closedByServer, 1u);
 
     // Its ufrag no longer routes: a binding request for it is an unknown sender's.
     UdpClient client(worker.port());
@@ -231,6 +232,41 @@ TEST(MediaWorkerTest, ClosedTransportsAreForgotten) {
     while (statsOf(worker).droppedUnknownSender == 0 && Clock::now() < deadline)
         EXPECT_FALSE(client.receive(20ms).has_value());
     EXPECT_EQ(statsOf(worker).droppedUnknownSender, 1u);
+}
+
+// A client that passes ICE, starts DTLS (one ClientHello) and then goes silent holds a
+// transport only until the handshake deadline: it is closed, forgotten and counted by reason.
+TEST(MediaWorkerTest, AClientThatNeverFinishesDtlsIsClosedAtTheDeadlineAndCounted) {
+    MediaWorker::Options options;
+    options.bindAddress = "127.0.0.1";
+    options.transport.dtls.handshakeTimeout = 300ms;
+    MediaWorker worker(options);
+    TestDtlsClient dtls("SRTP_AEAD_AES_128_GCM");
+    auto listener = std::make_shared<EchoListener>();
+    const IceCredentials clientIce{"cliufrag", "client-password-0123456789"};
+    std::promise<MediaWorker::TransportCreated> created;
+    auto createdFuture = created.get_future();
+    worker.createTransport(
+        {clientIce, dtls.fingerprint(), listener},
+        [&created](MediaWorker::TransportCreated result) { created.set_value(std::move(result)); });
+    const auto transport = waitFor(createdFuture);
+    UdpClient client(worker.port());
+    client.send(
+        stunBindingRequest(transport.local.ufrag, clientIce.ufrag, transport.local.password, true));
+    ASSERT_TRUE(client.receive(5s).has_value()) << "no STUN response";
+    for (const auto& datagram : dtls.step()) client.send(datagram);  // ClientHello, then silence
+
+    const auto deadline = Clock::now() + 10s;
+    MediaWorker::Stats stats = statsOf(worker);
+    while (stats.transports != 0 && Clock::now() < deadline) {
+        client.receive(50ms);  // the server's flights and retransmissions, unanswered
+        stats = statsOf(worker);
+    }
+    EXPECT_EQ(stats.transports, 0u) << "the stalled transport was not closed";
+    EXPECT_EQ(stats.closes.handshakeTimeout, 1u);
+    EXPECT_EQ(stats.closes.closedByServer, 0u);
+    EXPECT_EQ(stats.transportsClosed, 1u);
+    EXPECT_FALSE(listener->connected);
 }
 
 TEST(MediaWorkerTest, ABadBindAddressThrows) {

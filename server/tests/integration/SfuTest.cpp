@@ -30,6 +30,7 @@
 #include "media/Sfu.hpp"
 #include "media/SrtpSession.hpp"
 #include "media/StunMessage.hpp"
+#include "obs/Logger.hpp"
 
 namespace pulsemeet::media {
 namespace {
@@ -196,6 +197,9 @@ class MediaClient {
     }
 
     void sendRtp(const Bytes& plain) { sendProtected(plain, false); }
+    // Unprotected, as a stranger would.
+    void sendRaw(const Bytes& datagram) { send(datagram); }
+    std::optional<Bytes> receiveRaw(Clock::duration wait) { return receiveDatagram(wait); }
     void sendRtcp(std::span<const std::uint8_t> plain) {
         sendProtected(Bytes(plain.begin(), plain.end()), true);
     }
@@ -295,8 +299,8 @@ std::pair<std::uint32_t, std::uint32_t> declaredSsrcs(const std::string& answerS
 }
 
 struct Room {
-    explicit Room(unsigned dropPercent)
-        : sfu(Sfu::Options{"127.0.0.1", 0, "127.0.0.1", 1, dropPercent}, listener),
+    explicit Room(unsigned dropPercent, obs::Logger* logger = nullptr)
+        : sfu(Sfu::Options{"127.0.0.1", 0, "127.0.0.1", 1, dropPercent, logger}, listener),
           publisher(sfu.port()),
           subscriber(sfu.port()) {}
 
@@ -446,6 +450,11 @@ TEST(SfuTest, ForwardsRewrittenAndAnswersNackAndPli) {
     EXPECT_EQ(stats.producers, 2U);
     EXPECT_EQ(stats.forwardedStreams, 2U);
     EXPECT_EQ(stats.rooms, 1U);
+    // One forwarding time per packet the publisher sent (100..109 and 111), nothing else.
+    EXPECT_EQ(stats.forwarding.count(), 11U);
+    EXPECT_EQ(stats.forwarding.count(), stats.rtpPacketsIn);
+    EXPECT_GT(stats.forwarding.sumNanoseconds, 0U);
+    EXPECT_EQ(stats.droppedUnknownSender, 0U);
 
     // The publisher leaves: the subscriber hears that nothing is left.
     room.sfu.removePeer("room", "pub");
@@ -572,17 +581,126 @@ TEST(SfuTest, RoomsSpreadOverWorkersEachOnItsOwnPort) {
     EXPECT_EQ(stats.producers, 16U);
 }
 
+std::variant<SfuAnswer, SdpError> offerResult(Sfu& sfu, const std::string& sdp) {
+    std::promise<std::variant<SfuAnswer, SdpError>> promise;
+    auto future = promise.get_future();
+    sfu.offer("room", "peer", sdp,
+              [&promise](auto result) { promise.set_value(std::move(result)); });
+    if (future.wait_for(5s) != std::future_status::ready) throw std::runtime_error("no answer");
+    return future.get();
+}
+
 TEST(SfuTest, ABadOfferIsRefusedWithItsCode) {
     RecordingListener listener;
     Sfu sfu(Sfu::Options{"127.0.0.1", 0, "127.0.0.1", 1, 0}, listener);
-    std::promise<std::variant<SfuAnswer, SdpError>> promise;
-    auto future = promise.get_future();
-    sfu.offer("room", "peer", "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n",
-              [&promise](auto result) { promise.set_value(std::move(result)); });
-    ASSERT_EQ(future.wait_for(5s), std::future_status::ready);
-    const auto result = future.get();
+    const auto result = offerResult(sfu, "v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\n");
     ASSERT_TRUE(std::holds_alternative<SdpError>(result));
-    EXPECT_EQ(statsOf(sfu).transports, 0U);
+    const auto stats = statsOf(sfu);
+    EXPECT_EQ(stats.transports, 0U);
+    EXPECT_EQ(stats.rooms, 0U) << "a refused offer leaves no room behind";
+}
+
+// Hostile: an offer with hundreds of m-lines is refused with its code at the limit, and leaves
+// nothing behind (no transport, no room).
+TEST(SfuTest, AnOfferWithHundredsOfMediaSectionsIsRefusedWithItsCode) {
+    RecordingListener listener;
+    Sfu sfu(Sfu::Options{"127.0.0.1", 0, "127.0.0.1", 1, 0}, listener);
+    const TestDtlsClient client("SRTP_AEAD_AES_128_GCM");
+    std::vector<Section> sections;
+    for (int i = 0; i < 500; ++i)
+        sections.push_back({"video", std::to_string(i), "recvonly", 0, 0, 96, kSubscriberMidId});
+    const auto sdp =
+        makeOffer({"manyufrag", "many-sections-password-0123"}, client.fingerprint(), sections);
+    const auto result = offerResult(sfu, sdp);
+    ASSERT_TRUE(std::holds_alternative<SdpError>(result));
+    EXPECT_EQ(std::get<SdpError>(result).code, SdpErrorCode::tooManyMediaSections);
+    const auto stats = statsOf(sfu);
+    EXPECT_EQ(stats.transports, 0U);
+    EXPECT_EQ(stats.rooms, 0U);
+}
+
+// Hostile: datagrams from an address no ICE check validated (RTP-, DTLS- and STUN-looking, the
+// STUN naming no ufrag of ours) are dropped, answered with nothing, and counted in the stats.
+TEST(SfuTest, DatagramsFromAnUnknownAddressAreDroppedAndCounted) {
+    RecordingListener listener;
+    Sfu sfu(Sfu::Options{"127.0.0.1", 0, "127.0.0.1", 1, 0}, listener);
+    MediaClient stranger(sfu.port());
+    stranger.sendRaw(Bytes(40, 0x80));
+    stranger.sendRaw(Bytes(40, 22));
+    stranger.sendRaw(stunBindingRequest("nosuchufrag", "x", "password-password-password", true));
+    const auto deadline = Clock::now() + 5s;
+    SfuStats stats = statsOf(sfu);
+    while (stats.droppedUnknownSender < 3 && Clock::now() < deadline) {
+        EXPECT_FALSE(stranger.receiveRaw(20ms)) << "a stranger got an answer";
+        stats = statsOf(sfu);
+    }
+    EXPECT_EQ(stats.droppedUnknownSender, 3U);
+    EXPECT_EQ(stats.transports, 0U);
+}
+
+// Hostile: RTP header extensions with ids nobody negotiated (14 in the one-byte form, 255 in the
+// two-byte form) are dropped from what the subscriber gets; the packet itself is forwarded.
+TEST(SfuTest, UnnegotiatedExtensionIdsAreNotForwarded) {
+    Room room(0);
+    room.join();
+    const std::uint8_t mid[] = {'1'};
+    const std::uint8_t junk[] = {0xde, 0xad};
+    const RtpExtensionElement oneByte[] = {{kPublisherMidId, mid}, {14, junk}};
+    const RtpExtensionElement twoByte[] = {{kPublisherMidId, mid}, {255, junk}, {200, {}}};
+    const Bytes payload = {0x10, 1, 2, 3};
+    for (const auto& [sequence, elements] :
+         {std::pair{std::uint16_t{500}, std::span<const RtpExtensionElement>(oneByte)},
+          std::pair{std::uint16_t{501}, std::span<const RtpExtensionElement>(twoByte)}}) {
+        Bytes out(1500);
+        out.resize(writeRtpPacket(out, {false, 96, sequence, 90u * sequence, kCameraSsrc, {}},
+                                  elements, payload));
+        ASSERT_FALSE(out.empty());
+        room.publisher.sendRtp(out);
+    }
+    for (int i = 0; i < 2; ++i) {
+        auto packet = room.subscriber.receiveUntil(
+            [&](const auto& p) { return isRtpFrom(p, room.subscriberSsrc); });
+        ASSERT_TRUE(packet) << "packet " << i << " was not forwarded";
+        const auto rtp = RtpPacket::parse(packet->plain);
+        std::vector<int> ids;
+        rtp->forEachExtension([&](const RtpExtensionElement& e) { ids.push_back(e.id); });
+        EXPECT_EQ(ids, std::vector<int>{kSubscriberMidId});
+        EXPECT_EQ(rtp->payload().size(), payload.size());
+    }
+}
+
+// Each transport's lifecycle is logged: created (with room and peer), ICE tuple selected, DTLS
+// connected with its SRTP profile, closed with its reason.
+TEST(SfuTest, EachTransportsLifecycleIsLogged) {
+    obs::Logger logger(obs::LogLevel::info, obs::LogFormat::json);
+    testing::internal::CaptureStdout();
+    std::string output;
+    {
+        Room room(0, &logger);
+        room.join();
+        room.sfu.removePeer("room", "pub");
+        // removePeer's task posts the close; a stats call made after the first one returned
+        // is queued behind it.
+        statsOf(room.sfu);
+        statsOf(room.sfu);
+        output = testing::internal::GetCapturedStdout();
+    }
+    const auto lines = [&](const std::string& needle) {
+        std::size_t count = 0;
+        for (auto at = output.find(needle); at != std::string::npos;
+             at = output.find(needle, at + 1))
+            ++count;
+        return count;
+    };
+    EXPECT_EQ(lines("\"media transport created\""), 2U) << output;
+    EXPECT_EQ(lines("\"room\":\"room\",\"peer\":\"pub\""), 1U) << output;
+    EXPECT_EQ(lines("\"media transport ICE tuple selected\""), 2U) << output;
+    EXPECT_EQ(lines("\"tuple\":\"127.0.0.1:"), 2U) << output;
+    EXPECT_EQ(lines("\"media transport DTLS connected\""), 2U) << output;
+    EXPECT_EQ(lines("\"srtpProfile\":\"SRTP_AEAD_AES_128_GCM\""), 2U) << output;
+    EXPECT_EQ(lines("\"media transport closed\""), 1U) << output;
+    EXPECT_EQ(lines("\"reason\":\"closed\""), 1U) << output;
+    EXPECT_EQ(lines("\"rtp"), 0U) << "no line per packet";
 }
 
 }  // namespace
