@@ -65,8 +65,8 @@ TEST(RoomsOnMediaServer, ChatOverTheWebSocketReachesTheOthersWithTheSender) {
     EXPECT_EQ(str(alice.nextOfType("error")["code"]), "bad-message");
 }
 
-TEST(RoomsOnMediaServer, WithoutAMediaServerFiveCapableJoinersStayMeshAndOffersAreRefused) {
-    ServerProcess server(Env{{"SFU_MODE", "auto"}, {"MESH_MAX_PEERS", "4"}});
+TEST(RoomsOnMediaServer, WithSfuModeNeverFiveCapableJoinersStayMeshAndOffersAreRefused) {
+    ServerProcess server(Env{{"SFU_MODE", "never"}, {"MESH_MAX_PEERS", "4"}});
     std::vector<std::unique_ptr<WsClient>> clients;
     for (int i = 0; i < 5; ++i) {
         clients.push_back(std::make_unique<WsClient>(server.port()));
@@ -80,6 +80,30 @@ TEST(RoomsOnMediaServer, WithoutAMediaServerFiveCapableJoinersStayMeshAndOffersA
     EXPECT_EQ(str(clients[0]->nextOfType("error")["code"]), "media-unavailable");
     clients[0]->send(json::object{{"type", "sfu-offer"}, {"sdp", "not sdp"}});
     EXPECT_EQ(str(clients[0]->nextOfType("error")["code"]), "invalid-sdp");
+}
+
+// The real media server runs by default (SFU_MODE=auto): the fifth capable joiner moves the room
+// onto it, the first four hear room-mode, and an offer it cannot answer is refused with the
+// media server's reason.
+TEST(RoomsOnMediaServer, TheFifthCapableJoinerMovesTheRoomOntoTheMediaServer) {
+    ServerProcess server(Env{{"MESH_MAX_PEERS", "4"}});
+    std::vector<std::unique_ptr<WsClient>> clients;
+    for (int i = 0; i < 4; ++i) {
+        clients.push_back(std::make_unique<WsClient>(server.port()));
+        auto joined = joinCapable(*clients.back(), "growing-room");
+        EXPECT_EQ(str(joined["data"].as_object()["mode"]), "mesh");
+    }
+    clients.push_back(std::make_unique<WsClient>(server.port()));
+    auto joined = joinCapable(*clients.back(), "growing-room");
+    EXPECT_EQ(str(joined["data"].as_object()["mode"]), "sfu");
+    for (int i = 0; i < 4; ++i) {
+        auto mode = clients[static_cast<std::size_t>(i)]->nextOfType("room-mode");
+        EXPECT_EQ(str(mode["mode"]), "sfu") << i;
+    }
+    clients[4]->send(json::object{{"type", "sfu-offer"}, {"sdp", "v=0\r\n"}});
+    auto error = clients[4]->nextOfType("error");
+    EXPECT_EQ(str(error["code"]), "invalid-sdp");
+    EXPECT_NE(str(error["error"]).find("sdp-"), std::string::npos) << str(error["error"]);
 }
 
 TEST(RoomsOnMediaServer, BadModeSettingsStopStartUp) {
