@@ -1,8 +1,27 @@
 #include "app/MediaMetrics.hpp"
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 namespace pulsemeet::app {
+
+namespace {
+
+obs::Counter& closes(obs::Registry& registry, const std::string& reason) {
+    return registry.counter("pulsemeet_media_transports_closed_total",
+                            "Media transports closed, by why", {{"reason", reason}});
+}
+
+// The media threads' bucket bounds (microseconds), in seconds.
+std::vector<double> forwardingBounds() {
+    std::vector<double> bounds;
+    for (const auto micros : media::ForwardingHistogram::kUpperBoundsMicroseconds)
+        bounds.push_back(static_cast<double>(micros) / 1e6);
+    return bounds;
+}
+
+}  // namespace
 
 MediaMetrics::MediaMetrics(obs::Registry& registry)
     : rtpPacketsIn_(
@@ -34,6 +53,20 @@ MediaMetrics::MediaMetrics(obs::Registry& registry)
                                     "(MEDIA_TEST_DROP_PERCENT, tests only)")),
       unroutable_(registry.counter("pulsemeet_media_unroutable_total",
                                    "RTP dropped: unknown SSRC, or a codec the subscriber lacks")),
+      droppedUnknownSender_(registry.counter("pulsemeet_media_dropped_unknown_sender_total",
+                                             "Datagrams on the media port from an address no "
+                                             "transport knows (not STUN naming one of ours)")),
+      sendFailed_(registry.counter("pulsemeet_media_send_failed_total",
+                                   "Datagrams the media socket refused to send")),
+      closedHandshakeTimeout_(closes(registry, "handshake-timeout")),
+      closedConsentLost_(closes(registry, "consent-lost")),
+      closedDtlsFailed_(closes(registry, "dtls-failed")),
+      closedPeerClosed_(closes(registry, "peer-closed")),
+      closedByServer_(closes(registry, "closed-by-server")),
+      forwarding_(registry.histogram(
+          "pulsemeet_media_forwarding_seconds",
+          "Time from a packet's arrival at the router to its last subscriber's send",
+          forwardingBounds())),
       transports_(
           registry.gauge("pulsemeet_media_transports", "Clients' connections to the media server")),
       producers_(registry.gauge("pulsemeet_media_producers", "Tracks received from publishers")),
@@ -64,6 +97,27 @@ void MediaMetrics::update(const media::SfuStats& stats) {
     grow(srtpFailures_, stats.srtpFailures, last_.srtpFailures);
     grow(testDropped_, stats.testDropped, last_.testDropped);
     grow(unroutable_, stats.unroutable, last_.unroutable);
+    grow(droppedUnknownSender_, stats.droppedUnknownSender, last_.droppedUnknownSender);
+    grow(sendFailed_, stats.sendFailed, last_.sendFailed);
+    const auto& closed = stats.transportsClosed;
+    const auto& closedBefore = last_.transportsClosed;
+    grow(closedHandshakeTimeout_, closed.handshakeTimeout, closedBefore.handshakeTimeout);
+    grow(closedConsentLost_, closed.consentLost, closedBefore.consentLost);
+    grow(closedDtlsFailed_, closed.dtlsFailed, closedBefore.dtlsFailed);
+    grow(closedPeerClosed_, closed.peerClosed, closedBefore.peerClosed);
+    grow(closedByServer_, closed.closedByServer, closedBefore.closedByServer);
+    std::vector<double> increments(media::ForwardingHistogram::kBucketCount);
+    bool observed = false;
+    for (std::size_t i = 0; i < increments.size(); ++i) {
+        const auto now = stats.forwarding.buckets[i];
+        const auto before = last_.forwarding.buckets[i];
+        increments[i] = now > before ? static_cast<double>(now - before) : 0.0;
+        observed = observed || now > before;
+    }
+    if (observed) {
+        const auto sum = stats.forwarding.sumNanoseconds - last_.forwarding.sumNanoseconds;
+        forwarding_.observeMany(increments, static_cast<double>(sum) / 1e9);
+    }
     transports_.set(static_cast<std::int64_t>(stats.transports));
     producers_.set(static_cast<std::int64_t>(stats.producers));
     forwardedStreams_.set(static_cast<std::int64_t>(stats.forwardedStreams));

@@ -32,6 +32,14 @@ class MediaMetrics {
     obs::Counter& srtpFailures_;
     obs::Counter& testDropped_;
     obs::Counter& unroutable_;
+    obs::Counter& droppedUnknownSender_;
+    obs::Counter& sendFailed_;
+    obs::Counter& closedHandshakeTimeout_;
+    obs::Counter& closedConsentLost_;
+    obs::Counter& closedDtlsFailed_;
+    obs::Counter& closedPeerClosed_;
+    obs::Counter& closedByServer_;
+    obs::Histogram& forwarding_;
     obs::Gauge& transports_;
     obs::Gauge& producers_;
     obs::Gauge& forwardedStreams_;

@@ -45,6 +45,10 @@ void Histogram::observe(double value) {
     metric_->Observe(value);
 }
 
+void Histogram::observeMany(const std::vector<double>& bucketIncrements, double sum) {
+    metric_->ObserveMultiple(bucketIncrements, sum);
+}
+
 std::uint64_t Histogram::count() const {
     return metric_->Collect().histogram.sample_count;
 }

@@ -50,6 +50,9 @@ class Histogram {
   public:
     explicit Histogram(prometheus::Histogram& metric) : metric_(&metric) {}
     void observe(double value);
+    // Many observations at once, already sorted into buckets: one increment per upper bound and
+    // one for +Inf (not cumulative), and the sum of their values.
+    void observeMany(const std::vector<double>& bucketIncrements, double sum);
     std::uint64_t count() const;  // observations so far
 
   private:
