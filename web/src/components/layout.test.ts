@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bestColumns, chooseLayout, clampInset, defaultInset, videoFit, type LayoutInput } from './layout';
+import { bestColumns, chooseLayout, clampInset, defaultInset, insetSize, videoFit, type LayoutInput } from './layout';
 
 const DESKTOP = { width: 1240, height: 620 };
 const PHONE = { width: 366, height: 640 };
@@ -27,9 +27,9 @@ describe('speaker view', () => {
     expect(chooseLayout(input({ activeSpeakerId: 'b', pinnedId: 'gone' })).main).toBe('b');
   });
 
-  it('when nobody speaks, whoever was large stays large, else the first to join', () => {
-    expect(chooseLayout(input({ previousMainId: 'c' })).main).toBe('c');
-    expect(chooseLayout(input({ previousMainId: 'gone' })).main).toBe('a');
+  it('when nobody speaks, whoever spoke last stays large, else the first to join', () => {
+    expect(chooseLayout(input({ lastSpeakerId: 'c' })).main).toBe('c');
+    expect(chooseLayout(input({ lastSpeakerId: 'gone' })).main).toBe('a');
     expect(chooseLayout(input({})).main).toBe('a');
   });
 
@@ -125,6 +125,17 @@ describe('the self-view inset', () => {
 
   it('starts in the bottom-right corner', () => {
     expect(defaultInset(inset, area)).toEqual({ x: 800 - 160 - 12, y: 500 - 90 - 12 });
+  });
+
+  it("starts clear of the big tile's name bar when asked", () => {
+    expect(defaultInset(inset, area, 40)).toEqual({ x: 800 - 160 - 12, y: 500 - 90 - 12 - 40 });
+  });
+
+  it('is small: about a quarter of the stage, within 112..240 px, shaped like our camera', () => {
+    expect(insetSize({ width: 366, height: 640 }, 16 / 9)).toEqual({ width: 112, height: 63 });
+    expect(insetSize({ width: 1240, height: 620 }, 16 / 9)).toEqual({ width: 240, height: 135 });
+    expect(insetSize({ width: 800, height: 500 }, 16 / 9)).toEqual({ width: 196, height: 110 });
+    expect(insetSize({ width: 366, height: 640 }, 9 / 16)).toEqual({ width: 63, height: 112 });
   });
 
   it('cannot be dragged off the stage', () => {

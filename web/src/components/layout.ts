@@ -8,6 +8,8 @@
 //   inset on top that can be moved; "hide self-view" drops our own tile in every view.
 // - A shared screen keeps its own arrangement (screen large, people beside or below).
 
+import { orderRemotes } from '../room/ActiveSpeaker';
+
 export type ViewMode = 'speaker' | 'grid';
 
 export interface Size {
@@ -26,8 +28,8 @@ export interface LayoutInput {
   presenting: boolean;
   /** The area the tiles share. */
   stage: Size;
-  /** Who was large in the previous layout: keeps the big tile still when nobody speaks. */
-  previousMainId?: string | null;
+  /** Who spoke last: stays large while nobody speaks, so the big tile does not jump back. */
+  lastSpeakerId?: string | null;
 }
 
 export interface Layout {
@@ -75,11 +77,10 @@ export function bestColumns(n: number, stage: Size, gap = TILE_GAP, aspect = CAM
   return best;
 }
 
-/** The pinned person first; else, once crowded (more than 4 tiles), the active speaker first. */
+/** The pinned person first; else, once crowded, the active speaker first (orderRemotes). */
 function orderedRemotes(remoteIds: readonly string[], pinned: string | null, speaker: string | null): string[] {
-  const first = pinned ?? (remoteIds.length + 1 > 4 ? speaker : null);
-  if (first === null || !remoteIds.includes(first)) return [...remoteIds];
-  return [first, ...remoteIds.filter((id) => id !== first)];
+  if (pinned === null) return orderRemotes(remoteIds.map((id) => ({ id })), speaker).map((r) => r.id);
+  return [pinned, ...remoteIds.filter((id) => id !== pinned)];
 }
 
 export function chooseLayout(input: LayoutInput): Layout {
@@ -102,7 +103,7 @@ export function chooseLayout(input: LayoutInput): Layout {
   }
   if (mode === 'grid' || remoteIds.length === 0) return grid('grid', [...self, ...orderedRemotes(remoteIds, pinned, speaker)]);
 
-  const main = pinned ?? speaker ?? (present(input.previousMainId) ? input.previousMainId : remoteIds[0]!);
+  const main = pinned ?? speaker ?? (present(input.lastSpeakerId) ? input.lastSpeakerId : remoteIds[0]!);
   if (remoteIds.length === 1) return { kind: 'speaker', main, tiles: [], columns: 1, rows: 1, stripSide, inset: selfHidden ? null : localId };
   return { kind: 'speaker', main, tiles: [...self, ...remoteIds.filter((id) => id !== main)], columns: 1, rows: 1, stripSide, inset: null };
 }
@@ -135,7 +136,20 @@ export function clampInset(at: Point, inset: Size, area: Size, margin = INSET_MA
   return { x: Math.min(maxX, Math.max(margin, at.x)), y: Math.min(maxY, Math.max(margin, at.y)) };
 }
 
-/** Where the inset starts: the bottom-right corner, like every other call app. */
-export function defaultInset(inset: Size, area: Size, margin = INSET_MARGIN): Point {
-  return clampInset({ x: area.width - inset.width - margin, y: area.height - inset.height - margin }, inset, area, margin);
+/**
+ * Where the inset starts: the bottom-right corner, like every other call app, above the big
+ * tile's name bar (`bottomClear`) so the other person's name and mute mark stay visible.
+ */
+export function defaultInset(inset: Size, area: Size, bottomClear = 0, margin = INSET_MARGIN): Point {
+  return clampInset({ x: area.width - inset.width - margin, y: area.height - inset.height - margin - bottomClear }, inset, area, margin);
+}
+
+/**
+ * The self-view inset's size for our camera's shape (`aspect`, width / height) in `area`: about a
+ * quarter of the stage's width for a landscape camera (at least 112 px, at most 240 px), and as
+ * tall for a camera held upright.
+ */
+export function insetSize(area: Size, aspect: number): Size {
+  const long = Math.round(Math.min(240, Math.max(112, Math.min(area.width, area.height * 1.4) * 0.28)));
+  return aspect >= 1 ? { width: long, height: Math.round(long / aspect) } : { width: Math.round(long * aspect), height: long };
 }
