@@ -171,7 +171,7 @@ export function VideoTile(p: VideoTileProps) {
         </div>
       )}
       {connecting && (
-        <div className="absolute inset-x-0 top-3 flex justify-center">
+        <div className="pointer-events-none absolute inset-x-0 top-3 flex justify-center">
           <span className="rounded-full bg-black/60 px-3 py-1 text-xs text-slate-200 backdrop-blur">
             {p.connectionState === 'failed' || p.connectionState === 'disconnected' ? 'Reconnecting media…' : 'Connecting…'}
           </span>
