@@ -137,6 +137,9 @@ test('grid view: side by side on the desktop, stacked on the phone, and back to 
   expect(Math.abs(b1!.x - b2!.x)).toBeLessThan(2); // one column
   expect(b2!.y).toBeGreaterThanOrEqual(b1!.y + b1!.height);
   expect(b1!.width).toBeGreaterThan(390 - 2 * 12 - 2); // full width
+  // The tiles were remounted in their new places: screenshots once both show their pictures again.
+  for (const p of [ada, bob]) await expect(p.page.locator('[data-testid="tile"][data-local="false"]')).toHaveAttribute('data-picture', 'true', { timeout: 10_000 });
+  for (const p of [ada, bob]) await expect(p.page.getByTestId('local-video')).toHaveJSProperty('readyState', 4, { timeout: 10_000 });
   await ada.page.screenshot({ path: 'screenshots/layout-desktop-grid.png' });
   await bob.page.screenshot({ path: 'screenshots/layout-phone-grid.png' });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { patchWebmDuration, readWebmDuration, withWebmDuration } from './webmDuration';
+import { lastBlockTicks, patchWebmDuration, readWebmDuration, webmTimecodeScale, withWebmDuration } from './webmDuration';
 
 /** An EBML element with a 1-byte size (all this test needs). */
 function el(id: number[], body: number[]): number[] {
@@ -12,7 +12,12 @@ const SEGMENT_ID = [0x18, 0x53, 0x80, 0x67];
 const TIMECODE_SCALE_1MS = el([0x2a, 0xd7, 0xb1], [0x0f, 0x42, 0x40]);
 const MUXING_APP = el([0x4d, 0x80], [...'Chrome'].map((c) => c.charCodeAt(0)));
 const TRACKS = el([0x16, 0x54, 0xae, 0x6b], [0xae, 0x80]);
-const CLUSTER = [0x1f, 0x43, 0xb6, 0x75, ...UNKNOWN_SIZE, 0xe7, 0x81, 0x00, 0xa3, 0x84, 0x81, 0x00, 0x00, 0x80];
+/** A live cluster (unknown size) at `timecode` ms with one SimpleBlock per offset (track 1, 16-bit offset). */
+function cluster(timecode: number, offsets: number[]): number[] {
+  const blocks = offsets.flatMap((o) => el([0xa3], [0x81, (o >> 8) & 0xff, o & 0xff, 0x80, 0x11, 0x22]));
+  return [0x1f, 0x43, 0xb6, 0x75, ...UNKNOWN_SIZE, ...el([0xe7], [(timecode >> 8) & 0xff, timecode & 0xff]), ...blocks];
+}
+const CLUSTER = cluster(0, [0]);
 
 /** What Chrome's MediaRecorder writes: live-stream WebM, Info without Duration. */
 function recorderWebm(info: number[] = [...TIMECODE_SCALE_1MS, ...MUXING_APP]): Uint8Array<ArrayBuffer> {
@@ -54,10 +59,22 @@ describe('WebM duration', () => {
     expect(await withWebmDuration(notWebm, 1_000)).toBe(notWebm);
   });
 
+  it('finds the last block: the last cluster timecode plus its largest block offset', () => {
+    const file = new Uint8Array([...recorderWebm(), ...cluster(5_000, [0, 40, 80]), ...cluster(9_000, [0, 33, 967, 500])]);
+    expect(lastBlockTicks(file)).toBe(9_967);
+    expect(webmTimecodeScale(file)).toBe(1_000_000);
+  });
+
+  it('writes the time of the last block, not how long the recorder ran, when the tail has it', async () => {
+    const blob = new Blob([recorderWebm(), new Uint8Array(cluster(4_000, [0, 960]))], { type: 'video/webm' });
+    const out = await withWebmDuration(blob, 3_100);
+    expect(readWebmDuration(new Uint8Array(await out.slice(0, 1024).arrayBuffer()))).toBe(4_960);
+  });
+
   it('patches a blob, beyond whose head the bytes are passed through', async () => {
     const big = new Uint8Array(200_000).fill(7);
-    const blob = new Blob([recorderWebm(), big], { type: 'video/webm' });
-    const out = await withWebmDuration(blob, 12_345);
+    const blob = new Blob([recorderWebm(), new Uint8Array(cluster(12_000, [0, 345])), big], { type: 'video/webm' });
+    const out = await withWebmDuration(blob, 1_000);
     expect(out.type).toBe('video/webm');
     expect(out.size).toBe(blob.size + 11 + 7); // Duration (11 bytes), Info's size now 8 bytes long
     expect(readWebmDuration(new Uint8Array(await out.slice(0, 1024).arrayBuffer()))).toBe(12_345);

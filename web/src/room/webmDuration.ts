@@ -11,8 +11,17 @@ const INFO = 0x1549a966;
 const TIMECODE_SCALE = 0x2ad7b1;
 const DURATION = 0x4489;
 const CLUSTER = 0x1f43b675;
+const CLUSTER_TIMECODE = 0xe7;
+const SIMPLE_BLOCK = 0xa3;
+const BLOCK_GROUP = 0xa0;
+const BLOCK = 0xa1;
 /** Info comes before the first cluster, within the first few hundred bytes in practice. */
 const HEAD_BYTES = 64 * 1024;
+/**
+ * The last cluster starts within this many bytes of the end: Chrome starts one at least every
+ * 32.767 s (a block's offset is 16 bits of milliseconds), a few MB at the most at call bitrates.
+ */
+const TAIL_BYTES = 8 * 1024 * 1024;
 
 interface Vint {
   value: number;
@@ -112,9 +121,75 @@ export function patchWebmDuration(head: Uint8Array, durationMs: number): Uint8Ar
   return null;
 }
 
-/** `blob` with its duration written in; the blob unchanged when it cannot be patched. */
-export async function withWebmDuration(blob: Blob, durationMs: number): Promise<Blob> {
+/** The Info's TimecodeScale (nanoseconds per tick) in a WebM head; the default when absent. */
+export function webmTimecodeScale(head: Uint8Array): number {
+  const header = readElement(head, 0);
+  const segment = header && readElement(head, header.dataEnd);
+  if (!header || !segment || segment.id !== SEGMENT) return 1_000_000;
+  for (let at = segment.dataStart; at < head.length; ) {
+    const el = readElement(head, at);
+    if (!el || el.id === CLUSTER || el.dataEnd === Infinity) break;
+    if (el.id === INFO) {
+      for (let child = el.dataStart; child < Math.min(el.dataEnd, head.length); ) {
+        const c = readElement(head, child);
+        if (!c) break;
+        if (c.id === TIMECODE_SCALE) return readUint(head, c.dataStart, c.dataEnd) || 1_000_000;
+        child = c.dataEnd;
+      }
+      break;
+    }
+    at = el.dataEnd;
+  }
+  return 1_000_000;
+}
+
+/** A block's timecode relative to its cluster (signed 16 bits after the track number). */
+function blockOffset(bytes: Uint8Array, blockStart: number): number | null {
+  const track = readVint(bytes, blockStart, false);
+  if (!track || blockStart + track.length + 2 > bytes.length) return null;
+  const at = blockStart + track.length;
+  const raw = (bytes[at]! << 8) | bytes[at + 1]!;
+  return raw >= 0x8000 ? raw - 0x10000 : raw;
+}
+
+/**
+ * The time of the last block in the file's `tail`, in ticks of the timecode scale: the last
+ * cluster's timecode plus the largest block offset in it. Null when no cluster starts in the tail.
+ */
+export function lastBlockTicks(tail: Uint8Array): number | null {
+  for (let at = tail.length - 4; at >= 0; at--) {
+    if (tail[at] !== 0x1f || tail[at + 1] !== 0x43 || tail[at + 2] !== 0xb6 || tail[at + 3] !== 0x75) continue;
+    const cluster = readElement(tail, at);
+    if (!cluster) continue;
+    let base: number | null = null;
+    let last = 0;
+    const end = Math.min(cluster.dataEnd, tail.length);
+    for (let pos = cluster.dataStart; pos < end; ) {
+      const el = readElement(tail, pos);
+      if (!el || el.id === CLUSTER) break;
+      if (el.id === CLUSTER_TIMECODE && el.dataEnd <= tail.length) base = readUint(tail, el.dataStart, el.dataEnd);
+      else if (el.id === SIMPLE_BLOCK) last = Math.max(last, blockOffset(tail, el.dataStart) ?? last);
+      else if (el.id === BLOCK_GROUP) {
+        const block = readElement(tail, el.dataStart);
+        if (block?.id === BLOCK) last = Math.max(last, blockOffset(tail, block.dataStart) ?? last);
+      }
+      pos = el.dataEnd;
+    }
+    // A cluster's first child is its timecode; without one this was a look-alike inside a frame.
+    if (base !== null) return base + last;
+  }
+  return null;
+}
+
+/**
+ * `blob` with its duration written in: the time of its last block when the file's tail says,
+ * else `fallbackMs` (how long the recorder ran). The blob unchanged when it cannot be patched.
+ */
+export async function withWebmDuration(blob: Blob, fallbackMs: number): Promise<Blob> {
   const head = new Uint8Array(await blob.slice(0, HEAD_BYTES).arrayBuffer());
+  const tail = new Uint8Array(await blob.slice(Math.max(0, blob.size - TAIL_BYTES)).arrayBuffer());
+  const ticks = lastBlockTicks(tail);
+  const durationMs = ticks === null ? fallbackMs : (ticks * webmTimecodeScale(head)) / 1_000_000;
   const patched = patchWebmDuration(head, durationMs);
   if (!patched) return blob;
   return new Blob([patched, blob.slice(head.length)], { type: blob.type });
