@@ -10,7 +10,7 @@ import { readLinkOptions } from '../access/linkOptions';
 import { connectIssueMessage } from '../rtc/connectIssue';
 import { savePrefs } from '../prefs';
 import { CamIcon, CamOffIcon, ChartIcon, ChatIcon, CheckIcon, EyeOffIcon, GridIcon, RecordIcon, CloseIcon, GearIcon, HandIcon, LeaveIcon, LinkIcon, Logo, MicIcon, MicOffIcon, ScreenIcon, SpeakerIcon, SpeakerViewIcon, UsersIcon } from './icons';
-import { chooseLayout, clampInset, defaultInset, insetSize, type Point, type Size, type ViewMode } from './layout';
+import { chooseLayout, clampInset, defaultInset, gridTileSize, insetSize, type Point, type Size, type ViewMode } from './layout';
 import { ChatPanel } from './ChatPanel';
 import { ScreenTile } from './ScreenTile';
 import { DevicePickers } from './DevicePickers';
@@ -216,6 +216,7 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
       />
     );
   };
+  const gridTile = gridTileSize(layout.tiles.length, cols, rows, area);
   const tiles = layout.tiles.map((id) => ({ key: id, node: tileFor(id, layout.kind === 'speaker') }));
   const localSettings = local.videoTrack?.getSettings();
   const localAspect = localSettings?.width && localSettings.height ? localSettings.width / localSettings.height : 16 / 9;
@@ -349,7 +350,7 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
             {layout.kind === 'grid' ? (
               <div data-testid="tile-grid" data-columns={cols} className="flex h-full flex-wrap content-center justify-center gap-3">
                 {tiles.map((t) => (
-                  <div key={t.key} className="min-h-0" style={{ width: `calc((100% - ${(cols - 1) * 0.75}rem) / ${cols})`, height: `calc((100% - ${(rows - 1) * 0.75}rem) / ${rows})` }}>
+                  <div key={t.key} className="min-h-0" style={gridTile}>
                     {t.node}
                   </div>
                 ))}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bestColumns, chooseLayout, clampInset, defaultInset, insetSize, videoFit, type LayoutInput } from './layout';
+import { bestColumns, chooseLayout, gridTileSize, clampInset, defaultInset, insetSize, videoFit, type LayoutInput } from './layout';
 
 const DESKTOP = { width: 1240, height: 620 };
 const PHONE = { width: 366, height: 640 };
@@ -100,6 +100,30 @@ describe('columns', () => {
 
   it('a shared screen on a desktop: the people in one column beside it', () => {
     expect(chooseLayout(input({ presenting: true, stage: DESKTOP }))).toMatchObject({ kind: 'screen', columns: 1, rows: 4 });
+  });
+});
+
+describe('grid tile size', () => {
+  it('keeps tiles between 4:3 and 16:9 rather than stretching them to the cell', () => {
+    // Two side by side in a 1240x620 stage: cells 614x620, tiles 4:3.
+    expect(gridTileSize(2, 2, 1, DESKTOP)).toEqual({ width: 614, height: 460 });
+    // One alone: 16:9, as wide as the height allows.
+    expect(gridTileSize(1, 1, 1, DESKTOP)).toEqual({ width: 1102, height: 620 });
+    // Two stacked on a phone: full width, 4:3.
+    expect(gridTileSize(2, 1, 2, PHONE)).toEqual({ width: 366, height: 274 });
+  });
+
+  it('every tile of such a grid shows a 16:9 camera cropped, not letterboxed', () => {
+    for (const [n, stage] of [
+      [2, DESKTOP],
+      [5, DESKTOP],
+      [2, PHONE],
+      [3, PHONE],
+    ] as const) {
+      const columns = bestColumns(n, stage);
+      const tile = gridTileSize(n, columns, Math.ceil(n / columns), stage);
+      expect(videoFit(tile, { width: 1280, height: 720 }), `${n} tiles in ${stage.width}x${stage.height}`).toBe('cover');
+    }
   });
 });
 

@@ -77,6 +77,18 @@ export function bestColumns(n: number, stage: Size, gap = TILE_GAP, aspect = CAM
   return best;
 }
 
+/**
+ * A grid tile's size in its cell: no wider than 16:9 and no taller than 4:3, so a camera's
+ * picture fills it (cropped a little at most) instead of floating between wide bars; the spare
+ * room goes around the tiles.
+ */
+export function gridTileSize(n: number, columns: number, rows: number, stage: Size, gap = TILE_GAP): Size {
+  if (n === 0) return { width: 0, height: 0 };
+  const cellW = Math.max(0, (stage.width - (columns - 1) * gap) / columns);
+  const cellH = Math.max(0, (stage.height - (rows - 1) * gap) / rows);
+  return { width: Math.floor(Math.min(cellW, cellH * CAMERA_ASPECT)), height: Math.floor(Math.min(cellH, (cellW * 3) / 4)) };
+}
+
 /** The pinned person first; else, once crowded, the active speaker first (orderRemotes). */
 function orderedRemotes(remoteIds: readonly string[], pinned: string | null, speaker: string | null): string[] {
   if (pinned === null) return orderRemotes(remoteIds.map((id) => ({ id })), speaker).map((r) => r.id);
