@@ -1,7 +1,7 @@
 // In-call features between two people: raise hand, active-speaker ring, screen sharing, chat,
 // recording.
 import { execFileSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { expectMediaFrom, joinCall, tileOf, type Participant } from '../helpers/participant';
 import { startServer, type RunningServer } from '../helpers/server';
@@ -123,10 +123,12 @@ test('chat goes both ways over the data channel, with an unread badge, and marku
   await bob.page.screenshot({ path: 'screenshots/chat.png', timeout: 30_000 }).catch(() => undefined); // for looking at the UI; not an assertion
 });
 
-test('recording the call gives a WebM with video and audio, and everyone sees the mark', async () => {
+test('recording the call gives a seekable WebM with a duration, video and audio, and everyone sees the mark', async () => {
   await ada.page.getByTestId('toggle-record').click();
   await expect(bob.page.getByTestId('recording-indicator')).toContainText('Ada Lovelace', { timeout: 20_000 });
   await expect(ada.page.getByTestId('recording-indicator')).toContainText('You');
+  // "(you)" is for Ada's own screen only: the recording labels her tile with her name as others see it.
+  await expect(ada.page.locator('[data-testid="tile"][data-local="true"]')).toHaveAttribute('data-record-name', 'Ada Lovelace');
   await ada.page.screenshot({ path: 'screenshots/recording.png', timeout: 30_000 }).catch(() => undefined); // for looking at the UI; not an assertion
   // A recording needs some length: this wait is the content, not a hope that something happened.
   await ada.page.waitForTimeout(3_500);
@@ -138,11 +140,37 @@ test('recording the call gives a WebM with video and audio, and everyone sees th
   await expect(bob.page.getByTestId('recording-indicator')).toHaveCount(0, { timeout: 20_000 });
 
   const probe = JSON.parse(
-    execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type,codec_name:packet=pts_time', '-of', 'json', file], { encoding: 'utf8' }),
-  ) as { streams: Array<{ codec_type: string; codec_name: string }>; packets: Array<{ pts_time?: string }> };
+    execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration:stream=codec_type,codec_name:packet=pts_time', '-of', 'json', file], { encoding: 'utf8' }),
+  ) as { format: { duration?: string }; streams: Array<{ codec_type: string; codec_name: string }>; packets: Array<{ pts_time?: string }> };
   expect(probe.streams.map((s) => s.codec_type).sort()).toEqual(['audio', 'video']);
-  // MediaRecorder's WebM has no duration header; the last packet's time is the length.
-  const duration = Math.max(...probe.packets.map((p) => Number(p.pts_time ?? 0)));
-  console.log(`recording: ${statSync(file).size} bytes, ${duration.toFixed(2)} s, ${probe.streams.map((s) => s.codec_name).join('+')}`);
+  const lastPacket = Math.max(...probe.packets.map((p) => Number(p.pts_time ?? 0)));
+  // The duration is in the file's header (MediaRecorder leaves it out; we write it in), and
+  // agrees with the media in it.
+  const duration = Number(probe.format.duration);
+  console.log(`recording: ${statSync(file).size} bytes, duration ${duration.toFixed(2)} s in the header, last packet at ${lastPacket.toFixed(2)} s, ${probe.streams.map((s) => s.codec_name).join('+')}`);
   expect(duration).toBeGreaterThan(2);
+  expect(Math.abs(duration - lastPacket)).toBeLessThan(0.2);
+
+  // Seekable where people play it: a browser shows a finite duration, and a seek lands where asked
+  // (MediaRecorder's own file says Infinity and cannot be sought).
+  const bytes = readFileSync(file).toString('base64');
+  const played = await bob.page.evaluate(async (b64) => {
+    const data = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    const video = document.createElement('video');
+    video.muted = true;
+    video.src = URL.createObjectURL(new Blob([data], { type: 'video/webm' }));
+    await new Promise((resolve, reject) => {
+      video.onloadedmetadata = resolve;
+      video.onerror = () => reject(new Error('cannot load the recording'));
+    });
+    const duration = video.duration;
+    const target = duration / 2;
+    video.currentTime = target;
+    await new Promise((resolve) => (video.onseeked = resolve));
+    return { duration, target, at: video.currentTime, seekable: video.seekable.length > 0 ? video.seekable.end(0) : 0 };
+  }, bytes);
+  expect(Number.isFinite(played.duration)).toBe(true);
+  expect(played.duration).toBeGreaterThan(2);
+  expect(played.seekable).toBeGreaterThan(2);
+  expect(Math.abs(played.at - played.target)).toBeLessThan(0.5);
 });

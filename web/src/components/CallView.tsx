@@ -1,5 +1,5 @@
 // In the call: the tile grid, the control bar, connection banner, settings and quality panels.
-import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore, type PointerEvent as ReactPointerEvent, type ReactNode, type RefObject } from 'react';
 import { CallRecorder, downloadRecording } from '../room/CallRecorder';
 import { isAudioBlocked, subscribeAudioBlocked, unlockAudio } from '../audioUnlock';
 import type { LocalMedia, LocalMediaSnapshot } from '../rtc/media';
@@ -9,8 +9,8 @@ import { inviteLink } from '../access/inviteLink';
 import { readLinkOptions } from '../access/linkOptions';
 import { connectIssueMessage } from '../rtc/connectIssue';
 import { savePrefs } from '../prefs';
-import { orderRemotes } from '../room/ActiveSpeaker';
-import { CamIcon, CamOffIcon, ChartIcon, ChatIcon, CheckIcon, RecordIcon, CloseIcon, GearIcon, HandIcon, LeaveIcon, LinkIcon, Logo, MicIcon, MicOffIcon, ScreenIcon, SpeakerIcon, UsersIcon } from './icons';
+import { CamIcon, CamOffIcon, ChartIcon, ChatIcon, CheckIcon, EyeOffIcon, GridIcon, RecordIcon, CloseIcon, GearIcon, HandIcon, LeaveIcon, LinkIcon, Logo, MicIcon, MicOffIcon, ScreenIcon, SpeakerIcon, SpeakerViewIcon, UsersIcon } from './icons';
+import { chooseLayout, clampInset, defaultInset, gridTileSize, insetSize, type Point, type Size, type ViewMode } from './layout';
 import { ChatPanel } from './ChatPanel';
 import { ScreenTile } from './ScreenTile';
 import { DevicePickers } from './DevicePickers';
@@ -29,14 +29,17 @@ function subscribeNarrow(fn: () => void): () => void {
   return () => narrowQuery.removeEventListener('change', fn);
 }
 
-/** Columns for n tiles: keeps tiles as large as possible for 1–8 people. */
-export function gridColumns(n: number, narrow = false): number {
-  if (n <= 1) return 1;
-  if (narrow) return n <= 2 ? 1 : 2; // phones: stack instead of shrinking
-  if (n <= 2) return 2;
-  if (n <= 4) return 2;
-  if (n <= 6) return 3;
-  return 4;
+/** The size of `ref`'s element, kept current (the tiles' area: what the layout is chosen for). */
+function useElementSize(ref: RefObject<HTMLElement | null>): Size {
+  const [size, setSize] = useState<Size>({ width: window.innerWidth, height: window.innerHeight * 0.7 });
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => setSize({ width: el.clientWidth, height: el.clientHeight }));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [ref]);
+  return size;
 }
 
 export function CallView({ room, snap, media, local, name }: { room: Room; snap: RoomSnapshot; media: LocalMedia; local: LocalMediaSnapshot; name: string }) {
@@ -44,6 +47,14 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
   const [statsOpen, setStatsOpenState] = useState(false);
   const chatOpen = snap.chat.open;
   const stage = useRef<HTMLElement>(null);
+  const tileArea = useRef<HTMLDivElement>(null);
+  const area = useElementSize(tileArea);
+  const [viewMode, setViewMode] = useState<ViewMode>('speaker');
+  const [pinnedId, setPinnedId] = useState<string | null>(null);
+  const [selfHidden, setSelfHidden] = useState(false);
+  // Who spoke last: stays large in speaker view while nobody speaks (state adjusted in render).
+  const [lastSpeakerId, setLastSpeakerId] = useState<string | null>(null);
+  if (snap.activeSpeakerId !== null && snap.activeSpeakerId !== lastSpeakerId) setLastSpeakerId(snap.activeSpeakerId);
   const recorder = useRef<CallRecorder | null>(null);
   // Latest tracks for the recorder's audio mix, read on every recorded frame.
   const audioTracks = useRef<MediaStreamTrack[]>([]);
@@ -154,7 +165,6 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
     else room.startScreenShare().catch((err: unknown) => showError(err instanceof Error && err.name === 'NotAllowedError' ? 'Screen sharing was cancelled.' : 'Screen sharing is not available here.'));
   };
 
-  const remotes = orderRemotes(snap.remotes, snap.activeSpeakerId);
   const screens = [
     ...(snap.local.screenTrack ? [{ id: snap.localId ?? 'local', name, track: snap.local.screenTrack, isLocal: true }] : []),
     ...snap.remotes.flatMap((r) => (r.screenTrack ? [{ id: r.id, name: r.name, track: r.screenTrack, isLocal: false }] : [])),
@@ -162,37 +172,62 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
   const presenting = screens.length > 0;
   const recordingBy = [...(snap.local.recording ? ['You'] : []), ...snap.remotes.filter((r) => r.media.recording).map((r) => r.name)];
   const count = snap.remotes.length + 1;
+  const localId = snap.localId ?? 'local';
+  const layout = chooseLayout({
+    localId,
+    remoteIds: snap.remotes.map((r) => r.id),
+    activeSpeakerId: snap.activeSpeakerId,
+    pinnedId,
+    mode: viewMode,
+    selfHidden,
+    presenting,
+    stage: presenting ? { width: window.innerWidth, height: window.innerHeight } : area,
+    lastSpeakerId,
+  });
   // On a phone a shared screen goes on top at full width and the people share what is below it
   // as a normal grid; on wider screens the people are a column beside the screen.
   const tileStrip = presenting && !narrow;
-  const cols = tileStrip ? 1 : gridColumns(count, narrow);
-  const rows = tileStrip ? count : Math.ceil(count / cols);
-  const tiles = [
-    {
-      key: 'local',
-      node: <VideoTile peerId={snap.localId ?? 'local'} name={name} isLocal videoTrack={local.videoTrack} audioTrack={null} audioOn={local.audioEnabled} videoOn={local.videoEnabled} hand={snap.local.hand} />,
-    },
-    ...remotes.map((r) => ({
-      key: r.id,
-      node: (
-        <VideoTile
-          peerId={r.id}
-          name={r.name}
-          isLocal={false}
-          videoTrack={r.videoTrack}
-          audioTrack={r.audioTrack}
-          audioOn={r.media.audio}
-          videoOn={r.media.video}
-          level={r.level}
-          connectionState={r.connectionState}
-          speakerId={local.speakerId}
-          onShowStats={() => setStatsOpen(true)}
-          speaking={snap.activeSpeakerId === r.id}
-          hand={r.media.hand === true}
-        />
-      ),
-    })),
-  ];
+  const { columns: cols, rows } = layout;
+  const togglePin = (id: string) => setPinnedId((cur) => (cur === id ? null : id));
+  const tileFor = (id: string, compact = false): ReactNode => {
+    if (id === localId) {
+      return <VideoTile peerId={localId} name={name} isLocal videoTrack={local.videoTrack} audioTrack={null} audioOn={local.audioEnabled} videoOn={local.videoEnabled} hand={snap.local.hand} compact={compact} onHideSelf={() => setSelfHidden(true)} />;
+    }
+    const r = snap.remotes.find((x) => x.id === id);
+    if (!r) return null;
+    return (
+      <VideoTile
+        peerId={r.id}
+        name={r.name}
+        isLocal={false}
+        videoTrack={r.videoTrack}
+        audioTrack={r.audioTrack}
+        audioOn={r.media.audio}
+        videoOn={r.media.video}
+        level={r.level}
+        connectionState={r.connectionState}
+        speakerId={local.speakerId}
+        onShowStats={() => setStatsOpen(true)}
+        speaking={snap.activeSpeakerId === r.id}
+        hand={r.media.hand === true}
+        compact={compact}
+        pinned={pinnedId === r.id}
+        onTogglePin={() => togglePin(r.id)}
+      />
+    );
+  };
+  const gridTile = gridTileSize(layout.tiles.length, cols, rows, area);
+  const tiles = layout.tiles.map((id) => ({ key: id, node: tileFor(id, layout.kind === 'speaker') }));
+  const localSettings = local.videoTrack?.getSettings();
+  const localAspect = localSettings?.width && localSettings.height ? localSettings.width / localSettings.height : 16 / 9;
+
+  const viewAction: ToolbarAction =
+    viewMode === 'speaker'
+      ? { testid: 'toggle-view', label: 'Grid view', icon: <GridIcon className="h-5 w-5" />, onClick: () => setViewMode('grid') }
+      : { testid: 'toggle-view', label: 'Speaker view', icon: <SpeakerViewIcon className="h-5 w-5" />, onClick: () => setViewMode('speaker') };
+  const selfViewAction: ToolbarAction = selfHidden
+    ? { testid: 'toggle-self-view', label: 'Show self-view', icon: <EyeOffIcon className="h-5 w-5" />, active: true, pressed: true, onClick: () => setSelfHidden(false) }
+    : { testid: 'toggle-self-view', label: 'Hide self-view', icon: <EyeOffIcon className="h-5 w-5" />, pressed: false, onClick: () => setSelfHidden(true) };
 
   // Beside Mute and Camera on wide screens (before and after Chat); under "More" on narrow ones.
   const leading: ToolbarAction[] = [
@@ -229,6 +264,24 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
           <span data-testid="recording-indicator" title={`Recording: ${recordingBy.join(', ')}`} className="inline-flex min-w-0 shrink items-center gap-1.5 rounded-full bg-rose-500/15 px-2.5 py-1 text-xs font-medium text-rose-200 ring-1 ring-rose-500/30">
             <span className="h-2 w-2 animate-pulse rounded-full bg-rose-500" />
             <span className="truncate">REC · {recordingBy.join(', ')}</span>
+          </span>
+        )}
+        <span className="flex-1" />
+        {!narrow && (
+          <span className="flex shrink-0 items-center gap-2">
+            {[viewAction, selfViewAction].map((a) => (
+              <button
+                key={a.testid}
+                type="button"
+                data-testid={a.testid}
+                aria-pressed={a.pressed}
+                onClick={a.onClick}
+                className={`inline-flex items-center gap-1.5 rounded-full px-3 py-1.5 text-xs font-medium ring-1 transition ${a.active ? 'bg-indigo-500 text-white ring-indigo-400' : 'bg-white/5 text-slate-200 ring-white/10 hover:bg-white/10'}`}
+              >
+                {a.icon}
+                {a.label}
+              </button>
+            ))}
           </span>
         )}
         <ConnectionBadge snap={snap} />
@@ -280,17 +333,51 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
             ))}
           </div>
         )}
-        <div data-testid="tile-grid" className={`flex min-h-0 min-w-0 flex-wrap content-center justify-center gap-3 ${tileStrip ? 'w-56 shrink-0 flex-col flex-nowrap overflow-y-auto' : 'flex-1'}`}>
-          {tiles.map((t) => (
-            <div
-              key={t.key}
-              className="min-h-0"
-              style={tileStrip ? { width: '100%', aspectRatio: '16 / 10', flexShrink: 0 } : { width: `calc((100% - ${(cols - 1) * 0.75}rem) / ${cols})`, height: `calc((100% - ${(rows - 1) * 0.75}rem) / ${rows})` }}
-            >
-              {t.node}
-            </div>
-          ))}
-        </div>
+        {presenting ? (
+          <div data-testid="tile-grid" className={`flex min-h-0 min-w-0 flex-wrap content-center justify-center gap-3 ${tileStrip ? 'w-56 shrink-0 flex-col flex-nowrap overflow-y-auto' : 'flex-1'}`}>
+            {tiles.map((t) => (
+              <div
+                key={t.key}
+                className="min-h-0"
+                style={tileStrip ? { width: '100%', aspectRatio: '16 / 10', flexShrink: 0 } : { width: `calc((100% - ${(cols - 1) * 0.75}rem) / ${cols})`, height: `calc((100% - ${(rows - 1) * 0.75}rem) / ${rows})` }}
+              >
+                {t.node}
+              </div>
+            ))}
+          </div>
+        ) : (
+          <div ref={tileArea} data-testid="tile-area" data-layout={layout.kind} className="relative min-h-0 min-w-0 flex-1">
+            {layout.kind === 'grid' ? (
+              <div data-testid="tile-grid" data-columns={cols} className="flex h-full flex-wrap content-center justify-center gap-3">
+                {tiles.map((t) => (
+                  <div key={t.key} className="min-h-0" style={gridTile}>
+                    {t.node}
+                  </div>
+                ))}
+              </div>
+            ) : (
+              <div data-testid="speaker-view" data-strip={layout.stripSide} className={`flex h-full gap-3 ${layout.stripSide === 'right' ? 'flex-row' : 'flex-col'}`}>
+                <div data-testid="main-tile" data-peer-id={layout.main ?? undefined} className="min-h-0 min-w-0 flex-1">
+                  {layout.main && tileFor(layout.main)}
+                </div>
+                {tiles.length > 0 && (
+                  <div data-testid="tile-strip" className={`flex shrink-0 gap-3 ${layout.stripSide === 'right' ? 'w-52 flex-col overflow-y-auto' : 'h-24 flex-row overflow-x-auto sm:h-32'}`}>
+                    {tiles.map((t) => (
+                      <div key={t.key} className="shrink-0" style={layout.stripSide === 'right' ? { width: '100%', aspectRatio: '16 / 10' } : { height: '100%', aspectRatio: '4 / 3' }}>
+                        {t.node}
+                      </div>
+                    ))}
+                  </div>
+                )}
+              </div>
+            )}
+            {layout.inset && (
+              <SelfInset area={area} size={insetSize(area, localAspect)}>
+                {tileFor(layout.inset, true)}
+              </SelfInset>
+            )}
+          </div>
+        )}
         {statsOpen && <QualityPanel remotes={snap.remotes} onClose={() => setStatsOpen(false)} sheet={narrow} />}
         {chatOpen && <ChatPanel chat={snap.chat} onSend={(text) => room.sendChat(text)} onClose={() => setChatOpen(false)} sheet={narrow} />}
       </main>
@@ -323,7 +410,7 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
             </span>
           )}
         </span>
-        {narrow ? <MoreMenu actions={[...leading, ...trailing]} /> : <ToolbarButtons actions={trailing} />}
+        {narrow ? <MoreMenu actions={[...leading, viewAction, selfViewAction, ...trailing]} /> : <ToolbarButtons actions={trailing} />}
         <RoundButton testid="leave" label="Leave call" danger onClick={() => room.leave()}>
           <LeaveIcon className="h-6 w-6" />
         </RoundButton>
@@ -357,6 +444,41 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
   );
 }
 
+/**
+ * Our own picture in a 1:1 call: small, over the other person's, and movable with a mouse, a pen
+ * or a finger (pointer events; touch-action: none keeps the page from scrolling instead).
+ */
+function SelfInset({ area, size, children }: { area: Size; size: Size; children: ReactNode }) {
+  const [placed, setPlaced] = useState<Point | null>(null);
+  const drag = useRef<{ pointer: number; dx: number; dy: number } | null>(null);
+  // Clear of the big tile's name bar until moved; kept on the stage when the stage shrinks.
+  const at = clampInset(placed ?? defaultInset(size, area, 44), size, area);
+  const end = (e: ReactPointerEvent) => {
+    if (drag.current?.pointer === e.pointerId) drag.current = null;
+  };
+  return (
+    <div
+      data-testid="self-inset"
+      className="absolute z-10 cursor-grab overflow-hidden rounded-2xl shadow-2xl ring-2 ring-white/20 active:cursor-grabbing"
+      style={{ left: at.x, top: at.y, width: size.width, height: size.height, touchAction: 'none' }}
+      onPointerDown={(e) => {
+        if ((e.target as HTMLElement).closest('button')) return;
+        e.currentTarget.setPointerCapture(e.pointerId);
+        drag.current = { pointer: e.pointerId, dx: e.clientX - at.x, dy: e.clientY - at.y };
+      }}
+      onPointerMove={(e) => {
+        const d = drag.current;
+        if (d?.pointer !== e.pointerId) return;
+        setPlaced(clampInset({ x: e.clientX - d.dx, y: e.clientY - d.dy }, size, area));
+      }}
+      onPointerUp={end}
+      onPointerCancel={end}
+    >
+      {children}
+    </div>
+  );
+}
+
 function ToolbarButtons({ actions }: { actions: ToolbarAction[] }) {
   return actions.map((a) => (
     <RoundButton key={a.testid} testid={a.testid} label={a.label} active={a.active} off={a.off} pressed={a.pressed} shortcut={a.shortcut} onClick={a.onClick}>
@@ -368,7 +490,7 @@ function ToolbarButtons({ actions }: { actions: ToolbarAction[] }) {
 function ConnectionBadge({ snap }: { snap: RoomSnapshot }) {
   const ok = snap.phase === 'joined';
   return (
-    <span data-testid="socket-status" data-state={snap.connection} className={`ml-auto inline-flex shrink-0 items-center gap-1.5 rounded-full px-2.5 py-1 text-xs ring-1 ${ok ? 'bg-emerald-500/10 text-emerald-300 ring-emerald-500/20' : 'bg-amber-500/10 text-amber-200 ring-amber-500/30'}`}>
+    <span data-testid="socket-status" data-state={snap.connection} className={`inline-flex shrink-0 items-center gap-1.5 rounded-full px-2.5 py-1 text-xs ring-1 ${ok ? 'bg-emerald-500/10 text-emerald-300 ring-emerald-500/20' : 'bg-amber-500/10 text-amber-200 ring-amber-500/30'}`}>
       <span className={`h-1.5 w-1.5 rounded-full ${ok ? 'bg-emerald-400' : 'animate-pulse bg-amber-300'}`} />
       {ok ? 'Connected' : snap.phase === 'failed' ? 'Offline' : 'Reconnecting'}
     </span>

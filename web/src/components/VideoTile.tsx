@@ -1,10 +1,12 @@
 // One participant's tile: video (or an avatar when the camera is off, or when a remote video shows
 // no picture), name, mic/camera marks and the connection-quality dot. The local tile is mirrored
-// and always muted.
-import { useEffect, useMemo, useRef } from 'react';
+// and always muted. The video fills the tile (cropped) when their shapes are close and is shown
+// whole (letterboxed) when they differ a lot (layout.videoFit).
+import { useEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import { forget, playWithAudio } from '../audioUnlock';
 import type { QualityLevel } from '../rtc/stats';
-import { CamOffIcon, HandIcon, MicOffIcon } from './icons';
+import { CamOffIcon, EyeOffIcon, HandIcon, MicOffIcon, PinIcon } from './icons';
+import { videoFit, type Size } from './layout';
 import { QualityDot } from './QualityDot';
 import { useVideoShowing } from './useVideoShowing';
 
@@ -23,6 +25,37 @@ export interface VideoTileProps {
   /** Their voice is the loudest lately: a ring around the tile. */
   speaking?: boolean;
   hand?: boolean;
+  /** This tile is pinned (speaker view keeps it large). */
+  pinned?: boolean;
+  /** Offered on remote tiles: pin or unpin this person. */
+  onTogglePin?: () => void;
+  /** Offered on our own tile: hide self-view. */
+  onHideSelf?: () => void;
+  /** A small tile (strip, inset): a smaller avatar. */
+  compact?: boolean;
+}
+
+/** The tile's and the video's sizes, kept current: what the letterbox decision needs. */
+function useShapes(tileRef: RefObject<HTMLDivElement | null>, videoRef: RefObject<HTMLVideoElement | null>): { tile: Size; video: Size } {
+  const [tile, setTile] = useState<Size>({ width: 0, height: 0 });
+  const [video, setVideo] = useState<Size>({ width: 0, height: 0 });
+  useEffect(() => {
+    const box = tileRef.current;
+    const el = videoRef.current;
+    if (!box || !el) return;
+    const observer = new ResizeObserver(() => setTile({ width: box.clientWidth, height: box.clientHeight }));
+    observer.observe(box);
+    const onResize = () => setVideo({ width: el.videoWidth, height: el.videoHeight });
+    el.addEventListener('resize', onResize);
+    el.addEventListener('loadedmetadata', onResize);
+    onResize();
+    return () => {
+      observer.disconnect();
+      el.removeEventListener('resize', onResize);
+      el.removeEventListener('loadedmetadata', onResize);
+    };
+  }, [tileRef, videoRef]);
+  return { tile, video };
 }
 
 type SinkCapable = HTMLMediaElement & { setSinkId?: (id: string) => Promise<void> };
@@ -43,6 +76,9 @@ function colorFor(id: string): string {
 
 export function VideoTile(p: VideoTileProps) {
   const ref = useRef<HTMLVideoElement>(null);
+  const box = useRef<HTMLDivElement>(null);
+  const shapes = useShapes(box, ref);
+  const fit = videoFit(shapes.tile, shapes.video);
   // Local preview: video only (never play our own microphone back).
   const tracks = useMemo(
     () => [p.videoTrack, p.isLocal ? null : p.audioTrack].filter((t): t is MediaStreamTrack => t !== null),
@@ -78,13 +114,17 @@ export function VideoTile(p: VideoTileProps) {
 
   return (
     <div
+      ref={box}
       data-testid="tile"
       data-peer-id={p.peerId}
       data-local={p.isLocal ? 'true' : 'false'}
       data-speaking={p.speaking ? 'true' : 'false'}
-      data-record-tile="cover"
+      data-pinned={p.pinned ? 'true' : 'false'}
+      data-fit={fit}
+      data-record-tile={fit}
       data-picture={showVideo ? 'true' : 'false'}
-      data-record-name={p.isLocal ? `${p.name} (you)` : p.name}
+      // The recording shows names as others know them: "(you)" is only true for this screen.
+      data-record-name={p.name}
       className={`group relative h-full w-full overflow-hidden rounded-2xl bg-slate-900 transition-shadow duration-200 ${p.speaking ? 'ring-[3px] ring-emerald-400 shadow-[0_0_24px_rgba(52,211,153,0.35)]' : 'ring-1 ring-white/5'}`}
     >
       <video
@@ -93,12 +133,12 @@ export function VideoTile(p: VideoTileProps) {
         autoPlay
         playsInline
         muted={p.isLocal}
-        className={`h-full w-full object-cover transition-opacity duration-300 ${p.isLocal ? '-scale-x-100' : ''} ${cameraOn ? 'opacity-100' : 'opacity-0'}`}
+        className={`h-full w-full ${fit === 'contain' ? 'object-contain' : 'object-cover'} transition-opacity duration-300 ${p.isLocal ? '-scale-x-100' : ''} ${cameraOn ? 'opacity-100' : 'opacity-0'}`}
       />
       {/* Over the video rather than hiding it: it keeps playing, so new frames are seen at once. */}
       {!showVideo && (
         <div data-testid={cameraOn ? 'tile-no-picture' : 'tile-camera-off'} className="absolute inset-0 grid place-items-center bg-gradient-to-b from-slate-800 to-slate-900">
-          <div className={`grid h-20 w-20 place-items-center rounded-full bg-gradient-to-br text-2xl font-semibold text-white shadow-xl ${colorFor(p.peerId)}`}>
+          <div className={`grid place-items-center rounded-full bg-gradient-to-br font-semibold text-white shadow-xl ${p.compact ? 'h-12 w-12 text-base' : 'h-20 w-20 text-2xl'} ${colorFor(p.peerId)}`}>
             {initials(p.name)}
           </div>
         </div>
@@ -108,8 +148,30 @@ export function VideoTile(p: VideoTileProps) {
           <HandIcon className="h-4 w-4" /> Hand raised
         </div>
       )}
+      {(p.onTogglePin || p.onHideSelf) && (
+        <div className="absolute right-2 top-2 flex gap-1">
+          {p.onTogglePin && (
+            <button
+              type="button"
+              data-testid="pin-tile"
+              aria-pressed={p.pinned === true}
+              aria-label={p.pinned ? `Unpin ${p.name}` : `Pin ${p.name}`}
+              title={p.pinned ? 'Unpin' : 'Pin: keep large'}
+              onClick={p.onTogglePin}
+              className={`grid h-8 w-8 place-items-center rounded-full backdrop-blur transition ${p.pinned ? 'bg-indigo-500 text-white' : 'bg-black/50 text-slate-100 hover:bg-black/70'}`}
+            >
+              <PinIcon className="h-4 w-4" />
+            </button>
+          )}
+          {p.onHideSelf && (
+            <button type="button" data-testid="hide-self-view" aria-label="Hide self-view" title="Hide self-view" onClick={p.onHideSelf} className="grid h-8 w-8 place-items-center rounded-full bg-black/50 text-slate-100 backdrop-blur hover:bg-black/70">
+              <EyeOffIcon className="h-4 w-4" />
+            </button>
+          )}
+        </div>
+      )}
       {connecting && (
-        <div className="absolute inset-x-0 top-3 flex justify-center">
+        <div className="pointer-events-none absolute inset-x-0 top-3 flex justify-center">
           <span className="rounded-full bg-black/60 px-3 py-1 text-xs text-slate-200 backdrop-blur">
             {p.connectionState === 'failed' || p.connectionState === 'disconnected' ? 'Reconnecting media…' : 'Connecting…'}
           </span>

@@ -128,3 +128,30 @@ export const SendIcon = (p: P) => (
     <path d="m12 13 8-9" />
   </Base>
 );
+export const PinIcon = (p: P) => (
+  <Base {...p}>
+    <path d="M9 4h6l-1 6 3 3H7l3-3-1-6zM12 13v7" />
+  </Base>
+);
+export const EyeOffIcon = (p: P) => (
+  <Base {...p}>
+    <path d="M3 3l18 18M10.6 6.1A9.8 9.8 0 0 1 12 6c5 0 9 6 9 6a16 16 0 0 1-2.6 3.2M6.3 7.6C4.2 9.2 3 12 3 12s4 6 9 6c1.4 0 2.7-.4 3.8-1" />
+    <path d="M9.9 9.9a3 3 0 0 0 4.2 4.2" />
+  </Base>
+);
+export const GridIcon = (p: P) => (
+  <Base {...p}>
+    <rect x="4" y="4" width="7" height="7" rx="1.5" />
+    <rect x="13" y="4" width="7" height="7" rx="1.5" />
+    <rect x="4" y="13" width="7" height="7" rx="1.5" />
+    <rect x="13" y="13" width="7" height="7" rx="1.5" />
+  </Base>
+);
+export const SpeakerViewIcon = (p: P) => (
+  <Base {...p}>
+    <rect x="3" y="4" width="13" height="16" rx="1.5" />
+    <rect x="18" y="4" width="3" height="4" rx="1" />
+    <rect x="18" y="10" width="3" height="4" rx="1" />
+    <rect x="18" y="16" width="3" height="4" rx="1" />
+  </Base>
+);

@@ -1,6 +1,8 @@
 // Records the call as this page shows it: the tiles of the call view drawn onto a canvas, and
 // every voice (remote ones and our own microphone) mixed with WebAudio, encoded by MediaRecorder
-// as WebM. Nothing leaves the browser; the file is handed over when recording stops.
+// as WebM. Nothing leaves the browser; the file is handed over when recording stops, with its
+// duration written in (webmDuration) so that players show its length and can seek.
+import { withWebmDuration } from './webmDuration';
 
 export interface CallRecorderOptions {
   /** The element whose tiles are recorded (tiles: [data-record-tile] with a name attribute). */
@@ -24,6 +26,8 @@ export class CallRecorder {
   private recorder: MediaRecorder | null = null;
   private chunks: Blob[] = [];
   private timer: ReturnType<typeof setInterval> | null = null;
+  /** When the recorder started (performance.now()); the file's duration is counted from it. */
+  private startedAt = 0;
 
   constructor(opts: CallRecorderOptions) {
     this.opts = opts;
@@ -53,6 +57,10 @@ export class CallRecorder {
     this.recorder.ondataavailable = (e) => {
       if (e.data.size > 0) this.chunks.push(e.data);
     };
+    this.recorder.onstart = () => {
+      this.startedAt = performance.now();
+    };
+    this.startedAt = performance.now();
     this.recorder.start(1000);
     this.timer = setInterval(() => this.drawFrame(), 1000 / fps);
   }
@@ -63,7 +71,8 @@ export class CallRecorder {
     if (!recorder) return Promise.reject(new Error('not recording'));
     return new Promise((resolve) => {
       recorder.onstop = () => {
-        resolve(new Blob(this.chunks, { type: recorder.mimeType || 'video/webm' }));
+        const durationMs = performance.now() - this.startedAt;
+        resolve(withWebmDuration(new Blob(this.chunks, { type: recorder.mimeType || 'video/webm' }), durationMs));
         this.chunks = [];
       };
       recorder.stop();
