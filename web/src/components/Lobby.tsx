@@ -108,7 +108,7 @@ export function Lobby({ roomId, media, snap, initialName, tokenName = null, stat
                 aria-describedby={tokenName !== null ? 'token-name-note' : undefined}
                 onChange={(e) => setName(e.target.value)}
                 placeholder="How others will see you"
-                className={`w-full rounded-xl border border-white/10 px-3 py-2.5 text-sm text-white placeholder-slate-500 outline-none transition focus:border-indigo-400 focus:ring-2 focus:ring-indigo-400/30 ${tokenName !== null ? 'cursor-default bg-slate-800/40 text-slate-300' : 'bg-slate-800/80'}`}
+                className={`w-full rounded-xl border border-white/10 px-3 py-2.5 text-sm text-white placeholder-slate-400 outline-none transition focus:border-indigo-400 focus:ring-2 focus:ring-indigo-400/30 ${tokenName !== null ? 'cursor-default bg-slate-800/40 text-slate-300' : 'bg-slate-800/80'}`}
               />
               {tokenName !== null && (
                 <span id="token-name-note" data-testid="token-name-note" className="mt-1.5 block text-xs text-slate-400">
