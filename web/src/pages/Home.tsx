@@ -68,7 +68,7 @@ function Feature({ icon, title, text }: { icon: React.ReactNode; title: string; 
   return (
     <div className="rounded-2xl bg-white/[0.03] p-5 ring-1 ring-white/10">
       <div className="mb-3 grid h-9 w-9 place-items-center rounded-lg bg-indigo-500/15 text-indigo-300">{icon}</div>
-      <h3 className="font-medium text-white">{title}</h3>
+      <h2 className="font-medium text-white">{title}</h2>
       <p className="mt-1 text-sm text-slate-400">{text}</p>
     </div>
   );
