@@ -98,7 +98,7 @@ export function Lobby({ roomId, media, snap, initialName, tokenName = null, stat
           <h1 className="text-2xl font-semibold text-white">Ready to join?</h1>
           <p className="mt-1 text-sm text-slate-400">Check your camera and microphone before you go in.</p>
           <div className="mt-3">
-            <RoomPreviewLine roomId={roomId} />
+            <RoomPreviewLine roomId={roomId} live={status.kind === 'ready'} />
           </div>
           <form className="mt-6 space-y-4" onSubmit={(e) => { e.preventDefault(); submit(); }}>
             <label className="block">

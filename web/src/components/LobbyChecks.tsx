@@ -79,9 +79,17 @@ export function SpeakerTest({ speakerId }: { speakerId: string | null }) {
 
 const PREVIEW_EVERY_MS = 15_000;
 
-export function RoomPreviewLine({ roomId }: { roomId: string }) {
+/**
+ * `live`: keep asking every 15 s. Once the person has pressed Join (or the room turned out full or
+ * refused) the last answer stays and no more sockets are opened: the lobby's sockets then belong
+ * to the join alone.
+ */
+export function RoomPreviewLine({ roomId, live }: { roomId: string; live: boolean }) {
   const [names, setNames] = useState<string[] | null>(null);
+  const asked = useRef(false);
   useEffect(() => {
+    if (!live && asked.current) return;
+    asked.current = true;
     let stopped = false;
     const token = readLinkOptions(window.location.search).token;
     const ask = async () => {
@@ -89,12 +97,12 @@ export function RoomPreviewLine({ roomId }: { roomId: string }) {
       if (!stopped && answer !== null) setNames(answer);
     };
     void ask();
-    const timer = setInterval(() => void ask(), PREVIEW_EVERY_MS);
+    const timer = live ? setInterval(() => void ask(), PREVIEW_EVERY_MS) : undefined;
     return () => {
       stopped = true;
       clearInterval(timer);
     };
-  }, [roomId]);
+  }, [roomId, live]);
   if (names === null) return null;
   return (
     <p data-testid="room-preview" data-count={names.length} className="flex items-center gap-2 text-sm text-slate-300">
