@@ -118,10 +118,9 @@ test('four people stay in a mesh; the fifth moves the room onto the media server
   expect(worst, 'worst frame gap on the first four pages across the switch (ms)').toBeLessThan(2_000);
 
   await sendChat(eve, 'after the switch');
-  for (const p of [...first, eve]) {
-    await expectChat(p, 'after the switch');
-    if (p !== first[0]) await expectChat(p, 'before the switch');
-  }
+  // Eve joined after "before the switch" was sent: there is no chat history to give her.
+  for (const p of [...first, eve]) await expectChat(p, 'after the switch');
+  for (const p of first.slice(1)) await expectChat(p, 'before the switch');
   for (const p of first.slice(0, 1).concat(first.slice(2))) await expectChat(p, 'during the switch');
 });
 

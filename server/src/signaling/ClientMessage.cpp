@@ -76,7 +76,8 @@ std::string_view utf8Prefix(std::string_view text, std::size_t maxBytes) {
     return text.substr(0, cut);
 }
 
-std::optional<wire::SignalError> decodeJoin(const json::object& envelope, ClientMessage& message) {
+std::optional<wire::SignalError> decodeRoomId(const json::object& envelope,
+                                              ClientMessage& message) {
     wire::SignalError error{};
     if (!optionalString(envelope, "roomId", message.roomId, error,
                         wire::ErrorCode::invalidRoomId)) {
@@ -86,6 +87,12 @@ std::optional<wire::SignalError> decodeJoin(const json::object& envelope, Client
         return fail(wire::ErrorCode::invalidRoomId,
                     "roomId must be 3 to 64 characters of A-Z, a-z, 0-9, _ or -");
     }
+    return std::nullopt;
+}
+
+std::optional<wire::SignalError> decodeJoin(const json::object& envelope, ClientMessage& message) {
+    wire::SignalError error{};
+    if (auto bad = decodeRoomId(envelope, message)) return bad;
     const auto* data = envelope.if_contains("data");
     if (data == nullptr || data->is_null()) return std::nullopt;
     if (!data->is_object()) return fail(wire::ErrorCode::badMessage, "data must be an object");
@@ -346,6 +353,9 @@ DecodeResult decodeClientMessage(std::string_view text) {
             break;
         case wire::MessageType::chat:
             error = decodeChat(envelope, message);
+            break;
+        case wire::MessageType::preview:
+            error = decodeRoomId(envelope, message);
             break;
         default:
             break;  // leave, sfu-leave: nothing to check

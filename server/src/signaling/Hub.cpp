@@ -105,6 +105,9 @@ void Hub::handle(const std::string& connectionId, const ClientMessage& message,
         case wire::MessageType::sfuLeave:
             sfuLeave(peerId, connection);
             break;
+        case wire::MessageType::preview:
+            preview(connection, message);
+            break;
         default:
             break;  // ping is answered by the connection itself
     }

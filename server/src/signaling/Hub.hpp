@@ -171,6 +171,9 @@ class Hub final : public cluster::BusSink {
                     const ClientMessage& message);
     void sendError(Connection& connection, wire::ErrorCode code, std::string text);
 
+    // The lobby's preview of a room (HubPreview.cpp).
+    void preview(Connection& connection, const ClientMessage& message);
+
     // Rooms on the media server (HubMedia.cpp).
     void chat(const std::string& peerId, Connection& connection, const ClientMessage& message);
     void sfuOffer(const std::string& peerId, Connection& connection, const ClientMessage& message);

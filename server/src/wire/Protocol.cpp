@@ -24,6 +24,8 @@ std::string_view toString(MessageType type) {
             return "sfu-leave";
         case MessageType::chat:
             return "chat";
+        case MessageType::preview:
+            return "preview";
         case MessageType::roomJoined:
             return "room-joined";
         case MessageType::peerJoined:
@@ -42,6 +44,8 @@ std::string_view toString(MessageType type) {
             return "sfu-tracks";
         case MessageType::sfuClosed:
             return "sfu-closed";
+        case MessageType::roomPreview:
+            return "room-preview";
     }
     return "unknown";
 }
@@ -50,7 +54,7 @@ std::optional<MessageType> clientMessageType(std::string_view name) {
     for (auto type :
          {MessageType::join, MessageType::leave, MessageType::offer, MessageType::answer,
           MessageType::iceCandidate, MessageType::mediaState, MessageType::ping,
-          MessageType::sfuOffer, MessageType::sfuLeave, MessageType::chat}) {
+          MessageType::sfuOffer, MessageType::sfuLeave, MessageType::chat, MessageType::preview}) {
         if (toString(type) == name) return type;
     }
     return std::nullopt;

@@ -157,6 +157,21 @@ std::string encodePeerLeft(std::string_view roomId, std::string_view peerId) {
     return out;
 }
 
+std::string encodeRoomPreview(std::string_view roomId, const std::vector<std::string>& names) {
+    std::string out = beginEnvelope(MessageType::roomPreview);
+    appendField(out, "roomId", roomId);
+    out += ",\"data\":{\"names\":[";
+    bool first = true;
+    for (const auto& name : names) {
+        if (!first) out += ',';
+        first = false;
+        obs::appendJsonString(out, name);
+    }
+    out += "]}";
+    appendTimestamp(out);
+    return out;
+}
+
 std::string encodeRelay(MessageType type, std::string_view roomId, std::string_view fromId,
                         std::string_view targetId, std::string_view dataJson) {
     std::string out = beginEnvelope(type);

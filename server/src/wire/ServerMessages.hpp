@@ -43,6 +43,8 @@ std::string encodeSfuClosed(std::string_view reason);
 std::string encodePeerJoined(std::string_view roomId, std::string_view peerId,
                              std::string_view name, std::string_view mediaJson);
 std::string encodePeerLeft(std::string_view roomId, std::string_view peerId);
+// The answer to `preview`: the names of the people in a room, nothing else (no ids, no media).
+std::string encodeRoomPreview(std::string_view roomId, const std::vector<std::string>& names);
 // offer / answer / ice-candidate / media-state with the sender's id stamped.
 std::string encodeRelay(MessageType type, std::string_view roomId, std::string_view fromId,
                         std::string_view targetId, std::string_view dataJson);

@@ -185,9 +185,10 @@ TEST(MetricsCardinality, ErrorCodesCloseReasonsAndTypesAreFixedSetsFromTheStart)
     EXPECT_EQ(seriesOf(atStart, "pulsemeet_signaling_errors_total").size(),
               15u);  // ErrorCode: the 13 of the protocol, peer-unreachable, media-unavailable
     EXPECT_EQ(seriesOf(atStart, "pulsemeet_websocket_closes_total").size(), 8u);
-    // MessageType: 10 client -> server (chat both ways), 9 server -> client.
-    EXPECT_EQ(seriesOf(atStart, "pulsemeet_messages_received_total").size(), 19u);
-    EXPECT_EQ(seriesOf(atStart, "pulsemeet_messages_sent_total").size(), 19u);
+    // MessageType: 11 client -> server (chat both ways, preview), 10 server -> client
+    // (room-preview).
+    EXPECT_EQ(seriesOf(atStart, "pulsemeet_messages_received_total").size(), 21u);
+    EXPECT_EQ(seriesOf(atStart, "pulsemeet_messages_sent_total").size(), 21u);
 
     {
         WsClient client(server.port());

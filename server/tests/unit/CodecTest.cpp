@@ -244,6 +244,15 @@ TEST(Codec, SfuOfferAndLeave) {
     }
 }
 
+TEST(Codec, PreviewNeedsAValidRoomIdAndItsAnswerIsServerOnly) {
+    const auto preview = ok(R"({"type":"preview","roomId":"abc-123"})");
+    EXPECT_EQ(preview.type, MessageType::preview);
+    EXPECT_EQ(preview.roomId, "abc-123");
+    EXPECT_EQ(codeOf(R"({"type":"preview"})"), ErrorCode::invalidRoomId);
+    EXPECT_EQ(codeOf(R"({"type":"preview","roomId":"a b"})"), ErrorCode::invalidRoomId);
+    EXPECT_EQ(codeOf(R"({"type":"room-preview","roomId":"abc-123"})"), ErrorCode::unknownType);
+}
+
 TEST(Codec, ChatIsTrimmedBoundedAndFreeOfControlCharacters) {
     EXPECT_EQ(ok(R"({"type":"chat","text":"  hi there \t"})").text, "hi there");
     EXPECT_EQ(codeOf(R"({"type":"chat"})"), ErrorCode::badMessage);

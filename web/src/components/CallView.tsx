@@ -4,16 +4,19 @@ import { CallRecorder, downloadRecording } from '../room/CallRecorder';
 import { isAudioBlocked, subscribeAudioBlocked, unlockAudio } from '../audioUnlock';
 import type { LocalMedia, LocalMediaSnapshot } from '../rtc/media';
 import type { Room, RoomSnapshot } from '../room/Room';
-import { roomLink } from '../router';
-import { inviteLink } from '../access/inviteLink';
-import { readLinkOptions } from '../access/linkOptions';
+import { copyInviteLink, TOKEN_WITHHELD_MESSAGE } from '../access/copyInvite';
+import { participantRows, raisedHandOrder, raisedIds } from '../room/awareness';
 import { connectIssueMessage } from '../rtc/connectIssue';
 import { savePrefs } from '../prefs';
-import { CamIcon, CamOffIcon, ChartIcon, ChatIcon, CheckIcon, EyeOffIcon, GridIcon, RecordIcon, CloseIcon, GearIcon, HandIcon, LeaveIcon, LinkIcon, Logo, MicIcon, MicOffIcon, ScreenIcon, SpeakerIcon, SpeakerViewIcon, UsersIcon } from './icons';
+import { CamIcon, CamOffIcon, ChartIcon, ChatIcon, CheckIcon, EyeOffIcon, GridIcon, RecordIcon, GearIcon, HandIcon, LeaveIcon, LinkIcon, Logo, MicIcon, MicOffIcon, ScreenIcon, SpeakerIcon, SpeakerViewIcon, UsersIcon } from './icons';
 import { chooseLayout, clampInset, defaultInset, gridTileSize, insetSize, type Point, type Size, type ViewMode } from './layout';
 import { ChatPanel } from './ChatPanel';
 import { ScreenTile } from './ScreenTile';
-import { DevicePickers } from './DevicePickers';
+import { SettingsDialog } from './SettingsDialog';
+import { ParticipantsPanel } from './ParticipantsPanel';
+import { ShortcutsDialog } from './ShortcutsDialog';
+import { Awareness } from './Awareness';
+import { AloneCard } from './AloneCard';
 import { QualityPanel } from './QualityPanel';
 import { MoreMenu, type ToolbarAction } from './MoreMenu';
 import { RoundButton } from './RoundButton';
@@ -45,6 +48,13 @@ function useElementSize(ref: RefObject<HTMLElement | null>): Size {
 export function CallView({ room, snap, media, local, name }: { room: Room; snap: RoomSnapshot; media: LocalMedia; local: LocalMediaSnapshot; name: string }) {
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [statsOpen, setStatsOpenState] = useState(false);
+  const [peopleOpen, setPeopleOpenState] = useState(false);
+  const [shortcutsOpen, setShortcutsOpen] = useState(false);
+  // Raised hands in the order they went up (the snapshot only says who has one up now).
+  const raisedNow = raisedIds(snap).join(' ');
+  const [hands, setHands] = useState({ raised: '', order: [] as string[] });
+  if (hands.raised !== raisedNow) setHands({ raised: raisedNow, order: raisedHandOrder(hands.order, raisedNow === '' ? [] : raisedNow.split(' ')) });
+  const handOrder = hands.order;
   const chatOpen = snap.chat.open;
   const stage = useRef<HTMLElement>(null);
   const tileArea = useRef<HTMLDivElement>(null);
@@ -70,21 +80,39 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
     },
     [room],
   );
-  // One side panel at a time: opening one closes the other.
+  // One side panel at a time: opening one closes the others.
   const setChatOpen = useCallback(
     (open: boolean) => {
-      if (open) setStatsOpenState(false);
+      if (open) {
+        setStatsOpenState(false);
+        setPeopleOpenState(false);
+      }
       room.setChatOpen(open);
     },
     [room],
   );
   const setStatsOpen = useCallback(
     (open: boolean) => {
-      if (open) room.setChatOpen(false);
+      if (open) {
+        room.setChatOpen(false);
+        setPeopleOpenState(false);
+      }
       setStatsOpenState(open);
     },
     [room],
   );
+  const setPeopleOpen = useCallback(
+    (open: boolean) => {
+      if (open) {
+        room.setChatOpen(false);
+        setStatsOpenState(false);
+      }
+      setPeopleOpenState(open);
+    },
+    [room],
+  );
+  // After joining, the call's main region has the focus (screen readers start there).
+  useEffect(() => stage.current?.focus(), []);
   const [copied, setCopied] = useState(false);
   const [toast, setToast] = useState<string | null>(null);
   const audioBlocked = useSyncExternalStore(subscribeAudioBlocked, isAudioBlocked);
@@ -107,9 +135,7 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
       if (e.key === 'm' || e.key === 'M') toggleAudio();
       else if (e.key === 'v' || e.key === 'V') toggleVideo();
       else if (e.key === 'h' || e.key === 'H') room.setHand(!room.snapshot.local.hand);
-      else if (e.key === 'Escape') {
-        setSettingsOpen(false);
-      }
+      else if (e.key === '?') setShortcutsOpen(true);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -128,18 +154,10 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
   const notice = toast ?? local.notice;
 
   const copyLink = async () => {
-    // The page's room token goes along (without it the invitee is refused), unless it names us or
-    // opens every room; ?relay=1 stays behind, it is this browser's choice.
-    const token = readLinkOptions(window.location.search).token;
-    const { link, personalTokenWithheld } = inviteLink(roomLink(room.roomId), room.roomId, token);
-    try {
-      await navigator.clipboard.writeText(link);
-    } catch {
-      window.prompt('Copy this invite link', link);
-    }
+    const { personalTokenWithheld } = await copyInviteLink(room.roomId);
     setCopied(true);
     setTimeout(() => setCopied(false), 2000);
-    if (personalTokenWithheld) showError('Link copied without your token (it is yours alone): the person you invite needs their own invitation link.');
+    if (personalTokenWithheld) showError(TOKEN_WITHHELD_MESSAGE);
   };
 
   const toggleRecording = () => {
@@ -255,11 +273,14 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
       <header className="flex items-center gap-2 px-3 py-3 sm:gap-3 sm:px-5">
         <Logo className="shrink-0 text-white" compact />
         <span className="mx-1 h-5 w-px shrink-0 bg-white/10" />
-        <span className="min-w-0 truncate font-mono text-sm text-slate-300" title={room.roomId}>{room.roomId}</span>
-        <span data-testid="participant-count" className="inline-flex shrink-0 items-center gap-1.5 rounded-full bg-white/5 px-2.5 py-1 text-xs text-slate-300 ring-1 ring-white/10">
+        <h1 className="sr-only">Call in room {room.roomId}</h1>
+        <button type="button" data-testid="room-code" onClick={() => void copyLink()} title="Copy the invite link" aria-label={copied ? `Room ${room.roomId}: link copied` : `Room ${room.roomId}: copy the invite link`} className="min-w-0 truncate rounded font-mono text-sm text-slate-300 hover:text-white focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-400">
+          {room.roomId}
+        </button>
+        <button type="button" data-testid="participant-count" onClick={() => setPeopleOpen(!peopleOpen)} aria-expanded={peopleOpen} aria-label={`People in the call: ${count}`} className={`inline-flex min-h-8 shrink-0 items-center gap-1.5 rounded-full px-2.5 py-1 text-xs ring-1 ring-white/10 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-400 ${peopleOpen ? 'bg-indigo-500 text-white' : 'bg-white/5 text-slate-300 hover:bg-white/10'}`}>
           <UsersIcon className="h-3.5 w-3.5" />
           {count}
-        </span>
+        </button>
         {recordingBy.length > 0 && (
           <span data-testid="recording-indicator" title={`Recording: ${recordingBy.join(', ')}`} className="inline-flex min-w-0 shrink items-center gap-1.5 rounded-full bg-rose-500/15 px-2.5 py-1 text-xs font-medium text-rose-200 ring-1 ring-rose-500/30">
             <span className="h-2 w-2 animate-pulse rounded-full bg-rose-500" />
@@ -318,7 +339,7 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
           </div>
         ))}
 
-      <main ref={stage} className={`flex min-h-0 flex-1 gap-3 px-3 sm:px-5 ${narrow ? 'flex-col' : ''}`}>
+      <main ref={stage} tabIndex={-1} aria-label="Call" className={`relative flex min-h-0 flex-1 gap-3 px-3 outline-none sm:px-5 ${narrow ? 'flex-col' : ''}`}>
         {/* Flex-wrap rather than CSS grid so a last, incomplete row is centred. */}
         {presenting && (
           <div
@@ -378,6 +399,12 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
             )}
           </div>
         )}
+        {snap.remotes.length === 0 && snap.phase === 'joined' && (
+          <div className="pointer-events-none absolute inset-x-3 bottom-3 z-10 flex justify-center">
+            <AloneCard roomId={room.roomId} onTokenWithheld={() => showError(TOKEN_WITHHELD_MESSAGE)} />
+          </div>
+        )}
+        {peopleOpen && <ParticipantsPanel rows={participantRows(snap, { name, audio: local.audioEnabled, video: local.videoEnabled }, handOrder)} onClose={() => setPeopleOpen(false)} sheet={narrow} />}
         {statsOpen && <QualityPanel remotes={snap.remotes} onClose={() => setStatsOpen(false)} sheet={narrow} />}
         {chatOpen && <ChatPanel chat={snap.chat} onSend={(text) => room.sendChat(text)} onClose={() => setChatOpen(false)} sheet={narrow} />}
       </main>
@@ -401,11 +428,11 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
         </RoundButton>
         {!narrow && <ToolbarButtons actions={leading} />}
         <span className="relative">
-          <RoundButton testid="toggle-chat" label={chatOpen ? 'Close chat' : 'Open chat'} active={chatOpen} onClick={() => setChatOpen(!chatOpen)}>
+          <RoundButton testid="toggle-chat" label={chatOpen ? 'Close chat' : snap.chat.unread > 0 ? `Open chat, ${snap.chat.unread} unread` : 'Open chat'} active={chatOpen} onClick={() => setChatOpen(!chatOpen)}>
             <ChatIcon className="h-5 w-5" />
           </RoundButton>
           {snap.chat.unread > 0 && (
-            <span data-testid="chat-unread" className="pointer-events-none absolute -right-1 -top-1 grid h-5 min-w-5 place-items-center rounded-full bg-rose-500 px-1 text-[11px] font-bold text-white ring-2 ring-slate-950">
+            <span data-testid="chat-unread" aria-hidden="true" className="pointer-events-none absolute -right-1 -top-1 grid h-5 min-w-5 place-items-center rounded-full bg-rose-600 px-1 text-[11px] font-bold text-white ring-2 ring-slate-950">
               {snap.chat.unread > 99 ? '99+' : snap.chat.unread}
             </span>
           )}
@@ -415,8 +442,8 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
           <LeaveIcon className="h-6 w-6" />
         </RoundButton>
         {/* Only where there is a keyboard and room for it beside the toolbar. */}
-        <span data-testid="shortcut-hint" className="absolute right-5 hidden text-xs text-slate-500 xl:block pointer-coarse:hidden">
-          <kbd className="rounded bg-white/5 px-1.5 py-0.5 font-mono">M</kbd> mic · <kbd className="rounded bg-white/5 px-1.5 py-0.5 font-mono">V</kbd> camera
+        <span data-testid="shortcut-hint" className="absolute right-5 hidden text-xs text-slate-400 xl:block pointer-coarse:hidden">
+          <kbd className="rounded bg-white/5 px-1.5 py-0.5 font-mono">M</kbd> mic · <kbd className="rounded bg-white/5 px-1.5 py-0.5 font-mono">V</kbd> camera · <kbd className="rounded bg-white/5 px-1.5 py-0.5 font-mono">?</kbd> more
         </span>
       </footer>
 
@@ -426,20 +453,9 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
         </div>
       )}
 
-      {settingsOpen && (
-        <div className="fixed inset-0 z-40 grid place-items-center bg-black/60 p-4 backdrop-blur-sm" onClick={() => setSettingsOpen(false)}>
-          <div data-testid="settings-dialog" role="dialog" aria-modal="true" aria-label="Device settings" className="w-full max-w-md rounded-2xl bg-slate-900 p-6 shadow-2xl ring-1 ring-white/10" onClick={(e) => e.stopPropagation()}>
-            <div className="mb-5 flex items-center justify-between">
-              <h2 className="text-lg font-semibold text-white">Device settings</h2>
-              <button type="button" data-testid="close-settings" onClick={() => setSettingsOpen(false)} className="rounded-lg p-1 text-slate-400 hover:bg-white/5 hover:text-white" aria-label="Close">
-                <CloseIcon className="h-5 w-5" />
-              </button>
-            </div>
-            <DevicePickers media={media} snap={local} onError={showError} />
-            <p className="mt-4 text-xs text-slate-500">Switching devices keeps your call connected.</p>
-          </div>
-        </div>
-      )}
+      {settingsOpen && <SettingsDialog media={media} local={local} onError={showError} onClose={() => setSettingsOpen(false)} />}
+      {shortcutsOpen && <ShortcutsDialog onClose={() => setShortcutsOpen(false)} />}
+      <Awareness snap={snap} />
     </div>
   );
 }

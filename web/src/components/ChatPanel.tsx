@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ChatSnapshot } from '../room/ChatLog';
 import { CloseIcon, SendIcon } from './icons';
+import { useDialog } from './useDialog';
 
 export const SIDE_PANEL = 'flex h-full w-80 shrink-0 flex-col overflow-hidden rounded-2xl bg-slate-900/90 ring-1 ring-white/5';
 export const SHEET = 'fixed inset-0 z-40 flex flex-col overflow-hidden bg-slate-900';
@@ -13,6 +14,10 @@ const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute:
 export function ChatPanel({ chat, onSend, onClose, sheet = false }: { chat: ChatSnapshot; onSend: (text: string) => void; onClose: () => void; sheet?: boolean }) {
   const [draft, setDraft] = useState('');
   const list = useRef<HTMLOListElement>(null);
+  const input = useRef<HTMLInputElement>(null);
+  // Opening moves the focus to the message field, closing takes it back to where it was (the
+  // chat button); Esc closes. A full-screen sheet keeps Tab inside it.
+  const panel = useDialog<HTMLElement>(onClose, { trap: sheet, initial: input });
   useEffect(() => {
     list.current?.lastElementChild?.scrollIntoView({ block: 'end' });
   }, [chat.messages.length]);
@@ -25,9 +30,9 @@ export function ChatPanel({ chat, onSend, onClose, sheet = false }: { chat: Chat
   };
 
   return (
-    <aside data-testid="chat-panel" data-sheet={sheet ? 'true' : 'false'} className={sheet ? SHEET : SIDE_PANEL}>
+    <aside ref={panel} aria-labelledby="chat-title" role={sheet ? 'dialog' : undefined} aria-modal={sheet ? true : undefined} data-testid="chat-panel" data-sheet={sheet ? 'true' : 'false'} className={sheet ? SHEET : SIDE_PANEL}>
       <header className="flex items-center justify-between border-b border-white/5 px-4 py-3">
-        <h2 className="text-sm font-semibold text-slate-100">Chat</h2>
+        <h2 id="chat-title" className="text-sm font-semibold text-slate-100">Chat</h2>
         <button type="button" data-testid="close-chat" onClick={onClose} className={`rounded-lg text-slate-400 hover:bg-white/5 hover:text-white ${sheet ? 'p-2.5' : 'p-1'}`} aria-label="Close chat">
           <CloseIcon className={sheet ? 'h-5 w-5' : 'h-4 w-4'} />
         </button>
@@ -55,13 +60,14 @@ export function ChatPanel({ chat, onSend, onClose, sheet = false }: { chat: Chat
       </ol>
       <form onSubmit={submit} className="flex items-center gap-2 border-t border-white/5 p-3">
         <input
+          ref={input}
           data-testid="chat-input"
           value={draft}
           onChange={(e) => setDraft(e.target.value)}
           maxLength={2000}
           placeholder="Message everyone"
           aria-label="Chat message"
-          className="min-w-0 flex-1 rounded-xl bg-slate-800 px-3 py-2 text-sm text-white placeholder:text-slate-500 focus:outline-none focus:ring-2 focus:ring-indigo-400"
+          className="min-w-0 flex-1 rounded-xl bg-slate-800 px-3 py-2 text-sm text-white placeholder:text-slate-400 focus:outline-none focus:ring-2 focus:ring-indigo-400"
         />
         <button type="submit" data-testid="chat-send" aria-label="Send" className="grid h-9 w-9 place-items-center rounded-xl bg-indigo-500 text-white hover:bg-indigo-400 disabled:opacity-40" disabled={!draft.trim()}>
           <SendIcon className="h-4 w-4" />

@@ -7,6 +7,7 @@ import { savePrefs } from '../prefs';
 import { navigate } from '../router';
 import { CamIcon, CamOffIcon, Logo, MicIcon, MicOffIcon } from './icons';
 import { DevicePickers } from './DevicePickers';
+import { MicMeter, RoomCodeButton, RoomPreviewLine, SpeakerTest } from './LobbyChecks';
 import { RoundButton } from './RoundButton';
 import { initials } from './VideoTile';
 import { sanitizeDisplayName } from '../protocol/displayName';
@@ -59,10 +60,10 @@ export function Lobby({ roomId, media, snap, initialName, tokenName = null, stat
   return (
     <div data-testid="lobby" className="flex min-h-full flex-col">
       <header className="flex items-center justify-between px-6 py-5">
-        <button type="button" onClick={() => navigate('/')} className="text-lg text-white">
+        <button type="button" onClick={() => navigate('/')} aria-label="PulseMeet start page" className="text-lg text-white">
           <Logo />
         </button>
-        <span className="rounded-full bg-white/5 px-3 py-1 font-mono text-xs text-slate-400 ring-1 ring-white/10">{roomId}</span>
+        <RoomCodeButton roomId={roomId} />
       </header>
       <main className="mx-auto grid w-full max-w-6xl flex-1 items-center gap-8 px-6 pb-12 lg:grid-cols-[1.5fr_1fr]">
         <section>
@@ -96,6 +97,9 @@ export function Lobby({ roomId, media, snap, initialName, tokenName = null, stat
         <section className="rounded-3xl bg-slate-900/70 p-6 ring-1 ring-white/10 backdrop-blur">
           <h1 className="text-2xl font-semibold text-white">Ready to join?</h1>
           <p className="mt-1 text-sm text-slate-400">Check your camera and microphone before you go in.</p>
+          <div className="mt-3">
+            <RoomPreviewLine roomId={roomId} live={status.kind === 'ready'} />
+          </div>
           <form className="mt-6 space-y-4" onSubmit={(e) => { e.preventDefault(); submit(); }}>
             <label className="block">
               <span className="mb-1.5 block text-xs font-medium text-slate-400">Your name</span>
@@ -108,7 +112,7 @@ export function Lobby({ roomId, media, snap, initialName, tokenName = null, stat
                 aria-describedby={tokenName !== null ? 'token-name-note' : undefined}
                 onChange={(e) => setName(e.target.value)}
                 placeholder="How others will see you"
-                className={`w-full rounded-xl border border-white/10 px-3 py-2.5 text-sm text-white placeholder-slate-500 outline-none transition focus:border-indigo-400 focus:ring-2 focus:ring-indigo-400/30 ${tokenName !== null ? 'cursor-default bg-slate-800/40 text-slate-300' : 'bg-slate-800/80'}`}
+                className={`w-full rounded-xl border border-white/10 px-3 py-2.5 text-sm text-white placeholder-slate-400 outline-none transition focus:border-indigo-400 focus:ring-2 focus:ring-indigo-400/30 ${tokenName !== null ? 'cursor-default bg-slate-800/40 text-slate-300' : 'bg-slate-800/80'}`}
               />
               {tokenName !== null && (
                 <span id="token-name-note" data-testid="token-name-note" className="mt-1.5 block text-xs text-slate-400">
@@ -117,6 +121,12 @@ export function Lobby({ roomId, media, snap, initialName, tokenName = null, stat
               )}
             </label>
             {!denied && <DevicePickers media={media} snap={snap} onError={setDeviceError} />}
+            {!denied && (
+              <div className="space-y-3">
+                <MicMeter track={snap.audioTrack} enabled={snap.audioEnabled} />
+                <SpeakerTest speakerId={snap.speakerId} />
+              </div>
+            )}
             <StatusMessage roomId={roomId} status={status} onRetry={onRetry} />
             <button
               type="submit"

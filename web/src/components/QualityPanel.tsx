@@ -39,7 +39,7 @@ export function QualityPanel({ remotes, onClose, sheet = false }: { remotes: Rem
                 <Stat k="Resolution" v={m.width && m.height ? `${m.width}×${m.height}` : '—'} testid="stat-resolution" wide />
               </dl>
               <div data-testid="stat-send" className="mt-2 flex items-center justify-between rounded-lg bg-slate-900/60 px-2 py-1.5 text-xs">
-                <span className="text-slate-500">You send</span>
+                <span className="text-slate-400">You send</span>
                 <span className="font-medium tabular-nums text-slate-100" title={r.sendQuality ? `limited by ${r.sendQuality.reason}` : undefined}>
                   {r.sendQuality
                     ? `≤ ${formatBitrate(r.sendQuality.maxBitrateKbps)} · ${r.sendQuality.scaleResolutionDownBy === 1 ? 'full res' : `1/${r.sendQuality.scaleResolutionDownBy} res`} · ${r.sendQuality.maxFramerate} fps`
@@ -47,7 +47,7 @@ export function QualityPanel({ remotes, onClose, sheet = false }: { remotes: Rem
                 </span>
               </div>
               <div className="mt-2">
-                <div className="mb-0.5 flex justify-between text-[10px] uppercase tracking-wider text-slate-500">
+                <div className="mb-0.5 flex justify-between text-[10px] uppercase tracking-wider text-slate-400">
                   <span>Bitrate · last minute</span>
                 </div>
                 <Sparkline values={r.history.map((h) => h.kbps)} label={`bitrate ${r.name}`} />
@@ -63,7 +63,7 @@ export function QualityPanel({ remotes, onClose, sheet = false }: { remotes: Rem
 function Stat({ k, v, testid, wide = false }: { k: string; v: string; testid: string; wide?: boolean }) {
   return (
     <div className={wide ? 'col-span-2' : ''}>
-      <dt className="text-slate-500">{k}</dt>
+      <dt className="text-slate-400">{k}</dt>
       <dd data-testid={testid} className="font-medium tabular-nums text-slate-100">
         {v}
       </dd>

@@ -15,7 +15,7 @@ export function RoundButton({ onClick, label, children, off = false, danger = fa
   const tone = danger
     ? 'bg-rose-600 hover:bg-rose-500 text-white px-4 sm:px-6'
     : off
-      ? 'bg-rose-500/90 hover:bg-rose-500 text-white'
+      ? 'bg-rose-700 hover:bg-rose-600 text-white' // white on rose-700: 6.4:1 (rose-500 was 3.75:1)
       : active
         ? 'bg-indigo-500 hover:bg-indigo-400 text-white'
         : 'bg-slate-700/70 hover:bg-slate-600 text-slate-100';

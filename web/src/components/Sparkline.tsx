@@ -1,7 +1,7 @@
 // A hand-drawn SVG line chart of the last minute; enough to see a trend at a glance.
 export function Sparkline({ values, width = 220, height = 40, color = '#818cf8', label }: { values: number[]; width?: number; height?: number; color?: string; label: string }) {
   if (values.length < 2) {
-    return <div className="grid h-10 place-items-center text-xs text-slate-500">collecting…</div>;
+    return <div className="grid h-10 place-items-center text-xs text-slate-400">collecting…</div>;
   }
   const max = Math.max(...values, 1e-9);
   const stepX = width / (values.length - 1);

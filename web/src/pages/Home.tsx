@@ -45,7 +45,7 @@ export function Home() {
               onChange={(e) => { setInput(e.target.value); setError(null); }}
               placeholder="Enter a code or paste a link"
               aria-label="Room code or invite link"
-              className="min-w-0 flex-1 rounded-xl border border-white/10 bg-slate-900/80 px-4 py-3 text-white placeholder-slate-500 outline-none transition focus:border-indigo-400 focus:ring-2 focus:ring-indigo-400/30"
+              className="min-w-0 flex-1 rounded-xl border border-white/10 bg-slate-900/80 px-4 py-3 text-white placeholder-slate-400 outline-none transition focus:border-indigo-400 focus:ring-2 focus:ring-indigo-400/30"
             />
             <button type="submit" data-testid="join-button" disabled={!input.trim()} className="rounded-xl px-4 py-3 font-semibold text-indigo-300 transition hover:bg-white/5 disabled:text-slate-600">
               Join
@@ -68,7 +68,7 @@ function Feature({ icon, title, text }: { icon: React.ReactNode; title: string; 
   return (
     <div className="rounded-2xl bg-white/[0.03] p-5 ring-1 ring-white/10">
       <div className="mb-3 grid h-9 w-9 place-items-center rounded-lg bg-indigo-500/15 text-indigo-300">{icon}</div>
-      <h3 className="font-medium text-white">{title}</h3>
+      <h2 className="font-medium text-white">{title}</h2>
       <p className="mt-1 text-sm text-slate-400">{text}</p>
     </div>
   );
