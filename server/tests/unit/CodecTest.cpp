@@ -293,6 +293,7 @@ TEST(Codec, MediaServerEncoders) {
     EXPECT_EQ(chat["from"].as_string(), "peer-a");
     EXPECT_EQ(chat["text"].as_string(), "\"quoted\"");
     auto joined =
-        boost::json::parse(encodeRoomJoined("room", "me", {}, "t", "[]", "all", "", "sfu")).as_object();
+        boost::json::parse(encodeRoomJoined("room", "me", {}, "t", "[]", "all", "", "sfu"))
+            .as_object();
     EXPECT_EQ(joined["data"].as_object()["mode"].as_string(), "sfu");
 }
