@@ -4,7 +4,7 @@ BUILD  := build/$(PRESET)
 BIN    := $(BUILD)/server/pulsemeet
 CTEST_JOBS ?= 2
 
-.PHONY: deps build server web run test test-server test-web test-e2e test-asan test-tsan bench bench-cluster fuzz format format-check clean
+.PHONY: deps build server web run test test-server test-web test-e2e test-sfu test-asan test-tsan bench bench-cluster fuzz format format-check clean
 
 deps:
 	@scripts/deps.sh
@@ -31,6 +31,12 @@ test-web:
 
 test-e2e:
 	@if [ -f e2e/package.json ]; then cd e2e && PULSEMEET_BIN=$(CURDIR)/$(BIN) npm test; fi
+
+# The five-page move onto the media server (e2e/tests/sfu.spec.ts). Not in `make test` yet: in 1
+# of 6 runs one page ended with 3 of its 4 remote videos painting after the move (issue 15 is open
+# on it); run it with this target until that is fixed.
+test-sfu: build
+	cd e2e && PULSEMEET_SFU_E2E=1 PULSEMEET_BIN=$(CURDIR)/$(BIN) npx playwright test tests/sfu.spec.ts
 
 # Under a sanitizer the allocator is the sanitizer's (ASan also keeps freed memory in quarantine),
 # so tests that measure resident memory or glibc's heap measure the tool; and DeployFiles checks
