@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -72,6 +73,10 @@ class Sfu {
         std::string bindAddress = "0.0.0.0";
         // Worker i binds port + i; 0: each binds any free port (see port()).
         std::uint16_t port = 10000;
+        // ICE over TCP (RFC 6544 passive candidate) as well: worker i listens on tcpPort + i
+        // (0: any free port) and every answer carries a `tcptype passive` candidate below the
+        // UDP one; nullopt: UDP only.
+        std::optional<std::uint16_t> tcpPort;
         // The host candidate's address in every answer; empty: bindAddress, which must then
         // not be a wildcard (std::invalid_argument otherwise).
         std::string announcedAddress;
@@ -96,6 +101,8 @@ class Sfu {
     // The first worker's bound port (the others are port() + i only when Options::port was
     // set).
     std::uint16_t port() const;
+    // The first worker's ICE-TCP port; nullopt without TCP.
+    std::optional<std::uint16_t> tcpPort() const;
 
     // The peer's offer (the first, or a re-offer on the same connection). `done` gets the answer
     // or why the offer cannot be answered; it runs on a media thread, before any

@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "media/ForwardingHistogram.hpp"
+#include "media/TcpIceCounters.hpp"
 
 // The media server's counters, kept per media thread (plain integers: only that thread writes
 // them) and summed by Sfu::stats. Gauges say how many exist now; the rest count since start.
@@ -44,6 +45,7 @@ struct SfuStats {
     std::uint64_t droppedUnknownSender = 0;
     std::uint64_t sendFailed = 0;  // datagrams the socket refused (full buffer, unreachable)
     TransportCloses transportsClosed;
+    TcpIceCounters tcp;                  // ICE over TCP connections and packets
     ForwardingHistogram forwarding;      // per media packet handed to at least one consumer
     std::uint64_t transports = 0;        // gauge
     std::uint64_t producers = 0;         // gauge: tracks received from publishers
@@ -69,6 +71,7 @@ inline SfuStats& SfuStats::operator+=(const SfuStats& other) {
     droppedUnknownSender += other.droppedUnknownSender;
     sendFailed += other.sendFailed;
     transportsClosed += other.transportsClosed;
+    tcp += other.tcp;
     forwarding += other.forwarding;
     transports += other.transports;
     producers += other.producers;
