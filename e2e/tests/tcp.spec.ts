@@ -81,3 +81,35 @@ test('a page whose UDP is blocked joins a room on the media server and gets vide
   console.log(`tcp report: connect ms to the media server: udp ${JSON.stringify(udpTimes)} (median ${median(udpTimes)}), tcp ${JSON.stringify(tcpTimes)} (median ${median(tcpTimes)})`);
   expect(await server.metric('pulsemeet_media_tcp_connections_accepted_total')).toBeGreaterThanOrEqual(3);
 });
+
+test('a mesh room of two, one of them with UDP blocked and no TURN, ends up with video both ways', async () => {
+  // SFU_MODE=auto, no TURN: the pair cannot connect directly (Bob has no UDP), a page reports
+  // mesh-unreachable, and the room moves onto the media server, where Bob uses TCP.
+  const mesh = await startServer({ env: { HOST: network.hostAddress, SFU_MODE: 'auto' } });
+  try {
+    const roomId = `e2e-tcp-mesh-${Date.now().toString(36)}`;
+    const secureMesh = `--unsafely-treat-insecure-origin-as-secure=${mesh.baseURL}`;
+    const openMesh = await launchChromium([secureMesh]);
+    const blockedMesh = await launchChromium([secureMesh], network.chromiumPath);
+    try {
+      const ada = await joinCall(openMesh, mesh.baseURL, roomId, 'Ada mesh');
+      const bob = await joinCall(blockedMesh, mesh.baseURL, roomId, 'Bob mesh');
+      expect(await ada.page.evaluate(() => window.__pulsemeet.mediaTransport())).toBe('mesh');
+      const started = Date.now();
+      await expect.poll(() => ada.page.evaluate(() => window.__pulsemeet.mediaTransport()), { timeout: 60_000, message: 'the room moves onto the media server' }).toBe('sfu');
+      await expectFramesRising(ada, await bob.peerId(), 40_000);
+      await expectFramesRising(bob, await ada.peerId(), 40_000);
+      await expect.poll(() => selectedProtocols(bob), { timeout: 20_000 }).toEqual(['tcp']);
+      console.log(`tcp report: mesh pair unreachable -> media server with video both ways after ${Date.now() - started} ms from Bob's join`);
+      expect(await mesh.metric('pulsemeet_rooms_moved_for_unreachable_peers_total')).toBe(1);
+      expect(mesh.logs.some((l) => l.includes('"mesh pair unreachable"'))).toBe(true);
+      await ada.close();
+      await bob.close();
+    } finally {
+      await openMesh.close();
+      await blockedMesh.close();
+    }
+  } finally {
+    await mesh.stop();
+  }
+});
