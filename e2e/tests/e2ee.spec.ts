@@ -1,0 +1,138 @@
+// End-to-end encryption (issue 20): the room link carries a key in its fragment (#e2ee=...), every
+// page that has it encrypts its frames before they leave the browser and opens the others' with
+// their per-sender keys. On the media server (SFU_MODE=always): two key-holders see each other,
+// a third page joined without the key decodes nothing and says why, one with a different key
+// likewise. The mesh: the same with two pages. Pages capture at 320x180, 15 fps (two cores).
+import { createRequire } from 'node:module';
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { smallCapture } from '../helpers/pageScripts';
+import { expectMediaFrom, inbound, joinCall, tileOf, type Participant } from '../helpers/participant';
+import { startServer, type RunningServer } from '../helpers/server';
+
+test.describe.configure({ mode: 'serial' });
+test.setTimeout(150_000);
+
+const PHONE = { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 };
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+// 128 bits, base64url: what the start page's "encrypted meeting" makes.
+const KEY = 'q3Vd1m7s0aXb9kR2LwPzEg';
+const OTHER_KEY = 'Zx8-Yw7_Vu6TtSs5Rr4QqA';
+
+let server: RunningServer;
+const people: Participant[] = [];
+
+test.afterAll(async () => {
+  for (const p of people) await p.close().catch(() => undefined);
+  await server?.stop();
+});
+
+async function join(browser: Browser, room: string, name: string, key: string | null, phone = false): Promise<Participant> {
+  // bypassCSP: axe-core is injected as an inline script (the app's CSP allows none).
+  const p = await joinCall(browser, server.baseURL, room, name, key ? `#e2ee=${key}` : '', { ...(phone ? PHONE : {}), bypassCSP: true, initScripts: [smallCapture] });
+  people.push(p);
+  return p;
+}
+
+/** Video frames this page decoded from everyone (on the media server: one connection for all). */
+async function decodedFrom(page: Page, remoteId: string): Promise<number> {
+  return (await inbound(page, remoteId))?.framesDecoded ?? 0;
+}
+
+/** Inbound video packets on the connection that carries `remoteId`: media does arrive. */
+function videoPacketsFrom(page: Page, remoteId: string): Promise<number> {
+  return page.evaluate(async (id) => {
+    const pc = window.__pulsemeet.peerConnections()[id] as RTCPeerConnection | undefined;
+    if (!pc) return 0;
+    let packets = 0;
+    (await pc.getStats()).forEach((s: { type: string; kind?: string; packetsReceived?: number }) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'video') packets += s.packetsReceived ?? 0;
+    });
+    return packets;
+  }, remoteId);
+}
+
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: axePath });
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Array<{ id: string; impact: string | null; nodes: unknown[] }> }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} x${v.nodes.length}`);
+  });
+}
+
+test.describe('on the media server', () => {
+  test.beforeAll(async () => {
+    server = await startServer({ env: { SFU_MODE: 'always' } });
+  });
+
+  test('two key-holders see each other; a page without the key, or with another key, decodes nothing and says why', async ({ browser }) => {
+    const room = `e2ee-sfu-${Date.now().toString(36)}`;
+    const alice = await join(browser, room, 'Alice', KEY);
+    const bob = await join(browser, room, 'Bob', KEY, true);
+    const [aliceId, bobId] = [await alice.peerId(), await bob.peerId()];
+    await expect.poll(() => alice.page.evaluate(() => window.__pulsemeet.mediaTransport())).toBe('sfu');
+    await expectMediaFrom(alice, bob);
+    await expectMediaFrom(bob, alice);
+
+    // Both say the call is end-to-end encrypted, with an accessible name (Bob on a phone).
+    for (const p of [alice, bob]) {
+      await expect(p.page.getByRole('img', { name: /End-to-end encrypted/ })).toBeVisible();
+      await expect(tileOf(p.page, p === alice ? bobId : aliceId).getByTestId('tile-e2ee-problem')).toHaveCount(0);
+    }
+    expect(await seriousViolations(bob.page)).toEqual([]);
+
+    // The frames really went through the worker, sealed and opened.
+    const cost = await alice.page.evaluate(() => window.__pulsemeet.e2eeCost());
+    expect(cost?.encrypted ?? 0).toBeGreaterThan(0);
+    expect(cost?.decrypted ?? 0).toBeGreaterThan(0);
+
+    // Carol's link has no key: packets reach her, no frame is decoded, and she is told why.
+    const carol = await join(browser, room, 'Carol', null);
+    await expect(carol.page.getByTestId('e2ee-missing-key')).toContainText('This call is end-to-end encrypted; your link has no key');
+    for (const id of [aliceId, bobId]) await expect(tileOf(carol.page, id).getByTestId('tile-e2ee-problem')).toHaveAttribute('data-problem', 'no-key');
+    await expect.poll(() => videoPacketsFrom(carol.page, aliceId), { message: 'video packets reach the page without the key' }).toBeGreaterThan(50);
+    expect(await decodedFrom(carol.page, aliceId)).toBe(0);
+    // She shows no indicator of her own, and the key-holders see her media is not encrypted.
+    await expect(carol.page.getByTestId('e2ee-indicator')).toHaveCount(0);
+    const carolId = await carol.peerId();
+    await expect(tileOf(alice.page, carolId).getByTestId('tile-e2ee-problem')).toHaveAttribute('data-problem', 'not-encrypted');
+
+    // Dave has a different key: his frames and theirs do not open; each side says so.
+    const dave = await join(browser, room, 'Dave', OTHER_KEY);
+    const daveId = await dave.peerId();
+    await expect(tileOf(dave.page, aliceId).getByTestId('tile-e2ee-problem')).toHaveAttribute('data-problem', 'wrong-key', { timeout: 30_000 });
+    await expect(tileOf(dave.page, aliceId).getByTestId('tile-e2ee-problem')).toContainText('your link has a different key');
+    await expect(tileOf(alice.page, daveId).getByTestId('tile-e2ee-problem')).toHaveAttribute('data-problem', 'wrong-key', { timeout: 30_000 });
+    await expect.poll(() => videoPacketsFrom(dave.page, aliceId)).toBeGreaterThan(50);
+    expect(await decodedFrom(dave.page, aliceId)).toBe(0);
+    // Alice and Bob still see each other.
+    const before = await decodedFrom(alice.page, bobId);
+    await expect.poll(() => decodedFrom(alice.page, bobId)).toBeGreaterThan(before);
+    // Still nothing decoded by the two without the right key, after all of that.
+    expect(await decodedFrom(carol.page, aliceId)).toBe(0);
+    expect(await decodedFrom(dave.page, aliceId)).toBe(0);
+    for (const p of [carol, dave]) await p.close();
+  });
+});
+
+test.describe('in the mesh', () => {
+  test.beforeAll(async () => {
+    await server?.stop();
+    server = await startServer({ env: { SFU_MODE: 'never' } });
+  });
+
+  test('two key-holders see each other peer to peer; a page without the key sees the message', async ({ browser }) => {
+    const room = `e2ee-mesh-${Date.now().toString(36)}`;
+    const alice = await join(browser, room, 'Alice', KEY);
+    const bob = await join(browser, room, 'Bob', KEY);
+    const aliceId = await alice.peerId();
+    expect(await alice.page.evaluate(() => window.__pulsemeet.mediaTransport())).toBe('mesh');
+    await expectMediaFrom(alice, bob);
+    await expectMediaFrom(bob, alice);
+    await expect(alice.page.getByTestId('e2ee-indicator')).toBeVisible();
+    const carol = await join(browser, room, 'Carol', null);
+    await expect(tileOf(carol.page, aliceId).getByTestId('tile-e2ee-problem')).toHaveAttribute('data-problem', 'no-key');
+    await expect.poll(() => videoPacketsFrom(carol.page, aliceId)).toBeGreaterThan(50);
+    expect(await decodedFrom(carol.page, aliceId)).toBe(0);
+  });
+});
