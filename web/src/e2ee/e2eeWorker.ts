@@ -26,7 +26,8 @@ let roomKey: Uint8Array<ArrayBuffer> | null = null;
 const keys = new Map<string, Promise<CryptoKey>>();
 const slots = new Map<number, { peerId: string | null; failures: number; reportedOk: boolean | null }>();
 let encryptedPeers = new Set<string>();
-const cost: CryptoCost = { encrypted: 0, encryptMs: 0, encryptedBytes: 0, decrypted: 0, decryptMs: 0, decryptedBytes: 0, dropped: 0 };
+const emptyKindCost = () => ({ encrypted: 0, encryptMs: 0, encryptedBytes: 0, decrypted: 0, decryptMs: 0, decryptedBytes: 0 });
+const cost: CryptoCost = { audio: emptyKindCost(), video: emptyKindCost(), dropped: 0 };
 
 function post(msg: FromWorker): void {
   self.postMessage(msg);
@@ -56,7 +57,7 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
       encryptedPeers = new Set(msg.peerIds);
       return;
     case 'cost':
-      post({ type: 'cost', id: msg.id, cost: { ...cost } });
+      post({ type: 'cost', id: msg.id, cost: { audio: { ...cost.audio }, video: { ...cost.video }, dropped: cost.dropped } });
       return;
   }
 };
@@ -73,9 +74,10 @@ function sending(kind: MediaKindName, senderId: string): TransformStream<Encoded
       }
       const started = performance.now();
       frame.data = await encryptFrame(await key, frame.data, kind, frame.type, ivs.next());
-      cost.encryptMs += performance.now() - started;
-      cost.encrypted += 1;
-      cost.encryptedBytes += frame.data.byteLength;
+      const c = cost[kind];
+      c.encryptMs += performance.now() - started;
+      c.encrypted += 1;
+      c.encryptedBytes += frame.data.byteLength;
       out.enqueue(frame);
     },
   });
@@ -120,9 +122,10 @@ function receiving(kind: MediaKindName, slotId: number, peerId: string | null): 
         report(slotId, false);
         return;
       }
-      cost.decryptMs += performance.now() - started;
-      cost.decrypted += 1;
-      cost.decryptedBytes += plain.byteLength;
+      const c = cost[kind];
+      c.decryptMs += performance.now() - started;
+      c.decrypted += 1;
+      c.decryptedBytes += plain.byteLength;
       frame.data = plain;
       out.enqueue(frame);
       report(slotId, true);

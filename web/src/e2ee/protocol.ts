@@ -16,14 +16,19 @@ export type ToWorker =
   /** Asks for the cost counters (CryptoCost). */
   | { type: 'cost'; id: number };
 
-/** Time spent sealing and opening frames since the worker started. */
-export interface CryptoCost {
+/** Frames of one kind sealed and opened since the worker started, the time it took and their sizes. */
+export interface KindCost {
   encrypted: number;
   encryptMs: number;
   encryptedBytes: number;
   decrypted: number;
   decryptMs: number;
   decryptedBytes: number;
+}
+
+export interface CryptoCost {
+  audio: KindCost;
+  video: KindCost;
   /** Frames dropped because they could not be opened (or, without a key, were encrypted). */
   dropped: number;
 }
