@@ -103,6 +103,20 @@ async function measureCost(page: Page, label: string, frames: number): Promise<v
   console.log(costLine(label, a, b));
 }
 
+/** The codec of the video received on the connection that carries `remoteId`. */
+function videoCodec(page: Page, remoteId: string): Promise<string | null> {
+  return page.evaluate(async (id) => {
+    const pc = window.__pulsemeet.peerConnections()[id] as RTCPeerConnection | undefined;
+    if (!pc) return null;
+    const stats = await pc.getStats();
+    let codec: string | null = null;
+    stats.forEach((s: { type: string; kind?: string; codecId?: string }) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'video' && s.codecId) codec = (stats.get(s.codecId) as { mimeType?: string } | undefined)?.mimeType ?? null;
+    });
+    return codec;
+  }, remoteId);
+}
+
 async function seriousViolations(page: Page): Promise<string[]> {
   await page.addScriptTag({ path: axePath });
   return page.evaluate(async () => {
@@ -185,6 +199,8 @@ test.describe('in the mesh', () => {
     await expectMediaFrom(alice, bob);
     await expectMediaFrom(bob, alice);
     await expect(alice.page.getByTestId('e2ee-indicator')).toBeVisible();
+    // The clear header sizes are VP8's: the browsers must have picked VP8 (docs/architecture.md).
+    expect(await videoCodec(alice.page, await bob.peerId())).toBe('video/VP8');
     const carol = await join(browser, room, 'Carol', null);
     await expect(tileOf(carol.page, aliceId).getByTestId('tile-e2ee-problem')).toHaveAttribute('data-problem', 'no-key');
     await expect.poll(() => videoPacketsFrom(carol.page, aliceId)).toBeGreaterThan(50);
