@@ -2,7 +2,8 @@
 // page that has it encrypts its frames before they leave the browser and opens the others' with
 // their per-sender keys. On the media server (SFU_MODE=always): two key-holders see each other,
 // a third page joined without the key decodes nothing and says why, one with a different key
-// likewise. The mesh: the same with two pages. Pages capture at 320x180, 15 fps (two cores).
+// likewise; a browser without encoded transforms, whose decoder gets the frames exactly as the
+// media server forwards them, cannot decode them. The mesh: the same with two pages. Pages capture at 320x180, 15 fps (two cores).
 import { createRequire } from 'node:module';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { smallCapture } from '../helpers/pageScripts';
@@ -32,9 +33,19 @@ test.afterAll(async () => {
   await server?.stop();
 });
 
-async function join(browser: Browser, room: string, name: string, key: string | null, phone = false): Promise<Participant> {
+/**
+ * A browser without encoded transforms: the app puts none on its connections, so every frame that
+ * arrives goes to the decoder as forwarded. A page without the key made this way shows whether
+ * what travels is decodable at all (our own transform would drop it anyway).
+ */
+function withoutTransforms(): void {
+  delete (window as unknown as { RTCRtpScriptTransform?: unknown }).RTCRtpScriptTransform;
+}
+
+async function join(browser: Browser, room: string, name: string, key: string | null, phone = false, rawDecoder = false): Promise<Participant> {
   // bypassCSP: axe-core is injected as an inline script (the app's CSP allows none).
-  const p = await joinCall(browser, server.baseURL, room, name, key ? `#e2ee=${key}` : '', { ...(phone ? PHONE : {}), bypassCSP: true, initScripts: [smallCapture] });
+  const initScripts = rawDecoder ? [smallCapture, withoutTransforms] : [smallCapture];
+  const p = await joinCall(browser, server.baseURL, room, name, key ? `#e2ee=${key}` : '', { ...(phone ? PHONE : {}), bypassCSP: true, initScripts });
   people.push(p);
   return p;
 }
@@ -101,6 +112,21 @@ async function measureCost(page: Page, label: string, frames: number): Promise<v
   const b = await readCost(page);
   expect(b.video.decrypted - a.video.decrypted).toBeGreaterThan(0);
   console.log(costLine(label, a, b));
+}
+
+/** Video frames assembled and decoded on the connection that carries `remoteId`. */
+function videoFrames(page: Page, remoteId: string): Promise<{ received: number; decoded: number }> {
+  return page.evaluate(async (id) => {
+    const pc = window.__pulsemeet.peerConnections()[id] as RTCPeerConnection | undefined;
+    const out = { received: 0, decoded: 0 };
+    if (!pc) return out;
+    (await pc.getStats()).forEach((s: { type: string; kind?: string; framesReceived?: number; framesDecoded?: number }) => {
+      if (s.type !== 'inbound-rtp' || s.kind !== 'video') return;
+      out.received += s.framesReceived ?? 0;
+      out.decoded += s.framesDecoded ?? 0;
+    });
+    return out;
+  }, remoteId);
 }
 
 /** The codec of the video received on the connection that carries `remoteId`. */
@@ -181,6 +207,17 @@ test.describe('on the media server', () => {
     // Still nothing decoded by the two without the right key, after all of that.
     expect(await decodedFrom(carol.page, aliceId)).toBe(0);
     expect(await decodedFrom(dave.page, aliceId)).toBe(0);
+    await carol.close();
+    await dave.close();
+
+    // Eve's browser has no transforms: the forwarded frames meet her VP8 decoder as they are. It
+    // assembles them, and makes nothing of nearly all (a key frame's clear header can still
+    // yield a picture of noise now and then: why our own pages drop them instead).
+    const eve = await join(browser, room, 'Eve', null, false, true);
+    await expect.poll(async () => (await videoFrames(eve.page, aliceId)).received, { message: 'frames assembled by the page without transforms', timeout: 30_000 }).toBeGreaterThan(100);
+    const frames = await videoFrames(eve.page, aliceId);
+    console.log(`[e2ee] a decoder fed the forwarded frames: ${frames.decoded} decoded of ${frames.received} received`);
+    expect(frames.decoded).toBeLessThan(frames.received / 4);
   });
 });
 
