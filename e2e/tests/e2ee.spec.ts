@@ -172,6 +172,7 @@ test.describe('on the media server', () => {
       await expect(tileOf(p.page, p === alice ? bobId : aliceId).getByTestId('tile-e2ee-problem')).toHaveCount(0);
     }
     expect(await seriousViolations(bob.page)).toEqual([]);
+    await bob.page.screenshot({ path: test.info().outputPath('phone-key-holder.png') });
 
     // The frames really went through the worker, sealed and opened.
     const cost = await alice.page.evaluate(() => window.__pulsemeet.e2eeCost());
@@ -190,6 +191,7 @@ test.describe('on the media server', () => {
     expect(await decodedFrom(carol.page, aliceId)).toBe(0);
     // She shows no indicator of her own, and the key-holders see her media is not encrypted.
     await expect(carol.page.getByTestId('e2ee-indicator')).toHaveCount(0);
+    await carol.page.screenshot({ path: test.info().outputPath('without-key.png') });
     const carolId = await carol.peerId();
     await expect(tileOf(alice.page, carolId).getByTestId('tile-e2ee-problem')).toHaveAttribute('data-problem', 'not-encrypted');
 
