@@ -192,6 +192,7 @@ test.describe('on the media server', () => {
     // She shows no indicator of her own, and the key-holders see her media is not encrypted.
     await expect(carol.page.getByTestId('e2ee-indicator')).toHaveCount(0);
     await carol.page.screenshot({ path: test.info().outputPath('without-key.png') });
+    expect(await seriousViolations(carol.page)).toEqual([]);
     const carolId = await carol.peerId();
     await expect(tileOf(alice.page, carolId).getByTestId('tile-e2ee-problem')).toHaveAttribute('data-problem', 'not-encrypted');
 
