@@ -1,4 +1,5 @@
 // In the call: the tile grid, the control bar, connection banner, settings and quality panels.
+import { E2eeIndicator, E2eeMissingKeyBanner } from './E2eeNotices';
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore, type PointerEvent as ReactPointerEvent, type ReactNode, type RefObject } from 'react';
 import { CallRecorder, downloadRecording } from '../room/CallRecorder';
 import { isAudioBlocked, subscribeAudioBlocked, unlockAudio } from '../audioUnlock';
@@ -231,6 +232,7 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
         compact={compact}
         pinned={pinnedId === r.id}
         onTogglePin={() => togglePin(r.id)}
+        e2eeProblem={r.e2ee}
       />
     );
   };
@@ -281,6 +283,7 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
           <UsersIcon className="h-3.5 w-3.5" />
           {count}
         </button>
+        <E2eeIndicator encrypting={snap.e2ee?.encrypting === true} />
         {recordingBy.length > 0 && (
           <span data-testid="recording-indicator" title={`Recording: ${recordingBy.join(', ')}`} className="inline-flex min-w-0 shrink items-center gap-1.5 rounded-full bg-rose-500/15 px-2.5 py-1 text-xs font-medium text-rose-200 ring-1 ring-rose-500/30">
             <span className="h-2 w-2 animate-pulse rounded-full bg-rose-500" />
@@ -308,6 +311,7 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
         <ConnectionBadge snap={snap} />
       </header>
 
+      <E2eeMissingKeyBanner missingKey={snap.e2ee?.missingKey === true} />
       {(snap.phase === 'reconnecting' || snap.phase === 'failed') && (
         <div data-testid="connection-banner" data-state={snap.phase} className={`mx-3 mb-3 flex items-center gap-3 rounded-xl px-4 py-2.5 text-sm ring-1 sm:mx-5 ${snap.phase === 'failed' ? 'bg-rose-500/10 text-rose-100 ring-rose-500/30' : 'bg-amber-500/10 text-amber-100 ring-amber-500/30'}`}>
           {snap.phase === 'reconnecting' ? (

@@ -9,6 +9,8 @@ import { CamOffIcon, EyeOffIcon, HandIcon, MicOffIcon, PinIcon } from './icons';
 import { videoFit, type Size } from './layout';
 import { QualityDot } from './QualityDot';
 import { useVideoShowing } from './useVideoShowing';
+import type { E2eeProblem } from '../room/RoomSnapshot';
+import { E2eeTileNotice } from './E2eeNotices';
 
 export interface VideoTileProps {
   peerId: string;
@@ -33,6 +35,8 @@ export interface VideoTileProps {
   onHideSelf?: () => void;
   /** A small tile (strip, inset): a smaller avatar. */
   compact?: boolean;
+  /** End-to-end encryption keeps their media from being shown: the tile says why (E2eeNotices). */
+  e2eeProblem?: E2eeProblem | null;
 }
 
 /** The tile's and the video's sizes, kept current: what the letterbox decision needs. */
@@ -143,6 +147,7 @@ export function VideoTile(p: VideoTileProps) {
           </div>
         </div>
       )}
+      {p.e2eeProblem && <E2eeTileNotice problem={p.e2eeProblem} name={p.name} />}
       {p.hand && (
         <div data-testid="tile-hand" className="absolute left-3 top-3 inline-flex items-center gap-1.5 rounded-full bg-amber-400 px-2.5 py-1 text-xs font-semibold text-slate-900 shadow-lg" title="Hand raised">
           <HandIcon className="h-4 w-4" /> Hand raised

@@ -41,6 +41,7 @@ export function copyMediaState(v: MediaState): MediaState {
   const raw = v as unknown as Obj;
   if (typeof raw.hand === 'boolean') out.hand = raw.hand;
   if (typeof raw.recording === 'boolean') out.recording = raw.recording;
+  if (typeof raw.e2ee === 'boolean') out.e2ee = raw.e2ee;
   return out;
 }
 

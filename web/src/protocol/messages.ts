@@ -7,6 +7,8 @@ export interface MediaState {
   /** Extra flags (the server relays up to 8 booleans): a raised hand, recording in progress. */
   hand?: boolean;
   recording?: boolean;
+  /** This participant encrypts its media end to end (its link has a room key, docs/protocol.md). */
+  e2ee?: boolean;
 }
 
 export interface PeerInfo {

@@ -17,6 +17,9 @@ import { RemoteParticipant } from './Participant';
 import { remoteView, type RoomPhase, type RoomSnapshot, type RosterEvent } from './RoomSnapshot';
 import { TransportSwitch } from './TransportSwitch';
 import { isAccessRefusalCode } from '../access/accessRefusal';
+import type { E2eeSession } from '../e2ee/E2eeSession';
+import type { CryptoCost } from '../e2ee/protocol';
+import type { E2eeProblem } from './RoomSnapshot';
 
 export type { RemoteView, RoomPhase, RoomSnapshot, RosterEvent } from './RoomSnapshot';
 
@@ -61,6 +64,8 @@ export interface RoomOptions {
   framesDecoded?: (transport: MediaTransport, peerId: string) => Promise<number>;
   /** A move between mesh and media server not ready after this long is made anyway. */
   switchDeadlineMs?: number;
+  /** End-to-end encryption (the link's key, or none): transforms on every connection. Closed with the room. */
+  e2ee?: E2eeSession;
 }
 
 export class Room {
@@ -124,6 +129,7 @@ export class Room {
         })
       : null;
     this.snap = this.buildSnapshot();
+    opts.e2ee?.subscribe(() => this.changed());
   }
 
   // ---- public API (the UI calls these) ----
@@ -255,6 +261,11 @@ export class Room {
     return this.renewal?.count ?? 0;
   }
 
+  /** For the test hook: the frame worker's counters (end-to-end encryption). */
+  e2eeCost(): Promise<CryptoCost | null> {
+    return this.opts.e2ee?.cost() ?? Promise.resolve(null);
+  }
+
   rosterLog(): readonly RosterEvent[] {
     return this.roster;
   }
@@ -270,6 +281,7 @@ export class Room {
       events,
       connectTimeoutMs: this.opts.connectTimeoutMs,
       now: this.now,
+      e2ee: this.opts.e2ee,
     };
     return mode === 'sfu' ? new SfuTransport(common) : new MeshTransport(common);
   }
@@ -444,6 +456,7 @@ export class Room {
     // Extra flags only while set: a missing flag means off, and older clients see nothing new.
     if (this.hand) state.hand = true;
     if (this.recording) state.recording = true;
+    if (this.opts.e2ee?.encrypting) state.e2ee = true;
     const key = JSON.stringify(state);
     if (key === this.lastSentMedia) return;
     if (this.signaling.send({ type: 'media-state', data: state })) this.lastSentMedia = key;
@@ -485,11 +498,25 @@ export class Room {
     this.renewal?.stop();
     this.stopScreenShare();
     this.signaling.close();
+    this.opts.e2ee?.close();
     this.phase = phase;
     this.changed();
   }
 
+  /** What stands between us and a remote's media in an end-to-end encrypted call (RemoteView.e2ee). */
+  private e2eeProblem(r: RemoteParticipant): E2eeProblem | null {
+    const e2ee = this.opts.e2ee;
+    if (!e2ee) return null;
+    if (!e2ee.encrypting) return r.media.e2ee ? 'no-key' : null;
+    if (!r.media.e2ee) return 'not-encrypted';
+    return e2ee.undecryptable(r.id) ? 'wrong-key' : null;
+  }
+
   private buildSnapshot(): RoomSnapshot {
+    const remotes = [...this.remotes.values()];
+    // A page without the key drops the frames of those who say they encrypt (E2eeSession).
+    this.opts.e2ee?.setEncryptedPeers(remotes.filter((r) => r.media.e2ee).map((r) => r.id));
+    const e2ee = this.opts.e2ee ? { encrypting: this.opts.e2ee.encrypting, missingKey: !this.opts.e2ee.encrypting && remotes.some((r) => r.media.e2ee) } : undefined;
     return {
       phase: this.phase,
       connection: this.signaling.state,
@@ -501,7 +528,8 @@ export class Room {
       local: { hand: this.hand, recording: this.recording, screenTrack: this.screen?.track ?? null },
       activeSpeakerId: this.speaker.speaker,
       chat: this.chat.snapshot,
-      remotes: [...this.remotes.values()].map((r) => remoteView(r, this.transport.remote(r.id))),
+      remotes: remotes.map((r) => ({ ...remoteView(r, this.transport.remote(r.id)), e2ee: this.e2eeProblem(r) })),
+      ...(e2ee && (e2ee.encrypting || e2ee.missingKey) ? { e2ee } : {}),
     };
   }
 

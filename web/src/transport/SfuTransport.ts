@@ -16,6 +16,7 @@ import { computeMetrics, extractSample, extractUplink, pushHistory, type UplinkS
 import { type BackoffPolicy, DEFAULT_BACKOFF, backoffDelay } from '../signaling/backoff';
 import type { MediaMessage, MediaTransport, MediaTransportEvents, RemoteMedia, ScreenShare, SendSignal, TransportSettings } from './MediaTransport';
 import { type ReceivedTrack, type SfuConnectionView, SfuRemote } from './SfuRemote';
+import type { FrameProtection } from '../e2ee/E2eeSession';
 
 export interface SfuTransportOptions {
   createPeerConnection: PeerConnectionFactory;
@@ -32,6 +33,8 @@ export interface SfuTransportOptions {
   backoff?: BackoffPolicy;
   /** An offer not answered this long is taken as lost (default 10 s). */
   answerTimeoutMs?: number;
+  /** End-to-end encryption: the connection's frames go through it; it learns whose track each receiver carries. */
+  e2ee?: FrameProtection;
 }
 
 /** What we send on the connection: microphone and camera from the start, a screen once shared. */
@@ -466,6 +469,12 @@ export class SfuTransport implements MediaTransport {
       const have = pc.getTransceivers().filter((t) => !ours.has(t) && t.receiver.track.kind === kind).length;
       for (let i = have; i < wanted; i++) pc.addTransceiver(kind, { direction: 'recvonly' });
     }
+    this.protectFrames(pc);
+  }
+
+  /** End-to-end encryption: transforms on every sender and receiver, before media flows. */
+  private protectFrames(pc: PeerConnectionLike): void {
+    if (this.localId) this.opts.e2ee?.attach(pc, this.localId, null);
   }
 
   /** Gives each remote the tracks the last answer says our m-lines carry for it. */
@@ -475,6 +484,7 @@ export class SfuTransport implements MediaTransport {
     if (pc) {
       const ours = new Set([this.senders?.audio, this.senders?.camera, this.senders?.screen]);
       const byMid = new Map(pc.getTransceivers().filter((t) => t.mid !== null && !ours.has(t)).map((t) => [t.mid, t]));
+      for (const t of byMid.values()) this.opts.e2ee?.mapReceiver(t.receiver, this.forwarded.find((f) => f.mid === t.mid)?.peerId ?? null);
       for (const f of this.forwarded) {
         const t = byMid.get(f.mid);
         if (!t || t.receiver.track.kind !== KIND_OF[f.source]) continue; // not an m-line of ours for that kind
@@ -496,6 +506,7 @@ export class SfuTransport implements MediaTransport {
     const t = senders.screen;
     if (share && !t) {
       senders.screen = pc.addTransceiver(share.track, share.stream ? { direction: 'sendonly', streams: [share.stream] } : { direction: 'sendonly' });
+      this.protectFrames(pc);
     } else if (share && t) {
       await t.sender.replaceTrack(share.track);
       t.direction = 'sendonly';
