@@ -208,7 +208,7 @@ describe('SfuTransport: what we send', () => {
 });
 
 describe('SfuTransport: when the connection ends', () => {
-  it('after sfu-closed connects again with backoff, drops an answer meant for the old connection, and gives up after the last attempt', async () => {
+  it('after sfu-closed connects again with backoff, drops an answer meant for the old connection, and never gives up', async () => {
     vi.useFakeTimers();
     const t = sfu({}, { backoff: { baseMs: 1_000, maxMs: 1_000, maxAttempts: 2, persistentMaxMs: 1_000 } });
     t.transport.addPeer('bo', false);
@@ -238,12 +238,27 @@ describe('SfuTransport: when the connection ends', () => {
     expect(second.closed).toBe(true);
     await vi.advanceTimersByTimeAsync(1_000);
     t.pc().setConnectionState('failed');
-    await vi.advanceTimersByTimeAsync(60_000);
-    expect(FakePeerConnection.instances).toHaveLength(3);
-    expect(t.transport.remote('bo')).toMatchObject({ connectionState: 'failed', connectIssue: { kind: 'no-relay' } });
-    // The user's Retry starts over.
-    t.transport.reconnectPeer('bo');
+    // Past maxAttempts (2) the tiles say 'failed', and the attempts go on, persistentMaxMs apart
+    // at most: a minute brings at least 60 more connections, each still shown as failed.
+    await vi.advanceTimersByTimeAsync(1_000);
     expect(FakePeerConnection.instances).toHaveLength(4);
+    expect(t.transport.remote('bo')).toMatchObject({ connectionState: 'failed', connectIssue: { kind: 'no-relay' } });
+    for (let i = 0; i < 60; i++) {
+      t.pc().setConnectionState('connecting');
+      expect(t.transport.remote('bo')!.connectionState).toBe('failed');
+      t.pc().setConnectionState('failed');
+      await vi.advanceTimersByTimeAsync(1_000);
+    }
+    expect(FakePeerConnection.instances).toHaveLength(64);
+    // One that comes up clears the failure and starts the count over.
+    t.pc().setConnectionState('connected');
+    expect(t.transport.remote('bo')).toMatchObject({ connectionState: 'connected', connectIssue: null });
+    t.pc().setConnectionState('failed');
+    expect(t.transport.remote('bo')!.connectionState).toBe('connecting');
+    // The user's Retry tries at once.
+    const before = FakePeerConnection.instances.length;
+    t.transport.reconnectPeer('bo');
+    expect(FakePeerConnection.instances).toHaveLength(before + 1);
   });
 
   it('an offer never answered is given up: the connection is made anew', async () => {

@@ -28,7 +28,7 @@ export interface SfuTransportOptions {
   now?: () => number;
   timers?: PeerSessionTimers;
   random?: () => number;
-  /** Waits before a fresh connection after the server closed ours or it failed; then we give up. */
+  /** Waits before a fresh connection after the server closed ours or it failed (never given up). */
   backoff?: BackoffPolicy;
   /** An offer not answered this long is taken as lost (default 10 s). */
   answerTimeoutMs?: number;
@@ -353,19 +353,20 @@ export class SfuTransport implements MediaTransport {
     this.mapForwardedTracks();
   }
 
-  /** After sfu-closed, a failure or a refusal: a fresh connection after a backoff, or give up. */
+  /**
+   * After sfu-closed, a failure or a refusal: a fresh connection after a backoff. Never given up
+   * (as the signaling socket): past maxAttempts the tiles say 'failed' (Retry tries at once) and
+   * the attempts go on at most persistentMaxMs apart, so a media server that comes back is found.
+   */
   private reconnectLater(): void {
     this.dropConnection();
     this.clearRetry();
     if (this.closed) return;
-    if (this.failures >= this.backoff.maxAttempts) {
-      console.warn('pulsemeet: the media server connection keeps failing; giving up until Retry');
-      this.setConnectionState('failed');
-      return;
-    }
+    const exhausted = this.failures >= this.backoff.maxAttempts;
+    if (exhausted && this.failures === this.backoff.maxAttempts) console.warn('pulsemeet: the media server connection keeps failing; still trying');
     const delay = backoffDelay(this.failures, this.backoff, this.opts.random ?? Math.random);
     this.failures += 1;
-    this.setConnectionState('connecting');
+    this.setConnectionState(exhausted ? 'failed' : 'connecting');
     this.retryTimer = this.timers.setTimeout(() => {
       this.retryTimer = null;
       this.connect();
@@ -525,7 +526,10 @@ export class SfuTransport implements MediaTransport {
   }
 
   private setConnectionState(state: RTCPeerConnectionState): void {
-    this.connection.connectionState = state;
+    // Past maxAttempts a new attempt does not hide the failure: 'failed' (and Retry) stay until
+    // one connects.
+    const stillFailing = this.failures > this.backoff.maxAttempts && (state === 'new' || state === 'connecting');
+    this.connection.connectionState = stillFailing ? 'failed' : state;
     for (const peerId of this.remotes.keys()) this.opts.events.remoteChanged(peerId);
   }
 
