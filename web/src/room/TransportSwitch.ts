@@ -14,6 +14,7 @@ import type { RoomMode } from '../protocol/messages';
 import type { PeerSessionTimers } from '../rtc/PeerSession';
 import type { MediaKind } from '../rtc/peerConnectionLike';
 import type { MediaMessage, MediaTransport, MediaTransportEvents, RemoteMedia, ScreenShare, TransportSettings } from '../transport/MediaTransport';
+import type { Trace } from '../transport/MoveTrace';
 
 /** A member as the switch needs it: whether it says it sends video (its media-state). */
 export interface SwitchMember {
@@ -37,6 +38,8 @@ export interface TransportSwitchOptions {
   checkIntervalMs?: number;
   /** A move not ready after this long is made anyway. */
   deadlineMs?: number;
+  /** Records the steps of a move (MoveTrace), for the browser tests' timing. */
+  trace?: Trace;
 }
 
 interface Carrier {
@@ -62,10 +65,14 @@ export class TransportSwitch implements MediaTransport {
   private checkTimer: unknown = null;
   private deadlineTimer: unknown = null;
   private checking = false;
+  /** Members whose video the move's new transport has decoded: not asked again. */
+  private decoded = new Set<string>();
+  private readonly trace: Trace;
 
   constructor(opts: TransportSwitchOptions) {
     this.opts = opts;
     this.timers = opts.timers ?? defaultTimers;
+    this.trace = opts.trace ?? (() => undefined);
     this.current = this.make('mesh');
   }
 
@@ -86,6 +93,7 @@ export class TransportSwitch implements MediaTransport {
 
   /** The room's mode (room-joined, room-mode): stay, move, or call off a move. */
   setMode(mode: RoomMode): void {
+    if (mode !== this.roomMode) this.trace('mode', mode);
     this.roomMode = mode;
     if (this.next && this.next.mode !== mode) this.callOff();
     if (this.current.mode === mode) {
@@ -95,7 +103,7 @@ export class TransportSwitch implements MediaTransport {
     if (!this.current.transport.hasOpenConnections()) {
       // Nothing flows (we just joined, or came back under a new id): nothing to keep alive.
       if (this.next) {
-        this.swap();
+        this.swap('idle');
         return;
       }
       const old = this.current;
@@ -105,13 +113,14 @@ export class TransportSwitch implements MediaTransport {
       return;
     }
     if (this.next) return; // already on the way
+    this.decoded = new Set();
     this.next = this.populate(this.make(mode));
     this.checkTimer = this.timers.setTimeout(() => this.poll(), this.opts.checkIntervalMs ?? 250);
     this.deadlineTimer = this.timers.setTimeout(() => {
       this.deadlineTimer = null;
       if (!this.next) return;
       console.warn(`pulsemeet: moving to ${this.next.mode} before every picture arrived there (deadline)`);
-      this.swap();
+      this.swap('deadline');
     }, this.opts.deadlineMs ?? 15_000);
     void this.check();
   }
@@ -260,23 +269,33 @@ export class TransportSwitch implements MediaTransport {
     } finally {
       this.checking = false;
     }
-    if (ready && this.next === next) this.swap();
+    if (ready && this.next === next) this.swap('ready');
   }
 
   /** Connected to every member, with decoded frames from each one that says it sends video. */
   private async ready(t: MediaTransport): Promise<boolean> {
     const framesDecoded = this.opts.framesDecoded ?? ((tr: MediaTransport, id: string) => tr.framesDecoded(id));
+    let ready = true;
     for (const m of this.opts.members()) {
       if (t.remote(m.id)?.connectionState !== 'connected') return false;
-      if (m.sendsVideo && (await framesDecoded(t, m.id)) <= 0) return false;
+      if (!m.sendsVideo || this.decoded.has(m.id)) continue;
+      // Every member is asked (not only up to the first without frames): the trace says when
+      // each one's first frame came.
+      if ((await framesDecoded(t, m.id)) > 0) {
+        this.decoded.add(m.id);
+        this.trace('decoded', m.id);
+      } else {
+        ready = false;
+      }
     }
-    return true;
+    return ready;
   }
 
   /** The tiles read the new transport from the next render; then the old one goes. */
-  private swap(): void {
+  private swap(why: 'ready' | 'deadline' | 'idle'): void {
     const next = this.next;
     if (!next) return;
+    this.trace('swap', why);
     this.stopTimers();
     const old = this.current;
     this.current = next;

@@ -371,6 +371,77 @@ describe('SfuTransport: measuring', () => {
   });
 });
 
+describe('SfuTransport: a remote video that never decodes', () => {
+  it('a camera whose packets arrive without a decoded frame for 4 s is mended by a fresh connection, at most once a minute', async () => {
+    let now = 1_000_000;
+    const t = sfu({}, { now: () => now });
+    t.transport.addPeer('bo', false);
+    t.transport.addPeer('cy', false);
+    t.transport.handleMessage({ type: 'sfu-tracks', tracks: [{ peerId: 'bo', source: 'camera' }, { peerId: 'cy', source: 'camera' }] });
+    await settle();
+    await t.answer();
+    await t.answer([
+      { mid: '2', peerId: 'bo', source: 'camera' },
+      { mid: '3', peerId: 'cy', source: 'camera' },
+    ]);
+    const first = t.pc();
+    first.setConnectionState('connected');
+    const video = (mid: string, packetsReceived: number, framesDecoded: number) => ({ id: `in-${mid}`, type: 'inbound-rtp', kind: 'video', mid, packetsReceived, framesDecoded });
+    // Bo's frames decode; Cy's packets come, and none of its frames decodes.
+    const sampleAt = async (i: number) => {
+      first.stats = [video('2', 100 * i, 15 * i), video('3', 100 * i, 0)];
+      await t.transport.measure();
+      now += 2_000;
+    };
+    for (let i = 1; i <= 3; i++) await sampleAt(i);
+    expect(FakePeerConnection.instances).toHaveLength(1); // stuck for 2 s: Chrome's own key-frame requests may still help
+    await sampleAt(4);
+    expect(first.closed).toBe(true);
+    expect(FakePeerConnection.instances).toHaveLength(2);
+
+    // The new connection's Cy is stuck too: not again within the minute.
+    await settle();
+    await t.answer([
+      { mid: '2', peerId: 'bo', source: 'camera' },
+      { mid: '3', peerId: 'cy', source: 'camera' },
+    ]);
+    const second = t.pc();
+    second.setConnectionState('connected');
+    for (let i = 1; i <= 10; i++) {
+      second.stats = [video('2', 100 * i, 15 * i), video('3', 100 * i, 0)];
+      await t.transport.measure();
+      now += 2_000;
+    }
+    expect(FakePeerConnection.instances).toHaveLength(2);
+    for (let i = 11; i <= 30; i++) {
+      second.stats = [video('2', 100 * i, 15 * i), video('3', 100 * i, 0)];
+      await t.transport.measure();
+      now += 2_000;
+    }
+    expect(FakePeerConnection.instances).toHaveLength(3);
+  });
+
+  it('a camera that sends nothing, or decodes slowly, is not stuck', async () => {
+    let now = 1_000_000;
+    const t = sfu({}, { now: () => now });
+    t.transport.addPeer('bo', false);
+    t.transport.handleMessage({ type: 'sfu-tracks', tracks: [{ peerId: 'bo', source: 'camera' }] });
+    await settle();
+    await t.answer();
+    await t.answer([{ mid: '2', peerId: 'bo', source: 'camera' }]);
+    t.pc().setConnectionState('connected');
+    for (let i = 1; i <= 20; i++) {
+      // Nothing arrives for a while (camera off), then frames decode now and then.
+      const packets = i < 10 ? 0 : 50 * i;
+      const frames = i < 10 ? 0 : 3 * Math.floor(i / 2);
+      t.pc().stats = [{ id: 'in-2', type: 'inbound-rtp', kind: 'video', mid: '2', packetsReceived: packets, framesDecoded: frames }];
+      await t.transport.measure();
+      now += 2_000;
+    }
+    expect(FakePeerConnection.instances).toHaveLength(1);
+  });
+});
+
 describe('SfuTransport: ICE', () => {
   it('fresh credentials go to the connection with an ICE restart and one new offer', async () => {
     const t = sfu();
