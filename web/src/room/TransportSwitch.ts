@@ -5,9 +5,11 @@
 //    Both upload; the tiles keep reading the current one.
 // 2. Until the move ends both get every change and every media message; chat is taken from both.
 // 3. Ready: the new transport is connected to every member, and shows decoded frames from every
-//    member that says it sends video. Then the tiles read the new one, and the old one is closed.
-//    Not ready by a deadline: the move is made anyway, since the room's mode is the server's
-//    decision and the others are moving too.
+//    member that says it sends video. Then the tiles read the new one. Not ready by a deadline:
+//    the move is made anyway, since the room's mode is the server's decision and the others are
+//    moving too.
+// 4. The old transport lingers a few seconds, still sending, before it is closed: the others swap
+//    at their own moment, and until then their tiles show what we send on it.
 //
 // To Room it is one MediaTransport: everything about two of them existing at once stays here.
 import type { RoomMode } from '../protocol/messages';
@@ -38,6 +40,8 @@ export interface TransportSwitchOptions {
   checkIntervalMs?: number;
   /** A move not ready after this long is made anyway. */
   deadlineMs?: number;
+  /** How long the old transport keeps sending after our swap, for members not swapped yet. */
+  lingerMs?: number;
   /** Records the steps of a move (MoveTrace), for the browser tests' timing. */
   trace?: Trace;
 }
@@ -59,6 +63,9 @@ export class TransportSwitch implements MediaTransport {
   private current: Carrier;
   /** Being moved to, while a move is under way. */
   private next: Carrier | null = null;
+  /** Moved from: still sending for the members that have not swapped yet, closed soon. */
+  private lingering: Carrier | null = null;
+  private lingerTimer: unknown = null;
   private roomMode: RoomMode = 'mesh';
   private settings: TransportSettings | null = null;
   private screen: ScreenShare | null = null;
@@ -113,6 +120,8 @@ export class TransportSwitch implements MediaTransport {
       return;
     }
     if (this.next) return; // already on the way
+    // Two transports of one kind would both take the same relayed negotiation.
+    this.endLinger();
     this.decoded = new Set();
     this.next = this.populate(this.make(mode));
     this.checkTimer = this.timers.setTimeout(() => this.poll(), this.opts.checkIntervalMs ?? 250);
@@ -125,10 +134,10 @@ export class TransportSwitch implements MediaTransport {
     void this.check();
   }
 
-  /** Every connection any transport has (current and new while moving), each once: the test hook's. */
+  /** Every connection any transport has (current, new while moving, lingering), each once: the test hook's. */
   outboundConnections(): unknown[] {
     const all = new Set<unknown>();
-    for (const c of this.carriers()) for (const pc of c.transport.connections().values()) all.add(pc);
+    for (const c of [...this.carriers(), ...(this.lingering ? [this.lingering] : [])]) for (const pc of c.transport.connections().values()) all.add(pc);
     return [...all];
   }
 
@@ -149,6 +158,7 @@ export class TransportSwitch implements MediaTransport {
 
   removePeer(peerId: string): void {
     for (const c of this.carriers()) c.transport.removePeer(peerId);
+    this.lingering?.transport.removePeer(peerId);
   }
 
   reconnectPeer(peerId: string): void {
@@ -161,10 +171,13 @@ export class TransportSwitch implements MediaTransport {
 
   handleMessage(msg: MediaMessage): void {
     for (const c of this.carriers()) c.transport.handleMessage(msg);
+    // Its connections still answer, and take candidates from, members not swapped yet.
+    this.lingering?.transport.handleMessage(msg);
   }
 
   replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): void {
     for (const c of this.carriers()) c.transport.replaceTrack(kind, track);
+    this.lingering?.transport.replaceTrack(kind, track);
   }
 
   setScreenShare(share: ScreenShare | null): void {
@@ -210,6 +223,7 @@ export class TransportSwitch implements MediaTransport {
 
   close(): void {
     this.stopTimers();
+    this.endLinger();
     this.next?.transport.close();
     this.next = null;
     this.current.transport.close();
@@ -301,7 +315,30 @@ export class TransportSwitch implements MediaTransport {
     this.current = next;
     this.next = null;
     this.opts.switched(next.mode);
-    old.transport.close();
+    this.linger(old);
+  }
+
+  /** The transport we moved from keeps sending a little longer (see the top), then closes. */
+  private linger(old: Carrier): void {
+    this.endLinger();
+    const ms = this.opts.lingerMs ?? 6_000;
+    if (ms <= 0) {
+      old.transport.close();
+      return;
+    }
+    this.lingering = old;
+    this.lingerTimer = this.timers.setTimeout(() => {
+      this.lingerTimer = null;
+      this.endLinger();
+    }, ms);
+  }
+
+  private endLinger(): void {
+    if (this.lingerTimer !== null) this.timers.clearTimeout(this.lingerTimer);
+    this.lingerTimer = null;
+    const old = this.lingering;
+    this.lingering = null;
+    old?.transport.close();
   }
 
   private callOff(): void {
