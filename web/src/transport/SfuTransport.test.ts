@@ -154,6 +154,25 @@ describe('SfuTransport: the offer', () => {
   });
 });
 
+describe('SfuTransport: a rejoin', () => {
+  it('keeps a connection that works, and replaces at once one that gets nothing from the media server (it restarted)', async () => {
+    const t = sfu();
+    await settle();
+    await t.answer();
+    const first = t.pc();
+    first.setConnectionState('connected');
+    t.start();
+    await settle();
+    expect(FakePeerConnection.instances).toHaveLength(1);
+    first.setConnectionState('disconnected');
+    t.start();
+    await settle();
+    expect(first.closed).toBe(true);
+    expect(FakePeerConnection.instances).toHaveLength(2);
+    expect(t.offers().at(-1)).toEqual({ type: 'sfu-offer', sdp: t.pc().localDescription!.sdp });
+  });
+});
+
 describe('SfuTransport: what we send', () => {
   it('a screen share is a second sending video, stopped as inactive and reused by the next share, each with one offer', async () => {
     const t = sfu();

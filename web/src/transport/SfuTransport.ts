@@ -121,6 +121,15 @@ export class SfuTransport implements MediaTransport {
       this.connect();
       return;
     }
+    // A rejoin, and our connection gets nothing from the media server (a restarted server knows
+    // it no more): a fresh one now rather than after ICE gives up (tens of seconds).
+    if (this.pc.connectionState === 'disconnected' || this.pc.connectionState === 'failed') {
+      this.trace('rejoin-reconnect', this.pc.connectionState);
+      this.answered(this.outstanding);
+      this.failures = 0;
+      this.connect();
+      return;
+    }
     // A rejoin: an offer out, or its answer, may have been lost with the old socket.
     const pc = this.pc;
     const offer = pc.localDescription;
