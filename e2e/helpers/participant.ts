@@ -119,6 +119,8 @@ declare global {
       mediaTransport(): string;
       /** Every RTCPeerConnection of the page, each once (both transports' during a move). */
       outboundConnections(): unknown[];
+      /** Joining and moves between mesh and media server, step by step (performance.now() ms). */
+      trace(): Array<{ atMs: number; event: string; detail?: string }>;
     };
   }
 }
