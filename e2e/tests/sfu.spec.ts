@@ -182,11 +182,7 @@ test('four people stay in a mesh; the fifth moves the room onto the media server
   for (const p of first) for (const gap of Object.values(await worstGaps(p.page))) worst = Math.max(worst, gap);
   report.switchWorstFrameGapMs = Math.round(worst);
   for (const p of [...first, eve]) console.log(`move profile ${p.name}: ${await moveProfile(p.page)}`);
-  // Issue 15 asks for under 2 s (goal 1 s). Measured 1.15, 1.58 and 2.27 s in three runs of five
-  // pages on two cores, so the 2 s bound is not met reliably yet and the issue stays open on it;
-  // this guards that no tile stalls (a frozen or black tile stops painting for good).
-  expect(worst, 'worst frame gap on the first four pages across the switch (ms)').toBeLessThan(5_000);
-
+  // Measured before the CPU window below; asserted after it, so a failure still reports CPU.
   // The media server's CPU per forwarded packet while five pages run through it (the whole
   // process: signaling is idle meanwhile), over 10 s.
   const packetsBefore = await server.metric('pulsemeet_media_rtp_packets_sent_total');
@@ -198,6 +194,11 @@ test('four people stay in a mesh; the fifth moves the room onto the media server
   report.mediaServerCpuPercent = Math.round(cpu / 100);
   report.mediaServerCpuMicrosecondsPerForwardedPacket = packets > 0 ? Math.round((cpu * 1000 * 10) / packets) / 10 : null;
   expect(packets, 'packets forwarded to five pages in 10 s').toBeGreaterThan(1000);
+
+  // Issue 15 asks for under 2 s (goal 1 s). Measured 1.15, 1.58 and 2.27 s in three runs of five
+  // pages on two cores, so the 2 s bound is not met reliably yet and the issue stays open on it;
+  // this guards that no tile stalls (a frozen or black tile stops painting for good).
+  expect(worst, 'worst frame gap on the first four pages across the switch (ms)').toBeLessThan(5_000);
 
   await sendChat(eve, 'after the switch');
   // Eve joined after "before the switch" was sent: there is no chat history to give her.
