@@ -136,6 +136,8 @@ declare global {
       outboundConnections(): unknown[];
       /** End-to-end encryption: the frame worker's counters per kind (null: no worker). */
       e2eeCost(): Promise<E2eeCost | null>;
+      /** Joining and moves between mesh and media server, step by step (performance.now() ms). */
+      trace(): Array<{ atMs: number; event: string; detail?: string }>;
     };
   }
 }

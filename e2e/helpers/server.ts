@@ -17,6 +17,8 @@ export function staticDir(): string {
 
 export interface RunningServer {
   port: number;
+  /** The server process's id (for /proc readings). */
+  pid: number;
   /** The media server's UDP port; null when it does not run (SFU_MODE=never). */
   mediaPort: number | null;
   baseURL: string;
@@ -87,6 +89,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const baseURL = `http://127.0.0.1:${port}`;
   return {
     port,
+    pid: child.pid ?? 0,
     mediaPort,
     baseURL,
     logs,

@@ -156,6 +156,15 @@ void Consumer::requestKeyFrame(Clock::time_point now) {
     producer_.requestKeyFrame(now);
 }
 
+void Consumer::onReceiverKeyFrameRequest(Clock::time_point now) {
+    if (receiverAskedBefore_) {
+        producer_.requestKeyFrame(now);
+        return;
+    }
+    receiverAskedBefore_ = true;
+    producer_.requestKeyFrameNow(now);
+}
+
 bool Consumer::writeSenderReport(RtcpWriter& writer, Clock::time_point now,
                                  std::uint64_t ntpNow) const {
     if (!sentAny_) return false;

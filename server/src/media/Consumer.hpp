@@ -60,8 +60,14 @@ class Consumer {
     void forward(const RtpPacket& packet, Clock::time_point now);
     // The subscriber NACKed one of our sequence numbers.
     void retransmit(std::uint16_t sequenceNumber, Clock::time_point now);
-    // The subscriber asked for a key frame (PLI/FIR), or it just started: to the producer.
+    // It just started, or its subscriber connected: a key frame from the producer, throttled.
     void requestKeyFrame(Clock::time_point now);
+    // The subscriber itself asked for a key frame (PLI/FIR). Its first request passes the
+    // producer's one-a-second throttle: the key frame asked for when this consumer started went
+    // out while the subscriber was still applying the answer that declares our SSRC, and was
+    // dropped; a request from the subscriber means it knows the SSRC now, and waiting out the
+    // throttle was most of a new mapping's time to its first picture. Later ones are throttled.
+    void onReceiverKeyFrameRequest(Clock::time_point now);
     // A sender report for this stream, if anything was sent; false otherwise.
     bool writeSenderReport(RtcpWriter& writer, Clock::time_point now, std::uint64_t ntpNow) const;
     // The subscriber's share of its bandwidth estimate (REMB) for this stream.
@@ -86,6 +92,7 @@ class Consumer {
     std::array<std::optional<std::uint8_t>, 128> rtxPayloadTypeFor_{};  // by our payload type
     std::uint16_t rtxSequence_;
     unsigned dropCredit_ = 0;
+    bool receiverAskedBefore_ = false;
     // For sender reports.
     bool sentAny_ = false;
     std::uint32_t lastTimestamp_ = 0;

@@ -239,8 +239,10 @@ void Router::updateSlots(RouterPeer& peer, const SdpOffer& offer, const SdpAnswe
     const auto mapping = mapReceiveSections(receiving, previous, availableFor(peer.id()));
     std::vector<RouterPeer::ReceiveSlot> next;
     for (const auto& [mid, key] : mapping) {
+        // A track whose stream started over (its publisher's new connection) gets a fresh SSRC,
+        // which this answer declares: the subscriber's decoder starts afresh with it.
         const auto kept = std::find_if(slots.begin(), slots.end(), [&](const auto& slot) {
-            return slot.mid == mid && slot.key == key;
+            return slot.mid == mid && slot.key == key && streamContinues(slot);
         });
         if (kept != slots.end()) {
             next.push_back(std::move(*kept));
@@ -263,9 +265,31 @@ Producer* Router::producerFor(const TrackKey& key) const {
     return publisher ? publisher->producerFor(key.source) : nullptr;
 }
 
+std::optional<RouterPeer::StreamOrigin> Router::originOf(const TrackKey& key) const {
+    auto* publisher = find(key.publisherId);
+    const auto* producer = publisher ? publisher->producerFor(key.source) : nullptr;
+    if (!producer) return std::nullopt;
+    return RouterPeer::StreamOrigin{publisher->connection().transportId, producer->ssrc()};
+}
+
+bool Router::streamContinues(const RouterPeer::ReceiveSlot& slot) const {
+    const auto origin = originOf(slot.key);
+    return !slot.origin || !origin || *slot.origin == *origin;
+}
+
 void Router::reconcileConsumers(Clock::time_point now) {
     for (auto& peer : peers_) {
         bool changed = false;
+        // Slots whose track's stream started over (the publisher's new connection answered
+        // before this subscriber re-offered) stop here: the subscriber hears its tracks again,
+        // re-offers, and gets the track on a fresh SSRC (updateSlots).
+        auto& slots = peer->slots();
+        const auto before = slots.size();
+        std::erase_if(slots, [&](const auto& slot) { return !streamContinues(slot); });
+        if (slots.size() != before) {
+            peer->announced().clear();  // announceTracks tells it again, though the set is the same
+            changed = true;
+        }
         for (auto& slot : peer->slots()) {
             Producer* producer = producerFor(slot.key);
             if (slot.consumer && (&slot.consumer->producer() != producer ||
@@ -290,6 +314,7 @@ void Router::reconcileConsumers(Clock::time_point now) {
             slot.consumer =
                 std::make_unique<Consumer>(*producer, std::move(parameters), *peer, stats_);
             slot.producerGeneration = producer->generation();
+            slot.origin = originOf(slot.key);
             changed = true;
             // A subscriber can decode nothing before a key frame.
             if (peer->connected()) slot.consumer->requestKeyFrame(now);

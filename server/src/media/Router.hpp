@@ -66,6 +66,10 @@ class Router final : public RouterPeer::Listener {
     // Every slot gets a consumer when its track's producer exists (and a new one when that
     // producer was renegotiated), and loses it when not.
     void reconcileConsumers(Clock::time_point now);
+    // The stream a producer of this track carries now (nullopt: no producer).
+    std::optional<RouterPeer::StreamOrigin> originOf(const TrackKey& key) const;
+    // Whether a slot may go on carrying its track on its SSRC: no stream yet, or the same one.
+    bool streamContinues(const RouterPeer::ReceiveSlot& slot) const;
     void dropConsumersOf(const Producer& producer);
     std::vector<TrackKey> availableFor(const std::string& subscriberId) const;
     Producer* producerFor(const TrackKey& key) const;

@@ -151,14 +151,14 @@ void RouterPeer::onRtcp(std::span<const std::uint8_t> bytes) {
                 if (!pli) return;
                 ++stats_.plisReceived;
                 if (auto* consumer = consumerBySsrc(pli->mediaSsrc()))
-                    consumer->requestKeyFrame(now);
+                    consumer->onReceiverKeyFrameRequest(now);
             } else if (packet.countOrFormat() == rtcp::kFmtFir) {
                 const auto fir = FirView::from(packet);
                 if (!fir) return;
                 ++stats_.plisReceived;
                 for (std::size_t i = 0; i < fir->entryCount(); ++i)
                     if (auto* consumer = consumerBySsrc(fir->entry(i).ssrc))
-                        consumer->requestKeyFrame(now);
+                        consumer->onReceiverKeyFrameRequest(now);
             } else if (packet.countOrFormat() == rtcp::kFmtAfb) {
                 const auto remb = RembView::from(packet);
                 if (!remb) return;

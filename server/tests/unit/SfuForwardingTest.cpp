@@ -317,6 +317,24 @@ TEST(SfuProducer, KeyFrameRequestsAreThrottledToOnePerSecond) {
     });
 }
 
+// A new mapping's first picture: the key frame asked for when the consumer started reached the
+// subscriber before it applied the answer, and was dropped. The subscriber's own first PLI is
+// answered at once, not after the rest of the throttle's second; its later ones are throttled.
+TEST(SfuConsumer, TheSubscribersFirstKeyFrameRequestPassesTheThrottle) {
+    Rig rig;
+    rig.consumer->requestKeyFrame(rig.now);  // the consumer starts
+    EXPECT_EQ(rig.publisher.rtcp.size(), 1U);
+    rig.consumer->onReceiverKeyFrameRequest(rig.now + 200ms);
+    EXPECT_EQ(rig.publisher.rtcp.size(), 2U)
+        << "the subscriber's first PLI waited for the throttle";
+    rig.consumer->onReceiverKeyFrameRequest(rig.now + 400ms);
+    rig.producer->tick(rig.now + 1100ms);
+    EXPECT_EQ(rig.publisher.rtcp.size(), 2U) << "a second one is throttled, from the first's time";
+    rig.producer->tick(rig.now + 1201ms);
+    EXPECT_EQ(rig.publisher.rtcp.size(), 3U);
+    EXPECT_EQ(rig.stats.plisSent, 3U);
+}
+
 TEST(SfuProducer, ReceiverReportCountsLoss) {
     Rig rig;
     for (std::uint16_t s : {100, 101, 103, 104}) rig.publish(publisherPacket(s), rig.now);

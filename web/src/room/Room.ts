@@ -10,6 +10,7 @@ import type { MediaKind, PeerConnectionFactory } from '../rtc/peerConnectionLike
 import type { ConnectionState, JoinedEvent, SignalingClient } from '../signaling/SignalingClient';
 import { isMediaMessage, type MediaTransport, type MediaTransportEvents, type ScreenShare } from '../transport/MediaTransport';
 import { MeshTransport } from '../transport/MeshTransport';
+import { MoveTrace, type TraceEntry } from '../transport/MoveTrace';
 import { SfuTransport } from '../transport/SfuTransport';
 import { ActiveSpeaker } from './ActiveSpeaker';
 import { ChatLog, MAX_CHAT_LENGTH } from './ChatLog';
@@ -99,6 +100,8 @@ export class Room {
   private speakerTimer: ReturnType<typeof setInterval> | null = null;
   private pollingSpeaker = false;
   private readonly chat = new ChatLog();
+  /** Joining and moves between mesh and media server, timed (the test hook reads it). */
+  private readonly trace = new MoveTrace();
 
   constructor(opts: RoomOptions) {
     this.opts = opts;
@@ -117,6 +120,7 @@ export class Room {
       switched: () => this.changed(),
       framesDecoded: opts.framesDecoded,
       deadlineMs: opts.switchDeadlineMs,
+      trace: (event, detail) => this.trace.record(`switch:${event}`, detail),
     });
     this.renewal = opts.fetchIceServers
       ? new CredentialRenewal({
@@ -154,6 +158,7 @@ export class Room {
       this.media.subscribe(() => this.sendMediaState()),
     );
     this.phase = 'connecting';
+    this.trace.record('join');
     this.signaling.join(this.roomId, this.name);
     const interval = this.opts.statsIntervalMs ?? 2_000;
     if (interval > 0) this.statsTimer = setInterval(() => void this.pollStats(), interval);
@@ -270,6 +275,11 @@ export class Room {
     return this.roster;
   }
 
+  /** For the test hook: joining and moves between transports, timed (performance.now()). */
+  traceLog(): readonly TraceEntry[] {
+    return this.trace.entries();
+  }
+
   // ---- the transport ----
 
   /** The one place that names the implementations: the room's mode picks one. */
@@ -283,7 +293,8 @@ export class Room {
       now: this.now,
       e2ee: this.opts.e2ee,
     };
-    return mode === 'sfu' ? new SfuTransport(common) : new MeshTransport(common);
+    if (mode === 'mesh') return new MeshTransport(common);
+    return new SfuTransport({ ...common, trace: (event, detail) => this.trace.record(`sfu:${event}`, detail) });
   }
 
   private onRemoteMediaChanged(peerId: string): void {
@@ -311,6 +322,7 @@ export class Room {
   }
 
   private onJoined({ message, resumed, rejoin }: JoinedEvent): void {
+    this.trace.record('joined', message.mode);
     this.localId = message.peerId;
     if (message.data.name) this.name = message.data.name; // e.g. "Guest 2": what the others see
     if (message.data.iceServers) this.iceServers = message.data.iceServers;
