@@ -75,6 +75,8 @@ std::string randomHex(std::size_t bytes) {
 }  // namespace
 
 struct MediaWorker::Impl final : DatagramSink {
+    static constexpr int kSocketBufferBytes = 4 << 20;
+
     struct Entry {
         std::unique_ptr<WebRtcTransport> transport;
         std::shared_ptr<WebRtcTransportListener> listener;
@@ -94,6 +96,14 @@ struct MediaWorker::Impl final : DatagramSink {
         socket.open(local.protocol(), error);
         if (!error) socket.bind(local, error);
         if (!error) socket.non_blocking(true, error);  // a full send buffer drops, never blocks
+        // Deep socket buffers (best effort: the kernel caps them at net.core.rmem_max/wmem_max):
+        // a burst (a key frame to many subscribers, a flood) queues while the thread is busy or
+        // descheduled instead of being dropped at the default ~200 KB.
+        if (!error) {
+            boost::system::error_code ignored;
+            socket.set_option(asio::socket_base::receive_buffer_size(kSocketBufferBytes), ignored);
+            socket.set_option(asio::socket_base::send_buffer_size(kSocketBufferBytes), ignored);
+        }
         if (error)
             throw std::runtime_error("media: cannot bind UDP " + options.bindAddress + ":" +
                                      std::to_string(options.port) + ": " + error.message());
@@ -191,6 +201,7 @@ struct MediaWorker::Impl final : DatagramSink {
         const auto found = transports.find(id);
         if (found == transports.end()) return;
         countClose(found->second.transport->closeReason());
+        counters.stunRejected += stunRejectedBy(*found->second.transport);
         std::erase_if(byTuple, [id](const auto& entry) { return entry.second == id; });
         // Every ufrag it had (an ICE restart adds one).
         std::erase_if(byUfrag, [id](const auto& entry) { return entry.second == id; });
@@ -251,9 +262,16 @@ struct MediaWorker::Impl final : DatagramSink {
         }
     }
 
+    static std::uint64_t stunRejectedBy(const WebRtcTransport& transport) {
+        const auto& ice = transport.ice().counters();
+        return ice.unauthorized + ice.badRequest + ice.malformed + ice.badFingerprint;
+    }
+
     Stats snapshot() const {
         Stats stats = counters;
         stats.transports = transports.size();
+        for (const auto& [id, entry] : transports)
+            stats.stunRejected += stunRejectedBy(*entry.transport);
         return stats;
     }
 

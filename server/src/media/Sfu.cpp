@@ -179,6 +179,7 @@ void Sfu::stats(std::function<void(SfuStats)> done) {
             stats.transports = worker.transports;
             stats.droppedUnknownSender = worker.droppedUnknownSender;
             stats.sendFailed = worker.sendFailed;
+            stats.stunRejected = worker.stunRejected;
             stats.transportsClosed = worker.closes;
             std::unique_lock lock(gathering->mutex);
             gathering->total += stats;
