@@ -48,6 +48,10 @@ start_server() {
       ;;
   esac
   server_pid=$started_pid
+  # Janus announces a candidate on the first non-loopback address; the load peer's media
+  # sockets bind there too and announce it (Janus pairs only with a signalled candidate).
+  media_ip=""
+  [ "$1" != janus ] || media_ip=$(hostname -I | cut -d' ' -f1)
   await_port "$PORT" "$1 (see $log)"
   sleep 0.3
 }
@@ -88,7 +92,7 @@ run() {
   local line
   line=$(taskset -c "$LOADGEN_CPU" "$SFULOAD" --port "$PORT" --pid "$server_pid" \
     --server "$1" --scenario "$2" --rooms "$3" --room-size "$4" --publishers "$5" \
-    --seconds "$SECONDS_PER_RUN") || { stop_server; return 1; }
+    --seconds "$SECONDS_PER_RUN" ${media_ip:+--media-ip "$media_ip"}) || { stop_server; return 1; }
   stop_server
   echo "$line" | tee -a "$OUT" >&2
   echo "$line"

@@ -40,6 +40,9 @@ def main(path):
         janus = by.get((scenario, rooms, "janus"))
         if server != "pulsemeet" or janus is None:
             continue
+        if janus.get("forwarded_pps", 0) <= 0 or row.get("forwarded_pps", 0) <= 0:
+            ratios.append(f"| {scenario} {rooms} | - (nothing forwarded by one of them) | - |")
+            continue
         cpu = row["server_cpu_us_per_packet"] / max(janus["server_cpu_us_per_packet"], 1e-9)
         p99 = row["latency_p99_ms"] / max(janus["latency_p99_ms"], 1e-9)
         ratios.append(f"| {scenario} {rooms} | {cpu:.2f} | {p99:.2f} |")

@@ -117,10 +117,11 @@ void JanusPeer::joinAsPublisher() {
             feed_ = numberField(data, "id");
             if (feed_ == 0) return fail("janus join: " + json::serialize(data));
             publisher_.setStamp(tagOf(plan_.roomId), tagOf(std::to_string(feed_)));
-            const auto sdp = loadPeerSdp({{"audio", "0", "sendonly", publisher_.audioSsrc()},
-                                          {"video", "1", "sendonly", publisher_.videoSsrc()}},
-                                         publishLink_.localUfrag(), publishLink_.localPassword(),
-                                         publishLink_.fingerprint(), "active");
+            const auto sdp =
+                loadPeerSdp({{"audio", "0", "sendonly", publisher_.audioSsrc()},
+                             {"video", "1", "sendonly", publisher_.videoSsrc()}},
+                            publishLink_.localUfrag(), publishLink_.localPassword(),
+                            publishLink_.fingerprint(), "active", hostCandidate(publishLink_));
             pluginRequest(
                 publishHandle_, {{"request", "publish"}, {"audio", true}, {"video", true}},
                 [this](const json::object& data, const json::object& message) {
@@ -171,7 +172,7 @@ void JanusPeer::subscribe(const std::vector<std::uint64_t>& feeds) {
             }
             const auto answer =
                 loadPeerSdp(sections, subscribeLink_.localUfrag(), subscribeLink_.localPassword(),
-                            subscribeLink_.fingerprint(), "active");
+                            subscribeLink_.fingerprint(), "active", hostCandidate(subscribeLink_));
             pluginRequest(
                 subscribeHandle_, {{"request", "start"}},
                 [this, offerSdp](const json::object& data, const json::object&) {
@@ -181,6 +182,14 @@ void JanusPeer::subscribe(const std::vector<std::uint64_t>& feeds) {
                 },
                 json::object{{"type", "answer"}, {"sdp", answer}});
         });
+}
+
+std::string JanusPeer::hostCandidate(MediaLink& link) {
+    if (!plan_.mediaAddress) return {};
+    const auto port = link.bindLocal(*plan_.mediaAddress);
+    if (port == 0) return {};
+    return "1 1 udp 2130706431 " + plan_.mediaAddress->to_string() + " " + std::to_string(port) +
+           " typ host";
 }
 
 void JanusPeer::startLink(MediaLink& link, const std::string& sdp) {

@@ -72,6 +72,8 @@ class JanusPeer final : public Participant, public ClientEvents {
     void joinAsPublisher();
     void subscribe(const std::vector<std::uint64_t>& feeds);
     void startLink(MediaLink& link, const std::string& sdp);
+    // "a=candidate:" value for the link's socket, bound now to PeerPlan::mediaAddress.
+    std::string hostCandidate(MediaLink& link);
 
     PeerPlan plan_;
     JanusFeeds& feeds_;

@@ -48,7 +48,7 @@ void MediaLink::start(const udp::endpoint& server, std::string serverUfrag,
     serverUfrag_ = std::move(serverUfrag);
     serverPassword_ = std::move(serverPassword);
     boost::system::error_code error;
-    socket_.open(server.protocol(), error);
+    if (!socket_.is_open()) socket_.open(server.protocol(), error);
     if (!error) socket_.connect(server, error);
     if (!error) socket_.non_blocking(true, error);
     if (error) return fail("udp socket");
@@ -59,6 +59,14 @@ void MediaLink::start(const udp::endpoint& server, std::string serverUfrag,
     startedAt_ = Clock::now();
     sendBindingRequest();
     receiveNext();
+}
+
+std::uint16_t MediaLink::bindLocal(const asio::ip::address& local) {
+    boost::system::error_code error;
+    socket_.open(local.is_v4() ? udp::v4() : udp::v6(), error);
+    if (!error) socket_.bind({local, 0}, error);
+    if (error) return 0;
+    return socket_.local_endpoint(error).port();
 }
 
 void MediaLink::tick(Clock::time_point now) {

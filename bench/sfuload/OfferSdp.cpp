@@ -9,7 +9,7 @@ namespace pulsemeet::bench::sfu {
 
 std::string loadPeerSdp(const std::vector<SdpSection>& sections, const std::string& ufrag,
                         const std::string& password, const media::SdpFingerprint& fingerprint,
-                        const std::string& setup) {
+                        const std::string& setup, const std::string& candidate) {
     std::string sdp = "v=0\r\no=- 42 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE";
     for (const auto& s : sections) sdp += " " + s.mid;
     sdp += "\r\na=msid-semantic: WMS\r\n";
@@ -32,6 +32,7 @@ std::string loadPeerSdp(const std::vector<SdpSection>& sections, const std::stri
             sdp += "a=rtpmap:" + pt + " opus/48000/2\r\n";
         }
         if (s.ssrc != 0) sdp += "a=ssrc:" + std::to_string(s.ssrc) + " cname:load\r\n";
+        if (!candidate.empty()) sdp += "a=candidate:" + candidate + "\r\n";
     }
     return sdp;
 }

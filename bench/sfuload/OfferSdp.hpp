@@ -23,7 +23,7 @@ struct SdpSection {
 
 std::string loadPeerSdp(const std::vector<SdpSection>& sections, const std::string& ufrag,
                         const std::string& password, const media::SdpFingerprint& fingerprint,
-                        const std::string& setup);
+                        const std::string& setup, const std::string& candidate = {});
 
 // The first IPv4 host candidate of an SDP ("a=candidate:... udp <prio> <ip> <port> typ host").
 struct CandidateAddress {

@@ -3,6 +3,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 // One participant of the load, whichever server it talks to (LoadPeer: pulsemeet's signaling;
@@ -16,6 +17,9 @@ struct PeerPlan {
     std::size_t publishersInRoom = 0;
     boost::asio::ip::address signalingAddress;
     unsigned short signalingPort = 0;
+    // Janus only: the address the load peer's media sockets bind and announce as their host
+    // candidate (the address Janus's own candidate has).
+    std::optional<boost::asio::ip::address> mediaAddress;
 };
 
 class Participant {

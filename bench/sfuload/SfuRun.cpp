@@ -77,6 +77,8 @@ boost::json::object runSfuScenario(const RunOptions& options) {
             plan.publishersInRoom = options.publishers;
             plan.signalingAddress = address;
             plan.signalingPort = options.port;
+            if (!options.mediaIp.empty())
+                plan.mediaAddress = asio::ip::make_address(options.mediaIp);
             if (janus)
                 peers.push_back(
                     std::make_unique<JanusPeer>(io, std::move(plan), totals, janusFeeds));

@@ -14,6 +14,7 @@ struct RunOptions {
     std::string scenario = "rooms-of-6";
     std::string server = "pulsemeet";  // or "janus": its VideoRoom over its WebSocket API
     std::string host = "127.0.0.1";
+    std::string mediaIp;         // Janus: where the load peer's media sockets bind (its candidate)
     unsigned short port = 8080;  // the signaling WebSocket
     int serverPid = 0;
     unsigned rooms = 1;

@@ -13,7 +13,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: pulsemeet-sfuload --port P [--host 127.0.0.1] [--pid SERVER_PID] [--server NAME]\n"
     "         [--scenario NAME] [--rooms N] [--room-size N] [--publishers N] [--seconds S]\n"
-    "         [--warmup-seconds S] [--room-prefix TEXT]\n";
+    "         [--warmup-seconds S] [--room-prefix TEXT] [--media-ip IP]\n";
 
 }  // namespace
 
@@ -50,6 +50,8 @@ int main(int argc, char** argv) {
                 options.seconds = std::stod(value);
             else if (name == "--warmup-seconds")
                 options.warmupSeconds = std::stod(value);
+            else if (name == "--media-ip")
+                options.mediaIp = value;
             else if (name == "--room-prefix")
                 options.roomPrefix = value;
             else
