@@ -4,7 +4,7 @@ BUILD  := build/$(PRESET)
 BIN    := $(BUILD)/server/pulsemeet
 CTEST_JOBS ?= 2
 
-.PHONY: deps build server web run test test-server test-web test-e2e test-sfu test-asan test-tsan bench bench-cluster fuzz format format-check clean
+.PHONY: deps build server web run test test-server test-web test-e2e test-sfu test-asan test-tsan bench bench-cluster bench-sfu fuzz format format-check clean
 
 deps:
 	@scripts/deps.sh
@@ -63,6 +63,12 @@ bench: server
 # (bench/cluster.sh); RATES="5000 20000 0" (0: saturation).
 bench-cluster: server
 	bench/cluster.sh
+
+# The media server under pulsemeet-sfuload (bench/sfu.sh): rooms of 6, one speaker to 100
+# viewers, a sweep of rooms until the server's core is busy; table in docs/performance.md.
+bench-sfu: server
+	bench/deps.sh
+	bench/sfu.sh
 
 # libFuzzer targets (clang, the `fuzz` preset), each run for FUZZ_SECONDS on a copy of its
 # committed seed corpus (fuzz/corpus/<target>); new inputs stay in build/fuzz/corpus.

@@ -90,7 +90,7 @@ struct Config {
     // does not start the media server until its signaling messages exist.
     std::uint16_t mediaPort = 10000;
     std::string mediaAnnouncedIp;
-    int mediaWorkers = 1;  // media threads; a room lives on one
+    int mediaWorkers = 0;  // media threads (0: one per core); a room lives on one
     // Test-only: the share (0..100) of forwarded RTP packets the media server drops, to show
     // retransmission at work. Never set in production.
     int mediaTestDropPercent = 0;

@@ -43,6 +43,9 @@ struct SfuStats {
     // naming one of our ufrags (scans, spoofed or stale senders).
     std::uint64_t droppedUnknownSender = 0;
     std::uint64_t sendFailed = 0;  // datagrams the socket refused (full buffer, unreachable)
+    // Binding requests naming one of our ufrags that ICE refused: bad MESSAGE-INTEGRITY or
+    // FINGERPRINT, malformed (a guessed or stale ufrag with the wrong password).
+    std::uint64_t stunRejected = 0;
     TransportCloses transportsClosed;
     ForwardingHistogram forwarding;      // per media packet handed to at least one consumer
     std::uint64_t transports = 0;        // gauge
@@ -68,6 +71,7 @@ inline SfuStats& SfuStats::operator+=(const SfuStats& other) {
     unroutable += other.unroutable;
     droppedUnknownSender += other.droppedUnknownSender;
     sendFailed += other.sendFailed;
+    stunRejected += other.stunRejected;
     transportsClosed += other.transportsClosed;
     forwarding += other.forwarding;
     transports += other.transports;
