@@ -155,3 +155,13 @@ export const SpeakerViewIcon = (p: P) => (
     <rect x="18" y="16" width="3" height="4" rx="1" />
   </Base>
 );
+export const ChevronLeftIcon = (p: P) => (
+  <Base {...p}>
+    <path d="m15 5-7 7 7 7" />
+  </Base>
+);
+export const ChevronRightIcon = (p: P) => (
+  <Base {...p}>
+    <path d="m9 5 7 7-7 7" />
+  </Base>
+);

@@ -33,6 +33,8 @@ export interface RemoteView {
   metrics: QualityMetrics;
   level: QualityLevel;
   history: readonly QualityPoint[];
+  /** The media server forwards their camera to us now (last-N); false: their tile shows the avatar. */
+  videoForwarded: boolean;
 }
 
 export interface RosterEvent {
@@ -70,7 +72,7 @@ const NO_MEDIA: RemoteMedia = {
 };
 
 /** One tile's worth: who they are (Room) and what arrives from them (the transport). */
-export function remoteView(p: RemoteParticipant, received: RemoteMedia | null): RemoteView {
+export function remoteView(p: RemoteParticipant, received: RemoteMedia | null, videoForwarded = true): RemoteView {
   const m = received ?? NO_MEDIA;
   return {
     id: p.id,
@@ -85,5 +87,6 @@ export function remoteView(p: RemoteParticipant, received: RemoteMedia | null): 
     metrics: m.metrics,
     level: m.metrics.level,
     history: m.history,
+    videoForwarded,
   };
 }
