@@ -331,6 +331,10 @@ const std::vector<Setting>& settings() {
          "media server threads (0: one per core, at most 16); a new room goes to the one "
          "carrying the fewest transports and lives there",
          integer(&Config::mediaWorkers, 0, 16)},
+        {"VIDEO_LAST_N", "16",
+         "last-N: in a room on the media server each viewer receives the cameras of this many "
+         "most recent speakers (plus the ones it pinned); the other tiles show an avatar",
+         integer(&Config::videoLastN, 1, 1000)},
         {"MEDIA_TEST_DROP_PERCENT", "0",
          "TESTS ONLY: share of forwarded media packets the media server drops, to exercise "
          "retransmission; never set it in production",

@@ -100,6 +100,8 @@ struct Config {
     // has had two members or fewer for meshReturn.
     SfuMode sfuMode = SfuMode::automatic;
     int meshMaxPeers = 4;
+    // Last-N: each viewer receives the cameras of this many most recent speakers (and its pins).
+    int videoLastN = 16;
     std::chrono::seconds meshReturn{10};
 
     std::chrono::seconds pingInterval{25};

@@ -73,6 +73,11 @@ class Consumer {
     // The subscriber's share of its bandwidth estimate (REMB) for this stream.
     void setAvailableBitrate(std::uint64_t bitsPerSecond, Clock::time_point now);
     std::optional<std::uint64_t> availableBitrate(Clock::time_point now) const;
+    // Last-N and the loudest-audio rule switch a consumer off and on (RoomForwarding). While off
+    // nothing is sent; back on, the numbering continues without a gap, and video waits for a key
+    // frame (asked for at once) so that the subscriber paints at once.
+    void setForwarding(bool forwarding, Clock::time_point now);
+    bool forwarding() const { return forwarding_; }
 
     Producer& producer() const { return producer_; }
     const Parameters& parameters() const { return parameters_; }
@@ -82,6 +87,8 @@ class Consumer {
 
   private:
     void send(std::span<const std::uint8_t> packet);
+    // The first packet after setForwarding(true): whether it may go (video: a key frame).
+    bool resumesWith(const RtpPacket& packet);
 
     Producer& producer_;
     Parameters parameters_;
@@ -93,6 +100,8 @@ class Consumer {
     std::uint16_t rtxSequence_;
     unsigned dropCredit_ = 0;
     bool receiverAskedBefore_ = false;
+    bool forwarding_ = true;
+    bool resumePending_ = false;
     // For sender reports.
     bool sentAny_ = false;
     std::uint32_t lastTimestamp_ = 0;

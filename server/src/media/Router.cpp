@@ -54,7 +54,8 @@ Router::Router(std::string roomId, MediaWorker& worker, SfuListener& listener, S
       listener_(listener),
       stats_(stats),
       options_(std::move(options)),
-      random_(std::random_device{}()) {
+      random_(std::random_device{}()),
+      forwarding_(RoomForwarding::Options{options_.videoLastN, {}}) {
     ++stats_.rooms;
 }
 
@@ -147,6 +148,7 @@ std::variant<SfuAnswer, SdpError> Router::offer(const std::string& peerId, const
         slot.section = *section;
     }
     reconcileConsumers(now);
+    applyForwarding(now);
     result.sdp = std::move(answer.sdp);
     return result;
 }
@@ -169,6 +171,7 @@ RouterPeer& Router::createPeer(const std::string& peerId, const SdpAnswer& draft
     connection.remoteUfrag = draft.remoteIceUfrag;
     connection.remoteFingerprint = draft.remoteFingerprint;
     peers_.push_back(std::move(peer));
+    forwarding_.addPeer(peerId);
     return *peers_.back();
 }
 
@@ -371,17 +374,55 @@ void Router::erasePeer(const std::string& peerId, bool closeTransport) {
     stats_.srtpFailures += peer.srtpFailures();
     if (closeTransport && open) worker_.closeTransport(transportId);
     peers_.erase(found);
+    forwarding_.removePeer(peerId);
 }
 
 void Router::removePeer(const std::string& peerId) {
     erasePeer(peerId, true);
     announceTracks();
+    applyForwarding(Clock::now());
 }
 
 void Router::tick(Clock::time_point now) {
     removeClosedPeers();
     const auto ntp = ntpNow();
     for (auto& peer : peers_) peer->tick(now, ntp);
+    const auto decided = forwarding_.tick(now);
+    if (decided.speaker)
+        listener_.onActiveSpeaker(roomId_, decided.speaker->peerId, decided.speaker->level);
+    if (decided.forwardingChanged) applyForwarding(now);
+}
+
+void Router::setPinned(const std::string& viewerId, std::vector<std::string> pinned) {
+    // Only peers on the media server keep pins, and no more than there are peers to pin: what a
+    // viewer sends cannot grow the room's state (the client pins again when its pin is not
+    // honoured, see web/src/room/Room.ts).
+    if (!find(viewerId)) return;
+    if (pinned.size() > peers_.size()) pinned.resize(peers_.size());
+    if (forwarding_.setPinned(viewerId, std::move(pinned))) applyForwarding(Clock::now());
+}
+
+void Router::onAudioLevel(RouterPeer& peer, AudioLevel level, Clock::time_point now) {
+    forwarding_.onAudioLevel(peer.id(), level, now);
+}
+
+void Router::applyForwarding(Clock::time_point now) {
+    for (auto& peer : peers_) {
+        const auto forwarded = forwarding_.forwardedFor(peer->id(), availableFor(peer->id()));
+        for (auto& slot : peer->slots()) {
+            if (!slot.consumer) continue;
+            const bool on =
+                std::find(forwarded.begin(), forwarded.end(), slot.key) != forwarded.end();
+            slot.consumer->setForwarding(on, now);
+        }
+        if (!peer->connection().transport) continue;
+        std::vector<AvailableTrack> videos;
+        for (const auto& key : forwarded)
+            if (key.source != TrackSource::microphone)
+                videos.push_back({key.publisherId, key.source});
+        if (forwarding_.announce(peer->id(), videos))
+            listener_.onVideoForwarding(roomId_, peer->id(), std::move(videos));
+    }
 }
 
 void Router::removeClosedPeers() {
@@ -394,7 +435,10 @@ void Router::removeClosedPeers() {
         if (reason != WebRtcTransport::CloseReason::peerClosed)
             listener_.onTransportClosed(roomId_, peerId, toString(reason));
     }
-    if (!closed.empty()) announceTracks();
+    if (!closed.empty()) {
+        announceTracks();
+        applyForwarding(Clock::now());
+    }
 }
 
 void Router::onPeerConnected(RouterPeer& peer) {

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "media/AudioLevel.hpp"
 #include "media/Consumer.hpp"
 #include "media/IceLiteServer.hpp"
 #include "media/Producer.hpp"
@@ -34,6 +35,9 @@ class RouterPeer final : public Producer::Listener, public Consumer::Listener {
       public:
         virtual ~Listener() = default;
         virtual void onPeerConnected(RouterPeer& peer) = 0;
+        // The audio level (RFC 6464) in one of the peer's microphone packets.
+        virtual void onAudioLevel(RouterPeer& /*peer*/, AudioLevel /*level*/,
+                                  Clock::time_point /*now*/) {}
     };
 
     // The publisher stream a slot's numbering continues: its connection and SSRC. Another one

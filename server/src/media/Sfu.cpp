@@ -109,6 +109,7 @@ struct Sfu::Impl {
             Router::Options routerOptions;
             routerOptions.announcedAddress = options.announcedAddress;
             routerOptions.testDropPercent = options.testDropPercent;
+            routerOptions.videoLastN = options.videoLastN;
             routerOptions.logger = options.logger;
             router = std::make_unique<Router>(roomId, *slot.worker, listener, slot.stats,
                                               std::move(routerOptions));
@@ -159,6 +160,15 @@ void Sfu::removePeer(const std::string& roomId, const std::string& peerId) {
         if (found == slot->routers.end()) return;
         found->second->removePeer(peerId);
         slot->sweepEmptyRooms();
+    });
+}
+
+void Sfu::setPinned(const std::string& roomId, const std::string& viewerId,
+                    std::vector<std::string> pinnedPeerIds) {
+    auto& slot = impl_->slotFor(roomId);
+    slot.worker->post([slot = &slot, roomId, viewerId, pinned = std::move(pinnedPeerIds)] {
+        const auto found = slot->routers.find(roomId);
+        if (found != slot->routers.end()) found->second->setPinned(viewerId, pinned);
     });
 }
 

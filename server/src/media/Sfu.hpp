@@ -64,6 +64,14 @@ class SfuListener {
     // called for removePeer, nor when the client closed DTLS itself (it knows).
     virtual void onTransportClosed(const std::string& roomId, const std::string& peerId,
                                    std::string_view reason) = 0;
+    // The room's active speaker changed (from the publishers' audio levels); `level` is its
+    // smoothed linear level, 0..1.
+    virtual void onActiveSpeaker(const std::string& /*roomId*/, const std::string& /*peerId*/,
+                                 double /*level*/) {}
+    // The videos forwarded to `viewerId` changed (last-N, pins): every video available to it
+    // that is forwarded now.
+    virtual void onVideoForwarding(const std::string& /*roomId*/, const std::string& /*viewerId*/,
+                                   std::vector<AvailableTrack> /*videos*/) {}
 };
 
 class Sfu {
@@ -80,6 +88,9 @@ class Sfu {
         // RTP packets before they are sent, to show NACK and retransmission at work. Never set
         // in production.
         unsigned testDropPercent = 0;
+        // Last-N: in a room, each viewer receives the cameras of this many most recent speakers
+        // (plus its pins); VIDEO_LAST_N.
+        std::size_t videoLastN = 16;
         // Each transport's lifecycle (created, ICE tuple selected, DTLS connected with its SRTP
         // profile, closed with its reason), never a line per packet; null: no logs. Must
         // outlive the Sfu.
@@ -105,6 +116,9 @@ class Sfu {
     // The peer is gone from the media server (left the room, or closed its connection): its
     // transport closes, its tracks stop, the room's other subscribers hear onTracksAvailable.
     void removePeer(const std::string& roomId, const std::string& peerId);
+    // The peers `viewerId` pinned: their cameras are forwarded to it whatever last-N says.
+    void setPinned(const std::string& roomId, const std::string& viewerId,
+                   std::vector<std::string> pinnedPeerIds);
     // The counters of every media thread, summed; `done` runs on a media thread.
     void stats(std::function<void(SfuStats)> done);
 

@@ -351,6 +351,9 @@ DecodeResult decodeClientMessage(std::string_view text) {
         case wire::MessageType::sfuOffer:
             error = decodeSfuOffer(envelope, message);
             break;
+        case wire::MessageType::sfuView:
+            error = decodeSfuView(envelope, message.views);
+            break;
         case wire::MessageType::chat:
             error = decodeChat(envelope, message);
             break;

@@ -46,15 +46,21 @@ std::string_view toString(MessageType type) {
             return "sfu-closed";
         case MessageType::roomPreview:
             return "room-preview";
+        case MessageType::sfuView:
+            return "sfu-view";
+        case MessageType::activeSpeaker:
+            return "active-speaker";
+        case MessageType::sfuForwarding:
+            return "sfu-forwarding";
     }
     return "unknown";
 }
 
 std::optional<MessageType> clientMessageType(std::string_view name) {
-    for (auto type :
-         {MessageType::join, MessageType::leave, MessageType::offer, MessageType::answer,
-          MessageType::iceCandidate, MessageType::mediaState, MessageType::ping,
-          MessageType::sfuOffer, MessageType::sfuLeave, MessageType::chat, MessageType::preview}) {
+    for (auto type : {MessageType::join, MessageType::leave, MessageType::offer,
+                      MessageType::answer, MessageType::iceCandidate, MessageType::mediaState,
+                      MessageType::ping, MessageType::sfuOffer, MessageType::sfuLeave,
+                      MessageType::chat, MessageType::preview, MessageType::sfuView}) {
         if (toString(type) == name) return type;
     }
     return std::nullopt;

@@ -21,19 +21,22 @@ enum class MessageType {
     sfuLeave,  // the client closed its media-server connection
     chat,      // both ways: a chat line over the WebSocket
     preview,   // who is in a room, asked from the lobby without joining it
+    sfuView,   // how the viewer shows each remote video (size, pinned)
     // server -> client
     roomJoined,
     peerJoined,
     peerLeft,
     pong,
     error,
-    roomMode,     // the room's mode changed
-    sfuAnswer,    // the media server's answer to the latest sfu-offer
-    sfuTracks,    // what the media server can forward to this client now
-    sfuClosed,    // the media server closed this client's transport on its own
-    roomPreview,  // the answer to preview: the names in the room
+    roomMode,       // the room's mode changed
+    sfuAnswer,      // the media server's answer to the latest sfu-offer
+    sfuTracks,      // what the media server can forward to this client now
+    sfuClosed,      // the media server closed this client's transport on its own
+    roomPreview,    // the answer to preview: the names in the room
+    activeSpeaker,  // the media server's active speaker in the room
+    sfuForwarding,  // the videos the media server forwards to this viewer now
 };
-inline constexpr std::size_t kMessageTypeCount = 21;
+inline constexpr std::size_t kMessageTypeCount = 24;
 
 std::string_view toString(MessageType type);
 // Only the types a client may send; server-only types are `unknown-type` when received.

@@ -297,6 +297,16 @@ TEST(Config, MediaWorkersIsZeroToSixteen) {
     EXPECT_NE(errorFor({{"MEDIA_WORKERS", "17"}}).find("MEDIA_WORKERS=17"), std::string::npos);
 }
 
+TEST(Config, VideoLastNDefaultsToSixteenAndIsOneToAThousand) {
+    EXPECT_EQ(loadWith({}).videoLastN, 16);
+    EXPECT_EQ(loadWith({{"VIDEO_LAST_N", "5"}}).videoLastN, 5);
+    EXPECT_EQ(loadWith({}, {"--video-last-n", "1000"}).videoLastN, 1000);
+    EXPECT_EQ(errorFor({{"VIDEO_LAST_N", "0"}}),
+              "VIDEO_LAST_N=0 (environment) is invalid: expected an integer from 1 to 1000");
+    EXPECT_NE(errorFor({{"VIDEO_LAST_N", "lots"}}).find("VIDEO_LAST_N=lots"), std::string::npos);
+    EXPECT_NE(helpText().find("--video-last-n / VIDEO_LAST_N"), std::string::npos);
+}
+
 TEST(Config, MediaTestDropPercentIsZeroToAHundred) {
     EXPECT_EQ(errorFor({{"MEDIA_TEST_DROP_PERCENT", "101"}}),
               "MEDIA_TEST_DROP_PERCENT=101 (environment) is invalid: expected an integer from 0 to "

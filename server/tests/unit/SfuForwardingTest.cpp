@@ -360,3 +360,36 @@ TEST(SfuKeyFrame, Vp8AndH264) {
     EXPECT_FALSE(isKeyFrame("H264", Bytes{0x7C, 0x05}));                   // FU-A middle
     EXPECT_FALSE(isKeyFrame("opus", Bytes{0x10, 0x00}));
 }
+
+// Last-N pauses a consumer and resumes it later (RoomForwarding): nothing goes out meanwhile, the
+// resumed stream starts on a key frame the producer was asked for, and its sequence numbers
+// continue without a gap the subscriber would NACK.
+TEST(SfuConsumer, APausedConsumerSendsNothingAndResumesOnAKeyFrameWithoutAGap) {
+    Rig rig;
+    rig.publish(publisherPacket(1000), rig.now);
+    ASSERT_EQ(rig.subscriber.rtp.size(), 1U);
+    rig.consumer->setForwarding(false, rig.now);
+    for (std::uint16_t seq = 1001; seq < 1100; ++seq) rig.publish(publisherPacket(seq), rig.now);
+    EXPECT_EQ(rig.subscriber.rtp.size(), 1U) << "paused";
+
+    rig.publisher.rtcp.clear();
+    const auto later = rig.now + 5s;  // past the key-frame request throttle
+    rig.consumer->setForwarding(true, later);
+    EXPECT_FALSE(rig.publisher.rtcp.empty()) << "a key frame is asked for at once";
+    rig.publish(publisherPacket(1100), later);
+    EXPECT_EQ(rig.subscriber.rtp.size(), 1U) << "a delta frame cannot be decoded: wait";
+    auto keyFrame = publisherPacket(1101);
+    auto parsed = RtpPacket::parse(keyFrame);
+    ASSERT_TRUE(parsed);
+    const auto payloadAt = parsed->headerSize();
+    keyFrame[payloadAt] = 0x10;      // VP8 descriptor: start of partition 0
+    keyFrame[payloadAt + 1] = 0x00;  // P bit clear: a key frame
+    rig.publish(keyFrame, later);
+    rig.publish(publisherPacket(1102), later);
+    ASSERT_EQ(rig.subscriber.rtp.size(), 3U);
+    auto first = RtpPacket::parse(rig.subscriber.rtp[0]);
+    auto resumed = RtpPacket::parse(rig.subscriber.rtp[1]);
+    auto next = RtpPacket::parse(rig.subscriber.rtp[2]);
+    EXPECT_EQ(resumed->sequenceNumber(), static_cast<std::uint16_t>(first->sequenceNumber() + 1));
+    EXPECT_EQ(next->sequenceNumber(), static_cast<std::uint16_t>(first->sequenceNumber() + 2));
+}

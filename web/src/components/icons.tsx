@@ -161,3 +161,13 @@ export const LockIcon = (p: P) => (
     <path d="M8 11V7a4 4 0 0 1 8 0v4" />
   </Base>
 );
+export const ChevronLeftIcon = (p: P) => (
+  <Base {...p}>
+    <path d="m15 5-7 7 7 7" />
+  </Base>
+);
+export const ChevronRightIcon = (p: P) => (
+  <Base {...p}>
+    <path d="m9 5 7 7-7 7" />
+  </Base>
+);

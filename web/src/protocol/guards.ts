@@ -194,6 +194,14 @@ export function toServerMessage(raw: unknown): ServerMessage | null {
       const tracks = listOf(raw.tracks, toForwardableTrack);
       return tracks ? { type: 'sfu-tracks', tracks, timestamp } : null;
     }
+    case 'active-speaker': {
+      const level = typeof raw.level === 'number' && Number.isFinite(raw.level) ? Math.min(1, Math.max(0, raw.level)) : 0;
+      return isNonEmptyString(peerId) ? { type: 'active-speaker', peerId, level, timestamp } : null;
+    }
+    case 'sfu-forwarding': {
+      const video = listOf(raw.video, toForwardableTrack);
+      return video ? { type: 'sfu-forwarding', video, timestamp } : null;
+    }
     case 'sfu-closed':
       return { type: 'sfu-closed', reason: typeof raw.reason === 'string' ? raw.reason : '', timestamp };
     case 'chat': {

@@ -13,6 +13,7 @@ import { MeshTransport } from '../transport/MeshTransport';
 import { MoveTrace, type TraceEntry } from '../transport/MoveTrace';
 import { SfuTransport } from '../transport/SfuTransport';
 import { ActiveSpeaker } from './ActiveSpeaker';
+import { cameraForwarded, forwardedCameras, pinView } from './bigRoom';
 import { ChatLog, MAX_CHAT_LENGTH } from './ChatLog';
 import { RemoteParticipant } from './Participant';
 import { remoteView, type RoomPhase, type RoomSnapshot, type RosterEvent } from './RoomSnapshot';
@@ -102,6 +103,12 @@ export class Room {
   private readonly chat = new ChatLog();
   /** Joining and moves between mesh and media server, timed (the test hook reads it). */
   private readonly trace = new MoveTrace();
+  /** On the media server: its active speaker (every client agrees on it). */
+  private serverSpeakerId: string | null = null;
+  /** On the media server: whose camera it forwards to us (null: not said, or on the mesh). */
+  private forwardedVideo: Set<string> | null = null;
+  /** Who we pinned: the media server forwards their camera whatever last-N says. */
+  private pinnedId: string | null = null;
 
   constructor(opts: RoomOptions) {
     this.opts = opts;
@@ -224,6 +231,13 @@ export class Room {
   setChatOpen(open: boolean): void {
     this.chat.setOpen(open);
     this.changed();
+  }
+
+  /** Pins a remote (null: nobody); on the media server, last-N then keeps their camera coming. */
+  setPinned(peerId: string | null): void {
+    if (peerId === this.pinnedId) return;
+    this.pinnedId = peerId;
+    this.sendPinView();
   }
 
   leave(): void {
@@ -402,6 +416,23 @@ export class Room {
       }
       case 'room-mode':
         this.transport.setMode(msg.mode);
+        if (msg.mode === 'mesh') {
+          this.serverSpeakerId = null;
+          this.forwardedVideo = null;
+        } else if (this.pinnedId !== null) {
+          this.sendPinView();
+        }
+        this.changed();
+        return;
+      case 'active-speaker':
+        if (this.transport.mode !== 'sfu') return;
+        this.serverSpeakerId = msg.peerId;
+        this.changed();
+        return;
+      case 'sfu-forwarding':
+        this.forwardedVideo = forwardedCameras(msg.video);
+        // A pin sent before our first offer reached the media server is not known there yet.
+        if (this.pinnedId !== null && !this.forwardedVideo.has(this.pinnedId)) this.sendPinView();
         this.changed();
         return;
       case 'chat':
@@ -480,7 +511,15 @@ export class Room {
     if (await this.transport.measure()) this.changed();
   }
 
+  private sendPinView(): void {
+    if (this.phase !== 'joined' || this.transport.mode !== 'sfu') return;
+    const remotes = [...this.remotes.values()].map((r) => ({ id: r.id, screen: r.media.screen }));
+    this.signaling.send({ type: 'sfu-view', views: pinView(remotes, this.pinnedId) });
+  }
+
   private async pollSpeaker(): Promise<void> {
+    // On the media server the server says who speaks (active-speaker), so every client agrees.
+    if (this.transport.mode === 'sfu') return;
     if (this.pollingSpeaker) return; // a slow getStats must not pile up polls
     this.pollingSpeaker = true;
     try {
@@ -538,9 +577,9 @@ export class Room {
       localName: this.name,
       error: this.error,
       local: { hand: this.hand, recording: this.recording, screenTrack: this.screen?.track ?? null },
-      activeSpeakerId: this.speaker.speaker,
+      activeSpeakerId: this.transport.mode === 'sfu' ? (this.serverSpeakerId !== null && this.remotes.has(this.serverSpeakerId) ? this.serverSpeakerId : null) : this.speaker.speaker,
       chat: this.chat.snapshot,
-      remotes: remotes.map((r) => ({ ...remoteView(r, this.transport.remote(r.id)), e2ee: this.e2eeProblem(r) })),
+      remotes: remotes.map((r) => ({ ...remoteView(r, this.transport.remote(r.id), cameraForwarded(r.id, this.transport.mode === 'sfu' ? this.forwardedVideo : null)), e2ee: this.e2eeProblem(r) })),
       ...(e2ee && (e2ee.encrypting || e2ee.missingKey) ? { e2ee } : {}),
     };
   }

@@ -39,6 +39,8 @@ export interface RemoteView {
    * encrypt, they do not: their link has no key, and plain frames are not shown). Null: fine.
    */
   e2ee?: E2eeProblem | null;
+  /** The media server forwards their camera to us now (last-N); false: their tile shows the avatar. */
+  videoForwarded: boolean;
 }
 
 export type E2eeProblem = 'no-key' | 'wrong-key' | 'not-encrypted';
@@ -83,7 +85,7 @@ const NO_MEDIA: RemoteMedia = {
 };
 
 /** One tile's worth: who they are (Room) and what arrives from them (the transport). */
-export function remoteView(p: RemoteParticipant, received: RemoteMedia | null): RemoteView {
+export function remoteView(p: RemoteParticipant, received: RemoteMedia | null, videoForwarded = true): RemoteView {
   const m = received ?? NO_MEDIA;
   return {
     id: p.id,
@@ -98,5 +100,6 @@ export function remoteView(p: RemoteParticipant, received: RemoteMedia | null): 
     metrics: m.metrics,
     level: m.metrics.level,
     history: m.history,
+    videoForwarded,
   };
 }
