@@ -103,6 +103,13 @@ struct Sfu::Impl {
         return slot;
     }
 
+    // The worker the room lives on, without placing anything (null: no peer there yet).
+    WorkerSlot* placedSlot(const std::string& roomId) {
+        std::lock_guard lock(placementMutex);
+        const auto found = placements.find(roomId);
+        return found == placements.end() ? nullptr : slots[found->second.slot].get();
+    }
+
     Router& routerFor(WorkerSlot& slot, const std::string& roomId) {
         auto& router = slot.routers[roomId];
         if (!router) {
@@ -165,8 +172,9 @@ void Sfu::removePeer(const std::string& roomId, const std::string& peerId) {
 
 void Sfu::setPinned(const std::string& roomId, const std::string& viewerId,
                     std::vector<std::string> pinnedPeerIds) {
-    auto& slot = impl_->slotFor(roomId);
-    slot.worker->post([slot = &slot, roomId, viewerId, pinned = std::move(pinnedPeerIds)] {
+    auto* slot = impl_->placedSlot(roomId);
+    if (!slot) return;
+    slot->worker->post([slot, roomId, viewerId, pinned = std::move(pinnedPeerIds)] {
         const auto found = slot->routers.find(roomId);
         if (found != slot->routers.end()) found->second->setPinned(viewerId, pinned);
     });

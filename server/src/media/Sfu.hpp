@@ -88,13 +88,13 @@ class Sfu {
         // RTP packets before they are sent, to show NACK and retransmission at work. Never set
         // in production.
         unsigned testDropPercent = 0;
-        // Last-N: in a room, each viewer receives the cameras of this many most recent speakers
-        // (plus its pins); VIDEO_LAST_N.
-        std::size_t videoLastN = 16;
         // Each transport's lifecycle (created, ICE tuple selected, DTLS connected with its SRTP
         // profile, closed with its reason), never a line per packet; null: no logs. Must
         // outlive the Sfu.
         obs::Logger* logger = nullptr;
+        // Last-N: in a room, each viewer receives the cameras of this many most recent speakers
+        // (plus its pins); VIDEO_LAST_N.
+        std::size_t videoLastN = 16;
     };
 
     // Binds the UDP socket(s) (throws std::runtime_error naming the address when it cannot) and
