@@ -162,6 +162,7 @@ int run(const config::Config& config) {
         mediaOptions.announcedAddress = config.mediaAnnouncedIp;
         mediaOptions.workers = static_cast<unsigned>(config.mediaWorkers);
         mediaOptions.testDropPercent = static_cast<unsigned>(config.mediaTestDropPercent);
+        mediaOptions.videoLastN = static_cast<std::size_t>(config.videoLastN);
         mediaOptions.logger = &logger;
         try {
             media = std::make_unique<SfuBridge>(std::move(mediaOptions));

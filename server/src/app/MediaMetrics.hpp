@@ -34,6 +34,7 @@ class MediaMetrics {
     obs::Counter& testDropped_;
     obs::Counter& unroutable_;
     obs::Counter& droppedUnknownSender_;
+    obs::Counter& stunRejected_;
     obs::Counter& sendFailed_;
     obs::Counter& closedHandshakeTimeout_;
     obs::Counter& closedConsentLost_;

@@ -45,12 +45,18 @@ class SfuBridge final : public signaling::MediaServerPort, public media::SfuList
     void offer(const std::string& roomId, const std::string& peerId, std::string sdp,
                std::function<void(signaling::MediaAnswer)> done) override;
     void removePeer(const std::string& roomId, const std::string& peerId) override;
+    void setPinned(const std::string& roomId, const std::string& viewerId,
+                   std::vector<std::string> pinnedPeerIds) override;
 
     // media::SfuListener (media threads)
     void onTracksAvailable(const std::string& roomId, const std::string& subscriberId,
                            std::vector<media::AvailableTrack> tracks) override;
     void onTransportClosed(const std::string& roomId, const std::string& peerId,
                            std::string_view reason) override;
+    void onActiveSpeaker(const std::string& roomId, const std::string& peerId,
+                         double level) override;
+    void onVideoForwarding(const std::string& roomId, const std::string& viewerId,
+                           std::vector<media::AvailableTrack> videos) override;
 
   private:
     std::atomic<signaling::Hub*> hub_{nullptr};

@@ -44,6 +44,9 @@ struct SfuStats {
     // naming one of our ufrags (scans, spoofed or stale senders).
     std::uint64_t droppedUnknownSender = 0;
     std::uint64_t sendFailed = 0;  // datagrams the socket refused (full buffer, unreachable)
+    // Binding requests naming one of our ufrags that ICE refused: bad MESSAGE-INTEGRITY or
+    // FINGERPRINT, malformed (a guessed or stale ufrag with the wrong password).
+    std::uint64_t stunRejected = 0;
     TransportCloses transportsClosed;
     TcpIceCounters tcp;                  // ICE over TCP connections and packets
     ForwardingHistogram forwarding;      // per media packet handed to at least one consumer
@@ -70,6 +73,7 @@ inline SfuStats& SfuStats::operator+=(const SfuStats& other) {
     unroutable += other.unroutable;
     droppedUnknownSender += other.droppedUnknownSender;
     sendFailed += other.sendFailed;
+    stunRejected += other.stunRejected;
     transportsClosed += other.transportsClosed;
     tcp += other.tcp;
     forwarding += other.forwarding;

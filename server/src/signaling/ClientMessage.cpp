@@ -352,6 +352,9 @@ DecodeResult decodeClientMessage(std::string_view text) {
         case wire::MessageType::sfuProbe:
             error = decodeSfuOffer(envelope, message);
             break;
+        case wire::MessageType::sfuView:
+            error = decodeSfuView(envelope, message.views);
+            break;
         case wire::MessageType::chat:
             error = decodeChat(envelope, message);
             break;

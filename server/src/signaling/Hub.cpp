@@ -106,6 +106,9 @@ void Hub::handle(const std::string& connectionId, const ClientMessage& message,
         case wire::MessageType::sfuLeave:
             sfuLeave(peerId, connection);
             break;
+        case wire::MessageType::sfuView:
+            sfuView(peerId, connection, message);
+            break;
         case wire::MessageType::preview:
             preview(connection, message);
             break;

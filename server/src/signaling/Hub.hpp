@@ -108,6 +108,13 @@ class Hub final : public cluster::BusSink {
     // (sfu-closed).
     void mediaTransportClosed(const std::string& roomId, const std::string& peerId,
                               std::string_view reason);
+    // From the media server, on a media thread: the room's active speaker changed
+    // (active-speaker, to every member while the room is in sfu mode).
+    void mediaActiveSpeaker(const std::string& roomId, const std::string& peerId, double level);
+    // From the media server, on a media thread: the videos forwarded to `viewerId` now
+    // (sfu-forwarding).
+    void mediaVideoForwarding(const std::string& roomId, const std::string& viewerId,
+                              std::vector<MediaTrack> videos);
 
     // Closes every connection, and every one attached from now on, with `code`.
     void closeAll(wire::CloseCode code, std::string_view reason);
@@ -189,6 +196,7 @@ class Hub final : public cluster::BusSink {
     // A pair of mesh members cannot connect directly (HubMedia.cpp).
     void meshUnreachable(const std::string& peerId, Connection& connection,
                          const ClientMessage& message);
+    void sfuView(const std::string& peerId, Connection& connection, const ClientMessage& message);
     // The media server answered offer number `offer` of `peerId`.
     void mediaAnswered(const std::string& roomId, const std::string& peerId, std::uint64_t offer,
                        MediaAnswer answer);

@@ -136,6 +136,26 @@ void Hub::sfuLeave(const std::string& peerId, Connection& connection) {
     router_.leaveMediaServer(connection.roomId, peerId);
 }
 
+void Hub::sfuView(const std::string& peerId, Connection& connection, const ClientMessage& message) {
+    if (connection.roomId.empty()) {
+        sendError(connection, wire::ErrorCode::notInRoom, "join a room before sending sfu-view");
+        return;
+    }
+    const Room& room = rooms_.at(connection.roomId);
+    if (room.mode != RoomMode::sfu) {
+        sendError(connection, wire::ErrorCode::mediaUnavailable,
+                  "room " + connection.roomId + " is not on the media server (mode mesh)");
+        return;
+    }
+    const auto limit = 2 * static_cast<std::size_t>(options_.maxPeersPerRoom);
+    if (message.views.size() > limit) {
+        sendError(connection, wire::ErrorCode::badMessage,
+                  "views has more than " + std::to_string(limit) + " entries");
+        return;
+    }
+    router_.pinOnMediaServer(connection.roomId, peerId, pinnedPeers(message.views));
+}
+
 void Hub::mediaAnswered(const std::string& roomId, const std::string& peerId, std::uint64_t offer,
                         MediaAnswer answer) {
     std::lock_guard lock(mutex_);
@@ -165,6 +185,26 @@ void Hub::mediaTracksAvailable(const std::string& roomId, const std::string& sub
     if (room == rooms_.end() || !room->second.members.contains(subscriberId)) return;
     router_.toMember(subscriberId, wire::MessageType::sfuTracks,
                      wire::share(wire::encodeSfuTracks(summaries(tracks, false))));
+}
+
+void Hub::mediaActiveSpeaker(const std::string& roomId, const std::string& peerId, double level) {
+    std::lock_guard lock(mutex_);
+    const auto room = rooms_.find(roomId);
+    if (room == rooms_.end() || room->second.mode != RoomMode::sfu ||
+        !room->second.members.contains(peerId))
+        return;
+    const auto message = wire::share(wire::encodeActiveSpeaker(peerId, level));
+    for (const auto& [memberId, member] : room->second.members)
+        router_.toMember(memberId, wire::MessageType::activeSpeaker, message);
+}
+
+void Hub::mediaVideoForwarding(const std::string& roomId, const std::string& viewerId,
+                               std::vector<MediaTrack> videos) {
+    std::lock_guard lock(mutex_);
+    const auto room = rooms_.find(roomId);
+    if (room == rooms_.end() || !room->second.members.contains(viewerId)) return;
+    router_.toMember(viewerId, wire::MessageType::sfuForwarding,
+                     wire::share(wire::encodeSfuForwarding(summaries(videos, false))));
 }
 
 void Hub::mediaTransportClosed(const std::string& roomId, const std::string& peerId,

@@ -52,6 +52,12 @@ std::string_view toString(MessageType type) {
             return "mesh-unreachable";
         case MessageType::sfuProbeAnswer:
             return "sfu-probe-answer";
+        case MessageType::sfuView:
+            return "sfu-view";
+        case MessageType::activeSpeaker:
+            return "active-speaker";
+        case MessageType::sfuForwarding:
+            return "sfu-forwarding";
     }
     return "unknown";
 }
@@ -61,7 +67,7 @@ std::optional<MessageType> clientMessageType(std::string_view name) {
          {MessageType::join, MessageType::leave, MessageType::offer, MessageType::answer,
           MessageType::iceCandidate, MessageType::mediaState, MessageType::ping,
           MessageType::sfuOffer, MessageType::sfuLeave, MessageType::chat, MessageType::preview,
-          MessageType::sfuProbe, MessageType::meshUnreachable}) {
+          MessageType::sfuProbe, MessageType::meshUnreachable, MessageType::sfuView}) {
         if (toString(type) == name) return type;
     }
     return std::nullopt;

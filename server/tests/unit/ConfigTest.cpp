@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <optional>
+#include <thread>
 
 #include <boost/asio/ip/address.hpp>
 
@@ -271,7 +273,8 @@ TEST(Config, RoomsOnTheMediaServerDefaults) {
     EXPECT_EQ(config.sfuMode, SfuMode::automatic);
     EXPECT_EQ(config.meshMaxPeers, 4);
     EXPECT_EQ(config.meshReturn, std::chrono::seconds(10));
-    EXPECT_EQ(config.mediaWorkers, 1);
+    EXPECT_EQ(config.mediaWorkers,
+              static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 16u)));
     EXPECT_EQ(config.mediaTestDropPercent, 0);
     const Config set = loadWith({{"SFU_MODE", "always"},
                                  {"MESH_MAX_PEERS", "2"},
@@ -304,10 +307,23 @@ TEST(Config, MeshReturnSecondsIsANonNegativeInteger) {
               std::string::npos);
 }
 
-TEST(Config, MediaWorkersIsOneToSixteen) {
-    EXPECT_EQ(errorFor({{"MEDIA_WORKERS", "0"}}),
-              "MEDIA_WORKERS=0 (environment) is invalid: expected an integer from 1 to 16");
+TEST(Config, MediaWorkersIsZeroToSixteen) {
+    EXPECT_EQ(errorFor({{"MEDIA_WORKERS", "-1"}}),
+              "MEDIA_WORKERS=-1 (environment) is invalid: expected an integer from 0 to 16");
+    EXPECT_EQ(loadWith({{"MEDIA_WORKERS", "0"}}).mediaWorkers,
+              static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 16u)));
+    EXPECT_EQ(loadWith({{"MEDIA_WORKERS", "3"}}).mediaWorkers, 3);
     EXPECT_NE(errorFor({{"MEDIA_WORKERS", "17"}}).find("MEDIA_WORKERS=17"), std::string::npos);
+}
+
+TEST(Config, VideoLastNDefaultsToSixteenAndIsOneToAThousand) {
+    EXPECT_EQ(loadWith({}).videoLastN, 16);
+    EXPECT_EQ(loadWith({{"VIDEO_LAST_N", "5"}}).videoLastN, 5);
+    EXPECT_EQ(loadWith({}, {"--video-last-n", "1000"}).videoLastN, 1000);
+    EXPECT_EQ(errorFor({{"VIDEO_LAST_N", "0"}}),
+              "VIDEO_LAST_N=0 (environment) is invalid: expected an integer from 1 to 1000");
+    EXPECT_NE(errorFor({{"VIDEO_LAST_N", "lots"}}).find("VIDEO_LAST_N=lots"), std::string::npos);
+    EXPECT_NE(helpText().find("--video-last-n / VIDEO_LAST_N"), std::string::npos);
 }
 
 TEST(Config, MediaTestDropPercentIsZeroToAHundred) {

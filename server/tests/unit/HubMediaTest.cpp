@@ -38,8 +38,16 @@ class RecordingMediaServer : public MediaServerPort {
         std::thread([&] { offers.at(index).done(std::move(answer)); }).join();
     }
 
+    void setPinned(const std::string& roomId, const std::string& viewerId,
+                   std::vector<std::string> pinnedPeerIds) override {
+        std::string line = roomId + "/" + viewerId + ":";
+        for (const auto& id : pinnedPeerIds) line += " " + id;
+        pins.push_back(line);
+    }
+
     std::vector<Offer> offers;
     std::vector<std::string> removed;
+    std::vector<std::string> pins;
 };
 
 MediaAnswer answerWith(std::vector<MediaTrack> tracks) {
@@ -294,6 +302,79 @@ TEST_F(HubMediaTest, AnAnswerFromBeforeALeaveDoesNotAnswerTheOfferAfterARejoin) 
     EXPECT_TRUE(a->inbox.empty()) << "that answer is for the connection a had before leaving";
     media.answer(1, answerWith({}));
     EXPECT_EQ(a->take()["type"].as_string(), "sfu-answer");
+}
+
+TEST_F(HubMediaTest, SfuViewIsRefusedOnTheMesh) {
+    start(SfuPolicy::automatic);
+    auto a = joinAs("a");
+    joinAs("b");
+    a->inbox.clear();
+    const std::string view =
+        R"({"type":"sfu-view","views":[{"peerId":"b","source":"camera","width":320,"height":180,"pinned":true},{"peerId":"c","source":"screen","width":0,"height":0}]})";
+    send("a", view);
+    EXPECT_EQ(a->take()["code"].as_string(), "media-unavailable") << "the room is on the mesh";
+    EXPECT_TRUE(media.pins.empty());
+}
+
+TEST_F(HubMediaTest, SfuViewPinsReachTheMediaServerWithinLimits) {
+    start(SfuPolicy::always);
+    auto a = joinAs("a");
+    joinAs("b");
+    const std::string view =
+        R"({"type":"sfu-view","views":[{"peerId":"b","source":"camera","width":320,"height":180,"pinned":true},{"peerId":"c","source":"screen","width":0,"height":0}]})";
+    a->inbox.clear();
+    send("a", view);
+    EXPECT_TRUE(a->inbox.empty());
+    ASSERT_EQ(media.pins.size(), 1u);
+    EXPECT_EQ(media.pins[0], "room/a: b");
+
+    for (
+        const char* bad :
+        {R"({"type":"sfu-view"})", R"({"type":"sfu-view","views":{}})",
+         R"({"type":"sfu-view","views":[{"peerId":"b","source":"microphone","width":1,"height":1}]})",
+         R"({"type":"sfu-view","views":[{"peerId":"b","source":"camera","width":8193,"height":1}]})",
+         R"({"type":"sfu-view","views":[{"peerId":"b","source":"camera","width":-1,"height":1}]})",
+         R"({"type":"sfu-view","views":[{"peerId":"","source":"camera","width":1,"height":1}]})",
+         R"({"type":"sfu-view","views":[{"peerId":"b","source":"camera","width":1,"height":1,"pinned":"yes"}]})"}) {
+        // Refused when decoded, before the hub sees it.
+        const auto decoded = decodeClientMessage(bad);
+        ASSERT_TRUE(std::holds_alternative<wire::SignalError>(decoded)) << bad;
+        EXPECT_EQ(std::get<wire::SignalError>(decoded).code, wire::ErrorCode::badMessage) << bad;
+    }
+    // More entries than 2 x MAX_PEERS_PER_ROOM (50 here).
+    std::string many = R"({"type":"sfu-view","views":[)";
+    for (int i = 0; i < 101; ++i)
+        many +=
+            std::string(i ? "," : "") + R"({"peerId":"b","source":"camera","width":1,"height":1})";
+    send("a", many + "]}");
+    EXPECT_EQ(a->take()["code"].as_string(), "bad-message");
+    EXPECT_EQ(media.pins.size(), 1u);
+}
+
+TEST_F(HubMediaTest, TheActiveSpeakerReachesEveryMemberAndForwardingItsViewer) {
+    start(SfuPolicy::always);
+    auto a = joinAs("a");
+    auto b = joinAs("b");
+    a->inbox.clear();
+    b->inbox.clear();
+    std::thread([&] {
+        hub->mediaActiveSpeaker("room", "b", 0.1234);
+        hub->mediaActiveSpeaker("room", "gone", 0.5);
+        hub->mediaVideoForwarding("room", "a", {{"b", "camera", ""}});
+        hub->mediaVideoForwarding("room", "gone", {});
+    }).join();
+    for (const auto& link : {a, b}) {
+        auto speaker = link->take();
+        EXPECT_EQ(speaker["type"].as_string(), "active-speaker");
+        EXPECT_EQ(speaker["peerId"].as_string(), "b") << "the speaker hears it too";
+        EXPECT_DOUBLE_EQ(speaker["level"].to_number<double>(), 0.123);
+    }
+    auto forwarding = a->take();
+    EXPECT_EQ(forwarding["type"].as_string(), "sfu-forwarding");
+    ASSERT_EQ(forwarding["video"].as_array().size(), 1u);
+    EXPECT_EQ(forwarding["video"].as_array()[0].as_object().at("peerId").as_string(), "b");
+    EXPECT_TRUE(a->inbox.empty());
+    EXPECT_TRUE(b->inbox.empty());
 }
 
 // issue 20: two members that cannot connect directly, with no TURN, move the room onto the media

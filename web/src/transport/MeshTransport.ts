@@ -9,6 +9,7 @@ import { chooseSendQuality, sameQuality } from '../rtc/sendPolicy';
 import { computeMetrics, extractSample, pushHistory } from '../rtc/stats';
 import type { MediaMessage, MediaTransport, MediaTransportEvents, RemoteMedia, ScreenShare, SendSignal, TransportSettings } from './MediaTransport';
 import { MeshLink } from './MeshLink';
+import type { FrameProtection } from '../e2ee/E2eeSession';
 
 export interface MeshTransportOptions {
   createPeerConnection: PeerConnectionFactory;
@@ -21,6 +22,8 @@ export interface MeshTransportOptions {
   now?: () => number;
   /** For the waits between fresh connections after rejected answers; the global timers by default. */
   timers?: PeerSessionTimers;
+  /** End-to-end encryption: each connection's frames go through it (e2ee/E2eeSession). */
+  e2ee?: FrameProtection;
 }
 
 /**
@@ -270,6 +273,7 @@ export class MeshTransport implements MediaTransport {
         events.remoteChanged(peerId);
       },
       connectTimeoutMs: this.opts.connectTimeoutMs,
+      e2ee: this.opts.e2ee,
       onNeedsRebuild: () => {
         if (link.session !== session || !this.links.has(peerId)) return;
         // A full re-offer on a brand-new RTCPeerConnection.
