@@ -89,7 +89,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       reject(new Error(`server exited before listening (code ${code}, signal ${signal}):\n${logs.join('\n')}`));
     });
   });
-  const baseURL = `http://127.0.0.1:${port}`;
+  // The address it listens on (a test may pick one, e.g. a network namespace's pair); loopback for a wildcard.
+  const host = env.HOST && env.HOST !== '0.0.0.0' && !env.HOST.includes(':') ? env.HOST : '127.0.0.1';
+  const baseURL = `http://${host}:${port}`;
   return {
     port,
     pid: child.pid ?? 0,

@@ -75,7 +75,8 @@ MediaMetrics::MediaMetrics(obs::Registry& registry)
       producers_(registry.gauge("pulsemeet_media_producers", "Tracks received from publishers")),
       forwardedStreams_(registry.gauge("pulsemeet_media_forwarded_streams",
                                        "Forwarded streams, one per (subscriber, track)")),
-      rooms_(registry.gauge("pulsemeet_media_rooms", "Rooms on the media server")) {}
+      rooms_(registry.gauge("pulsemeet_media_rooms", "Rooms on the media server")),
+      tcp_(registry) {}
 
 namespace {
 
@@ -126,6 +127,7 @@ void MediaMetrics::update(const media::SfuStats& stats) {
     producers_.set(static_cast<std::int64_t>(stats.producers));
     forwardedStreams_.set(static_cast<std::int64_t>(stats.forwardedStreams));
     rooms_.set(static_cast<std::int64_t>(stats.rooms));
+    tcp_.update(stats.tcp, last_.tcp);
     last_ = stats;
 }
 

@@ -2,6 +2,7 @@
 
 #include <mutex>
 
+#include "app/MediaTcpMetrics.hpp"
 #include "media/SfuStats.hpp"
 #include "obs/Metrics.hpp"
 
@@ -45,6 +46,7 @@ class MediaMetrics {
     obs::Gauge& producers_;
     obs::Gauge& forwardedStreams_;
     obs::Gauge& rooms_;
+    MediaTcpMetrics tcp_;
 };
 
 }  // namespace pulsemeet::app

@@ -10,6 +10,7 @@ namespace pulsemeet::app {
 SfuBridge::SfuBridge(media::Sfu::Options options)
     : sfu_(std::make_unique<media::Sfu>(std::move(options), *this)) {
     port_ = sfu_->port();
+    tcpPort_ = sfu_->tcpPort();
 }
 
 SfuBridge::~SfuBridge() {
@@ -28,6 +29,10 @@ void SfuBridge::stop() {
 
 std::uint16_t SfuBridge::port() const {
     return port_;
+}
+
+std::optional<std::uint16_t> SfuBridge::tcpPort() const {
+    return tcpPort_;
 }
 
 void SfuBridge::stats(std::function<void(media::SfuStats)> done) {

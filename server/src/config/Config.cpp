@@ -309,6 +309,20 @@ const std::vector<Setting>& settings() {
          "UDP port of the media server, shared by all its clients (0 picks a free one and logs "
          "it); not used yet: the media server is not started yet",
          integer(&Config::mediaPort, 0, 65535)},
+        {"MEDIA_TCP_PORT", "",
+         "TCP port of the media server for clients whose UDP is blocked (ICE over TCP); empty: "
+         "the same number as MEDIA_PORT; 0 turns it off",
+         [](Config& c, const std::string& v) {
+             const std::string port = trim(v);
+             c.mediaTcpPortFollowsMediaPort = port.empty();
+             if (port.empty()) return;
+             const auto parsed = parseInteger(port, 0, 65535);
+             if (parsed == 0) {
+                 c.mediaTcpPort.reset();
+             } else {
+                 c.mediaTcpPort = static_cast<std::uint16_t>(parsed);
+             }
+         }},
         {"MEDIA_ANNOUNCED_IP", "",
          "IP address clients send media to (the media server's host candidate); empty: HOST, or "
          "the first non-loopback interface address when HOST is 0.0.0.0 or ::",
@@ -536,6 +550,7 @@ Config load(const std::vector<std::string>& args, const Environment& environment
             static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 16u));
     }
     checkConsistency(config);
+    if (config.mediaTcpPortFollowsMediaPort) config.mediaTcpPort = config.mediaPort;
     if (config.mediaAnnouncedIp.empty())
         config.mediaAnnouncedIp = defaultMediaAnnouncedIp(config.host);
     return config;

@@ -89,6 +89,10 @@ struct Config {
     // interface address (127.0.0.1 when there is none). Neither is used yet: the application
     // does not start the media server until its signaling messages exist.
     std::uint16_t mediaPort = 10000;
+    // ICE over TCP (MEDIA_TCP_PORT): nullopt is off (MEDIA_TCP_PORT=0); unset, load() makes it
+    // mediaPort (so MEDIA_PORT=0 gives a free TCP port too).
+    std::optional<std::uint16_t> mediaTcpPort;
+    bool mediaTcpPortFollowsMediaPort = true;  // MEDIA_TCP_PORT empty: same number as MEDIA_PORT
     std::string mediaAnnouncedIp;
     int mediaWorkers = 0;  // media threads (0: one per core); a room lives on one
     // Test-only: the share (0..100) of forwarded RTP packets the media server drops, to show

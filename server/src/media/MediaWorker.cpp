@@ -9,6 +9,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <functional>
+#include <optional>
+#include <span>
 #include <stdexcept>
 #include <string_view>
 #include <thread>
@@ -21,6 +23,7 @@
 #include "media/DtlsContext.hpp"
 #include "media/PacketClassifier.hpp"
 #include "media/StunMessage.hpp"
+#include "media/TcpIceListener.hpp"
 
 namespace pulsemeet::media {
 
@@ -28,15 +31,6 @@ namespace asio = boost::asio;
 using udp = asio::ip::udp;
 
 namespace {
-
-struct EndpointHash {
-    std::size_t operator()(const Endpoint& endpoint) const {
-        const std::string_view bytes(reinterpret_cast<const char*>(endpoint.address.data()),
-                                     endpoint.address.size());
-        return std::hash<std::string_view>{}(bytes) ^
-               (std::size_t{endpoint.port} << 1 | static_cast<std::size_t>(endpoint.family));
-    }
-};
 
 udp::endpoint toUdp(const Endpoint& endpoint) {
     if (endpoint.family == Endpoint::Family::ipv4) {
@@ -104,11 +98,28 @@ struct MediaWorker::Impl final : DatagramSink {
             throw std::runtime_error("media: cannot bind UDP " + options.bindAddress + ":" +
                                      std::to_string(options.port) + ": " + error.message());
         boundPort = socket.local_endpoint().port();
+        if (options.tcpPort) {
+            TcpIceListener::Options tcpOptions;
+            tcpOptions.bindAddress = options.bindAddress;
+            tcpOptions.port = *options.tcpPort;
+            tcpOptions.maxConnections = options.maxTcpConnections;
+            tcpOptions.limits = options.tcpLimits;
+            tcp.emplace(io, std::move(tcpOptions),
+                        [this](std::span<std::uint8_t> packet, const Endpoint& from) {
+                            const bool accepted = handlePacket(packet, from, Clock::now());
+                            flushSends();  // what the packet caused goes out with this handler
+                            return accepted;
+                        });
+        }
     }
 
     // Queued, and sent with the rest of the burst by flushSends() (sendmmsg) at the end of the
     // handler that produced it: every handler of this thread ends with a flush.
     void sendTo(std::span<const std::uint8_t> datagram, const Endpoint& to) override {
+        if (to.protocol == Endpoint::Protocol::tcp) {
+            if (tcp) tcp->send(datagram, to);
+            return;
+        }
         if (sendBatch.full()) flushSends();
         if (sendBatch.add(datagram, to)) return;
         boost::system::error_code error;  // larger than a batch slot: on its own
@@ -141,17 +152,26 @@ struct MediaWorker::Impl final : DatagramSink {
     void onDatagram(std::span<std::uint8_t> datagram, const Endpoint& from) {
         ++counters.datagramsReceived;
         const auto now = Clock::now();
+        handlePacket(datagram, from, now);
+    }
+
+    // The one entry point of every packet, from the UDP socket or an ICE-TCP connection. True
+    // when, once handled, its sender is a tuple some transport's ICE accepted.
+    bool handlePacket(std::span<std::uint8_t> datagram, const Endpoint& from,
+                      Clock::time_point now) {
         const auto id = route(datagram, from);
         if (!id) {
             ++counters.droppedUnknownSender;
-            return;
+            return false;
         }
         auto& transport = *transports.at(*id).transport;
         transport.receive(datagram, from, now);
         // A binding request that ICE accepted adds the sender's tuple: its DTLS and SRTP now
         // find the transport by address.
-        if (transport.ice().hasTuple(from)) byTuple.insert_or_assign(from, *id);
+        const bool accepted = transport.ice().hasTuple(from);
+        if (accepted) byTuple.insert_or_assign(from, *id);
         if (transport.state() == WebRtcTransport::State::closed) forget(*id);
+        return accepted;
     }
 
     // The transport a datagram is for: by sender address, else (STUN only) by the ufrag its
@@ -282,6 +302,7 @@ struct MediaWorker::Impl final : DatagramSink {
     Stats snapshot() const {
         Stats stats = counters;
         stats.transports = transports.size();
+        if (tcp) stats.tcp = tcp->counters();
         for (const auto& [id, entry] : transports)
             stats.stunRejected += stunRejectedBy(*entry.transport);
         return stats;
@@ -303,7 +324,8 @@ struct MediaWorker::Impl final : DatagramSink {
     bool timerRunning = false;
     Clock::time_point nextTupleSweep{};
     Stats counters;
-    std::thread thread;  // last: started once everything above exists
+    std::optional<TcpIceListener> tcp;  // after the transports: its connections close first
+    std::thread thread;                 // last: started once everything above exists
 };
 
 MediaWorker::MediaWorker(Options options) : impl_(std::make_unique<Impl>(std::move(options))) {
@@ -318,6 +340,11 @@ MediaWorker::~MediaWorker() {
 
 std::uint16_t MediaWorker::port() const {
     return impl_->boundPort;
+}
+
+std::optional<std::uint16_t> MediaWorker::tcpPort() const {
+    if (!impl_->tcp) return std::nullopt;
+    return impl_->tcp->port();
 }
 
 const std::string& MediaWorker::fingerprintSha256() const {

@@ -93,6 +93,7 @@ std::variant<SfuAnswer, SdpError> Router::offer(const std::string& peerId, const
     parameters.fingerprintSha256 = worker_.fingerprintSha256();
     parameters.candidateAddress = options_.announcedAddress;
     parameters.candidatePort = worker_.port();
+    parameters.tcpCandidatePort = worker_.tcpPort();
     auto drafted = buildSdpAnswer(offer, parameters);
     if (auto* error = std::get_if<SdpError>(&drafted)) return std::move(*error);
     const auto& draft = std::get<SdpAnswer>(drafted);

@@ -59,6 +59,9 @@ struct Sfu::Impl {
             workerOptions.bindAddress = options.bindAddress;
             workerOptions.port =
                 options.port == 0 ? 0 : static_cast<std::uint16_t>(options.port + i);
+            if (options.tcpPort)
+                workerOptions.tcpPort =
+                    *options.tcpPort == 0 ? 0 : static_cast<std::uint16_t>(*options.tcpPort + i);
             workerOptions.transport.logger = options.logger;
             workerOptions.onTick = [raw = slot.get()](MediaWorker::Clock::time_point now) {
                 for (auto& [roomId, router] : raw->routers) router->tick(now);
@@ -146,6 +149,10 @@ std::uint16_t Sfu::port() const {
     return impl_->slots.front()->worker->port();
 }
 
+std::optional<std::uint16_t> Sfu::tcpPort() const {
+    return impl_->slots.front()->worker->tcpPort();
+}
+
 void Sfu::offer(const std::string& roomId, const std::string& peerId, std::string sdp,
                 std::function<void(std::variant<SfuAnswer, SdpError>)> done) {
     auto& slot = impl_->placePeer(roomId, peerId);
@@ -199,6 +206,7 @@ void Sfu::stats(std::function<void(SfuStats)> done) {
             stats.sendFailed = worker.sendFailed;
             stats.stunRejected = worker.stunRejected;
             stats.transportsClosed = worker.closes;
+            stats.tcp = worker.tcp;
             std::unique_lock lock(gathering->mutex);
             gathering->total += stats;
             if (--gathering->remaining > 0) return;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -95,6 +96,10 @@ class Sfu {
         // Last-N: in a room, each viewer receives the cameras of this many most recent speakers
         // (plus its pins); VIDEO_LAST_N.
         std::size_t videoLastN = 16;
+        // ICE over TCP (RFC 6544 passive candidate) as well: worker i listens on tcpPort + i
+        // (0: any free port) and every answer carries a `tcptype passive` candidate below the
+        // UDP one; nullopt: UDP only.
+        std::optional<std::uint16_t> tcpPort{};
     };
 
     // Binds the UDP socket(s) (throws std::runtime_error naming the address when it cannot) and
@@ -107,6 +112,8 @@ class Sfu {
     // The first worker's bound port (the others are port() + i only when Options::port was
     // set).
     std::uint16_t port() const;
+    // The first worker's ICE-TCP port; nullopt without TCP.
+    std::optional<std::uint16_t> tcpPort() const;
 
     // The peer's offer (the first, or a re-offer on the same connection). `done` gets the answer
     // or why the offer cannot be answered; it runs on a media thread, before any

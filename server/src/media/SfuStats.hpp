@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "media/ForwardingHistogram.hpp"
+#include "media/TcpIceCounters.hpp"
 
 // The media server's counters, kept per media thread (plain integers: only that thread writes
 // them) and summed by Sfu::stats. Gauges say how many exist now; the rest count since start.
@@ -47,6 +48,7 @@ struct SfuStats {
     // FINGERPRINT, malformed (a guessed or stale ufrag with the wrong password).
     std::uint64_t stunRejected = 0;
     TransportCloses transportsClosed;
+    TcpIceCounters tcp;                  // ICE over TCP connections and packets
     ForwardingHistogram forwarding;      // per media packet handed to at least one consumer
     std::uint64_t transports = 0;        // gauge
     std::uint64_t producers = 0;         // gauge: tracks received from publishers
@@ -73,6 +75,7 @@ inline SfuStats& SfuStats::operator+=(const SfuStats& other) {
     sendFailed += other.sendFailed;
     stunRejected += other.stunRejected;
     transportsClosed += other.transportsClosed;
+    tcp += other.tcp;
     forwarding += other.forwarding;
     transports += other.transports;
     producers += other.producers;

@@ -1,6 +1,8 @@
 // The hub's side of rooms on the media server (docs/protocol.md, "Rooms on the media server"):
 // each room's mode, the sfu-* messages between a client and the media server, and chat over the
 // WebSocket.
+#include <algorithm>
+
 #include "obs/Logger.hpp"
 #include "signaling/Hub.hpp"
 #include "wire/ServerMessages.hpp"
@@ -30,6 +32,10 @@ void Hub::updateMode(const std::string& roomId, Room& room, Clock::time_point no
     }
     facts.mediaServer = router_.hasMediaServer();
     facts.otherInstances = router_.cluster() != nullptr;
+    std::erase_if(room.unreachablePairs, [&room](const auto& pair) {
+        return !room.members.contains(pair.first) || !room.members.contains(pair.second);
+    });
+    facts.meshUnreachable = !room.unreachablePairs.empty();
     const RoomMode mode = modeRule_.decide(room.mode, facts, now, room.smallSince);
     if (room.smallSince) {
         returningToMesh_.insert(roomId);
@@ -50,6 +56,32 @@ void Hub::updateMode(const std::string& roomId, Room& room, Clock::time_point no
                             {},
                             {},
                             false});
+}
+
+void Hub::meshUnreachable(const std::string& peerId, Connection& connection,
+                          const ClientMessage& message) {
+    if (connection.roomId.empty()) {
+        sendError(connection, wire::ErrorCode::notInRoom,
+                  "join a room before sending mesh-unreachable");
+        return;
+    }
+    Room& room = rooms_.at(connection.roomId);
+    if (message.targetId == peerId || !room.members.contains(message.targetId)) {
+        sendError(connection, wire::ErrorCode::peerNotFound,
+                  "peer " + message.targetId + " is not in room " + connection.roomId);
+        return;
+    }
+    // With a TURN relay the pair has a way through it; the client reports its own trouble.
+    if (options_.turnConfigured || room.mode != RoomMode::mesh) return;
+    auto pair = std::minmax(peerId, message.targetId);
+    if (!room.unreachablePairs.emplace(pair.first, pair.second).second) return;  // reported
+    const RoomMode before = room.mode;
+    updateMode(connection.roomId, room, Clock::now());
+    logger_.info("mesh pair unreachable", {{"room", connection.roomId},
+                                           {"peer", peerId},
+                                           {"target", message.targetId},
+                                           {"moved_to_media_server", room.mode != before}});
+    if (room.mode != before) metrics_.roomsMovedForUnreachablePeers.inc();
 }
 
 void Hub::chat(const std::string& peerId, Connection& connection, const ClientMessage& message) {

@@ -121,6 +121,14 @@ std::string encodeSfuAnswer(std::string_view sdp, const std::vector<TrackSummary
     return out;
 }
 
+std::string encodeSfuProbeAnswer(std::string_view sdp) {
+    std::string out = beginEnvelope(MessageType::sfuProbeAnswer);
+    out.reserve(out.size() + sdp.size() + 64);
+    appendField(out, "sdp", sdp);
+    appendTimestamp(out);
+    return out;
+}
+
 std::string encodeSfuTracks(const std::vector<TrackSummary>& tracks) {
     std::string out = beginEnvelope(MessageType::sfuTracks);
     appendTracks(out, tracks, false);

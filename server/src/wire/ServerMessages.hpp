@@ -38,6 +38,8 @@ std::string encodeChat(std::string_view roomId, std::string_view fromId, std::st
 // `tracks` with their mids.
 std::string encodeSfuAnswer(std::string_view sdp, const std::vector<TrackSummary>& tracks);
 // `tracks` without mids: what can be forwarded, not where.
+// sfu-probe-answer: the media server's answer to a pre-call check's probe.
+std::string encodeSfuProbeAnswer(std::string_view sdp);
 std::string encodeSfuTracks(const std::vector<TrackSummary>& tracks);
 std::string encodeSfuClosed(std::string_view reason);
 // The room's active speaker by the media server's audio levels; `level` linear 0..1.

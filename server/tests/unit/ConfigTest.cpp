@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <optional>
 #include <thread>
 
 #include <boost/asio/ip/address.hpp>
@@ -215,6 +216,24 @@ TEST(Config, MediaPortDefaultsTo10000AndZeroMeansAny) {
     EXPECT_EQ(loadWith({}, {"--media-port", "40000"}).mediaPort, 40000);
     EXPECT_EQ(errorFor({{"MEDIA_PORT", "70000"}}),
               "MEDIA_PORT=70000 (environment) is invalid: expected an integer from 0 to 65535");
+}
+
+TEST(Config, MediaTcpPortFollowsMediaPortAndZeroTurnsItOff) {
+    EXPECT_EQ(loadWith({}).mediaTcpPort, std::optional<std::uint16_t>(10000));
+    EXPECT_EQ(loadWith({{"MEDIA_PORT", "12000"}}).mediaTcpPort,
+              std::optional<std::uint16_t>(12000));
+    EXPECT_EQ(loadWith({{"MEDIA_PORT", "0"}}).mediaTcpPort, std::optional<std::uint16_t>(0));
+    EXPECT_EQ(loadWith({{"MEDIA_TCP_PORT", "443"}}).mediaTcpPort,
+              std::optional<std::uint16_t>(443));
+    EXPECT_EQ(loadWith({}, {"--media-tcp-port", "40001"}).mediaTcpPort,
+              std::optional<std::uint16_t>(40001));
+    EXPECT_FALSE(loadWith({{"MEDIA_TCP_PORT", "0"}}).mediaTcpPort.has_value());
+    EXPECT_FALSE(loadWith({{"MEDIA_PORT", "0"}, {"MEDIA_TCP_PORT", "0"}}).mediaTcpPort.has_value());
+    EXPECT_EQ(errorFor({{"MEDIA_TCP_PORT", "70000"}}),
+              "MEDIA_TCP_PORT=70000 (environment) is invalid: expected an integer from 0 to 65535");
+    EXPECT_EQ(errorFor({{"MEDIA_TCP_PORT", "tcp"}}),
+              "MEDIA_TCP_PORT=tcp (environment) is invalid: expected an integer from 0 to 65535");
+    EXPECT_NE(helpText().find("--media-tcp-port / MEDIA_TCP_PORT"), std::string::npos);
 }
 
 TEST(Config, MediaAnnouncedIpIsOneReachableAddress) {

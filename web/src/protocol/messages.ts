@@ -229,5 +229,7 @@ export type ClientMessage =
   | { type: 'ping'; data: { received: number } }
   | { type: 'sfu-offer'; sdp: string }
   | { type: 'sfu-leave' }
-  | { type: 'sfu-view'; views: SfuViewEntry[] }
-  | { type: 'chat'; text: string };
+  | { type: 'chat'; text: string }
+  /** This mesh link could not connect directly and there is no TURN relay (docs/protocol.md). */
+  | { type: 'mesh-unreachable'; targetId: string }
+  | { type: 'sfu-view'; views: SfuViewEntry[] };

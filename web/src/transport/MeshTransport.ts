@@ -267,6 +267,9 @@ export class MeshTransport implements MediaTransport {
       onConnectIssue: (issue) => {
         if (link.session !== session) return;
         link.connectIssue = issue;
+        // No direct path and no relay to fall back on: the server may move the room onto the
+        // media server, where this pair can meet (over TCP if need be).
+        if (issue?.kind === 'no-relay') this.opts.send({ type: 'mesh-unreachable', targetId: peerId });
         events.remoteChanged(peerId);
       },
       connectTimeoutMs: this.opts.connectTimeoutMs,
