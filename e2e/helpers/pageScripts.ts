@@ -19,7 +19,7 @@ export function smallCapture(): void {
 /**
  * Watches every remote camera tile's <video> with requestVideoFrameCallback: per peer id, when
  * its last frame was painted, and the longest gap between two painted frames since
- * `__frameWatch.reset()`. Keyed by peer id, not by element, so a tile whose video element or
+ * `__frameWatch.reset()` (which also forgets people whose tile is gone). Keyed by peer id, not by element, so a tile whose video element or
  * source changes (a switch between mesh and media server) keeps one record.
  */
 export function frameWatch(): void {
@@ -35,6 +35,13 @@ export function frameWatch(): void {
     reset(): void;
     /** Longest gap per peer, counting the time since its last frame as a gap too. */
     gaps(): Record<string, number>;
+    /**
+     * Longest time the page's own 100 ms timer waited since reset: when it is as long as a frame
+     * gap, the page was not scheduled (CPU starvation of many pages on two cores), not a media
+     * problem.
+     */
+    stall: number;
+    stallAt: number;
   }
   const watch: Watch = {
     last: {},
@@ -42,11 +49,23 @@ export function frameWatch(): void {
     worstAt: {},
     frames: {},
     first: {},
+    stall: 0,
+    stallAt: 0,
     reset() {
       this.worst = {};
       this.worstAt = {};
+      this.stall = 0;
+      this.stallAt = 0;
       const now = performance.now();
-      for (const id of Object.keys(this.last)) this.last[id] = now;
+      // Only people with a tile now: someone who left paints no more frames, and counting the
+      // time since they left as a gap would fail a test for a person who is simply gone.
+      const present = new Set(
+        [...document.querySelectorAll<HTMLElement>('[data-testid="tile"][data-local="false"]')].map((t) => t.dataset.peerId),
+      );
+      for (const id of Object.keys(this.last)) {
+        if (present.has(id)) this.last[id] = now;
+        else delete this.last[id];
+      }
     },
     gaps() {
       const now = performance.now();
@@ -57,7 +76,14 @@ export function frameWatch(): void {
   };
   (window as unknown as { __frameWatch: Watch }).__frameWatch = watch;
   const watched = new WeakSet<HTMLVideoElement>();
+  let tick = performance.now();
   setInterval(() => {
+    const now = performance.now();
+    if (now - tick > watch.stall) {
+      watch.stall = now - tick;
+      watch.stallAt = now;
+    }
+    tick = now;
     document.querySelectorAll<HTMLVideoElement>('[data-testid="tile"][data-local="false"] video').forEach((video) => {
       if (watched.has(video)) return;
       const tile = video.closest<HTMLElement>('[data-testid="tile"]');
