@@ -5,12 +5,7 @@
 // the room being above 16 people, the microphones of the 3 loudest only; the others are dropped
 // at the server. A camera that resumes is announced in sfu-forwarding and its publisher is asked
 // for a key frame; every member hears active-speaker.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <boost/json/parse.hpp>
 
@@ -26,6 +21,7 @@
 
 #include "MediaTestClient.hpp"
 #include "ServerProcess.hpp"
+#include "UdpMediaPeer.hpp"
 #include "WsClient.hpp"
 #include "media/IceLiteServer.hpp"
 #include "media/RtcpPacket.hpp"
@@ -56,157 +52,37 @@ std::string str(const json::value& value) {
 // One participant's offer: a sending microphone (mid 0) and camera (mid 1), then enough
 // recvonly sections for everyone else's microphone and camera.
 std::string offerFor(int index, const IceCredentials& ice, const SdpFingerprint& fingerprint) {
-    struct Section {
-        std::string kind, mid, direction;
-        std::uint32_t ssrc = 0;
-    };
-    std::vector<Section> sections = {
-        {"audio", "0", "sendonly", 0xA0000000U + static_cast<std::uint32_t>(index)},
-        {"video", "1", "sendonly", 0xB0000000U + static_cast<std::uint32_t>(index)}};
+    std::vector<mediatest::OfferSection> sections = {
+        {.kind = "audio",
+         .mid = "0",
+         .direction = "sendonly",
+         .ssrc = 0xA0000000U + static_cast<std::uint32_t>(index),
+         .midId = kMidId,
+         .audioLevelId = kLevelId},
+        {.kind = "video",
+         .mid = "1",
+         .direction = "sendonly",
+         .ssrc = 0xB0000000U + static_cast<std::uint32_t>(index),
+         .midId = kMidId}};
     for (int k = 0; k < kPeople - 1; ++k) {
-        sections.push_back({"audio", "ra" + std::to_string(k), "recvonly"});
-        sections.push_back({"video", "rv" + std::to_string(k), "recvonly"});
+        sections.push_back({.kind = "audio",
+                            .mid = "ra" + std::to_string(k),
+                            .direction = "recvonly",
+                            .midId = kMidId,
+                            .audioLevelId = kLevelId});
+        sections.push_back({.kind = "video",
+                            .mid = "rv" + std::to_string(k),
+                            .direction = "recvonly",
+                            .midId = kMidId});
     }
-    std::string sdp = "v=0\r\no=- 42 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE";
-    for (const auto& s : sections) sdp += " " + s.mid;
-    sdp += "\r\na=msid-semantic: WMS\r\n";
-    for (const auto& s : sections) {
-        const bool video = s.kind == "video";
-        sdp += "m=" + s.kind + " 9 UDP/TLS/RTP/SAVPF " + (video ? "96" : "111") + "\r\n";
-        sdp += "c=IN IP4 0.0.0.0\r\na=ice-ufrag:" + ice.ufrag + "\r\na=ice-pwd:" + ice.password +
-               "\r\na=fingerprint:" + fingerprint.algorithm + " " + fingerprint.value +
-               "\r\na=setup:actpass\r\na=mid:" + s.mid + "\r\n";
-        sdp += "a=extmap:" + std::to_string(kMidId) + " urn:ietf:params:rtp-hdrext:sdes:mid\r\n";
-        if (!video)
-            sdp += "a=extmap:" + std::to_string(kLevelId) +
-                   " urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n";
-        sdp += "a=" + s.direction + "\r\na=rtcp-mux\r\na=rtcp-rsize\r\n";
-        if (video) {
-            sdp += "a=rtpmap:96 VP8/90000\r\n";
-            for (const char* fb : {"goog-remb", "ccm fir", "nack", "nack pli"})
-                sdp += std::string("a=rtcp-fb:96 ") + fb + "\r\n";
-        } else {
-            sdp += "a=rtpmap:111 opus/48000/2\r\na=fmtp:111 minptime=10;useinbandfec=1\r\n";
-        }
-        if (s.ssrc != 0) sdp += "a=ssrc:" + std::to_string(s.ssrc) + " cname:p\r\n";
-    }
-    return sdp;
+    return mediatest::chromeLikeOffer(ice, fingerprint, sections);
 }
-
-// The port of the answer's host candidate.
-std::uint16_t candidatePort(const std::string& sdp) {
-    const auto at = sdp.find("a=candidate:");
-    if (at == std::string::npos) throw std::runtime_error("no candidate in the answer");
-    const auto line = sdp.substr(at, sdp.find("\r\n", at) - at);
-    // a=candidate:1 1 udp <priority> <address> <port> typ host
-    std::vector<std::string> words;
-    std::size_t from = 0;
-    while (from < line.size()) {
-        const auto space = line.find(' ', from);
-        words.push_back(line.substr(from, space - from));
-        if (space == std::string::npos) break;
-        from = space + 1;
-    }
-    return static_cast<std::uint16_t>(std::stoi(words.at(5)));
-}
-
-// One participant's media connection: a UDP socket, ICE, DTLS, SRTP.
-class MediaPeer {
-  public:
-    MediaPeer() : dtls_("SRTP_AEAD_AES_128_GCM") {}
-    ~MediaPeer() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    MediaPeer(const MediaPeer&) = delete;
-    MediaPeer& operator=(const MediaPeer&) = delete;
-
-    SdpFingerprint fingerprint() const { return dtls_.fingerprint(); }
-
-    void connect(const std::string& answerSdp, const IceCredentials& ours) {
-        fd_ = ::socket(AF_INET, SOCK_DGRAM, 0);
-        sockaddr_in server{};
-        server.sin_family = AF_INET;
-        server.sin_port = htons(candidatePort(answerSdp));
-        server.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (fd_ < 0 ||
-            ::connect(fd_, reinterpret_cast<const sockaddr*>(&server), sizeof server) != 0)
-            throw std::runtime_error("udp socket");
-        const auto answer = std::get<SdpOffer>(parseSdpOffer(answerSdp));
-        const auto& first = answer.media.front();
-        consent_ = mediatest::stunBindingRequest(first.iceUfrag, ours.ufrag, first.icePwd, false);
-        send(mediatest::stunBindingRequest(first.iceUfrag, ours.ufrag, first.icePwd, true));
-        const auto deadline = Clock::now() + 10s;
-        while (!dtls_.done() && Clock::now() < deadline) {
-            for (const auto& datagram : dtls_.step()) send(datagram);
-            if (dtls_.done()) break;
-            if (auto datagram = receive(100ms);
-                datagram && (*datagram)[0] >= 20 && (*datagram)[0] <= 63)
-                dtls_.receive(*datagram);
-        }
-        if (!dtls_.done()) throw std::runtime_error("DTLS did not finish");
-        const auto keys = dtls_.exportKeys(SrtpProfile::aeadAes128Gcm);
-        out_ =
-            SrtpSession::create(keys.profile, keys.localKeySalt, SrtpSession::Direction::outbound);
-        in_ =
-            SrtpSession::create(keys.profile, keys.remoteKeySalt, SrtpSession::Direction::inbound);
-        if (!out_ || !in_) throw std::runtime_error("no SRTP");
-    }
-
-    // A binding request on the selected pair, as a browser sends for consent (RFC 7675).
-    void keepConsent() { send(consent_); }
-
-    void sendRtp(const Bytes& plain) {
-        Bytes wire(plain.size() + SrtpSession::kMaxProtectOverhead);
-        std::copy(plain.begin(), plain.end(), wire.begin());
-        const auto result = out_->protectRtp(wire, plain.size());
-        if (result.status != SrtpStatus::ok) throw std::runtime_error("protect");
-        wire.resize(result.length);
-        send(wire);
-    }
-
-    // Every packet waiting now, unprotected: (rtcp?, bytes).
-    std::vector<std::pair<bool, Bytes>> drain() {
-        std::vector<std::pair<bool, Bytes>> out;
-        while (auto datagram = receive(0ms)) {
-            if (datagram->size() < 2 || (*datagram)[0] < 128) continue;
-            const bool rtcp = (*datagram)[1] >= 192 && (*datagram)[1] <= 223;
-            const auto result = rtcp ? in_->unprotectRtcp(*datagram) : in_->unprotectRtp(*datagram);
-            if (result.status != SrtpStatus::ok) continue;
-            datagram->resize(result.length);
-            out.emplace_back(rtcp, std::move(*datagram));
-        }
-        return out;
-    }
-
-  private:
-    void send(const Bytes& datagram) {
-        if (::send(fd_, datagram.data(), datagram.size(), 0) !=
-            static_cast<ssize_t>(datagram.size()))
-            throw std::runtime_error("udp send");
-    }
-    std::optional<Bytes> receive(Clock::duration wait) {
-        pollfd descriptor{fd_, POLLIN, 0};
-        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(wait).count();
-        if (::poll(&descriptor, 1, static_cast<int>(ms)) != 1) return std::nullopt;
-        Bytes buffer(2048);
-        const auto size = ::recv(fd_, buffer.data(), buffer.size(), 0);
-        if (size < 0) return std::nullopt;
-        buffer.resize(static_cast<std::size_t>(size));
-        return buffer;
-    }
-
-    int fd_ = -1;
-    Bytes consent_;
-    mediatest::TestDtlsClient dtls_;
-    std::optional<SrtpSession> out_;
-    std::optional<SrtpSession> in_;
-};
 
 struct Participant {
     std::unique_ptr<WsClient> ws;
     std::string peerId;
     IceCredentials ice;
-    MediaPeer media;
+    mediatest::UdpMediaPeer media;
     std::string offer;
     std::uint16_t audioSequence = 0;
     std::uint16_t videoSequence = 0;

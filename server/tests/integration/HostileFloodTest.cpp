@@ -9,7 +9,6 @@
 #include <atomic>
 #include <chrono>
 #include <fstream>
-#include <future>
 #include <set>
 #include <span>
 #include <string>
@@ -17,6 +16,8 @@
 #include <variant>
 #include <vector>
 
+#include "ConnectedUdpSocket.hpp"
+#include "SfuCalls.hpp"
 #include "UdpMediaPeer.hpp"
 #include "media/RtpPacket.hpp"
 #include "media/Sfu.hpp"
@@ -26,6 +27,9 @@ namespace {
 
 using mediatest::Bytes;
 using mediatest::chromeLikeOffer;
+using mediatest::ConnectedUdpSocket;
+using mediatest::offerAndWait;
+using mediatest::statsOf;
 using mediatest::UdpMediaPeer;
 using namespace std::chrono_literals;
 
@@ -40,26 +44,6 @@ class SilentListener : public SfuListener {
                            std::vector<AvailableTrack>) override {}
     void onTransportClosed(const std::string&, const std::string&, std::string_view) override {}
 };
-
-SfuAnswer offerAndWait(Sfu& sfu, const std::string& peerId, const std::string& sdp) {
-    std::promise<std::variant<SfuAnswer, SdpError>> promise;
-    auto future = promise.get_future();
-    sfu.offer("call", peerId, sdp,
-              [&promise](auto result) { promise.set_value(std::move(result)); });
-    if (future.wait_for(5s) != std::future_status::ready) throw std::runtime_error("no answer");
-    auto result = future.get();
-    if (auto* error = std::get_if<SdpError>(&result))
-        throw std::runtime_error("offer refused: " + error->message);
-    return std::get<SfuAnswer>(std::move(result));
-}
-
-SfuStats statsOf(Sfu& sfu) {
-    std::promise<SfuStats> promise;
-    auto future = promise.get_future();
-    sfu.stats([&promise](SfuStats stats) { promise.set_value(stats); });
-    if (future.wait_for(5s) != std::future_status::ready) throw std::runtime_error("no stats");
-    return future.get();
-}
 
 long residentKiB() {
     std::ifstream status("/proc/self/status");
@@ -101,22 +85,22 @@ std::optional<std::uint32_t> callIndex(Bytes& packet) {
 // that the flood is fast but bounded in rate as well as in count.
 template <typename Make>
 void flood(std::uint16_t port, int count, int perSocket, Make make) {
-    std::optional<UdpMediaPeer> stranger;
+    std::optional<ConnectedUdpSocket> stranger;
     for (int i = 0; i < count; ++i) {
         if (i % perSocket == 0) stranger.emplace(port);
-        stranger->sendRaw(make(i));
+        stranger->send(make(i));
         if (i % 16 == 15) std::this_thread::sleep_for(1ms);
     }
 }
 
 struct Call {
     Call() : sfu(Sfu::Options{"127.0.0.1", 0, "127.0.0.1", 1, 0, nullptr}, listener) {
-        publisherAnswer = offerAndWait(sfu, "pub",
+        publisherAnswer = offerAndWait(sfu, "call", "pub",
                                        chromeLikeOffer(publisherIce, publisher.fingerprint(),
                                                        {{"video", "1", "sendonly", kCameraSsrc}}));
         publisher.connect(publisherAnswer.sdp, publisherIce);
         const auto subscriberAnswer =
-            offerAndWait(sfu, "sub",
+            offerAndWait(sfu, "call", "sub",
                          chromeLikeOffer(subscriberIce, subscriber.fingerprint(),
                                          {{"video", "v", "recvonly", 0}}));
         subscriber.connect(subscriberAnswer.sdp, subscriberIce);

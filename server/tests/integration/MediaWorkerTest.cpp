@@ -1,12 +1,7 @@
 // MediaWorker over real UDP on 127.0.0.1: a test client with its own socket does what a browser
 // does (STUN binding request, DTLS handshake as client, SRTP) against a worker on a port the
 // kernel chose, and a listener that echoes RTP back proves both directions end to end.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -17,6 +12,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "ConnectedUdpSocket.hpp"
+#include "DtlsSrtpClient.hpp"
 #include "MediaTestClient.hpp"
 #include "media/MediaWorker.hpp"
 #include "media/RtpPacket.hpp"
@@ -27,48 +24,14 @@ namespace pulsemeet::media {
 namespace {
 
 using mediatest::Bytes;
+using mediatest::ConnectedUdpSocket;
+using mediatest::DtlsSrtpClient;
 using mediatest::stunBindingRequest;
 using mediatest::TestDtlsClient;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::uint32_t kEchoSsrc = 0xEC0EC0EC;
-
-// A connected UDP socket on 127.0.0.1 with a receive that waits up to a deadline.
-class UdpClient {
-  public:
-    explicit UdpClient(std::uint16_t serverPort) : fd_(::socket(AF_INET, SOCK_DGRAM, 0)) {
-        if (fd_ < 0) throw std::runtime_error("socket");
-        sockaddr_in server{};
-        server.sin_family = AF_INET;
-        server.sin_port = htons(serverPort);
-        server.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (::connect(fd_, reinterpret_cast<const sockaddr*>(&server), sizeof server) != 0)
-            throw std::runtime_error("connect");
-    }
-    ~UdpClient() { ::close(fd_); }
-    UdpClient(const UdpClient&) = delete;
-    UdpClient& operator=(const UdpClient&) = delete;
-
-    void send(const Bytes& datagram) {
-        ASSERT_EQ(::send(fd_, datagram.data(), datagram.size(), 0),
-                  static_cast<ssize_t>(datagram.size()));
-    }
-
-    std::optional<Bytes> receive(Clock::duration wait) {
-        pollfd descriptor{fd_, POLLIN, 0};
-        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(wait).count();
-        if (::poll(&descriptor, 1, static_cast<int>(ms)) != 1) return std::nullopt;
-        Bytes buffer(2048);
-        const auto size = ::recv(fd_, buffer.data(), buffer.size(), 0);
-        if (size < 0) return std::nullopt;
-        buffer.resize(static_cast<std::size_t>(size));
-        return buffer;
-    }
-
-  private:
-    int fd_;
-};
 
 // Echoes every RTP packet back to its sender with the SSRC rewritten, as forwarding will.
 class EchoListener : public WebRtcTransportListener {
@@ -107,19 +70,19 @@ TEST(MediaWorkerTest, StunDtlsSrtpEchoOverRealUdp) {
     MediaWorker worker(options);
     ASSERT_NE(worker.port(), 0);
 
-    TestDtlsClient dtls("SRTP_AEAD_AES_128_GCM");
+    DtlsSrtpClient session;
     auto listener = std::make_shared<EchoListener>();
     const IceCredentials clientIce{"cliufrag", "client-password-0123456789"};
     std::promise<MediaWorker::TransportCreated> created;
     auto createdFuture = created.get_future();
     worker.createTransport(
-        {clientIce, dtls.fingerprint(), listener},
+        {clientIce, session.fingerprint(), listener},
         [&created](MediaWorker::TransportCreated result) { created.set_value(std::move(result)); });
     const auto transport = waitFor(createdFuture);
     EXPECT_GE(transport.local.ufrag.size(), 4u);
     EXPECT_GE(transport.local.password.size(), 22u);
 
-    UdpClient client(worker.port());
+    ConnectedUdpSocket client(worker.port());
 
     // ICE: one binding request, nominating this pair.
     client.send(
@@ -131,44 +94,21 @@ TEST(MediaWorkerTest, StunDtlsSrtpEchoOverRealUdp) {
     EXPECT_EQ(stun->messageClass(), StunClass::success);
     EXPECT_TRUE(stun->messageIntegrityValid(transport.local.password));
 
-    // DTLS: the client speaks first; every flight of the server answers one of ours.
-    const auto deadline = Clock::now() + 10s;
-    while (!dtls.done() && Clock::now() < deadline) {
-        for (const auto& datagram : dtls.step()) client.send(datagram);
-        if (dtls.done()) break;
-        if (auto datagram = client.receive(200ms)) dtls.receive(*datagram);
-    }
-    ASSERT_TRUE(dtls.done()) << "DTLS handshake did not finish";
-    EXPECT_EQ(dtls.peerFingerprint(), worker.fingerprintSha256());
-
-    const auto keys = dtls.exportKeys(SrtpProfile::aeadAes128Gcm);
-    auto out =
-        SrtpSession::create(keys.profile, keys.localKeySalt, SrtpSession::Direction::outbound);
-    auto in =
-        SrtpSession::create(keys.profile, keys.remoteKeySalt, SrtpSession::Direction::inbound);
-    ASSERT_TRUE(out && in);
+    session.handshake(client, 10s);
+    EXPECT_EQ(session.peerFingerprint(), worker.fingerprintSha256());
 
     // SRTP: one packet up, the echo down.
     Bytes plain = {0x80, 0x60, 0x00, 0x05, 0, 0, 0x10, 0, 0x11, 0x22, 0x33, 0x44};
     for (int i = 0; i < 100; ++i) plain.push_back(static_cast<std::uint8_t>(i));
-    Bytes wire(plain.size() + SrtpSession::kMaxProtectOverhead);
-    std::copy(plain.begin(), plain.end(), wire.begin());
-    const auto protectedPacket = out->protectRtp(wire, plain.size());
-    ASSERT_EQ(protectedPacket.status, SrtpStatus::ok);
-    wire.resize(protectedPacket.length);
-    client.send(wire);
-
+    client.send(session.protect(plain, false));
     std::optional<Bytes> echo;
-    while (Clock::now() < deadline) {
-        echo = client.receive(200ms);
-        // Late DTLS retransmissions may still arrive; the echo is the first RTP datagram.
-        if (echo && !echo->empty() && (*echo)[0] >= 128) break;
-        echo.reset();
+    for (const auto deadline = Clock::now() + 10s; !echo && Clock::now() < deadline;) {
+        // Late DTLS retransmissions may still arrive; the echo is the first RTP packet.
+        if (auto datagram = client.receive(200ms);
+            datagram && !datagram->empty() && (*datagram)[0] >= 128)
+            echo = session.unprotect(std::move(*datagram), false);
     }
     ASSERT_TRUE(echo.has_value()) << "no echo";
-    const auto unprotected = in->unprotectRtp(*echo);
-    ASSERT_EQ(unprotected.status, SrtpStatus::ok);
-    echo->resize(unprotected.length);
     auto echoed = RtpPacket::parse(*echo);
     ASSERT_TRUE(echoed.has_value());
     EXPECT_EQ(echoed->ssrc(), kEchoSsrc);
@@ -185,7 +125,7 @@ TEST(MediaWorkerTest, DatagramsFromUnknownSendersAreDroppedAndCounted) {
     MediaWorker::Options options;
     options.bindAddress = "127.0.0.1";
     MediaWorker worker(options);
-    UdpClient stranger(worker.port());
+    ConnectedUdpSocket stranger(worker.port());
     // RTP-like, DTLS-like, and a STUN request naming a ufrag the worker never handed out.
     stranger.send(Bytes(40, 0x80));
     stranger.send(Bytes(40, 22));
@@ -225,7 +165,7 @@ TEST(MediaWorkerTest, ClosedTransportsAreForgotten) {
     EXPECT_EQ(stats.closes.closedByServer, 1u);
 
     // Its ufrag no longer routes: a binding request for it is an unknown sender's.
-    UdpClient client(worker.port());
+    ConnectedUdpSocket client(worker.port());
     client.send(
         stunBindingRequest(transport.local.ufrag, "cliufrag", transport.local.password, true));
     const auto deadline = Clock::now() + 5s;
@@ -250,7 +190,7 @@ TEST(MediaWorkerTest, AClientThatNeverFinishesDtlsIsClosedAtTheDeadlineAndCounte
         {clientIce, dtls.fingerprint(), listener},
         [&created](MediaWorker::TransportCreated result) { created.set_value(std::move(result)); });
     const auto transport = waitFor(createdFuture);
-    UdpClient client(worker.port());
+    ConnectedUdpSocket client(worker.port());
     client.send(
         stunBindingRequest(transport.local.ufrag, clientIce.ufrag, transport.local.password, true));
     ASSERT_TRUE(client.receive(5s).has_value()) << "no STUN response";

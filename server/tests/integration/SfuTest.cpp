@@ -3,12 +3,7 @@
 // publisher's RTP reaches the subscriber rewritten for the subscriber's answer; the subscriber's
 // NACK is answered with a retransmission, its arrival makes the publisher get a PLI, and a
 // deterministic drop shows gaps that NACKs repair.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -23,6 +18,8 @@
 #include <vector>
 
 #include "MediaTestClient.hpp"
+#include "SfuCalls.hpp"
+#include "UdpMediaPeer.hpp"
 #include "media/IceLiteServer.hpp"
 #include "media/RtcpPacket.hpp"
 #include "media/RtpPacket.hpp"
@@ -36,8 +33,13 @@ namespace pulsemeet::media {
 namespace {
 
 using mediatest::Bytes;
+using mediatest::chromeLikeOffer;
+using mediatest::offerAndWait;
+using mediatest::OfferSection;
+using mediatest::statsOf;
 using mediatest::stunBindingRequest;
 using mediatest::TestDtlsClient;
+using mediatest::UdpMediaPeer;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
@@ -46,50 +48,6 @@ constexpr std::uint32_t kCameraRtxSsrc = 0x0CA0CA02;
 constexpr std::uint32_t kMicrophoneSsrc = 0x0A0D1001;
 constexpr std::uint8_t kPublisherMidId = 4;
 constexpr std::uint8_t kSubscriberMidId = 9;
-
-struct Section {
-    std::string kind;  // "audio" | "video"
-    std::string mid;
-    std::string direction;
-    std::uint32_t ssrc = 0;
-    std::uint32_t rtxSsrc = 0;
-    int videoPt = 96;  // VP8; its rtx is videoPt + 1
-    int midId = kPublisherMidId;
-};
-
-// A small Chrome-like offer: one BUNDLE group, opus or VP8 + rtx, nack/pli/fir/remb.
-std::string makeOffer(const IceCredentials& ice, const SdpFingerprint& fingerprint,
-                      const std::vector<Section>& sections) {
-    std::string mids;
-    for (const auto& s : sections) mids += " " + s.mid;
-    std::string sdp = "v=0\r\no=- 42 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE" + mids +
-                      "\r\na=msid-semantic: WMS\r\n";
-    for (const auto& s : sections) {
-        const bool video = s.kind == "video";
-        const auto pt = std::to_string(s.videoPt);
-        const auto rtx = std::to_string(s.videoPt + 1);
-        sdp += "m=" + s.kind + " 9 UDP/TLS/RTP/SAVPF " + (video ? pt + " " + rtx : "111") + "\r\n";
-        sdp += "c=IN IP4 0.0.0.0\r\na=ice-ufrag:" + ice.ufrag + "\r\na=ice-pwd:" + ice.password +
-               "\r\na=fingerprint:" + fingerprint.algorithm + " " + fingerprint.value +
-               "\r\na=setup:actpass\r\na=mid:" + s.mid + "\r\n";
-        sdp += "a=extmap:" + std::to_string(s.midId) + " urn:ietf:params:rtp-hdrext:sdes:mid\r\n";
-        sdp += "a=" + s.direction + "\r\na=rtcp-mux\r\na=rtcp-rsize\r\n";
-        if (video) {
-            sdp += "a=rtpmap:" + pt + " VP8/90000\r\n";
-            for (const char* fb : {"goog-remb", "ccm fir", "nack", "nack pli"})
-                sdp += "a=rtcp-fb:" + pt + " " + fb + "\r\n";
-            sdp += "a=rtpmap:" + rtx + " rtx/90000\r\na=fmtp:" + rtx + " apt=" + pt + "\r\n";
-        } else {
-            sdp += "a=rtpmap:111 opus/48000/2\r\na=fmtp:111 minptime=10;useinbandfec=1\r\n";
-        }
-        if (s.ssrc != 0 && s.rtxSsrc != 0)
-            sdp += "a=ssrc-group:FID " + std::to_string(s.ssrc) + " " + std::to_string(s.rtxSsrc) +
-                   "\r\n";
-        if (s.ssrc != 0) sdp += "a=ssrc:" + std::to_string(s.ssrc) + " cname:test\r\n";
-        if (s.rtxSsrc != 0) sdp += "a=ssrc:" + std::to_string(s.rtxSsrc) + " cname:test\r\n";
-    }
-    return sdp;
-}
 
 // What the test listener heard, waited on with a deadline.
 class RecordingListener : public SfuListener {
@@ -130,128 +88,6 @@ class RecordingListener : public SfuListener {
     std::vector<std::string> closed_;
 };
 
-SfuAnswer offerAndWait(Sfu& sfu, const std::string& peerId, const std::string& sdp) {
-    std::promise<std::variant<SfuAnswer, SdpError>> promise;
-    auto future = promise.get_future();
-    sfu.offer("room", peerId, sdp,
-              [&promise](auto result) { promise.set_value(std::move(result)); });
-    if (future.wait_for(5s) != std::future_status::ready) throw std::runtime_error("no answer");
-    auto result = future.get();
-    if (auto* error = std::get_if<SdpError>(&result))
-        throw std::runtime_error("offer refused: " + error->message);
-    return std::get<SfuAnswer>(std::move(result));
-}
-
-SfuStats statsOf(Sfu& sfu) {
-    std::promise<SfuStats> promise;
-    auto future = promise.get_future();
-    sfu.stats([&promise](SfuStats stats) { promise.set_value(stats); });
-    if (future.wait_for(5s) != std::future_status::ready) throw std::runtime_error("no stats");
-    return future.get();
-}
-
-// A browser's media connection to the Sfu: one UDP socket, ICE, DTLS, SRTP.
-class MediaClient {
-  public:
-    struct Packet {
-        bool rtcp = false;
-        Bytes plain;
-    };
-
-    explicit MediaClient(std::uint16_t serverPort)
-        : fd_(::socket(AF_INET, SOCK_DGRAM, 0)), dtls_("SRTP_AEAD_AES_128_GCM") {
-        sockaddr_in server{};
-        server.sin_family = AF_INET;
-        server.sin_port = htons(serverPort);
-        server.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (fd_ < 0 ||
-            ::connect(fd_, reinterpret_cast<const sockaddr*>(&server), sizeof server) != 0)
-            throw std::runtime_error("udp socket");
-    }
-    ~MediaClient() { ::close(fd_); }
-    MediaClient(const MediaClient&) = delete;
-    MediaClient& operator=(const MediaClient&) = delete;
-
-    SdpFingerprint fingerprint() const { return dtls_.fingerprint(); }
-
-    // ICE with the answer's credentials, then the DTLS handshake, then SRTP keys.
-    void connect(const std::string& answerSdp, const IceCredentials& ours) {
-        const auto answer = std::get<SdpOffer>(parseSdpOffer(answerSdp));
-        const auto& server = answer.media.front();
-        send(stunBindingRequest(server.iceUfrag, ours.ufrag, server.icePwd, true));
-        const auto deadline = Clock::now() + 10s;
-        while (!dtls_.done() && Clock::now() < deadline) {
-            for (const auto& datagram : dtls_.step()) send(datagram);
-            if (dtls_.done()) break;
-            if (auto datagram = receiveDatagram(100ms);
-                datagram && (*datagram)[0] >= 20 && (*datagram)[0] <= 63)
-                dtls_.receive(*datagram);
-        }
-        if (!dtls_.done()) throw std::runtime_error("DTLS did not finish");
-        const auto keys = dtls_.exportKeys(SrtpProfile::aeadAes128Gcm);
-        out_ =
-            SrtpSession::create(keys.profile, keys.localKeySalt, SrtpSession::Direction::outbound);
-        in_ =
-            SrtpSession::create(keys.profile, keys.remoteKeySalt, SrtpSession::Direction::inbound);
-        if (!out_ || !in_) throw std::runtime_error("no SRTP");
-    }
-
-    void sendRtp(const Bytes& plain) { sendProtected(plain, false); }
-    // Unprotected, as a stranger would.
-    void sendRaw(const Bytes& datagram) { send(datagram); }
-    std::optional<Bytes> receiveRaw(Clock::duration wait) { return receiveDatagram(wait); }
-    void sendRtcp(std::span<const std::uint8_t> plain) {
-        sendProtected(Bytes(plain.begin(), plain.end()), true);
-    }
-
-    // The next RTP/RTCP packet that satisfies `wanted`, within `wait`.
-    template <typename Predicate>
-    std::optional<Packet> receiveUntil(Predicate wanted, Clock::duration wait = 5s) {
-        const auto deadline = Clock::now() + wait;
-        while (Clock::now() < deadline) {
-            auto datagram = receiveDatagram(50ms);
-            if (!datagram || datagram->size() < 2 || (*datagram)[0] < 128) continue;
-            const bool rtcp = (*datagram)[1] >= 192 && (*datagram)[1] <= 223;
-            const auto result = rtcp ? in_->unprotectRtcp(*datagram) : in_->unprotectRtp(*datagram);
-            if (result.status != SrtpStatus::ok) continue;
-            datagram->resize(result.length);
-            Packet packet{rtcp, std::move(*datagram)};
-            if (wanted(packet)) return packet;
-        }
-        return std::nullopt;
-    }
-
-  private:
-    void send(const Bytes& datagram) {
-        ASSERT_EQ(::send(fd_, datagram.data(), datagram.size(), 0),
-                  static_cast<ssize_t>(datagram.size()));
-    }
-    void sendProtected(const Bytes& plain, bool rtcp) {
-        Bytes wire(plain.size() + SrtpSession::kMaxProtectOverhead);
-        std::copy(plain.begin(), plain.end(), wire.begin());
-        const auto result =
-            rtcp ? out_->protectRtcp(wire, plain.size()) : out_->protectRtp(wire, plain.size());
-        ASSERT_EQ(result.status, SrtpStatus::ok);
-        wire.resize(result.length);
-        send(wire);
-    }
-    std::optional<Bytes> receiveDatagram(Clock::duration wait) {
-        pollfd descriptor{fd_, POLLIN, 0};
-        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(wait).count();
-        if (::poll(&descriptor, 1, static_cast<int>(ms)) != 1) return std::nullopt;
-        Bytes buffer(2048);
-        const auto size = ::recv(fd_, buffer.data(), buffer.size(), 0);
-        if (size < 0) return std::nullopt;
-        buffer.resize(static_cast<std::size_t>(size));
-        return buffer;
-    }
-
-    int fd_;
-    TestDtlsClient dtls_;
-    std::optional<SrtpSession> out_;
-    std::optional<SrtpSession> in_;
-};
-
 // A VP8 packet from the publisher's camera, with its mid extension.
 Bytes cameraPacket(std::uint16_t sequence, std::uint32_t ssrc = kCameraSsrc) {
     const std::uint8_t mid[] = {'1'};
@@ -265,7 +101,7 @@ Bytes cameraPacket(std::uint16_t sequence, std::uint32_t ssrc = kCameraSsrc) {
     return out;
 }
 
-bool isRtpFrom(const MediaClient::Packet& packet, std::uint32_t ssrc) {
+bool isRtpFrom(const UdpMediaPeer::Packet& packet, std::uint32_t ssrc) {
     if (packet.rtcp) return false;
     auto copy = packet.plain;
     const auto rtp = RtpPacket::parse(copy);
@@ -274,8 +110,8 @@ bool isRtpFrom(const MediaClient::Packet& packet, std::uint32_t ssrc) {
 
 // The first feedback packet of this type/format in a compound, as its bytes.
 template <typename View>
-std::optional<View> feedback(const MediaClient::Packet& packet, std::uint8_t type, std::uint8_t fmt,
-                             Bytes& storage) {
+std::optional<View> feedback(const UdpMediaPeer::Packet& packet, std::uint8_t type,
+                             std::uint8_t fmt, Bytes& storage) {
     if (!packet.rtcp) return std::nullopt;
     storage = packet.plain;
     const auto compound = RtcpCompound::parse(storage);
@@ -308,23 +144,23 @@ struct Room {
     // (VP8 at 100, rtx 101, mid extension id 9) and audio section, then both connect.
     void join() {
         const auto publisherOffer =
-            makeOffer(publisherIce, publisher.fingerprint(),
-                      {{"audio", "0", "sendonly", kMicrophoneSsrc},
-                       {"video", "1", "sendonly", kCameraSsrc, kCameraRtxSsrc}});
-        publisherAnswer = offerAndWait(sfu, "pub", publisherOffer);
+            chromeLikeOffer(publisherIce, publisher.fingerprint(),
+                            {{"audio", "0", "sendonly", kMicrophoneSsrc},
+                             {"video", "1", "sendonly", kCameraSsrc, kCameraRtxSsrc}});
+        publisherAnswer = offerAndWait(sfu, "room", "pub", publisherOffer);
         publisher.connect(publisherAnswer.sdp, publisherIce);
-        subscriberOffer = makeOffer(subscriberIce, subscriber.fingerprint(),
-                                    {{"video", "v", "recvonly", 0, 0, 100, kSubscriberMidId},
-                                     {"audio", "a", "recvonly", 0, 0, 96, kSubscriberMidId}});
-        subscriberAnswer = offerAndWait(sfu, "sub", subscriberOffer);
+        subscriberOffer = chromeLikeOffer(subscriberIce, subscriber.fingerprint(),
+                                          {{"video", "v", "recvonly", 0, 0, 100, kSubscriberMidId},
+                                           {"audio", "a", "recvonly", 0, 0, 96, kSubscriberMidId}});
+        subscriberAnswer = offerAndWait(sfu, "room", "sub", subscriberOffer);
         std::tie(subscriberSsrc, subscriberRtxSsrc) = declaredSsrcs(subscriberAnswer.sdp, "v");
         subscriber.connect(subscriberAnswer.sdp, subscriberIce);
     }
 
     RecordingListener listener;
     Sfu sfu;
-    MediaClient publisher;
-    MediaClient subscriber;
+    UdpMediaPeer publisher;
+    UdpMediaPeer subscriber;
     IceCredentials publisherIce{"pubufrag", "publisher-password-0123456789"};
     IceCredentials subscriberIce{"subufrag", "subscriber-password-0123456789"};
     SfuAnswer publisherAnswer;
@@ -512,7 +348,7 @@ TEST(SfuTest, ReofferKeepsTheTransportAndMappingAndAnIceRestartChangesCredential
     const auto ufragOf = [](const std::string& sdp) {
         return std::get<SdpOffer>(parseSdpOffer(sdp)).media.front().iceUfrag;
     };
-    const auto again = offerAndWait(room.sfu, "sub", room.subscriberOffer);
+    const auto again = offerAndWait(room.sfu, "room", "sub", room.subscriberOffer);
     EXPECT_EQ(ufragOf(again.sdp), ufragOf(room.subscriberAnswer.sdp));
     EXPECT_NE(again.sdp.find("o=- "), std::string::npos);
     EXPECT_NE(again.sdp.find(" 2 IN IP4"), std::string::npos) << "session version 2";
@@ -526,10 +362,11 @@ TEST(SfuTest, ReofferKeepsTheTransportAndMappingAndAnIceRestartChangesCredential
 
     const IceCredentials restarted{"newufrag", "another-password-0123456789"};
     SdpFingerprint fingerprint = room.subscriber.fingerprint();
-    const auto restartOffer = makeOffer(restarted, fingerprint,
-                                        {{"video", "v", "recvonly", 0, 0, 100, kSubscriberMidId},
-                                         {"audio", "a", "recvonly", 0, 0, 96, kSubscriberMidId}});
-    const auto afterRestart = offerAndWait(room.sfu, "sub", restartOffer);
+    const auto restartOffer =
+        chromeLikeOffer(restarted, fingerprint,
+                        {{"video", "v", "recvonly", 0, 0, 100, kSubscriberMidId},
+                         {"audio", "a", "recvonly", 0, 0, 96, kSubscriberMidId}});
+    const auto afterRestart = offerAndWait(room.sfu, "room", "sub", restartOffer);
     EXPECT_NE(ufragOf(afterRestart.sdp), ufragOf(room.subscriberAnswer.sdp));
     EXPECT_EQ(statsOf(room.sfu).transports, 2U) << "the same transport, new ICE credentials";
 }
@@ -550,13 +387,13 @@ TEST(SfuTest, APublishersNewConnectionReachesASubscriberOnAFreshSsrc) {
         [&](const auto& p) { return isRtpFrom(p, room.subscriberSsrc); }));
 
     constexpr std::uint32_t kNewCameraSsrc = 0x0CA0CA11;
-    MediaClient again(room.sfu.port());
+    UdpMediaPeer again(room.sfu.port());
     const IceCredentials ice{"pubagain", "publisher-again-password-012345"};
-    const auto answer =
-        offerAndWait(room.sfu, "pub",
-                     makeOffer(ice, again.fingerprint(),
-                               {{"audio", "0", "sendonly", kMicrophoneSsrc + 16},
-                                {"video", "1", "sendonly", kNewCameraSsrc, kNewCameraSsrc + 1}}));
+    const auto answer = offerAndWait(
+        room.sfu, "room", "pub",
+        chromeLikeOffer(ice, again.fingerprint(),
+                        {{"audio", "0", "sendonly", kMicrophoneSsrc + 16},
+                         {"video", "1", "sendonly", kNewCameraSsrc, kNewCameraSsrc + 1}}));
     again.connect(answer.sdp, ice);
     const auto told = room.listener.announcement("sub", 2);
     ASSERT_TRUE(told) << "the subscriber was not told to re-offer";
@@ -566,7 +403,7 @@ TEST(SfuTest, APublishersNewConnectionReachesASubscriberOnAFreshSsrc) {
         [&](const auto& p) { return isRtpFrom(p, room.subscriberSsrc); }, 500ms))
         << "the new stream went out on the old SSRC";
 
-    const auto reoffered = offerAndWait(room.sfu, "sub", room.subscriberOffer);
+    const auto reoffered = offerAndWait(room.sfu, "room", "sub", room.subscriberOffer);
     EXPECT_EQ(reoffered.tracks, room.subscriberAnswer.tracks);
     const auto fresh = declaredSsrcs(reoffered.sdp, "v").first;
     EXPECT_NE(fresh, room.subscriberSsrc);
@@ -577,14 +414,14 @@ TEST(SfuTest, APublishersNewConnectionReachesASubscriberOnAFreshSsrc) {
 TEST(SfuTest, ATransportThatDiesOnItsOwnIsReportedAndRemoved) {
     RecordingListener listener;
     Sfu sfu(Sfu::Options{"127.0.0.1", 0, "127.0.0.1", 1, 0}, listener);
-    MediaClient client(sfu.port());
+    UdpMediaPeer client(sfu.port());
     // The offer names another certificate than the one the client shows: DTLS fails once the
     // handshake reveals it.
     const TestDtlsClient stranger("SRTP_AEAD_AES_128_GCM");
     const IceCredentials ice{"badufrag", "bad-fingerprint-password-0123"};
     const auto answer = offerAndWait(
-        sfu, "peer",
-        makeOffer(ice, stranger.fingerprint(), {{"video", "0", "sendonly", kCameraSsrc}}));
+        sfu, "room", "peer",
+        chromeLikeOffer(ice, stranger.fingerprint(), {{"video", "0", "sendonly", kCameraSsrc}}));
     try {
         client.connect(answer.sdp, ice);
     } catch (const std::runtime_error&) {
@@ -606,8 +443,8 @@ TEST(SfuTest, RoomsSpreadOverWorkersEachOnItsOwnPort) {
         std::promise<std::variant<SfuAnswer, SdpError>> promise;
         auto future = promise.get_future();
         sfu.offer("room-" + std::to_string(room), "peer",
-                  makeOffer({"ufrag" + std::to_string(room), "password-password-password"},
-                            client.fingerprint(), {{"video", "0", "sendonly", kCameraSsrc}}),
+                  chromeLikeOffer({"ufrag" + std::to_string(room), "password-password-password"},
+                                  client.fingerprint(), {{"video", "0", "sendonly", kCameraSsrc}}),
                   [&promise](auto result) { promise.set_value(std::move(result)); });
         ASSERT_EQ(future.wait_for(5s), std::future_status::ready);
         const auto answer = std::get<SfuAnswer>(future.get());
@@ -646,11 +483,11 @@ TEST(SfuTest, AnOfferWithHundredsOfMediaSectionsIsRefusedWithItsCode) {
     RecordingListener listener;
     Sfu sfu(Sfu::Options{"127.0.0.1", 0, "127.0.0.1", 1, 0}, listener);
     const TestDtlsClient client("SRTP_AEAD_AES_128_GCM");
-    std::vector<Section> sections;
+    std::vector<OfferSection> sections;
     for (int i = 0; i < 500; ++i)
         sections.push_back({"video", std::to_string(i), "recvonly", 0, 0, 96, kSubscriberMidId});
-    const auto sdp =
-        makeOffer({"manyufrag", "many-sections-password-0123"}, client.fingerprint(), sections);
+    const auto sdp = chromeLikeOffer({"manyufrag", "many-sections-password-0123"},
+                                     client.fingerprint(), sections);
     const auto result = offerResult(sfu, sdp);
     ASSERT_TRUE(std::holds_alternative<SdpError>(result));
     EXPECT_EQ(std::get<SdpError>(result).code, SdpErrorCode::tooManyMediaSections);
@@ -664,7 +501,7 @@ TEST(SfuTest, AnOfferWithHundredsOfMediaSectionsIsRefusedWithItsCode) {
 TEST(SfuTest, DatagramsFromAnUnknownAddressAreDroppedAndCounted) {
     RecordingListener listener;
     Sfu sfu(Sfu::Options{"127.0.0.1", 0, "127.0.0.1", 1, 0}, listener);
-    MediaClient stranger(sfu.port());
+    UdpMediaPeer stranger(sfu.port());
     stranger.sendRaw(Bytes(40, 0x80));
     stranger.sendRaw(Bytes(40, 22));
     stranger.sendRaw(stunBindingRequest("nosuchufrag", "x", "password-password-password", true));

@@ -1,155 +1,115 @@
 #pragma once
 
 // A browser's media connection for integration tests, over a real UDP socket on 127.0.0.1: ICE
-// (a controlling binding request with USE-CANDIDATE), DTLS as client and SRTP (AES-128-GCM), with
-// the pieces of MediaTestClient.hpp. Blocking and single-threaded per peer: one thread sends with
-// it, and receive() may run on another (SRTP sessions are per direction). Also the smallest
-// Chrome-like offer a publisher or a subscriber makes.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
+// (a controlling binding request with USE-CANDIDATE), DTLS as client and SRTP (AES-128-GCM).
+// Blocking: one thread sends with it, and receiving may run on another (SRTP sessions are per
+// direction). Offers come from ChromeLikeOffer.hpp.
 #include <chrono>
+#include <cstdint>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
+#include "ChromeLikeOffer.hpp"
+#include "ConnectedUdpSocket.hpp"
+#include "DtlsSrtpClient.hpp"
 #include "MediaTestClient.hpp"
-#include "media/IceLiteServer.hpp"
-#include "media/SdpOffer.hpp"
-#include "media/SrtpSession.hpp"
 
 namespace pulsemeet::media::mediatest {
 
-struct OfferSection {
-    std::string kind;       // "audio" | "video"
-    std::string mid;        // also what the mid extension (id 4) carries
-    std::string direction;  // "sendonly" | "recvonly"
-    std::uint32_t ssrc = 0;
-};
-
-// One BUNDLE group; VP8 96 with nack/pli, Opus 111; the mid extension as id 4; no rtx.
-inline std::string chromeLikeOffer(const IceCredentials& ice, const SdpFingerprint& fingerprint,
-                                   const std::vector<OfferSection>& sections) {
-    std::string sdp = "v=0\r\no=- 42 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE";
-    for (const auto& s : sections) sdp += " " + s.mid;
-    sdp += "\r\na=msid-semantic: WMS\r\n";
-    for (const auto& s : sections) {
-        const bool video = s.kind == "video";
-        sdp += "m=" + s.kind + " 9 UDP/TLS/RTP/SAVPF " + (video ? "96" : "111") + "\r\n";
-        sdp += "c=IN IP4 0.0.0.0\r\na=ice-ufrag:" + ice.ufrag + "\r\na=ice-pwd:" + ice.password +
-               "\r\na=fingerprint:" + fingerprint.algorithm + " " + fingerprint.value +
-               "\r\na=setup:actpass\r\na=mid:" + s.mid + "\r\n";
-        sdp += "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid\r\n";
-        sdp += "a=" + s.direction + "\r\na=rtcp-mux\r\na=rtcp-rsize\r\n";
-        if (video)
-            sdp += "a=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 nack\r\na=rtcp-fb:96 nack pli\r\n";
-        else
-            sdp += "a=rtpmap:111 opus/48000/2\r\n";
-        if (s.ssrc != 0) sdp += "a=ssrc:" + std::to_string(s.ssrc) + " cname:test\r\n";
-    }
-    return sdp;
-}
-
-// A UDP socket on 127.0.0.1 connected to `port`, with a deep receive buffer.
-inline int connectedUdpSocket(std::uint16_t port) {
-    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in server{};
-    server.sin_family = AF_INET;
-    server.sin_port = htons(port);
-    server.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const int buffer = 4 << 20;
-    if (fd < 0 || ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer) != 0 ||
-        ::connect(fd, reinterpret_cast<const sockaddr*>(&server), sizeof server) != 0) {
-        if (fd >= 0) ::close(fd);
-        throw std::runtime_error("udp socket");
-    }
-    return fd;
-}
-
 class UdpMediaPeer {
   public:
-    explicit UdpMediaPeer(std::uint16_t serverPort)
-        : fd_(connectedUdpSocket(serverPort)), dtls_("SRTP_AEAD_AES_128_GCM") {}
-    ~UdpMediaPeer() { ::close(fd_); }
-    UdpMediaPeer(const UdpMediaPeer&) = delete;
-    UdpMediaPeer& operator=(const UdpMediaPeer&) = delete;
+    struct Packet {
+        bool rtcp = false;
+        Bytes plain;
+    };
 
-    SdpFingerprint fingerprint() const { return dtls_.fingerprint(); }
+    // The socket opens in connect(), towards the answer's candidate port.
+    UdpMediaPeer() = default;
+    // The socket opens now, towards `serverPort` (a test that sends before it has an answer).
+    explicit UdpMediaPeer(std::uint16_t serverPort) { socket_.emplace(serverPort); }
+
+    SdpFingerprint fingerprint() const { return session_.fingerprint(); }
 
     // ICE with the answer's credentials, then DTLS, then the SRTP keys; throws on failure.
     void connect(const std::string& answerSdp, const IceCredentials& ours) {
         const auto parsed = parseSdpOffer(answerSdp);
         const auto* answer = std::get_if<SdpOffer>(&parsed);
         if (answer == nullptr || answer->media.empty()) throw std::runtime_error("bad answer");
+        if (!socket_) socket_.emplace(candidatePort(answerSdp));
         const auto& server = answer->media.front();
-        sendRaw(stunBindingRequest(server.iceUfrag, ours.ufrag, server.icePwd, true));
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-        while (!dtls_.done() && std::chrono::steady_clock::now() < deadline) {
-            for (const auto& datagram : dtls_.step()) sendRaw(datagram);
-            if (dtls_.done()) break;
-            if (auto datagram = receiveRaw(std::chrono::milliseconds(100));
-                datagram && (*datagram)[0] >= 20 && (*datagram)[0] <= 63)
-                dtls_.receive(*datagram);
-        }
-        if (!dtls_.done()) throw std::runtime_error("DTLS did not finish");
-        const auto keys = dtls_.exportKeys(SrtpProfile::aeadAes128Gcm);
-        out_ =
-            SrtpSession::create(keys.profile, keys.localKeySalt, SrtpSession::Direction::outbound);
-        in_ =
-            SrtpSession::create(keys.profile, keys.remoteKeySalt, SrtpSession::Direction::inbound);
-        if (!out_ || !in_) throw std::runtime_error("no SRTP");
+        consent_ = stunBindingRequest(server.iceUfrag, ours.ufrag, server.icePwd, false);
+        socket_->send(stunBindingRequest(server.iceUfrag, ours.ufrag, server.icePwd, true));
+        session_.handshake(*socket_, std::chrono::seconds(10));
     }
 
-    void sendRtp(const Bytes& plain) {
-        Bytes wire(plain.size() + SrtpSession::kMaxProtectOverhead);
-        std::copy(plain.begin(), plain.end(), wire.begin());
-        const auto result = out_->protectRtp(wire, plain.size());
-        if (result.status != SrtpStatus::ok) throw std::runtime_error("protect");
-        wire.resize(result.length);
-        sendRaw(wire);
+    // A binding request on the selected pair, as a browser sends for consent (RFC 7675).
+    void keepConsent() { socket_->send(consent_); }
+
+    void sendRtp(const Bytes& plain) { socket_->send(session_.protect(plain, false)); }
+    void sendRtcp(std::span<const std::uint8_t> plain) {
+        socket_->send(session_.protect(Bytes(plain.begin(), plain.end()), true));
+    }
+    // Unprotected, as a stranger would.
+    void sendRaw(const Bytes& datagram) { socket_->send(datagram); }
+    template <typename Rep, typename Period>
+    std::optional<Bytes> receiveRaw(std::chrono::duration<Rep, Period> wait) {
+        return socket_->receive(wait);
     }
 
-    // The next plain RTP packet within `wait` (RTCP and anything else is skipped).
-    std::optional<Bytes> receiveRtp(std::chrono::milliseconds wait) {
+    // The next RTP/RTCP packet that satisfies `wanted`, within `wait`; what does not
+    // authenticate (or is not RTP/RTCP) is skipped.
+    template <typename Predicate>
+    std::optional<Packet> receiveUntil(
+        Predicate wanted, std::chrono::steady_clock::duration wait = std::chrono::seconds(5)) {
         const auto deadline = std::chrono::steady_clock::now() + wait;
         while (std::chrono::steady_clock::now() < deadline) {
-            auto datagram = receiveRaw(std::chrono::milliseconds(20));
-            if (!datagram || datagram->size() < 12 || (*datagram)[0] < 128) continue;
-            if ((*datagram)[1] >= 192 && (*datagram)[1] <= 223) continue;  // RTCP
-            const auto result = in_->unprotectRtp(*datagram);
-            if (result.status != SrtpStatus::ok) continue;
-            datagram->resize(result.length);
-            return datagram;
+            auto packet = next(std::chrono::milliseconds(20));
+            if (packet && wanted(*packet)) return packet;
         }
         return std::nullopt;
     }
 
-    void sendRaw(const Bytes& datagram) {
-        if (::send(fd_, datagram.data(), datagram.size(), 0) !=
-            static_cast<ssize_t>(datagram.size()))
-            throw std::runtime_error("send");
+    // The next plain RTP packet within `wait` (RTCP and anything else is skipped).
+    std::optional<Bytes> receiveRtp(std::chrono::steady_clock::duration wait) {
+        auto packet = receiveUntil([](const Packet& p) { return !p.rtcp; }, wait);
+        if (!packet) return std::nullopt;
+        return std::move(packet->plain);
     }
 
-    std::optional<Bytes> receiveRaw(std::chrono::milliseconds wait) {
-        pollfd descriptor{fd_, POLLIN, 0};
-        if (::poll(&descriptor, 1, static_cast<int>(wait.count())) != 1) return std::nullopt;
-        Bytes buffer(2048);
-        const auto size = ::recv(fd_, buffer.data(), buffer.size(), 0);
-        if (size < 0) return std::nullopt;
-        buffer.resize(static_cast<std::size_t>(size));
-        return buffer;
+    // Every packet waiting now, unprotected: (rtcp?, bytes).
+    std::vector<std::pair<bool, Bytes>> drain() {
+        std::vector<std::pair<bool, Bytes>> out;
+        while (auto datagram = socket_->receive(std::chrono::milliseconds(0))) {
+            if (auto packet = unprotect(std::move(*datagram)))
+                out.emplace_back(packet->rtcp, std::move(packet->plain));
+        }
+        return out;
     }
 
   private:
-    int fd_;
-    TestDtlsClient dtls_;
-    std::optional<SrtpSession> out_;
-    std::optional<SrtpSession> in_;
+    std::optional<Packet> next(std::chrono::milliseconds wait) {
+        auto datagram = socket_->receive(wait);
+        if (!datagram) return std::nullopt;
+        return unprotect(std::move(*datagram));
+    }
+
+    // RFC 7983: RTP and RTCP start at 128; RFC 5761: payload types 192-223 are RTCP.
+    std::optional<Packet> unprotect(Bytes datagram) {
+        if (datagram.size() < 2 || datagram[0] < 128) return std::nullopt;
+        const bool rtcp = datagram[1] >= 192 && datagram[1] <= 223;
+        auto plain = session_.unprotect(std::move(datagram), rtcp);
+        if (!plain) return std::nullopt;
+        return Packet{rtcp, std::move(*plain)};
+    }
+
+    std::optional<ConnectedUdpSocket> socket_;
+    DtlsSrtpClient session_;
+    Bytes consent_;
 };
 
 }  // namespace pulsemeet::media::mediatest
