@@ -6,7 +6,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <future>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -15,6 +14,7 @@
 #include "ConnectedUdpSocket.hpp"
 #include "DtlsSrtpClient.hpp"
 #include "MediaTestClient.hpp"
+#include "MediaWorkerEcho.hpp"
 #include "media/MediaWorker.hpp"
 #include "media/RtpPacket.hpp"
 #include "media/SrtpSession.hpp"
@@ -25,43 +25,15 @@ namespace {
 
 using mediatest::Bytes;
 using mediatest::ConnectedUdpSocket;
+using mediatest::createTransport;
 using mediatest::DtlsSrtpClient;
+using mediatest::EchoListener;
+using mediatest::expectStunDtlsAndEcho;
+using mediatest::statsOf;
 using mediatest::stunBindingRequest;
 using mediatest::TestDtlsClient;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-
-constexpr std::uint32_t kEchoSsrc = 0xEC0EC0EC;
-
-// Echoes every RTP packet back to its sender with the SSRC rewritten, as forwarding will.
-class EchoListener : public WebRtcTransportListener {
-  public:
-    void onRtp(WebRtcTransport& transport, std::span<std::uint8_t> packet) override {
-        auto rtp = RtpPacket::parse(packet);
-        if (!rtp) return;
-        rtp->setSsrc(kEchoSsrc);
-        transport.sendRtp(packet);
-    }
-    void onRtcp(WebRtcTransport&, std::span<std::uint8_t>) override {}
-    void onStateChanged(WebRtcTransport& transport) override {
-        if (transport.state() == WebRtcTransport::State::connected) connected = true;
-    }
-    std::atomic<bool> connected{false};
-};
-
-template <typename T>
-T waitFor(std::future<T>& future) {
-    if (future.wait_for(5s) != std::future_status::ready)
-        throw std::runtime_error("the media thread did not answer within 5 s");
-    return future.get();
-}
-
-MediaWorker::Stats statsOf(MediaWorker& worker) {
-    std::promise<MediaWorker::Stats> promise;
-    auto future = promise.get_future();
-    worker.stats([&promise](MediaWorker::Stats stats) { promise.set_value(stats); });
-    return waitFor(future);
-}
 
 TEST(MediaWorkerTest, StunDtlsSrtpEchoOverRealUdp) {
     MediaWorker::Options options;
@@ -73,47 +45,12 @@ TEST(MediaWorkerTest, StunDtlsSrtpEchoOverRealUdp) {
     DtlsSrtpClient session;
     auto listener = std::make_shared<EchoListener>();
     const IceCredentials clientIce{"cliufrag", "client-password-0123456789"};
-    std::promise<MediaWorker::TransportCreated> created;
-    auto createdFuture = created.get_future();
-    worker.createTransport(
-        {clientIce, session.fingerprint(), listener},
-        [&created](MediaWorker::TransportCreated result) { created.set_value(std::move(result)); });
-    const auto transport = waitFor(createdFuture);
+    const auto transport = createTransport(worker, clientIce, session.fingerprint(), listener);
     EXPECT_GE(transport.local.ufrag.size(), 4u);
     EXPECT_GE(transport.local.password.size(), 22u);
 
     ConnectedUdpSocket client(worker.port());
-
-    // ICE: one binding request, nominating this pair.
-    client.send(
-        stunBindingRequest(transport.local.ufrag, clientIce.ufrag, transport.local.password, true));
-    const auto response = client.receive(5s);
-    ASSERT_TRUE(response.has_value()) << "no STUN response";
-    const auto stun = StunMessage::parse(*response);
-    ASSERT_TRUE(stun.has_value());
-    EXPECT_EQ(stun->messageClass(), StunClass::success);
-    EXPECT_TRUE(stun->messageIntegrityValid(transport.local.password));
-
-    session.handshake(client, 10s);
-    EXPECT_EQ(session.peerFingerprint(), worker.fingerprintSha256());
-
-    // SRTP: one packet up, the echo down.
-    Bytes plain = {0x80, 0x60, 0x00, 0x05, 0, 0, 0x10, 0, 0x11, 0x22, 0x33, 0x44};
-    for (int i = 0; i < 100; ++i) plain.push_back(static_cast<std::uint8_t>(i));
-    client.send(session.protect(plain, false));
-    std::optional<Bytes> echo;
-    for (const auto deadline = Clock::now() + 10s; !echo && Clock::now() < deadline;) {
-        // Late DTLS retransmissions may still arrive; the echo is the first RTP packet.
-        if (auto datagram = client.receive(200ms);
-            datagram && !datagram->empty() && (*datagram)[0] >= 128)
-            echo = session.unprotect(std::move(*datagram), false);
-    }
-    ASSERT_TRUE(echo.has_value()) << "no echo";
-    auto echoed = RtpPacket::parse(*echo);
-    ASSERT_TRUE(echoed.has_value());
-    EXPECT_EQ(echoed->ssrc(), kEchoSsrc);
-    EXPECT_EQ(echoed->sequenceNumber(), 5);
-    EXPECT_EQ(Bytes(echo->begin() + 12, echo->end()), Bytes(plain.begin() + 12, plain.end()));
+    expectStunDtlsAndEcho(client, session, worker, transport.local, clientIce);
     EXPECT_TRUE(listener->connected);
 
     const auto stats = statsOf(worker);
@@ -150,12 +87,8 @@ TEST(MediaWorkerTest, ClosedTransportsAreForgotten) {
     MediaWorker worker(options);
     TestDtlsClient dtls("SRTP_AEAD_AES_128_GCM");
     auto listener = std::make_shared<EchoListener>();
-    std::promise<MediaWorker::TransportCreated> created;
-    auto createdFuture = created.get_future();
-    worker.createTransport(
-        {{"cliufrag", "client-password-0123456789"}, dtls.fingerprint(), listener},
-        [&created](MediaWorker::TransportCreated result) { created.set_value(std::move(result)); });
-    const auto transport = waitFor(createdFuture);
+    const auto transport = createTransport(worker, {"cliufrag", "client-password-0123456789"},
+                                           dtls.fingerprint(), listener);
     EXPECT_EQ(statsOf(worker).transports, 1u);
 
     worker.closeTransport(transport.id);
@@ -184,12 +117,7 @@ TEST(MediaWorkerTest, AClientThatNeverFinishesDtlsIsClosedAtTheDeadlineAndCounte
     TestDtlsClient dtls("SRTP_AEAD_AES_128_GCM");
     auto listener = std::make_shared<EchoListener>();
     const IceCredentials clientIce{"cliufrag", "client-password-0123456789"};
-    std::promise<MediaWorker::TransportCreated> created;
-    auto createdFuture = created.get_future();
-    worker.createTransport(
-        {clientIce, dtls.fingerprint(), listener},
-        [&created](MediaWorker::TransportCreated result) { created.set_value(std::move(result)); });
-    const auto transport = waitFor(createdFuture);
+    const auto transport = createTransport(worker, clientIce, dtls.fingerprint(), listener);
     ConnectedUdpSocket client(worker.port());
     client.send(
         stunBindingRequest(transport.local.ufrag, clientIce.ufrag, transport.local.password, true));
