@@ -307,6 +307,12 @@ void Hub::enter(const std::string& peerId, Connection& connection, const std::st
         logger_.info("peer resumed",
                      {{"peer", peerId}, {"room", roomId}, {"buffered", place->messages.size()}});
     }
+    if (rebuilt && isNew && room.mode == RoomMode::sfu && sharesMedia()) {
+        // Back with a place it held on another instance (which may have died with the room's
+        // media): its media-server connection, if any, may point at a dead address, so it
+        // connects afresh, to the room's current owner.
+        closeMemberMedia(peerId, memberIt->second, "media-server-moved");
+    }
     if (isNew) {
         metrics_.joins.inc();
         const auto announcement = wire::share(
@@ -351,6 +357,9 @@ void Hub::removeMember(const std::string& roomId, const std::string& peerId) {
                          onMediaServer};
     if (room.members.empty()) {
         router_.publish(nullptr, left);
+        // Nobody here needs the room's media any more: if our media server served it, another
+        // instance's will.
+        if (sharesMedia()) giveUpMediaOwner(roomId, room);
         returningToMesh_.erase(roomId);
         rooms_.erase(roomIt);
         metrics_.rooms.dec();
