@@ -31,7 +31,8 @@ std::string str(const json::value& value) {
 }
 
 std::string chromeOffer() {
-    std::ifstream in(std::string(PULSEMEET_FIXTURES_DIR) + "/sdp/chrome-audio-video.sdp");
+    std::ifstream in(std::string(PULSEMEET_SOURCE_DIR) +
+                     "/server/tests/fixtures/sdp/chrome-audio-video.sdp");
     std::stringstream text;
     text << in.rdbuf();
     return text.str();
@@ -92,8 +93,9 @@ class ClusterMedia : public ::testing::Test {
             return httpGet(made.process->port(), "/readyz").status == 200;
         })) << "bus never connected";
         static const std::regex mediaLine(R"("msg":"media server listening".*"port":(\d+))");
-        static const std::regex busLine(R"("msg":"redis bus starting".*"instance":"([0-9a-f]+)") ");
-            for (const auto& line : made.process->lines()) {
+        static const std::regex busLine(
+            R"re("msg":"redis bus starting".*"instance":"([0-9a-f]+)")re");
+        for (const auto& line : made.process->lines()) {
             std::smatch match;
             if (std::regex_search(line, match, mediaLine)) made.mediaPort = std::stoi(match[1]);
             if (std::regex_search(line, match, busLine)) made.id = match[1];
