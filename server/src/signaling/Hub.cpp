@@ -307,10 +307,12 @@ void Hub::enter(const std::string& peerId, Connection& connection, const std::st
         logger_.info("peer resumed",
                      {{"peer", peerId}, {"room", roomId}, {"buffered", place->messages.size()}});
     }
-    if (rebuilt && isNew && room.mode == RoomMode::sfu && sharesMedia()) {
-        // Back with a place it held on another instance (which may have died with the room's
-        // media): its media-server connection, if any, may point at a dead address, so it
-        // connects afresh, to the room's current owner.
+    if (rebuilt && isNew && room.mode == RoomMode::sfu && sharesMedia() &&
+        room.mediaOwner == router_.cluster()->instance()) {
+        // Back with a place it held on another instance after this one took the room over: its
+        // media-server connection may point at the dead owner, so it connects afresh, here.
+        // (Back before the takeover, the takeover's sfu-closed tells it; two in a row leave
+        // the web client waiting for an answer that never comes.)
         closeMemberMedia(peerId, memberIt->second, "media-server-moved");
     }
     if (isNew) {
