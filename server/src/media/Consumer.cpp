@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "media/KeyFrame.hpp"
 #include "media/Producer.hpp"
 
 namespace pulsemeet::media {
@@ -51,7 +52,8 @@ std::uint16_t Consumer::nextSequenceNumber() const {
 }
 
 void Consumer::forward(const RtpPacket& packet, Clock::time_point now) {
-    if (!listener_.consumerReady(*this)) return;
+    if (!listener_.consumerReady(*this) || !forwarding_) return;
+    if (resumePending_ && !resumesWith(packet)) return;
     const auto payload = packet.payload();
     const auto& route = parameters_.payloadTypes[packet.payloadType()];
     if (payload.empty() || !route) {
@@ -112,6 +114,27 @@ void Consumer::forward(const RtpPacket& packet, Clock::time_point now) {
     send(bytes);
 }
 
+void Consumer::setForwarding(bool forwarding, Clock::time_point now) {
+    if (forwarding == forwarding_) return;
+    forwarding_ = forwarding;
+    resumePending_ = forwarding;
+    if (forwarding) requestKeyFrame(now);
+}
+
+bool Consumer::resumesWith(const RtpPacket& packet) {
+    if (producer_.isVideo()) {
+        const auto& codecs = producer_.parameters().codecs;
+        const auto codec = std::find_if(codecs.begin(), codecs.end(), [&](const SdpCodec& c) {
+            return c.payloadType == packet.payloadType();
+        });
+        if (codec == codecs.end() || !isKeyFrame(codec->name, packet.payload())) return false;
+    }
+    // Whatever the publisher sent meanwhile is no loss to this subscriber.
+    sequence_.resync(packet.sequenceNumber());
+    resumePending_ = false;
+    return true;
+}
+
 void Consumer::send(std::span<const std::uint8_t> packet) {
     listener_.onConsumerRtp(*this, packet);
 }
@@ -154,6 +177,15 @@ void Consumer::retransmit(std::uint16_t sequenceNumber, Clock::time_point now) {
 
 void Consumer::requestKeyFrame(Clock::time_point now) {
     producer_.requestKeyFrame(now);
+}
+
+void Consumer::onReceiverKeyFrameRequest(Clock::time_point now) {
+    if (receiverAskedBefore_) {
+        producer_.requestKeyFrame(now);
+        return;
+    }
+    receiverAskedBefore_ = true;
+    producer_.requestKeyFrameNow(now);
 }
 
 bool Consumer::writeSenderReport(RtcpWriter& writer, Clock::time_point now,

@@ -148,6 +148,12 @@ void Producer::requestKeyFrame(Clock::time_point now) {
     if (isVideo() && keyFrames_.request(now)) sendPli();
 }
 
+void Producer::requestKeyFrameNow(Clock::time_point now) {
+    if (!isVideo()) return;
+    keyFrames_.sentAnyway(now);
+    sendPli();
+}
+
 void Producer::sendPli() {
     RtcpWriter writer(rtcpBuffer_);
     writer.pli(parameters_.rtcpSenderSsrc, parameters_.ssrc);

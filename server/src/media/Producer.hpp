@@ -60,6 +60,8 @@ class Producer {
     std::optional<RtpPacket> receive(RtpPacket& packet, Clock::time_point now);
     // A subscriber needs a key frame (it joined, or it lost sync): PLI, throttled.
     void requestKeyFrame(Clock::time_point now);
+    // A PLI now, whatever the throttle says (Consumer::onReceiverKeyFrameRequest).
+    void requestKeyFrameNow(Clock::time_point now);
     // From the periodic timer: NACKs that are due, a PLI the throttle deferred.
     void tick(Clock::time_point now);
     void onSenderReport(const SenderInfo& info, Clock::time_point now);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "media/MediaWorker.hpp"
+#include "media/RoomForwarding.hpp"
 #include "media/RouterPeer.hpp"
 #include "media/SdpError.hpp"
 #include "media/Sfu.hpp"
@@ -28,6 +29,7 @@ class Router final : public RouterPeer::Listener {
     struct Options {
         std::string announcedAddress;  // the answer's host candidate
         unsigned testDropPercent = 0;
+        std::size_t videoLastN = 16;    // Sfu::Options::videoLastN
         obs::Logger* logger = nullptr;  // Sfu::Options::logger
     };
 
@@ -47,6 +49,8 @@ class Router final : public RouterPeer::Listener {
     // From the worker's timer: peers whose transport closed on their own are removed (and the
     // listener told), then every peer's NACKs, key-frame retries and reports.
     void tick(Clock::time_point now);
+    // The peers `viewerId` pinned (RoomForwarding); ignored until the viewer has offered.
+    void setPinned(const std::string& viewerId, std::vector<std::string> pinned);
 
     bool empty() const { return peers_.empty(); }
     // The counters only live objects hold (SRTP failures of open transports).
@@ -54,6 +58,7 @@ class Router final : public RouterPeer::Listener {
 
     // RouterPeer::Listener
     void onPeerConnected(RouterPeer& peer) override;
+    void onAudioLevel(RouterPeer& peer, AudioLevel level, Clock::time_point now) override;
 
   private:
     RouterPeer* find(const std::string& peerId) const;
@@ -66,10 +71,17 @@ class Router final : public RouterPeer::Listener {
     // Every slot gets a consumer when its track's producer exists (and a new one when that
     // producer was renegotiated), and loses it when not.
     void reconcileConsumers(Clock::time_point now);
+    // The stream a producer of this track carries now (nullopt: no producer).
+    std::optional<RouterPeer::StreamOrigin> originOf(const TrackKey& key) const;
+    // Whether a slot may go on carrying its track on its SSRC: no stream yet, or the same one.
+    bool streamContinues(const RouterPeer::ReceiveSlot& slot) const;
     void dropConsumersOf(const Producer& producer);
     std::vector<TrackKey> availableFor(const std::string& subscriberId) const;
     Producer* producerFor(const TrackKey& key) const;
     std::uint32_t randomSsrc();
+    // Switches every consumer on or off as RoomForwarding says, and tells each viewer whose
+    // forwarded videos changed.
+    void applyForwarding(Clock::time_point now);
 
     std::string roomId_;
     MediaWorker& worker_;
@@ -78,6 +90,7 @@ class Router final : public RouterPeer::Listener {
     Options options_;
     std::vector<std::unique_ptr<RouterPeer>> peers_;  // in order of arrival
     std::mt19937 random_;
+    RoomForwarding forwarding_;
 };
 
 }  // namespace pulsemeet::media

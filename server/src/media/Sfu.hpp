@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -64,6 +65,14 @@ class SfuListener {
     // called for removePeer, nor when the client closed DTLS itself (it knows).
     virtual void onTransportClosed(const std::string& roomId, const std::string& peerId,
                                    std::string_view reason) = 0;
+    // The room's active speaker changed (from the publishers' audio levels); `level` is its
+    // smoothed linear level, 0..1.
+    virtual void onActiveSpeaker(const std::string& /*roomId*/, const std::string& /*peerId*/,
+                                 double /*level*/) {}
+    // The videos forwarded to `viewerId` changed (last-N, pins): every video available to it
+    // that is forwarded now.
+    virtual void onVideoForwarding(const std::string& /*roomId*/, const std::string& /*viewerId*/,
+                                   std::vector<AvailableTrack> /*videos*/) {}
 };
 
 class Sfu {
@@ -84,6 +93,13 @@ class Sfu {
         // profile, closed with its reason), never a line per packet; null: no logs. Must
         // outlive the Sfu.
         obs::Logger* logger = nullptr;
+        // Last-N: in a room, each viewer receives the cameras of this many most recent speakers
+        // (plus its pins); VIDEO_LAST_N.
+        std::size_t videoLastN = 16;
+        // ICE over TCP (RFC 6544 passive candidate) as well: worker i listens on tcpPort + i
+        // (0: any free port) and every answer carries a `tcptype passive` candidate below the
+        // UDP one; nullopt: UDP only.
+        std::optional<std::uint16_t> tcpPort{};
     };
 
     // Binds the UDP socket(s) (throws std::runtime_error naming the address when it cannot) and
@@ -96,6 +112,8 @@ class Sfu {
     // The first worker's bound port (the others are port() + i only when Options::port was
     // set).
     std::uint16_t port() const;
+    // The first worker's ICE-TCP port; nullopt without TCP.
+    std::optional<std::uint16_t> tcpPort() const;
 
     // The peer's offer (the first, or a re-offer on the same connection). `done` gets the answer
     // or why the offer cannot be answered; it runs on a media thread, before any
@@ -105,6 +123,9 @@ class Sfu {
     // The peer is gone from the media server (left the room, or closed its connection): its
     // transport closes, its tracks stop, the room's other subscribers hear onTracksAvailable.
     void removePeer(const std::string& roomId, const std::string& peerId);
+    // The peers `viewerId` pinned: their cameras are forwarded to it whatever last-N says.
+    void setPinned(const std::string& roomId, const std::string& viewerId,
+                   std::vector<std::string> pinnedPeerIds);
     // The counters of every media thread, summed; `done` runs on a media thread.
     void stats(std::function<void(SfuStats)> done);
 

@@ -349,13 +349,20 @@ DecodeResult decodeClientMessage(std::string_view text) {
             if (const auto* data = dataObject(envelope)) error = decodeReceived(*data, message);
             break;
         case wire::MessageType::sfuOffer:
+        case wire::MessageType::sfuProbe:
             error = decodeSfuOffer(envelope, message);
+            break;
+        case wire::MessageType::sfuView:
+            error = decodeSfuView(envelope, message.views);
             break;
         case wire::MessageType::chat:
             error = decodeChat(envelope, message);
             break;
         case wire::MessageType::preview:
             error = decodeRoomId(envelope, message);
+            break;
+        case wire::MessageType::meshUnreachable:
+            error = decodeTarget(envelope, message);
             break;
         default:
             break;  // leave, sfu-leave: nothing to check

@@ -7,6 +7,7 @@
 #include <variant>
 #include <vector>
 
+#include "signaling/SfuView.hpp"
 #include "wire/Protocol.hpp"
 
 namespace pulsemeet::signaling {
@@ -27,6 +28,7 @@ struct ClientMessage {
     std::string dataJson;  // offer/answer/ice-candidate/media-state: the `data` object
     std::string sdp;       // sfu-offer
     std::string text;      // chat: trimmed, 1..kMaxChatChars characters, no control characters
+    std::vector<SfuViewEntry> views;  // sfu-view
 };
 
 // The longest chat line, in characters: the browser client's own limit.

@@ -30,6 +30,9 @@ class MediaServerPort {
     virtual void offer(const std::string& roomId, const std::string& peerId, std::string sdp,
                        std::function<void(MediaAnswer)> done) = 0;
     virtual void removePeer(const std::string& roomId, const std::string& peerId) = 0;
+    // The peers `viewerId` pinned (sfu-view): their cameras reach it whatever last-N says.
+    virtual void setPinned(const std::string& /*roomId*/, const std::string& /*viewerId*/,
+                           std::vector<std::string> /*pinnedPeerIds*/) {}
 };
 
 }  // namespace pulsemeet::signaling

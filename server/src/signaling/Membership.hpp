@@ -6,8 +6,10 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 #include "signaling/DeliveryLog.hpp"
 #include "signaling/PeerLink.hpp"
@@ -74,6 +76,8 @@ struct Room {
     // yet), and whether this instance is asking the bus for it now.
     std::string mediaOwner;
     bool claimingOwner = false;
+    // Pairs of members (smaller id first) that reported each other unreachable directly.
+    std::set<std::pair<std::string, std::string>> unreachablePairs;
 };
 
 }  // namespace pulsemeet::signaling

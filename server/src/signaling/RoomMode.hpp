@@ -36,6 +36,9 @@ struct RoomFacts {
     // server (a bus that does not route media signaling; with Redis it does, and `members`
     // counts every instance's).
     bool otherInstances = false;
+    // Two members reported they cannot connect to each other directly, and there is no TURN
+    // relay to help (mesh-unreachable): the media server is the only way they see each other.
+    bool meshUnreachable = false;
 };
 
 class RoomModeRule {

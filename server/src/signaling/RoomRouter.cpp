@@ -43,6 +43,11 @@ void RoomRouter::leaveMediaServer(const std::string& roomId, const std::string& 
     if (media_ != nullptr) media_->removePeer(roomId, peerId);
 }
 
+void RoomRouter::pinOnMediaServer(const std::string& roomId, const std::string& viewerId,
+                                  std::vector<std::string> pinnedPeerIds) {
+    if (media_ != nullptr) media_->setPinned(roomId, viewerId, std::move(pinnedPeerIds));
+}
+
 RoomRouter::RelayOutcome RoomRouter::relay(const std::string& roomId, const Room& room,
                                            const std::string& fromId, const std::string& targetId,
                                            wire::MessageType type, const std::string& dataJson,

@@ -46,6 +46,18 @@ std::string_view toString(MessageType type) {
             return "sfu-closed";
         case MessageType::roomPreview:
             return "room-preview";
+        case MessageType::sfuProbe:
+            return "sfu-probe";
+        case MessageType::meshUnreachable:
+            return "mesh-unreachable";
+        case MessageType::sfuProbeAnswer:
+            return "sfu-probe-answer";
+        case MessageType::sfuView:
+            return "sfu-view";
+        case MessageType::activeSpeaker:
+            return "active-speaker";
+        case MessageType::sfuForwarding:
+            return "sfu-forwarding";
     }
     return "unknown";
 }
@@ -54,7 +66,8 @@ std::optional<MessageType> clientMessageType(std::string_view name) {
     for (auto type :
          {MessageType::join, MessageType::leave, MessageType::offer, MessageType::answer,
           MessageType::iceCandidate, MessageType::mediaState, MessageType::ping,
-          MessageType::sfuOffer, MessageType::sfuLeave, MessageType::chat, MessageType::preview}) {
+          MessageType::sfuOffer, MessageType::sfuLeave, MessageType::chat, MessageType::preview,
+          MessageType::sfuProbe, MessageType::meshUnreachable, MessageType::sfuView}) {
         if (toString(type) == name) return type;
     }
     return std::nullopt;

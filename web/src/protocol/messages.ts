@@ -7,6 +7,8 @@ export interface MediaState {
   /** Extra flags (the server relays up to 8 booleans): a raised hand, recording in progress. */
   hand?: boolean;
   recording?: boolean;
+  /** This participant encrypts its media end to end (its link has a room key, docs/protocol.md). */
+  e2ee?: boolean;
 }
 
 export interface PeerInfo {
@@ -140,6 +142,28 @@ export interface SfuClosedMessage {
   reason: string;
   timestamp?: number;
 }
+/** The room's active speaker by the media server's audio levels (rooms on the media server). */
+export interface ActiveSpeakerMessage {
+  type: 'active-speaker';
+  peerId: string;
+  /** Smoothed, linear 0..1 (as RTCRtpSynchronizationSource.audioLevel). */
+  level: number;
+  timestamp?: number;
+}
+/** The videos the media server forwards to us now (last-N): the other tiles show an avatar. */
+export interface SfuForwardingMessage {
+  type: 'sfu-forwarding';
+  video: ForwardableTrack[];
+  timestamp?: number;
+}
+/** How we show a remote video; `pinned` asks the media server to forward it whatever last-N says. */
+export interface SfuViewEntry {
+  peerId: string;
+  source: 'camera' | 'screen';
+  width: number;
+  height: number;
+  pinned?: boolean;
+}
 /** Chat over the WebSocket (rooms on the media server), from another member. */
 export interface ChatMessage {
   type: 'chat';
@@ -154,6 +178,8 @@ export type ServerMessage =
   | SfuAnswerMessage
   | SfuTracksMessage
   | SfuClosedMessage
+  | ActiveSpeakerMessage
+  | SfuForwardingMessage
   | ChatMessage
   | PeerJoinedMessage
   | PeerLeftMessage
@@ -189,6 +215,8 @@ export const COUNTED_TYPES: ReadonlySet<ServerMessage['type']> = new Set([
   'room-mode',
   'sfu-tracks',
   'sfu-closed',
+  'active-speaker',
+  'sfu-forwarding',
   'chat',
 ]);
 
@@ -201,4 +229,7 @@ export type ClientMessage =
   | { type: 'ping'; data: { received: number } }
   | { type: 'sfu-offer'; sdp: string }
   | { type: 'sfu-leave' }
-  | { type: 'chat'; text: string };
+  | { type: 'chat'; text: string }
+  /** This mesh link could not connect directly and there is no TURN relay (docs/protocol.md). */
+  | { type: 'mesh-unreachable'; targetId: string }
+  | { type: 'sfu-view'; views: SfuViewEntry[] };
