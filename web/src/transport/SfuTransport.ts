@@ -185,9 +185,8 @@ export class SfuTransport implements MediaTransport {
         return;
       case 'sfu-closed':
         console.warn(`pulsemeet: the media server closed our connection (${msg.reason}); connecting again`);
-        // No answer comes after it to an offer we made before (docs/protocol.md): the fresh
-        // connection offers without waiting for one.
-        this.answered(this.outstanding);
+        // An offer of ours still out is answered all the same (docs/protocol.md): the fresh
+        // connection offers once that answer, for the connection now gone, has come.
         this.reconnectLater();
         return;
       case 'error':
