@@ -123,7 +123,7 @@ class Bus {
     // This instance stops serving the room's media (the room went back to the mesh, or its last
     // local peer left); the others hear of it (BusSink::mediaOwnerChanged with no owner).
     virtual void releaseMediaOwner(const std::string& /*roomId*/) {}
-    // Sends media signaling to the owner (sfuOffer, sfuLeave: `signal.instance`) or to the
+    // Sends media signaling to the owner (towardsOwner: `signal.instance`) or to the
     // peer's instance (sfuAnswer, sfuTracks, sfuClosed). Like a relay: it has 2 s to cross.
     virtual void sendMedia(MediaSignal /*signal*/) {}
     // A local peer's chat over the WebSocket (rooms on the media server have no data channels),

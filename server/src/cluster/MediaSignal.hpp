@@ -14,7 +14,8 @@ namespace pulsemeet::cluster {
 struct MediaSignal {
     std::string roomId;
     std::string peerId;  // the client it is about
-    // sfuOffer, sfuLeave: towards the owner. sfuAnswer, sfuTracks, sfuClosed: towards the peer.
+    // sfuOffer, sfuLeave, sfuView: towards the owner (towardsOwner). sfuAnswer, sfuTracks,
+    // sfuClosed, sfuForwarding, activeSpeaker: towards the peer.
     wire::MessageType type = wire::MessageType::sfuOffer;
     // sfuOffer and the sfuAnswer to it: the offer's number at the client's instance, which
     // delivers only the answer to the client's latest offer.
@@ -24,5 +25,11 @@ struct MediaSignal {
     // Sending: the owner's instance id (sfuOffer, sfuLeave). Received: the sender's.
     std::string instance;
 };
+
+// What a client says to the room's media server, as opposed to what it says back.
+inline bool towardsOwner(wire::MessageType type) {
+    return type == wire::MessageType::sfuOffer || type == wire::MessageType::sfuLeave ||
+           type == wire::MessageType::sfuView;
+}
 
 }  // namespace pulsemeet::cluster

@@ -38,8 +38,7 @@ void RedisBus::releaseMediaOwner(const std::string& roomId) {
 }
 
 void RedisBus::sendMedia(MediaSignal signal) {
-    const bool toOwner =
-        signal.type == wire::MessageType::sfuOffer || signal.type == wire::MessageType::sfuLeave;
+    const bool toOwner = towardsOwner(signal.type);
     ClusterEvent event;
     event.kind = ClusterEvent::Kind::sfu;
     event.source = instanceId_;
@@ -161,8 +160,7 @@ void RedisBus::publishOwner(const std::string& roomId, const std::string& owner)
 }
 
 void RedisBus::receiveMedia(ClusterEvent& event, bool targetLocal) {
-    const bool toOwner =
-        event.type == wire::MessageType::sfuOffer || event.type == wire::MessageType::sfuLeave;
+    const bool toOwner = towardsOwner(event.type);
     if (toOwner ? event.targetId != instanceId_ : !targetLocal) return;
     MediaSignal signal;
     signal.roomId = std::move(event.roomId);

@@ -181,7 +181,15 @@ void Hub::sfuView(const std::string& peerId, Connection& connection, const Clien
                   "views has more than " + std::to_string(limit) + " entries");
         return;
     }
-    router_.pinOnMediaServer(connection.roomId, peerId, pinnedPeers(message.views));
+    auto pinned = pinnedPeers(message.views);
+    if (sharesMedia() && !room.mediaOwner.empty() &&
+        room.mediaOwner != router_.cluster()->instance()) {
+        // The owner's media server decides what this viewer gets.
+        router_.mediaToCluster({connection.roomId, peerId, wire::MessageType::sfuView, 0,
+                                encodePinnedPeers(pinned), room.mediaOwner});
+        return;
+    }
+    router_.pinOnMediaServer(connection.roomId, peerId, std::move(pinned));
 }
 
 void Hub::mediaAnswered(const std::string& roomId, const std::string& peerId, std::uint64_t offer,
@@ -230,17 +238,35 @@ void Hub::mediaTracksAvailable(const std::string& roomId, const std::string& sub
 void Hub::mediaActiveSpeaker(const std::string& roomId, const std::string& peerId, double level) {
     std::lock_guard lock(mutex_);
     const auto room = rooms_.find(roomId);
-    if (room == rooms_.end() || room->second.mode != RoomMode::sfu ||
-        !room->second.members.contains(peerId))
-        return;
-    const auto message = wire::share(wire::encodeActiveSpeaker(peerId, level));
+    if (room == rooms_.end() || room->second.mode != RoomMode::sfu) return;
+    const auto served = remoteMedia_.find(roomId);
+    const bool servedHere = served != remoteMedia_.end() && served->second.contains(peerId);
+    if (!room->second.members.contains(peerId) && !servedHere) return;
+    const std::string encoded = wire::encodeActiveSpeaker(peerId, level);
+    const auto message = wire::share(encoded);
     for (const auto& [memberId, member] : room->second.members)
         router_.toMember(memberId, wire::MessageType::activeSpeaker, message);
+    if (served == remoteMedia_.end()) return;
+    // Clients of other instances whose media this instance's media server serves.
+    for (const auto& viewerId : served->second)
+        router_.mediaToCluster(
+            {roomId, viewerId, wire::MessageType::activeSpeaker, 0, encoded, {}});
 }
 
 void Hub::mediaVideoForwarding(const std::string& roomId, const std::string& viewerId,
                                std::vector<MediaTrack> videos) {
     std::lock_guard lock(mutex_);
+    if (const auto served = remoteMedia_.find(roomId);
+        served != remoteMedia_.end() && served->second.contains(viewerId)) {
+        // A client of another instance: its instance delivers it.
+        router_.mediaToCluster({roomId,
+                                viewerId,
+                                wire::MessageType::sfuForwarding,
+                                0,
+                                wire::encodeSfuForwarding(sfuTrackSummaries(videos, false)),
+                                {}});
+        return;
+    }
     const auto room = rooms_.find(roomId);
     if (room == rooms_.end() || !room->second.members.contains(viewerId)) return;
     router_.toMember(viewerId, wire::MessageType::sfuForwarding,

@@ -92,7 +92,10 @@ void Hub::setMediaOwner(const std::string& roomId, Room& room, const std::string
 
 void Hub::closeMemberMedia(const std::string& peerId, Member& member, std::string_view reason) {
     member.onMediaServer = false;
-    member.latestOffer = 0;  // an answer still on its way is for a connection that is gone
+    // Not forgotten: the client waits for the answer to the offer it has out (if any), meant
+    // for the connection it now closes, before its fresh connection offers; with no answer
+    // it would wait its answer timeout (10 s). An offer crossing this sfu-closed is answered
+    // as any other.
     member.offerSdp.clear();
     router_.toMember(peerId, wire::MessageType::sfuClosed,
                      wire::share(wire::encodeSfuClosed(reason)));
@@ -186,6 +189,13 @@ void Hub::mediaFromCluster(cluster::MediaSignal signal) {
             if (const auto served = remoteMedia_.find(signal.roomId);
                 served != remoteMedia_.end() && served->second.erase(signal.peerId) > 0) {
                 router_.leaveMediaServer(signal.roomId, signal.peerId);
+            }
+            return;
+        case wire::MessageType::sfuView:
+            if (const auto served = remoteMedia_.find(signal.roomId);
+                served != remoteMedia_.end() && served->second.contains(signal.peerId)) {
+                router_.pinOnMediaServer(signal.roomId, signal.peerId,
+                                         decodePinnedPeers(signal.payload));
             }
             return;
         default:

@@ -2,10 +2,12 @@
 
 #include "cluster/ClusterEvent.hpp"
 #include "cluster/DuplicateFilter.hpp"
+#include "cluster/MediaSignal.hpp"
 #include "cluster/MemberEntry.hpp"
 #include "cluster/RedisKeys.hpp"
 #include "cluster/RemoteRoster.hpp"
 #include "config/Config.hpp"
+#include "signaling/SfuView.hpp"
 
 using namespace pulsemeet::cluster;
 using pulsemeet::wire::MessageType;
@@ -124,6 +126,25 @@ TEST(ClusterEvent, CarriesMediaSignalingAndOwnerChanges) {
         R"({"v":1,"kind":"sfu","src":"i","room":"r","peer":"p","type":"sfu-offer","msg":"x"})"));
     EXPECT_FALSE(decodeEvent(R"({"v":1,"kind":"sfu","src":"i","room":"r","peer":"p",)"
                              R"("target":"a","type":"sfu-offer","msg":"x","offer":-1})"));
+}
+
+TEST(MediaSignal, ClientSignalingGoesToTheOwnerAndPinsCrossAsAJsonArray) {
+    EXPECT_TRUE(towardsOwner(MessageType::sfuOffer));
+    EXPECT_TRUE(towardsOwner(MessageType::sfuLeave));
+    EXPECT_TRUE(towardsOwner(MessageType::sfuView));
+    EXPECT_FALSE(towardsOwner(MessageType::sfuAnswer));
+    EXPECT_FALSE(towardsOwner(MessageType::sfuForwarding));
+    EXPECT_FALSE(towardsOwner(MessageType::activeSpeaker));
+
+    using pulsemeet::signaling::decodePinnedPeers;
+    using pulsemeet::signaling::encodePinnedPeers;
+    const std::vector<std::string> pinned{"a1", "b\"2\n"};
+    EXPECT_EQ(decodePinnedPeers(encodePinnedPeers(pinned)), pinned);
+    EXPECT_TRUE(decodePinnedPeers(encodePinnedPeers({})).empty());
+    // Whatever else arrives pins nothing.
+    EXPECT_TRUE(decodePinnedPeers("").empty());
+    EXPECT_TRUE(decodePinnedPeers(R"({"a":1})").empty());
+    EXPECT_EQ(decodePinnedPeers(R"(["a",1,null,"b"])"), (std::vector<std::string>{"a", "b"}));
 }
 
 TEST(MemberEntry, KeepsNamesWithNewlinesIntact) {
