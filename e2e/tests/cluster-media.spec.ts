@@ -115,31 +115,39 @@ test('a media-server room spans two instances and survives a kill -9 of its owne
   for (const p of pages) await resetFrameWatch(p.page);
   const killedAt = Date.now();
   await owner.kill();
-  // The pages on the surviving instance get each other's video back from its media server.
+  // Every page gets every other page's video back: Bob and Cy from the surviving instance's
+  // media server once it took the room over; Ada (whose signaling instance died with the media
+  // server) after reconnecting to the survivor, resuming there and offering to its media server.
+  // Each pair is first seen to stop, so what is timed is a recovery.
   const recoveredAfter: Record<string, number> = {};
+  const stalled: string[] = [];
   await Promise.all(
-    [bob, cy].map(async (p) => {
-      const otherId = ids.get(p === bob ? cy : bob) ?? '';
-      await expect.poll(() => liveVideoOf(p.page, otherId), { timeout: 20_000, intervals: [100] }).toBe(false);
-      await expect.poll(() => liveVideoOf(p.page, otherId), { timeout: 30_000, intervals: [200] }).toBe(true);
-      recoveredAfter[p.name] = Date.now() - killedAt;
-    }),
+    pages.flatMap((p) =>
+      pages
+        .filter((q) => q !== p)
+        .map(async (q) => {
+          const qId = ids.get(q) ?? '';
+          await expect.poll(() => liveVideoOf(p.page, qId), { timeout: 20_000, intervals: [100] }).toBe(false);
+          const back = await expect
+            .poll(() => liveVideoOf(p.page, qId), { timeout: 30_000, intervals: [200] })
+            .toBe(true)
+            .then(() => true)
+            .catch(() => false);
+          if (back) recoveredAfter[`${p.name} sees ${q.name}`] = Date.now() - killedAt;
+          else stalled.push(`${p.name} sees ${q.name}`);
+        }),
+    ),
   );
-  expect(await other.metric('pulsemeet_redis_media_takeovers_total')).toBe(1);
-  // Known gap (see the report): the page whose signaling instance died resumes on the survivor
-  // but does not offer to its media server again, so its video does not come back. Measured, not
-  // asserted, until the client side is fixed.
-  const adaBack = await expect
-    .poll(() => liveVideoOf(bob.page, ids.get(ada) ?? ''), { timeout: 15_000 })
-    .toBe(true)
-    .then(() => Date.now() - killedAt)
-    .catch(() => null);
   const gaps: Record<string, Record<string, number>> = {};
   for (const p of pages) gaps[p.name] = await worstGaps(p.page);
-  const report = { recoveredAfterMs: recoveredAfter, adaVideoBackAtBobAfterMs: adaBack, longestVideoGapMs: gaps, heartbeatTtlS: 3 };
-  console.log(`[ measure ] media takeover after kill -9 of the owner: ${JSON.stringify(report)}`);
+  const traces: Record<string, unknown> = {};
+  for (const p of pages) traces[p.name] = await p.page.evaluate(() => window.__pulsemeet.trace()).catch(() => null);
+  const report = { recoveredAfterMs: recoveredAfter, stalled, longestVideoGapMs: gaps, heartbeatTtlS: 3, traces };
+  console.log(`[ measure ] media takeover after kill -9 of the owner: ${JSON.stringify({ recoveredAfterMs: recoveredAfter, stalled, longestVideoGapMs: gaps })}`);
   mkdirSync('test-results', { recursive: true });
   writeFileSync('test-results/cluster-media-takeover.json', JSON.stringify(report, null, 2));
-  // The issue's goal: the surviving pages have their video back within 10 s of the kill.
-  for (const [name, ms] of Object.entries(recoveredAfter)) expect(ms, `${name} recovered after ${ms} ms`).toBeLessThan(10_000);
+  expect(stalled, 'pairs whose video never came back').toEqual([]);
+  expect(await other.metric('pulsemeet_redis_media_takeovers_total')).toBe(1);
+  // The issue's goal: every page has every other page's video back within 10 s of the kill.
+  for (const [pair, ms] of Object.entries(recoveredAfter)) expect(ms, `${pair}: back after ${ms} ms`).toBeLessThan(10_000);
 });

@@ -85,6 +85,7 @@ class ClusterMedia : public ::testing::Test {
                 {"SFU_MODE", "always"},
                 {"MEDIA_PORT", "0"},
                 {"MEDIA_ANNOUNCED_IP", "127.0.0.1"},
+                {"SESSION_SECRET", "cluster-media-test-secret-0123456789abcdef"},
                 {"LOG_FORMAT", "json"},
                 {"LOG_LEVEL", "info"}};
         Instance made;
@@ -204,6 +205,35 @@ TEST_F(ClusterMedia, AnOfferSentToTheOwnerAsItDiesIsAnsweredByTheNewOwner) {
     ASSERT_NE(doomed.process->waitForExit(std::chrono::seconds(5)), -1);
     // Offered to the dead owner before anyone noticed: kept, and sent to the new owner.
     EXPECT_EQ(offerAndAnswerPort(sam), survivor.mediaPort);
+}
+
+TEST_F(ClusterMedia, AClientWhoseInstanceDiedResumesOnTheNewOwnerAndConnectsAfresh) {
+    auto survivor = instance();
+    auto doomed = instance();
+    WsClient dora(doomed.process->port());
+    auto joined = joinCapable(dora, "Dora");
+    const std::string doraId = str(joined["peerId"]);
+    const std::string token = str(joined["data"].as_object()["resumeToken"]);
+    ASSERT_TRUE(eventually([&] { return owner() == doomed.id; }));
+    WsClient sam(survivor.process->port());
+    joinCapable(sam, "Sam");
+    EXPECT_EQ(offerAndAnswerPort(dora), doomed.mediaPort);
+    std::this_thread::sleep_for(std::chrono::seconds(kHeartbeatSeconds + 3));
+    doomed.process->signal(SIGKILL);
+    ASSERT_NE(doomed.process->waitForExit(std::chrono::seconds(5)), -1);
+    ASSERT_TRUE(eventually([&] { return owner() == survivor.id; })) << "owner: " << owner();
+
+    // Back through the load balancer on the survivor, after the takeover: its media connection
+    // still points at the dead media server, and the takeover's sfu-closed went out before it
+    // was here, so it gets one at its resume and its fresh offer is the survivor's.
+    WsClient back(survivor.process->port());
+    back.send(json::object{{"type", "join"},
+                           {"roomId", "stage"},
+                           {"data", {{"name", "Dora"}, {"sfu", true}, {"resumeToken", token}}}});
+    auto resumed = back.nextOfType("room-joined");
+    EXPECT_EQ(str(resumed["peerId"]), doraId);
+    EXPECT_EQ(str(back.nextOfType("sfu-closed")["reason"]), "media-server-moved");
+    EXPECT_EQ(offerAndAnswerPort(back), survivor.mediaPort);
 }
 
 TEST_F(ClusterMedia, RoomsKeepTheirOwnerAcrossARedisRestart) {
