@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "cluster/MediaSignal.hpp"
 #include "wire/Protocol.hpp"
 #include "wire/SharedMessage.hpp"
 
@@ -45,6 +46,18 @@ class BusSink {
     // To `targetId` when set, else to every local member of the room.
     virtual void deliverFromCluster(const std::string& roomId, const std::string& targetId,
                                     wire::MessageType type, const wire::SharedMessage& message) = 0;
+
+    // Rooms on the media server across instances (Bus::sharesMediaServers). Default: nothing.
+    // A remote peer joined or left a room that has local peers (the bus's roster changed).
+    virtual void remoteMembershipChanged(const std::string& /*roomId*/,
+                                         const std::string& /*peerId*/, bool /*joined*/) {}
+    // Media signaling for this instance: to its media server (it owns the room) or to a local
+    // peer (from the owner's media server).
+    virtual void mediaFromCluster(MediaSignal /*signal*/) {}
+    // The room's media owner is `owner` now (empty: released, nobody owns it).
+    virtual void mediaOwnerChanged(const std::string& /*roomId*/, const std::string& /*owner*/) {}
+    // `instance` is presumed dead (its heartbeat expired): rooms it owned need a new owner.
+    virtual void instanceGone(const std::string& /*instance*/) {}
 };
 
 // Carries room events between instances. The hub calls it only for what concerns peers on other
@@ -87,6 +100,36 @@ class Bus {
     virtual void swapResumeNonce(const std::string& peerId, const std::string& expected,
                                  const std::string& next, std::chrono::seconds ttl,
                                  ResumeSwapCallback done) = 0;
+
+    // ---- Rooms on the media server across instances (docs/architecture.md) ----
+    // One instance's media server serves a room; the others route their clients' media
+    // signaling to it. Buses that cannot (NoopBus, LogBus) keep the defaults: false, and a room
+    // shared with other instances stays on the mesh.
+    using OwnerCallback = std::function<void(std::string owner)>;
+    virtual bool sharesMediaServers() const { return false; }
+    // This instance's id, as owners are recorded.
+    virtual std::string instance() const { return {}; }
+    // Peers of the room on other instances, as this instance knows them.
+    virtual std::size_t remotePeerCount(const std::string& /*roomId*/) const { return 0; }
+    // Makes this instance the room's media owner unless another instance (other than
+    // `deadOwner`, when set: one presumed dead) owns it; one atomic step, so of instances racing
+    // only one wins. `done` gets the owner (this instance or the one that was there), or empty
+    // when the store cannot be reached; it runs later on a bus thread, never inside this call.
+    // Owned rooms are kept (the owner's heartbeat refreshes them) until released.
+    virtual void claimMediaOwner(const std::string& /*roomId*/, const std::string& /*deadOwner*/,
+                                 OwnerCallback done) {
+        done({});
+    }
+    // This instance stops serving the room's media (the room went back to the mesh, or its last
+    // local peer left); the others hear of it (BusSink::mediaOwnerChanged with no owner).
+    virtual void releaseMediaOwner(const std::string& /*roomId*/) {}
+    // Sends media signaling to the owner (towardsOwner: `signal.instance`) or to the
+    // peer's instance (sfuAnswer, sfuTracks, sfuClosed). Like a relay: it has 2 s to cross.
+    virtual void sendMedia(MediaSignal /*signal*/) {}
+    // A local peer's chat over the WebSocket (rooms on the media server have no data channels),
+    // to the room's members on other instances.
+    virtual void announceChat(const std::string& /*roomId*/, const std::string& /*peerId*/,
+                              wire::SharedMessage /*chat*/) {}
 };
 
 }  // namespace pulsemeet::cluster

@@ -29,6 +29,12 @@ BusMetrics::BusMetrics(obs::Registry& registry)
                                   "Redis connections established (first and after failures)")),
       evicted(registry.counter("pulsemeet_redis_evicted_peers_total",
                                "Peers of dead instances removed from rooms by this instance")),
+      mediaClaims(registry.counter(
+          "pulsemeet_redis_media_owner_claims_total",
+          "Rooms on the media server this instance became the owner of (takeovers included)")),
+      mediaTakeovers(registry.counter(
+          "pulsemeet_redis_media_takeovers_total",
+          "Rooms on the media server this instance took over from an instance presumed dead")),
       subscriptions(registry.gauge("pulsemeet_redis_subscriptions",
                                    "Room channels this instance is subscribed to")),
       buffered(registry.gauge("pulsemeet_redis_buffered_events",

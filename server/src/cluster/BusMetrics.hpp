@@ -19,10 +19,14 @@ struct BusMetrics {
     obs::Counter& expiredRelays;
     obs::Counter& expiredMembership;
     obs::Counter& expiredMedia;
-    obs::Counter& duplicates;   // received copies of events already delivered (dropped)
-    obs::Counter& stale;        // received relays already past their deadline (dropped)
-    obs::Counter& reconnects;   // connections (re)established after a failure
-    obs::Counter& evicted;      // peers of dead instances removed from rooms by this instance
+    obs::Counter& duplicates;  // received copies of events already delivered (dropped)
+    obs::Counter& stale;       // received relays already past their deadline (dropped)
+    obs::Counter& reconnects;  // connections (re)established after a failure
+    obs::Counter& evicted;     // peers of dead instances removed from rooms by this instance
+    // Rooms whose media this instance became the owner of, and of those the ones taken over
+    // from an instance presumed dead.
+    obs::Counter& mediaClaims;
+    obs::Counter& mediaTakeovers;
     obs::Gauge& subscriptions;  // room channels this instance is subscribed to
     obs::Gauge& buffered;       // events waiting for Redis or for their receiver to subscribe
 };

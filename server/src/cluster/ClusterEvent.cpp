@@ -11,7 +11,8 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::array<std::string_view, 4> kKindNames = {"joined", "left", "media", "relay"};
+constexpr std::array<std::string_view, 7> kKindNames = {"joined", "left",  "media", "relay",
+                                                        "sfu",    "owner", "chat"};
 
 std::optional<wire::MessageType> typeNamed(std::string_view name) {
     for (std::size_t i = 0; i < wire::kMessageTypeCount; ++i) {
@@ -43,6 +44,7 @@ std::string encodeEvent(const ClusterEvent& event) {
     object["msg"] = event.envelope;
     if (event.sequence != 0) object["seq"] = event.sequence;
     if (event.expiresAtMs != 0) object["exp"] = event.expiresAtMs;
+    if (event.offer != 0) object["offer"] = event.offer;
     return json::serialize(object);
 }
 
@@ -87,9 +89,19 @@ std::optional<ClusterEvent> decodeEvent(std::string_view text) {
         if (!expires->is_int64()) return std::nullopt;
         event.expiresAtMs = expires->get_int64();
     }
+    if (const auto* offer = object.if_contains("offer")) {
+        if (offer->is_uint64()) {
+            event.offer = offer->get_uint64();
+        } else if (offer->is_int64() && offer->get_int64() > 0) {
+            event.offer = static_cast<std::uint64_t>(offer->get_int64());
+        } else {
+            return std::nullopt;
+        }
+    }
+    const bool needsTarget =
+        event.kind == ClusterEvent::Kind::relay || event.kind == ClusterEvent::Kind::sfu;
     if (event.source.empty() || event.roomId.empty() || event.peerId.empty() ||
-        event.envelope.empty() ||
-        (event.kind == ClusterEvent::Kind::relay && event.targetId.empty())) {
+        event.envelope.empty() || (needsTarget && event.targetId.empty())) {
         return std::nullopt;
     }
     return event;

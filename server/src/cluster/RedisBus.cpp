@@ -205,7 +205,7 @@ bool RedisBus::enqueuePublish(PublishOp op, ClusterEvent event, bool bounded) {
         metrics_.dropped.inc();
         return false;
     }
-    if (op.kind == ClusterEvent::Kind::relay) {
+    if (hasDeadline(op.kind)) {
         // Set under the lock, so queued relays' deadlines rise in queue order (expireRelays
         // stops at the first one still in time).
         op.deadline = Clock::now() + settings_.relayDeadline;
@@ -224,6 +224,7 @@ bool RedisBus::enqueuePublish(PublishOp op, ClusterEvent event, bool bounded) {
 
 void RedisBus::forgetLocalRoom(const std::string& roomId) {
     local_.erase(roomId);
+    mediaOwners_.erase(roomId);
     subscriber_.unwant(keys_.channel(roomId));
     roster_.forgetRoom(roomId);
     duplicates_.forgetRoom(roomId);
@@ -258,9 +259,13 @@ void RedisBus::runWorker() {
             // swap are told `unknown` (the hub decides); publishes and stored nonces wait.
             std::vector<JoinOp> joins;
             std::vector<ResumeSwapCallback> resumes;
+            std::vector<OwnerOp> claims;
             for (auto it = queue_.begin(); it != queue_.end();) {
                 if (auto* join = std::get_if<JoinOp>(&*it)) {
                     joins.push_back(std::move(*join));
+                    it = queue_.erase(it);
+                } else if (auto* claim = std::get_if<OwnerOp>(&*it); claim && claim->done) {
+                    claims.push_back(std::move(*claim));
                     it = queue_.erase(it);
                 } else if (auto* resume = std::get_if<ResumeOp>(&*it); resume && resume->done) {
                     resumes.push_back(std::move(resume->done));
@@ -272,6 +277,7 @@ void RedisBus::runWorker() {
             lock.unlock();
             for (auto& join : joins) answerJoinOffline(join);
             for (auto& done : resumes) done(ResumeSwap::unknown);
+            for (auto& claim : claims) answerOwnerOffline(claim);
             if (Clock::now() >= nextConnect_) connectWorker();
             lock.lock();
             if (!context_) {
@@ -279,8 +285,10 @@ void RedisBus::runWorker() {
                 wake_.wait_until(lock, std::min(nextConnect_, nextExpirySweep_), [this] {
                     return stopping_ || std::any_of(queue_.begin(), queue_.end(), [](auto& op) {
                                const auto* resume = std::get_if<ResumeOp>(&op);
+                               const auto* claim = std::get_if<OwnerOp>(&op);
                                return std::holds_alternative<JoinOp>(op) ||
-                                      (resume != nullptr && resume->done);
+                                      (resume != nullptr && resume->done) ||
+                                      (claim != nullptr && claim->done);
                            });
                 });
             }
@@ -457,6 +465,7 @@ void RedisBus::reconcileRoster(const std::string& roomId, const redisReply& memb
             if (remote.contains(known.peerId) || !roster_.remove(roomId, known.peerId)) continue;
             deliver(roomId, {}, wire::MessageType::peerLeft,
                     wire::encodePeerLeft(roomId, known.peerId));
+            if (sink_ != nullptr) sink_->remoteMembershipChanged(roomId, known.peerId, false);
         }
     }
     for (const auto& [peerId, entry] : remote) {
@@ -464,6 +473,7 @@ void RedisBus::reconcileRoster(const std::string& roomId, const redisReply& memb
         roster_.add(roomId, peerId, {entry.instance, entry.name, entry.mediaJson});
         deliver(roomId, {}, wire::MessageType::peerJoined,
                 wire::encodePeerJoined(roomId, peerId, entry.name, entry.mediaJson));
+        if (sink_ != nullptr) sink_->remoteMembershipChanged(roomId, peerId, true);
     }
 }
 
@@ -474,6 +484,10 @@ void RedisBus::execute(Op& op) {
     }
     if (auto* resume = std::get_if<ResumeOp>(&op)) {
         executeResumeSwap(*resume);
+        return;
+    }
+    if (auto* owner = std::get_if<OwnerOp>(&op)) {
+        executeOwner(*owner);
         return;
     }
     auto& publishOp = std::get<PublishOp>(op);
@@ -564,6 +578,10 @@ void RedisBus::executeJoin(JoinOp& op) {
                             op.peerId, MemberEntry{instanceId_, op.mediaJson, op.name}.encode(),
                             std::to_string(op.capacity), "0"});
     JoinOutcome outcome;
+    // Known until now as a peer of another instance (it moved here, e.g. its instance died and
+    // it resumed here): local from now on, so neither its old instance's eviction nor its
+    // `left` announces it gone to the peers here.
+    roster_.remove(op.roomId, op.peerId);
     if (reply->type != REDIS_REPLY_ARRAY || reply->elements < 1) {
         logger_.error("redis join script failed", {{"reply", text(*reply)}});
         answerFromWhatIsKnown(op);
@@ -637,6 +655,10 @@ void RedisBus::answerFromWhatIsKnown(JoinOp& op) {
 
 bool RedisBus::receiverExpected(const PublishOp& op) const {
     if (op.kind == ClusterEvent::Kind::relay) return roster_.contains(op.roomId, op.targetId);
+    if (op.kind == ClusterEvent::Kind::sfu) {
+        return roster_.contains(op.roomId, op.targetId) ||
+               roster_.instances().contains(op.targetId);
+    }
     return roster_.count(op.roomId) > 0;
 }
 
@@ -664,7 +686,9 @@ bool RedisBus::published(PublishOp& op, const redisReply& reply) {
                                           {"receivers", receivers}});
     if (receivers > 0) return true;
     if (!receiverExpected(op)) {
-        if (op.kind == ClusterEvent::Kind::relay) drop(op, "the peer left");
+        if (op.kind == ClusterEvent::Kind::relay || op.kind == ClusterEvent::Kind::sfu) {
+            drop(op, "the peer left");
+        }
         return true;
     }
     const auto now = Clock::now();
@@ -679,7 +703,7 @@ bool RedisBus::published(PublishOp& op, const redisReply& reply) {
 }
 
 bool RedisBus::expiredBeforeSending(const PublishOp& op, Clock::time_point now) {
-    if (op.kind != ClusterEvent::Kind::relay || now < op.deadline) return false;
+    if (!hasDeadline(op.kind) || now < op.deadline) return false;
     giveUp(op, "its deadline passed", true);
     return true;
 }
@@ -694,7 +718,7 @@ void RedisBus::expireRelays(Clock::time_point now) {
         std::size_t count = 0;
         for (; end != queue_.end(); ++end) {
             const auto* op = std::get_if<PublishOp>(&*end);
-            if (op == nullptr || op->kind != ClusterEvent::Kind::relay) continue;
+            if (op == nullptr || !hasDeadline(op->kind)) continue;
             if (op->deadline > now) break;
             ++count;
         }
@@ -702,7 +726,7 @@ void RedisBus::expireRelays(Clock::time_point now) {
             std::deque<Op> kept;
             for (auto it = queue_.begin(); it != end; ++it) {
                 auto* op = std::get_if<PublishOp>(&*it);
-                if (op != nullptr && op->kind == ClusterEvent::Kind::relay) {
+                if (op != nullptr && hasDeadline(op->kind)) {
                     expired.push_back(std::move(*op));
                 } else {
                     kept.push_back(std::move(*it));
@@ -717,7 +741,7 @@ void RedisBus::expireRelays(Clock::time_point now) {
     for (auto room = held_.begin(); room != held_.end();) {
         auto& events = room->second;
         for (auto it = events.begin(); it != events.end();) {
-            if (it->kind == ClusterEvent::Kind::relay && it->deadline <= now) {
+            if (hasDeadline(it->kind) && it->deadline <= now) {
                 expired.push_back(std::move(*it));
                 it = events.erase(it);
             } else {
@@ -766,10 +790,13 @@ void RedisBus::giveUp(const PublishOp& op, std::string_view why, bool logIt) {
     metrics_.dropped.inc();
     switch (op.kind) {
         case ClusterEvent::Kind::relay:
+        case ClusterEvent::Kind::sfu:
+        case ClusterEvent::Kind::chat:
             metrics_.expiredRelays.inc();
             break;
         case ClusterEvent::Kind::joined:
         case ClusterEvent::Kind::left:
+        case ClusterEvent::Kind::owner:
             // The receiver missed it because its subscriber is away: it reconciles the room's
             // membership when its connection is back (reconcileWanted_).
             metrics_.expiredMembership.inc();
@@ -820,8 +847,16 @@ void RedisBus::heartbeatAndCheckPeers() {
         reregister(true);
     }
     metrics_.subscriptions.set(static_cast<std::int64_t>(subscriber_.subscribedCount()));
+    refreshOwnedRooms();
     if (now - connectedAt_ < settings_.heartbeatTtl + kEvictionGrace) return;
-    for (const auto& instance : roster_.instances()) {
+    std::set<std::string> watched = roster_.instances();
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& [roomId, owner] : mediaOwners_) {
+            if (owner != instanceId_) watched.insert(owner);
+        }
+    }
+    for (const auto& instance : watched) {
         const ReplyPtr reply = command(*context_, {"EXISTS", keys_.heartbeat(instance)});
         if (reply->type == REDIS_REPLY_INTEGER && reply->integer == 0) evictInstance(instance);
     }
@@ -854,8 +889,16 @@ void RedisBus::evictInstance(const std::string& instance) {
     for (const auto& [roomId, peerId] : peers) {
         if (roster_.remove(roomId, peerId)) {
             deliver(roomId, {}, wire::MessageType::peerLeft, wire::encodePeerLeft(roomId, peerId));
+            if (sink_ != nullptr) sink_->remoteMembershipChanged(roomId, peerId, false);
         }
     }
+    // Rooms whose media it served need a new owner (the hub claims them; the claims' answers
+    // say who serves them now).
+    {
+        std::lock_guard lock(mutex_);
+        std::erase_if(mediaOwners_, [&](const auto& room) { return room.second == instance; });
+    }
+    if (sink_ != nullptr) sink_->instanceGone(instance);
 }
 
 // ---- the subscriber thread ----
@@ -906,12 +949,16 @@ void RedisBus::onChannelMessage(const std::string& channel, std::string payload)
             const bool known = roster_.contains(event->roomId, event->peerId);
             roster_.add(event->roomId, event->peerId,
                         {event->source, event->name, event->mediaJson});
-            if (!known) deliver(event->roomId, {}, event->type, std::move(event->envelope));
+            if (!known) {
+                deliver(event->roomId, {}, event->type, std::move(event->envelope));
+                sink_->remoteMembershipChanged(event->roomId, event->peerId, true);
+            }
             break;
         }
         case ClusterEvent::Kind::left:
             if (roster_.remove(event->roomId, event->peerId)) {
                 deliver(event->roomId, {}, event->type, std::move(event->envelope));
+                sink_->remoteMembershipChanged(event->roomId, event->peerId, false);
             }
             break;
         case ClusterEvent::Kind::media:
@@ -922,6 +969,26 @@ void RedisBus::onChannelMessage(const std::string& channel, std::string payload)
             if (targetLocal) {
                 deliver(event->roomId, event->targetId, event->type, std::move(event->envelope));
             }
+            break;
+        case ClusterEvent::Kind::sfu:
+            receiveMedia(*event, targetLocal);
+            break;
+        case ClusterEvent::Kind::chat:
+            deliver(event->roomId, {}, event->type, std::move(event->envelope));
+            break;
+        case ClusterEvent::Kind::owner:
+            logger_.info("room media owner changed", {{"room", event->roomId},
+                                                      {"owner", event->targetId},
+                                                      {"from_instance", event->source}});
+            {
+                std::lock_guard lock(mutex_);
+                if (event->targetId.empty()) {
+                    mediaOwners_.erase(event->roomId);
+                } else {
+                    mediaOwners_[event->roomId] = event->targetId;
+                }
+            }
+            sink_->mediaOwnerChanged(event->roomId, event->targetId);
             break;
     }
 }

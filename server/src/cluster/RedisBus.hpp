@@ -80,6 +80,17 @@ class RedisBus final : public Bus {
                          const std::string& next, std::chrono::seconds ttl,
                          ResumeSwapCallback done) override;
 
+    // Rooms on the media server across instances (RedisBusMedia.cpp).
+    bool sharesMediaServers() const override { return true; }
+    std::string instance() const override { return instanceId_; }
+    std::size_t remotePeerCount(const std::string& roomId) const override;
+    void claimMediaOwner(const std::string& roomId, const std::string& deadOwner,
+                         OwnerCallback done) override;
+    void releaseMediaOwner(const std::string& roomId) override;
+    void sendMedia(MediaSignal signal) override;
+    void announceChat(const std::string& roomId, const std::string& peerId,
+                      wire::SharedMessage chat) override;
+
   private:
     using Clock = std::chrono::steady_clock;
     struct LocalPeer {
@@ -115,7 +126,19 @@ class RedisBus final : public Bus {
         std::chrono::seconds ttl;
         ResumeSwapCallback done;
     };
-    using Op = std::variant<JoinOp, PublishOp, ResumeOp>;
+    // Claims (done set) or releases (done empty) a room's media ownership.
+    struct OwnerOp {
+        std::string roomId;
+        std::string deadOwner;
+        OwnerCallback done;
+    };
+    using Op = std::variant<JoinOp, PublishOp, ResumeOp, OwnerOp>;
+    // Whether an event kind has a deadline (relays and media signaling: late is worthless; chat
+    // is held no longer than a relay, so a conversation never arrives minutes late).
+    static bool hasDeadline(ClusterEvent::Kind kind) {
+        return kind == ClusterEvent::Kind::relay || kind == ClusterEvent::Kind::sfu ||
+               kind == ClusterEvent::Kind::chat;
+    }
 
     // Numbers `event`, encodes it into `op` and queues it. `bounded`: refused (false) when the
     // buffer is full; membership events are not (they must not be lost, and are few).
@@ -127,6 +150,15 @@ class RedisBus final : public Bus {
     void executeJoin(JoinOp& op);
     void answerJoinOffline(JoinOp& op);
     void executeResumeSwap(ResumeOp& op);
+    void executeOwner(OwnerOp& op);
+    // Redis down: a claim is answered from what this instance knows (it owns the room or not).
+    void answerOwnerOffline(OwnerOp& op);
+    // The heartbeat keeps this instance's rooms: each owned room's key refreshed (re-claimed
+    // after a Redis restart emptied it); a room another instance took meanwhile is let go.
+    void refreshOwnedRooms();
+    void publishOwner(const std::string& roomId, const std::string& owner);
+    // A media signal from the room channel, for this instance or not.
+    void receiveMedia(ClusterEvent& event, bool targetLocal);
     void answerFromWhatIsKnown(JoinOp& op);  // answerMutex_ held
     bool publish(PublishOp& op);             // true when done with (delivered or dropped)
     // What publish decides once PUBLISH has answered (how many instances received it).
@@ -200,6 +232,10 @@ class RedisBus final : public Bus {
     // state, once the buffer is half empty.
     std::set<std::pair<std::string, std::string>> unsharedMedia_;
     std::map<std::string, std::map<std::string, LocalPeer>> local_;  // room -> local members
+    std::set<std::string> ownedRooms_;  // rooms whose media this instance serves
+    // Rooms with local peers -> the instance serving their media, as last heard: its heartbeat
+    // is watched like that of instances with peers here (it may have none left).
+    std::map<std::string, std::string> mediaOwners_;
     bool workerUp_ = false;
     bool subscriberUp_ = false;
 

@@ -18,6 +18,11 @@ class RedisKeys {
     std::string channel(const std::string& roomId) const {
         return prefix_ + ":{" + roomId + "}:events";
     }
+    // String with a TTL: the instance whose media server serves the room (see "Rooms on the
+    // media server across instances"), refreshed by the owner's heartbeat.
+    std::string mediaOwner(const std::string& roomId) const {
+        return prefix_ + ":{" + roomId + "}:media-owner";
+    }
     // The room a channel name belongs to; empty when it is not one of ours.
     std::string roomOfChannel(const std::string& channel) const {
         const std::string head = prefix_ + ":{";

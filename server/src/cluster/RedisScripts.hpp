@@ -58,4 +58,30 @@ end
 return 0
 )lua";
 
+// KEYS[1] a room's media-owner key; ARGV: this instance, TTL in seconds, an instance presumed
+// dead ("" for none). Claims, refreshes or takes over the room's media: when the key is absent
+// (never claimed, expired with its owner's heartbeat, lost with Redis's data), holds this
+// instance, or holds the dead one, it is set to this instance with a fresh TTL. Returns
+// {owner, 1 when it changed hands to this instance else 0}. Atomic, so of instances claiming at
+// once exactly one becomes the owner, and the others learn who.
+inline constexpr std::string_view kClaimMediaOwner = R"lua(
+local current = redis.call('GET', KEYS[1])
+if current == false or current == ARGV[1] or (ARGV[3] ~= '' and current == ARGV[3]) then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+  if current == ARGV[1] then return {ARGV[1], 0} end
+  return {ARGV[1], 1}
+end
+return {current, 0}
+)lua";
+
+// KEYS[1] a room's media-owner key; ARGV: this instance. Deletes the key only if this instance
+// holds it, so a late release cannot take the room from an instance that took it over.
+inline constexpr std::string_view kReleaseMediaOwner = R"lua(
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+return 0
+)lua";
+
 }  // namespace pulsemeet::cluster::scripts

@@ -317,6 +317,14 @@ void Hub::enter(const std::string& peerId, Connection& connection, const std::st
         logger_.info("peer resumed",
                      {{"peer", peerId}, {"room", roomId}, {"buffered", place->messages.size()}});
     }
+    if (rebuilt && isNew && room.mode == RoomMode::sfu && sharesMedia() &&
+        room.mediaOwner == router_.cluster()->instance()) {
+        // Back with a place it held on another instance after this one took the room over: its
+        // media-server connection may point at the dead owner, so it connects afresh, here.
+        // (Back before the takeover, the takeover's sfu-closed tells it; two in a row leave
+        // the web client waiting for an answer that never comes.)
+        closeMemberMedia(peerId, memberIt->second, "media-server-moved");
+    }
     if (isNew) {
         metrics_.joins.inc();
         const auto announcement = wire::share(
@@ -361,6 +369,9 @@ void Hub::removeMember(const std::string& roomId, const std::string& peerId) {
                          onMediaServer};
     if (room.members.empty()) {
         router_.publish(nullptr, left);
+        // Nobody here needs the room's media any more: if our media server served it, another
+        // instance's will.
+        if (sharesMedia()) giveUpMediaOwner(roomId, room);
         returningToMesh_.erase(roomId);
         rooms_.erase(roomIt);
         metrics_.rooms.dec();

@@ -26,6 +26,7 @@
 #include "signaling/RoomMode.hpp"
 #include "signaling/RoomRouter.hpp"
 #include "signaling/SignalingMetrics.hpp"
+#include "wire/ServerMessages.hpp"
 
 namespace pulsemeet::obs {
 class Logger;
@@ -68,6 +69,10 @@ struct HubOptions {
     MediaServerPort* media = nullptr;
 };
 
+// An answer's or sfu-tracks' tracks as the wire lists them (HubMedia.cpp).
+std::vector<wire::TrackSummary> sfuTrackSummaries(const std::vector<MediaTrack>& tracks,
+                                                  bool withMid);
+
 // How a connection ended: a client that closed its socket cleanly (1000/1001: hang-up, tab
 // closed) left on purpose; anything else (reset, timeout, server-side close) may come back.
 enum class Departure { dropped, left };
@@ -108,6 +113,12 @@ class Hub final : public cluster::BusSink {
     // (sfu-closed).
     void mediaTransportClosed(const std::string& roomId, const std::string& peerId,
                               std::string_view reason);
+    // Rooms on the media server across instances (HubMediaOwner.cpp), from the bus's threads.
+    void remoteMembershipChanged(const std::string& roomId, const std::string& peerId,
+                                 bool joined) override;
+    void mediaFromCluster(cluster::MediaSignal signal) override;
+    void mediaOwnerChanged(const std::string& roomId, const std::string& owner) override;
+    void instanceGone(const std::string& instance) override;
     // From the media server, on a media thread: the room's active speaker changed
     // (active-speaker, to every member while the room is in sfu mode).
     void mediaActiveSpeaker(const std::string& roomId, const std::string& peerId, double level);
@@ -200,6 +211,29 @@ class Hub final : public cluster::BusSink {
     // The media server answered offer number `offer` of `peerId`.
     void mediaAnswered(const std::string& roomId, const std::string& peerId, std::uint64_t offer,
                        MediaAnswer answer);
+    // Rooms on the media server across instances (HubMediaOwner.cpp). Whether this instance
+    // shares its rooms' media with other instances (a clustered bus that can, and a media server).
+    bool sharesMedia() const;
+    // Asks the bus for the room's media owner (claiming it if nobody has it, or taking it over
+    // from `deadOwner`); the answer comes to mediaOwnerClaimed.
+    void claimMediaOwner(const std::string& roomId, Room& room, const std::string& deadOwner = {});
+    void mediaOwnerClaimed(const std::string& roomId, const std::string& owner);
+    // The room's media owner is `owner` now: offers waiting go to it; if it changed, the members
+    // whose media went to the previous one get sfu-closed (their clients connect afresh).
+    void setMediaOwner(const std::string& roomId, Room& room, const std::string& owner);
+    // A member's offer to the room's media owner, here or over the bus.
+    void dispatchOffer(const std::string& roomId, const std::string& peerId, Member& member);
+    // The media server answered the offer of a client on another instance.
+    void remoteMediaAnswered(const std::string& roomId, const std::string& peerId,
+                             std::uint64_t offer, MediaAnswer answer);
+    // This instance stops serving the room's media: the transports of its clients on other
+    // instances are closed (their instances tell them, see setMediaOwner).
+    void dropServedMedia(const std::string& roomId);
+    // The room is gone here or went back to the mesh: ownership released if it was ours.
+    void giveUpMediaOwner(const std::string& roomId, Room& room);
+    // Tells a member its media-server transport is gone (sfu-closed).
+    void closeMemberMedia(const std::string& peerId, Member& member, std::string_view reason);
+
     // Decides the room's mode again after a change (a member came or went, time passed); on a
     // change every member but `exceptPeerId` gets room-mode.
     void updateMode(const std::string& roomId, Room& room, Clock::time_point now,
@@ -223,6 +257,9 @@ class Hub final : public cluster::BusSink {
     std::unordered_set<std::string> returningToMesh_;
     MediaProbes probes_;
     std::uint64_t offersMade_ = 0;  // numbers sfu-offers (Member::latestOffer)
+    // Clustered: clients of other instances with a transport on this instance's media server,
+    // by room (this instance owns those rooms' media).
+    std::unordered_map<std::string, std::unordered_set<std::string>> remoteMedia_;
     // Where room traffic goes (declared after what it refers to).
     RoomRouter router_;
     struct Closing {

@@ -9,9 +9,8 @@
 
 namespace pulsemeet::signaling {
 
-namespace {
-
-std::vector<wire::TrackSummary> summaries(const std::vector<MediaTrack>& tracks, bool withMid) {
+std::vector<wire::TrackSummary> sfuTrackSummaries(const std::vector<MediaTrack>& tracks,
+                                                  bool withMid) {
     std::vector<wire::TrackSummary> out;
     out.reserve(tracks.size());
     for (const auto& track : tracks) {
@@ -20,18 +19,20 @@ std::vector<wire::TrackSummary> summaries(const std::vector<MediaTrack>& tracks,
     return out;
 }
 
-}  // namespace
-
 void Hub::updateMode(const std::string& roomId, Room& room, Clock::time_point now,
                      const std::string& exceptPeerId) {
     RoomFacts facts;
-    facts.members = room.members.size();
+    const bool shared = sharesMedia();
+    // Shared media: the room's size counts every instance's members.
+    facts.members = room.members.size() + (shared ? router_.cluster()->remotePeerCount(roomId) : 0);
     facts.everyMemberCapable = true;
     for (const auto& [memberId, member] : room.members) {
         facts.everyMemberCapable = facts.everyMemberCapable && member.sfuCapable;
     }
     facts.mediaServer = router_.hasMediaServer();
-    facts.otherInstances = router_.cluster() != nullptr;
+    // Other instances whose clients cannot reach our media server (a bus that cannot route
+    // media signaling): the mesh.
+    facts.otherInstances = router_.cluster() != nullptr && !shared;
     std::erase_if(room.unreachablePairs, [&room](const auto& pair) {
         return !room.members.contains(pair.first) || !room.members.contains(pair.second);
     });
@@ -44,6 +45,14 @@ void Hub::updateMode(const std::string& roomId, Room& room, Clock::time_point no
     }
     if (mode == room.mode) return;
     room.mode = mode;
+    if (shared) {
+        // Claimed as the room switches, so the owner is known before the first offer.
+        if (mode == RoomMode::sfu) {
+            claimMediaOwner(roomId, room);
+        } else {
+            giveUpMediaOwner(roomId, room);
+        }
+    }
     logger_.info(
         "room mode",
         {{"room", roomId}, {"mode", std::string(toString(mode))}, {"peers", room.members.size()}});
@@ -117,6 +126,17 @@ void Hub::sfuOffer(const std::string& peerId, Connection& connection,
     Member& member = room.members.at(peerId);
     member.onMediaServer = true;
     member.latestOffer = ++offersMade_;
+    if (sharesMedia()) {
+        // To the room's media owner, here or on another instance; none known yet: it goes
+        // once the bus has said which (mediaOwnerClaimed).
+        member.offerSdp = message.sdp;
+        if (room.mediaOwner.empty()) {
+            claimMediaOwner(connection.roomId, room);
+        } else {
+            dispatchOffer(connection.roomId, peerId, member);
+        }
+        return;
+    }
     router_.offerToMediaServer(
         connection.roomId, peerId, message.sdp,
         [this, roomId = connection.roomId, peerId, offer = member.latestOffer](MediaAnswer answer) {
@@ -129,10 +149,18 @@ void Hub::sfuLeave(const std::string& peerId, Connection& connection) {
         sendError(connection, wire::ErrorCode::notInRoom, "join a room before sending sfu-leave");
         return;
     }
-    Member& member = rooms_.at(connection.roomId).members.at(peerId);
+    Room& room = rooms_.at(connection.roomId);
+    Member& member = room.members.at(peerId);
     if (!member.onMediaServer) return;
     member.onMediaServer = false;
     member.latestOffer = 0;  // an answer still on its way is for a connection that is gone
+    member.offerSdp.clear();
+    if (sharesMedia() && !room.mediaOwner.empty() &&
+        room.mediaOwner != router_.cluster()->instance()) {
+        router_.mediaToCluster(
+            {connection.roomId, peerId, wire::MessageType::sfuLeave, 0, {}, room.mediaOwner});
+        return;
+    }
     router_.leaveMediaServer(connection.roomId, peerId);
 }
 
@@ -153,7 +181,15 @@ void Hub::sfuView(const std::string& peerId, Connection& connection, const Clien
                   "views has more than " + std::to_string(limit) + " entries");
         return;
     }
-    router_.pinOnMediaServer(connection.roomId, peerId, pinnedPeers(message.views));
+    auto pinned = pinnedPeers(message.views);
+    if (sharesMedia() && !room.mediaOwner.empty() &&
+        room.mediaOwner != router_.cluster()->instance()) {
+        // The owner's media server decides what this viewer gets.
+        router_.mediaToCluster({connection.roomId, peerId, wire::MessageType::sfuView, 0,
+                                encodePinnedPeers(pinned), room.mediaOwner});
+        return;
+    }
+    router_.pinOnMediaServer(connection.roomId, peerId, std::move(pinned));
 }
 
 void Hub::mediaAnswered(const std::string& roomId, const std::string& peerId, std::uint64_t offer,
@@ -174,42 +210,82 @@ void Hub::mediaAnswered(const std::string& roomId, const std::string& peerId, st
                   "the media server refused the offer: " + answer.error);
         return;
     }
-    router_.send(connection->second, wire::MessageType::sfuAnswer,
-                 wire::share(wire::encodeSfuAnswer(answer.sdp, summaries(answer.tracks, true))));
+    router_.send(
+        connection->second, wire::MessageType::sfuAnswer,
+        wire::share(wire::encodeSfuAnswer(answer.sdp, sfuTrackSummaries(answer.tracks, true))));
 }
 
 void Hub::mediaTracksAvailable(const std::string& roomId, const std::string& subscriberId,
                                std::vector<MediaTrack> tracks) {
     std::lock_guard lock(mutex_);
+    if (const auto served = remoteMedia_.find(roomId);
+        served != remoteMedia_.end() && served->second.contains(subscriberId)) {
+        // A client of another instance: its instance delivers it.
+        router_.mediaToCluster({roomId,
+                                subscriberId,
+                                wire::MessageType::sfuTracks,
+                                0,
+                                wire::encodeSfuTracks(sfuTrackSummaries(tracks, false)),
+                                {}});
+        return;
+    }
     const auto room = rooms_.find(roomId);
     if (room == rooms_.end() || !room->second.members.contains(subscriberId)) return;
     router_.toMember(subscriberId, wire::MessageType::sfuTracks,
-                     wire::share(wire::encodeSfuTracks(summaries(tracks, false))));
+                     wire::share(wire::encodeSfuTracks(sfuTrackSummaries(tracks, false))));
 }
 
 void Hub::mediaActiveSpeaker(const std::string& roomId, const std::string& peerId, double level) {
     std::lock_guard lock(mutex_);
     const auto room = rooms_.find(roomId);
-    if (room == rooms_.end() || room->second.mode != RoomMode::sfu ||
-        !room->second.members.contains(peerId))
-        return;
-    const auto message = wire::share(wire::encodeActiveSpeaker(peerId, level));
+    if (room == rooms_.end() || room->second.mode != RoomMode::sfu) return;
+    const auto served = remoteMedia_.find(roomId);
+    const bool servedHere = served != remoteMedia_.end() && served->second.contains(peerId);
+    if (!room->second.members.contains(peerId) && !servedHere) return;
+    const std::string encoded = wire::encodeActiveSpeaker(peerId, level);
+    const auto message = wire::share(encoded);
     for (const auto& [memberId, member] : room->second.members)
         router_.toMember(memberId, wire::MessageType::activeSpeaker, message);
+    if (served == remoteMedia_.end()) return;
+    // Clients of other instances whose media this instance's media server serves.
+    for (const auto& viewerId : served->second)
+        router_.mediaToCluster(
+            {roomId, viewerId, wire::MessageType::activeSpeaker, 0, encoded, {}});
 }
 
 void Hub::mediaVideoForwarding(const std::string& roomId, const std::string& viewerId,
                                std::vector<MediaTrack> videos) {
     std::lock_guard lock(mutex_);
+    if (const auto served = remoteMedia_.find(roomId);
+        served != remoteMedia_.end() && served->second.contains(viewerId)) {
+        // A client of another instance: its instance delivers it.
+        router_.mediaToCluster({roomId,
+                                viewerId,
+                                wire::MessageType::sfuForwarding,
+                                0,
+                                wire::encodeSfuForwarding(sfuTrackSummaries(videos, false)),
+                                {}});
+        return;
+    }
     const auto room = rooms_.find(roomId);
     if (room == rooms_.end() || !room->second.members.contains(viewerId)) return;
     router_.toMember(viewerId, wire::MessageType::sfuForwarding,
-                     wire::share(wire::encodeSfuForwarding(summaries(videos, false))));
+                     wire::share(wire::encodeSfuForwarding(sfuTrackSummaries(videos, false))));
 }
 
 void Hub::mediaTransportClosed(const std::string& roomId, const std::string& peerId,
                                std::string_view reason) {
     std::lock_guard lock(mutex_);
+    if (const auto served = remoteMedia_.find(roomId);
+        served != remoteMedia_.end() && served->second.contains(peerId)) {
+        logger_.info("media transport closed", {{"peer", peerId},
+                                                {"room", roomId},
+                                                {"reason", std::string(reason)},
+                                                {"remote", true}});
+        router_.mediaToCluster(
+            {roomId, peerId, wire::MessageType::sfuClosed, 0, wire::encodeSfuClosed(reason), {}});
+        return;
+    }
     const auto room = rooms_.find(roomId);
     if (room == rooms_.end() || !room->second.members.contains(peerId)) return;
     logger_.info("media transport closed",

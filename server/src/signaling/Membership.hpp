@@ -59,6 +59,9 @@ struct Member {
     bool onMediaServer = false;
     // Its latest sfu-offer (numbered across the hub): only the answer to it is delivered.
     std::uint64_t latestOffer = 0;
+    // Clustered: its latest sfu-offer while it has no answer and goes to (or waits for) another
+    // instance's media server; sent again if the room's media owner changes meanwhile.
+    std::string offerSdp;
 };
 
 struct Room {
@@ -69,6 +72,10 @@ struct Room {
     RoomMode mode = RoomMode::mesh;
     // In sfu mode with two members or fewer: since when (the hold-off back to mesh runs).
     std::optional<std::chrono::steady_clock::time_point> smallSince;
+    // Clustered, in sfu mode: the instance whose media server serves the room (empty: not known
+    // yet), and whether this instance is asking the bus for it now.
+    std::string mediaOwner;
+    bool claimingOwner = false;
     // Pairs of members (smaller id first) that reported each other unreachable directly.
     std::set<std::pair<std::string, std::string>> unreachablePairs;
 };

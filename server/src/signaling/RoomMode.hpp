@@ -32,7 +32,10 @@ struct RoomFacts {
     std::size_t members = 0;
     bool everyMemberCapable = false;  // every member joined with data.sfu: true
     bool mediaServer = false;         // the hub has a media server
-    bool otherInstances = false;      // rooms are shared with other instances (Redis bus)
+    // Rooms are shared with other instances whose clients cannot reach this instance's media
+    // server (a bus that does not route media signaling; with Redis it does, and `members`
+    // counts every instance's).
+    bool otherInstances = false;
     // Two members reported they cannot connect to each other directly, and there is no TURN
     // relay to help (mesh-unreachable): the media server is the only way they see each other.
     bool meshUnreachable = false;

@@ -25,6 +25,10 @@ void RoomRouter::toOtherInstances(const RoomEvent& event) {
             cluster_->announceMedia(event.roomId, event.peerId, event.mediaJson, event.message);
             break;
         case RoomEvent::Kind::chat:
+            if (cluster_->sharesMediaServers()) {
+                cluster_->announceChat(event.roomId, event.peerId, event.message);
+            }
+            break;
         case RoomEvent::Kind::modeChanged:
             break;
     }

@@ -20,9 +20,11 @@ struct RoomEvent {
         joined,      // peer-joined: other instances learn the member too
         left,        // peer-left: other instances forget it
         mediaState,  // media-state: other instances remember it for later joiners
-        // Not carried to other instances: a room shared with them stays mesh, where chat goes
-        // over the peers' data channels.
+        // To other instances only when they share media servers (Redis): a room on the media
+        // server has no data channels. Otherwise a shared room stays mesh, where chat goes over
+        // the peers' data channels.
         chat,
+        // Not carried: each instance decides the mode for its members by the same rule.
         modeChanged,
     };
     Kind kind;
@@ -58,6 +60,9 @@ class RoomRouter {
     void offerToMediaServer(const std::string& roomId, const std::string& peerId, std::string sdp,
                             std::function<void(MediaAnswer)> done);
     void leaveMediaServer(const std::string& roomId, const std::string& peerId);
+    // Clustered, shared media: signaling to the room's media owner on another instance, or
+    // from our media server back to a client's instance (the bus must share media servers).
+    void mediaToCluster(cluster::MediaSignal signal) { cluster_->sendMedia(std::move(signal)); }
     void pinOnMediaServer(const std::string& roomId, const std::string& viewerId,
                           std::vector<std::string> pinnedPeerIds);
 

@@ -1,6 +1,9 @@
 #include "signaling/SfuView.hpp"
 
 #include <algorithm>
+#include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 namespace pulsemeet::signaling {
 
@@ -73,6 +76,22 @@ std::vector<std::string> pinnedPeers(const std::vector<SfuViewEntry>& views) {
     for (const auto& view : views)
         if (view.pinned && std::find(out.begin(), out.end(), view.peerId) == out.end())
             out.push_back(view.peerId);
+    return out;
+}
+
+std::string encodePinnedPeers(const std::vector<std::string>& pinned) {
+    boost::json::array out;
+    for (const auto& peerId : pinned) out.emplace_back(peerId);
+    return boost::json::serialize(out);
+}
+
+std::vector<std::string> decodePinnedPeers(std::string_view payload) {
+    std::vector<std::string> out;
+    boost::system::error_code error;
+    const boost::json::value value = boost::json::parse(payload, error);
+    if (error || !value.is_array()) return out;
+    for (const auto& item : value.get_array())
+        if (item.is_string()) out.emplace_back(item.get_string());
     return out;
 }
 

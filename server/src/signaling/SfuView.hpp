@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "wire/Protocol.hpp"
@@ -34,5 +35,10 @@ std::optional<wire::SignalError> decodeSfuView(const boost::json::object& envelo
 
 // The peers the viewer pinned (each once, in order).
 std::vector<std::string> pinnedPeers(const std::vector<SfuViewEntry>& views);
+
+// The pinned peers as a JSON array of strings, for the media owner on another instance
+// (cluster::MediaSignal's payload), and back; a payload that is not one decodes to no pins.
+std::string encodePinnedPeers(const std::vector<std::string>& pinned);
+std::vector<std::string> decodePinnedPeers(std::string_view payload);
 
 }  // namespace pulsemeet::signaling

@@ -2,10 +2,12 @@
 
 #include "cluster/ClusterEvent.hpp"
 #include "cluster/DuplicateFilter.hpp"
+#include "cluster/MediaSignal.hpp"
 #include "cluster/MemberEntry.hpp"
 #include "cluster/RedisKeys.hpp"
 #include "cluster/RemoteRoster.hpp"
 #include "config/Config.hpp"
+#include "signaling/SfuView.hpp"
 
 using namespace pulsemeet::cluster;
 using pulsemeet::wire::MessageType;
@@ -92,6 +94,59 @@ TEST(ClusterEvent, RefusesWhatIsNotOneOfOurs) {
         R"({"v":1,"kind":"relay","src":"i","room":"r","peer":"p","type":"offer","msg":"{}"})"));
 }
 
+TEST(ClusterEvent, CarriesMediaSignalingAndOwnerChanges) {
+    ClusterEvent offer;
+    offer.kind = ClusterEvent::Kind::sfu;
+    offer.source = "inst-b";
+    offer.roomId = "r";
+    offer.peerId = "p";
+    offer.targetId = "inst-a";  // the owner
+    offer.type = MessageType::sfuOffer;
+    offer.envelope = "v=0\r\n";
+    offer.offer = 42;
+    const auto decoded = decodeEvent(encodeEvent(offer));
+    ASSERT_TRUE(decoded);
+    EXPECT_EQ(decoded->kind, ClusterEvent::Kind::sfu);
+    EXPECT_EQ(decoded->targetId, "inst-a");
+    EXPECT_EQ(decoded->type, MessageType::sfuOffer);
+    EXPECT_EQ(decoded->offer, 42u);
+    EXPECT_EQ(decoded->envelope, "v=0\r\n");
+
+    // A release names no owner.
+    ClusterEvent released{ClusterEvent::Kind::owner, "inst-a", "r", "inst-a", {},
+                          MessageType::roomMode,     {},       {},  "-"};
+    const auto owner = decodeEvent(encodeEvent(released));
+    ASSERT_TRUE(owner);
+    EXPECT_EQ(owner->kind, ClusterEvent::Kind::owner);
+    EXPECT_EQ(owner->targetId, "");
+    EXPECT_EQ(owner->offer, 0u);
+
+    // Media signaling without its target cannot be routed; a negative offer number is refused.
+    EXPECT_FALSE(decodeEvent(
+        R"({"v":1,"kind":"sfu","src":"i","room":"r","peer":"p","type":"sfu-offer","msg":"x"})"));
+    EXPECT_FALSE(decodeEvent(R"({"v":1,"kind":"sfu","src":"i","room":"r","peer":"p",)"
+                             R"("target":"a","type":"sfu-offer","msg":"x","offer":-1})"));
+}
+
+TEST(MediaSignal, ClientSignalingGoesToTheOwnerAndPinsCrossAsAJsonArray) {
+    EXPECT_TRUE(towardsOwner(MessageType::sfuOffer));
+    EXPECT_TRUE(towardsOwner(MessageType::sfuLeave));
+    EXPECT_TRUE(towardsOwner(MessageType::sfuView));
+    EXPECT_FALSE(towardsOwner(MessageType::sfuAnswer));
+    EXPECT_FALSE(towardsOwner(MessageType::sfuForwarding));
+    EXPECT_FALSE(towardsOwner(MessageType::activeSpeaker));
+
+    using pulsemeet::signaling::decodePinnedPeers;
+    using pulsemeet::signaling::encodePinnedPeers;
+    const std::vector<std::string> pinned{"a1", "b\"2\n"};
+    EXPECT_EQ(decodePinnedPeers(encodePinnedPeers(pinned)), pinned);
+    EXPECT_TRUE(decodePinnedPeers(encodePinnedPeers({})).empty());
+    // Whatever else arrives pins nothing.
+    EXPECT_TRUE(decodePinnedPeers("").empty());
+    EXPECT_TRUE(decodePinnedPeers(R"({"a":1})").empty());
+    EXPECT_EQ(decodePinnedPeers(R"(["a",1,null,"b"])"), (std::vector<std::string>{"a", "b"}));
+}
+
 TEST(MemberEntry, KeepsNamesWithNewlinesIntact) {
     const MemberEntry entry{"inst", R"({"audio":false})", "two\nlines"};
     const auto decoded = MemberEntry::decode(entry.encode());
@@ -106,6 +161,7 @@ TEST(RedisKeys, EveryRoomKeyCarriesTheRoomAsHashTag) {
     const RedisKeys keys("pm");
     EXPECT_EQ(keys.members("r-1"), "pm:{r-1}:members");
     EXPECT_EQ(keys.channel("r-1"), "pm:{r-1}:events");
+    EXPECT_EQ(keys.mediaOwner("r-1"), "pm:{r-1}:media-owner");
     EXPECT_EQ(keys.roomOfChannel("pm:{r-1}:events"), "r-1");
     EXPECT_EQ(keys.roomOfChannel("other:{r-1}:events"), "");
     EXPECT_EQ(keys.roomOfChannel("pm:{}:events"), "");

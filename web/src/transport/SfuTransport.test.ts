@@ -280,6 +280,33 @@ describe('SfuTransport: when the connection ends', () => {
     expect(FakePeerConnection.instances).toHaveLength(before + 1);
   });
 
+  it('an offer that could not be sent (socket down) is sent again once the socket is back, without a rejoin', async () => {
+    vi.useFakeTimers();
+    const t = sfu({}, { resendMs: 1_000, backoff: { baseMs: 1_000, maxMs: 1_000, maxAttempts: 2, persistentMaxMs: 1_000 } });
+    t.transport.addPeer('bo', false);
+    await vi.advanceTimersByTimeAsync(10);
+    t.transport.handleMessage({ type: 'sfu-answer', sdp: 'v=0\r\nanswer\r\n', tracks: [] });
+    await vi.advanceTimersByTimeAsync(10);
+    // The socket goes down; the media connection fails meanwhile and a fresh one offers.
+    t.setSocket(false);
+    t.pc().setConnectionState('failed');
+    await vi.advanceTimersByTimeAsync(1_000);
+    const fresh = t.pc();
+    expect(FakePeerConnection.instances).toHaveLength(2);
+    expect(fresh.signalingState).toBe('have-local-offer');
+    expect(t.offers()).toHaveLength(1); // the fresh one's could not go out
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(t.offers()).toHaveLength(1);
+    // Back (a socket that reconnected without a room-joined for us): it goes out within resendMs.
+    t.setSocket(true);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(t.offers()).toEqual([expect.anything(), { type: 'sfu-offer', sdp: fresh.localDescription!.sdp }]);
+    t.transport.handleMessage({ type: 'sfu-answer', sdp: 'v=0\r\nanswer\r\n', tracks: [] });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(fresh.remoteDescription?.sdp).toBe('v=0\r\nanswer\r\n');
+    expect(FakePeerConnection.instances).toHaveLength(2);
+  });
+
   it('an offer never answered is given up: the connection is made anew', async () => {
     vi.useFakeTimers();
     const t = sfu({}, { answerTimeoutMs: 5_000, backoff: { baseMs: 1_000, maxMs: 1_000, maxAttempts: 3, persistentMaxMs: 1_000 } });

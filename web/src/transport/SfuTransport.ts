@@ -35,6 +35,8 @@ export interface SfuTransportOptions {
   backoff?: BackoffPolicy;
   /** An offer not answered this long is taken as lost (default 10 s). */
   answerTimeoutMs?: number;
+  /** An offer that could not be sent (the socket was down) is tried again this often (default 1 s). */
+  resendMs?: number;
   /** End-to-end encryption: the connection's frames go through it; it learns whose track each receiver carries. */
   e2ee?: FrameProtection;
   /** Records what the connection does, for the browser tests' timing of a move (MoveTrace). */
@@ -86,6 +88,8 @@ export class SfuTransport implements MediaTransport {
   /** The current connection needs an offer: it is new, or it changed since its last one. */
   private offerWanted = false;
   private answerTimer: unknown = null;
+  /** The offer out could not be sent: it is tried again when this fires (or at start()). */
+  private resendTimer: unknown = null;
   /** Answers are applied one after the other, in arrival order. */
   private chain: Promise<void> = Promise.resolve();
   /** Fresh connections in a row that did not come up: the backoff's attempt number. */
@@ -181,6 +185,8 @@ export class SfuTransport implements MediaTransport {
         return;
       case 'sfu-closed':
         console.warn(`pulsemeet: the media server closed our connection (${msg.reason}); connecting again`);
+        // An offer of ours still out is answered all the same (docs/protocol.md): the fresh
+        // connection offers once that answer, for the connection now gone, has come.
         this.reconnectLater();
         return;
       case 'error':
@@ -439,8 +445,23 @@ export class SfuTransport implements MediaTransport {
   }
 
   private sendOffer(pc: PeerConnectionLike, sdp: string): void {
-    // While the socket is down it is lost; start() sends it again after the rejoin.
-    if (!this.opts.send({ type: 'sfu-offer', sdp })) return;
+    this.clearResend();
+    if (!this.opts.send({ type: 'sfu-offer', sdp })) {
+      // The socket is down: sent again after the rejoin (start()), or when the socket is back
+      // without one, so the offer is never left out with nothing to end the wait.
+      this.trace('offer-unsent');
+      this.resendTimer = this.timers.setTimeout(() => {
+        this.resendTimer = null;
+        if (this.outstanding !== pc || this.closed) return;
+        if (this.pc !== pc || pc.signalingState !== 'have-local-offer') {
+          this.answered(pc); // replaced meanwhile: the current connection offers instead
+          void this.offerIfFree();
+          return;
+        }
+        this.sendOffer(pc, sdp);
+      }, this.opts.resendMs ?? 1_000);
+      return;
+    }
     this.trace('offer');
     if (this.answerTimer !== null) this.timers.clearTimeout(this.answerTimer);
     this.answerTimer = this.timers.setTimeout(() => {
@@ -459,6 +480,12 @@ export class SfuTransport implements MediaTransport {
     this.outstanding = null;
     if (this.answerTimer !== null) this.timers.clearTimeout(this.answerTimer);
     this.answerTimer = null;
+    this.clearResend();
+  }
+
+  private clearResend(): void {
+    if (this.resendTimer !== null) this.timers.clearTimeout(this.resendTimer);
+    this.resendTimer = null;
   }
 
   private enqueue(task: () => Promise<void>): Promise<void> {
