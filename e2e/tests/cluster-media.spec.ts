@@ -14,6 +14,7 @@ import { frameWatch, smallCapture } from '../helpers/pageScripts';
 import { joinCall, type Participant } from '../helpers/participant';
 import { startRedis, type RunningRedis } from '../helpers/redis';
 import { startServer, type RunningServer } from '../helpers/server';
+import { liveRemoteVideos } from '../helpers/frameWatchReads';
 
 test.setTimeout(180_000);
 
@@ -54,16 +55,6 @@ test.afterAll(async () => {
   await redis?.stop();
 });
 
-/** Remote camera tiles whose last painted frame is no older than `freshMs`. */
-function liveRemoteVideos(page: Page, freshMs = 1000): Promise<number> {
-  return page.evaluate((fresh) => {
-    const watch = (window as unknown as { __frameWatch: { last: Record<string, number> } }).__frameWatch;
-    const now = performance.now();
-    const ids = [...document.querySelectorAll<HTMLElement>('[data-testid="tile"][data-local="false"]')].map((t) => t.dataset.peerId ?? '');
-    return ids.filter((id) => now - (watch.last[id] ?? -Infinity) < fresh).length;
-  }, freshMs);
-}
-
 /** Whether `peerId`'s camera tile painted a frame in the last `freshMs`. */
 function liveVideoOf(page: Page, peerId: string, freshMs = 1000): Promise<boolean> {
   return page.evaluate(
@@ -103,7 +94,7 @@ test('a media-server room spans two instances and survives a kill -9 of its owne
   const pages = [ada, bob, cy];
   for (const p of pages) {
     await expect.poll(() => p.page.evaluate(() => window.__pulsemeet.mediaTransport())).toBe('sfu');
-    await expect.poll(() => liveRemoteVideos(p.page), { timeout: 40_000 }).toBe(2);
+    await expect.poll(() => liveRemoteVideos(p.page, 1000), { timeout: 40_000 }).toBe(2);
   }
   // Only the owner's media server carries the call.
   expect(await other.metric('pulsemeet_redis_media_owner_claims_total')).toBe(0);

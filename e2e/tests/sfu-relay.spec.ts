@@ -7,6 +7,7 @@ import { startCoturn, type RunningTurn } from '../helpers/coturn';
 import { frameWatch, smallCapture } from '../helpers/pageScripts';
 import { joinCall, type Participant } from '../helpers/participant';
 import { startServer, type RunningServer } from '../helpers/server';
+import { liveRemoteVideos } from '../helpers/frameWatchReads';
 
 const TURN_SECRET = 'e2e-sfu-turn-secret';
 
@@ -29,15 +30,6 @@ function mediaServerPath(page: Page): Promise<{ connections: number; policy: str
       out.remotePort = typeof remote?.port === 'number' ? remote.port : null;
     }
     return out;
-  });
-}
-
-function liveRemoteVideos(page: Page): Promise<number> {
-  return page.evaluate(() => {
-    const watch = (window as unknown as { __frameWatch: { last: Record<string, number> } }).__frameWatch;
-    const now = performance.now();
-    const ids = [...document.querySelectorAll<HTMLElement>('[data-testid="tile"][data-local="false"]')].map((t) => t.dataset.peerId ?? '');
-    return ids.filter((id) => now - (watch.last[id] ?? -Infinity) < 1_500).length;
   });
 }
 

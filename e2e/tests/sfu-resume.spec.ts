@@ -6,18 +6,9 @@ import { expect, test, type Page } from '@playwright/test';
 import { frameWatch, smallCapture } from '../helpers/pageScripts';
 import { joinCall, type Participant } from '../helpers/participant';
 import { startServer, type RunningServer } from '../helpers/server';
+import { liveRemoteVideos } from '../helpers/frameWatchReads';
 
 const SESSION_SECRET = 'e2e-sfu-resume-secret-4c1d9e7a2b';
-
-/** Remote camera tiles whose painted frames are no older than 1.5 s. */
-function liveRemoteVideos(page: Page): Promise<number> {
-  return page.evaluate(() => {
-    const watch = (window as unknown as { __frameWatch: { last: Record<string, number> } }).__frameWatch;
-    const now = performance.now();
-    const ids = [...document.querySelectorAll<HTMLElement>('[data-testid="tile"][data-local="false"]')].map((t) => t.dataset.peerId ?? '');
-    return ids.filter((id) => now - (watch.last[id] ?? -Infinity) < 1_500).length;
-  });
-}
 
 /** The state of the page's one connection (to the media server). */
 function sfuConnectionState(page: Page): Promise<string> {

@@ -7,6 +7,7 @@ import { frameWatch, smallCapture } from '../helpers/pageScripts';
 import { joinCall, remoteTiles, type Participant } from '../helpers/participant';
 import { startServer, type RunningServer } from '../helpers/server';
 import { diagnoseTiles } from '../helpers/sfuDiagnostics';
+import { liveRemoteVideos } from '../helpers/frameWatchReads';
 
 test.describe.configure({ mode: 'serial' });
 test.setTimeout(180_000);
@@ -27,16 +28,6 @@ async function join(browser: Browser, name: string, room = roomId, srv = server)
 
 function mediaMode(page: Page): Promise<string> {
   return page.evaluate(() => window.__pulsemeet.mediaTransport());
-}
-
-/** Remote camera tiles whose painted frames are no older than `freshMs`. */
-function liveRemoteVideos(page: Page, freshMs = 1500): Promise<number> {
-  return page.evaluate((fresh) => {
-    const watch = (window as unknown as { __frameWatch: { last: Record<string, number> } }).__frameWatch;
-    const now = performance.now();
-    const ids = [...document.querySelectorAll<HTMLElement>('[data-testid="tile"][data-local="false"]')].map((t) => t.dataset.peerId ?? '');
-    return ids.filter((id) => now - (watch.last[id] ?? -Infinity) < fresh).length;
-  }, freshMs);
 }
 
 /**
