@@ -42,12 +42,16 @@ class SfuBridge final : public signaling::MediaServerPort, public media::SfuList
     void offer(const std::string& roomId, const std::string& peerId, std::string sdp,
                std::function<void(signaling::MediaAnswer)> done) override;
     void removePeer(const std::string& roomId, const std::string& peerId) override;
+    void setViews(const std::string& roomId, const std::string& peerId,
+                  std::vector<signaling::MediaView> views) override;
 
     // media::SfuListener (media threads)
     void onTracksAvailable(const std::string& roomId, const std::string& subscriberId,
                            std::vector<media::AvailableTrack> tracks) override;
     void onTransportClosed(const std::string& roomId, const std::string& peerId,
                            std::string_view reason) override;
+    void onEncodings(const std::string& roomId, const std::string& peerId,
+                     media::TrackSource source, std::vector<std::string> activeRids) override;
 
   private:
     std::atomic<signaling::Hub*> hub_{nullptr};

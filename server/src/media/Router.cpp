@@ -154,6 +154,15 @@ std::variant<SfuAnswer, SdpError> Router::offer(const std::string& peerId, const
 RouterPeer& Router::createPeer(const std::string& peerId, const SdpAnswer& draft) {
     const std::uint64_t sessionId = (std::uint64_t{random_()} << 31) ^ random_();
     auto peer = std::make_unique<RouterPeer>(peerId, randomSsrc(), sessionId, *this, stats_);
+    ++peersCreated_;
+    if (options_.testBandwidthCap && options_.testBandwidthCap->peerIndex == peersCreated_) {
+        peer->setTestBandwidthCap(options_.testBandwidthCap->bitsPerSecond);
+        if (options_.logger)
+            options_.logger->warn("test bandwidth cap applied",
+                                  {{"room", roomId_},
+                                   {"peer", peerId},
+                                   {"bitsPerSecond", options_.testBandwidthCap->bitsPerSecond}});
+    }
     MediaWorker::TransportRequest request;
     request.remote = {draft.remoteIceUfrag, draft.remoteIcePwd};
     request.remoteFingerprint = draft.remoteFingerprint;
@@ -194,12 +203,15 @@ void Router::updateProducers(RouterPeer& peer, const SdpOffer& offer, const SdpA
         const auto source = sources.find(it->first);
         const auto* section = offered(it->first);
         const auto ssrcs = section ? offeredSsrcs(*section) : std::nullopt;
+        const auto* answered = negotiated(it->first);
+        const auto& rids = it->second->parameters().rids;
+        const bool sameStreams =
+            rids.empty() ? ssrcs && ssrcs->media == it->second->ssrc() &&
+                               ssrcs->rtx == it->second->parameters().rtxSsrc.value_or(0)
+                         : answered && answered->receiveRids == rids;
         const bool keep = source != sources.end() &&
-                          source->second == it->second->parameters().source && ssrcs &&
-                          ssrcs->media == it->second->ssrc() &&
-                          ssrcs->rtx == it->second->parameters().rtxSsrc.value_or(0);
+                          source->second == it->second->parameters().source && sameStreams;
         if (keep) {
-            const auto* answered = negotiated(it->first);
             it->second->renegotiate(answered->codecs, answered->extmaps);
             ++it;
         } else {
@@ -210,14 +222,20 @@ void Router::updateProducers(RouterPeer& peer, const SdpOffer& offer, const SdpA
     for (const auto& [mid, source] : sources) {
         if (producers.contains(mid)) continue;
         const auto ssrcs = offeredSsrcs(*offered(mid));
-        if (!ssrcs) continue;  // simulcast without a=ssrc: not forwarded yet
         const auto* answered = negotiated(mid);
+        // Simulcast: one stream per RID, their SSRCs learnt from the packets.
+        const bool simulcast = answered->kind == "video" && answered->receiveRids.size() > 1;
+        if (!ssrcs && !simulcast) continue;  // no SSRC to forward from
         Producer::Parameters parameters;
         parameters.mid = mid;
         parameters.kind = answered->kind;
         parameters.source = source;
-        parameters.ssrc = ssrcs->media;
-        if (ssrcs->rtx != 0) parameters.rtxSsrc = ssrcs->rtx;
+        if (simulcast) {
+            parameters.rids = answered->receiveRids;
+        } else {
+            parameters.ssrc = ssrcs->media;
+            if (ssrcs->rtx != 0) parameters.rtxSsrc = ssrcs->rtx;
+        }
         parameters.codecs = answered->codecs;
         parameters.extmaps = answered->extmaps;
         parameters.rtcpSenderSsrc = randomSsrc();
@@ -357,6 +375,37 @@ void Router::tick(Clock::time_point now) {
     removeClosedPeers();
     const auto ntp = ntpNow();
     for (auto& peer : peers_) peer->tick(now, ntp);
+    announceEncodings();
+}
+
+void Router::setViews(const std::string& peerId, std::vector<SfuView> views) {
+    if (auto* peer = find(peerId)) peer->setViews(std::move(views));
+}
+
+void Router::announceEncodings() {
+    for (auto& publisher : peers_) {
+        for (auto& [mid, producer] : publisher->producers()) {
+            if (!producer->simulcast()) continue;
+            // A layer is watched when a consumer wants it or still forwards it.
+            std::vector<bool> active(producer->layerCount(), false);
+            for (const auto& subscriber : peers_) {
+                for (const auto& slot : subscriber->slots()) {
+                    if (!slot.consumer || &slot.consumer->producer() != producer.get()) continue;
+                    if (const auto desired = slot.consumer->layerChoice().desired)
+                        active[*desired] = true;
+                    if (const auto current = slot.consumer->currentLayer()) active[*current] = true;
+                }
+            }
+            auto& announced = producer->announcedActive();
+            if (announced == active) continue;
+            announced = active;
+            std::vector<std::string> rids;
+            for (std::size_t i = 0; i < active.size(); ++i)
+                if (active[i]) rids.push_back(producer->parameters().rids[i]);
+            listener_.onEncodings(roomId_, publisher->id(), producer->parameters().source,
+                                  std::move(rids));
+        }
+    }
 }
 
 void Router::removeClosedPeers() {

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <variant>
@@ -28,7 +29,8 @@ class Router final : public RouterPeer::Listener {
     struct Options {
         std::string announcedAddress;  // the answer's host candidate
         unsigned testDropPercent = 0;
-        obs::Logger* logger = nullptr;  // Sfu::Options::logger
+        std::optional<TestBandwidthCap> testBandwidthCap;  // Sfu::Options::testBandwidthCap
+        obs::Logger* logger = nullptr;                     // Sfu::Options::logger
     };
 
     Router(std::string roomId, MediaWorker& worker, SfuListener& listener, SfuStats& stats,
@@ -44,6 +46,8 @@ class Router final : public RouterPeer::Listener {
     void removePeer(const std::string& peerId);
     // Tells every connected subscriber whose set of available tracks changed.
     void announceTracks();
+    // How the peer shows each remote video (sfu-view); unknown peers are ignored.
+    void setViews(const std::string& peerId, std::vector<SfuView> views);
     // From the worker's timer: peers whose transport closed on their own are removed (and the
     // listener told), then every peer's NACKs, key-frame retries and reports.
     void tick(Clock::time_point now);
@@ -70,6 +74,8 @@ class Router final : public RouterPeer::Listener {
     std::vector<TrackKey> availableFor(const std::string& subscriberId) const;
     Producer* producerFor(const TrackKey& key) const;
     std::uint32_t randomSsrc();
+    // Tells each simulcast publisher which of its layers someone watches, when that changed.
+    void announceEncodings();
 
     std::string roomId_;
     MediaWorker& worker_;
@@ -78,6 +84,7 @@ class Router final : public RouterPeer::Listener {
     Options options_;
     std::vector<std::unique_ptr<RouterPeer>> peers_;  // in order of arrival
     std::mt19937 random_;
+    unsigned peersCreated_ = 0;  // for the test-only bandwidth cap's peer index
 };
 
 }  // namespace pulsemeet::media

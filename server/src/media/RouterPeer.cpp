@@ -10,6 +10,8 @@ namespace {
 constexpr auto kReportInterval = std::chrono::seconds(1);
 // Sender reports per compound packet: 20 x 28 bytes stays well inside one datagram.
 constexpr std::size_t kReportsPerPacket = 20;
+// How often each subscriber's layers are chosen again.
+constexpr auto kLayerUpdateInterval = std::chrono::milliseconds(100);
 
 }  // namespace
 
@@ -75,10 +77,8 @@ Producer* RouterPeer::producerFor(TrackSource source) const {
 
 void RouterPeer::reindex() {
     producerBySsrc_.clear();
-    for (const auto& [mid, producer] : producers_) {
-        producerBySsrc_[producer->ssrc()] = producer.get();
-        if (const auto rtx = producer->parameters().rtxSsrc) producerBySsrc_[*rtx] = producer.get();
-    }
+    for (const auto& [mid, producer] : producers_)
+        for (const auto ssrc : producer->ssrcs()) producerBySsrc_[ssrc] = producer.get();
     consumerBySsrc_.clear();
     for (const auto& slot : slots_)
         if (slot.consumer) consumerBySsrc_[slot.ssrc] = slot.consumer.get();
@@ -90,6 +90,58 @@ void RouterPeer::clearConsumers() {
         slot.consumer.reset();
     }
     consumerBySsrc_.clear();
+}
+
+Producer* RouterPeer::learnSsrc(const RtpPacket& packet) {
+    for (const auto& [mid, producer] : producers_) {
+        if (!producer->learnSsrc(packet)) continue;
+        reindex();
+        return producer.get();
+    }
+    return nullptr;
+}
+
+std::optional<ViewSize> RouterPeer::viewOf(const TrackKey& key) const {
+    if (!views_) return std::nullopt;
+    for (const auto& view : *views_)
+        if (view.publisherId == key.publisherId && view.source == key.source)
+            return ViewSize{view.width, view.height};
+    return ViewSize{};  // not listed: not shown
+}
+
+void RouterPeer::updateLayers(Clock::time_point now) {
+    // The subscriber's estimate covers everything it receives: each video gets the part of it
+    // that its forwarded layer has of the video forwarded now (an equal part before any rate is
+    // known). The test-only cap is split equally.
+    std::size_t videos = 0;
+    std::uint64_t forwardedTotal = 0;
+    const auto rateOf = [&](const Consumer& consumer) -> std::uint64_t {
+        const auto layer = consumer.currentLayer();
+        if (!layer) return 0;
+        const auto states = consumer.producer().layerStates(now);
+        return *layer < states.size() ? states[*layer].bitrate : 0;
+    };
+    for (const auto& slot : slots_) {
+        if (!slot.consumer || !slot.consumer->producer().isVideo()) continue;
+        ++videos;
+        forwardedTotal += rateOf(*slot.consumer);
+    }
+    for (const auto& slot : slots_) {
+        if (!slot.consumer || !slot.consumer->producer().isVideo()) continue;
+        std::optional<std::uint64_t> estimate;
+        if (remb_ && now - rembAt_ <= Producer::kBitrateFreshness) {
+            estimate = remb_;
+            const auto rate = rateOf(*slot.consumer);
+            estimate = forwardedTotal > 0 && rate > 0
+                           ? static_cast<std::uint64_t>(static_cast<double>(*estimate) *
+                                                        static_cast<double>(rate) /
+                                                        static_cast<double>(forwardedTotal))
+                           : *estimate / videos;
+        }
+        std::optional<std::uint64_t> hardCap;
+        if (testBandwidthCap_) hardCap = *testBandwidthCap_ / videos;
+        slot.consumer->updateLayers(viewOf(slot.key), estimate, now, hardCap);
+    }
 }
 
 Consumer* RouterPeer::consumerBySsrc(std::uint32_t ssrc) const {
@@ -113,11 +165,12 @@ void RouterPeer::onRtp(std::span<std::uint8_t> bytes) {
     auto packet = RtpPacket::parse(bytes);
     if (!packet) return;
     const auto found = producerBySsrc_.find(packet->ssrc());
-    if (found == producerBySsrc_.end()) {
+    Producer* known = found == producerBySsrc_.end() ? learnSsrc(*packet) : found->second;
+    if (!known) {
         ++stats_.unroutable;
         return;
     }
-    Producer& producer = *found->second;
+    Producer& producer = *known;
     const auto media = producer.receive(*packet, arrived);
     if (!media || producer.consumers().empty()) return;
     for (auto* consumer : producer.consumers()) consumer->forward(*media, arrived);
@@ -134,7 +187,7 @@ void RouterPeer::onRtcp(std::span<const std::uint8_t> bytes) {
             if (!report) return;
             const auto found = producerBySsrc_.find(report->ssrc());
             if (found != producerBySsrc_.end())
-                found->second->onSenderReport(report->senderInfo(), now);
+                found->second->onSenderReport(report->ssrc(), report->senderInfo(), now);
         } else if (packet.packetType() == rtcp::kRtpFeedback &&
                    packet.countOrFormat() == rtcp::kFmtNack) {
             const auto nack = NackView::from(packet);
@@ -163,11 +216,14 @@ void RouterPeer::onRtcp(std::span<const std::uint8_t> bytes) {
                 const auto remb = RembView::from(packet);
                 if (!remb) return;
                 // The estimate covers everything this subscriber receives: each video stream
-                // gets an equal share (audio is small next to it).
+                // gets an equal share (audio is small next to it); the layer choice splits it
+                // by what each forwards (updateLayers).
                 std::size_t video = 0;
                 for (const auto& slot : slots_)
                     if (slot.consumer && slot.consumer->producer().isVideo()) ++video;
                 if (video == 0) return;
+                remb_ = remb->bitrate();
+                rembAt_ = now;
                 for (const auto& slot : slots_)
                     if (slot.consumer && slot.consumer->producer().isVideo())
                         slot.consumer->setAvailableBitrate(remb->bitrate() / video, now);
@@ -179,6 +235,10 @@ void RouterPeer::onRtcp(std::span<const std::uint8_t> bytes) {
 void RouterPeer::tick(Clock::time_point now, std::uint64_t ntpNow) {
     if (!connected()) return;
     for (const auto& [mid, producer] : producers_) producer->tick(now);
+    if (now >= nextLayerUpdate_) {
+        nextLayerUpdate_ = now + kLayerUpdateInterval;
+        updateLayers(now);
+    }
     if (now < nextReport_) return;
     nextReport_ = now + kReportInterval;
     sendReports(now, ntpNow);
@@ -192,11 +252,14 @@ void RouterPeer::sendReports(Clock::time_point now, std::uint64_t ntpNow) {
     std::vector<std::uint32_t> rembSsrcs;
     std::uint64_t rembTotal = 0;
     for (const auto& [mid, producer] : producers_) {
-        if (const auto block = producer->reportBlock(now); block && blocks.size() < 31)
-            blocks.push_back(*block);
+        for (std::size_t layer = 0; layer < producer->layerCount(); ++layer)
+            if (const auto block = producer->reportBlock(layer, now); block && blocks.size() < 31)
+                blocks.push_back(*block);
         if (const auto cap = producer->bitrateCap(now); cap && producer->isVideo()) {
             rembTotal += *cap;
-            rembSsrcs.push_back(producer->ssrc());
+            for (std::size_t layer = 0; layer < producer->layerCount(); ++layer)
+                if (const auto ssrc = producer->layerSsrc(layer); ssrc != 0)
+                    rembSsrcs.push_back(ssrc);
         }
     }
     RtcpWriter writer(buffer);

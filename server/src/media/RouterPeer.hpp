@@ -86,6 +86,14 @@ class RouterPeer final : public Producer::Listener, public Consumer::Listener {
     void clearConsumers();
 
     void tick(Clock::time_point now, std::uint64_t ntpNow);
+    // How this subscriber shows each remote video (sfu-view); before the first, every video is
+    // shown at its highest layer.
+    void setViews(std::vector<SfuView> views) { views_ = std::move(views); }
+    // Test-only (Sfu::Options::testBandwidthCap): this subscriber's bandwidth estimate is never
+    // taken above this many bits/s.
+    void setTestBandwidthCap(std::optional<std::uint64_t> bitsPerSecond) {
+        testBandwidthCap_ = bitsPerSecond;
+    }
     std::uint64_t srtpFailures() const;
 
     // Producer::Listener, Consumer::Listener
@@ -101,6 +109,11 @@ class RouterPeer final : public Producer::Listener, public Consumer::Listener {
     void onTransportState(WebRtcTransport& transport);
     void sendReports(Clock::time_point now, std::uint64_t ntpNow);
     Consumer* consumerBySsrc(std::uint32_t ssrc) const;
+    // A simulcast stream's first packets: the producer whose RIDs name it learns its SSRC.
+    Producer* learnSsrc(const RtpPacket& packet);
+    // Each video consumer's layer, from the view and the bandwidth share.
+    void updateLayers(Clock::time_point now);
+    std::optional<ViewSize> viewOf(const TrackKey& key) const;
 
     std::string id_;
     std::uint32_t rtcpSsrc_;
@@ -118,6 +131,11 @@ class RouterPeer final : public Producer::Listener, public Consumer::Listener {
     std::uint32_t sessionVersion_ = 0;
     std::uint64_t sessionId_;
     Clock::time_point nextReport_{};
+    Clock::time_point nextLayerUpdate_{};
+    std::optional<std::vector<SfuView>> views_;
+    std::optional<std::uint64_t> testBandwidthCap_;
+    std::optional<std::uint64_t> remb_;  // the subscriber's latest estimate
+    Clock::time_point rembAt_{};
     std::uint64_t closedSrtpFailures_ = 0;
 };
 

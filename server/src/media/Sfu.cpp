@@ -79,6 +79,7 @@ struct Sfu::Impl {
             Router::Options routerOptions;
             routerOptions.announcedAddress = options.announcedAddress;
             routerOptions.testDropPercent = options.testDropPercent;
+            routerOptions.testBandwidthCap = options.testBandwidthCap;
             routerOptions.logger = options.logger;
             router = std::make_unique<Router>(roomId, *slot.worker, listener, slot.stats,
                                               std::move(routerOptions));
@@ -120,6 +121,16 @@ void Sfu::removePeer(const std::string& roomId, const std::string& peerId) {
         if (found == slot->routers.end()) return;
         found->second->removePeer(peerId);
         slot->sweepEmptyRooms();
+    });
+}
+
+void Sfu::setViews(const std::string& roomId, const std::string& peerId,
+                   std::vector<SfuView> views) {
+    auto& slot = impl_->slotFor(roomId);
+    slot.worker->post([slot = &slot, roomId, peerId, views = std::move(views)]() mutable {
+        const auto found = slot->routers.find(roomId);
+        if (found == slot->routers.end()) return;
+        found->second->setViews(peerId, std::move(views));
     });
 }
 

@@ -102,6 +102,9 @@ void Hub::handle(const std::string& connectionId, const ClientMessage& message,
         case wire::MessageType::sfuOffer:
             sfuOffer(peerId, connection, message);
             break;
+        case wire::MessageType::sfuView:
+            sfuView(peerId, connection, message);
+            break;
         case wire::MessageType::sfuLeave:
             sfuLeave(peerId, connection);
             break;

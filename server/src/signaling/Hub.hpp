@@ -104,6 +104,10 @@ class Hub final : public cluster::BusSink {
     // (sfu-closed).
     void mediaTransportClosed(const std::string& roomId, const std::string& peerId,
                               std::string_view reason);
+    // From the media server, on a media thread: which of the peer's simulcast encodings of
+    // `source` someone watches (sfu-encodings).
+    void mediaEncodings(const std::string& roomId, const std::string& peerId,
+                        std::string_view source, std::vector<std::string> active);
 
     // Closes every connection, and every one attached from now on, with `code`.
     void closeAll(wire::CloseCode code, std::string_view reason);
@@ -178,6 +182,7 @@ class Hub final : public cluster::BusSink {
     void chat(const std::string& peerId, Connection& connection, const ClientMessage& message);
     void sfuOffer(const std::string& peerId, Connection& connection, const ClientMessage& message);
     void sfuLeave(const std::string& peerId, Connection& connection);
+    void sfuView(const std::string& peerId, Connection& connection, const ClientMessage& message);
     // The media server answered offer number `offer` of `peerId`.
     void mediaAnswered(const std::string& roomId, const std::string& peerId, std::uint64_t offer,
                        MediaAnswer answer);

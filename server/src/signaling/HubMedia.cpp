@@ -104,6 +104,30 @@ void Hub::sfuLeave(const std::string& peerId, Connection& connection) {
     router_.leaveMediaServer(connection.roomId, peerId);
 }
 
+void Hub::sfuView(const std::string& peerId, Connection& connection, const ClientMessage& message) {
+    if (connection.roomId.empty()) {
+        sendError(connection, wire::ErrorCode::notInRoom, "join a room before sending sfu-view");
+        return;
+    }
+    const Room& room = rooms_.at(connection.roomId);
+    if (room.mode != RoomMode::sfu) {
+        sendError(connection, wire::ErrorCode::mediaUnavailable,
+                  "room " + connection.roomId + " is not on the media server (mode mesh)");
+        return;
+    }
+    const auto limit = 2 * static_cast<std::size_t>(options_.maxPeersPerRoom);
+    if (message.views.size() > limit) {
+        sendError(connection, wire::ErrorCode::badMessage,
+                  "sfu-view lists at most " + std::to_string(limit) + " videos");
+        return;
+    }
+    std::vector<MediaView> views;
+    views.reserve(message.views.size());
+    for (const auto& view : message.views)
+        views.push_back({view.peerId, view.source, view.width, view.height, view.pinned});
+    router_.setMediaViews(connection.roomId, peerId, std::move(views));
+}
+
 void Hub::mediaAnswered(const std::string& roomId, const std::string& peerId, std::uint64_t offer,
                         MediaAnswer answer) {
     std::lock_guard lock(mutex_);
@@ -144,6 +168,15 @@ void Hub::mediaTransportClosed(const std::string& roomId, const std::string& pee
                  {{"peer", peerId}, {"room", roomId}, {"reason", std::string(reason)}});
     router_.toMember(peerId, wire::MessageType::sfuClosed,
                      wire::share(wire::encodeSfuClosed(reason)));
+}
+
+void Hub::mediaEncodings(const std::string& roomId, const std::string& peerId,
+                         std::string_view source, std::vector<std::string> active) {
+    std::lock_guard lock(mutex_);
+    const auto room = rooms_.find(roomId);
+    if (room == rooms_.end() || !room->second.members.contains(peerId)) return;
+    router_.toMember(peerId, wire::MessageType::sfuEncodings,
+                     wire::share(wire::encodeSfuEncodings(source, active)));
 }
 
 }  // namespace pulsemeet::signaling

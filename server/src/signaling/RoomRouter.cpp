@@ -39,6 +39,11 @@ void RoomRouter::leaveMediaServer(const std::string& roomId, const std::string& 
     if (media_ != nullptr) media_->removePeer(roomId, peerId);
 }
 
+void RoomRouter::setMediaViews(const std::string& roomId, const std::string& peerId,
+                               std::vector<MediaView> views) {
+    if (media_ != nullptr) media_->setViews(roomId, peerId, std::move(views));
+}
+
 RoomRouter::RelayOutcome RoomRouter::relay(const std::string& roomId, const Room& room,
                                            const std::string& fromId, const std::string& targetId,
                                            wire::MessageType type, const std::string& dataJson,

@@ -58,6 +58,8 @@ class RoomRouter {
     void offerToMediaServer(const std::string& roomId, const std::string& peerId, std::string sdp,
                             std::function<void(MediaAnswer)> done);
     void leaveMediaServer(const std::string& roomId, const std::string& peerId);
+    void setMediaViews(const std::string& roomId, const std::string& peerId,
+                       std::vector<MediaView> views);
 
     // To every member of `room` but the one the event is about, here or held; then, as its kind
     // needs, to other instances. `room` is null when the event emptied it (a departure).

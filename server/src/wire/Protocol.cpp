@@ -26,6 +26,8 @@ std::string_view toString(MessageType type) {
             return "chat";
         case MessageType::preview:
             return "preview";
+        case MessageType::sfuView:
+            return "sfu-view";
         case MessageType::roomJoined:
             return "room-joined";
         case MessageType::peerJoined:
@@ -46,15 +48,17 @@ std::string_view toString(MessageType type) {
             return "sfu-closed";
         case MessageType::roomPreview:
             return "room-preview";
+        case MessageType::sfuEncodings:
+            return "sfu-encodings";
     }
     return "unknown";
 }
 
 std::optional<MessageType> clientMessageType(std::string_view name) {
-    for (auto type :
-         {MessageType::join, MessageType::leave, MessageType::offer, MessageType::answer,
-          MessageType::iceCandidate, MessageType::mediaState, MessageType::ping,
-          MessageType::sfuOffer, MessageType::sfuLeave, MessageType::chat, MessageType::preview}) {
+    for (auto type : {MessageType::join, MessageType::leave, MessageType::offer,
+                      MessageType::answer, MessageType::iceCandidate, MessageType::mediaState,
+                      MessageType::ping, MessageType::sfuOffer, MessageType::sfuLeave,
+                      MessageType::chat, MessageType::preview, MessageType::sfuView}) {
         if (toString(type) == name) return type;
     }
     return std::nullopt;

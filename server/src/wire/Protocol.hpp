@@ -21,19 +21,21 @@ enum class MessageType {
     sfuLeave,  // the client closed its media-server connection
     chat,      // both ways: a chat line over the WebSocket
     preview,   // who is in a room, asked from the lobby without joining it
+    sfuView,   // how the client shows each remote video (simulcast layer choice)
     // server -> client
     roomJoined,
     peerJoined,
     peerLeft,
     pong,
     error,
-    roomMode,     // the room's mode changed
-    sfuAnswer,    // the media server's answer to the latest sfu-offer
-    sfuTracks,    // what the media server can forward to this client now
-    sfuClosed,    // the media server closed this client's transport on its own
-    roomPreview,  // the answer to preview: the names in the room
+    roomMode,      // the room's mode changed
+    sfuAnswer,     // the media server's answer to the latest sfu-offer
+    sfuTracks,     // what the media server can forward to this client now
+    sfuClosed,     // the media server closed this client's transport on its own
+    roomPreview,   // the answer to preview: the names in the room
+    sfuEncodings,  // which of the client's simulcast encodings someone watches
 };
-inline constexpr std::size_t kMessageTypeCount = 21;
+inline constexpr std::size_t kMessageTypeCount = 23;
 
 std::string_view toString(MessageType type);
 // Only the types a client may send; server-only types are `unknown-type` when received.

@@ -40,6 +40,8 @@ std::string encodeSfuAnswer(std::string_view sdp, const std::vector<TrackSummary
 // `tracks` without mids: what can be forwarded, not where.
 std::string encodeSfuTracks(const std::vector<TrackSummary>& tracks);
 std::string encodeSfuClosed(std::string_view reason);
+// sfu-encodings: which of the client's simulcast encodings (RIDs) of `source` stay active.
+std::string encodeSfuEncodings(std::string_view source, const std::vector<std::string>& active);
 std::string encodePeerJoined(std::string_view roomId, std::string_view peerId,
                              std::string_view name, std::string_view mediaJson);
 std::string encodePeerLeft(std::string_view roomId, std::string_view peerId);

@@ -140,6 +140,21 @@ export interface SfuClosedMessage {
   reason: string;
   timestamp?: number;
 }
+/** Which of our simulcast encodings (RIDs) someone watches: the others are paused at our sender. */
+export interface SfuEncodingsMessage {
+  type: 'sfu-encodings';
+  source: 'camera' | 'screen';
+  active: string[];
+  timestamp?: number;
+}
+/** How we show one remote video now (`sfu-view`): pixels; width 0 = not shown, not forwarded. */
+export interface SfuViewEntry {
+  peerId: string;
+  source: 'camera' | 'screen';
+  width: number;
+  height: number;
+  pinned?: boolean;
+}
 /** Chat over the WebSocket (rooms on the media server), from another member. */
 export interface ChatMessage {
   type: 'chat';
@@ -154,6 +169,7 @@ export type ServerMessage =
   | SfuAnswerMessage
   | SfuTracksMessage
   | SfuClosedMessage
+  | SfuEncodingsMessage
   | ChatMessage
   | PeerJoinedMessage
   | PeerLeftMessage
@@ -189,6 +205,7 @@ export const COUNTED_TYPES: ReadonlySet<ServerMessage['type']> = new Set([
   'room-mode',
   'sfu-tracks',
   'sfu-closed',
+  'sfu-encodings',
   'chat',
 ]);
 
@@ -201,4 +218,5 @@ export type ClientMessage =
   | { type: 'ping'; data: { received: number } }
   | { type: 'sfu-offer'; sdp: string }
   | { type: 'sfu-leave' }
+  | { type: 'sfu-view'; views: SfuViewEntry[] }
   | { type: 'chat'; text: string };

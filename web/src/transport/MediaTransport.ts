@@ -15,6 +15,7 @@ import type {
   ServerMessage,
   SfuAnswerMessage,
   SfuClosedMessage,
+  SfuEncodingsMessage,
   SfuTracksMessage,
 } from '../protocol/messages';
 import type { ConnectIssue } from '../rtc/connectIssue';
@@ -32,7 +33,7 @@ export type SfuOfferRefusal = ErrorMessage & { code: 'media-unavailable' | 'inva
  * Server messages addressed to whatever carries media: the negotiation relayed between peers
  * (the mesh's) and the media server's own (the SFU transport's).
  */
-export type MediaMessage = RelayedDescriptionMessage | RelayedCandidateMessage | SfuAnswerMessage | SfuTracksMessage | SfuClosedMessage | SfuOfferRefusal;
+export type MediaMessage = RelayedDescriptionMessage | RelayedCandidateMessage | SfuAnswerMessage | SfuTracksMessage | SfuClosedMessage | SfuEncodingsMessage | SfuOfferRefusal;
 
 export function isMediaMessage(msg: ServerMessage): msg is MediaMessage {
   switch (msg.type) {
@@ -42,6 +43,7 @@ export function isMediaMessage(msg: ServerMessage): msg is MediaMessage {
     case 'sfu-answer':
     case 'sfu-tracks':
     case 'sfu-closed':
+    case 'sfu-encodings':
       return true;
     case 'error':
       return msg.code === 'media-unavailable' || msg.code === 'invalid-sdp';

@@ -6,7 +6,7 @@
 // share a screen, and has a recvonly m-line for each remote track the server can forward
 // (`sfu-tracks`); the answer says which m-line carries whose track. No ICE candidates travel:
 // the server is ICE-lite and learns our address from our checks. Chat goes over the WebSocket.
-import type { ForwardableTrack, ForwardedTrack, TrackSource } from '../protocol/messages';
+import type { ForwardableTrack, ForwardedTrack, SfuViewEntry, TrackSource } from '../protocol/messages';
 import { AudioLevelMeter, audioEnergyIn } from '../rtc/audioLevel';
 import { type ConnectIssue, IceEvidenceLog } from '../rtc/connectIssue';
 import type { LocalTracks, PeerSessionTimers } from '../rtc/PeerSession';
@@ -16,6 +16,7 @@ import { computeMetrics, extractSample, extractUplink, pushHistory, type UplinkS
 import { type BackoffPolicy, DEFAULT_BACKOFF, backoffDelay } from '../signaling/backoff';
 import type { MediaMessage, MediaTransport, MediaTransportEvents, RemoteMedia, ScreenShare, SendSignal, TransportSettings } from './MediaTransport';
 import { type ReceivedTrack, type SfuConnectionView, SfuRemote } from './SfuRemote';
+import { readTileViews } from './tileViews';
 
 export interface SfuTransportOptions {
   createPeerConnection: PeerConnectionFactory;
@@ -32,6 +33,28 @@ export interface SfuTransportOptions {
   backoff?: BackoffPolicy;
   /** An offer not answered this long is taken as lost (default 10 s). */
   answerTimeoutMs?: number;
+  /** How we show each remote video now (`sfu-view`); default: read from the page's tiles. */
+  viewSource?: () => SfuViewEntry[] | null;
+  /** How often the views are read; a change is sent once it held for one more read. */
+  viewPollMs?: number;
+}
+
+/** Simulcast RIDs, low to high, and how much each scales the capture down (the contract's). */
+const SIMULCAST_LAYERS = [
+  { rid: 'q', scaleResolutionDownBy: 4 },
+  { rid: 'h', scaleResolutionDownBy: 2 },
+  { rid: 'f', scaleResolutionDownBy: 1 },
+] as const;
+/** A layer smaller than this (its height in pixels) is not worth sending. */
+const MIN_LAYER_HEIGHT = 90;
+
+/**
+ * The camera's simulcast encodings: the layers the capture size allows (at least the full one).
+ * An unknown size (no camera yet) gets all three.
+ */
+export function simulcastEncodings(captureHeight: number | undefined): RTCRtpEncodingParameters[] {
+  const layers = SIMULCAST_LAYERS.filter((l) => captureHeight === undefined || l.scaleResolutionDownBy === 1 || captureHeight / l.scaleResolutionDownBy >= MIN_LAYER_HEIGHT);
+  return layers.map((l) => ({ rid: l.rid, scaleResolutionDownBy: l.scaleResolutionDownBy }));
 }
 
 /** What we send on the connection: microphone and camera from the start, a screen once shared. */
@@ -86,6 +109,10 @@ export class SfuTransport implements MediaTransport {
   private uplinkLoss: { lossPercent: number | null; rttMs: number | null } = { lossPercent: null, rttMs: null };
   private readonly audioMeters = new Map<string, AudioLevelMeter>();
   private closed = false;
+  /** sfu-view: what was sent last (JSON), the last read, and the poll timer. */
+  private viewsSent: string | null = null;
+  private viewsRead: string | null = null;
+  private viewTimer: unknown = null;
 
   constructor(opts: SfuTransportOptions) {
     this.opts = opts;
@@ -99,6 +126,8 @@ export class SfuTransport implements MediaTransport {
   start(settings: TransportSettings): void {
     const newIdentity = this.localId !== null && this.localId !== settings.localId;
     this.localId = settings.localId;
+    this.viewsSent = null; // the server may have lost them with the old socket
+    this.pollViews();
     this.iceServers = settings.iceServers;
     this.iceTransportPolicy = settings.iceTransportPolicy;
     // A new id is a new member to the server: our old transport went with the old id.
@@ -151,6 +180,9 @@ export class SfuTransport implements MediaTransport {
         this.available = msg.tracks;
         if (this.pc) this.addReceivers(this.pc);
         this.negotiate();
+        return;
+      case 'sfu-encodings':
+        void this.applyEncodings(msg.source, msg.active);
         return;
       case 'sfu-closed':
         console.warn(`pulsemeet: the media server closed our connection (${msg.reason}); connecting again`);
@@ -290,6 +322,8 @@ export class SfuTransport implements MediaTransport {
     if (this.closed) return;
     this.closed = true;
     this.clearRetry();
+    if (this.viewTimer !== null) this.timers.clearTimeout(this.viewTimer);
+    this.viewTimer = null;
     this.answered(this.outstanding);
     this.dropConnection();
     this.opts.send({ type: 'sfu-leave' });
@@ -320,9 +354,11 @@ export class SfuTransport implements MediaTransport {
     const init = (stream: MediaStream | null): RTCRtpTransceiverInit => (stream ? { direction: 'sendonly', streams: [stream] } : { direction: 'sendonly' });
     // Always a microphone and a camera m-line, even without the device: one plugged in later
     // only needs replaceTrack. The order is the contract's: first audio, first video = camera.
+    // The camera as simulcast: the media server forwards each viewer the layer its tile needs.
+    const captureHeight = local.video?.getSettings?.().height;
     this.senders = {
       audio: pc.addTransceiver(local.audio ?? 'audio', init(local.stream)),
-      camera: pc.addTransceiver(local.video ?? 'video', init(local.stream)),
+      camera: pc.addTransceiver(local.video ?? 'video', { ...init(local.stream), sendEncodings: simulcastEncodings(captureHeight) }),
       screen: this.screen ? pc.addTransceiver(this.screen.track, init(this.screen.stream)) : null,
     };
     this.addReceivers(pc);
@@ -455,6 +491,7 @@ export class SfuTransport implements MediaTransport {
     if (this.pc !== pc) return;
     this.forwarded = tracks;
     this.mapForwardedTracks();
+    this.viewsSent = null; // a new transport on the server starts without our views
     await this.offerIfFree();
   }
 
@@ -507,6 +544,39 @@ export class SfuTransport implements MediaTransport {
     if (this.pc === pc) this.negotiate();
   }
 
+  /** sfu-encodings: the encodings of ours nobody watches are paused at the sender. */
+  private async applyEncodings(source: 'camera' | 'screen', active: readonly string[]): Promise<void> {
+    const sender = source === 'camera' ? this.senders?.camera?.sender : this.senders?.screen?.sender;
+    if (!sender?.getParameters || !sender.setParameters) return;
+    const params = sender.getParameters();
+    if (!params.encodings || params.encodings.length === 0) return;
+    let changed = false;
+    for (const e of params.encodings) {
+      const on = e.rid ? active.includes(e.rid) : active.length > 0;
+      if (e.active !== on) changed = true;
+      e.active = on;
+    }
+    if (!changed) return;
+    try {
+      await sender.setParameters(params);
+    } catch (err) {
+      console.warn('pulsemeet: pausing unwatched encodings failed', err);
+    }
+  }
+
+  /** Reads how we show the remote videos and sends sfu-view when that changed and held. */
+  private pollViews(): void {
+    if (this.viewTimer !== null) this.timers.clearTimeout(this.viewTimer);
+    this.viewTimer = null;
+    if (this.closed) return;
+    const views = (this.opts.viewSource ?? readTileViews)();
+    if (views === null) return; // nothing to read (no page): the server forwards every video
+    const text = JSON.stringify(views);
+    if (text === this.viewsRead && text !== this.viewsSent && this.pc && this.opts.send({ type: 'sfu-view', views })) this.viewsSent = text;
+    this.viewsRead = text;
+    this.viewTimer = this.timers.setTimeout(() => this.pollViews(), this.opts.viewPollMs ?? 150);
+  }
+
   private onConnectionState(pc: PeerConnectionLike): void {
     if (this.pc !== pc) return;
     const state = pc.connectionState;
@@ -541,6 +611,9 @@ export class SfuTransport implements MediaTransport {
   private adaptSender(): boolean {
     const camera = this.senders?.camera;
     if (!camera || this.pc?.connectionState !== 'connected') return false;
+    // Simulcast: each viewer gets the layer it can take from the server; the browser's own
+    // bandwidth estimate drops upper layers when the uplink is short.
+    if ((camera.sender.getParameters?.().encodings?.length ?? 0) > 1) return false;
     const q = chooseSendQuality({ peers: 1, lossPercent: this.uplinkLoss.lossPercent, rttMs: this.uplinkLoss.rttMs });
     if (sameQuality(this.connection.sendQuality, q)) return false;
     this.connection.sendQuality = q;
