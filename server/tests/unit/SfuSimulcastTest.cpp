@@ -48,22 +48,25 @@ SdpCodec vp8() {
 // frame carries the start code and the size).
 Bytes vp8Payload(std::uint16_t pictureId, std::uint8_t tl0, bool keyFrame, std::uint16_t width,
                  std::uint16_t height) {
-    Bytes p = {0x90, 0xC0, static_cast<std::uint8_t>(0x80 | pictureId >> 8),
-               static_cast<std::uint8_t>(pictureId), tl0};
+    Bytes p(keyFrame ? 15 : 10, 0);
+    p[0] = 0x90;  // X, S, partition 0
+    p[1] = 0xC0;  // I, L
+    p[2] = static_cast<std::uint8_t>(0x80 | pictureId >> 8);
+    p[3] = static_cast<std::uint8_t>(pictureId);
+    p[4] = tl0;
+    p[5] = keyFrame ? 0x10 : 0x11;  // frame tag: P clear on a key frame
+    p[6] = 0x02;
     if (keyFrame) {
-        const Bytes frame = {0x10,
-                             0x02,
-                             0x00,
-                             0x9d,
-                             0x01,
-                             0x2a,
-                             static_cast<std::uint8_t>(width),
-                             static_cast<std::uint8_t>(width >> 8),
-                             static_cast<std::uint8_t>(height),
-                             static_cast<std::uint8_t>(height >> 8)};
-        p.insert(p.end(), frame.begin(), frame.end());
+        p[8] = 0x9d;
+        p[9] = 0x01;
+        p[10] = 0x2a;
+        p[11] = static_cast<std::uint8_t>(width);
+        p[12] = static_cast<std::uint8_t>(width >> 8);
+        p[13] = static_cast<std::uint8_t>(height);
+        p[14] = static_cast<std::uint8_t>(height >> 8);
     } else {
-        p.insert(p.end(), {0x11, 0x02, 0x00, 0x55, 0x66});
+        p[8] = 0x55;
+        p[9] = 0x66;
     }
     return p;
 }
