@@ -385,7 +385,9 @@ void Router::setViews(const std::string& peerId, std::vector<SfuView> views) {
 void Router::announceEncodings() {
     for (auto& publisher : peers_) {
         for (auto& [mid, producer] : publisher->producers()) {
-            if (!producer->simulcast()) continue;
+            // Before anyone subscribes the publisher keeps every layer on (as it started): the
+            // first subscribers then start at once instead of waiting for a layer to resume.
+            if (!producer->simulcast() || producer->consumers().empty()) continue;
             // A layer is watched when a consumer wants it or still forwards it.
             std::vector<bool> active(producer->layerCount(), false);
             for (const auto& subscriber : peers_) {
