@@ -4,7 +4,7 @@ BUILD  := build/$(PRESET)
 BIN    := $(BUILD)/server/pulsemeet
 CTEST_JOBS ?= 2
 
-.PHONY: deps build server web run test test-server test-web test-e2e test-sfu test-asan test-tsan bench bench-cluster fuzz format format-check clean
+.PHONY: deps build server web run test test-server test-web test-e2e test-sfu test-asan test-tsan bench bench-cluster bench-sfu fuzz format format-check clean
 
 deps:
 	@scripts/deps.sh
@@ -33,8 +33,12 @@ test-e2e:
 	@if [ -f e2e/package.json ]; then cd e2e && PULSEMEET_BIN=$(CURDIR)/$(BIN) npm test; fi
 
 # The five-page move onto the media server (e2e/tests/sfu.spec.ts). Not in `make test` yet: in 1
-# of 6 runs one page ended with 3 of its 4 remote videos painting after the move (issue 15 is open
-# on it); run it with this target until that is fixed.
+# of 6 runs one page ended with 3 of its 4 remote videos painting after the move. Fixed since at
+# the causes found (a publisher's new connection continued on the subscribers' old SSRCs; a new
+# mapping's first key frame waited out the PLI throttle) plus a client-side recovery for a video
+# that never decodes, but not yet shown reliable in repeated runs: on a machine loaded by parallel
+# builds the spec's frame-gap guard fails on page-wide render stalls. The resume and relay-only
+# specs onto the media server (sfu-resume, sfu-relay) are in `make test`.
 test-sfu: build
 	cd e2e && PULSEMEET_SFU_E2E=1 PULSEMEET_BIN=$(CURDIR)/$(BIN) npx playwright test tests/sfu.spec.ts
 
@@ -59,6 +63,12 @@ bench: server
 # (bench/cluster.sh); RATES="5000 20000 0" (0: saturation).
 bench-cluster: server
 	bench/cluster.sh
+
+# The media server under pulsemeet-sfuload (bench/sfu.sh): rooms of 6, one speaker to 100
+# viewers, a sweep of rooms until the server's core is busy; table in docs/performance.md.
+bench-sfu: server
+	bench/deps.sh
+	bench/sfu.sh
 
 # libFuzzer targets (clang, the `fuzz` preset), each run for FUZZ_SECONDS on a copy of its
 # committed seed corpus (fuzz/corpus/<target>); new inputs stay in build/fuzz/corpus.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs and builds what `make bench` needs beyond `make deps`: Go + gorilla/websocket (Debian
-# packages) and the two reference servers, built into bench/.cache from ../shared/bench-peers
+# Installs and builds what `make bench` and `make bench-sfu` need beyond `make deps`: Go +
+# gorilla/websocket and Janus (Debian packages) and the two reference signaling servers, built into bench/.cache from ../shared/bench-peers
 # (read-only there). Does nothing when all of it is already in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +11,8 @@ done
 cache=bench/.cache
 
 missing=()
-for package in golang-go golang-github-gorilla-websocket-dev util-linux; do
+# janus: the reference media server of `make bench-sfu` (bench/sfu.sh), not a test dependency.
+for package in golang-go golang-github-gorilla-websocket-dev util-linux janus; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
     missing+=("$package")
 done

@@ -13,6 +13,7 @@
 #include <span>
 #include <vector>
 
+#include "media/AudioLevel.hpp"
 #include "media/BigEndian.hpp"
 #include "media/NackGenerator.hpp"
 #include "media/PacketClassifier.hpp"
@@ -39,6 +40,10 @@ void rtpPacket(std::span<const std::uint8_t> input) {
     packet->forEachExtension([&](const RtpExtensionElement& e) { total += e.value.size(); });
     require(total <= headerSize);
     for (std::size_t i = 0; i < packet->csrcCount(); ++i) (void)packet->csrc(i);
+    // The audio level (RFC 6464) under every id a section could negotiate for it.
+    for (std::uint8_t id = 1; id < 15; ++id) {
+        if (const auto level = readAudioLevel(*packet, id)) require(level->minusDbov <= 127);
+    }
 
     // Rewrite as forwarding would: a map derived from the packet itself.
     RtpExtensionIdMap map{};

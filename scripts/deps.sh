@@ -9,7 +9,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libssl-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev libhiredis-dev libjwt-dev prometheus-cpp-dev
   libsrtp2-dev
-  chromium redis-server coturn openssl curl procps ffmpeg iproute2
+  chromium redis-server coturn openssl curl procps ffmpeg iproute2 nftables
   prometheus docker-compose systemd
   # e2e/outside/gst_peer.py: a call participant on GStreamer's webrtcbin (VP8, Opus, libnice)
   python3-gi python3-websockets gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 gir1.2-gst-plugins-bad-1.0

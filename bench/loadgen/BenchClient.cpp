@@ -51,6 +51,12 @@ void BenchClient::onConnect(beast::error_code ec) {
     // Masking keys need not be unpredictable for a benchmark; the fast generator keeps the
     // load generator's cost per frame low.
     ws_.secure_prng(false);
+    if (!subprotocol_.empty()) {
+        ws_.set_option(websocket::stream_base::decorator(
+            [protocol = subprotocol_](websocket::request_type& request) {
+                request.set(beast::http::field::sec_websocket_protocol, protocol);
+            }));
+    }
     ws_.async_handshake("127.0.0.1", "/ws", [this](beast::error_code e) {
         if (e) {
             fail(e);

@@ -36,6 +36,8 @@ class BenchClient {
 
     BenchClient(boost::asio::io_context& ioc, ClientEvents& events, std::size_t index);
 
+    // The Sec-WebSocket-Protocol to ask for (Janus wants "janus-protocol"); none by default.
+    void setSubprotocol(std::string subprotocol) { subprotocol_ = std::move(subprotocol); }
     void connect(const boost::asio::ip::tcp::endpoint& server,
                  const std::optional<boost::asio::ip::address>& source);
     void send(std::string text);
@@ -61,6 +63,7 @@ class BenchClient {
     ClientEvents& events_;
     std::size_t index_;
     std::deque<std::string> queue_;
+    std::string subprotocol_;
     bool writing_ = false;
     bool open_ = false;
     bool closed_ = false;

@@ -26,8 +26,12 @@ export function frameWatch(): void {
   interface Watch {
     last: Record<string, number>;
     worst: Record<string, number>;
+    /** When the worst gap of each peer ended (performance.now()). */
+    worstAt: Record<string, number>;
     /** Frames painted per peer since the page loaded. */
     frames: Record<string, number>;
+    /** When the first frame of each peer was painted (performance.now()). */
+    first: Record<string, number>;
     reset(): void;
     /** Longest gap per peer, counting the time since its last frame as a gap too. */
     gaps(): Record<string, number>;
@@ -35,9 +39,12 @@ export function frameWatch(): void {
   const watch: Watch = {
     last: {},
     worst: {},
+    worstAt: {},
     frames: {},
+    first: {},
     reset() {
       this.worst = {};
+      this.worstAt = {};
       const now = performance.now();
       for (const id of Object.keys(this.last)) this.last[id] = now;
     },
@@ -59,9 +66,13 @@ export function frameWatch(): void {
       watched.add(video);
       const onFrame = (now: number) => {
         const last = watch.last[id];
-        if (last !== undefined) watch.worst[id] = Math.max(watch.worst[id] ?? 0, now - last);
+        if (last !== undefined && now - last > (watch.worst[id] ?? 0)) {
+          watch.worst[id] = now - last;
+          watch.worstAt[id] = now;
+        }
         watch.last[id] = now;
         watch.frames[id] = (watch.frames[id] ?? 0) + 1;
+        watch.first[id] ??= now;
         if (video.isConnected) video.requestVideoFrameCallback(onFrame);
       };
       video.requestVideoFrameCallback(onFrame);

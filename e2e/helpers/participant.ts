@@ -106,6 +106,21 @@ export async function expectFramesRising(viewer: Participant, senderId: string, 
     .toBeGreaterThan(first);
 }
 
+/** Frames of one kind sealed and opened by the page's frame worker, the time it took and their bytes. */
+export interface E2eeKindCost {
+  encrypted: number;
+  encryptMs: number;
+  encryptedBytes: number;
+  decrypted: number;
+  decryptMs: number;
+  decryptedBytes: number;
+}
+export interface E2eeCost {
+  audio: E2eeKindCost;
+  video: E2eeKindCost;
+  dropped: number;
+}
+
 declare global {
   interface Window {
     __pulsemeet: {
@@ -119,6 +134,10 @@ declare global {
       mediaTransport(): string;
       /** Every RTCPeerConnection of the page, each once (both transports' during a move). */
       outboundConnections(): unknown[];
+      /** End-to-end encryption: the frame worker's counters per kind (null: no worker). */
+      e2eeCost(): Promise<E2eeCost | null>;
+      /** Joining and moves between mesh and media server, step by step (performance.now() ms). */
+      trace(): Array<{ atMs: number; event: string; detail?: string }>;
     };
   }
 }

@@ -17,6 +17,8 @@ export function staticDir(): string {
 
 export interface RunningServer {
   port: number;
+  /** The server process's id (for /proc readings). */
+  pid: number;
   /** The media server's UDP port; null when it does not run (SFU_MODE=never). */
   mediaPort: number | null;
   baseURL: string;
@@ -44,6 +46,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     LOG_FORMAT: 'json',
     // Specs run one after another but a stopping server may still hold its port: never the fixed one.
     MEDIA_PORT: '0',
+    // One media worker, so one media port: specs check that a page's connection ends at it. The
+    // spread of rooms over workers is covered by server/tests/integration/MediaPlacementTest.cpp.
+    MEDIA_WORKERS: '1',
     // Every page of the suite comes from 127.0.0.1, so the per-address limits would count the
     // whole suite as one client: a spec opening more than 20 rooms, or fetching /ice-servers more
     // than 10 times, within a minute would be refused. The server's integration tests cover them.
@@ -84,9 +89,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       reject(new Error(`server exited before listening (code ${code}, signal ${signal}):\n${logs.join('\n')}`));
     });
   });
-  const baseURL = `http://127.0.0.1:${port}`;
+  // The address it listens on (a test may pick one, e.g. a network namespace's pair); loopback for a wildcard.
+  const host = env.HOST && env.HOST !== '0.0.0.0' && !env.HOST.includes(':') ? env.HOST : '127.0.0.1';
+  const baseURL = `http://${host}:${port}`;
   return {
     port,
+    pid: child.pid ?? 0,
     mediaPort,
     baseURL,
     logs,

@@ -1,15 +1,19 @@
 // Rooms beyond four (issue 15): four people in a mesh, a fifth joins and the room moves onto the
 // media server without a break; a sixth joins late; chat crosses the switch; lost packets are
 // repaired; shrinking to two goes back to the mesh. Pages capture at 320x180, 15 fps (two cores).
+import { readFileSync } from 'node:fs';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { frameWatch, smallCapture } from '../helpers/pageScripts';
 import { joinCall, remoteTiles, type Participant } from '../helpers/participant';
 import { startServer, type RunningServer } from '../helpers/server';
+import { diagnoseTiles } from '../helpers/sfuDiagnostics';
 
 test.describe.configure({ mode: 'serial' });
 test.setTimeout(180_000);
-// `make test-sfu` runs this file; `make test` leaves it out until the intermittent missing video
-// after the move (1 of 6 runs: a page with 3 of 4 remote videos painting) is fixed (issue 15).
+// `make test-sfu` runs this file; `make test` leaves it out until it is shown reliable (see the
+// Makefile): the intermittent missing video after the move (1 of 6 runs: a page with 3 of 4 remote
+// videos painting) has fixes for the causes found, and a failing run prints what every tile
+// receives (expectLiveVideos) and each page's move profile.
 test.skip(process.env.PULSEMEET_SFU_E2E !== '1', 'run with make test-sfu (see the Makefile)');
 
 let server: RunningServer;
@@ -41,8 +45,63 @@ function liveRemoteVideos(page: Page, freshMs = 1500): Promise<number> {
   }, freshMs);
 }
 
+/**
+ * Waits for `count` remote videos painting on `p`'s page; when they do not, prints what every
+ * page receives per tile (twice, 2 s apart: which counters move) and the media server's log.
+ */
+async function expectLiveVideos(p: Participant, count: number, message: string, timeout = 60_000, srv = server): Promise<void> {
+  try {
+    await expect.poll(() => liveRemoteVideos(p.page), { timeout, message }).toBe(count);
+  } catch (err) {
+    for (const round of [1, 2]) {
+      for (const q of people) {
+        const tiles = await diagnoseTiles(q.page).catch((e: unknown) => String(e));
+        console.log(`diagnosis ${round} ${q.name} (${await q.peerId().catch(() => '?')}): ${JSON.stringify(tiles)}`);
+      }
+      if (round === 1) await p.page.waitForTimeout(2_000);
+    }
+    console.log(`media server log:\n${srv.logs.filter((l) => l.includes('media') || l.includes('sfu')).join('\n')}`);
+    throw err;
+  }
+}
+
 function framesPainted(page: Page): Promise<number> {
   return page.evaluate(() => Object.values((window as unknown as { __frameWatch: { frames: Record<string, number> } }).__frameWatch.frames).reduce((a, b) => a + b, 0));
+}
+
+/**
+ * Where the time of the page's last move went: its trace (mode received, the media-server
+ * connection's offers, answers and states, the first decoded frame per member, the swap) and the
+ * end of each remote's worst frame gap, in ms after the mode arrived.
+ */
+function moveProfile(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const trace = window.__pulsemeet.trace();
+    const modes = trace.filter((e) => e.event === 'switch:mode');
+    const t0 = modes.at(-1)?.atMs ?? 0;
+    const steps = trace.filter((e) => e.atMs >= t0).map((e) => `${Math.round(e.atMs - t0)} ${e.event}${e.detail ? ` ${e.detail}` : ''}`);
+    const watch = (window as unknown as { __frameWatch: { worst: Record<string, number>; worstAt: Record<string, number> } }).__frameWatch;
+    const gaps = Object.keys(watch.worst).map((id) => `gap ${id} ${Math.round(watch.worst[id]!)} ms ending at ${Math.round(watch.worstAt[id]! - t0)}`);
+    return [...steps, ...gaps].join('; ');
+  });
+}
+
+/** CPU time the process used so far (user + system), in ms, from /proc/<pid>/stat. */
+function cpuMs(pid: number): number {
+  // Fields after the command name (which may hold spaces, so split after its closing paren):
+  // utime and stime are the 12th and 13th, in clock ticks (100 a second on Linux).
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** From Room.join() (the Join click) to the first painted frame of each remote, in ms. */
+function firstFrameAfterJoin(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(() => {
+    const joined = window.__pulsemeet.trace().find((e) => e.event === 'join')?.atMs ?? 0;
+    const first = (window as unknown as { __frameWatch: { first: Record<string, number> } }).__frameWatch.first;
+    return Object.fromEntries(Object.entries(first).map(([id, at]) => [id, Math.round(at - joined)]));
+  });
 }
 
 function worstGaps(page: Page): Promise<Record<string, number>> {
@@ -111,7 +170,7 @@ test('four people stay in a mesh; the fifth moves the room onto the media server
   for (const p of [...first, eve]) {
     await expect.poll(() => mediaMode(p.page), { timeout: 30_000 }).toBe('sfu');
     await expect(remoteTiles(p.page)).toHaveCount(4);
-    await expect.poll(() => liveRemoteVideos(p.page), { timeout: 60_000, message: `${p.name} sees 4 live videos through the media server` }).toBe(4);
+    await expectLiveVideos(p, 4, `${p.name} sees 4 live videos through the media server`);
   }
   // Each page sends its camera over exactly one connection, and it ends at the media port.
   for (const p of [...first, eve]) {
@@ -122,6 +181,20 @@ test('four people stay in a mesh; the fifth moves the room onto the media server
   let worst = 0;
   for (const p of first) for (const gap of Object.values(await worstGaps(p.page))) worst = Math.max(worst, gap);
   report.switchWorstFrameGapMs = Math.round(worst);
+  for (const p of [...first, eve]) console.log(`move profile ${p.name}: ${await moveProfile(p.page)}`);
+  // Measured before the CPU window below; asserted after it, so a failure still reports CPU.
+  // The media server's CPU per forwarded packet while five pages run through it (the whole
+  // process: signaling is idle meanwhile), over 10 s.
+  const packetsBefore = await server.metric('pulsemeet_media_rtp_packets_sent_total');
+  const cpuBefore = cpuMs(server.pid);
+  await first[0]!.page.waitForTimeout(10_000);
+  const packets = (await server.metric('pulsemeet_media_rtp_packets_sent_total')) - packetsBefore;
+  const cpu = cpuMs(server.pid) - cpuBefore;
+  report.mediaServerPacketsPerSecond = Math.round(packets / 10);
+  report.mediaServerCpuPercent = Math.round(cpu / 100);
+  report.mediaServerCpuMicrosecondsPerForwardedPacket = packets > 0 ? Math.round((cpu * 1000 * 10) / packets) / 10 : null;
+  expect(packets, 'packets forwarded to five pages in 10 s').toBeGreaterThan(1000);
+
   // Issue 15 asks for under 2 s (goal 1 s). Measured 1.15, 1.58 and 2.27 s in three runs of five
   // pages on two cores, so the 2 s bound is not met reliably yet and the issue stays open on it;
   // this guards that no tile stalls (a frozen or black tile stops painting for good).
@@ -137,9 +210,14 @@ test('four people stay in a mesh; the fifth moves the room onto the media server
 test('a late sixth joiner gets everyone\'s video', async ({ browser }) => {
   const started = Date.now();
   const fay = await join(browser, 'Fay');
-  await expect.poll(() => liveRemoteVideos(fay.page), { timeout: 30_000, message: 'Fay sees 5 live videos' }).toBe(5);
+  await expectLiveVideos(fay, 5, 'Fay sees 5 live videos', 30_000);
   report.lateJoinerAllVideosMs = Date.now() - started;
-  for (const p of people.slice(0, 5)) await expect.poll(() => liveRemoteVideos(p.page), { timeout: 30_000 }).toBe(5);
+  // From the Join click (Room.join) to each remote's first painted frame: the lobby left out.
+  const firstFrames = await firstFrameAfterJoin(fay.page);
+  report.lateJoinerFirstFrameAfterJoinMs = firstFrames;
+  report.lateJoinerLastFirstFrameAfterJoinMs = Math.max(...Object.values(firstFrames));
+  console.log(`move profile Fay: ${await moveProfile(fay.page)}`);
+  for (const p of people.slice(0, 5)) await expectLiveVideos(p, 5, `${p.name} sees 5 live videos`, 30_000);
 });
 
 test('shrinking to two goes back to the mesh without a break', async () => {
@@ -159,6 +237,7 @@ test('shrinking to two goes back to the mesh without a break', async () => {
   let worst = 0;
   for (const p of [ada, bob]) for (const gap of Object.values(await worstGaps(p.page))) worst = Math.max(worst, gap);
   report.backToMeshWorstFrameGapMs = Math.round(worst);
+  for (const p of [ada, bob]) console.log(`move profile ${p.name}: ${await moveProfile(p.page)}`);
   // The goal is the same 2 s as the move onto the media server; measured 2.4 s once (four pages
   // closing at the same moment on two cores), so issue 15 stays open on it; see above.
   expect(worst, 'worst frame gap going back to the mesh (ms)').toBeLessThan(5_000);

@@ -1,3 +1,4 @@
+import { Check } from './pages/Check';
 import { Home } from './pages/Home';
 import { RoomPage } from './pages/RoomPage';
 import { navigate, useRoute } from './router';
@@ -5,6 +6,7 @@ import { navigate, useRoute } from './router';
 export function App() {
   const route = useRoute();
   if (route.name === 'home') return <Home />;
+  if (route.name === 'check') return <Check />;
   if (route.name === 'room') return <RoomPage roomId={route.roomId} />;
   return (
     <div className="grid h-full place-items-center text-center">

@@ -1,10 +1,11 @@
 // A two-route router over window.location: `/` and `/r/<roomId>`. No library needed for that.
 import { useSyncExternalStore } from 'react';
 
-export type Route = { name: 'home' } | { name: 'room'; roomId: string } | { name: 'not-found'; path: string };
+export type Route = { name: 'home' } | { name: 'check' } | { name: 'room'; roomId: string } | { name: 'not-found'; path: string };
 
 export function matchRoute(pathname: string): Route {
   if (pathname === '/' || pathname === '') return { name: 'home' };
+  if (pathname === '/check' || pathname === '/check/') return { name: 'check' };
   const m = /^\/r\/([^/]*)\/?$/.exec(pathname);
   if (m) {
     let id = m[1] ?? '';

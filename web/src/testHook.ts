@@ -1,7 +1,9 @@
 // `window.__pulsemeet` for the browser tests, present only with `?test=1` in the URL (or a build
 // with VITE_TEST_HOOK=1). Tests assert on real objects instead of scraping the DOM.
 import type { Room, RosterEvent } from './room/Room';
+import type { TraceEntry } from './transport/MoveTrace';
 import type { SignalingClient } from './signaling/SignalingClient';
+import type { CryptoCost } from './e2ee/protocol';
 
 export interface TestHook {
   peerId(): string | null;
@@ -20,6 +22,10 @@ export interface TestHook {
   roster(): readonly RosterEvent[];
   /** How many times fresh TURN credentials were fetched and applied to the connections. */
   iceRefreshes(): number;
+  /** End-to-end encryption: frames sealed, opened and dropped, and the time it took (null: no frame worker). */
+  e2eeCost(): Promise<CryptoCost | null>;
+  /** Joining and moves between mesh and media server, step by step with performance.now() times. */
+  trace(): readonly TraceEntry[];
 }
 
 export function testHookEnabled(): boolean {
@@ -37,6 +43,8 @@ export function installTestHook(room: Room | null, signaling: SignalingClient | 
     phase: () => room?.snapshot.phase ?? 'idle',
     roster: () => room?.rosterLog() ?? [],
     iceRefreshes: () => room?.credentialRefreshCount ?? 0,
+    e2eeCost: () => room?.e2eeCost() ?? Promise.resolve(null),
+    trace: () => room?.traceLog() ?? [],
   };
   (window as unknown as { __pulsemeet: TestHook }).__pulsemeet = hook;
 }

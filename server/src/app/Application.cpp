@@ -142,6 +142,7 @@ int run(const config::Config& config) {
         return roomJoins.admit(address, roomId);
     };
     hubOptions.iceTransportPolicy = std::string(iceServers.transportPolicy());
+    hubOptions.turnConfigured = config.turnEnabled && !config.turnUrls.empty();
     hubOptions.resumeTokens = &resumeTokens;
     hubOptions.hold.grace = std::chrono::seconds(config.resumeGraceSeconds);
     hubOptions.roomModes.policy =
@@ -157,6 +158,7 @@ int run(const config::Config& config) {
         media::Sfu::Options mediaOptions;
         mediaOptions.bindAddress = config.host;
         mediaOptions.port = config.mediaPort;
+        mediaOptions.tcpPort = config.mediaTcpPort;
         mediaOptions.announcedAddress = config.mediaAnnouncedIp;
         mediaOptions.workers = static_cast<unsigned>(config.mediaWorkers);
         mediaOptions.testDropPercent = static_cast<unsigned>(config.mediaTestDropPercent);
@@ -164,15 +166,19 @@ int run(const config::Config& config) {
             mediaOptions.testBandwidthCap =
                 media::TestBandwidthCap{static_cast<unsigned>(config.mediaTestBandwidthCapPeer),
                                         config.mediaTestBandwidthCapBps};
+        mediaOptions.videoLastN = static_cast<std::size_t>(config.videoLastN);
         mediaOptions.logger = &logger;
         try {
             media = std::make_unique<SfuBridge>(std::move(mediaOptions));
         } catch (const std::exception& error) {
             logger.error("startup failed", {{"error", error.what()}});
-            std::cerr << "MEDIA_PORT: " << error.what() << "\n";
+            const bool tcp = std::string_view(error.what()).find("TCP") != std::string_view::npos;
+            std::cerr << (tcp ? "MEDIA_TCP_PORT: " : "MEDIA_PORT: ") << error.what() << "\n";
             return 1;
         }
+        const auto tcpPort = media->tcpPort();
         logger.info("media server listening", {{"port", media->port()},
+                                               {"tcp_port", tcpPort.value_or(0)},
                                                {"announced_ip", config.mediaAnnouncedIp},
                                                {"workers", config.mediaWorkers}});
         hubOptions.media = media.get();

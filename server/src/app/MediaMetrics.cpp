@@ -56,6 +56,9 @@ MediaMetrics::MediaMetrics(obs::Registry& registry)
       droppedUnknownSender_(registry.counter("pulsemeet_media_dropped_unknown_sender_total",
                                              "Datagrams on the media port from an address no "
                                              "transport knows (not STUN naming one of ours)")),
+      stunRejected_(registry.counter("pulsemeet_media_stun_rejected_total",
+                                     "Binding requests naming one of our ufrags that ICE refused "
+                                     "(bad MESSAGE-INTEGRITY or FINGERPRINT, malformed)")),
       sendFailed_(registry.counter("pulsemeet_media_send_failed_total",
                                    "Datagrams the media socket refused to send")),
       closedHandshakeTimeout_(closes(registry, "handshake-timeout")),
@@ -72,7 +75,8 @@ MediaMetrics::MediaMetrics(obs::Registry& registry)
       producers_(registry.gauge("pulsemeet_media_producers", "Tracks received from publishers")),
       forwardedStreams_(registry.gauge("pulsemeet_media_forwarded_streams",
                                        "Forwarded streams, one per (subscriber, track)")),
-      rooms_(registry.gauge("pulsemeet_media_rooms", "Rooms on the media server")) {}
+      rooms_(registry.gauge("pulsemeet_media_rooms", "Rooms on the media server")),
+      tcp_(registry) {}
 
 namespace {
 
@@ -98,6 +102,7 @@ void MediaMetrics::update(const media::SfuStats& stats) {
     grow(testDropped_, stats.testDropped, last_.testDropped);
     grow(unroutable_, stats.unroutable, last_.unroutable);
     grow(droppedUnknownSender_, stats.droppedUnknownSender, last_.droppedUnknownSender);
+    grow(stunRejected_, stats.stunRejected, last_.stunRejected);
     grow(sendFailed_, stats.sendFailed, last_.sendFailed);
     const auto& closed = stats.transportsClosed;
     const auto& closedBefore = last_.transportsClosed;
@@ -122,6 +127,7 @@ void MediaMetrics::update(const media::SfuStats& stats) {
     producers_.set(static_cast<std::int64_t>(stats.producers));
     forwardedStreams_.set(static_cast<std::int64_t>(stats.forwardedStreams));
     rooms_.set(static_cast<std::int64_t>(stats.rooms));
+    tcp_.update(stats.tcp, last_.tcp);
     last_ = stats;
 }
 

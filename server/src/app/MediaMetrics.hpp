@@ -2,6 +2,7 @@
 
 #include <mutex>
 
+#include "app/MediaTcpMetrics.hpp"
 #include "media/SfuStats.hpp"
 #include "obs/Metrics.hpp"
 
@@ -33,6 +34,7 @@ class MediaMetrics {
     obs::Counter& testDropped_;
     obs::Counter& unroutable_;
     obs::Counter& droppedUnknownSender_;
+    obs::Counter& stunRejected_;
     obs::Counter& sendFailed_;
     obs::Counter& closedHandshakeTimeout_;
     obs::Counter& closedConsentLost_;
@@ -44,6 +46,7 @@ class MediaMetrics {
     obs::Gauge& producers_;
     obs::Gauge& forwardedStreams_;
     obs::Gauge& rooms_;
+    MediaTcpMetrics tcp_;
 };
 
 }  // namespace pulsemeet::app

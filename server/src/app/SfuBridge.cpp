@@ -10,6 +10,7 @@ namespace pulsemeet::app {
 SfuBridge::SfuBridge(media::Sfu::Options options)
     : sfu_(std::make_unique<media::Sfu>(std::move(options), *this)) {
     port_ = sfu_->port();
+    tcpPort_ = sfu_->tcpPort();
 }
 
 SfuBridge::~SfuBridge() {
@@ -28,6 +29,10 @@ void SfuBridge::stop() {
 
 std::uint16_t SfuBridge::port() const {
     return port_;
+}
+
+std::optional<std::uint16_t> SfuBridge::tcpPort() const {
+    return tcpPort_;
 }
 
 void SfuBridge::stats(std::function<void(media::SfuStats)> done) {
@@ -80,6 +85,23 @@ void SfuBridge::setViews(const std::string& roomId, const std::string& peerId,
         converted.push_back(std::move(out));
     }
     sfu_->setViews(roomId, peerId, std::move(converted));
+}
+
+void SfuBridge::onActiveSpeaker(const std::string& roomId, const std::string& peerId,
+                                double level) {
+    if (signaling::Hub* hub = hub_.load()) hub->mediaActiveSpeaker(roomId, peerId, level);
+}
+
+void SfuBridge::onVideoForwarding(const std::string& roomId, const std::string& viewerId,
+                                  std::vector<media::AvailableTrack> videos) {
+    signaling::Hub* hub = hub_.load();
+    if (hub == nullptr) return;
+    std::vector<signaling::MediaTrack> forwarded;
+    forwarded.reserve(videos.size());
+    for (auto& video : videos)
+        forwarded.push_back(
+            {std::move(video.publisherId), std::string(media::toString(video.source)), {}});
+    hub->mediaVideoForwarding(roomId, viewerId, std::move(forwarded));
 }
 
 void SfuBridge::onTracksAvailable(const std::string& roomId, const std::string& subscriberId,

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,8 @@ class SfuBridge final : public signaling::MediaServerPort, public media::SfuList
     // afterwards.
     void stop();
     std::uint16_t port() const;
+    // The first media thread's ICE-TCP port; nullopt when TCP is off.
+    std::optional<std::uint16_t> tcpPort() const;
     // The media threads' counters, summed; `done` runs on a media thread.
     void stats(std::function<void(media::SfuStats)> done);
 
@@ -52,10 +55,15 @@ class SfuBridge final : public signaling::MediaServerPort, public media::SfuList
                            std::string_view reason) override;
     void onEncodings(const std::string& roomId, const std::string& peerId,
                      media::TrackSource source, std::vector<std::string> activeRids) override;
+    void onActiveSpeaker(const std::string& roomId, const std::string& peerId,
+                         double level) override;
+    void onVideoForwarding(const std::string& roomId, const std::string& viewerId,
+                           std::vector<media::AvailableTrack> videos) override;
 
   private:
     std::atomic<signaling::Hub*> hub_{nullptr};
     std::uint16_t port_ = 0;
+    std::optional<std::uint16_t> tcpPort_;
     std::unique_ptr<media::Sfu> sfu_;
 };
 

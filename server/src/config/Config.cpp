@@ -309,6 +309,20 @@ const std::vector<Setting>& settings() {
          "UDP port of the media server, shared by all its clients (0 picks a free one and logs "
          "it); not used yet: the media server is not started yet",
          integer(&Config::mediaPort, 0, 65535)},
+        {"MEDIA_TCP_PORT", "",
+         "TCP port of the media server for clients whose UDP is blocked (ICE over TCP); empty: "
+         "the same number as MEDIA_PORT; 0 turns it off",
+         [](Config& c, const std::string& v) {
+             const std::string port = trim(v);
+             c.mediaTcpPortFollowsMediaPort = port.empty();
+             if (port.empty()) return;
+             const auto parsed = parseInteger(port, 0, 65535);
+             if (parsed == 0) {
+                 c.mediaTcpPort.reset();
+             } else {
+                 c.mediaTcpPort = static_cast<std::uint16_t>(parsed);
+             }
+         }},
         {"MEDIA_ANNOUNCED_IP", "",
          "IP address clients send media to (the media server's host candidate); empty: HOST, or "
          "the first non-loopback interface address when HOST is 0.0.0.0 or ::",
@@ -327,8 +341,14 @@ const std::vector<Setting>& settings() {
              }
              c.mediaAnnouncedIp = parsed.to_string();
          }},
-        {"MEDIA_WORKERS", "1", "media server threads; each room lives on one",
-         integer(&Config::mediaWorkers, 1, 16)},
+        {"MEDIA_WORKERS", "0",
+         "media server threads (0: one per core, at most 16); a new room goes to the one "
+         "carrying the fewest transports and lives there",
+         integer(&Config::mediaWorkers, 0, 16)},
+        {"VIDEO_LAST_N", "16",
+         "last-N: in a room on the media server each viewer receives the cameras of this many "
+         "most recent speakers (plus the ones it pinned); the other tiles show an avatar",
+         integer(&Config::videoLastN, 1, 1000)},
         {"MEDIA_TEST_DROP_PERCENT", "0",
          "TESTS ONLY: share of forwarded media packets the media server drops, to exercise "
          "retransmission; never set it in production",
@@ -546,7 +566,12 @@ Config load(const std::vector<std::string>& args, const Environment& environment
     if (config.threads == 0) {
         config.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     }
+    if (config.mediaWorkers == 0) {
+        config.mediaWorkers =
+            static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 16u));
+    }
     checkConsistency(config);
+    if (config.mediaTcpPortFollowsMediaPort) config.mediaTcpPort = config.mediaPort;
     if (config.mediaAnnouncedIp.empty())
         config.mediaAnnouncedIp = defaultMediaAnnouncedIp(config.host);
     return config;

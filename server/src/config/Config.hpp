@@ -89,8 +89,12 @@ struct Config {
     // interface address (127.0.0.1 when there is none). Neither is used yet: the application
     // does not start the media server until its signaling messages exist.
     std::uint16_t mediaPort = 10000;
+    // ICE over TCP (MEDIA_TCP_PORT): nullopt is off (MEDIA_TCP_PORT=0); unset, load() makes it
+    // mediaPort (so MEDIA_PORT=0 gives a free TCP port too).
+    std::optional<std::uint16_t> mediaTcpPort;
+    bool mediaTcpPortFollowsMediaPort = true;  // MEDIA_TCP_PORT empty: same number as MEDIA_PORT
     std::string mediaAnnouncedIp;
-    int mediaWorkers = 1;  // media threads; a room lives on one
+    int mediaWorkers = 0;  // media threads (0: one per core); a room lives on one
     // Test-only: the share (0..100) of forwarded RTP packets the media server drops, to show
     // retransmission at work. Never set in production.
     int mediaTestDropPercent = 0;
@@ -103,6 +107,8 @@ struct Config {
     // has had two members or fewer for meshReturn.
     SfuMode sfuMode = SfuMode::automatic;
     int meshMaxPeers = 4;
+    // Last-N: each viewer receives the cameras of this many most recent speakers (and its pins).
+    int videoLastN = 16;
     std::chrono::seconds meshReturn{10};
 
     std::chrono::seconds pingInterval{25};

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "media/KeyFrame.hpp"
 #include "media/Producer.hpp"
 
 namespace pulsemeet::media {
@@ -84,6 +85,8 @@ void Consumer::updateLayers(std::optional<ViewSize> view, std::optional<std::uin
         return;
     }
     if (currentLayer_ == choice_.target) return;
+    // Switched off by last-N: setForwarding(true) asks for the key frame of the target then.
+    if (!forwarding_) return;
     if (!producer_.simulcast()) {
         currentLayer_ = 0;
         syncPending_ = sentAny_;
@@ -92,9 +95,10 @@ void Consumer::updateLayers(std::optional<ViewSize> view, std::optional<std::uin
 }
 
 void Consumer::forward(const ProducedPacket& produced, Clock::time_point now) {
-    if (!listener_.consumerReady(*this)) return;
+    if (!listener_.consumerReady(*this) || !forwarding_) return;
     if (!admit(produced)) return;
     const auto& packet = produced.packet;
+    if (resumePending_ && !resumesWith(packet)) return;
     const auto payload = packet.payload();
     const auto& route = parameters_.payloadTypes[packet.payloadType()];
     if (payload.empty() || !route) {
@@ -106,8 +110,9 @@ void Consumer::forward(const ProducedPacket& produced, Clock::time_point now) {
     }
     if (syncPending_) {
         // Another numbering: continue right after the last number sent, one left out when the
-        // last frame sent was not complete so that the decoder does not wait for its end.
-        sequence_.resync(packet.sequenceNumber(), lastSentMarker_ ? 0 : 1);
+        // last video frame sent was not complete so that the decoder does not wait for its end
+        // (audio packets are whole frames: no gap).
+        sequence_.resync(packet.sequenceNumber(), lastSentMarker_ || !producer_.isVideo() ? 0 : 1);
         if (layerChanged_) {
             // Another stream's timestamps: continue from the last one by the time since.
             const auto elapsedUs =
@@ -174,6 +179,30 @@ void Consumer::forward(const ProducedPacket& produced, Clock::time_point now) {
     send(bytes);
 }
 
+void Consumer::setForwarding(bool forwarding, Clock::time_point now) {
+    if (forwarding == forwarding_) return;
+    forwarding_ = forwarding;
+    resumePending_ = forwarding;
+    if (forwarding) requestKeyFrame(now);
+}
+
+bool Consumer::resumesWith(const RtpPacket& packet) {
+    if (producer_.isVideo()) {
+        const auto& codecs = producer_.parameters().codecs;
+        const auto codec = std::find_if(codecs.begin(), codecs.end(), [&](const SdpCodec& c) {
+            return c.payloadType == packet.payloadType();
+        });
+        if (codec == codecs.end() || !isKeyFrame(codec->name, packet.payload())) return false;
+    }
+    // Whatever the publisher sent meanwhile is no loss to this subscriber: the numbering (and the
+    // VP8 picture ids) continue from the last ones sent. A layer switch on this same key frame
+    // (syncPending_) renumbers it its own way.
+    resumePending_ = false;
+    if (!syncPending_) sequence_.resync(packet.sequenceNumber());
+    if (sentAny_) pictureIds_.sync();
+    return true;
+}
+
 void Consumer::send(std::span<const std::uint8_t> packet) {
     listener_.onConsumerRtp(*this, packet);
 }
@@ -217,6 +246,18 @@ void Consumer::retransmit(std::uint16_t sequenceNumber, Clock::time_point now) {
 void Consumer::requestKeyFrame(Clock::time_point now) {
     if (producer_.isVideo() && !choice_.target) return;  // not shown: no picture to repair
     producer_.requestKeyFrame(choice_.target.value_or(0), now);
+}
+
+void Consumer::onReceiverKeyFrameRequest(Clock::time_point now) {
+    if (producer_.isVideo() && !choice_.target) return;  // not shown: no picture to repair
+    // The layer the subscriber decodes now; before its first picture, the one it waits for.
+    const auto layer = currentLayer_.value_or(choice_.target.value_or(0));
+    if (receiverAskedBefore_) {
+        producer_.requestKeyFrame(layer, now);
+        return;
+    }
+    receiverAskedBefore_ = true;
+    producer_.requestKeyFrameNow(layer, now);
 }
 
 bool Consumer::writeSenderReport(RtcpWriter& writer, Clock::time_point now,

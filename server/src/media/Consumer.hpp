@@ -76,13 +76,24 @@ class Consumer {
     std::optional<std::size_t> currentLayer() const { return currentLayer_; }
     // The subscriber NACKed one of our sequence numbers.
     void retransmit(std::uint16_t sequenceNumber, Clock::time_point now);
-    // The subscriber asked for a key frame (PLI/FIR), or it just started: to the producer.
+    // It just started, or its subscriber connected: a key frame from the producer, throttled.
     void requestKeyFrame(Clock::time_point now);
+    // The subscriber itself asked for a key frame (PLI/FIR). Its first request passes the
+    // producer's one-a-second throttle: the key frame asked for when this consumer started went
+    // out while the subscriber was still applying the answer that declares our SSRC, and was
+    // dropped; a request from the subscriber means it knows the SSRC now, and waiting out the
+    // throttle was most of a new mapping's time to its first picture. Later ones are throttled.
+    void onReceiverKeyFrameRequest(Clock::time_point now);
     // A sender report for this stream, if anything was sent; false otherwise.
     bool writeSenderReport(RtcpWriter& writer, Clock::time_point now, std::uint64_t ntpNow) const;
     // The subscriber's share of its bandwidth estimate (REMB) for this stream.
     void setAvailableBitrate(std::uint64_t bitsPerSecond, Clock::time_point now);
     std::optional<std::uint64_t> availableBitrate(Clock::time_point now) const;
+    // Last-N and the loudest-audio rule switch a consumer off and on (RoomForwarding). While off
+    // nothing is sent; back on, the numbering continues without a gap, and video waits for a key
+    // frame (asked for at once) so that the subscriber paints at once.
+    void setForwarding(bool forwarding, Clock::time_point now);
+    bool forwarding() const { return forwarding_; }
 
     Producer& producer() const { return producer_; }
     const Parameters& parameters() const { return parameters_; }
@@ -94,6 +105,8 @@ class Consumer {
     void send(std::span<const std::uint8_t> packet);
     // Whether the packet of this layer is forwarded; moves to its layer when it may.
     bool admit(const ProducedPacket& produced);
+    // The first packet after setForwarding(true): whether it may go (video: a key frame).
+    bool resumesWith(const RtpPacket& packet);
 
     Producer& producer_;
     Parameters parameters_;
@@ -104,6 +117,9 @@ class Consumer {
     std::array<std::optional<std::uint8_t>, 128> rtxPayloadTypeFor_{};  // by our payload type
     std::uint16_t rtxSequence_;
     unsigned dropCredit_ = 0;
+    bool receiverAskedBefore_ = false;
+    bool forwarding_ = true;
+    bool resumePending_ = false;
     // For sender reports.
     bool sentAny_ = false;
     std::uint32_t lastTimestamp_ = 0;

@@ -11,7 +11,8 @@ std::string toString(const Endpoint& endpoint) {
     if (::inet_ntop(v4 ? AF_INET : AF_INET6, endpoint.address.data(), text, sizeof text) == nullptr)
         return "?:" + std::to_string(endpoint.port);
     const std::string address(text);
-    return (v4 ? address : "[" + address + "]") + ":" + std::to_string(endpoint.port);
+    return (v4 ? address : "[" + address + "]") + ":" + std::to_string(endpoint.port) +
+           (endpoint.protocol == Endpoint::Protocol::tcp ? "/tcp" : "");
 }
 
 }  // namespace pulsemeet::media

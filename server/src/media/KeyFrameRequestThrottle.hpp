@@ -22,6 +22,12 @@ class KeyFrameRequestThrottle {
     bool poll(Clock::time_point now);
     // A key frame arrived: a deferred request is satisfied.
     void onKeyFrame() { retryPending_ = false; }
+    // A PLI went out outside the throttle (see Producer::requestKeyFrameNow): the interval
+    // starts again from now.
+    void sentAnyway(Clock::time_point now) {
+        lastSent_ = now;
+        retryPending_ = false;
+    }
 
     bool retryPending() const { return retryPending_; }
 

@@ -9,6 +9,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <functional>
+#include <optional>
+#include <span>
 #include <stdexcept>
 #include <string_view>
 #include <thread>
@@ -16,10 +18,12 @@
 #include <utility>
 #include <vector>
 
+#include "media/DatagramBatch.hpp"
 #include "media/DtlsCertificate.hpp"
 #include "media/DtlsContext.hpp"
 #include "media/PacketClassifier.hpp"
 #include "media/StunMessage.hpp"
+#include "media/TcpIceListener.hpp"
 
 namespace pulsemeet::media {
 
@@ -27,25 +31,6 @@ namespace asio = boost::asio;
 using udp = asio::ip::udp;
 
 namespace {
-
-struct EndpointHash {
-    std::size_t operator()(const Endpoint& endpoint) const {
-        const std::string_view bytes(reinterpret_cast<const char*>(endpoint.address.data()),
-                                     endpoint.address.size());
-        return std::hash<std::string_view>{}(bytes) ^
-               (std::size_t{endpoint.port} << 1 | static_cast<std::size_t>(endpoint.family));
-    }
-};
-
-Endpoint toEndpoint(const udp::endpoint& endpoint) {
-    const auto address = endpoint.address();
-    if (address.is_v4()) return Endpoint::v4(address.to_v4().to_bytes(), endpoint.port());
-    const auto v6 = address.to_v6();
-    if (v6.is_v4_mapped())
-        return Endpoint::v4(asio::ip::make_address_v4(asio::ip::v4_mapped, v6).to_bytes(),
-                            endpoint.port());
-    return Endpoint::v6(v6.to_bytes(), endpoint.port());
-}
 
 udp::endpoint toUdp(const Endpoint& endpoint) {
     if (endpoint.family == Endpoint::Family::ipv4) {
@@ -75,6 +60,13 @@ std::string randomHex(std::size_t bytes) {
 }  // namespace
 
 struct MediaWorker::Impl final : DatagramSink {
+    static constexpr int kSocketBufferBytes = 4 << 20;
+    // Datagrams per recvmmsg/sendmmsg, and batches read per wake-up (then the loop runs
+    // timers and posted work before reading on).
+    static constexpr std::size_t kBatchSize = 32;
+    static constexpr std::size_t kDatagramBytes = 2048;
+    static constexpr int kReceiveRounds = 8;
+
     struct Entry {
         std::unique_ptr<WebRtcTransport> transport;
         std::shared_ptr<WebRtcTransportListener> listener;
@@ -94,43 +86,92 @@ struct MediaWorker::Impl final : DatagramSink {
         socket.open(local.protocol(), error);
         if (!error) socket.bind(local, error);
         if (!error) socket.non_blocking(true, error);  // a full send buffer drops, never blocks
+        // Deep socket buffers (best effort: the kernel caps them at net.core.rmem_max/wmem_max):
+        // a burst (a key frame to many subscribers, a flood) queues while the thread is busy or
+        // descheduled instead of being dropped at the default ~200 KB.
+        if (!error) {
+            boost::system::error_code ignored;
+            socket.set_option(asio::socket_base::receive_buffer_size(kSocketBufferBytes), ignored);
+            socket.set_option(asio::socket_base::send_buffer_size(kSocketBufferBytes), ignored);
+        }
         if (error)
             throw std::runtime_error("media: cannot bind UDP " + options.bindAddress + ":" +
                                      std::to_string(options.port) + ": " + error.message());
         boundPort = socket.local_endpoint().port();
+        if (options.tcpPort) {
+            TcpIceListener::Options tcpOptions;
+            tcpOptions.bindAddress = options.bindAddress;
+            tcpOptions.port = *options.tcpPort;
+            tcpOptions.maxConnections = options.maxTcpConnections;
+            tcpOptions.limits = options.tcpLimits;
+            tcp.emplace(io, std::move(tcpOptions),
+                        [this](std::span<std::uint8_t> packet, const Endpoint& from) {
+                            const bool accepted = handlePacket(packet, from, Clock::now());
+                            flushSends();  // what the packet caused goes out with this handler
+                            return accepted;
+                        });
+        }
     }
 
+    // Queued, and sent with the rest of the burst by flushSends() (sendmmsg) at the end of the
+    // handler that produced it: every handler of this thread ends with a flush.
     void sendTo(std::span<const std::uint8_t> datagram, const Endpoint& to) override {
-        boost::system::error_code error;
+        if (to.protocol == Endpoint::Protocol::tcp) {
+            if (tcp) tcp->send(datagram, to);
+            return;
+        }
+        if (sendBatch.full()) flushSends();
+        if (sendBatch.add(datagram, to)) return;
+        boost::system::error_code error;  // larger than a batch slot: on its own
         socket.send_to(asio::buffer(datagram.data(), datagram.size()), toUdp(to), 0, error);
         if (error) ++counters.sendFailed;
     }
 
+    void flushSends() { counters.sendFailed += sendBatch.flush(socket.native_handle()); }
+
+    // Waits until the socket is readable, then reads what is waiting in batches (recvmmsg), a
+    // bounded number of them so that timers and posted work are not starved by a flood.
     void startReceive() {
-        socket.async_receive_from(asio::buffer(receiveBuffer), sender,
-                                  [this](const boost::system::error_code& error, std::size_t size) {
-                                      if (error == asio::error::operation_aborted) return;
-                                      if (!error) onDatagram(size);
-                                      startReceive();
-                                  });
+        socket.async_wait(udp::socket::wait_read, [this](const boost::system::error_code& error) {
+            if (error == asio::error::operation_aborted) return;
+            if (!error) drainSocket();
+            startReceive();
+        });
     }
 
-    void onDatagram(std::size_t size) {
+    void drainSocket() {
+        for (int round = 0; round < kReceiveRounds; ++round) {
+            const auto count = receiveBatch.receive(socket.native_handle());
+            for (std::size_t i = 0; i < count; ++i)
+                onDatagram(receiveBatch.datagram(i), receiveBatch.sender(i));
+            flushSends();
+            if (count < kBatchSize) return;
+        }
+    }
+
+    void onDatagram(std::span<std::uint8_t> datagram, const Endpoint& from) {
         ++counters.datagramsReceived;
         const auto now = Clock::now();
-        const std::span<std::uint8_t> datagram(receiveBuffer.data(), size);
-        const Endpoint from = toEndpoint(sender);
+        handlePacket(datagram, from, now);
+    }
+
+    // The one entry point of every packet, from the UDP socket or an ICE-TCP connection. True
+    // when, once handled, its sender is a tuple some transport's ICE accepted.
+    bool handlePacket(std::span<std::uint8_t> datagram, const Endpoint& from,
+                      Clock::time_point now) {
         const auto id = route(datagram, from);
         if (!id) {
             ++counters.droppedUnknownSender;
-            return;
+            return false;
         }
         auto& transport = *transports.at(*id).transport;
         transport.receive(datagram, from, now);
         // A binding request that ICE accepted adds the sender's tuple: its DTLS and SRTP now
         // find the transport by address.
-        if (transport.ice().hasTuple(from)) byTuple.insert_or_assign(from, *id);
+        const bool accepted = transport.ice().hasTuple(from);
+        if (accepted) byTuple.insert_or_assign(from, *id);
         if (transport.state() == WebRtcTransport::State::closed) forget(*id);
+        return accepted;
     }
 
     // The transport a datagram is for: by sender address, else (STUN only) by the ufrag its
@@ -191,6 +232,7 @@ struct MediaWorker::Impl final : DatagramSink {
         const auto found = transports.find(id);
         if (found == transports.end()) return;
         countClose(found->second.transport->closeReason());
+        counters.stunRejected += stunRejectedBy(*found->second.transport);
         std::erase_if(byTuple, [id](const auto& entry) { return entry.second == id; });
         // Every ufrag it had (an ICE restart adds one).
         std::erase_if(byUfrag, [id](const auto& entry) { return entry.second == id; });
@@ -227,6 +269,7 @@ struct MediaWorker::Impl final : DatagramSink {
             timerRunning = false;
             if (error) return;
             onTick();
+            flushSends();
             if (!transports.empty()) startTimer();
         });
     }
@@ -251,9 +294,17 @@ struct MediaWorker::Impl final : DatagramSink {
         }
     }
 
+    static std::uint64_t stunRejectedBy(const WebRtcTransport& transport) {
+        const auto& ice = transport.ice().counters();
+        return ice.unauthorized + ice.badRequest + ice.malformed + ice.badFingerprint;
+    }
+
     Stats snapshot() const {
         Stats stats = counters;
         stats.transports = transports.size();
+        if (tcp) stats.tcp = tcp->counters();
+        for (const auto& [id, entry] : transports)
+            stats.stunRejected += stunRejectedBy(*entry.transport);
         return stats;
     }
 
@@ -263,8 +314,8 @@ struct MediaWorker::Impl final : DatagramSink {
     udp::socket socket;
     asio::steady_timer timer;
     std::uint16_t boundPort = 0;
-    std::array<std::uint8_t, 2048> receiveBuffer{};
-    udp::endpoint sender;
+    ReceiveBatch receiveBatch{kBatchSize, kDatagramBytes};
+    SendBatch sendBatch{kBatchSize, kDatagramBytes};
     std::unordered_map<std::uint64_t, Entry> transports;
     std::unordered_map<std::string, std::uint64_t> byUfrag;
     std::unordered_map<Endpoint, std::uint64_t, EndpointHash> byTuple;
@@ -273,7 +324,8 @@ struct MediaWorker::Impl final : DatagramSink {
     bool timerRunning = false;
     Clock::time_point nextTupleSweep{};
     Stats counters;
-    std::thread thread;  // last: started once everything above exists
+    std::optional<TcpIceListener> tcp;  // after the transports: its connections close first
+    std::thread thread;                 // last: started once everything above exists
 };
 
 MediaWorker::MediaWorker(Options options) : impl_(std::make_unique<Impl>(std::move(options))) {
@@ -290,6 +342,11 @@ std::uint16_t MediaWorker::port() const {
     return impl_->boundPort;
 }
 
+std::optional<std::uint16_t> MediaWorker::tcpPort() const {
+    if (!impl_->tcp) return std::nullopt;
+    return impl_->tcp->port();
+}
+
 const std::string& MediaWorker::fingerprintSha256() const {
     return impl_->dtlsContext.fingerprintSha256();
 }
@@ -301,6 +358,7 @@ void MediaWorker::createTransport(TransportRequest request,
                            done = std::move(done)]() mutable {
         auto created = impl->create(std::move(request));
         if (done) done(std::move(created));
+        impl->flushSends();
     });
 }
 
@@ -314,11 +372,17 @@ std::optional<IceCredentials> MediaWorker::restartIceNow(std::uint64_t id, IceCr
 }
 
 void MediaWorker::post(std::function<void()> task) {
-    asio::post(impl_->io, std::move(task));
+    asio::post(impl_->io, [impl = impl_.get(), task = std::move(task)] {
+        task();
+        impl->flushSends();
+    });
 }
 
 void MediaWorker::closeTransport(std::uint64_t id) {
-    asio::post(impl_->io, [impl = impl_.get(), id] { impl->close(id); });
+    asio::post(impl_->io, [impl = impl_.get(), id] {
+        impl->close(id);
+        impl->flushSends();
+    });
 }
 
 void MediaWorker::stats(std::function<void(Stats)> done) {

@@ -10,6 +10,8 @@
 #include "media/IceLiteServer.hpp"
 #include "media/SdpOffer.hpp"
 #include "media/SfuStats.hpp"
+#include "media/TcpIceCounters.hpp"
+#include "media/TcpIceLimits.hpp"
 #include "media/WebRtcTransport.hpp"
 
 // One media thread: its own event loop, one UDP socket (the port every one of its transports
@@ -26,6 +28,11 @@ class MediaWorker {
     struct Options {
         std::string bindAddress = "0.0.0.0";
         std::uint16_t port = 0;  // 0: any free port, see port()
+        // ICE over TCP (RFC 6544) on this TCP port as well, into the same transports (0: any free
+        // port, see tcpPort()); nullopt: UDP only.
+        std::optional<std::uint16_t> tcpPort;
+        std::size_t maxTcpConnections = 1024;  // per thread; more are closed at once
+        TcpIceLimits tcpLimits;
         WebRtcTransport::Options transport;
         // How often transports' timers are looked at (DTLS retransmissions start at 100 ms, the
         // consent check is once a second).
@@ -54,8 +61,10 @@ class MediaWorker {
         std::uint64_t datagramsReceived = 0;
         std::uint64_t droppedUnknownSender = 0;  // not STUN, or STUN naming no ufrag of ours
         std::uint64_t sendFailed = 0;            // the socket refused (full buffer, unreachable)
+        std::uint64_t stunRejected = 0;  // STUN to a transport that ICE refused (see SfuStats)
         std::uint64_t transportsClosed = 0;
         TransportCloses closes;  // the same, by reason
+        TcpIceCounters tcp;      // ICE-TCP connections and their packets (zero without TCP)
     };
 
     // Binds the socket (throws std::runtime_error naming the address when it cannot) and starts
@@ -68,6 +77,8 @@ class MediaWorker {
 
     // The bound port (the chosen one when Options::port was 0).
     std::uint16_t port() const;
+    // The bound ICE-TCP port; nullopt when Options::tcpPort was.
+    std::optional<std::uint16_t> tcpPort() const;
     // For the answer's a=fingerprint.
     const std::string& fingerprintSha256() const;
 

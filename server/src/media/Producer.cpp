@@ -251,6 +251,13 @@ std::vector<LayerState> Producer::layerStates(Clock::time_point now) const {
     return states;
 }
 
+void Producer::requestKeyFrameNow(std::size_t layer, Clock::time_point now) {
+    if (!isVideo() || layer >= streams_.size()) return;
+    auto& stream = streams_[layer];
+    stream.keyFrames.sentAnyway(now);
+    sendPli(stream);
+}
+
 void Producer::sendPli(const Stream& stream) {
     if (stream.ssrc == 0) return;
     RtcpWriter writer(rtcpBuffer_);

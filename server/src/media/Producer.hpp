@@ -82,6 +82,8 @@ class Producer {
     // throttled per stream.
     void requestKeyFrame(Clock::time_point now) { requestKeyFrame(0, now); }
     void requestKeyFrame(std::size_t layer, Clock::time_point now);
+    // A PLI for this layer now, whatever the throttle says (Consumer::onReceiverKeyFrameRequest).
+    void requestKeyFrameNow(std::size_t layer, Clock::time_point now);
     // From the periodic timer: NACKs that are due, a PLI the throttle deferred.
     void tick(Clock::time_point now);
     void onSenderReport(std::uint32_t ssrc, const SenderInfo& info, Clock::time_point now);

@@ -54,7 +54,8 @@ Router::Router(std::string roomId, MediaWorker& worker, SfuListener& listener, S
       listener_(listener),
       stats_(stats),
       options_(std::move(options)),
-      random_(std::random_device{}()) {
+      random_(std::random_device{}()),
+      forwarding_(RoomForwarding::Options{options_.videoLastN, {}}) {
     ++stats_.rooms;
 }
 
@@ -92,6 +93,7 @@ std::variant<SfuAnswer, SdpError> Router::offer(const std::string& peerId, const
     parameters.fingerprintSha256 = worker_.fingerprintSha256();
     parameters.candidateAddress = options_.announcedAddress;
     parameters.candidatePort = worker_.port();
+    parameters.tcpCandidatePort = worker_.tcpPort();
     auto drafted = buildSdpAnswer(offer, parameters);
     if (auto* error = std::get_if<SdpError>(&drafted)) return std::move(*error);
     const auto& draft = std::get<SdpAnswer>(drafted);
@@ -147,6 +149,7 @@ std::variant<SfuAnswer, SdpError> Router::offer(const std::string& peerId, const
         slot.section = *section;
     }
     reconcileConsumers(now);
+    applyForwarding(now);
     result.sdp = std::move(answer.sdp);
     return result;
 }
@@ -178,6 +181,7 @@ RouterPeer& Router::createPeer(const std::string& peerId, const SdpAnswer& draft
     connection.remoteUfrag = draft.remoteIceUfrag;
     connection.remoteFingerprint = draft.remoteFingerprint;
     peers_.push_back(std::move(peer));
+    forwarding_.addPeer(peerId);
     return *peers_.back();
 }
 
@@ -257,8 +261,10 @@ void Router::updateSlots(RouterPeer& peer, const SdpOffer& offer, const SdpAnswe
     const auto mapping = mapReceiveSections(receiving, previous, availableFor(peer.id()));
     std::vector<RouterPeer::ReceiveSlot> next;
     for (const auto& [mid, key] : mapping) {
+        // A track whose stream started over (its publisher's new connection) gets a fresh SSRC,
+        // which this answer declares: the subscriber's decoder starts afresh with it.
         const auto kept = std::find_if(slots.begin(), slots.end(), [&](const auto& slot) {
-            return slot.mid == mid && slot.key == key;
+            return slot.mid == mid && slot.key == key && streamContinues(slot);
         });
         if (kept != slots.end()) {
             next.push_back(std::move(*kept));
@@ -281,9 +287,31 @@ Producer* Router::producerFor(const TrackKey& key) const {
     return publisher ? publisher->producerFor(key.source) : nullptr;
 }
 
+std::optional<RouterPeer::StreamOrigin> Router::originOf(const TrackKey& key) const {
+    auto* publisher = find(key.publisherId);
+    const auto* producer = publisher ? publisher->producerFor(key.source) : nullptr;
+    if (!producer) return std::nullopt;
+    return RouterPeer::StreamOrigin{publisher->connection().transportId, producer->ssrc()};
+}
+
+bool Router::streamContinues(const RouterPeer::ReceiveSlot& slot) const {
+    const auto origin = originOf(slot.key);
+    return !slot.origin || !origin || *slot.origin == *origin;
+}
+
 void Router::reconcileConsumers(Clock::time_point now) {
     for (auto& peer : peers_) {
         bool changed = false;
+        // Slots whose track's stream started over (the publisher's new connection answered
+        // before this subscriber re-offered) stop here: the subscriber hears its tracks again,
+        // re-offers, and gets the track on a fresh SSRC (updateSlots).
+        auto& slots = peer->slots();
+        const auto before = slots.size();
+        std::erase_if(slots, [&](const auto& slot) { return !streamContinues(slot); });
+        if (slots.size() != before) {
+            peer->announced().clear();  // announceTracks tells it again, though the set is the same
+            changed = true;
+        }
         for (auto& slot : peer->slots()) {
             Producer* producer = producerFor(slot.key);
             if (slot.consumer && (&slot.consumer->producer() != producer ||
@@ -308,6 +336,7 @@ void Router::reconcileConsumers(Clock::time_point now) {
             slot.consumer =
                 std::make_unique<Consumer>(*producer, std::move(parameters), *peer, stats_);
             slot.producerGeneration = producer->generation();
+            slot.origin = originOf(slot.key);
             changed = true;
             // A subscriber can decode nothing before a key frame.
             if (peer->connected()) slot.consumer->requestKeyFrame(now);
@@ -364,22 +393,69 @@ void Router::erasePeer(const std::string& peerId, bool closeTransport) {
     stats_.srtpFailures += peer.srtpFailures();
     if (closeTransport && open) worker_.closeTransport(transportId);
     peers_.erase(found);
+    forwarding_.removePeer(peerId);
 }
 
 void Router::removePeer(const std::string& peerId) {
     erasePeer(peerId, true);
     announceTracks();
+    applyForwarding(Clock::now());
 }
 
 void Router::tick(Clock::time_point now) {
     removeClosedPeers();
     const auto ntp = ntpNow();
     for (auto& peer : peers_) peer->tick(now, ntp);
+    const auto decided = forwarding_.tick(now);
+    if (decided.speaker)
+        listener_.onActiveSpeaker(roomId_, decided.speaker->peerId, decided.speaker->level);
+    if (decided.forwardingChanged) applyForwarding(now);
     announceEncodings();
 }
 
-void Router::setViews(const std::string& peerId, std::vector<SfuView> views) {
-    if (auto* peer = find(peerId)) peer->setViews(std::move(views));
+void Router::setViews(const std::string& viewerId, std::vector<SfuView> views) {
+    auto* viewer = find(viewerId);
+    if (!viewer) return;
+    // One message carries both: the sizes for the layer choice, the pins for last-N.
+    std::vector<std::string> pinned;
+    for (const auto& view : views)
+        if (view.pinned && view.source == TrackSource::camera &&
+            std::find(pinned.begin(), pinned.end(), view.publisherId) == pinned.end())
+            pinned.push_back(view.publisherId);
+    viewer->setViews(std::move(views));
+    setPinned(viewerId, std::move(pinned));
+}
+
+void Router::setPinned(const std::string& viewerId, std::vector<std::string> pinned) {
+    // Only peers on the media server keep pins, and no more than there are peers to pin: what a
+    // viewer sends cannot grow the room's state (the client pins again when its pin is not
+    // honoured, see web/src/room/Room.ts).
+    if (!find(viewerId)) return;
+    if (pinned.size() > peers_.size()) pinned.resize(peers_.size());
+    if (forwarding_.setPinned(viewerId, std::move(pinned))) applyForwarding(Clock::now());
+}
+
+void Router::onAudioLevel(RouterPeer& peer, AudioLevel level, Clock::time_point now) {
+    forwarding_.onAudioLevel(peer.id(), level, now);
+}
+
+void Router::applyForwarding(Clock::time_point now) {
+    for (auto& peer : peers_) {
+        const auto forwarded = forwarding_.forwardedFor(peer->id(), availableFor(peer->id()));
+        for (auto& slot : peer->slots()) {
+            if (!slot.consumer) continue;
+            const bool on =
+                std::find(forwarded.begin(), forwarded.end(), slot.key) != forwarded.end();
+            slot.consumer->setForwarding(on, now);
+        }
+        if (!peer->connection().transport) continue;
+        std::vector<AvailableTrack> videos;
+        for (const auto& key : forwarded)
+            if (key.source != TrackSource::microphone)
+                videos.push_back({key.publisherId, key.source});
+        if (forwarding_.announce(peer->id(), videos))
+            listener_.onVideoForwarding(roomId_, peer->id(), std::move(videos));
+    }
 }
 
 void Router::announceEncodings() {
@@ -388,11 +464,14 @@ void Router::announceEncodings() {
             // Before anyone subscribes the publisher keeps every layer on (as it started): the
             // first subscribers then start at once instead of waiting for a layer to resume.
             if (!producer->simulcast() || producer->consumers().empty()) continue;
-            // A layer is watched when a consumer wants it or still forwards it.
+            // A layer is watched when a consumer wants it or still forwards it; a consumer that
+            // last-N switched off watches none.
             std::vector<bool> active(producer->layerCount(), false);
             for (const auto& subscriber : peers_) {
                 for (const auto& slot : subscriber->slots()) {
-                    if (!slot.consumer || &slot.consumer->producer() != producer.get()) continue;
+                    if (!slot.consumer || &slot.consumer->producer() != producer.get() ||
+                        !slot.consumer->forwarding())
+                        continue;
                     if (const auto desired = slot.consumer->layerChoice().desired)
                         active[*desired] = true;
                     if (const auto current = slot.consumer->currentLayer()) active[*current] = true;
@@ -420,7 +499,10 @@ void Router::removeClosedPeers() {
         if (reason != WebRtcTransport::CloseReason::peerClosed)
             listener_.onTransportClosed(roomId_, peerId, toString(reason));
     }
-    if (!closed.empty()) announceTracks();
+    if (!closed.empty()) {
+        announceTracks();
+        applyForwarding(Clock::now());
+    }
 }
 
 void Router::onPeerConnected(RouterPeer& peer) {

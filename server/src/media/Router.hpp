@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "media/MediaWorker.hpp"
+#include "media/RoomForwarding.hpp"
 #include "media/RouterPeer.hpp"
 #include "media/SdpError.hpp"
 #include "media/Sfu.hpp"
@@ -29,8 +30,9 @@ class Router final : public RouterPeer::Listener {
     struct Options {
         std::string announcedAddress;  // the answer's host candidate
         unsigned testDropPercent = 0;
-        std::optional<TestBandwidthCap> testBandwidthCap;  // Sfu::Options::testBandwidthCap
+        std::size_t videoLastN = 16;                       // Sfu::Options::videoLastN
         obs::Logger* logger = nullptr;                     // Sfu::Options::logger
+        std::optional<TestBandwidthCap> testBandwidthCap;  // Sfu::Options::testBandwidthCap
     };
 
     Router(std::string roomId, MediaWorker& worker, SfuListener& listener, SfuStats& stats,
@@ -46,11 +48,14 @@ class Router final : public RouterPeer::Listener {
     void removePeer(const std::string& peerId);
     // Tells every connected subscriber whose set of available tracks changed.
     void announceTracks();
-    // How the peer shows each remote video (sfu-view); unknown peers are ignored.
-    void setViews(const std::string& peerId, std::vector<SfuView> views);
+    // How the viewer shows each remote video (sfu-view): the sizes for its layers, the pinned
+    // cameras for last-N (setPinned); unknown peers are ignored.
+    void setViews(const std::string& viewerId, std::vector<SfuView> views);
     // From the worker's timer: peers whose transport closed on their own are removed (and the
     // listener told), then every peer's NACKs, key-frame retries and reports.
     void tick(Clock::time_point now);
+    // The peers `viewerId` pinned (RoomForwarding); ignored until the viewer has offered.
+    void setPinned(const std::string& viewerId, std::vector<std::string> pinned);
 
     bool empty() const { return peers_.empty(); }
     // The counters only live objects hold (SRTP failures of open transports).
@@ -58,6 +63,7 @@ class Router final : public RouterPeer::Listener {
 
     // RouterPeer::Listener
     void onPeerConnected(RouterPeer& peer) override;
+    void onAudioLevel(RouterPeer& peer, AudioLevel level, Clock::time_point now) override;
 
   private:
     RouterPeer* find(const std::string& peerId) const;
@@ -70,12 +76,19 @@ class Router final : public RouterPeer::Listener {
     // Every slot gets a consumer when its track's producer exists (and a new one when that
     // producer was renegotiated), and loses it when not.
     void reconcileConsumers(Clock::time_point now);
+    // The stream a producer of this track carries now (nullopt: no producer).
+    std::optional<RouterPeer::StreamOrigin> originOf(const TrackKey& key) const;
+    // Whether a slot may go on carrying its track on its SSRC: no stream yet, or the same one.
+    bool streamContinues(const RouterPeer::ReceiveSlot& slot) const;
     void dropConsumersOf(const Producer& producer);
     std::vector<TrackKey> availableFor(const std::string& subscriberId) const;
     Producer* producerFor(const TrackKey& key) const;
     std::uint32_t randomSsrc();
     // Tells each simulcast publisher which of its layers someone watches, when that changed.
     void announceEncodings();
+    // Switches every consumer on or off as RoomForwarding says, and tells each viewer whose
+    // forwarded videos changed.
+    void applyForwarding(Clock::time_point now);
 
     std::string roomId_;
     MediaWorker& worker_;
@@ -85,6 +98,7 @@ class Router final : public RouterPeer::Listener {
     std::vector<std::unique_ptr<RouterPeer>> peers_;  // in order of arrival
     std::mt19937 random_;
     unsigned peersCreated_ = 0;  // for the test-only bandwidth cap's peer index
+    RoomForwarding forwarding_;
 };
 
 }  // namespace pulsemeet::media

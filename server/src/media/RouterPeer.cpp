@@ -172,6 +172,13 @@ void RouterPeer::onRtp(std::span<std::uint8_t> bytes) {
     }
     Producer& producer = *known;
     const auto media = producer.receive(*packet, arrived);
+    // Who speaks, for the active speaker and the loudest-audio rule: read before the consumers
+    // decide whether to forward it.
+    if (media && !producer.isVideo()) {
+        if (const auto id = audioLevelExtensionId(producer.parameters().extmaps))
+            if (const auto level = readAudioLevel(media->packet, *id))
+                listener_.onAudioLevel(*this, *level, arrived);
+    }
     if (!media || producer.consumers().empty()) return;
     for (auto* consumer : producer.consumers()) consumer->forward(*media, arrived);
     stats_.forwarding.observe(Clock::now() - arrived);
@@ -204,14 +211,14 @@ void RouterPeer::onRtcp(std::span<const std::uint8_t> bytes) {
                 if (!pli) return;
                 ++stats_.plisReceived;
                 if (auto* consumer = consumerBySsrc(pli->mediaSsrc()))
-                    consumer->requestKeyFrame(now);
+                    consumer->onReceiverKeyFrameRequest(now);
             } else if (packet.countOrFormat() == rtcp::kFmtFir) {
                 const auto fir = FirView::from(packet);
                 if (!fir) return;
                 ++stats_.plisReceived;
                 for (std::size_t i = 0; i < fir->entryCount(); ++i)
                     if (auto* consumer = consumerBySsrc(fir->entry(i).ssrc))
-                        consumer->requestKeyFrame(now);
+                        consumer->onReceiverKeyFrameRequest(now);
             } else if (packet.countOrFormat() == rtcp::kFmtAfb) {
                 const auto remb = RembView::from(packet);
                 if (!remb) return;

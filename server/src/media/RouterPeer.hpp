@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "media/AudioLevel.hpp"
 #include "media/Consumer.hpp"
 #include "media/IceLiteServer.hpp"
 #include "media/Producer.hpp"
@@ -34,6 +35,19 @@ class RouterPeer final : public Producer::Listener, public Consumer::Listener {
       public:
         virtual ~Listener() = default;
         virtual void onPeerConnected(RouterPeer& peer) = 0;
+        // The audio level (RFC 6464) in one of the peer's microphone packets.
+        virtual void onAudioLevel(RouterPeer& /*peer*/, AudioLevel /*level*/,
+                                  Clock::time_point /*now*/) {}
+    };
+
+    // The publisher stream a slot's numbering continues: its connection and SSRC. Another one
+    // (the publisher came back on a new connection, or sends on a new SSRC) starts its RTP
+    // timestamps and VP8 picture ids elsewhere; continued on the same SSRC, the subscriber's
+    // decoder takes its frames for old ones and drops them (Chrome: "frame id jump").
+    struct StreamOrigin {
+        std::uint64_t transportId = 0;
+        std::uint32_t ssrc = 0;
+        friend bool operator==(const StreamOrigin&, const StreamOrigin&) = default;
     };
 
     // A recvonly section that carries a publisher's track, and its consumer while that track's
@@ -47,6 +61,7 @@ class RouterPeer final : public Producer::Listener, public Consumer::Listener {
         std::optional<SdpNegotiatedSection> section;
         std::unique_ptr<Consumer> consumer;
         std::uint64_t producerGeneration = 0;  // of the producer the consumer was built for
+        std::optional<StreamOrigin> origin;    // set by its first consumer
     };
 
     struct Connection {

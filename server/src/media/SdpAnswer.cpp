@@ -24,6 +24,11 @@ constexpr std::array<std::string_view, 5> kFingerprintAlgorithms = {"sha-1", "sh
 // Host candidate priority for component 1 (RFC 8445 §5.1.2.1: type preference 126, local
 // preference 65535).
 constexpr std::uint32_t kHostPriority = (126u << 24) | (65535u << 8) | (256u - 1u);
+// The TCP host candidate's (RFC 6544 §4.2: local preference (2^13 * direction-pref) +
+// other-pref, passive direction-pref 2 for host candidates; other-pref 8191 as for the only
+// address). Below the UDP candidate's, so a client that can use UDP prefers it.
+constexpr std::uint32_t kTcpPassiveHostPriority =
+    (126u << 24) | (((1u << 13) * 2u + 8191u) << 8) | (256u - 1u);
 
 bool equalsIgnoreCase(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -234,6 +239,11 @@ void writeAccepted(Writer& out, const SdpMediaSection& offered, const SdpNegotia
     }
     out.line("a=candidate:1 1 udp ", std::to_string(kHostPriority), " ",
              parameters.candidateAddress, " ", port, " typ host");
+    if (parameters.tcpCandidatePort) {
+        out.line("a=candidate:2 1 tcp ", std::to_string(kTcpPassiveHostPriority), " ",
+                 parameters.candidateAddress, " ", std::to_string(*parameters.tcpCandidatePort),
+                 " typ host tcptype passive");
+    }
     out.line("a=end-of-candidates");
 }
 

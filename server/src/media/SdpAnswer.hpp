@@ -29,6 +29,9 @@ struct SdpAnswerParameters {
     std::string fingerprintSha256;  // "AB:CD:...", DtlsCertificate::fingerprintSha256()
     std::string candidateAddress;   // IPv4 or IPv6 literal
     std::uint16_t candidatePort = 0;
+    // A second host candidate, `tcp ... tcptype passive` on this port (RFC 6544), for clients
+    // whose UDP is blocked; its priority is below the UDP one's. nullopt: none.
+    std::optional<std::uint16_t> tcpCandidatePort;
     std::uint64_t sessionId = 1;
     std::uint32_t sessionVersion = 1;  // one more for every answer on the same connection
     bool transportCc = false;          // negotiate transport-wide congestion control feedback

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "media/MediaWorker.hpp"
@@ -58,6 +59,9 @@ struct Sfu::Impl {
             workerOptions.bindAddress = options.bindAddress;
             workerOptions.port =
                 options.port == 0 ? 0 : static_cast<std::uint16_t>(options.port + i);
+            if (options.tcpPort)
+                workerOptions.tcpPort =
+                    *options.tcpPort == 0 ? 0 : static_cast<std::uint16_t>(*options.tcpPort + i);
             workerOptions.transport.logger = options.logger;
             workerOptions.onTick = [raw = slot.get()](MediaWorker::Clock::time_point now) {
                 for (auto& [roomId, router] : raw->routers) router->tick(now);
@@ -66,11 +70,47 @@ struct Sfu::Impl {
             slot->worker = std::make_unique<MediaWorker>(std::move(workerOptions));
             slots.push_back(std::move(slot));
         }
+        peersOnSlot.assign(slots.size(), 0);
     }
 
-    // A room always lives on the same worker.
-    WorkerSlot& slotFor(const std::string& roomId) {
-        return *slots[std::hash<std::string>{}(roomId) % slots.size()];
+    // The worker a room lives on while it has peers. A new room goes to the worker carrying the
+    // fewest peers (each peer is one transport there), the first such on a tie, so rooms spread
+    // over the cores as they come instead of colliding by hash. Only offer and removePeer take
+    // this lock, never the packet path.
+    WorkerSlot& placePeer(const std::string& roomId, const std::string& peerId) {
+        std::lock_guard lock(placementMutex);
+        auto found = placements.find(roomId);
+        if (found == placements.end()) {
+            const auto least = std::min_element(peersOnSlot.begin(), peersOnSlot.end());
+            found = placements
+                        .emplace(roomId,
+                                 RoomPlacement{
+                                     static_cast<std::size_t>(least - peersOnSlot.begin()), {}})
+                        .first;
+        }
+        auto& placement = found->second;
+        if (placement.peers.insert(peerId).second) ++peersOnSlot[placement.slot];
+        return *slots[placement.slot];
+    }
+
+    // The worker the room lives on (null: no such room); the peer no longer counts there, and a
+    // room without peers may be placed anew.
+    WorkerSlot* unplacePeer(const std::string& roomId, const std::string& peerId) {
+        std::lock_guard lock(placementMutex);
+        const auto found = placements.find(roomId);
+        if (found == placements.end()) return nullptr;
+        auto& placement = found->second;
+        auto* slot = slots[placement.slot].get();
+        if (placement.peers.erase(peerId) > 0) --peersOnSlot[placement.slot];
+        if (placement.peers.empty()) placements.erase(found);
+        return slot;
+    }
+
+    // The worker the room lives on, without placing anything (null: no peer there yet).
+    WorkerSlot* placedSlot(const std::string& roomId) {
+        std::lock_guard lock(placementMutex);
+        const auto found = placements.find(roomId);
+        return found == placements.end() ? nullptr : slots[found->second.slot].get();
     }
 
     Router& routerFor(WorkerSlot& slot, const std::string& roomId) {
@@ -80,6 +120,7 @@ struct Sfu::Impl {
             routerOptions.announcedAddress = options.announcedAddress;
             routerOptions.testDropPercent = options.testDropPercent;
             routerOptions.testBandwidthCap = options.testBandwidthCap;
+            routerOptions.videoLastN = options.videoLastN;
             routerOptions.logger = options.logger;
             router = std::make_unique<Router>(roomId, *slot.worker, listener, slot.stats,
                                               std::move(routerOptions));
@@ -87,9 +128,17 @@ struct Sfu::Impl {
         return *router;
     }
 
+    struct RoomPlacement {
+        std::size_t slot = 0;
+        std::unordered_set<std::string> peers;
+    };
+
     Options options;
     SfuListener& listener;
     std::vector<std::unique_ptr<WorkerSlot>> slots;
+    std::mutex placementMutex;
+    std::unordered_map<std::string, RoomPlacement> placements;
+    std::vector<std::size_t> peersOnSlot;  // by slot index
 };
 
 Sfu::Sfu(Options options, SfuListener& listener)
@@ -101,9 +150,13 @@ std::uint16_t Sfu::port() const {
     return impl_->slots.front()->worker->port();
 }
 
+std::optional<std::uint16_t> Sfu::tcpPort() const {
+    return impl_->slots.front()->worker->tcpPort();
+}
+
 void Sfu::offer(const std::string& roomId, const std::string& peerId, std::string sdp,
                 std::function<void(std::variant<SfuAnswer, SdpError>)> done) {
-    auto& slot = impl_->slotFor(roomId);
+    auto& slot = impl_->placePeer(roomId, peerId);
     slot.worker->post([impl = impl_.get(), slot = &slot, roomId, peerId, sdp = std::move(sdp),
                        done = std::move(done)] {
         auto& router = impl->routerFor(*slot, roomId);
@@ -115,8 +168,9 @@ void Sfu::offer(const std::string& roomId, const std::string& peerId, std::strin
 }
 
 void Sfu::removePeer(const std::string& roomId, const std::string& peerId) {
-    auto& slot = impl_->slotFor(roomId);
-    slot.worker->post([slot = &slot, roomId, peerId] {
+    auto* slot = impl_->unplacePeer(roomId, peerId);
+    if (!slot) return;
+    slot->worker->post([slot, roomId, peerId] {
         const auto found = slot->routers.find(roomId);
         if (found == slot->routers.end()) return;
         found->second->removePeer(peerId);
@@ -124,13 +178,13 @@ void Sfu::removePeer(const std::string& roomId, const std::string& peerId) {
     });
 }
 
-void Sfu::setViews(const std::string& roomId, const std::string& peerId,
+void Sfu::setViews(const std::string& roomId, const std::string& viewerId,
                    std::vector<SfuView> views) {
-    auto& slot = impl_->slotFor(roomId);
-    slot.worker->post([slot = &slot, roomId, peerId, views = std::move(views)]() mutable {
+    auto* slot = impl_->placedSlot(roomId);
+    if (!slot) return;
+    slot->worker->post([slot, roomId, viewerId, views = std::move(views)]() mutable {
         const auto found = slot->routers.find(roomId);
-        if (found == slot->routers.end()) return;
-        found->second->setViews(peerId, std::move(views));
+        if (found != slot->routers.end()) found->second->setViews(viewerId, std::move(views));
     });
 }
 
@@ -151,7 +205,9 @@ void Sfu::stats(std::function<void(SfuStats)> done) {
             stats.transports = worker.transports;
             stats.droppedUnknownSender = worker.droppedUnknownSender;
             stats.sendFailed = worker.sendFailed;
+            stats.stunRejected = worker.stunRejected;
             stats.transportsClosed = worker.closes;
+            stats.tcp = worker.tcp;
             std::unique_lock lock(gathering->mutex);
             gathering->total += stats;
             if (--gathering->remaining > 0) return;

@@ -88,6 +88,14 @@ class SfuListener {
     // `activeRids` in the publisher's order; empty when nobody watches any.
     virtual void onEncodings(const std::string& /*roomId*/, const std::string& /*peerId*/,
                              TrackSource /*source*/, std::vector<std::string> /*activeRids*/) {}
+    // The room's active speaker changed (from the publishers' audio levels); `level` is its
+    // smoothed linear level, 0..1.
+    virtual void onActiveSpeaker(const std::string& /*roomId*/, const std::string& /*peerId*/,
+                                 double /*level*/) {}
+    // The videos forwarded to `viewerId` changed (last-N, pins): every video available to it
+    // that is forwarded now.
+    virtual void onVideoForwarding(const std::string& /*roomId*/, const std::string& /*viewerId*/,
+                                   std::vector<AvailableTrack> /*videos*/) {}
 };
 
 class Sfu {
@@ -104,13 +112,20 @@ class Sfu {
         // RTP packets before they are sent, to show NACK and retransmission at work. Never set
         // in production.
         unsigned testDropPercent = 0;
-        // Test-only: one peer per room gets its downstream bandwidth estimate capped, so that a
-        // test sees it move to a lower simulcast layer. Never set in production.
-        std::optional<TestBandwidthCap> testBandwidthCap;
         // Each transport's lifecycle (created, ICE tuple selected, DTLS connected with its SRTP
         // profile, closed with its reason), never a line per packet; null: no logs. Must
         // outlive the Sfu.
         obs::Logger* logger = nullptr;
+        // Last-N: in a room, each viewer receives the cameras of this many most recent speakers
+        // (plus its pins); VIDEO_LAST_N.
+        std::size_t videoLastN = 16;
+        // ICE over TCP (RFC 6544 passive candidate) as well: worker i listens on tcpPort + i
+        // (0: any free port) and every answer carries a `tcptype passive` candidate below the
+        // UDP one; nullopt: UDP only.
+        std::optional<std::uint16_t> tcpPort{};
+        // Test-only: one peer per room gets its downstream bandwidth estimate capped, so that a
+        // test sees it move to a lower simulcast layer. Never set in production.
+        std::optional<TestBandwidthCap> testBandwidthCap{};
     };
 
     // Binds the UDP socket(s) (throws std::runtime_error naming the address when it cannot) and
@@ -123,6 +138,8 @@ class Sfu {
     // The first worker's bound port (the others are port() + i only when Options::port was
     // set).
     std::uint16_t port() const;
+    // The first worker's ICE-TCP port; nullopt without TCP.
+    std::optional<std::uint16_t> tcpPort() const;
 
     // The peer's offer (the first, or a re-offer on the same connection). `done` gets the answer
     // or why the offer cannot be answered; it runs on a media thread, before any
@@ -132,8 +149,11 @@ class Sfu {
     // The peer is gone from the media server (left the room, or closed its connection): its
     // transport closes, its tracks stop, the room's other subscribers hear onTracksAvailable.
     void removePeer(const std::string& roomId, const std::string& peerId);
-    // How the peer shows each remote video now (sfu-view); replaces the previous views.
-    void setViews(const std::string& roomId, const std::string& peerId, std::vector<SfuView> views);
+    // How the viewer shows each remote video now (sfu-view); replaces the previous views. The
+    // sizes choose each video's simulcast layer; the cameras marked `pinned` are forwarded to
+    // it whatever last-N says.
+    void setViews(const std::string& roomId, const std::string& viewerId,
+                  std::vector<SfuView> views);
     // The counters of every media thread, summed; `done` runs on a media thread.
     void stats(std::function<void(SfuStats)> done);
 

@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "media/ForwardingHistogram.hpp"
+#include "media/TcpIceCounters.hpp"
 
 // The media server's counters, kept per media thread (plain integers: only that thread writes
 // them) and summed by Sfu::stats. Gauges say how many exist now; the rest count since start.
@@ -43,7 +44,11 @@ struct SfuStats {
     // naming one of our ufrags (scans, spoofed or stale senders).
     std::uint64_t droppedUnknownSender = 0;
     std::uint64_t sendFailed = 0;  // datagrams the socket refused (full buffer, unreachable)
+    // Binding requests naming one of our ufrags that ICE refused: bad MESSAGE-INTEGRITY or
+    // FINGERPRINT, malformed (a guessed or stale ufrag with the wrong password).
+    std::uint64_t stunRejected = 0;
     TransportCloses transportsClosed;
+    TcpIceCounters tcp;                  // ICE over TCP connections and packets
     ForwardingHistogram forwarding;      // per media packet handed to at least one consumer
     std::uint64_t transports = 0;        // gauge
     std::uint64_t producers = 0;         // gauge: tracks received from publishers
@@ -68,7 +73,9 @@ inline SfuStats& SfuStats::operator+=(const SfuStats& other) {
     unroutable += other.unroutable;
     droppedUnknownSender += other.droppedUnknownSender;
     sendFailed += other.sendFailed;
+    stunRejected += other.stunRejected;
     transportsClosed += other.transportsClosed;
+    tcp += other.tcp;
     forwarding += other.forwarding;
     transports += other.transports;
     producers += other.producers;

@@ -131,57 +131,6 @@ std::optional<wire::SignalError> decodeSfuOffer(const json::object& envelope,
     return std::nullopt;
 }
 
-// A pixel size in sfu-view: an integer 0..kMaxViewPixels.
-std::optional<std::uint32_t> viewPixels(const json::value* value) {
-    if (value == nullptr) return std::nullopt;
-    if (value->is_uint64() && value->get_uint64() <= kMaxViewPixels)
-        return static_cast<std::uint32_t>(value->get_uint64());
-    if (value->is_int64() && value->get_int64() >= 0 && value->get_int64() <= kMaxViewPixels)
-        return static_cast<std::uint32_t>(value->get_int64());
-    return std::nullopt;
-}
-
-// sfu-view: {type, views: [{peerId, source, width, height, pinned?}]}.
-std::optional<wire::SignalError> decodeSfuView(const json::object& envelope,
-                                               ClientMessage& message) {
-    const auto* views = envelope.if_contains("views");
-    if (views == nullptr || !views->is_array())
-        return fail(wire::ErrorCode::badMessage, "views must be an array");
-    const auto& entries = views->get_array();
-    if (entries.size() > kMaxViewEntries)
-        return fail(wire::ErrorCode::badMessage, "too many views");
-    message.views.reserve(entries.size());
-    for (const auto& entry : entries) {
-        if (!entry.is_object())
-            return fail(wire::ErrorCode::badMessage, "each view must be an object");
-        const auto& object = entry.get_object();
-        ViewEntry view;
-        const auto* peerId = object.if_contains("peerId");
-        if (peerId == nullptr || !peerId->is_string() || peerId->get_string().empty() ||
-            peerId->get_string().size() > 128)
-            return fail(wire::ErrorCode::badMessage, "view.peerId must be a peer id");
-        view.peerId.assign(peerId->get_string().begin(), peerId->get_string().end());
-        const auto* source = object.if_contains("source");
-        if (source == nullptr || !source->is_string() ||
-            (source->get_string() != "camera" && source->get_string() != "screen"))
-            return fail(wire::ErrorCode::badMessage, "view.source must be camera or screen");
-        view.source.assign(source->get_string().begin(), source->get_string().end());
-        const auto width = viewPixels(object.if_contains("width"));
-        const auto height = viewPixels(object.if_contains("height"));
-        if (!width || !height)
-            return fail(wire::ErrorCode::badMessage, "view.width and view.height must be 0..8192");
-        view.width = *width;
-        view.height = *height;
-        if (const auto* pinned = object.if_contains("pinned"); pinned && !pinned->is_null()) {
-            if (!pinned->is_bool())
-                return fail(wire::ErrorCode::badMessage, "view.pinned must be a boolean");
-            view.pinned = pinned->get_bool();
-        }
-        message.views.push_back(std::move(view));
-    }
-    return std::nullopt;
-}
-
 // Whether valid UTF-8 `text` starts with a control character (C0, DEL, C1).
 bool startsWithControl(std::string_view text) {
     const auto first = static_cast<unsigned char>(text[0]);
@@ -400,7 +349,11 @@ DecodeResult decodeClientMessage(std::string_view text) {
             if (const auto* data = dataObject(envelope)) error = decodeReceived(*data, message);
             break;
         case wire::MessageType::sfuOffer:
+        case wire::MessageType::sfuProbe:
             error = decodeSfuOffer(envelope, message);
+            break;
+        case wire::MessageType::sfuView:
+            error = decodeSfuView(envelope, message.views);
             break;
         case wire::MessageType::chat:
             error = decodeChat(envelope, message);
@@ -408,8 +361,8 @@ DecodeResult decodeClientMessage(std::string_view text) {
         case wire::MessageType::preview:
             error = decodeRoomId(envelope, message);
             break;
-        case wire::MessageType::sfuView:
-            error = decodeSfuView(envelope, message);
+        case wire::MessageType::meshUnreachable:
+            error = decodeTarget(envelope, message);
             break;
         default:
             break;  // leave, sfu-leave: nothing to check

@@ -7,22 +7,10 @@
 #include <variant>
 #include <vector>
 
+#include "signaling/SfuView.hpp"
 #include "wire/Protocol.hpp"
 
 namespace pulsemeet::signaling {
-
-// One entry of sfu-view: how the client shows one remote video (docs/protocol.md).
-struct ViewEntry {
-    std::string peerId;
-    std::string source;  // "camera" | "screen"
-    std::uint32_t width = 0;
-    std::uint32_t height = 0;
-    bool pinned = false;
-};
-
-// sfu-view limits: entries (the hub also holds them to 2 x MAX_PEERS_PER_ROOM) and pixels.
-inline constexpr std::size_t kMaxViewEntries = 2000;
-inline constexpr std::uint32_t kMaxViewPixels = 8192;
 
 // A client message that passed validation. Relayed payloads are kept re-serialised as compact
 // JSON text so the hub never needs a JSON DOM.
@@ -40,7 +28,7 @@ struct ClientMessage {
     std::string dataJson;  // offer/answer/ice-candidate/media-state: the `data` object
     std::string sdp;       // sfu-offer
     std::string text;      // chat: trimmed, 1..kMaxChatChars characters, no control characters
-    std::vector<ViewEntry> views;  // sfu-view
+    std::vector<SfuViewEntry> views;  // sfu-view
 };
 
 // The longest chat line, in characters: the browser client's own limit.

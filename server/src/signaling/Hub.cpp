@@ -65,6 +65,7 @@ void Hub::detach(const std::string& connectionId, Departure departure) {
         leaveRoom(peerId, *connection);
         revokeResume(peerId, connection->resumeNonce);
     }
+    endProbes(peerId);
     released = std::move(connection->link);
     connections_.erase(peerId);
 }
@@ -102,14 +103,20 @@ void Hub::handle(const std::string& connectionId, const ClientMessage& message,
         case wire::MessageType::sfuOffer:
             sfuOffer(peerId, connection, message);
             break;
-        case wire::MessageType::sfuView:
-            sfuView(peerId, connection, message);
-            break;
         case wire::MessageType::sfuLeave:
             sfuLeave(peerId, connection);
             break;
+        case wire::MessageType::sfuView:
+            sfuView(peerId, connection, message);
+            break;
         case wire::MessageType::preview:
             preview(connection, message);
+            break;
+        case wire::MessageType::sfuProbe:
+            sfuProbe(peerId, connection, message);
+            break;
+        case wire::MessageType::meshUnreachable:
+            meshUnreachable(peerId, connection, message);
             break;
         default:
             break;  // ping is answered by the connection itself
@@ -378,6 +385,9 @@ void Hub::sweep(Clock::time_point now) {
         if (const auto room = rooms_.find(roomId); room != rooms_.end()) {
             updateMode(roomId, room->second, now);
         }
+    }
+    for (const auto& probe : probes_.expire(now)) {
+        if (options_.media != nullptr) options_.media->removePeer(probe.mediaRoom, probe.peerId);
     }
     const auto wallSeconds = unixSeconds(wallNow());
     std::erase_if(adopted_,

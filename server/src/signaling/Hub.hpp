@@ -18,6 +18,7 @@
 #include "signaling/ClientMessage.hpp"
 #include "signaling/DeliveryLog.hpp"
 #include "signaling/HeldPeers.hpp"
+#include "signaling/MediaProbes.hpp"
 #include "signaling/MediaServerPort.hpp"
 #include "signaling/Membership.hpp"
 #include "signaling/PeerLink.hpp"
@@ -41,6 +42,9 @@ struct HubOptions {
     std::function<std::string(const std::string& peerId, std::int64_t notAfter)> iceServersJson;
     // room-joined's iceTransportPolicy: "all", or "relay" when clients must use TURN only.
     std::string iceTransportPolicy = "all";
+    // Clients are handed a TURN relay: a pair that cannot connect directly uses it, so
+    // mesh-unreachable does not move the room to the media server.
+    bool turnConfigured = false;
     // Issues room-joined's resumeToken and checks a join's data.resumeToken. Null: no tokens
     // are issued and none is accepted.
     const ResumeTokens* resumeTokens = nullptr;
@@ -108,6 +112,13 @@ class Hub final : public cluster::BusSink {
     // `source` someone watches (sfu-encodings).
     void mediaEncodings(const std::string& roomId, const std::string& peerId,
                         std::string_view source, std::vector<std::string> active);
+    // From the media server, on a media thread: the room's active speaker changed
+    // (active-speaker, to every member while the room is in sfu mode).
+    void mediaActiveSpeaker(const std::string& roomId, const std::string& peerId, double level);
+    // From the media server, on a media thread: the videos forwarded to `viewerId` now
+    // (sfu-forwarding).
+    void mediaVideoForwarding(const std::string& roomId, const std::string& viewerId,
+                              std::vector<MediaTrack> videos);
 
     // Closes every connection, and every one attached from now on, with `code`.
     void closeAll(wire::CloseCode code, std::string_view reason);
@@ -182,6 +193,13 @@ class Hub final : public cluster::BusSink {
     void chat(const std::string& peerId, Connection& connection, const ClientMessage& message);
     void sfuOffer(const std::string& peerId, Connection& connection, const ClientMessage& message);
     void sfuLeave(const std::string& peerId, Connection& connection);
+    // The pre-call check's probe of the media server, outside any room (HubProbe.cpp).
+    void sfuProbe(const std::string& peerId, Connection& connection, const ClientMessage& message);
+    void probeAnswered(const std::string& peerId, MediaAnswer answer);
+    void endProbes(const std::string& peerId);
+    // A pair of mesh members cannot connect directly (HubMedia.cpp).
+    void meshUnreachable(const std::string& peerId, Connection& connection,
+                         const ClientMessage& message);
     void sfuView(const std::string& peerId, Connection& connection, const ClientMessage& message);
     // The media server answered offer number `offer` of `peerId`.
     void mediaAnswered(const std::string& roomId, const std::string& peerId, std::uint64_t offer,
@@ -207,6 +225,7 @@ class Hub final : public cluster::BusSink {
     RoomModeRule modeRule_;
     // Rooms whose hold-off back to mesh is running: sweep() decides them again.
     std::unordered_set<std::string> returningToMesh_;
+    MediaProbes probes_;
     std::uint64_t offersMade_ = 0;  // numbers sfu-offers (Member::latestOffer)
     // Where room traffic goes (declared after what it refers to).
     RoomRouter router_;

@@ -1,6 +1,8 @@
 // The hub's side of rooms on the media server (docs/protocol.md, "Rooms on the media server"):
 // each room's mode, the sfu-* messages between a client and the media server, and chat over the
 // WebSocket.
+#include <algorithm>
+
 #include "obs/Logger.hpp"
 #include "signaling/Hub.hpp"
 #include "wire/ServerMessages.hpp"
@@ -30,6 +32,10 @@ void Hub::updateMode(const std::string& roomId, Room& room, Clock::time_point no
     }
     facts.mediaServer = router_.hasMediaServer();
     facts.otherInstances = router_.cluster() != nullptr;
+    std::erase_if(room.unreachablePairs, [&room](const auto& pair) {
+        return !room.members.contains(pair.first) || !room.members.contains(pair.second);
+    });
+    facts.meshUnreachable = !room.unreachablePairs.empty();
     const RoomMode mode = modeRule_.decide(room.mode, facts, now, room.smallSince);
     if (room.smallSince) {
         returningToMesh_.insert(roomId);
@@ -50,6 +56,32 @@ void Hub::updateMode(const std::string& roomId, Room& room, Clock::time_point no
                             {},
                             {},
                             false});
+}
+
+void Hub::meshUnreachable(const std::string& peerId, Connection& connection,
+                          const ClientMessage& message) {
+    if (connection.roomId.empty()) {
+        sendError(connection, wire::ErrorCode::notInRoom,
+                  "join a room before sending mesh-unreachable");
+        return;
+    }
+    Room& room = rooms_.at(connection.roomId);
+    if (message.targetId == peerId || !room.members.contains(message.targetId)) {
+        sendError(connection, wire::ErrorCode::peerNotFound,
+                  "peer " + message.targetId + " is not in room " + connection.roomId);
+        return;
+    }
+    // With a TURN relay the pair has a way through it; the client reports its own trouble.
+    if (options_.turnConfigured || room.mode != RoomMode::mesh) return;
+    auto pair = std::minmax(peerId, message.targetId);
+    if (!room.unreachablePairs.emplace(pair.first, pair.second).second) return;  // reported
+    const RoomMode before = room.mode;
+    updateMode(connection.roomId, room, Clock::now());
+    logger_.info("mesh pair unreachable", {{"room", connection.roomId},
+                                           {"peer", peerId},
+                                           {"target", message.targetId},
+                                           {"moved_to_media_server", room.mode != before}});
+    if (room.mode != before) metrics_.roomsMovedForUnreachablePeers.inc();
 }
 
 void Hub::chat(const std::string& peerId, Connection& connection, const ClientMessage& message) {
@@ -118,7 +150,7 @@ void Hub::sfuView(const std::string& peerId, Connection& connection, const Clien
     const auto limit = 2 * static_cast<std::size_t>(options_.maxPeersPerRoom);
     if (message.views.size() > limit) {
         sendError(connection, wire::ErrorCode::badMessage,
-                  "sfu-view lists at most " + std::to_string(limit) + " videos");
+                  "views has more than " + std::to_string(limit) + " entries");
         return;
     }
     std::vector<MediaView> views;
@@ -157,6 +189,26 @@ void Hub::mediaTracksAvailable(const std::string& roomId, const std::string& sub
     if (room == rooms_.end() || !room->second.members.contains(subscriberId)) return;
     router_.toMember(subscriberId, wire::MessageType::sfuTracks,
                      wire::share(wire::encodeSfuTracks(summaries(tracks, false))));
+}
+
+void Hub::mediaActiveSpeaker(const std::string& roomId, const std::string& peerId, double level) {
+    std::lock_guard lock(mutex_);
+    const auto room = rooms_.find(roomId);
+    if (room == rooms_.end() || room->second.mode != RoomMode::sfu ||
+        !room->second.members.contains(peerId))
+        return;
+    const auto message = wire::share(wire::encodeActiveSpeaker(peerId, level));
+    for (const auto& [memberId, member] : room->second.members)
+        router_.toMember(memberId, wire::MessageType::activeSpeaker, message);
+}
+
+void Hub::mediaVideoForwarding(const std::string& roomId, const std::string& viewerId,
+                               std::vector<MediaTrack> videos) {
+    std::lock_guard lock(mutex_);
+    const auto room = rooms_.find(roomId);
+    if (room == rooms_.end() || !room->second.members.contains(viewerId)) return;
+    router_.toMember(viewerId, wire::MessageType::sfuForwarding,
+                     wire::share(wire::encodeSfuForwarding(summaries(videos, false))));
 }
 
 void Hub::mediaTransportClosed(const std::string& roomId, const std::string& peerId,

@@ -40,8 +40,10 @@ class MediaServerPort {
     virtual void offer(const std::string& roomId, const std::string& peerId, std::string sdp,
                        std::function<void(MediaAnswer)> done) = 0;
     virtual void removePeer(const std::string& roomId, const std::string& peerId) = 0;
-    // How the peer shows each remote video now (sfu-view), for the layer each one gets.
-    virtual void setViews(const std::string& /*roomId*/, const std::string& /*peerId*/,
+    // How the viewer shows each remote video now (sfu-view): the sizes choose each one's
+    // simulcast layer, and a camera with `pinned` reaches it whatever last-N says. Replaces the
+    // previous views.
+    virtual void setViews(const std::string& /*roomId*/, const std::string& /*viewerId*/,
                           std::vector<MediaView> /*views*/) {}
 };
 

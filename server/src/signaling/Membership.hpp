@@ -6,8 +6,10 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 #include "signaling/DeliveryLog.hpp"
 #include "signaling/PeerLink.hpp"
@@ -67,6 +69,8 @@ struct Room {
     RoomMode mode = RoomMode::mesh;
     // In sfu mode with two members or fewer: since when (the hold-off back to mesh runs).
     std::optional<std::chrono::steady_clock::time_point> smallSince;
+    // Pairs of members (smaller id first) that reported each other unreachable directly.
+    std::set<std::pair<std::string, std::string>> unreachablePairs;
 };
 
 }  // namespace pulsemeet::signaling

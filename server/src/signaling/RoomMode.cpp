@@ -25,6 +25,12 @@ RoomMode RoomModeRule::decide(RoomMode current, const RoomFacts& facts, Clock::t
         smallSince.reset();
         return RoomMode::sfu;
     }
+    // With automatic placement, a pair that cannot connect directly keeps the room on the media
+    // server for as long as both are in it, whatever its size.
+    if (facts.meshUnreachable) {
+        smallSince.reset();
+        return RoomMode::sfu;
+    }
     if (current == RoomMode::mesh) {
         return facts.members > options_.meshMaxPeers ? RoomMode::sfu : RoomMode::mesh;
     }

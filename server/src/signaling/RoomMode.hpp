@@ -33,6 +33,9 @@ struct RoomFacts {
     bool everyMemberCapable = false;  // every member joined with data.sfu: true
     bool mediaServer = false;         // the hub has a media server
     bool otherInstances = false;      // rooms are shared with other instances (Redis bus)
+    // Two members reported they cannot connect to each other directly, and there is no TURN
+    // relay to help (mesh-unreachable): the media server is the only way they see each other.
+    bool meshUnreachable = false;
 };
 
 class RoomModeRule {

@@ -15,6 +15,10 @@ SignalingMetrics::SignalingMetrics(obs::Registry& registry)
       heldOverflows(
           registry.counter("pulsemeet_held_buffer_overflows_total",
                            "Held places ended early because messages to them overflowed")),
+      roomsMovedForUnreachablePeers(registry.counter(
+          "pulsemeet_rooms_moved_for_unreachable_peers_total",
+          "Mesh rooms moved onto the media server because two members could not connect "
+          "directly and no TURN relay is configured (mesh-unreachable)")),
       relayLatency(
           registry.histogram("pulsemeet_relay_latency_seconds",
                              "Time from reading a relayed frame to queueing it at the target",

@@ -25,6 +25,9 @@ struct SignalingMetrics {
     obs::Counter& resumes;         // joins that got their earlier peer id back
     obs::Counter& resumesRefused;  // joins whose resume token was not taken (a new id instead)
     obs::Counter& heldOverflows;   // held places ended because their buffer filled up
+    // Mesh rooms moved onto the media server because two members could not connect directly
+    // (mesh-unreachable, no TURN).
+    obs::Counter& roomsMovedForUnreachablePeers;
     obs::Histogram& relayLatency;  // frame read -> queued at the target, seconds
 
   private:

@@ -26,8 +26,6 @@ std::string_view toString(MessageType type) {
             return "chat";
         case MessageType::preview:
             return "preview";
-        case MessageType::sfuView:
-            return "sfu-view";
         case MessageType::roomJoined:
             return "room-joined";
         case MessageType::peerJoined:
@@ -48,6 +46,18 @@ std::string_view toString(MessageType type) {
             return "sfu-closed";
         case MessageType::roomPreview:
             return "room-preview";
+        case MessageType::sfuProbe:
+            return "sfu-probe";
+        case MessageType::meshUnreachable:
+            return "mesh-unreachable";
+        case MessageType::sfuProbeAnswer:
+            return "sfu-probe-answer";
+        case MessageType::sfuView:
+            return "sfu-view";
+        case MessageType::activeSpeaker:
+            return "active-speaker";
+        case MessageType::sfuForwarding:
+            return "sfu-forwarding";
         case MessageType::sfuEncodings:
             return "sfu-encodings";
     }
@@ -55,10 +65,11 @@ std::string_view toString(MessageType type) {
 }
 
 std::optional<MessageType> clientMessageType(std::string_view name) {
-    for (auto type : {MessageType::join, MessageType::leave, MessageType::offer,
-                      MessageType::answer, MessageType::iceCandidate, MessageType::mediaState,
-                      MessageType::ping, MessageType::sfuOffer, MessageType::sfuLeave,
-                      MessageType::chat, MessageType::preview, MessageType::sfuView}) {
+    for (auto type :
+         {MessageType::join, MessageType::leave, MessageType::offer, MessageType::answer,
+          MessageType::iceCandidate, MessageType::mediaState, MessageType::ping,
+          MessageType::sfuOffer, MessageType::sfuLeave, MessageType::chat, MessageType::preview,
+          MessageType::sfuProbe, MessageType::meshUnreachable, MessageType::sfuView}) {
         if (toString(type) == name) return type;
     }
     return std::nullopt;

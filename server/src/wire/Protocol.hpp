@@ -17,25 +17,30 @@ enum class MessageType {
     iceCandidate,
     mediaState,
     ping,
-    sfuOffer,  // the client's offer to the media server
-    sfuLeave,  // the client closed its media-server connection
-    chat,      // both ways: a chat line over the WebSocket
-    preview,   // who is in a room, asked from the lobby without joining it
-    sfuView,   // how the client shows each remote video (simulcast layer choice)
+    sfuOffer,         // the client's offer to the media server
+    sfuLeave,         // the client closed its media-server connection
+    chat,             // both ways: a chat line over the WebSocket
+    preview,          // who is in a room, asked from the lobby without joining it
+    sfuProbe,         // the pre-call check's throw-away offer to the media server (no room)
+    meshUnreachable,  // the client could not connect to targetId directly (no TURN)
+    sfuView,          // how the viewer shows each remote video (size, pinned)
     // server -> client
     roomJoined,
     peerJoined,
     peerLeft,
     pong,
     error,
-    roomMode,      // the room's mode changed
-    sfuAnswer,     // the media server's answer to the latest sfu-offer
-    sfuTracks,     // what the media server can forward to this client now
-    sfuClosed,     // the media server closed this client's transport on its own
-    roomPreview,   // the answer to preview: the names in the room
-    sfuEncodings,  // which of the client's simulcast encodings someone watches
+    roomMode,        // the room's mode changed
+    sfuAnswer,       // the media server's answer to the latest sfu-offer
+    sfuTracks,       // what the media server can forward to this client now
+    sfuClosed,       // the media server closed this client's transport on its own
+    roomPreview,     // the answer to preview: the names in the room
+    sfuProbeAnswer,  // the media server's answer to sfu-probe
+    activeSpeaker,   // the media server's active speaker in the room
+    sfuForwarding,   // the videos the media server forwards to this viewer now
+    sfuEncodings,    // which of the client's simulcast encodings someone watches
 };
-inline constexpr std::size_t kMessageTypeCount = 23;
+inline constexpr std::size_t kMessageTypeCount = 28;
 
 std::string_view toString(MessageType type);
 // Only the types a client may send; server-only types are `unknown-type` when received.

@@ -1,5 +1,6 @@
 #include "wire/ServerMessages.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "obs/JsonText.hpp"
@@ -120,6 +121,14 @@ std::string encodeSfuAnswer(std::string_view sdp, const std::vector<TrackSummary
     return out;
 }
 
+std::string encodeSfuProbeAnswer(std::string_view sdp) {
+    std::string out = beginEnvelope(MessageType::sfuProbeAnswer);
+    out.reserve(out.size() + sdp.size() + 64);
+    appendField(out, "sdp", sdp);
+    appendTimestamp(out);
+    return out;
+}
+
 std::string encodeSfuTracks(const std::vector<TrackSummary>& tracks) {
     std::string out = beginEnvelope(MessageType::sfuTracks);
     appendTracks(out, tracks, false);
@@ -131,6 +140,36 @@ std::string encodeSfuClosed(std::string_view reason) {
     std::string out = beginEnvelope(MessageType::sfuClosed);
     out += ",\"reason\":";
     obs::appendJsonString(out, reason);
+    appendTimestamp(out);
+    return out;
+}
+
+std::string encodeActiveSpeaker(std::string_view peerId, double level) {
+    std::string out = beginEnvelope(MessageType::activeSpeaker);
+    out += ",\"peerId\":";
+    obs::appendJsonString(out, peerId);
+    // Three decimals are plenty for a level meter, and keep the text short.
+    const auto thousandths = static_cast<long>(std::clamp(level, 0.0, 1.0) * 1000.0 + 0.5);
+    out += ",\"level\":" + std::to_string(thousandths / 1000) + "." +
+           std::to_string(1000 + thousandths % 1000).substr(1);
+    appendTimestamp(out);
+    return out;
+}
+
+std::string encodeSfuForwarding(const std::vector<TrackSummary>& videos) {
+    std::string out = beginEnvelope(MessageType::sfuForwarding);
+    out += ",\"video\":[";
+    bool first = true;
+    for (const auto& video : videos) {
+        if (!first) out += ',';
+        first = false;
+        out += "{\"peerId\":";
+        obs::appendJsonString(out, video.peerId);
+        out += ",\"source\":";
+        obs::appendJsonString(out, video.source);
+        out += '}';
+    }
+    out += ']';
     appendTimestamp(out);
     return out;
 }

@@ -38,8 +38,14 @@ std::string encodeChat(std::string_view roomId, std::string_view fromId, std::st
 // `tracks` with their mids.
 std::string encodeSfuAnswer(std::string_view sdp, const std::vector<TrackSummary>& tracks);
 // `tracks` without mids: what can be forwarded, not where.
+// sfu-probe-answer: the media server's answer to a pre-call check's probe.
+std::string encodeSfuProbeAnswer(std::string_view sdp);
 std::string encodeSfuTracks(const std::vector<TrackSummary>& tracks);
 std::string encodeSfuClosed(std::string_view reason);
+// The room's active speaker by the media server's audio levels; `level` linear 0..1.
+std::string encodeActiveSpeaker(std::string_view peerId, double level);
+// The videos forwarded to this viewer now: {type, video: [{peerId, source}]}.
+std::string encodeSfuForwarding(const std::vector<TrackSummary>& videos);
 // sfu-encodings: which of the client's simulcast encodings (RIDs) of `source` stay active.
 std::string encodeSfuEncodings(std::string_view source, const std::vector<std::string>& active);
 std::string encodePeerJoined(std::string_view roomId, std::string_view peerId,

@@ -185,10 +185,11 @@ TEST(MetricsCardinality, ErrorCodesCloseReasonsAndTypesAreFixedSetsFromTheStart)
     EXPECT_EQ(seriesOf(atStart, "pulsemeet_signaling_errors_total").size(),
               15u);  // ErrorCode: the 13 of the protocol, peer-unreachable, media-unavailable
     EXPECT_EQ(seriesOf(atStart, "pulsemeet_websocket_closes_total").size(), 8u);
-    // MessageType: 11 client -> server (chat both ways, preview), 10 server -> client
-    // (room-preview).
-    EXPECT_EQ(seriesOf(atStart, "pulsemeet_messages_received_total").size(), 21u);
-    EXPECT_EQ(seriesOf(atStart, "pulsemeet_messages_sent_total").size(), 21u);
+    // MessageType: 14 client -> server (chat both ways, preview, sfu-view, sfu-probe,
+    // mesh-unreachable), 13 server -> client (room-preview, active-speaker, sfu-forwarding,
+    // sfu-probe-answer).
+    EXPECT_EQ(seriesOf(atStart, "pulsemeet_messages_received_total").size(), 28u);
+    EXPECT_EQ(seriesOf(atStart, "pulsemeet_messages_sent_total").size(), 28u);
 
     {
         WsClient client(server.port());

@@ -253,15 +253,15 @@ class MediaClient {
 };
 
 // A VP8 packet from the publisher's camera, with its mid extension.
-Bytes cameraPacket(std::uint16_t sequence) {
+Bytes cameraPacket(std::uint16_t sequence, std::uint32_t ssrc = kCameraSsrc) {
     const std::uint8_t mid[] = {'1'};
     const RtpExtensionElement elements[] = {{kPublisherMidId, mid}};
     Bytes payload(100);
     for (std::size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<std::uint8_t>(i);
     payload[0] = 0x10;  // VP8 descriptor: start of partition 0
     Bytes out(1500);
-    out.resize(writeRtpPacket(out, {false, 96, sequence, 3000u * sequence, kCameraSsrc, {}},
-                              elements, payload));
+    out.resize(
+        writeRtpPacket(out, {false, 96, sequence, 3000u * sequence, ssrc, {}}, elements, payload));
     return out;
 }
 
@@ -532,6 +532,46 @@ TEST(SfuTest, ReofferKeepsTheTransportAndMappingAndAnIceRestartChangesCredential
     const auto afterRestart = offerAndWait(room.sfu, "sub", restartOffer);
     EXPECT_NE(ufragOf(afterRestart.sdp), ufragOf(room.subscriberAnswer.sdp));
     EXPECT_EQ(statsOf(room.sfu).transports, 2U) << "the same transport, new ICE credentials";
+}
+
+// Issue 15's intermittent missing video: a publisher's page made a fresh connection (new
+// certificate, new SSRCs, RTP timestamps and VP8 picture ids starting elsewhere) and its offer
+// was answered before a subscriber re-offered. The subscriber's section kept its SSRC and got
+// the new stream on it, and Chrome dropped every frame of it as older than what it had decoded.
+// Now the subscriber hears its tracks again, nothing of the new stream goes out on the old SSRC,
+// and its re-offer gets the track on a fresh SSRC.
+TEST(SfuTest, APublishersNewConnectionReachesASubscriberOnAFreshSsrc) {
+    Room room(0);
+    room.join();
+    const auto first = room.listener.announcement("sub", 1);
+    ASSERT_TRUE(first);
+    room.publisher.sendRtp(cameraPacket(7));
+    ASSERT_TRUE(room.subscriber.receiveUntil(
+        [&](const auto& p) { return isRtpFrom(p, room.subscriberSsrc); }));
+
+    constexpr std::uint32_t kNewCameraSsrc = 0x0CA0CA11;
+    MediaClient again(room.sfu.port());
+    const IceCredentials ice{"pubagain", "publisher-again-password-012345"};
+    const auto answer =
+        offerAndWait(room.sfu, "pub",
+                     makeOffer(ice, again.fingerprint(),
+                               {{"audio", "0", "sendonly", kMicrophoneSsrc + 16},
+                                {"video", "1", "sendonly", kNewCameraSsrc, kNewCameraSsrc + 1}}));
+    again.connect(answer.sdp, ice);
+    const auto told = room.listener.announcement("sub", 2);
+    ASSERT_TRUE(told) << "the subscriber was not told to re-offer";
+    EXPECT_EQ(*told, *first);
+    for (std::uint16_t s = 500; s < 505; ++s) again.sendRtp(cameraPacket(s, kNewCameraSsrc));
+    EXPECT_FALSE(room.subscriber.receiveUntil(
+        [&](const auto& p) { return isRtpFrom(p, room.subscriberSsrc); }, 500ms))
+        << "the new stream went out on the old SSRC";
+
+    const auto reoffered = offerAndWait(room.sfu, "sub", room.subscriberOffer);
+    EXPECT_EQ(reoffered.tracks, room.subscriberAnswer.tracks);
+    const auto fresh = declaredSsrcs(reoffered.sdp, "v").first;
+    EXPECT_NE(fresh, room.subscriberSsrc);
+    again.sendRtp(cameraPacket(505, kNewCameraSsrc));
+    EXPECT_TRUE(room.subscriber.receiveUntil([&](const auto& p) { return isRtpFrom(p, fresh); }));
 }
 
 TEST(SfuTest, ATransportThatDiesOnItsOwnIsReportedAndRemoved) {

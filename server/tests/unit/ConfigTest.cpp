@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <optional>
+#include <thread>
+
 #include <boost/asio/ip/address.hpp>
 
 #include "config/Config.hpp"
@@ -214,6 +218,24 @@ TEST(Config, MediaPortDefaultsTo10000AndZeroMeansAny) {
               "MEDIA_PORT=70000 (environment) is invalid: expected an integer from 0 to 65535");
 }
 
+TEST(Config, MediaTcpPortFollowsMediaPortAndZeroTurnsItOff) {
+    EXPECT_EQ(loadWith({}).mediaTcpPort, std::optional<std::uint16_t>(10000));
+    EXPECT_EQ(loadWith({{"MEDIA_PORT", "12000"}}).mediaTcpPort,
+              std::optional<std::uint16_t>(12000));
+    EXPECT_EQ(loadWith({{"MEDIA_PORT", "0"}}).mediaTcpPort, std::optional<std::uint16_t>(0));
+    EXPECT_EQ(loadWith({{"MEDIA_TCP_PORT", "443"}}).mediaTcpPort,
+              std::optional<std::uint16_t>(443));
+    EXPECT_EQ(loadWith({}, {"--media-tcp-port", "40001"}).mediaTcpPort,
+              std::optional<std::uint16_t>(40001));
+    EXPECT_FALSE(loadWith({{"MEDIA_TCP_PORT", "0"}}).mediaTcpPort.has_value());
+    EXPECT_FALSE(loadWith({{"MEDIA_PORT", "0"}, {"MEDIA_TCP_PORT", "0"}}).mediaTcpPort.has_value());
+    EXPECT_EQ(errorFor({{"MEDIA_TCP_PORT", "70000"}}),
+              "MEDIA_TCP_PORT=70000 (environment) is invalid: expected an integer from 0 to 65535");
+    EXPECT_EQ(errorFor({{"MEDIA_TCP_PORT", "tcp"}}),
+              "MEDIA_TCP_PORT=tcp (environment) is invalid: expected an integer from 0 to 65535");
+    EXPECT_NE(helpText().find("--media-tcp-port / MEDIA_TCP_PORT"), std::string::npos);
+}
+
 TEST(Config, MediaAnnouncedIpIsOneReachableAddress) {
     EXPECT_EQ(loadWith({{"MEDIA_ANNOUNCED_IP", " 203.0.113.7 "}}).mediaAnnouncedIp, "203.0.113.7");
     EXPECT_EQ(loadWith({{"MEDIA_ANNOUNCED_IP", "2001:db8::1"}}).mediaAnnouncedIp, "2001:db8::1");
@@ -251,7 +273,8 @@ TEST(Config, RoomsOnTheMediaServerDefaults) {
     EXPECT_EQ(config.sfuMode, SfuMode::automatic);
     EXPECT_EQ(config.meshMaxPeers, 4);
     EXPECT_EQ(config.meshReturn, std::chrono::seconds(10));
-    EXPECT_EQ(config.mediaWorkers, 1);
+    EXPECT_EQ(config.mediaWorkers,
+              static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 16u)));
     EXPECT_EQ(config.mediaTestDropPercent, 0);
     const Config set = loadWith({{"SFU_MODE", "always"},
                                  {"MESH_MAX_PEERS", "2"},
@@ -296,10 +319,23 @@ TEST(Config, MeshReturnSecondsIsANonNegativeInteger) {
               std::string::npos);
 }
 
-TEST(Config, MediaWorkersIsOneToSixteen) {
-    EXPECT_EQ(errorFor({{"MEDIA_WORKERS", "0"}}),
-              "MEDIA_WORKERS=0 (environment) is invalid: expected an integer from 1 to 16");
+TEST(Config, MediaWorkersIsZeroToSixteen) {
+    EXPECT_EQ(errorFor({{"MEDIA_WORKERS", "-1"}}),
+              "MEDIA_WORKERS=-1 (environment) is invalid: expected an integer from 0 to 16");
+    EXPECT_EQ(loadWith({{"MEDIA_WORKERS", "0"}}).mediaWorkers,
+              static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 16u)));
+    EXPECT_EQ(loadWith({{"MEDIA_WORKERS", "3"}}).mediaWorkers, 3);
     EXPECT_NE(errorFor({{"MEDIA_WORKERS", "17"}}).find("MEDIA_WORKERS=17"), std::string::npos);
+}
+
+TEST(Config, VideoLastNDefaultsToSixteenAndIsOneToAThousand) {
+    EXPECT_EQ(loadWith({}).videoLastN, 16);
+    EXPECT_EQ(loadWith({{"VIDEO_LAST_N", "5"}}).videoLastN, 5);
+    EXPECT_EQ(loadWith({}, {"--video-last-n", "1000"}).videoLastN, 1000);
+    EXPECT_EQ(errorFor({{"VIDEO_LAST_N", "0"}}),
+              "VIDEO_LAST_N=0 (environment) is invalid: expected an integer from 1 to 1000");
+    EXPECT_NE(errorFor({{"VIDEO_LAST_N", "lots"}}).find("VIDEO_LAST_N=lots"), std::string::npos);
+    EXPECT_NE(helpText().find("--video-last-n / VIDEO_LAST_N"), std::string::npos);
 }
 
 TEST(Config, MediaTestDropPercentIsZeroToAHundred) {

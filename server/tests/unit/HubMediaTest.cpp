@@ -38,8 +38,20 @@ class RecordingMediaServer : public MediaServerPort {
         std::thread([&] { offers.at(index).done(std::move(answer)); }).join();
     }
 
+    // The pins of each sfu-view that reached the media server ("room/viewer: pinned...").
+    void setViews(const std::string& roomId, const std::string& viewerId,
+                  std::vector<MediaView> views) override {
+        std::string line = roomId + "/" + viewerId + ":";
+        for (const auto& view : views)
+            if (view.pinned) line += " " + view.peerId;
+        pins.push_back(line);
+        lastViews = std::move(views);
+    }
+
     std::vector<Offer> offers;
     std::vector<std::string> removed;
+    std::vector<std::string> pins;
+    std::vector<MediaView> lastViews;
 };
 
 MediaAnswer answerWith(std::vector<MediaTrack> tracks) {
@@ -50,9 +62,10 @@ class HubMediaTest : public HubHarness {
   protected:
     ~HubMediaTest() override { hub.reset(); }
 
-    void start(SfuPolicy policy, bool withMediaServer = true,
-               std::chrono::milliseconds grace = 0ms) {
+    void start(SfuPolicy policy, bool withMediaServer = true, std::chrono::milliseconds grace = 0ms,
+               bool turnConfigured = false) {
         HubOptions options;
+        options.turnConfigured = turnConfigured;
         options.maxPeersPerRoom = 50;
         options.roomModes = {policy, 4, 10s};
         options.media = withMediaServer ? &media : nullptr;
@@ -293,4 +306,157 @@ TEST_F(HubMediaTest, AnAnswerFromBeforeALeaveDoesNotAnswerTheOfferAfterARejoin) 
     EXPECT_TRUE(a->inbox.empty()) << "that answer is for the connection a had before leaving";
     media.answer(1, answerWith({}));
     EXPECT_EQ(a->take()["type"].as_string(), "sfu-answer");
+}
+
+TEST_F(HubMediaTest, SfuViewIsRefusedOnTheMesh) {
+    start(SfuPolicy::automatic);
+    auto a = joinAs("a");
+    joinAs("b");
+    a->inbox.clear();
+    const std::string view =
+        R"({"type":"sfu-view","views":[{"peerId":"b","source":"camera","width":320,"height":180,"pinned":true},{"peerId":"c","source":"screen","width":0,"height":0}]})";
+    send("a", view);
+    EXPECT_EQ(a->take()["code"].as_string(), "media-unavailable") << "the room is on the mesh";
+    EXPECT_TRUE(media.pins.empty());
+}
+
+TEST_F(HubMediaTest, SfuViewPinsReachTheMediaServerWithinLimits) {
+    start(SfuPolicy::always);
+    auto a = joinAs("a");
+    joinAs("b");
+    const std::string view =
+        R"({"type":"sfu-view","views":[{"peerId":"b","source":"camera","width":320,"height":180,"pinned":true},{"peerId":"c","source":"screen","width":0,"height":0}]})";
+    a->inbox.clear();
+    send("a", view);
+    EXPECT_TRUE(a->inbox.empty());
+    ASSERT_EQ(media.pins.size(), 1u);
+    EXPECT_EQ(media.pins[0], "room/a: b");
+    // The same message carries the sizes, for the simulcast layer choice.
+    ASSERT_EQ(media.lastViews.size(), 2u);
+    EXPECT_EQ(media.lastViews[0].width, 320u);
+    EXPECT_EQ(media.lastViews[0].height, 180u);
+    EXPECT_EQ(media.lastViews[1].source, "screen");
+    EXPECT_EQ(media.lastViews[1].width, 0u);
+
+    for (
+        const char* bad :
+        {R"({"type":"sfu-view"})", R"({"type":"sfu-view","views":{}})",
+         R"({"type":"sfu-view","views":[{"peerId":"b","source":"microphone","width":1,"height":1}]})",
+         R"({"type":"sfu-view","views":[{"peerId":"b","source":"camera","width":8193,"height":1}]})",
+         R"({"type":"sfu-view","views":[{"peerId":"b","source":"camera","width":-1,"height":1}]})",
+         R"({"type":"sfu-view","views":[{"peerId":"","source":"camera","width":1,"height":1}]})",
+         R"({"type":"sfu-view","views":[{"peerId":"b","source":"camera","width":1,"height":1,"pinned":"yes"}]})"}) {
+        // Refused when decoded, before the hub sees it.
+        const auto decoded = decodeClientMessage(bad);
+        ASSERT_TRUE(std::holds_alternative<wire::SignalError>(decoded)) << bad;
+        EXPECT_EQ(std::get<wire::SignalError>(decoded).code, wire::ErrorCode::badMessage) << bad;
+    }
+    // More entries than 2 x MAX_PEERS_PER_ROOM (50 here).
+    std::string many = R"({"type":"sfu-view","views":[)";
+    for (int i = 0; i < 101; ++i)
+        many +=
+            std::string(i ? "," : "") + R"({"peerId":"b","source":"camera","width":1,"height":1})";
+    send("a", many + "]}");
+    EXPECT_EQ(a->take()["code"].as_string(), "bad-message");
+    EXPECT_EQ(media.pins.size(), 1u);
+}
+
+TEST_F(HubMediaTest, TheActiveSpeakerReachesEveryMemberAndForwardingItsViewer) {
+    start(SfuPolicy::always);
+    auto a = joinAs("a");
+    auto b = joinAs("b");
+    a->inbox.clear();
+    b->inbox.clear();
+    std::thread([&] {
+        hub->mediaActiveSpeaker("room", "b", 0.1234);
+        hub->mediaActiveSpeaker("room", "gone", 0.5);
+        hub->mediaVideoForwarding("room", "a", {{"b", "camera", ""}});
+        hub->mediaVideoForwarding("room", "gone", {});
+    }).join();
+    for (const auto& link : {a, b}) {
+        auto speaker = link->take();
+        EXPECT_EQ(speaker["type"].as_string(), "active-speaker");
+        EXPECT_EQ(speaker["peerId"].as_string(), "b") << "the speaker hears it too";
+        EXPECT_DOUBLE_EQ(speaker["level"].to_number<double>(), 0.123);
+    }
+    auto forwarding = a->take();
+    EXPECT_EQ(forwarding["type"].as_string(), "sfu-forwarding");
+    ASSERT_EQ(forwarding["video"].as_array().size(), 1u);
+    EXPECT_EQ(forwarding["video"].as_array()[0].as_object().at("peerId").as_string(), "b");
+    EXPECT_TRUE(a->inbox.empty());
+    EXPECT_TRUE(b->inbox.empty());
+}
+
+// issue 20: two members that cannot connect directly, with no TURN, move the room onto the media
+// server (one report is enough, a repeat changes nothing), and it stays there below the
+// hold-off's size until one of the pair leaves.
+TEST_F(HubMediaTest, AnUnreachablePairWithoutTurnMovesTheRoomToTheMediaServerWhileBothAreIn) {
+    start(SfuPolicy::automatic);
+    auto a = joinAs("a");
+    auto b = joinAs("b");
+    a->inbox.clear();
+    b->inbox.clear();
+    send("a", R"({"type":"mesh-unreachable","targetId":"b"})");
+    EXPECT_EQ(b->take()["mode"].as_string(), "sfu");
+    EXPECT_EQ(a->take()["mode"].as_string(), "sfu");
+    send("b", R"({"type":"mesh-unreachable","targetId":"a"})");
+    EXPECT_TRUE(a->inbox.empty());
+    hub->sweep(Hub::Clock::now() + 60s);  // two members, far past the hold-off: still sfu
+    EXPECT_TRUE(a->inbox.empty());
+    auto c = joinAs("c");
+    EXPECT_EQ(modeIn(c->take()), "sfu");
+    a->inbox.clear();
+    send("b", R"({"type":"leave"})");
+    hub->sweep(Hub::Clock::now() + 60s);  // the pair is gone: the usual return to the mesh
+    bool backToMesh = false;
+    for (auto& message : a->inbox) {
+        const auto parsed = boost::json::parse(*message).as_object();
+        if (parsed.at("type").as_string() == "room-mode")
+            backToMesh = parsed.at("mode").as_string() == "mesh";
+    }
+    EXPECT_TRUE(backToMesh);
+}
+
+TEST_F(HubMediaTest, AnUnreachablePairIsIgnoredWithTurnAndRefusedForAStranger) {
+    start(SfuPolicy::automatic, true, 0ms, /*turnConfigured=*/true);
+    auto a = joinAs("a");
+    auto b = joinAs("b");
+    a->inbox.clear();
+    b->inbox.clear();
+    send("a", R"({"type":"mesh-unreachable","targetId":"b"})");
+    EXPECT_TRUE(a->inbox.empty());
+    EXPECT_TRUE(b->inbox.empty()) << "the relay is the way through: the room stays mesh";
+    send("a", R"({"type":"mesh-unreachable","targetId":"nobody"})");
+    EXPECT_EQ(a->take()["code"].as_string(), "peer-not-found");
+}
+
+// The pre-call check's probe: no room needed, a media room of its own, answered to the prober
+// only, removed after its lifetime or when the client goes; limited per connection.
+TEST_F(HubMediaTest, AProbeNeedsNoRoomIsAnsweredAndRemovedAndLimited) {
+    start(SfuPolicy::automatic);
+    auto prober = connect("prober");
+    send("prober", R"({"type":"sfu-probe","sdp":"v=0\r\n"})");
+    ASSERT_EQ(media.offers.size(), 1u);
+    EXPECT_TRUE(media.offers[0].roomId.starts_with("probe:prober:"));
+    media.answer(0, answerWith({}));
+    auto answer = prober->take();
+    EXPECT_EQ(answer["type"].as_string(), "sfu-probe-answer");
+    EXPECT_EQ(answer["sdp"].as_string(), "v=0\r\na=ice-lite\r\n");
+    hub->sweep(Hub::Clock::now() + 16s);
+    EXPECT_EQ(media.removed, std::vector<std::string>{media.offers[0].roomId + "/prober"});
+    for (int i = 0; i < 5; ++i) send("prober", R"({"type":"sfu-probe","sdp":"v=0\r\n"})");
+    EXPECT_EQ(media.offers.size(), 6u);
+    prober->inbox.clear();
+    send("prober", R"({"type":"sfu-probe","sdp":"v=0\r\n"})");
+    EXPECT_EQ(media.offers.size(), 6u) << "six a minute";
+    EXPECT_EQ(prober->take()["code"].as_string(), "media-unavailable");
+    hub->detach("prober");
+    EXPECT_EQ(media.removed.size(), 6u) << "the five still alive go with the connection";
+}
+
+TEST_F(HubMediaTest, AProbeWithoutAMediaServerIsRefused) {
+    start(SfuPolicy::automatic, false);
+    auto prober = connect("prober");
+    send("prober", R"({"type":"sfu-probe","sdp":"v=0\r\n"})");
+    EXPECT_EQ(prober->take()["code"].as_string(), "media-unavailable");
 }

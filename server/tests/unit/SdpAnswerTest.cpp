@@ -322,5 +322,22 @@ TEST(SdpAnswerTest, Ipv6CandidateAddress) {
     EXPECT_TRUE(contains(answer.sdp, " 2001:db8::1 10000 typ host\r\n"));
 }
 
+// ICE over TCP: a passive TCP host candidate on its own port, after the UDP one and below it in
+// priority (a client that can use UDP prefers it); none when TCP is off.
+TEST(SdpAnswerTest, TcpPassiveCandidateBelowTheUdpOne) {
+    auto p = parameters();
+    p.tcpCandidatePort = 10001;
+    const auto sdp = answerTo(offerFrom(readSdpFixture("chrome-audio-video.sdp")), p).sdp;
+    const auto udp = sdp.find("a=candidate:1 1 udp 2130706431 192.0.2.10 10000 typ host\r\n");
+    const auto tcp =
+        sdp.find("a=candidate:2 1 tcp 2120220671 192.0.2.10 10001 typ host tcptype passive\r\n");
+    ASSERT_NE(udp, std::string::npos);
+    ASSERT_NE(tcp, std::string::npos);
+    EXPECT_LT(udp, tcp);
+    EXPECT_LT(2120220671u, 2130706431u);
+    const auto without = answerTo(offerFrom(readSdpFixture("chrome-audio-video.sdp"))).sdp;
+    EXPECT_EQ(without.find(" tcp "), std::string::npos);
+}
+
 }  // namespace
 }  // namespace pulsemeet::media

@@ -317,6 +317,24 @@ TEST(SfuProducer, KeyFrameRequestsAreThrottledToOnePerSecond) {
     });
 }
 
+// A new mapping's first picture: the key frame asked for when the consumer started reached the
+// subscriber before it applied the answer, and was dropped. The subscriber's own first PLI is
+// answered at once, not after the rest of the throttle's second; its later ones are throttled.
+TEST(SfuConsumer, TheSubscribersFirstKeyFrameRequestPassesTheThrottle) {
+    Rig rig;
+    rig.consumer->requestKeyFrame(rig.now);  // the consumer starts
+    EXPECT_EQ(rig.publisher.rtcp.size(), 1U);
+    rig.consumer->onReceiverKeyFrameRequest(rig.now + 200ms);
+    EXPECT_EQ(rig.publisher.rtcp.size(), 2U)
+        << "the subscriber's first PLI waited for the throttle";
+    rig.consumer->onReceiverKeyFrameRequest(rig.now + 400ms);
+    rig.producer->tick(rig.now + 1100ms);
+    EXPECT_EQ(rig.publisher.rtcp.size(), 2U) << "a second one is throttled, from the first's time";
+    rig.producer->tick(rig.now + 1201ms);
+    EXPECT_EQ(rig.publisher.rtcp.size(), 3U);
+    EXPECT_EQ(rig.stats.plisSent, 3U);
+}
+
 TEST(SfuProducer, ReceiverReportCountsLoss) {
     Rig rig;
     for (std::uint16_t s : {100, 101, 103, 104}) rig.publish(publisherPacket(s), rig.now);
@@ -341,4 +359,37 @@ TEST(SfuKeyFrame, Vp8AndH264) {
     EXPECT_TRUE(isKeyFrame("H264", Bytes{0x7C, 0x85}));                    // FU-A start of IDR
     EXPECT_FALSE(isKeyFrame("H264", Bytes{0x7C, 0x05}));                   // FU-A middle
     EXPECT_FALSE(isKeyFrame("opus", Bytes{0x10, 0x00}));
+}
+
+// Last-N pauses a consumer and resumes it later (RoomForwarding): nothing goes out meanwhile, the
+// resumed stream starts on a key frame the producer was asked for, and its sequence numbers
+// continue without a gap the subscriber would NACK.
+TEST(SfuConsumer, APausedConsumerSendsNothingAndResumesOnAKeyFrameWithoutAGap) {
+    Rig rig;
+    rig.publish(publisherPacket(1000), rig.now);
+    ASSERT_EQ(rig.subscriber.rtp.size(), 1U);
+    rig.consumer->setForwarding(false, rig.now);
+    for (std::uint16_t seq = 1001; seq < 1100; ++seq) rig.publish(publisherPacket(seq), rig.now);
+    EXPECT_EQ(rig.subscriber.rtp.size(), 1U) << "paused";
+
+    rig.publisher.rtcp.clear();
+    const auto later = rig.now + 5s;  // past the key-frame request throttle
+    rig.consumer->setForwarding(true, later);
+    EXPECT_FALSE(rig.publisher.rtcp.empty()) << "a key frame is asked for at once";
+    rig.publish(publisherPacket(1100), later);
+    EXPECT_EQ(rig.subscriber.rtp.size(), 1U) << "a delta frame cannot be decoded: wait";
+    auto keyFrame = publisherPacket(1101);
+    auto parsed = RtpPacket::parse(keyFrame);
+    ASSERT_TRUE(parsed);
+    const auto payloadAt = parsed->headerSize();
+    keyFrame[payloadAt] = 0x10;      // VP8 descriptor: start of partition 0
+    keyFrame[payloadAt + 1] = 0x00;  // P bit clear: a key frame
+    rig.publish(keyFrame, later);
+    rig.publish(publisherPacket(1102), later);
+    ASSERT_EQ(rig.subscriber.rtp.size(), 3U);
+    auto first = RtpPacket::parse(rig.subscriber.rtp[0]);
+    auto resumed = RtpPacket::parse(rig.subscriber.rtp[1]);
+    auto next = RtpPacket::parse(rig.subscriber.rtp[2]);
+    EXPECT_EQ(resumed->sequenceNumber(), static_cast<std::uint16_t>(first->sequenceNumber() + 1));
+    EXPECT_EQ(next->sequenceNumber(), static_cast<std::uint16_t>(first->sequenceNumber() + 2));
 }

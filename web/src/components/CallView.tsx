@@ -1,4 +1,5 @@
 // In the call: the tile grid, the control bar, connection banner, settings and quality panels.
+import { E2eeIndicator, E2eeMissingKeyBanner } from './E2eeNotices';
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore, type PointerEvent as ReactPointerEvent, type ReactNode, type RefObject } from 'react';
 import { CallRecorder, downloadRecording } from '../room/CallRecorder';
 import { isAudioBlocked, subscribeAudioBlocked, unlockAudio } from '../audioUnlock';
@@ -9,7 +10,8 @@ import { participantRows, raisedHandOrder, raisedIds } from '../room/awareness';
 import { connectIssueMessage } from '../rtc/connectIssue';
 import { savePrefs } from '../prefs';
 import { CamIcon, CamOffIcon, ChartIcon, ChatIcon, CheckIcon, EyeOffIcon, GridIcon, RecordIcon, GearIcon, HandIcon, LeaveIcon, LinkIcon, Logo, MicIcon, MicOffIcon, ScreenIcon, SpeakerIcon, SpeakerViewIcon, UsersIcon } from './icons';
-import { chooseLayout, clampInset, defaultInset, gridTileSize, insetSize, type Point, type Size, type ViewMode } from './layout';
+import { GridPager } from './GridPager';
+import { bestColumns, chooseLayout, clampInset, defaultInset, gridPage, gridPageSize, gridTileSize, insetSize, type Point, type Size, type ViewMode } from './layout';
 import { ChatPanel } from './ChatPanel';
 import { ScreenTile } from './ScreenTile';
 import { SettingsDialog } from './SettingsDialog';
@@ -61,6 +63,9 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
   const area = useElementSize(tileArea);
   const [viewMode, setViewMode] = useState<ViewMode>('speaker');
   const [pinnedId, setPinnedId] = useState<string | null>(null);
+  // The media server keeps a pinned person's camera coming whatever last-N says.
+  useEffect(() => room.setPinned(pinnedId), [room, pinnedId]);
+  const [gridPageIndex, setGridPageIndex] = useState(0);
   const [selfHidden, setSelfHidden] = useState(false);
   // Who spoke last: stays large in speaker view while nobody speaks (state adjusted in render).
   const [lastSpeakerId, setLastSpeakerId] = useState<string | null>(null);
@@ -222,6 +227,7 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
         audioTrack={r.audioTrack}
         audioOn={r.media.audio}
         videoOn={r.media.video}
+        videoForwarded={r.videoForwarded}
         level={r.level}
         connectionState={r.connectionState}
         speakerId={local.speakerId}
@@ -231,11 +237,18 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
         compact={compact}
         pinned={pinnedId === r.id}
         onTogglePin={() => togglePin(r.id)}
+        e2eeProblem={r.e2ee}
       />
     );
   };
-  const gridTile = gridTileSize(layout.tiles.length, cols, rows, area);
-  const tiles = layout.tiles.map((id) => ({ key: id, node: tileFor(id, layout.kind === 'speaker') }));
+  // The grid pages through people beyond what fits at a readable size; the pager takes a row.
+  const paged = gridPage(layout.kind === 'grid' ? layout.tiles : [], gridPageIndex, gridPageSize(area));
+  const paging = layout.kind === 'grid' && paged.pages > 1;
+  const gridArea = paging ? { width: area.width, height: Math.max(0, area.height - 52) } : area;
+  const gridCols = paging ? bestColumns(paged.items.length, gridArea) : cols;
+  const gridRows = paging ? Math.max(1, Math.ceil(paged.items.length / gridCols)) : rows;
+  const gridTile = gridTileSize(paging ? paged.items.length : layout.tiles.length, gridCols, gridRows, gridArea);
+  const tiles = (paging ? paged.items : layout.tiles).map((id) => ({ key: id, node: tileFor(id, layout.kind === 'speaker') }));
   const localSettings = local.videoTrack?.getSettings();
   const localAspect = localSettings?.width && localSettings.height ? localSettings.width / localSettings.height : 16 / 9;
 
@@ -281,6 +294,7 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
           <UsersIcon className="h-3.5 w-3.5" />
           {count}
         </button>
+        <E2eeIndicator encrypting={snap.e2ee?.encrypting === true} />
         {recordingBy.length > 0 && (
           <span data-testid="recording-indicator" title={`Recording: ${recordingBy.join(', ')}`} className="inline-flex min-w-0 shrink items-center gap-1.5 rounded-full bg-rose-500/15 px-2.5 py-1 text-xs font-medium text-rose-200 ring-1 ring-rose-500/30">
             <span className="h-2 w-2 animate-pulse rounded-full bg-rose-500" />
@@ -308,6 +322,7 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
         <ConnectionBadge snap={snap} />
       </header>
 
+      <E2eeMissingKeyBanner missingKey={snap.e2ee?.missingKey === true} />
       {(snap.phase === 'reconnecting' || snap.phase === 'failed') && (
         <div data-testid="connection-banner" data-state={snap.phase} className={`mx-3 mb-3 flex items-center gap-3 rounded-xl px-4 py-2.5 text-sm ring-1 sm:mx-5 ${snap.phase === 'failed' ? 'bg-rose-500/10 text-rose-100 ring-rose-500/30' : 'bg-amber-500/10 text-amber-100 ring-amber-500/30'}`}>
           {snap.phase === 'reconnecting' ? (
@@ -369,12 +384,15 @@ export function CallView({ room, snap, media, local, name }: { room: Room; snap:
         ) : (
           <div ref={tileArea} data-testid="tile-area" data-layout={layout.kind} className="relative min-h-0 min-w-0 flex-1">
             {layout.kind === 'grid' ? (
-              <div data-testid="tile-grid" data-columns={cols} className="flex h-full flex-wrap content-center justify-center gap-3">
-                {tiles.map((t) => (
-                  <div key={t.key} className="min-h-0" style={gridTile}>
-                    {t.node}
-                  </div>
-                ))}
+              <div className="flex h-full flex-col">
+                <div data-testid="tile-grid" data-columns={gridCols} data-page={paged.page} className="flex min-h-0 flex-1 flex-wrap content-center justify-center gap-3">
+                  {tiles.map((t) => (
+                    <div key={t.key} className="min-h-0" style={gridTile}>
+                      {t.node}
+                    </div>
+                  ))}
+                </div>
+                {paging && <GridPager page={paged.page} pages={paged.pages} onPage={setGridPageIndex} />}
               </div>
             ) : (
               <div data-testid="speaker-view" data-strip={layout.stripSide} className={`flex h-full gap-3 ${layout.stripSide === 'right' ? 'flex-row' : 'flex-col'}`}>

@@ -96,7 +96,12 @@ export function Lobby({ roomId, media, snap, initialName, tokenName = null, stat
 
         <section className="rounded-3xl bg-slate-900/70 p-6 ring-1 ring-white/10 backdrop-blur">
           <h1 className="text-2xl font-semibold text-white">Ready to join?</h1>
-          <p className="mt-1 text-sm text-slate-400">Check your camera and microphone before you go in.</p>
+          <p className="mt-1 text-sm text-slate-400">
+            Check your camera and microphone before you go in.{' '}
+            <a href={`/check${window.location.search}`} target="_blank" rel="noopener" data-testid="lobby-check-link" className="text-indigo-300 underline-offset-2 hover:underline">
+              Test your connection
+            </a>
+          </p>
           <div className="mt-3">
             <RoomPreviewLine roomId={roomId} live={status.kind === 'ready'} />
           </div>

@@ -8,7 +8,10 @@ import type { QualityLevel } from '../rtc/stats';
 import { CamOffIcon, EyeOffIcon, HandIcon, MicOffIcon, PinIcon } from './icons';
 import { videoFit, type Size } from './layout';
 import { QualityDot } from './QualityDot';
+import { tileFace } from './tileFace';
 import { useVideoShowing } from './useVideoShowing';
+import type { E2eeProblem } from '../room/RoomSnapshot';
+import { E2eeTileNotice } from './E2eeNotices';
 
 export interface VideoTileProps {
   peerId: string;
@@ -18,6 +21,8 @@ export interface VideoTileProps {
   audioTrack: MediaStreamTrack | null;
   audioOn: boolean;
   videoOn: boolean;
+  /** The media server forwards this camera to us now (last-N); false: the avatar, not the video. */
+  videoForwarded?: boolean;
   level?: QualityLevel;
   connectionState?: RTCPeerConnectionState;
   speakerId?: string | null;
@@ -33,6 +38,8 @@ export interface VideoTileProps {
   onHideSelf?: () => void;
   /** A small tile (strip, inset): a smaller avatar. */
   compact?: boolean;
+  /** End-to-end encryption keeps their media from being shown: the tile says why (E2eeNotices). */
+  e2eeProblem?: E2eeProblem | null;
 }
 
 /** The tile's and the video's sizes, kept current: what the letterbox decision needs. */
@@ -108,8 +115,10 @@ export function VideoTile(p: VideoTileProps) {
   const cameraOn = p.videoOn && p.videoTrack !== null;
   // A remote camera that is "on" but brings no picture (nothing arrives, or black frames from a
   // client that disabled its track without saying so) shows the initials, not a black tile.
-  const picture = useVideoShowing(ref, p.videoTrack, cameraOn && !p.isLocal);
-  const showVideo = cameraOn && picture;
+  const forwarded = p.videoForwarded !== false;
+  const picture = useVideoShowing(ref, p.videoTrack, cameraOn && forwarded && !p.isLocal);
+  const face = tileFace({ isLocal: p.isLocal, cameraOn, forwarded, picture });
+  const showVideo = face === 'video';
   const connecting = !p.isLocal && p.connectionState !== 'connected' && p.connectionState !== undefined;
 
   return (
@@ -137,12 +146,13 @@ export function VideoTile(p: VideoTileProps) {
       />
       {/* Over the video rather than hiding it: it keeps playing, so new frames are seen at once. */}
       {!showVideo && (
-        <div data-testid={cameraOn ? 'tile-no-picture' : 'tile-camera-off'} className="absolute inset-0 grid place-items-center bg-gradient-to-b from-slate-800 to-slate-900">
+        <div data-testid={`tile-${face}`} title={face === 'not-forwarded' ? 'Video paused: not among the most recent speakers' : undefined} className="absolute inset-0 grid place-items-center bg-gradient-to-b from-slate-800 to-slate-900">
           <div className={`grid place-items-center rounded-full bg-gradient-to-br font-semibold text-white shadow-xl ${p.compact ? 'h-12 w-12 text-base' : 'h-20 w-20 text-2xl'} ${colorFor(p.peerId)}`}>
             {initials(p.name)}
           </div>
         </div>
       )}
+      {p.e2eeProblem && <E2eeTileNotice problem={p.e2eeProblem} name={p.name} />}
       {p.hand && (
         <div data-testid="tile-hand" className="absolute left-3 top-3 inline-flex items-center gap-1.5 rounded-full bg-amber-400 px-2.5 py-1 text-xs font-semibold text-slate-900 shadow-lg" title="Hand raised">
           <HandIcon className="h-4 w-4" /> Hand raised

@@ -155,3 +155,19 @@ export const SpeakerViewIcon = (p: P) => (
     <rect x="18" y="16" width="3" height="4" rx="1" />
   </Base>
 );
+export const LockIcon = (p: P) => (
+  <Base {...p}>
+    <rect x="5" y="11" width="14" height="10" rx="2" />
+    <path d="M8 11V7a4 4 0 0 1 8 0v4" />
+  </Base>
+);
+export const ChevronLeftIcon = (p: P) => (
+  <Base {...p}>
+    <path d="m15 5-7 7 7 7" />
+  </Base>
+);
+export const ChevronRightIcon = (p: P) => (
+  <Base {...p}>
+    <path d="m9 5 7 7-7 7" />
+  </Base>
+);

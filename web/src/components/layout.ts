@@ -89,6 +89,41 @@ export function gridTileSize(n: number, columns: number, rows: number, stage: Si
   return { width: Math.floor(Math.min(cellW, cellH * CAMERA_ASPECT)), height: Math.floor(Math.min(cellH, (cellW * 3) / 4)) };
 }
 
+/** A grid tile is never smaller than this (CSS px): beyond what fits at this size the grid pages. */
+export const MIN_GRID_TILE: Size = { width: 144, height: 81 };
+/** Tiles on one grid page at most, however large the screen (the media server's last-N default). */
+export const MAX_GRID_PAGE = 16;
+
+/**
+ * How many grid tiles fit on one page of `stage`: the most (up to MAX_GRID_PAGE) whose tiles stay
+ * at least MIN_GRID_TILE in the best arrangement; at least 1.
+ */
+export function gridPageSize(stage: Size, minTile: Size = MIN_GRID_TILE, max = MAX_GRID_PAGE): number {
+  let fits = 1;
+  for (let n = 2; n <= max; n++) {
+    const columns = bestColumns(n, stage);
+    const tile = gridTileSize(n, columns, Math.ceil(n / columns), stage);
+    if (tile.width >= minTile.width && tile.height >= minTile.height) fits = n;
+  }
+  return fits;
+}
+
+export interface GridPage<T> {
+  /** The tiles on this page. */
+  items: T[];
+  /** This page (0-based, clamped to the pages there are) and how many there are. */
+  page: number;
+  pages: number;
+}
+
+/** Page `page` of `items`, `perPage` at a time; a page past the end shows the last one. */
+export function gridPage<T>(items: readonly T[], page: number, perPage: number): GridPage<T> {
+  const size = Math.max(1, Math.floor(perPage));
+  const pages = Math.max(1, Math.ceil(items.length / size));
+  const current = Math.min(Math.max(0, Math.floor(page)), pages - 1);
+  return { items: items.slice(current * size, current * size + size), page: current, pages };
+}
+
 /** The pinned person first; else, once crowded, the active speaker first (orderRemotes). */
 function orderedRemotes(remoteIds: readonly string[], pinned: string | null, speaker: string | null): string[] {
   if (pinned === null) return orderRemotes(remoteIds.map((id) => ({ id })), speaker).map((r) => r.id);

@@ -1,8 +1,9 @@
 // `/`: start a new room or join one by id or pasted link.
 import { useState } from 'react';
 import { generateRoomId, parseRoomInput } from '../protocol/roomId';
+import { generateRoomKey, withLinkKey } from '../e2ee/roomKey';
 import { navigate } from '../router';
-import { CamIcon, ChartIcon, Logo, UsersIcon } from '../components/icons';
+import { CamIcon, ChartIcon, LockIcon, Logo, UsersIcon } from '../components/icons';
 
 export function Home() {
   const [input, setInput] = useState('');
@@ -52,6 +53,15 @@ export function Home() {
             </button>
           </form>
         </div>
+        <button
+          type="button"
+          data-testid="create-encrypted-room"
+          onClick={() => navigate(withLinkKey(`/r/${generateRoomId()}`, generateRoomKey()))}
+          className="mt-4 inline-flex items-center gap-2 rounded-xl px-4 py-2 text-sm font-semibold text-emerald-300 ring-1 ring-emerald-500/30 transition hover:bg-emerald-500/10"
+        >
+          <LockIcon className="h-4 w-4" /> New end-to-end encrypted meeting
+        </button>
+        <p className="mt-2 max-w-xl text-xs text-slate-400">The key travels in the link (after #), which browsers never send to the server: only people you give the link can see and hear the call.</p>
         {error && <p data-testid="home-error" className="mt-3 text-sm text-rose-300">{error}</p>}
 
         <div className="mt-20 grid w-full gap-4 text-left sm:grid-cols-3">

@@ -17,10 +17,36 @@ import { SignalingClient, signalingUrl } from '../signaling/SignalingClient';
 import { installTestHook } from '../testHook';
 import { diagnoseRefusal, isAccessRefusalCode } from '../access/accessRefusal';
 import { readLinkOptions } from '../access/linkOptions';
+import { E2eeSession, browserTransformCtor, createFrameWorker } from '../e2ee/E2eeSession';
+import { readLinkKey } from '../e2ee/roomKey';
 
 export function RoomPage({ roomId }: { roomId: string }) {
   if (!isValidRoomId(roomId)) return <InvalidRoom roomId={roomId} />;
+  const linkKey = readLinkKey(window.location.hash);
+  if (linkKey.kind === 'invalid') return <E2eeUnavailable title="This link’s encryption key is damaged" detail="The part after #e2ee= is not a whole key. Ask for the invite link again and open it exactly as sent." />;
+  if (linkKey.kind === 'key' && !browserTransformCtor()) return <E2eeUnavailable title="This browser cannot join an end-to-end encrypted call" detail="It cannot encrypt video frames (no RTCRtpScriptTransform). Open the link in a recent Chrome, Edge, Firefox or Safari." />;
   return <ValidRoom key={roomId} roomId={roomId} />;
+}
+
+/** A link with a key we cannot use: joining unencrypted would break the call's promise, so we do not. */
+function E2eeUnavailable({ title, detail }: { title: string; detail: string }) {
+  return (
+    <CenteredCard>
+      <div data-testid="e2ee-unavailable">
+        <h1 className="text-xl font-semibold text-white">{title}</h1>
+        <p className="mt-2 text-sm text-slate-400">{detail}</p>
+      </div>
+      <button type="button" onClick={() => navigate('/')} className="mt-6 rounded-xl bg-indigo-500 px-4 py-2.5 text-sm font-semibold text-white hover:bg-indigo-400">
+        Go to the start page
+      </button>
+    </CenteredCard>
+  );
+}
+
+/** Every call page has one: with the link's key it encrypts; without, it recognises encrypted members and drops their frames. */
+function e2eeForLink(): E2eeSession {
+  const linkKey = readLinkKey(window.location.hash);
+  return new E2eeSession({ key: linkKey.kind === 'key' ? linkKey.bytes : null, createWorker: createFrameWorker, transformCtor: browserTransformCtor() });
 }
 
 function InvalidRoom({ roomId }: { roomId: string }) {
@@ -115,6 +141,7 @@ function ValidRoom({ roomId }: { roomId: string }) {
       forceRelay: link.forceRelay,
       getDisplayMedia,
       fetchIceServers: () => fetchIceServers((url) => fetch(url, { cache: 'no-store' }), link.token),
+      e2ee: e2eeForLink(),
     });
     installTestHook(r, signaling);
     setRoom(r);

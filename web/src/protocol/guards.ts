@@ -41,6 +41,7 @@ export function copyMediaState(v: MediaState): MediaState {
   const raw = v as unknown as Obj;
   if (typeof raw.hand === 'boolean') out.hand = raw.hand;
   if (typeof raw.recording === 'boolean') out.recording = raw.recording;
+  if (typeof raw.e2ee === 'boolean') out.e2ee = raw.e2ee;
   return out;
 }
 
@@ -192,6 +193,14 @@ export function toServerMessage(raw: unknown): ServerMessage | null {
     case 'sfu-tracks': {
       const tracks = listOf(raw.tracks, toForwardableTrack);
       return tracks ? { type: 'sfu-tracks', tracks, timestamp } : null;
+    }
+    case 'active-speaker': {
+      const level = typeof raw.level === 'number' && Number.isFinite(raw.level) ? Math.min(1, Math.max(0, raw.level)) : 0;
+      return isNonEmptyString(peerId) ? { type: 'active-speaker', peerId, level, timestamp } : null;
+    }
+    case 'sfu-forwarding': {
+      const video = listOf(raw.video, toForwardableTrack);
+      return video ? { type: 'sfu-forwarding', video, timestamp } : null;
     }
     case 'sfu-closed':
       return { type: 'sfu-closed', reason: typeof raw.reason === 'string' ? raw.reason : '', timestamp };

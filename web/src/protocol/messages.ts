@@ -7,6 +7,8 @@ export interface MediaState {
   /** Extra flags (the server relays up to 8 booleans): a raised hand, recording in progress. */
   hand?: boolean;
   recording?: boolean;
+  /** This participant encrypts its media end to end (its link has a room key, docs/protocol.md). */
+  e2ee?: boolean;
 }
 
 export interface PeerInfo {
@@ -147,7 +149,21 @@ export interface SfuEncodingsMessage {
   active: string[];
   timestamp?: number;
 }
-/** How we show one remote video now (`sfu-view`): pixels; width 0 = not shown, not forwarded. */
+/** The room's active speaker by the media server's audio levels (rooms on the media server). */
+export interface ActiveSpeakerMessage {
+  type: 'active-speaker';
+  peerId: string;
+  /** Smoothed, linear 0..1 (as RTCRtpSynchronizationSource.audioLevel). */
+  level: number;
+  timestamp?: number;
+}
+/** The videos the media server forwards to us now (last-N): the other tiles show an avatar. */
+export interface SfuForwardingMessage {
+  type: 'sfu-forwarding';
+  video: ForwardableTrack[];
+  timestamp?: number;
+}
+/** How we show one remote video now (`sfu-view`): pixels (width 0 = not shown, not forwarded); `pinned` asks the media server to forward it whatever last-N says. */
 export interface SfuViewEntry {
   peerId: string;
   source: 'camera' | 'screen';
@@ -170,6 +186,8 @@ export type ServerMessage =
   | SfuTracksMessage
   | SfuClosedMessage
   | SfuEncodingsMessage
+  | ActiveSpeakerMessage
+  | SfuForwardingMessage
   | ChatMessage
   | PeerJoinedMessage
   | PeerLeftMessage
@@ -206,6 +224,8 @@ export const COUNTED_TYPES: ReadonlySet<ServerMessage['type']> = new Set([
   'sfu-tracks',
   'sfu-closed',
   'sfu-encodings',
+  'active-speaker',
+  'sfu-forwarding',
   'chat',
 ]);
 
@@ -218,5 +238,7 @@ export type ClientMessage =
   | { type: 'ping'; data: { received: number } }
   | { type: 'sfu-offer'; sdp: string }
   | { type: 'sfu-leave' }
-  | { type: 'sfu-view'; views: SfuViewEntry[] }
-  | { type: 'chat'; text: string };
+  | { type: 'chat'; text: string }
+  /** This mesh link could not connect directly and there is no TURN relay (docs/protocol.md). */
+  | { type: 'mesh-unreachable'; targetId: string }
+  | { type: 'sfu-view'; views: SfuViewEntry[] };

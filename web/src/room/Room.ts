@@ -10,13 +10,18 @@ import type { MediaKind, PeerConnectionFactory } from '../rtc/peerConnectionLike
 import type { ConnectionState, JoinedEvent, SignalingClient } from '../signaling/SignalingClient';
 import { isMediaMessage, type MediaTransport, type MediaTransportEvents, type ScreenShare } from '../transport/MediaTransport';
 import { MeshTransport } from '../transport/MeshTransport';
+import { MoveTrace, type TraceEntry } from '../transport/MoveTrace';
 import { SfuTransport } from '../transport/SfuTransport';
 import { ActiveSpeaker } from './ActiveSpeaker';
+import { cameraForwarded, forwardedCameras } from './bigRoom';
 import { ChatLog, MAX_CHAT_LENGTH } from './ChatLog';
 import { RemoteParticipant } from './Participant';
 import { remoteView, type RoomPhase, type RoomSnapshot, type RosterEvent } from './RoomSnapshot';
 import { TransportSwitch } from './TransportSwitch';
 import { isAccessRefusalCode } from '../access/accessRefusal';
+import type { E2eeSession } from '../e2ee/E2eeSession';
+import type { CryptoCost } from '../e2ee/protocol';
+import type { E2eeProblem } from './RoomSnapshot';
 
 export type { RemoteView, RoomPhase, RoomSnapshot, RosterEvent } from './RoomSnapshot';
 
@@ -61,6 +66,8 @@ export interface RoomOptions {
   framesDecoded?: (transport: MediaTransport, peerId: string) => Promise<number>;
   /** A move between mesh and media server not ready after this long is made anyway. */
   switchDeadlineMs?: number;
+  /** End-to-end encryption (the link's key, or none): transforms on every connection. Closed with the room. */
+  e2ee?: E2eeSession;
 }
 
 export class Room {
@@ -94,6 +101,14 @@ export class Room {
   private speakerTimer: ReturnType<typeof setInterval> | null = null;
   private pollingSpeaker = false;
   private readonly chat = new ChatLog();
+  /** Joining and moves between mesh and media server, timed (the test hook reads it). */
+  private readonly trace = new MoveTrace();
+  /** On the media server: its active speaker (every client agrees on it). */
+  private serverSpeakerId: string | null = null;
+  /** On the media server: whose camera it forwards to us (null: not said, or on the mesh). */
+  private forwardedVideo: Set<string> | null = null;
+  /** Who we pinned: the media server forwards their camera whatever last-N says. */
+  private pinnedId: string | null = null;
 
   constructor(opts: RoomOptions) {
     this.opts = opts;
@@ -112,6 +127,7 @@ export class Room {
       switched: () => this.changed(),
       framesDecoded: opts.framesDecoded,
       deadlineMs: opts.switchDeadlineMs,
+      trace: (event, detail) => this.trace.record(`switch:${event}`, detail),
     });
     this.renewal = opts.fetchIceServers
       ? new CredentialRenewal({
@@ -124,6 +140,7 @@ export class Room {
         })
       : null;
     this.snap = this.buildSnapshot();
+    opts.e2ee?.subscribe(() => this.changed());
   }
 
   // ---- public API (the UI calls these) ----
@@ -148,6 +165,7 @@ export class Room {
       this.media.subscribe(() => this.sendMediaState()),
     );
     this.phase = 'connecting';
+    this.trace.record('join');
     this.signaling.join(this.roomId, this.name);
     const interval = this.opts.statsIntervalMs ?? 2_000;
     if (interval > 0) this.statsTimer = setInterval(() => void this.pollStats(), interval);
@@ -215,6 +233,13 @@ export class Room {
     this.changed();
   }
 
+  /** Pins a remote (null: nobody); on the media server, last-N then keeps their camera coming. */
+  setPinned(peerId: string | null): void {
+    if (peerId === this.pinnedId) return;
+    this.pinnedId = peerId;
+    this.sendPinView();
+  }
+
   leave(): void {
     this.shutdown('left');
   }
@@ -255,8 +280,18 @@ export class Room {
     return this.renewal?.count ?? 0;
   }
 
+  /** For the test hook: the frame worker's counters (end-to-end encryption). */
+  e2eeCost(): Promise<CryptoCost | null> {
+    return this.opts.e2ee?.cost() ?? Promise.resolve(null);
+  }
+
   rosterLog(): readonly RosterEvent[] {
     return this.roster;
+  }
+
+  /** For the test hook: joining and moves between transports, timed (performance.now()). */
+  traceLog(): readonly TraceEntry[] {
+    return this.trace.entries();
   }
 
   // ---- the transport ----
@@ -270,8 +305,10 @@ export class Room {
       events,
       connectTimeoutMs: this.opts.connectTimeoutMs,
       now: this.now,
+      e2ee: this.opts.e2ee,
     };
-    return mode === 'sfu' ? new SfuTransport(common) : new MeshTransport(common);
+    if (mode === 'mesh') return new MeshTransport(common);
+    return new SfuTransport({ ...common, trace: (event, detail) => this.trace.record(`sfu:${event}`, detail) });
   }
 
   private onRemoteMediaChanged(peerId: string): void {
@@ -299,6 +336,7 @@ export class Room {
   }
 
   private onJoined({ message, resumed, rejoin }: JoinedEvent): void {
+    this.trace.record('joined', message.mode);
     this.localId = message.peerId;
     if (message.data.name) this.name = message.data.name; // e.g. "Guest 2": what the others see
     if (message.data.iceServers) this.iceServers = message.data.iceServers;
@@ -378,6 +416,23 @@ export class Room {
       }
       case 'room-mode':
         this.transport.setMode(msg.mode);
+        if (msg.mode === 'mesh') {
+          this.serverSpeakerId = null;
+          this.forwardedVideo = null;
+        } else if (this.pinnedId !== null) {
+          this.sendPinView();
+        }
+        this.changed();
+        return;
+      case 'active-speaker':
+        if (this.transport.mode !== 'sfu') return;
+        this.serverSpeakerId = msg.peerId;
+        this.changed();
+        return;
+      case 'sfu-forwarding':
+        this.forwardedVideo = forwardedCameras(msg.video);
+        // A pin sent before our first offer reached the media server is not known there yet.
+        if (this.pinnedId !== null && !this.forwardedVideo.has(this.pinnedId)) this.sendPinView();
         this.changed();
         return;
       case 'chat':
@@ -444,6 +499,7 @@ export class Room {
     // Extra flags only while set: a missing flag means off, and older clients see nothing new.
     if (this.hand) state.hand = true;
     if (this.recording) state.recording = true;
+    if (this.opts.e2ee?.encrypting) state.e2ee = true;
     const key = JSON.stringify(state);
     if (key === this.lastSentMedia) return;
     if (this.signaling.send({ type: 'media-state', data: state })) this.lastSentMedia = key;
@@ -455,7 +511,15 @@ export class Room {
     if (await this.transport.measure()) this.changed();
   }
 
+  private sendPinView(): void {
+    if (this.phase !== 'joined' || this.transport.mode !== 'sfu') return;
+    // The media-server transport carries it in its one sfu-view, with the tiles' sizes.
+    this.transport.setPinned(this.pinnedId);
+  }
+
   private async pollSpeaker(): Promise<void> {
+    // On the media server the server says who speaks (active-speaker), so every client agrees.
+    if (this.transport.mode === 'sfu') return;
     if (this.pollingSpeaker) return; // a slow getStats must not pile up polls
     this.pollingSpeaker = true;
     try {
@@ -485,11 +549,25 @@ export class Room {
     this.renewal?.stop();
     this.stopScreenShare();
     this.signaling.close();
+    this.opts.e2ee?.close();
     this.phase = phase;
     this.changed();
   }
 
+  /** What stands between us and a remote's media in an end-to-end encrypted call (RemoteView.e2ee). */
+  private e2eeProblem(r: RemoteParticipant): E2eeProblem | null {
+    const e2ee = this.opts.e2ee;
+    if (!e2ee) return null;
+    if (!e2ee.encrypting) return r.media.e2ee ? 'no-key' : null;
+    if (!r.media.e2ee) return 'not-encrypted';
+    return e2ee.undecryptable(r.id) ? 'wrong-key' : null;
+  }
+
   private buildSnapshot(): RoomSnapshot {
+    const remotes = [...this.remotes.values()];
+    // A page without the key drops the frames of those who say they encrypt (E2eeSession).
+    this.opts.e2ee?.setEncryptedPeers(remotes.filter((r) => r.media.e2ee).map((r) => r.id));
+    const e2ee = this.opts.e2ee ? { encrypting: this.opts.e2ee.encrypting, missingKey: !this.opts.e2ee.encrypting && remotes.some((r) => r.media.e2ee) } : undefined;
     return {
       phase: this.phase,
       connection: this.signaling.state,
@@ -499,9 +577,10 @@ export class Room {
       localName: this.name,
       error: this.error,
       local: { hand: this.hand, recording: this.recording, screenTrack: this.screen?.track ?? null },
-      activeSpeakerId: this.speaker.speaker,
+      activeSpeakerId: this.transport.mode === 'sfu' ? (this.serverSpeakerId !== null && this.remotes.has(this.serverSpeakerId) ? this.serverSpeakerId : null) : this.speaker.speaker,
       chat: this.chat.snapshot,
-      remotes: [...this.remotes.values()].map((r) => remoteView(r, this.transport.remote(r.id))),
+      remotes: remotes.map((r) => ({ ...remoteView(r, this.transport.remote(r.id), cameraForwarded(r.id, this.transport.mode === 'sfu' ? this.forwardedVideo : null)), e2ee: this.e2eeProblem(r) })),
+      ...(e2ee && (e2ee.encrypting || e2ee.missingKey) ? { e2ee } : {}),
     };
   }
 

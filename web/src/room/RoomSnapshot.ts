@@ -33,7 +33,17 @@ export interface RemoteView {
   metrics: QualityMetrics;
   level: QualityLevel;
   history: readonly QualityPoint[];
+  /**
+   * Why their media cannot be shown in an end-to-end encrypted call: `no-key` (they encrypt, our
+   * link has no key), `wrong-key` (their frames do not open with our key), `not-encrypted` (we
+   * encrypt, they do not: their link has no key, and plain frames are not shown). Null: fine.
+   */
+  e2ee?: E2eeProblem | null;
+  /** The media server forwards their camera to us now (last-N); false: their tile shows the avatar. */
+  videoForwarded: boolean;
 }
+
+export type E2eeProblem = 'no-key' | 'wrong-key' | 'not-encrypted';
 
 export interface RosterEvent {
   event: 'added' | 'removed';
@@ -55,6 +65,11 @@ export interface RoomSnapshot {
   /** The remote whose voice is loudest lately (null: nobody speaks). */
   activeSpeakerId: string | null;
   chat: ChatSnapshot;
+  /**
+   * End-to-end encryption: `encrypting` (our link has the key, what we send is encrypted),
+   * `missingKey` (someone here encrypts and we have no key). Absent: not an encrypted call.
+   */
+  e2ee?: { encrypting: boolean; missingKey: boolean };
 }
 
 /** A remote nothing has arrived from yet. */
@@ -70,7 +85,7 @@ const NO_MEDIA: RemoteMedia = {
 };
 
 /** One tile's worth: who they are (Room) and what arrives from them (the transport). */
-export function remoteView(p: RemoteParticipant, received: RemoteMedia | null): RemoteView {
+export function remoteView(p: RemoteParticipant, received: RemoteMedia | null, videoForwarded = true): RemoteView {
   const m = received ?? NO_MEDIA;
   return {
     id: p.id,
@@ -85,5 +100,6 @@ export function remoteView(p: RemoteParticipant, received: RemoteMedia | null): 
     metrics: m.metrics,
     level: m.metrics.level,
     history: m.history,
+    videoForwarded,
   };
 }

@@ -97,7 +97,7 @@ afterEach(() => {
 });
 
 describe('TransportSwitch: mesh to media server', () => {
-  it('connects to the media server while the mesh feeds the tiles, moves once every picture decodes there, then closes the mesh', async () => {
+  it('connects to the media server while the mesh feeds the tiles, moves once every picture decodes there, then closes the mesh after a linger', async () => {
     const t = await meshWithTwo();
     const meshVideo = t.tileVideo('p2');
     expect(meshVideo).not.toBeNull();
@@ -127,9 +127,17 @@ describe('TransportSwitch: mesh to media server', () => {
     const sfuVideo = sfuPc.transceivers[4]!.receiver.track;
     expect(t.tileVideo('p2')).toBe(sfuVideo);
     expect(seen[0]).toEqual({ video: sfuVideo, meshClosed: false });
+    expect(t.room.peerConnections()).toEqual(new Map([['p2', sfuPc], ['p3', sfuPc]]));
+    // The mesh keeps sending for members that have not swapped yet (their tiles still read it),
+    // and takes their relayed candidates meanwhile; then it is closed.
+    expect(t.mesh.some((pc) => pc.closed)).toBe(false);
+    t.receive({ type: 'ice-candidate', peerId: 'p2', data: { candidate: 'candidate:1 1 udp 1 192.0.2.1 5000 typ host', sdpMid: '0', sdpMLineIndex: 0 } });
+    await step();
+    expect(t.mesh[0]!.addedCandidates).toHaveLength(1);
+    expect(t.room.outboundConnections()).toHaveLength(3);
+    await step(6_000);
     expect(t.mesh.every((pc) => pc.closed)).toBe(true);
     expect(t.room.outboundConnections()).toEqual([sfuPc]);
-    expect(t.room.peerConnections()).toEqual(new Map([['p2', sfuPc], ['p3', sfuPc]]));
   });
 
   it('does not wait for pictures from a member whose camera is off', async () => {
@@ -248,9 +256,24 @@ describe('TransportSwitch: media server back to mesh', () => {
     toAl.stats = decoded(5);
     await step(300);
     expect(t.room.mediaTransport).toBe('mesh');
+    // The media server connection lingers for members still reading it, then is left.
+    expect(t.sent('sfu-leave')).toEqual([]);
+    await step(6_000);
     expect(t.sent('sfu-leave')).toHaveLength(1);
     expect(t.sfuPc.closed).toBe(true);
     expect(t.room.outboundConnections()).toHaveLength(2);
+  });
+
+  it('a new move ends the linger at once: two transports of one kind never run together', async () => {
+    const t = await onSfu();
+    t.receive({ type: 'room-mode', mode: 'mesh' });
+    await step(10_100); // moved at the deadline
+    expect(t.room.mediaTransport).toBe('mesh');
+    expect(t.sfuPc.closed).toBe(false);
+    t.receive({ type: 'room-mode', mode: 'sfu' });
+    await step();
+    expect(t.sfuPc.closed).toBe(true);
+    expect(t.sent('sfu-offer')).toHaveLength(2); // the new media server connection's
   });
 
   it('moves anyway at the deadline when pictures never decode', async () => {
@@ -260,6 +283,7 @@ describe('TransportSwitch: media server back to mesh', () => {
     expect(t.room.mediaTransport).toBe('sfu');
     await step(200);
     expect(t.room.mediaTransport).toBe('mesh');
+    await step(6_000);
     expect(t.sfuPc.closed).toBe(true);
   });
 });

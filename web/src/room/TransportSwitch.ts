@@ -5,15 +5,18 @@
 //    Both upload; the tiles keep reading the current one.
 // 2. Until the move ends both get every change and every media message; chat is taken from both.
 // 3. Ready: the new transport is connected to every member, and shows decoded frames from every
-//    member that says it sends video. Then the tiles read the new one, and the old one is closed.
-//    Not ready by a deadline: the move is made anyway, since the room's mode is the server's
-//    decision and the others are moving too.
+//    member that says it sends video. Then the tiles read the new one. Not ready by a deadline:
+//    the move is made anyway, since the room's mode is the server's decision and the others are
+//    moving too.
+// 4. The old transport lingers a few seconds, still sending, before it is closed: the others swap
+//    at their own moment, and until then their tiles show what we send on it.
 //
 // To Room it is one MediaTransport: everything about two of them existing at once stays here.
 import type { RoomMode } from '../protocol/messages';
 import type { PeerSessionTimers } from '../rtc/PeerSession';
 import type { MediaKind } from '../rtc/peerConnectionLike';
 import type { MediaMessage, MediaTransport, MediaTransportEvents, RemoteMedia, ScreenShare, TransportSettings } from '../transport/MediaTransport';
+import type { Trace } from '../transport/MoveTrace';
 
 /** A member as the switch needs it: whether it says it sends video (its media-state). */
 export interface SwitchMember {
@@ -37,6 +40,10 @@ export interface TransportSwitchOptions {
   checkIntervalMs?: number;
   /** A move not ready after this long is made anyway. */
   deadlineMs?: number;
+  /** How long the old transport keeps sending after our swap, for members not swapped yet. */
+  lingerMs?: number;
+  /** Records the steps of a move (MoveTrace), for the browser tests' timing. */
+  trace?: Trace;
 }
 
 interface Carrier {
@@ -56,16 +63,23 @@ export class TransportSwitch implements MediaTransport {
   private current: Carrier;
   /** Being moved to, while a move is under way. */
   private next: Carrier | null = null;
+  /** Moved from: still sending for the members that have not swapped yet, closed soon. */
+  private lingering: Carrier | null = null;
+  private lingerTimer: unknown = null;
   private roomMode: RoomMode = 'mesh';
   private settings: TransportSettings | null = null;
   private screen: ScreenShare | null = null;
   private checkTimer: unknown = null;
   private deadlineTimer: unknown = null;
   private checking = false;
+  /** Members whose video the move's new transport has decoded: not asked again. */
+  private decoded = new Set<string>();
+  private readonly trace: Trace;
 
   constructor(opts: TransportSwitchOptions) {
     this.opts = opts;
     this.timers = opts.timers ?? defaultTimers;
+    this.trace = opts.trace ?? (() => undefined);
     this.current = this.make('mesh');
   }
 
@@ -86,6 +100,7 @@ export class TransportSwitch implements MediaTransport {
 
   /** The room's mode (room-joined, room-mode): stay, move, or call off a move. */
   setMode(mode: RoomMode): void {
+    if (mode !== this.roomMode) this.trace('mode', mode);
     this.roomMode = mode;
     if (this.next && this.next.mode !== mode) this.callOff();
     if (this.current.mode === mode) {
@@ -95,7 +110,7 @@ export class TransportSwitch implements MediaTransport {
     if (!this.current.transport.hasOpenConnections()) {
       // Nothing flows (we just joined, or came back under a new id): nothing to keep alive.
       if (this.next) {
-        this.swap();
+        this.swap('idle');
         return;
       }
       const old = this.current;
@@ -105,21 +120,24 @@ export class TransportSwitch implements MediaTransport {
       return;
     }
     if (this.next) return; // already on the way
+    // Two transports of one kind would both take the same relayed negotiation.
+    this.endLinger();
+    this.decoded = new Set();
     this.next = this.populate(this.make(mode));
     this.checkTimer = this.timers.setTimeout(() => this.poll(), this.opts.checkIntervalMs ?? 250);
     this.deadlineTimer = this.timers.setTimeout(() => {
       this.deadlineTimer = null;
       if (!this.next) return;
       console.warn(`pulsemeet: moving to ${this.next.mode} before every picture arrived there (deadline)`);
-      this.swap();
+      this.swap('deadline');
     }, this.opts.deadlineMs ?? 15_000);
     void this.check();
   }
 
-  /** Every connection any transport has (current and new while moving), each once: the test hook's. */
+  /** Every connection any transport has (current, new while moving, lingering), each once: the test hook's. */
   outboundConnections(): unknown[] {
     const all = new Set<unknown>();
-    for (const c of this.carriers()) for (const pc of c.transport.connections().values()) all.add(pc);
+    for (const c of [...this.carriers(), ...(this.lingering ? [this.lingering] : [])]) for (const pc of c.transport.connections().values()) all.add(pc);
     return [...all];
   }
 
@@ -140,6 +158,7 @@ export class TransportSwitch implements MediaTransport {
 
   removePeer(peerId: string): void {
     for (const c of this.carriers()) c.transport.removePeer(peerId);
+    this.lingering?.transport.removePeer(peerId);
   }
 
   reconnectPeer(peerId: string): void {
@@ -152,15 +171,22 @@ export class TransportSwitch implements MediaTransport {
 
   handleMessage(msg: MediaMessage): void {
     for (const c of this.carriers()) c.transport.handleMessage(msg);
+    // Its connections still answer, and take candidates from, members not swapped yet.
+    this.lingering?.transport.handleMessage(msg);
   }
 
   replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): void {
     for (const c of this.carriers()) c.transport.replaceTrack(kind, track);
+    this.lingering?.transport.replaceTrack(kind, track);
   }
 
   setScreenShare(share: ScreenShare | null): void {
     this.screen = share;
     for (const c of this.carriers()) c.transport.setScreenShare(share);
+  }
+
+  setPinned(peerId: string | null): void {
+    for (const c of this.carriers()) c.transport.setPinned?.(peerId);
   }
 
   sendChat(text: string): ReadonlySet<string> {
@@ -201,6 +227,7 @@ export class TransportSwitch implements MediaTransport {
 
   close(): void {
     this.stopTimers();
+    this.endLinger();
     this.next?.transport.close();
     this.next = null;
     this.current.transport.close();
@@ -260,29 +287,62 @@ export class TransportSwitch implements MediaTransport {
     } finally {
       this.checking = false;
     }
-    if (ready && this.next === next) this.swap();
+    if (ready && this.next === next) this.swap('ready');
   }
 
   /** Connected to every member, with decoded frames from each one that says it sends video. */
   private async ready(t: MediaTransport): Promise<boolean> {
     const framesDecoded = this.opts.framesDecoded ?? ((tr: MediaTransport, id: string) => tr.framesDecoded(id));
+    let ready = true;
     for (const m of this.opts.members()) {
       if (t.remote(m.id)?.connectionState !== 'connected') return false;
-      if (m.sendsVideo && (await framesDecoded(t, m.id)) <= 0) return false;
+      if (!m.sendsVideo || this.decoded.has(m.id)) continue;
+      // Every member is asked (not only up to the first without frames): the trace says when
+      // each one's first frame came.
+      if ((await framesDecoded(t, m.id)) > 0) {
+        this.decoded.add(m.id);
+        this.trace('decoded', m.id);
+      } else {
+        ready = false;
+      }
     }
-    return true;
+    return ready;
   }
 
   /** The tiles read the new transport from the next render; then the old one goes. */
-  private swap(): void {
+  private swap(why: 'ready' | 'deadline' | 'idle'): void {
     const next = this.next;
     if (!next) return;
+    this.trace('swap', why);
     this.stopTimers();
     const old = this.current;
     this.current = next;
     this.next = null;
     this.opts.switched(next.mode);
-    old.transport.close();
+    this.linger(old);
+  }
+
+  /** The transport we moved from keeps sending a little longer (see the top), then closes. */
+  private linger(old: Carrier): void {
+    this.endLinger();
+    const ms = this.opts.lingerMs ?? 6_000;
+    if (ms <= 0) {
+      old.transport.close();
+      return;
+    }
+    this.lingering = old;
+    this.lingerTimer = this.timers.setTimeout(() => {
+      this.lingerTimer = null;
+      this.endLinger();
+    }, ms);
+  }
+
+  private endLinger(): void {
+    if (this.lingerTimer !== null) this.timers.clearTimeout(this.lingerTimer);
+    this.lingerTimer = null;
+    const old = this.lingering;
+    this.lingering = null;
+    old?.transport.close();
   }
 
   private callOff(): void {

@@ -18,6 +18,7 @@ function remote(id: string, name: string, extra: Partial<RemoteView['media']> = 
     metrics: EMPTY_METRICS,
     level,
     history: [],
+    videoForwarded: true,
   };
 }
 

@@ -20,6 +20,7 @@ import {
   sdpFingerprint,
 } from './peerConnectionLike';
 import { type ConnectIssue, IceEvidenceLog } from './connectIssue';
+import type { FrameProtection } from '../e2ee/E2eeSession';
 
 export type OutgoingSignal =
   | { kind: 'description'; description: SessionDescriptionData }
@@ -70,6 +71,8 @@ export interface PeerSessionOptions {
   /** Not connected this long after creation (or failed): report why (null once connected). */
   onConnectIssue?: (issue: ConnectIssue | null) => void;
   connectTimeoutMs?: number;
+  /** End-to-end encryption: transforms on this connection's senders and receivers (e2ee/E2eeSession). */
+  e2ee?: FrameProtection;
 }
 
 const defaultTimers: PeerSessionTimers = {
@@ -157,6 +160,7 @@ export class PeerSession {
       this.opts.signal({ kind: 'candidate', candidate: toCandidateData(ev.candidate) });
     };
     pc.ontrack = (ev) => {
+      this.protectFrames();
       if (!this._closed) this.opts.onRemoteTrack?.(ev.track, this.roleOf(ev.track, ev.transceiver));
     };
     pc.onconnectionstatechange = () => this.onConnectionStateChange();
@@ -182,6 +186,12 @@ export class PeerSession {
     }
     // In the first offer, so a peer that answers it never sees a re-offer just for chat.
     if (opts.initiator) this.openChat();
+    this.protectFrames();
+  }
+
+  /** End-to-end encryption: every sender and receiver gets its transform before media flows. */
+  private protectFrames(): void {
+    if (!this._closed) this.opts.e2ee?.attach(this.pc, this.opts.localId, this.remoteId);
   }
 
   /**
@@ -238,6 +248,7 @@ export class PeerSession {
       const msid = this.local.stream ?? stream;
       if (msid) init.streams = [msid];
       this.screenTransceiver = this.pc.addTransceiver(track, init);
+      this.protectFrames();
     } else if (track && t) {
       await t.sender.replaceTrack(track);
       t.direction = 'sendonly';
@@ -443,6 +454,7 @@ export class PeerSession {
     try {
       this.makingOffer = true;
       await this.pc.setLocalDescription();
+      this.protectFrames();
       const ld = this.pc.localDescription;
       if (!this._closed && ld && ld.type === 'offer') {
         this.opts.signal({ kind: 'description', description: { type: 'offer', sdp: ld.sdp } });
@@ -486,6 +498,7 @@ export class PeerSession {
     if (desc.type === 'offer') {
       if (!this.negotiationAllowed) await this.attachLocalTracksToOffer();
       await pc.setLocalDescription();
+      this.protectFrames();
       const ld = pc.localDescription;
       if (!this._closed && ld && ld.type === 'answer') {
         this.opts.signal({ kind: 'description', description: { type: 'answer', sdp: ld.sdp } });

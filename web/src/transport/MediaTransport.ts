@@ -131,6 +131,11 @@ export interface MediaTransport {
   replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): void;
   /** Starts (share) or stops (null) sending a shared screen to everyone. */
   setScreenShare(share: ScreenShare | null): void;
+  /**
+   * Our pin (null: none), for a transport that tells the server what it forwards (the media
+   * server's last-N). Sent each call, so a caller may repeat it while the server has not honoured it.
+   */
+  setPinned?(peerId: string | null): void;
   /** Sends a chat message to everyone; returns the remotes it reached. */
   sendChat(text: string): ReadonlySet<string>;
 

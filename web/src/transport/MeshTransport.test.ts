@@ -158,6 +158,25 @@ describe('MeshTransport: negotiation', () => {
   });
 });
 
+describe('MeshTransport: a pair that cannot connect', () => {
+  it('without TURN, a failed link tells the server (mesh-unreachable) so it can move the room to the media server', async () => {
+    const zed = side('zed');
+    zed.transport.addPeer('bo', true);
+    await settle();
+    expect(ofType(zed, 'mesh-unreachable')).toEqual([]);
+    pcOf(zed, 'bo').setConnectionState('failed');
+    expect(ofType(zed, 'mesh-unreachable')).toEqual([{ type: 'mesh-unreachable', targetId: 'bo' }]);
+  });
+
+  it('with a TURN relay configured it does not: the relay is the way through', async () => {
+    const zed = side('zed', { iceServers: [{ urls: 'turn:127.0.0.1:1', username: 'u', credential: 'p' }] });
+    zed.transport.addPeer('bo', true);
+    await settle();
+    pcOf(zed, 'bo').setConnectionState('failed');
+    expect(ofType(zed, 'mesh-unreachable')).toEqual([]);
+  });
+});
+
 describe('MeshTransport: what we send', () => {
   it('a switched camera replaces the track on every connection without a new offer', async () => {
     const ada = side('ada');

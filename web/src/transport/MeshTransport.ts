@@ -9,6 +9,7 @@ import { chooseSendQuality, sameQuality } from '../rtc/sendPolicy';
 import { computeMetrics, extractSample, pushHistory } from '../rtc/stats';
 import type { MediaMessage, MediaTransport, MediaTransportEvents, RemoteMedia, ScreenShare, SendSignal, TransportSettings } from './MediaTransport';
 import { MeshLink } from './MeshLink';
+import type { FrameProtection } from '../e2ee/E2eeSession';
 
 export interface MeshTransportOptions {
   createPeerConnection: PeerConnectionFactory;
@@ -21,6 +22,8 @@ export interface MeshTransportOptions {
   now?: () => number;
   /** For the waits between fresh connections after rejected answers; the global timers by default. */
   timers?: PeerSessionTimers;
+  /** End-to-end encryption: each connection's frames go through it (e2ee/E2eeSession). */
+  e2ee?: FrameProtection;
 }
 
 /**
@@ -264,9 +267,13 @@ export class MeshTransport implements MediaTransport {
       onConnectIssue: (issue) => {
         if (link.session !== session) return;
         link.connectIssue = issue;
+        // No direct path and no relay to fall back on: the server may move the room onto the
+        // media server, where this pair can meet (over TCP if need be).
+        if (issue?.kind === 'no-relay') this.opts.send({ type: 'mesh-unreachable', targetId: peerId });
         events.remoteChanged(peerId);
       },
       connectTimeoutMs: this.opts.connectTimeoutMs,
+      e2ee: this.opts.e2ee,
       onNeedsRebuild: () => {
         if (link.session !== session || !this.links.has(peerId)) return;
         // A full re-offer on a brand-new RTCPeerConnection.

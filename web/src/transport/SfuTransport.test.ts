@@ -154,6 +154,25 @@ describe('SfuTransport: the offer', () => {
   });
 });
 
+describe('SfuTransport: a rejoin', () => {
+  it('keeps a connection that works, and replaces at once one that gets nothing from the media server (it restarted)', async () => {
+    const t = sfu();
+    await settle();
+    await t.answer();
+    const first = t.pc();
+    first.setConnectionState('connected');
+    t.start();
+    await settle();
+    expect(FakePeerConnection.instances).toHaveLength(1);
+    first.setConnectionState('disconnected');
+    t.start();
+    await settle();
+    expect(first.closed).toBe(true);
+    expect(FakePeerConnection.instances).toHaveLength(2);
+    expect(t.offers().at(-1)).toEqual({ type: 'sfu-offer', sdp: t.pc().localDescription!.sdp });
+  });
+});
+
 describe('SfuTransport: what we send', () => {
   it('a screen share is a second sending video, stopped as inactive and reused by the next share, each with one offer', async () => {
     const t = sfu();
@@ -208,7 +227,7 @@ describe('SfuTransport: what we send', () => {
 });
 
 describe('SfuTransport: when the connection ends', () => {
-  it('after sfu-closed connects again with backoff, drops an answer meant for the old connection, and gives up after the last attempt', async () => {
+  it('after sfu-closed connects again with backoff, drops an answer meant for the old connection, and never gives up', async () => {
     vi.useFakeTimers();
     const t = sfu({}, { backoff: { baseMs: 1_000, maxMs: 1_000, maxAttempts: 2, persistentMaxMs: 1_000 } });
     t.transport.addPeer('bo', false);
@@ -238,12 +257,27 @@ describe('SfuTransport: when the connection ends', () => {
     expect(second.closed).toBe(true);
     await vi.advanceTimersByTimeAsync(1_000);
     t.pc().setConnectionState('failed');
-    await vi.advanceTimersByTimeAsync(60_000);
-    expect(FakePeerConnection.instances).toHaveLength(3);
-    expect(t.transport.remote('bo')).toMatchObject({ connectionState: 'failed', connectIssue: { kind: 'no-relay' } });
-    // The user's Retry starts over.
-    t.transport.reconnectPeer('bo');
+    // Past maxAttempts (2) the tiles say 'failed', and the attempts go on, persistentMaxMs apart
+    // at most: a minute brings at least 60 more connections, each still shown as failed.
+    await vi.advanceTimersByTimeAsync(1_000);
     expect(FakePeerConnection.instances).toHaveLength(4);
+    expect(t.transport.remote('bo')).toMatchObject({ connectionState: 'failed', connectIssue: { kind: 'no-relay' } });
+    for (let i = 0; i < 60; i++) {
+      t.pc().setConnectionState('connecting');
+      expect(t.transport.remote('bo')!.connectionState).toBe('failed');
+      t.pc().setConnectionState('failed');
+      await vi.advanceTimersByTimeAsync(1_000);
+    }
+    expect(FakePeerConnection.instances).toHaveLength(64);
+    // One that comes up clears the failure and starts the count over.
+    t.pc().setConnectionState('connected');
+    expect(t.transport.remote('bo')).toMatchObject({ connectionState: 'connected', connectIssue: null });
+    t.pc().setConnectionState('failed');
+    expect(t.transport.remote('bo')!.connectionState).toBe('connecting');
+    // The user's Retry tries at once.
+    const before = FakePeerConnection.instances.length;
+    t.transport.reconnectPeer('bo');
+    expect(FakePeerConnection.instances).toHaveLength(before + 1);
   });
 
   it('an offer never answered is given up: the connection is made anew', async () => {
@@ -353,6 +387,77 @@ describe('SfuTransport: measuring', () => {
     await t.transport.audioLevels(['bo']);
     pc.stats = [inbound('2', 'audio', { totalAudioEnergy: 0.25, totalSamplesDuration: 11 })]; // RMS 0.5
     expect(await t.transport.audioLevels(['bo', 'cy'])).toEqual(new Map([['bo', 0.5], ['cy', 0]]));
+  });
+});
+
+describe('SfuTransport: a remote video that never decodes', () => {
+  it('a camera whose packets arrive without a decoded frame for 4 s is mended by a fresh connection, at most once a minute', async () => {
+    let now = 1_000_000;
+    const t = sfu({}, { now: () => now });
+    t.transport.addPeer('bo', false);
+    t.transport.addPeer('cy', false);
+    t.transport.handleMessage({ type: 'sfu-tracks', tracks: [{ peerId: 'bo', source: 'camera' }, { peerId: 'cy', source: 'camera' }] });
+    await settle();
+    await t.answer();
+    await t.answer([
+      { mid: '2', peerId: 'bo', source: 'camera' },
+      { mid: '3', peerId: 'cy', source: 'camera' },
+    ]);
+    const first = t.pc();
+    first.setConnectionState('connected');
+    const video = (mid: string, packetsReceived: number, framesDecoded: number) => ({ id: `in-${mid}`, type: 'inbound-rtp', kind: 'video', mid, packetsReceived, framesDecoded });
+    // Bo's frames decode; Cy's packets come, and none of its frames decodes.
+    const sampleAt = async (i: number) => {
+      first.stats = [video('2', 100 * i, 15 * i), video('3', 100 * i, 0)];
+      await t.transport.measure();
+      now += 2_000;
+    };
+    for (let i = 1; i <= 3; i++) await sampleAt(i);
+    expect(FakePeerConnection.instances).toHaveLength(1); // stuck for 2 s: Chrome's own key-frame requests may still help
+    await sampleAt(4);
+    expect(first.closed).toBe(true);
+    expect(FakePeerConnection.instances).toHaveLength(2);
+
+    // The new connection's Cy is stuck too: not again within the minute.
+    await settle();
+    await t.answer([
+      { mid: '2', peerId: 'bo', source: 'camera' },
+      { mid: '3', peerId: 'cy', source: 'camera' },
+    ]);
+    const second = t.pc();
+    second.setConnectionState('connected');
+    for (let i = 1; i <= 10; i++) {
+      second.stats = [video('2', 100 * i, 15 * i), video('3', 100 * i, 0)];
+      await t.transport.measure();
+      now += 2_000;
+    }
+    expect(FakePeerConnection.instances).toHaveLength(2);
+    for (let i = 11; i <= 30; i++) {
+      second.stats = [video('2', 100 * i, 15 * i), video('3', 100 * i, 0)];
+      await t.transport.measure();
+      now += 2_000;
+    }
+    expect(FakePeerConnection.instances).toHaveLength(3);
+  });
+
+  it('a camera that sends nothing, or decodes slowly, is not stuck', async () => {
+    let now = 1_000_000;
+    const t = sfu({}, { now: () => now });
+    t.transport.addPeer('bo', false);
+    t.transport.handleMessage({ type: 'sfu-tracks', tracks: [{ peerId: 'bo', source: 'camera' }] });
+    await settle();
+    await t.answer();
+    await t.answer([{ mid: '2', peerId: 'bo', source: 'camera' }]);
+    t.pc().setConnectionState('connected');
+    for (let i = 1; i <= 20; i++) {
+      // Nothing arrives for a while (camera off), then frames decode now and then.
+      const packets = i < 10 ? 0 : 50 * i;
+      const frames = i < 10 ? 0 : 3 * Math.floor(i / 2);
+      t.pc().stats = [{ id: 'in-2', type: 'inbound-rtp', kind: 'video', mid: '2', packetsReceived: packets, framesDecoded: frames }];
+      await t.transport.measure();
+      now += 2_000;
+    }
+    expect(FakePeerConnection.instances).toHaveLength(1);
   });
 });
 

@@ -15,8 +15,11 @@ import { applySendQuality, chooseSendQuality, sameQuality } from '../rtc/sendPol
 import { computeMetrics, extractSample, extractUplink, pushHistory, type UplinkSample, uplinkConditions } from '../rtc/stats';
 import { type BackoffPolicy, DEFAULT_BACKOFF, backoffDelay } from '../signaling/backoff';
 import type { MediaMessage, MediaTransport, MediaTransportEvents, RemoteMedia, ScreenShare, SendSignal, TransportSettings } from './MediaTransport';
+import type { Trace } from './MoveTrace';
 import { type ReceivedTrack, type SfuConnectionView, SfuRemote } from './SfuRemote';
-import { readTileViews } from './tileViews';
+import type { FrameProtection } from '../e2ee/E2eeSession';
+import { StuckVideoWatch } from './StuckVideo';
+import { pinView, readTileViews } from './tileViews';
 
 export interface SfuTransportOptions {
   createPeerConnection: PeerConnectionFactory;
@@ -29,7 +32,7 @@ export interface SfuTransportOptions {
   now?: () => number;
   timers?: PeerSessionTimers;
   random?: () => number;
-  /** Waits before a fresh connection after the server closed ours or it failed; then we give up. */
+  /** Waits before a fresh connection after the server closed ours or it failed (never given up). */
   backoff?: BackoffPolicy;
   /** An offer not answered this long is taken as lost (default 10 s). */
   answerTimeoutMs?: number;
@@ -37,6 +40,10 @@ export interface SfuTransportOptions {
   viewSource?: () => SfuViewEntry[] | null;
   /** How often the views are read; a change is sent once it held for one more read. */
   viewPollMs?: number;
+  /** End-to-end encryption: the connection's frames go through it; it learns whose track each receiver carries. */
+  e2ee?: FrameProtection;
+  /** Records what the connection does, for the browser tests' timing of a move (MoveTrace). */
+  trace?: Trace;
 }
 
 /** Simulcast RIDs, low to high, and how much each scales the capture down (the contract's). */
@@ -70,6 +77,9 @@ const defaultTimers: PeerSessionTimers = {
 };
 
 const KIND_OF: Record<TrackSource, MediaKind> = { microphone: 'audio', camera: 'video', screen: 'video' };
+
+/** A fresh connection for stuck video at most this often. */
+const STUCK_RECOVERY_INTERVAL_MS = 60_000;
 
 export class SfuTransport implements MediaTransport {
   private readonly opts: SfuTransportOptions;
@@ -108,14 +118,22 @@ export class SfuTransport implements MediaTransport {
   private uplink: UplinkSample | null = null;
   private uplinkLoss: { lossPercent: number | null; rttMs: number | null } = { lossPercent: null, rttMs: null };
   private readonly audioMeters = new Map<string, AudioLevelMeter>();
+  /** Remote cameras whose packets arrive but never decode: a fresh connection mends them. */
+  private readonly stuck = new StuckVideoWatch();
+  private lastStuckRecovery = -Infinity;
   private closed = false;
   /** sfu-view: what was sent last (JSON), the last read, and the poll timer. */
   private viewsSent: string | null = null;
   private viewsRead: string | null = null;
   private viewTimer: unknown = null;
+  /** Our pin, carried by sfu-view (setPinned). */
+  private pinnedId: string | null = null;
+
+  private readonly trace: Trace;
 
   constructor(opts: SfuTransportOptions) {
     this.opts = opts;
+    this.trace = opts.trace ?? (() => undefined);
     this.now = opts.now ?? (() => Date.now());
     this.timers = opts.timers ?? defaultTimers;
     this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
@@ -132,6 +150,15 @@ export class SfuTransport implements MediaTransport {
     this.iceTransportPolicy = settings.iceTransportPolicy;
     // A new id is a new member to the server: our old transport went with the old id.
     if (!this.pc || newIdentity) {
+      this.answered(this.outstanding);
+      this.failures = 0;
+      this.connect();
+      return;
+    }
+    // A rejoin, and our connection gets nothing from the media server (a restarted server knows
+    // it no more): a fresh one now rather than after ICE gives up (tens of seconds).
+    if (this.pc.connectionState === 'disconnected' || this.pc.connectionState === 'failed') {
+      this.trace('rejoin-reconnect', this.pc.connectionState);
       this.answered(this.outstanding);
       this.failures = 0;
       this.connect();
@@ -157,6 +184,7 @@ export class SfuTransport implements MediaTransport {
 
   removePeer(peerId: string): void {
     this.remotes.delete(peerId);
+    this.stuck.forget(peerId);
     this.audioMeters.delete(peerId);
   }
 
@@ -177,6 +205,7 @@ export class SfuTransport implements MediaTransport {
         void this.enqueue(() => this.applyAnswer(msg.sdp, msg.tracks));
         return;
       case 'sfu-tracks':
+        this.trace('tracks', String(msg.tracks.length));
         this.available = msg.tracks;
         if (this.pc) this.addReceivers(this.pc);
         this.negotiate();
@@ -245,6 +274,7 @@ export class SfuTransport implements MediaTransport {
       r.metrics = m;
       r.history = pushHistory(r.history, { t: sample.timestampMs, kbps: m.bitrateKbps ?? 0, rttMs: m.rttMs ?? 0, lossPercent: m.lossPercent ?? 0 });
     }
+    this.watchStuckVideo(report, now);
     const uplink = extractUplink(report, now);
     this.uplinkLoss = uplinkConditions(this.uplink, uplink);
     this.uplink = uplink;
@@ -339,6 +369,7 @@ export class SfuTransport implements MediaTransport {
     const config: RTCConfiguration = { iceServers: this.iceServers, iceTransportPolicy: this.iceTransportPolicy };
     const pc = this.opts.createPeerConnection(config);
     this.pc = pc;
+    this.trace('connect');
     this.evidence = new IceEvidenceLog();
     // We offer when we decide to (one at a time), not when the browser suggests it.
     pc.onnegotiationneeded = null;
@@ -379,6 +410,7 @@ export class SfuTransport implements MediaTransport {
     this.senders = null;
     this.offerWanted = false;
     this.forwarded = [];
+    this.stuck.clear();
     this.uplink = null;
     this.connection.sendQuality = null;
     if (!pc) return;
@@ -389,19 +421,20 @@ export class SfuTransport implements MediaTransport {
     this.mapForwardedTracks();
   }
 
-  /** After sfu-closed, a failure or a refusal: a fresh connection after a backoff, or give up. */
+  /**
+   * After sfu-closed, a failure or a refusal: a fresh connection after a backoff. Never given up
+   * (as the signaling socket): past maxAttempts the tiles say 'failed' (Retry tries at once) and
+   * the attempts go on at most persistentMaxMs apart, so a media server that comes back is found.
+   */
   private reconnectLater(): void {
     this.dropConnection();
     this.clearRetry();
     if (this.closed) return;
-    if (this.failures >= this.backoff.maxAttempts) {
-      console.warn('pulsemeet: the media server connection keeps failing; giving up until Retry');
-      this.setConnectionState('failed');
-      return;
-    }
+    const exhausted = this.failures >= this.backoff.maxAttempts;
+    if (exhausted && this.failures === this.backoff.maxAttempts) console.warn('pulsemeet: the media server connection keeps failing; still trying');
     const delay = backoffDelay(this.failures, this.backoff, this.opts.random ?? Math.random);
     this.failures += 1;
-    this.setConnectionState('connecting');
+    this.setConnectionState(exhausted ? 'failed' : 'connecting');
     this.retryTimer = this.timers.setTimeout(() => {
       this.retryTimer = null;
       this.connect();
@@ -446,6 +479,7 @@ export class SfuTransport implements MediaTransport {
   private sendOffer(pc: PeerConnectionLike, sdp: string): void {
     // While the socket is down it is lost; start() sends it again after the rejoin.
     if (!this.opts.send({ type: 'sfu-offer', sdp })) return;
+    this.trace('offer');
     if (this.answerTimer !== null) this.timers.clearTimeout(this.answerTimer);
     this.answerTimer = this.timers.setTimeout(() => {
       this.answerTimer = null;
@@ -489,10 +523,36 @@ export class SfuTransport implements MediaTransport {
       return;
     }
     if (this.pc !== pc) return;
+    this.trace('answer', String(tracks.length));
     this.forwarded = tracks;
     this.mapForwardedTracks();
     this.viewsSent = null; // a new transport on the server starts without our views
     await this.offerIfFree();
+  }
+
+  /**
+   * A remote camera stuck (packets, no decoded frame, see StuckVideo) for longer than Chrome's
+   * own key-frame requests take: a fresh connection, whose streams the media server starts on
+   * new SSRCs. At most once a minute, so that a sender whose frames cannot be decoded at all
+   * does not keep everyone's media reconnecting.
+   */
+  private watchStuckVideo(report: RTCStatsReport, now: number): void {
+    const stuck: string[] = [];
+    for (const r of this.remotes.values()) {
+      const camera = r.received.get('camera');
+      if (!camera) {
+        this.stuck.forget(r.peerId);
+        continue;
+      }
+      const sample = extractSample(report, now, r.streams(['camera']));
+      if (this.stuck.observe(r.peerId, camera.mid, sample.packetsReceived, sample.framesDecoded, now)) stuck.push(r.peerId);
+    }
+    if (stuck.length === 0 || now - this.lastStuckRecovery < STUCK_RECOVERY_INTERVAL_MS) return;
+    this.lastStuckRecovery = now;
+    console.warn(`pulsemeet: video from ${stuck.join(', ')} arrives but does not decode; connecting to the media server afresh`);
+    this.trace('stuck', stuck.join(','));
+    this.failures = 0;
+    this.connect();
   }
 
   /** At least one recvonly m-line per track the server can forward, by kind; never fewer than before. */
@@ -503,6 +563,12 @@ export class SfuTransport implements MediaTransport {
       const have = pc.getTransceivers().filter((t) => !ours.has(t) && t.receiver.track.kind === kind).length;
       for (let i = have; i < wanted; i++) pc.addTransceiver(kind, { direction: 'recvonly' });
     }
+    this.protectFrames(pc);
+  }
+
+  /** End-to-end encryption: transforms on every sender and receiver, before media flows. */
+  private protectFrames(pc: PeerConnectionLike): void {
+    if (this.localId) this.opts.e2ee?.attach(pc, this.localId, null);
   }
 
   /** Gives each remote the tracks the last answer says our m-lines carry for it. */
@@ -512,6 +578,7 @@ export class SfuTransport implements MediaTransport {
     if (pc) {
       const ours = new Set([this.senders?.audio, this.senders?.camera, this.senders?.screen]);
       const byMid = new Map(pc.getTransceivers().filter((t) => t.mid !== null && !ours.has(t)).map((t) => [t.mid, t]));
+      for (const t of byMid.values()) this.opts.e2ee?.mapReceiver(t.receiver, this.forwarded.find((f) => f.mid === t.mid)?.peerId ?? null);
       for (const f of this.forwarded) {
         const t = byMid.get(f.mid);
         if (!t || t.receiver.track.kind !== KIND_OF[f.source]) continue; // not an m-line of ours for that kind
@@ -533,6 +600,7 @@ export class SfuTransport implements MediaTransport {
     const t = senders.screen;
     if (share && !t) {
       senders.screen = pc.addTransceiver(share.track, share.stream ? { direction: 'sendonly', streams: [share.stream] } : { direction: 'sendonly' });
+      this.protectFrames(pc);
     } else if (share && t) {
       await t.sender.replaceTrack(share.track);
       t.direction = 'sendonly';
@@ -564,13 +632,46 @@ export class SfuTransport implements MediaTransport {
     }
   }
 
+  /**
+   * Our pin (null: none). On the media server last-N then forwards that camera whatever it would
+   * choose. Sent at once, and again on every call: the Room calls again while the server does not
+   * honour it yet (a pin sent before our first offer reached the media server is not known there).
+   */
+  setPinned(peerId: string | null): void {
+    this.pinnedId = peerId;
+    if (this.closed) return;
+    const views = this.currentViews();
+    if (views === null) return;
+    const text = JSON.stringify(views);
+    if (this.opts.send({ type: 'sfu-view', views })) this.viewsSent = text;
+    this.viewsRead = text;
+  }
+
+  /**
+   * The one `sfu-view` we send: the tiles' sizes (for the simulcast layers) with our pin marked
+   * (for last-N). Without a page to read, every remote video at a nominal size when there is a pin
+   * to carry, else null (nothing sent: the server forwards every video at its highest layer).
+   */
+  private currentViews(): SfuViewEntry[] | null {
+    const read = (this.opts.viewSource ?? readTileViews)();
+    if (read === null) {
+      if (this.pinnedId === null) return null;
+      const screens = new Set([...this.available, ...this.forwarded].filter((t) => t.source === 'screen').map((t) => t.peerId));
+      return pinView([...this.remotes.keys()].map((id) => ({ id, screen: screens.has(id) })), this.pinnedId);
+    }
+    return read.map((v) => {
+      const { pinned: _ignored, ...rest } = v;
+      return v.source === 'camera' && v.peerId === this.pinnedId ? { ...rest, pinned: true } : rest;
+    });
+  }
+
   /** Reads how we show the remote videos and sends sfu-view when that changed and held. */
   private pollViews(): void {
     if (this.viewTimer !== null) this.timers.clearTimeout(this.viewTimer);
     this.viewTimer = null;
     if (this.closed) return;
-    const views = (this.opts.viewSource ?? readTileViews)();
-    if (views === null) return; // nothing to read (no page): the server forwards every video
+    const views = this.currentViews();
+    if (views === null) return; // nothing to read (no page) and no pin: the server forwards every video
     const text = JSON.stringify(views);
     if (text === this.viewsRead && text !== this.viewsSent && this.pc && this.opts.send({ type: 'sfu-view', views })) this.viewsSent = text;
     this.viewsRead = text;
@@ -580,6 +681,7 @@ export class SfuTransport implements MediaTransport {
   private onConnectionState(pc: PeerConnectionLike): void {
     if (this.pc !== pc) return;
     const state = pc.connectionState;
+    this.trace('state', state);
     if (state === 'connected') {
       this.failures = 0;
       if (this.connectTimer !== null) this.timers.clearTimeout(this.connectTimer);
@@ -595,7 +697,10 @@ export class SfuTransport implements MediaTransport {
   }
 
   private setConnectionState(state: RTCPeerConnectionState): void {
-    this.connection.connectionState = state;
+    // Past maxAttempts a new attempt does not hide the failure: 'failed' (and Retry) stay until
+    // one connects.
+    const stillFailing = this.failures > this.backoff.maxAttempts && (state === 'new' || state === 'connecting');
+    this.connection.connectionState = stillFailing ? 'failed' : state;
     for (const peerId of this.remotes.keys()) this.opts.events.remoteChanged(peerId);
   }
 

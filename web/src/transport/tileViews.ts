@@ -58,16 +58,29 @@ export function readTileViews(): SfuViewEntry[] | null {
     const cover = getComputedStyle(video).objectFit === 'cover';
     const size = hidden || !visible(video) ? { width: 0, height: 0 } : shownSize(rect, { width: video.videoWidth, height: video.videoHeight }, cover, dpr);
     const key = `${peerId}/${source}`;
-    const pinned = tile.getAttribute('data-pinned') === 'true';
     const before = views.get(key);
     // The same video in two places (a strip and the stage): the larger one counts.
-    if (before && before.width * before.height >= size.width * size.height) {
-      if (pinned) before.pinned = true;
-      return;
-    }
-    views.set(key, pinned || before?.pinned ? { peerId, source, ...size, pinned: true } : { peerId, source, ...size });
+    if (before && before.width * before.height >= size.width * size.height) return;
+    views.set(key, { peerId, source, ...size });
   };
   for (const tile of document.querySelectorAll('[data-testid="tile"][data-local="false"]')) add(tile, 'camera', 'video');
   for (const tile of document.querySelectorAll('[data-testid="screen-tile"][data-local="false"]')) add(tile, 'screen', 'video');
   return [...views.values()].sort((a, b) => (a.peerId === b.peerId ? a.source.localeCompare(b.source) : a.peerId.localeCompare(b.peerId)));
+}
+
+/** A tile's size when nobody measured it (no page to read the tiles from). */
+const NOMINAL = { width: 640, height: 360 };
+
+/**
+ * `sfu-view` for our pin where there is no page to read: every remote camera and screen we know of, at a nominal size, the
+ * pinned person's camera marked `pinned`. Every video stays listed, so none of them reads as
+ * "not visible".
+ */
+export function pinView(remotes: readonly { id: string; screen: boolean }[], pinnedId: string | null): SfuViewEntry[] {
+  const views: SfuViewEntry[] = [];
+  for (const r of remotes) {
+    views.push(r.id === pinnedId ? { peerId: r.id, source: 'camera', ...NOMINAL, pinned: true } : { peerId: r.id, source: 'camera', ...NOMINAL });
+    if (r.screen) views.push({ peerId: r.id, source: 'screen', ...NOMINAL });
+  }
+  return views;
 }

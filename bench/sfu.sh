@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# `make bench-sfu`: the media server under load from pulsemeet-sfuload (bench/sfuload), pinned
+# to its own core, against pulsemeet pinned to another (SFU_MODE=always, one media worker, so
+# the figures are per core). Scenarios:
+#   rooms-of-6   ROOMS6 rooms of 6, everyone publishing and subscribing
+#   speaker-100  one speaker, 100 viewers
+#   sweep        rooms of 6, more each step, until the server's core is busy (SWEEP_BUSY of a
+#                core), the loss passes 1 %, or the load peer's own core is the limit
+# Each run goes against every server in SERVERS (default "pulsemeet"): Janus (Debian
+# package `janus`, bench/deps.sh) with its VideoRoom plugin and WebSocket transport on
+# 127.0.0.1, configured in a directory this script writes (bench/.cache/janus), ICE-lite like
+# pulsemeet, pinned to the same core. One JSON line per run in $OUT, then the table
+# (bench/sfu_table.py) that docs/performance.md shows. SECONDS_PER_RUN (default 8) is each run's
+# measurement window.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+SFULOAD=${SFULOAD:-$root/build/release/bench/pulsemeet-sfuload}
+SCENARIOS=${SCENARIOS:-"rooms-of-6 speaker-100 sweep"}
+# Janus is opt-in (SERVERS="pulsemeet janus") until its media path works: see docs/performance.md.
+SERVERS=${SERVERS:-"pulsemeet"}
+SECONDS_PER_RUN=${SECONDS_PER_RUN:-8}
+ROOMS6=${ROOMS6:-4}
+SWEEP_ROOMS=${SWEEP_ROOMS:-"2 4 6 8 10 12 16 20"}
+SWEEP_BUSY=${SWEEP_BUSY:-0.9}
+PORT=${BENCH_PORT:-18090}
+OUT=$(results_file sfu)
+
+server_pid=""
+stop_server() {
+  if [ -n "$server_pid" ]; then
+    stop_pids "$server_pid"
+    server_pid=""
+  fi
+}
+trap stop_server EXIT
+
+start_server() {
+  local log=$root/bench/.cache/$1-sfu.log
+  case $1 in
+    pulsemeet)
+      start_pulsemeet "$PORT" "$SERVER_CPU" "$log" SFU_MODE=always MEDIA_WORKERS=1 \
+        MAX_PEERS_PER_ROOM=200
+      ;;
+    janus)
+      write_janus_config
+      taskset -c "$SERVER_CPU" janus -F "$janus_dir" -C "$janus_dir/janus.jcfg" >"$log" 2>&1 &
+      started_pid=$!
+      ;;
+  esac
+  server_pid=$started_pid
+  # Janus announces a candidate on the first non-loopback address; the load peer's media
+  # sockets bind there too and announce it (Janus pairs only with a signalled candidate).
+  media_ip=""
+  [ "$1" != janus ] || media_ip=$(hostname -I | cut -d' ' -f1)
+  await_port "$PORT" "$1 (see $log)"
+  sleep 0.3
+}
+
+# Janus as the bench runs it: only the VideoRoom plugin and the WebSocket transport (on
+# 127.0.0.1:$PORT), ICE-lite (as pulsemeet: the load peer is the controlling agent either way),
+# no event handlers, warnings only in its log.
+janus_dir=$root/bench/.cache/janus
+write_janus_config() {
+  local lib=/usr/lib/x86_64-linux-gnu/janus
+  mkdir -p "$janus_dir"
+  cat >"$janus_dir/janus.jcfg" <<JCFG
+general: {
+  configs_folder = "$janus_dir"
+  plugins_folder = "$lib/plugins"
+  transports_folder = "$lib/transports"
+  events_folder = "$lib/events"
+  loggers_folder = "$lib/loggers"
+  debug_level = ${JANUS_DEBUG_LEVEL:-3}
+  session_timeout = 120
+}
+media: { rtp_port_range = "30000-39999" }
+nat: { ice_lite = true, ice_tcp = false, ignore_mdns = true }
+plugins: { disable = "libjanus_audiobridge.so,libjanus_duktape.so,libjanus_echotest.so,libjanus_lua.so,libjanus_nosip.so,libjanus_recordplay.so,libjanus_sip.so,libjanus_streaming.so,libjanus_textroom.so,libjanus_videocall.so,libjanus_voicemail.so" }
+transports: { disable = "libjanus_http.so,libjanus_mqtt.so,libjanus_nanomsg.so,libjanus_pfunix.so,libjanus_rabbitmq.so" }
+events: { broadcast = false }
+JCFG
+  cat >"$janus_dir/janus.transport.websockets.jcfg" <<JCFG
+general: { json = "compact", ws = true, ws_port = $PORT, ws_ip = "127.0.0.1", wss = false }
+admin: { admin_ws = false, admin_wss = false }
+JCFG
+  echo "general: { }" >"$janus_dir/janus.plugin.videoroom.jcfg"
+}
+
+# run <server> <scenario> <rooms> <room size> <publishers per room>: prints the JSON line.
+run() {
+  start_server "$1"
+  local line
+  line=$(taskset -c "$LOADGEN_CPU" "$SFULOAD" --port "$PORT" --pid "$server_pid" \
+    --server "$1" --scenario "$2" --rooms "$3" --room-size "$4" --publishers "$5" \
+    --seconds "$SECONDS_PER_RUN" ${media_ip:+--media-ip "$media_ip"}) || { stop_server; return 1; }
+  stop_server
+  echo "$line" | tee -a "$OUT" >&2
+  echo "$line"
+}
+
+field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get(sys.argv[2], 0))' "$1" "$2"; }
+
+echo "bench-sfu: $(nproc) cores, load average $(load_average), results in $OUT" >&2
+for scenario in $SCENARIOS; do
+  for server in $SERVERS; do
+    case $scenario in
+      rooms-of-6) run "$server" rooms-of-6 "$ROOMS6" 6 6 >/dev/null || echo "bench-sfu: rooms-of-6 on $server failed" >&2 ;;
+      speaker-100) run "$server" speaker-100 1 101 1 >/dev/null || echo "bench-sfu: speaker-100 on $server failed" >&2 ;;
+      sweep)
+        for rooms in $SWEEP_ROOMS; do
+          line=$(run "$server" sweep "$rooms" 6 6) || { echo "bench-sfu: sweep at $rooms rooms on $server failed" >&2; break; }
+          busy=$(field "$line" server_cpu_share)
+          loss=$(field "$line" loss_percent)
+          own=$(field "$line" loadgen_cpu_share)
+          if python3 -c "import sys; sys.exit(0 if $busy >= $SWEEP_BUSY or $loss > 1 or $own >= 0.95 else 1)"; then
+            echo "bench-sfu: $server sweep stops at $rooms rooms (server core $busy, loss $loss %, load peer core $own)" >&2
+            break
+          fi
+        done
+        ;;
+    esac
+  done
+done
+echo "bench-sfu: load average after $(load_average)" >&2
+python3 bench/sfu_table.py "$OUT"

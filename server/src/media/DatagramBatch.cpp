@@ -1,0 +1,154 @@
+#include "media/DatagramBatch.hpp"
+
+#include <netinet/in.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace pulsemeet::media {
+
+namespace {
+
+Endpoint fromSockaddr(const sockaddr_storage& storage) {
+    if (storage.ss_family == AF_INET6) {
+        sockaddr_in6 address{};
+        std::memcpy(&address, &storage, sizeof address);
+        std::array<std::uint8_t, 16> bytes{};
+        std::memcpy(bytes.data(), &address.sin6_addr, bytes.size());
+        const std::uint16_t port = ntohs(address.sin6_port);
+        // A v4-mapped address (::ffff:a.b.c.d) is the IPv4 sender it maps.
+        static constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+        if (std::equal(std::begin(kMapped), std::end(kMapped), bytes.begin()))
+            return Endpoint::v4({bytes[12], bytes[13], bytes[14], bytes[15]}, port);
+        return Endpoint::v6(bytes, port);
+    }
+    sockaddr_in address{};
+    std::memcpy(&address, &storage, sizeof address);
+    std::array<std::uint8_t, 4> bytes{};
+    std::memcpy(bytes.data(), &address.sin_addr, bytes.size());
+    return Endpoint::v4(bytes, ntohs(address.sin_port));
+}
+
+// The receiver as the socket's family wants it: an IPv6 socket (bound to ::) reaches an IPv4
+// peer through its v4-mapped address.
+socklen_t toSockaddr(const Endpoint& endpoint, sa_family_t socketFamily,
+                     sockaddr_storage& storage) {
+    std::memset(&storage, 0, sizeof storage);
+    if (endpoint.family == Endpoint::Family::ipv4 && socketFamily != AF_INET6) {
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(endpoint.port);
+        std::memcpy(&address.sin_addr, endpoint.address.data(), 4);
+        std::memcpy(&storage, &address, sizeof address);
+        return sizeof address;
+    }
+    sockaddr_in6 address{};
+    address.sin6_family = AF_INET6;
+    address.sin6_port = htons(endpoint.port);
+    if (endpoint.family == Endpoint::Family::ipv4) {
+        auto* bytes = reinterpret_cast<std::uint8_t*>(&address.sin6_addr);
+        bytes[10] = 0xFF;
+        bytes[11] = 0xFF;
+        std::memcpy(bytes + 12, endpoint.address.data(), 4);
+    } else {
+        std::memcpy(&address.sin6_addr, endpoint.address.data(), 16);
+    }
+    std::memcpy(&storage, &address, sizeof address);
+    return sizeof address;
+}
+
+sa_family_t socketFamily(int fd) {
+    sockaddr_storage local{};
+    socklen_t length = sizeof local;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) != 0) return AF_INET;
+    return local.ss_family;
+}
+
+}  // namespace
+
+ReceiveBatch::ReceiveBatch(std::size_t capacity, std::size_t datagramBytes)
+    : datagramBytes_(datagramBytes),
+      buffers_(capacity * datagramBytes),
+      senders_(capacity),
+      vectors_(capacity),
+      messages_(capacity) {}
+
+std::size_t ReceiveBatch::receive(int fd) {
+    for (std::size_t i = 0; i < messages_.size(); ++i) {
+        vectors_[i] = {buffers_.data() + i * datagramBytes_, datagramBytes_};
+        messages_[i] = {};
+        messages_[i].msg_hdr.msg_name = &senders_[i];
+        messages_[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+        messages_[i].msg_hdr.msg_iov = &vectors_[i];
+        messages_[i].msg_hdr.msg_iovlen = 1;
+    }
+    const int count = ::recvmmsg(fd, messages_.data(), static_cast<unsigned>(messages_.size()),
+                                 MSG_DONTWAIT, nullptr);
+    return count > 0 ? static_cast<std::size_t>(count) : 0;
+}
+
+std::span<std::uint8_t> ReceiveBatch::datagram(std::size_t index) {
+    // A datagram larger than the slot is cut (MSG_TRUNC); no media packet is that large, and
+    // what it would have been is garbage either way.
+    const auto size = std::min<std::size_t>(messages_[index].msg_len, datagramBytes_);
+    return {buffers_.data() + index * datagramBytes_, size};
+}
+
+Endpoint ReceiveBatch::sender(std::size_t index) const {
+    return fromSockaddr(senders_[index]);
+}
+
+SendBatch::SendBatch(std::size_t capacity, std::size_t datagramBytes)
+    : datagramBytes_(datagramBytes),
+      buffers_(capacity * datagramBytes),
+      receivers_(capacity),
+      vectors_(capacity),
+      messages_(capacity) {
+    pending_.reserve(capacity);
+}
+
+bool SendBatch::add(std::span<const std::uint8_t> datagram, const Endpoint& to) {
+    if (full() || datagram.size() > datagramBytes_) return false;
+    auto* slot = buffers_.data() + count_ * datagramBytes_;
+    std::copy(datagram.begin(), datagram.end(), slot);
+    vectors_[count_] = {slot, datagram.size()};
+    messages_[count_] = {};
+    auto& header = messages_[count_].msg_hdr;
+    // The family is looked up at the first flush; an Endpoint alone does not say whether the
+    // socket is IPv6, so the address is converted then.
+    header.msg_iov = &vectors_[count_];
+    header.msg_iovlen = 1;
+    pending_.push_back(to);
+    ++count_;
+    return true;
+}
+
+std::size_t SendBatch::flush(int fd) {
+    if (count_ == 0) return 0;
+    if (family_ == AF_UNSPEC) family_ = socketFamily(fd);
+    for (std::size_t i = 0; i < count_; ++i) {
+        auto& header = messages_[i].msg_hdr;
+        header.msg_namelen = toSockaddr(pending_[i], family_, receivers_[i]);
+        header.msg_name = &receivers_[i];
+    }
+    std::size_t sent = 0;
+    std::size_t refused = 0;
+    while (sent < count_) {
+        const int result = ::sendmmsg(fd, messages_.data() + sent,
+                                      static_cast<unsigned>(count_ - sent), MSG_DONTWAIT);
+        if (result > 0) {
+            sent += static_cast<std::size_t>(result);
+            continue;
+        }
+        if (result < 0 && errno == EINTR) continue;
+        // The first datagram of the rest was refused (full buffer, unreachable): skip it.
+        ++refused;
+        ++sent;
+    }
+    count_ = 0;
+    pending_.clear();
+    return refused;
+}
+
+}  // namespace pulsemeet::media

@@ -1,0 +1,39 @@
+// Messages between the page (E2eeSession) and the frame worker (e2eeWorker), and the options
+// each RTCRtpScriptTransform is made with.
+import type { MediaKindName } from './frameCrypto';
+
+export type TransformOptions =
+  | { direction: 'send'; kind: MediaKindName; senderId: string }
+  | { direction: 'receive'; kind: MediaKindName; slot: number; peerId: string | null };
+
+export type ToWorker =
+  /** The room key's bytes; null: this page has none (it only recognises and drops encrypted frames). */
+  | { type: 'key'; key: Uint8Array<ArrayBuffer> | null }
+  /** A receiving transform (slot) now carries this peer's frames (the media server re-maps m-lines). */
+  | { type: 'slot'; slot: number; peerId: string | null }
+  /** The peers that announce they encrypt: a page without the key drops their frames. */
+  | { type: 'encrypted-peers'; peerIds: string[] }
+  /** Asks for the cost counters (CryptoCost). */
+  | { type: 'cost'; id: number };
+
+/** Frames of one kind sealed and opened since the worker started, the time it took and their sizes. */
+export interface KindCost {
+  encrypted: number;
+  encryptMs: number;
+  encryptedBytes: number;
+  decrypted: number;
+  decryptMs: number;
+  decryptedBytes: number;
+}
+
+export interface CryptoCost {
+  audio: KindCost;
+  video: KindCost;
+  /** Frames dropped because they could not be opened (or, without a key, were encrypted). */
+  dropped: number;
+}
+
+export type FromWorker =
+  /** A receiving slot's frames started (ok) or stopped (not ok) opening. */
+  | { type: 'status'; slot: number; peerId: string; ok: boolean }
+  | { type: 'cost'; id: number; cost: CryptoCost };
