@@ -94,6 +94,8 @@ std::variant<SfuAnswer, SdpError> Router::offer(const std::string& peerId, const
     parameters.candidateAddress = options_.announcedAddress;
     parameters.candidatePort = worker_.port();
     parameters.tcpCandidatePort = worker_.tcpPort();
+    // Publishers get transport-wide feedback for their send-side estimate (RouterPeer).
+    parameters.transportCc = true;
     auto drafted = buildSdpAnswer(offer, parameters);
     if (auto* error = std::get_if<SdpError>(&drafted)) return std::move(*error);
     const auto& draft = std::get<SdpAnswer>(drafted);

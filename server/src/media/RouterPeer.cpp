@@ -77,8 +77,13 @@ Producer* RouterPeer::producerFor(TrackSource source) const {
 
 void RouterPeer::reindex() {
     producerBySsrc_.clear();
-    for (const auto& [mid, producer] : producers_)
+    transportCcId_.reset();
+    for (const auto& [mid, producer] : producers_) {
         for (const auto ssrc : producer->ssrcs()) producerBySsrc_[ssrc] = producer.get();
+        // One transport, one numbering: every sending section names the same id (BUNDLE).
+        if (!transportCcId_)
+            transportCcId_ = transportCcExtensionId(producer->parameters().extmaps);
+    }
     consumerBySsrc_.clear();
     for (const auto& slot : slots_)
         if (slot.consumer) consumerBySsrc_[slot.ssrc] = slot.consumer.get();
@@ -164,6 +169,12 @@ void RouterPeer::onRtp(std::span<std::uint8_t> bytes) {
     const auto arrived = Clock::now();  // also the forwarding histogram's start
     auto packet = RtpPacket::parse(bytes);
     if (!packet) return;
+    // Every numbered packet counts for the sender's estimate, its padding probes too, whether or
+    // not it is forwarded.
+    if (transportCcId_)
+        if (const auto number = packet->extension(*transportCcId_); number && number->size() == 2)
+            transportCc_.onPacket(static_cast<std::uint16_t>((*number)[0] << 8 | (*number)[1]),
+                                  arrived);
     const auto found = producerBySsrc_.find(packet->ssrc());
     Producer* known = found == producerBySsrc_.end() ? learnSsrc(*packet) : found->second;
     if (!known) {
@@ -242,6 +253,7 @@ void RouterPeer::onRtcp(std::span<const std::uint8_t> bytes) {
 void RouterPeer::tick(Clock::time_point now, std::uint64_t ntpNow) {
     if (!connected()) return;
     for (const auto& [mid, producer] : producers_) producer->tick(now);
+    sendTransportCcFeedback(now);
     if (now >= nextLayerUpdate_) {
         nextLayerUpdate_ = now + kLayerUpdateInterval;
         updateLayers(now);
@@ -249,6 +261,19 @@ void RouterPeer::tick(Clock::time_point now, std::uint64_t ntpNow) {
     if (now < nextReport_) return;
     nextReport_ = now + kReportInterval;
     sendReports(now, ntpNow);
+}
+
+void RouterPeer::sendTransportCcFeedback(Clock::time_point now) {
+    if (!transportCc_.due(now)) return;
+    // The media SSRC is informative only (the numbering covers the whole transport): the
+    // peer's first sending stream.
+    std::uint32_t mediaSsrc = 0;
+    for (const auto& [mid, producer] : producers_)
+        if (mediaSsrc == 0 && !producer->ssrcs().empty()) mediaSsrc = producer->ssrcs().front();
+    std::array<std::uint8_t, 1200> buffer{};
+    const auto size = transportCc_.write(buffer, rtcpSsrc_, mediaSsrc, now);
+    if (size > 0)
+        connection_.transport->sendRtcp(std::span<const std::uint8_t>(buffer).first(size));
 }
 
 void RouterPeer::sendReports(Clock::time_point now, std::uint64_t ntpNow) {

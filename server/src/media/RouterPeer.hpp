@@ -17,6 +17,7 @@
 #include "media/SdpAnswer.hpp"
 #include "media/SfuStats.hpp"
 #include "media/TrackMapping.hpp"
+#include "media/TransportCcFeedback.hpp"
 #include "media/WebRtcTransport.hpp"
 
 // One client in a room on the media server (mediasoup's Transport with its producers and
@@ -123,6 +124,7 @@ class RouterPeer final : public Producer::Listener, public Consumer::Listener {
     void onRtcp(std::span<const std::uint8_t> packet);
     void onTransportState(WebRtcTransport& transport);
     void sendReports(Clock::time_point now, std::uint64_t ntpNow);
+    void sendTransportCcFeedback(Clock::time_point now);
     Consumer* consumerBySsrc(std::uint32_t ssrc) const;
     // A simulcast stream's first packets: the producer whose RIDs name it learns its SSRC.
     Producer* learnSsrc(const RtpPacket& packet);
@@ -146,6 +148,10 @@ class RouterPeer final : public Producer::Listener, public Consumer::Listener {
     std::uint32_t sessionVersion_ = 0;
     std::uint64_t sessionId_;
     Clock::time_point nextReport_{};
+    // Transport-wide congestion control feedback for what the peer sends (its send-side
+    // estimate); the header extension's id in its offer, nullopt when it did not negotiate it.
+    TransportCcFeedback transportCc_;
+    std::optional<std::uint8_t> transportCcId_;
     Clock::time_point nextLayerUpdate_{};
     std::optional<std::vector<SfuView>> views_;
     std::optional<std::uint64_t> testBandwidthCap_;

@@ -205,16 +205,7 @@ void writeAccepted(Writer& out, const SdpMediaSection& offered, const SdpNegotia
         out.line("a=rtpmap:", pt, " ", codec.name, "/", std::to_string(codec.clockRate),
                  codec.channels ? "/" + std::to_string(codec.channels) : std::string());
         for (const auto& type : codec.feedback) out.line("a=rtcp-fb:", pt, " ", type);
-        // A simulcast sender starts its bandwidth estimate high enough for all its layers:
-        // without transport-cc feedback it only grows slowly from Chrome's 300 kbit/s.
-        const bool simulcastMedia =
-            !section.receiveRids.empty() && !equalsIgnoreCase(codec.name, "rtx");
-        if (simulcastMedia) {
-            out.line("a=fmtp:", pt, " ", codec.fmtp, codec.fmtp.empty() ? "" : ";",
-                     "x-google-start-bitrate=1000");
-        } else if (!codec.fmtp.empty()) {
-            out.line("a=fmtp:", pt, " ", codec.fmtp);
-        }
+        if (!codec.fmtp.empty()) out.line("a=fmtp:", pt, " ", codec.fmtp);
     }
     if (!section.receiveRids.empty()) {
         for (const auto& rid : section.receiveRids) out.line("a=rid:", rid, " recv");
@@ -282,7 +273,8 @@ std::variant<SdpAnswer, SdpError> buildSdpAnswer(const SdpOffer& offer,
                                offered.protocol == "UDP/TLS/RTP/SAVPF" && offered.port != 0 &&
                                bundled;
         if (candidate) {
-            section.codecs = acceptedCodecs(offered, parameters.transportCc);
+            section.codecs =
+                acceptedCodecs(offered, parameters.transportCc && sends(offered.direction));
             section.accepted = !section.codecs.empty();
         }
         if (section.accepted) {
@@ -292,7 +284,8 @@ std::variant<SdpAnswer, SdpError> buildSdpAnswer(const SdpOffer& offer,
                 answer.remoteIcePwd = offered.icePwd;
                 answer.remoteFingerprint = *offered.fingerprint;
             }
-            section.extmaps = acceptedExtmaps(offered, parameters.transportCc);
+            section.extmaps =
+                acceptedExtmaps(offered, parameters.transportCc && sends(offered.direction));
             section.receiveRids = receiveRids(offered);
             const auto* track = forwardedTrack(parameters, offered.mid);
             switch (offered.direction) {
