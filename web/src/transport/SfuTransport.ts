@@ -52,16 +52,26 @@ const SIMULCAST_LAYERS = [
   { rid: 'h', scaleResolutionDownBy: 2 },
   { rid: 'f', scaleResolutionDownBy: 1 },
 ] as const;
-/** A layer smaller than this (its height in pixels) is not worth sending. */
-const MIN_LAYER_HEIGHT = 90;
+/**
+ * How many simulcast layers Chrome encodes for a capture of this many pixels: its legacy layer
+ * limit (libwebrtc `kSimulcastFormats`: 3 from 960x540, 2 from 480x270, else 1). Encodings
+ * above the limit are never allocated a bitrate: a third layer asked of a 640x360 camera stays
+ * silent, and a viewer waiting for it never gets the full picture.
+ */
+function layersFor(pixels: number): number {
+  if (pixels >= 960 * 540) return 3;
+  if (pixels >= 480 * 270) return 2;
+  return 1;
+}
 
 /**
- * The camera's simulcast encodings: the layers the capture size allows (at least the full one).
- * An unknown size (no camera yet) gets all three.
+ * The camera's simulcast encodings, low to high: as many as Chrome encodes at the capture size,
+ * the top ones (the full picture always). An unknown size (no camera yet) gets all three.
  */
-export function simulcastEncodings(captureHeight: number | undefined): RTCRtpEncodingParameters[] {
-  const layers = SIMULCAST_LAYERS.filter((l) => captureHeight === undefined || l.scaleResolutionDownBy === 1 || captureHeight / l.scaleResolutionDownBy >= MIN_LAYER_HEIGHT);
-  return layers.map((l) => ({ rid: l.rid, scaleResolutionDownBy: l.scaleResolutionDownBy }));
+export function simulcastEncodings(capture: { width?: number; height?: number } | undefined): RTCRtpEncodingParameters[] {
+  const known = capture?.width !== undefined && capture.height !== undefined;
+  const count = known ? layersFor(capture.width! * capture.height!) : SIMULCAST_LAYERS.length;
+  return SIMULCAST_LAYERS.slice(SIMULCAST_LAYERS.length - count).map((l) => ({ rid: l.rid, scaleResolutionDownBy: l.scaleResolutionDownBy }));
 }
 
 /** What we send on the connection: microphone and camera from the start, a screen once shared. */
@@ -386,10 +396,10 @@ export class SfuTransport implements MediaTransport {
     // Always a microphone and a camera m-line, even without the device: one plugged in later
     // only needs replaceTrack. The order is the contract's: first audio, first video = camera.
     // The camera as simulcast: the media server forwards each viewer the layer its tile needs.
-    const captureHeight = local.video?.getSettings?.().height;
+    const settings = local.video?.getSettings?.();
     this.senders = {
       audio: pc.addTransceiver(local.audio ?? 'audio', init(local.stream)),
-      camera: pc.addTransceiver(local.video ?? 'video', { ...init(local.stream), sendEncodings: simulcastEncodings(captureHeight) }),
+      camera: pc.addTransceiver(local.video ?? 'video', { ...init(local.stream), sendEncodings: simulcastEncodings(settings) }),
       screen: this.screen ? pc.addTransceiver(this.screen.track, init(this.screen.stream)) : null,
     };
     this.addReceivers(pc);

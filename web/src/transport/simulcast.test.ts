@@ -4,11 +4,14 @@ import { simulcastEncodings } from './SfuTransport';
 import { shownSize } from './tileViews';
 
 describe('simulcast publishing', () => {
-  it('sends the layers the capture size allows, low to high', () => {
-    expect(simulcastEncodings(360).map((e) => e.rid)).toEqual(['q', 'h', 'f']);
-    expect(simulcastEncodings(180).map((e) => e.rid)).toEqual(['h', 'f']);
-    expect(simulcastEncodings(120).map((e) => e.rid)).toEqual(['f']);
+  it('sends as many layers as Chrome encodes at the capture size, low to high', () => {
+    expect(simulcastEncodings({ width: 1280, height: 720 }).map((e) => e.rid)).toEqual(['q', 'h', 'f']);
+    expect(simulcastEncodings({ width: 960, height: 540 }).map((e) => e.rid)).toEqual(['q', 'h', 'f']);
+    expect(simulcastEncodings({ width: 640, height: 360 }).map((e) => e.rid)).toEqual(['h', 'f']);
+    expect(simulcastEncodings({ width: 480, height: 270 }).map((e) => e.rid)).toEqual(['h', 'f']);
+    expect(simulcastEncodings({ width: 320, height: 180 }).map((e) => e.rid)).toEqual(['f']);
     expect(simulcastEncodings(undefined).map((e) => e.scaleResolutionDownBy)).toEqual([4, 2, 1]);
+    expect(simulcastEncodings({}).map((e) => e.rid)).toEqual(['q', 'h', 'f']);
   });
 
   it('reports the picture as fitted in its tile, in device pixels', () => {
