@@ -115,6 +115,8 @@ class Producer {
     std::vector<LayerState> layerStates(Clock::time_point now) const;
     // The simulcast layers someone watches, as last told to the publisher (sfu-encodings).
     std::optional<std::vector<bool>>& announcedActive() { return announcedActive_; }
+    // Per layer: since when nobody watches it while it is still announced active.
+    std::vector<std::optional<Clock::time_point>>& unwatchedSince() { return unwatchedSince_; }
 
   private:
     struct ReceptionStats {
@@ -160,6 +162,7 @@ class Producer {
     std::vector<Consumer*> consumers_;
     std::vector<Stream> streams_;
     std::optional<std::vector<bool>> announcedActive_;
+    std::vector<std::optional<Clock::time_point>> unwatchedSince_;
     std::array<std::uint8_t, 1500> rtxBuffer_{};
     std::array<std::uint8_t, 256> rtcpBuffer_{};
 };

@@ -412,7 +412,7 @@ void Router::tick(Clock::time_point now) {
     if (decided.speaker)
         listener_.onActiveSpeaker(roomId_, decided.speaker->peerId, decided.speaker->level);
     if (decided.forwardingChanged) applyForwarding(now);
-    announceEncodings();
+    announceEncodings(now);
 }
 
 void Router::setViews(const std::string& viewerId, std::vector<SfuView> views) {
@@ -460,7 +460,7 @@ void Router::applyForwarding(Clock::time_point now) {
     }
 }
 
-void Router::announceEncodings() {
+void Router::announceEncodings(Clock::time_point now) {
     for (auto& publisher : peers_) {
         for (auto& [mid, producer] : publisher->producers()) {
             // Before anyone subscribes the publisher keeps every layer on (as it started): the
@@ -479,7 +479,22 @@ void Router::announceEncodings() {
                     if (const auto current = slot.consumer->currentLayer()) active[*current] = true;
                 }
             }
+            // A layer nobody watches any more is paused only once that held kPauseUnwatchedAfter:
+            // switching a layer on or off restarts the publisher's encoder (a key frame on every
+            // layer, a stall on a busy machine), so a tile shrunk and enlarged again, or a viewer
+            // that comes back soon, finds it still running.
+            auto& since = producer->unwatchedSince();
+            since.resize(active.size());
             auto& announced = producer->announcedActive();
+            for (std::size_t i = 0; i < active.size(); ++i) {
+                const bool wasOn = !announced || (i < announced->size() && (*announced)[i]);
+                if (active[i] || !wasOn) {
+                    since[i].reset();
+                    continue;
+                }
+                if (!since[i]) since[i] = now;
+                if (now - *since[i] < kPauseUnwatchedAfter) active[i] = true;
+            }
             if (announced == active) continue;
             announced = active;
             std::vector<std::string> rids;

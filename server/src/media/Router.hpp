@@ -25,6 +25,9 @@ namespace pulsemeet::media {
 
 class Router final : public RouterPeer::Listener {
   public:
+    // How long a simulcast layer nobody watches keeps running before the publisher is told to
+    // pause it (sfu-encodings).
+    static constexpr std::chrono::milliseconds kPauseUnwatchedAfter{4000};
     using Clock = std::chrono::steady_clock;
 
     struct Options {
@@ -85,7 +88,7 @@ class Router final : public RouterPeer::Listener {
     Producer* producerFor(const TrackKey& key) const;
     std::uint32_t randomSsrc();
     // Tells each simulcast publisher which of its layers someone watches, when that changed.
-    void announceEncodings();
+    void announceEncodings(Clock::time_point now);
     // Switches every consumer on or off as RoomForwarding says, and tells each viewer whose
     // forwarded videos changed.
     void applyForwarding(Clock::time_point now);
