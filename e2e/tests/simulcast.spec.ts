@@ -156,6 +156,7 @@ test('each viewer gets the layer its tile and bandwidth allow; unwatched layers 
   let started = Date.now();
   await expect.poll(() => frameWidthOf(viewer.page, publisherId), { timeout: 20_000, intervals: [100], message: 'a thumbnail gets the low layer' }).toBeLessThanOrEqual(high / 2);
   report.downSwitchMs = Date.now() - started;
+  report.downGapMs = Math.round(await worstGap(viewer.page, publisherId));
   // Enlarged again: the high layer.
   await restore();
   started = Date.now();
