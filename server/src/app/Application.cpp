@@ -162,6 +162,10 @@ int run(const config::Config& config) {
         mediaOptions.announcedAddress = config.mediaAnnouncedIp;
         mediaOptions.workers = static_cast<unsigned>(config.mediaWorkers);
         mediaOptions.testDropPercent = static_cast<unsigned>(config.mediaTestDropPercent);
+        if (config.mediaTestBandwidthCapPeer > 0)
+            mediaOptions.testBandwidthCap =
+                media::TestBandwidthCap{static_cast<unsigned>(config.mediaTestBandwidthCapPeer),
+                                        config.mediaTestBandwidthCapBps};
         mediaOptions.videoLastN = static_cast<std::size_t>(config.videoLastN);
         mediaOptions.logger = &logger;
         try {

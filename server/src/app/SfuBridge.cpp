@@ -69,9 +69,22 @@ void SfuBridge::removePeer(const std::string& roomId, const std::string& peerId)
     if (sfu_) sfu_->removePeer(roomId, peerId);
 }
 
-void SfuBridge::setPinned(const std::string& roomId, const std::string& viewerId,
-                          std::vector<std::string> pinnedPeerIds) {
-    if (sfu_) sfu_->setPinned(roomId, viewerId, std::move(pinnedPeerIds));
+void SfuBridge::setViews(const std::string& roomId, const std::string& peerId,
+                         std::vector<signaling::MediaView> views) {
+    if (!sfu_) return;
+    std::vector<media::SfuView> converted;
+    converted.reserve(views.size());
+    for (auto& view : views) {
+        media::SfuView out;
+        out.publisherId = std::move(view.peerId);
+        out.source =
+            view.source == "screen" ? media::TrackSource::screen : media::TrackSource::camera;
+        out.width = view.width;
+        out.height = view.height;
+        out.pinned = view.pinned;
+        converted.push_back(std::move(out));
+    }
+    sfu_->setViews(roomId, peerId, std::move(converted));
 }
 
 void SfuBridge::onActiveSpeaker(const std::string& roomId, const std::string& peerId,
@@ -106,6 +119,12 @@ void SfuBridge::onTracksAvailable(const std::string& roomId, const std::string& 
 void SfuBridge::onTransportClosed(const std::string& roomId, const std::string& peerId,
                                   std::string_view reason) {
     if (signaling::Hub* hub = hub_.load()) hub->mediaTransportClosed(roomId, peerId, reason);
+}
+
+void SfuBridge::onEncodings(const std::string& roomId, const std::string& peerId,
+                            media::TrackSource source, std::vector<std::string> activeRids) {
+    if (signaling::Hub* hub = hub_.load())
+        hub->mediaEncodings(roomId, peerId, media::toString(source), std::move(activeRids));
 }
 
 }  // namespace pulsemeet::app

@@ -45,14 +45,16 @@ class SfuBridge final : public signaling::MediaServerPort, public media::SfuList
     void offer(const std::string& roomId, const std::string& peerId, std::string sdp,
                std::function<void(signaling::MediaAnswer)> done) override;
     void removePeer(const std::string& roomId, const std::string& peerId) override;
-    void setPinned(const std::string& roomId, const std::string& viewerId,
-                   std::vector<std::string> pinnedPeerIds) override;
+    void setViews(const std::string& roomId, const std::string& peerId,
+                  std::vector<signaling::MediaView> views) override;
 
     // media::SfuListener (media threads)
     void onTracksAvailable(const std::string& roomId, const std::string& subscriberId,
                            std::vector<media::AvailableTrack> tracks) override;
     void onTransportClosed(const std::string& roomId, const std::string& peerId,
                            std::string_view reason) override;
+    void onEncodings(const std::string& roomId, const std::string& peerId,
+                     media::TrackSource source, std::vector<std::string> activeRids) override;
     void onActiveSpeaker(const std::string& roomId, const std::string& peerId,
                          double level) override;
     void onVideoForwarding(const std::string& roomId, const std::string& viewerId,

@@ -15,7 +15,7 @@ struct MediaSignal {
     std::string roomId;
     std::string peerId;  // the client it is about
     // sfuOffer, sfuLeave, sfuView: towards the owner (towardsOwner). sfuAnswer, sfuTracks,
-    // sfuClosed, sfuForwarding, activeSpeaker: towards the peer.
+    // sfuClosed, sfuForwarding, sfuEncodings, activeSpeaker: towards the peer.
     wire::MessageType type = wire::MessageType::sfuOffer;
     // sfuOffer and the sfuAnswer to it: the offer's number at the client's instance, which
     // delivers only the answer to the client's latest offer.

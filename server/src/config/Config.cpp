@@ -353,6 +353,27 @@ const std::vector<Setting>& settings() {
          "TESTS ONLY: share of forwarded media packets the media server drops, to exercise "
          "retransmission; never set it in production",
          integer(&Config::mediaTestDropPercent, 0, 100)},
+        {"MEDIA_TEST_BANDWIDTH_CAP", "",
+         "TESTS ONLY: <peer>:<bits/s> caps the downstream bandwidth estimate of the <peer>-th "
+         "client (1-based, in order of first offer) in every room on the media server, so a test "
+         "sees it get a lower simulcast layer; empty: off. Never set it in production",
+         [](Config& c, const std::string& v) {
+             const std::string value = trim(v);
+             c.mediaTestBandwidthCapPeer = 0;
+             c.mediaTestBandwidthCapBps = 0;
+             if (value.empty()) return;
+             const BadValue bad{"<peer index>:<bits per second>, such as 3:150000"};
+             const auto colon = value.find(':');
+             if (colon == std::string::npos) throw bad;
+             try {
+                 c.mediaTestBandwidthCapPeer =
+                     static_cast<int>(parseInteger(value.substr(0, colon), 1, 1000));
+                 c.mediaTestBandwidthCapBps = static_cast<std::uint64_t>(
+                     parseInteger(value.substr(colon + 1), 1000, 1'000'000'000));
+             } catch (const BadValue&) {
+                 throw bad;
+             }
+         }},
         {"THREADS", "0", "I/O threads (0: one per core)", integer(&Config::threads, 0, 256)},
         {"DRAIN_SECONDS", "10", "longest wait for sockets to close on SIGTERM",
          integer(&Config::drainSeconds, 0, 3600)},

@@ -98,6 +98,9 @@ struct Config {
     // Test-only: the share (0..100) of forwarded RTP packets the media server drops, to show
     // retransmission at work. Never set in production.
     int mediaTestDropPercent = 0;
+    // MEDIA_TEST_BANDWIDTH_CAP (tests only): the peer index (1-based; 0: off) and its cap.
+    int mediaTestBandwidthCapPeer = 0;
+    std::uint64_t mediaTestBandwidthCapBps = 0;
 
     // Rooms on the media server (docs/protocol.md, "Rooms on the media server"): with auto, a
     // room of more than meshMaxPeers goes to the media server, and back to peer-to-peer once it

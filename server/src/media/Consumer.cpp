@@ -33,6 +33,14 @@ Consumer::Consumer(Producer& producer, Parameters parameters, Listener& listener
       rtxSequence_(parameters_.firstRtxSequenceNumber) {
     if (producer_.isVideo())
         retransmissions_.emplace(kRetransmissionCapacity, kRetransmissionMaxAge);
+    for (const auto& codec : producer_.parameters().codecs)
+        if (codec.payloadType < 128 && (codec.name == "VP8" || codec.name == "vp8"))
+            vp8_[codec.payloadType] = true;
+    if (producer_.isVideo()) {
+        // Until the subscriber says how it shows the video: the highest layer.
+        choice_.desired = choice_.target = producer_.layerCount() - 1;
+        if (!producer_.simulcast()) currentLayer_ = 0;
+    }
     for (const auto& route : parameters_.payloadTypes) {
         if (route && route->rtxPayloadType && route->payloadType < 128)
             rtxPayloadTypeFor_[route->payloadType] = route->rtxPayloadType;
@@ -51,8 +59,45 @@ std::uint16_t Consumer::nextSequenceNumber() const {
     return last ? static_cast<std::uint16_t>(*last + 1) : parameters_.firstSequenceNumber;
 }
 
-void Consumer::forward(const RtpPacket& packet, Clock::time_point now) {
+bool Consumer::admit(const ProducedPacket& produced) {
+    if (!producer_.isVideo()) return true;  // audio always
+    if (!choice_.target) return false;      // not shown
+    if (currentLayer_ == produced.layer) return true;
+    if (produced.layer != *choice_.target) return false;
+    // A simulcast layer starts with its key frame; the only stream of a producer at once (the
+    // decoder waits for the key frame asked for on resume).
+    if (producer_.simulcast() && !produced.keyFrame) return false;
+    layerChanged_ = currentLayer_.has_value() || producer_.simulcast();
+    currentLayer_ = produced.layer;
+    syncPending_ = sentAny_;
+    if (syncPending_) pictureIds_.sync();
+    return true;
+}
+
+void Consumer::updateLayers(std::optional<ViewSize> view, std::optional<std::uint64_t> estimate,
+                            Clock::time_point now, std::optional<std::uint64_t> hardCap) {
+    if (!producer_.isVideo()) return;
+    const auto layers = producer_.layerStates(now);
+    choice_ = selector_.choose(layers, view, estimate, now, hardCap);
+    if (!choice_.target) {
+        // Not shown: stop now; showing it again resumes on the next packet (with a key frame).
+        currentLayer_.reset();
+        return;
+    }
+    if (currentLayer_ == choice_.target) return;
+    // Switched off by last-N: setForwarding(true) asks for the key frame of the target then.
+    if (!forwarding_) return;
+    if (!producer_.simulcast()) {
+        currentLayer_ = 0;
+        syncPending_ = sentAny_;
+    }
+    producer_.requestKeyFrame(*choice_.target, now);
+}
+
+void Consumer::forward(const ProducedPacket& produced, Clock::time_point now) {
     if (!listener_.consumerReady(*this) || !forwarding_) return;
+    if (!admit(produced)) return;
+    const auto& packet = produced.packet;
     if (resumePending_ && !resumesWith(packet)) return;
     const auto payload = packet.payload();
     const auto& route = parameters_.payloadTypes[packet.payloadType()];
@@ -60,11 +105,28 @@ void Consumer::forward(const RtpPacket& packet, Clock::time_point now) {
         // Padding-only probes and codecs the subscriber lacks are not forwarded, and leave no
         // gap the subscriber would take for a loss.
         if (!payload.empty()) ++stats_.unroutable;
-        sequence_.drop(packet.sequenceNumber());
+        if (!syncPending_) sequence_.drop(packet.sequenceNumber());
         return;
+    }
+    if (syncPending_) {
+        // Another numbering: continue right after the last number sent, one left out when the
+        // last video frame sent was not complete so that the decoder does not wait for its end
+        // (audio packets are whole frames: no gap).
+        sequence_.resync(packet.sequenceNumber(), lastSentMarker_ || !producer_.isVideo() ? 0 : 1);
+        if (layerChanged_) {
+            // Another stream's timestamps: continue from the last one by the time since.
+            const auto elapsedUs =
+                std::chrono::duration_cast<std::chrono::microseconds>(now - lastSentAt_).count();
+            const auto elapsed = static_cast<std::uint32_t>(
+                std::max<std::int64_t>(1, elapsedUs * std::int64_t{route->clockRate} / 1000000));
+            timestampOffset_ = packet.timestamp() - (lastTimestamp_ + elapsed);
+        }
+        syncPending_ = false;
+        layerChanged_ = false;
     }
     const auto sequenceNumber = sequence_.forward(packet.sequenceNumber());
     if (!sequenceNumber) return;
+    const std::uint32_t timestamp = packet.timestamp() - timestampOffset_;
 
     const auto stamp = absSendTime(now);
     const std::span<const std::uint8_t> mid(
@@ -86,7 +148,7 @@ void Consumer::forward(const RtpPacket& packet, Clock::time_point now) {
     fields.marker = packet.marker();
     fields.payloadType = route->payloadType;
     fields.sequenceNumber = *sequenceNumber;
-    fields.timestamp = packet.timestamp();
+    fields.timestamp = timestamp;
     fields.ssrc = parameters_.ssrc;
     fields.csrcs = std::span<const std::uint32_t>(csrcs).first(packet.csrcCount());
     const auto size = writeRtpPacket(buffer_, fields, std::span(elements).first(count), payload);
@@ -94,10 +156,13 @@ void Consumer::forward(const RtpPacket& packet, Clock::time_point now) {
         ++stats_.unroutable;
         return;
     }
+    if (producer_.simulcast() && vp8_[packet.payloadType()])
+        pictureIds_.rewrite(std::span(buffer_).subspan(size - payload.size(), payload.size()));
     const auto bytes = std::span<const std::uint8_t>(buffer_).first(size);
     if (retransmissions_) retransmissions_->store(*sequenceNumber, bytes, now);
     sentAny_ = true;
-    lastTimestamp_ = packet.timestamp();
+    lastSentMarker_ = packet.marker();
+    lastTimestamp_ = timestamp;
     clockRate_ = route->clockRate;
     lastSentAt_ = now;
     ++packetsSent_;
@@ -129,9 +194,12 @@ bool Consumer::resumesWith(const RtpPacket& packet) {
         });
         if (codec == codecs.end() || !isKeyFrame(codec->name, packet.payload())) return false;
     }
-    // Whatever the publisher sent meanwhile is no loss to this subscriber.
-    sequence_.resync(packet.sequenceNumber());
+    // Whatever the publisher sent meanwhile is no loss to this subscriber: the numbering (and the
+    // VP8 picture ids) continue from the last ones sent. A layer switch on this same key frame
+    // (syncPending_) renumbers it its own way.
     resumePending_ = false;
+    if (!syncPending_) sequence_.resync(packet.sequenceNumber());
+    if (sentAny_) pictureIds_.sync();
     return true;
 }
 
@@ -176,16 +244,20 @@ void Consumer::retransmit(std::uint16_t sequenceNumber, Clock::time_point now) {
 }
 
 void Consumer::requestKeyFrame(Clock::time_point now) {
-    producer_.requestKeyFrame(now);
+    if (producer_.isVideo() && !choice_.target) return;  // not shown: no picture to repair
+    producer_.requestKeyFrame(choice_.target.value_or(0), now);
 }
 
 void Consumer::onReceiverKeyFrameRequest(Clock::time_point now) {
+    if (producer_.isVideo() && !choice_.target) return;  // not shown: no picture to repair
+    // The layer the subscriber decodes now; before its first picture, the one it waits for.
+    const auto layer = currentLayer_.value_or(choice_.target.value_or(0));
     if (receiverAskedBefore_) {
-        producer_.requestKeyFrame(now);
+        producer_.requestKeyFrame(layer, now);
         return;
     }
     receiverAskedBefore_ = true;
-    producer_.requestKeyFrameNow(now);
+    producer_.requestKeyFrameNow(layer, now);
 }
 
 bool Consumer::writeSenderReport(RtcpWriter& writer, Clock::time_point now,

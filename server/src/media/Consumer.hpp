@@ -7,20 +7,28 @@
 #include <span>
 #include <string>
 
+#include "media/LayerSelector.hpp"
 #include "media/RetransmissionBuffer.hpp"
 #include "media/RtcpPacket.hpp"
 #include "media/RtpMapping.hpp"
 #include "media/RtpPacket.hpp"
 #include "media/SeqManager.hpp"
 #include "media/SfuStats.hpp"
+#include "media/Vp8PayloadDescriptor.hpp"
 
 // One publisher track as one subscriber receives it (mediasoup's Consumer): every packet is
 // rewritten for the subscriber's section (its SSRC, a gap-free sequence of its own, its payload
 // type for the codec, its extension ids, its mid, a fresh abs-send-time), kept for NACKs and
-// handed to the listener to send. One media thread; no lock.
+// handed to the listener to send. Of a video it forwards one layer (a simulcast producer has
+// several): the one its LayerSelector picks from the subscriber's view and bandwidth, switching
+// only on a key frame of the new layer, and nothing while the subscriber does not show the video.
+// A switch continues the sequence numbers (one number left out when the last frame sent was
+// incomplete, as mediasoup does), the timestamps (by the time since the last packet) and the VP8
+// picture ids, so the decoder never sees a jump. One media thread; no lock.
 namespace pulsemeet::media {
 
 class Producer;
+struct ProducedPacket;
 
 class Consumer {
   public:
@@ -57,7 +65,15 @@ class Consumer {
     Consumer(const Consumer&) = delete;
     Consumer& operator=(const Consumer&) = delete;
 
-    void forward(const RtpPacket& packet, Clock::time_point now);
+    void forward(const ProducedPacket& produced, Clock::time_point now);
+    // Video: picks the layer to forward from how the subscriber shows it (nullopt: it never
+    // said, so the highest) and its bandwidth share; asks for a key frame of a new target.
+    void updateLayers(std::optional<ViewSize> view, std::optional<std::uint64_t> estimate,
+                      Clock::time_point now, std::optional<std::uint64_t> hardCap = std::nullopt);
+    // The layer choice now (for which layers the publisher must keep sending).
+    const LayerChoice& layerChoice() const { return choice_; }
+    // The layer being forwarded; nullopt before the first key frame or while not shown.
+    std::optional<std::size_t> currentLayer() const { return currentLayer_; }
     // The subscriber NACKed one of our sequence numbers.
     void retransmit(std::uint16_t sequenceNumber, Clock::time_point now);
     // It just started, or its subscriber connected: a key frame from the producer, throttled.
@@ -87,6 +103,8 @@ class Consumer {
 
   private:
     void send(std::span<const std::uint8_t> packet);
+    // Whether the packet of this layer is forwarded; moves to its layer when it may.
+    bool admit(const ProducedPacket& produced);
     // The first packet after setForwarding(true): whether it may go (video: a key frame).
     bool resumesWith(const RtpPacket& packet);
 
@@ -109,6 +127,16 @@ class Consumer {
     Clock::time_point lastSentAt_{};
     std::uint32_t packetsSent_ = 0;
     std::uint32_t octetsSent_ = 0;
+    // Layers (video).
+    LayerSelector selector_;
+    LayerChoice choice_;
+    std::optional<std::size_t> currentLayer_;
+    bool syncPending_ = false;           // the next packet forwarded starts another numbering
+    bool layerChanged_ = false;          // ... and another stream's timestamps and picture ids
+    bool lastSentMarker_ = true;         // the last packet sent ended a frame
+    std::uint32_t timestampOffset_ = 0;  // input - output
+    std::array<bool, 128> vp8_{};        // by the publisher's payload type
+    Vp8PictureIdRewriter pictureIds_;
     std::optional<std::uint64_t> availableBitrate_;
     Clock::time_point availableBitrateAt_{};
     std::array<std::uint8_t, 1500> buffer_{};

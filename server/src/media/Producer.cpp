@@ -8,6 +8,7 @@
 #include "media/Consumer.hpp"
 #include "media/KeyFrame.hpp"
 #include "media/RtpMapping.hpp"
+#include "media/Vp8PayloadDescriptor.hpp"
 
 namespace pulsemeet::media {
 
@@ -16,6 +17,12 @@ namespace {
 // Until receiver reports give one: what a NACK retry waits for.
 constexpr auto kAssumedRtt = std::chrono::milliseconds(100);
 constexpr std::size_t kMaxExtensions = 16;
+// A layer that sent nothing for this long is not live (the publisher paused or dropped it).
+constexpr auto kLiveWindow = std::chrono::milliseconds(1500);
+constexpr auto kBitrateWindow = std::chrono::seconds(1);
+constexpr std::string_view kRidUri = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id";
+constexpr std::string_view kRepairedRidUri =
+    "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id";
 
 }  // namespace
 
@@ -29,6 +36,14 @@ std::size_t collectExtensions(const RtpPacket& packet, std::span<RtpExtensionEle
 
 Producer::Producer(Parameters parameters, Listener& listener, SfuStats& stats)
     : parameters_(std::move(parameters)), listener_(listener), stats_(stats) {
+    const std::size_t count = std::max<std::size_t>(1, parameters_.rids.size());
+    streams_.resize(count);
+    if (parameters_.rids.empty()) {
+        streams_.front().ssrc = parameters_.ssrc;
+        streams_.front().rtxSsrc = parameters_.rtxSsrc;
+    } else {
+        for (std::size_t i = 0; i < count; ++i) streams_[i].rid = parameters_.rids[i];
+    }
     ++stats_.producers;
 }
 
@@ -65,20 +80,71 @@ void Producer::removeConsumer(Consumer& consumer) {
     std::erase(consumers_, &consumer);
 }
 
-std::optional<RtpPacket> Producer::receive(RtpPacket& packet, Clock::time_point now) {
-    std::optional<RtpPacket> media;
-    if (parameters_.rtxSsrc && packet.ssrc() == *parameters_.rtxSsrc) {
-        media = decodeRtx(packet);
-        if (!media) return std::nullopt;
-    } else {
-        media = packet;
+std::vector<std::uint32_t> Producer::ssrcs() const {
+    std::vector<std::uint32_t> out;
+    for (const auto& stream : streams_) {
+        if (stream.ssrc != 0) out.push_back(stream.ssrc);
+        if (stream.rtxSsrc) out.push_back(*stream.rtxSsrc);
     }
-    account(*media, now);
-    return media;
+    return out;
+}
+
+std::optional<std::size_t> Producer::ridOf(const RtpPacket& packet, std::string_view uri) const {
+    for (const auto& extmap : parameters_.extmaps) {
+        if (extmap.uri != uri || extmap.id <= 0 || extmap.id > 255) continue;
+        const auto value = packet.extension(static_cast<std::uint8_t>(extmap.id));
+        if (!value) return std::nullopt;
+        const std::string_view rid(reinterpret_cast<const char*>(value->data()), value->size());
+        for (std::size_t i = 0; i < streams_.size(); ++i)
+            if (streams_[i].rid == rid) return i;
+        return std::nullopt;
+    }
+    return std::nullopt;
+}
+
+bool Producer::learnSsrc(const RtpPacket& packet) {
+    if (!simulcast()) return false;
+    const auto ssrc = packet.ssrc();
+    if (const auto layer = ridOf(packet, kRidUri)) {
+        auto& stream = streams_[*layer];
+        if (stream.ssrc == ssrc) return false;
+        // A new SSRC for the layer (the publisher restarted it): a fresh stream.
+        Stream fresh;
+        fresh.rid = stream.rid;
+        fresh.rtxSsrc = stream.rtxSsrc;
+        fresh.ssrc = ssrc;
+        stream = std::move(fresh);
+        return true;
+    }
+    if (const auto layer = ridOf(packet, kRepairedRidUri)) {
+        auto& stream = streams_[*layer];
+        if (stream.rtxSsrc == ssrc) return false;
+        stream.rtxSsrc = ssrc;
+        return true;
+    }
+    return false;
+}
+
+std::optional<ProducedPacket> Producer::receive(RtpPacket& packet, Clock::time_point now) {
+    for (std::size_t layer = 0; layer < streams_.size(); ++layer) {
+        auto& stream = streams_[layer];
+        std::optional<RtpPacket> media;
+        if (stream.rtxSsrc && packet.ssrc() == *stream.rtxSsrc && stream.ssrc != 0) {
+            media = decodeRtx(packet, stream);
+            if (!media) return std::nullopt;
+        } else if (packet.ssrc() == stream.ssrc) {
+            media = packet;
+        } else {
+            continue;
+        }
+        const bool keyFrame = account(stream, *media, now);
+        return ProducedPacket{*media, layer, keyFrame};
+    }
+    return std::nullopt;
 }
 
 // RFC 4588 §4: the RTX payload is the original sequence number, then the original payload.
-std::optional<RtpPacket> Producer::decodeRtx(const RtpPacket& packet) {
+std::optional<RtpPacket> Producer::decodeRtx(const RtpPacket& packet, const Stream& stream) {
     const auto payload = packet.payload();
     if (payload.size() <= 2) return std::nullopt;  // Chrome's bandwidth probes: padding only
     const auto rtx = std::find_if(
@@ -94,7 +160,7 @@ std::optional<RtpPacket> Producer::decodeRtx(const RtpPacket& packet) {
     fields.payloadType = *rtx->repairedPayloadType();
     fields.sequenceNumber = static_cast<std::uint16_t>(payload[0] << 8 | payload[1]);
     fields.timestamp = packet.timestamp();
-    fields.ssrc = parameters_.ssrc;
+    fields.ssrc = stream.ssrc;
     fields.csrcs = std::span<const std::uint32_t>(csrcs).first(packet.csrcCount());
     const auto size =
         writeRtpPacket(rtxBuffer_, fields, std::span(elements).first(count), payload.subspan(2));
@@ -102,11 +168,23 @@ std::optional<RtpPacket> Producer::decodeRtx(const RtpPacket& packet) {
     return RtpPacket::parse(std::span(rtxBuffer_).first(size));
 }
 
-void Producer::account(const RtpPacket& packet, Clock::time_point now) {
+bool Producer::account(Stream& stream, const RtpPacket& packet, Clock::time_point now) {
     ++stats_.rtpPacketsIn;
     stats_.rtpBytesIn += packet.bytes().size();
+    stream.lastPacketAt = now;
+    if (now - stream.windowStart >= kBitrateWindow) {
+        const auto elapsedMs =
+            std::chrono::duration_cast<std::chrono::milliseconds>(now - stream.windowStart).count();
+        // A window that ended long ago says nothing about now: start over.
+        stream.bitrate = elapsedMs > 0 && now - stream.windowStart < 2 * kBitrateWindow
+                             ? stream.windowBytes * 8 * 1000 / static_cast<std::uint64_t>(elapsedMs)
+                             : stream.bitrate;
+        stream.windowStart = now;
+        stream.windowBytes = 0;
+    }
+    stream.windowBytes += packet.bytes().size();
     const std::uint16_t sequence = packet.sequenceNumber();
-    auto& r = reception_;
+    auto& r = stream.reception;
     if (!r.started) {
         r.started = true;
         r.baseSequence = sequence;
@@ -138,25 +216,52 @@ void Producer::account(const RtpPacket& packet, Clock::time_point now) {
         }
         r.lastTransit = transit;
     }
-    if (!isVideo()) return;
-    if (nacks_.onPacket(sequence, now) == NackGenerator::Result::keyFrameNeeded)
-        requestKeyFrame(now);
-    if (codec && isKeyFrame(codec->name, packet.payload())) keyFrames_.onKeyFrame();
+    if (!isVideo()) return false;
+    if (stream.nacks.onPacket(sequence, now) == NackGenerator::Result::keyFrameNeeded &&
+        stream.keyFrames.request(now))
+        sendPli(stream);
+    if (!codec || !isKeyFrame(codec->name, packet.payload())) return false;
+    stream.keyFrames.onKeyFrame();
+    if (const auto size = vp8KeyFrameSize(packet.payload());
+        size && (codec->name == "VP8" || codec->name == "vp8")) {
+        stream.width = size->width;
+        stream.height = size->height;
+    }
+    return true;
 }
 
-void Producer::requestKeyFrame(Clock::time_point now) {
-    if (isVideo() && keyFrames_.request(now)) sendPli();
+void Producer::requestKeyFrame(std::size_t layer, Clock::time_point now) {
+    if (!isVideo() || layer >= streams_.size()) return;
+    auto& stream = streams_[layer];
+    if (stream.keyFrames.request(now)) sendPli(stream);
 }
 
-void Producer::requestKeyFrameNow(Clock::time_point now) {
-    if (!isVideo()) return;
-    keyFrames_.sentAnyway(now);
-    sendPli();
+std::vector<LayerState> Producer::layerStates(Clock::time_point now) const {
+    std::vector<LayerState> states;
+    states.reserve(streams_.size());
+    for (const auto& stream : streams_) {
+        LayerState state;
+        state.live = stream.ssrc != 0 && stream.lastPacketAt != Clock::time_point{} &&
+                     now - stream.lastPacketAt < kLiveWindow;
+        state.width = stream.width;
+        state.height = stream.height;
+        state.bitrate = stream.bitrate;
+        states.push_back(state);
+    }
+    return states;
 }
 
-void Producer::sendPli() {
+void Producer::requestKeyFrameNow(std::size_t layer, Clock::time_point now) {
+    if (!isVideo() || layer >= streams_.size()) return;
+    auto& stream = streams_[layer];
+    stream.keyFrames.sentAnyway(now);
+    sendPli(stream);
+}
+
+void Producer::sendPli(const Stream& stream) {
+    if (stream.ssrc == 0) return;
     RtcpWriter writer(rtcpBuffer_);
-    writer.pli(parameters_.rtcpSenderSsrc, parameters_.ssrc);
+    writer.pli(parameters_.rtcpSenderSsrc, stream.ssrc);
     if (!writer.ok()) return;
     ++stats_.plisSent;
     listener_.onProducerRtcp(*this, writer.bytes());
@@ -164,25 +269,32 @@ void Producer::sendPli() {
 
 void Producer::tick(Clock::time_point now) {
     if (!isVideo()) return;
-    if (keyFrames_.poll(now)) sendPli();
-    const auto lost = nacks_.due(now, kAssumedRtt);
-    if (lost.empty()) return;
-    std::array<NackItem, 32> items;
-    const auto count = packNackItems(lost, items);
-    RtcpWriter writer(rtcpBuffer_);
-    writer.nack(parameters_.rtcpSenderSsrc, parameters_.ssrc, std::span(items).first(count));
-    if (!writer.ok() || count == 0) return;
-    ++stats_.nacksSent;
-    listener_.onProducerRtcp(*this, writer.bytes());
+    for (auto& stream : streams_) {
+        if (stream.keyFrames.poll(now)) sendPli(stream);
+        const auto lost = stream.nacks.due(now, kAssumedRtt);
+        if (lost.empty() || stream.ssrc == 0) continue;
+        std::array<NackItem, 32> items;
+        const auto count = packNackItems(lost, items);
+        RtcpWriter writer(rtcpBuffer_);
+        writer.nack(parameters_.rtcpSenderSsrc, stream.ssrc, std::span(items).first(count));
+        if (!writer.ok() || count == 0) continue;
+        ++stats_.nacksSent;
+        listener_.onProducerRtcp(*this, writer.bytes());
+    }
 }
 
-void Producer::onSenderReport(const SenderInfo& info, Clock::time_point now) {
-    lastSenderReport_ = static_cast<std::uint32_t>(info.ntpTimestamp >> 16);
-    lastSenderReportAt_ = now;
+void Producer::onSenderReport(std::uint32_t ssrc, const SenderInfo& info, Clock::time_point now) {
+    for (auto& stream : streams_) {
+        if (stream.ssrc != ssrc || ssrc == 0) continue;
+        stream.lastSenderReport = static_cast<std::uint32_t>(info.ntpTimestamp >> 16);
+        stream.lastSenderReportAt = now;
+    }
 }
 
-std::optional<ReportBlock> Producer::reportBlock(Clock::time_point now) {
-    auto& r = reception_;
+std::optional<ReportBlock> Producer::reportBlock(std::size_t layer, Clock::time_point now) {
+    if (layer >= streams_.size()) return std::nullopt;
+    auto& stream = streams_[layer];
+    auto& r = stream.reception;
     if (!r.started) return std::nullopt;
     const std::uint64_t extendedMax = std::uint64_t{r.cycles} + r.maxSequence;
     const std::uint64_t expected = extendedMax - r.baseSequence + 1;
@@ -194,7 +306,7 @@ std::optional<ReportBlock> Producer::reportBlock(Clock::time_point now) {
     const auto lostInterval =
         static_cast<std::int64_t>(expectedInterval) - static_cast<std::int64_t>(receivedInterval);
     ReportBlock block;
-    block.ssrc = parameters_.ssrc;
+    block.ssrc = stream.ssrc;
     block.fractionLost =
         expectedInterval == 0 || lostInterval <= 0
             ? 0
@@ -204,10 +316,10 @@ std::optional<ReportBlock> Producer::reportBlock(Clock::time_point now) {
         std::clamp<std::int64_t>(lost, -(std::int64_t{1} << 23), (std::int64_t{1} << 23) - 1));
     block.extendedHighestSequence = static_cast<std::uint32_t>(extendedMax);
     block.jitter = static_cast<std::uint32_t>(r.jitter);
-    if (lastSenderReport_) {
-        block.lastSenderReport = *lastSenderReport_;
+    if (stream.lastSenderReport) {
+        block.lastSenderReport = *stream.lastSenderReport;
         const auto delay =
-            std::chrono::duration_cast<std::chrono::microseconds>(now - lastSenderReportAt_)
+            std::chrono::duration_cast<std::chrono::microseconds>(now - stream.lastSenderReportAt)
                 .count();
         block.delaySinceLastSenderReport = static_cast<std::uint32_t>(delay * 65536 / 1000000);
     }
@@ -215,6 +327,9 @@ std::optional<ReportBlock> Producer::reportBlock(Clock::time_point now) {
 }
 
 std::optional<std::uint64_t> Producer::bitrateCap(Clock::time_point now) const {
+    // Simulcast: each subscriber gets the layer its own bandwidth takes, so a weak subscriber
+    // must not hold the publisher down; the cap only keeps the publisher from growing forever.
+    if (simulcast()) return kSimulcastUpstreamCap;
     std::optional<std::uint64_t> cap;
     for (const auto* consumer : consumers_) {
         const auto share = consumer->availableBitrate(now);

@@ -6,9 +6,11 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "media/KeyFrameRequestThrottle.hpp"
+#include "media/LayerSelector.hpp"
 #include "media/NackGenerator.hpp"
 #include "media/RtcpPacket.hpp"
 #include "media/RtpPacket.hpp"
@@ -17,13 +19,23 @@
 #include "media/SfuStats.hpp"
 
 // One track a publisher sends to the media server (mediasoup's Producer): one sending section of
-// its offer, one SSRC (plus its RTX SSRC). It decodes the publisher's retransmissions, finds what
+// its offer, one SSRC (plus its RTX SSRC), or with simulcast one stream per RID (each with its
+// SSRC and RTX SSRC, learnt from the rid/repaired-rid header extensions of the first packets).
+// Per stream it decodes the publisher's retransmissions, finds what
 // was lost on the way in and NACKs it, asks for key frames (at most one PLI a second), and keeps
 // the reception statistics its receiver reports carry. Its consumers register themselves; the
 // owner hands them what receive() returns. One media thread; no lock.
 namespace pulsemeet::media {
 
 class Consumer;
+
+// A packet as the producer hands it to its consumers: which simulcast layer (stream) it belongs
+// to, and whether it starts a key frame (where a consumer may switch to that layer).
+struct ProducedPacket {
+    RtpPacket packet;
+    std::size_t layer = 0;
+    bool keyFrame = false;
+};
 
 class Producer {
   public:
@@ -45,28 +57,39 @@ class Producer {
         std::vector<SdpCodec> codecs;  // as negotiated: the publisher's payload types, rtx too
         std::vector<SdpExtmap> extmaps;
         std::uint32_t rtcpSenderSsrc = 1;  // the server's SSRC in the feedback it sends
+        // Simulcast: the RIDs the publisher sends, lowest layer first ("q", "h", "f"); their
+        // SSRCs are learnt from the packets. Empty: one stream on `ssrc`.
+        std::vector<std::string> rids;
     };
 
     // What a subscriber's bandwidth estimate is trusted for.
     static constexpr Clock::duration kBitrateFreshness = std::chrono::seconds(5);
+    // The REMB a simulcast publisher gets: room for its three layers at 720p.
+    static constexpr std::uint64_t kSimulcastUpstreamCap = 2'500'000;
 
     Producer(Parameters parameters, Listener& listener, SfuStats& stats);
     ~Producer();
     Producer(const Producer&) = delete;
     Producer& operator=(const Producer&) = delete;
 
-    // A packet from the publisher on ssrc() or rtxSsrc(). Returns the media packet to forward
-    // (an RTX repair decoded into the producer's own buffer), or nullopt (an empty RTX probe).
-    std::optional<RtpPacket> receive(RtpPacket& packet, Clock::time_point now);
-    // A subscriber needs a key frame (it joined, or it lost sync): PLI, throttled.
-    void requestKeyFrame(Clock::time_point now);
-    // A PLI now, whatever the throttle says (Consumer::onReceiverKeyFrameRequest).
-    void requestKeyFrameNow(Clock::time_point now);
+    // A packet from the publisher on one of ssrcs(). Returns the media packet to forward (an
+    // RTX repair decoded into the producer's own buffer), or nullopt (an empty RTX probe).
+    std::optional<ProducedPacket> receive(RtpPacket& packet, Clock::time_point now);
+    // Simulcast: a packet on an SSRC not known yet. True when its rid (or repaired rid) header
+    // extension names one of the RIDs: the SSRC now belongs to that layer (the owner reindexes).
+    bool learnSsrc(const RtpPacket& packet);
+    // A subscriber needs a key frame of this layer (it joined, switches, or lost sync): PLI,
+    // throttled per stream.
+    void requestKeyFrame(Clock::time_point now) { requestKeyFrame(0, now); }
+    void requestKeyFrame(std::size_t layer, Clock::time_point now);
+    // A PLI for this layer now, whatever the throttle says (Consumer::onReceiverKeyFrameRequest).
+    void requestKeyFrameNow(std::size_t layer, Clock::time_point now);
     // From the periodic timer: NACKs that are due, a PLI the throttle deferred.
     void tick(Clock::time_point now);
-    void onSenderReport(const SenderInfo& info, Clock::time_point now);
-    // The receiver-report block for this stream; nullopt before the first packet.
-    std::optional<ReportBlock> reportBlock(Clock::time_point now);
+    void onSenderReport(std::uint32_t ssrc, const SenderInfo& info, Clock::time_point now);
+    // The receiver-report block for a stream; nullopt before its first packet.
+    std::optional<ReportBlock> reportBlock(Clock::time_point now) { return reportBlock(0, now); }
+    std::optional<ReportBlock> reportBlock(std::size_t layer, Clock::time_point now);
     // The lowest bitrate one of its (video) consumers' subscribers can take now; nullopt when
     // none has told.
     std::optional<std::uint64_t> bitrateCap(Clock::time_point now) const;
@@ -80,8 +103,20 @@ class Producer {
     const Parameters& parameters() const { return parameters_; }
     // Changes when a re-offer renumbered codecs or extensions: consumers built before are stale.
     std::uint64_t generation() const { return generation_; }
-    std::uint32_t ssrc() const { return parameters_.ssrc; }
+    // The first stream's SSRC (0 while a simulcast stream's is not learnt yet).
+    std::uint32_t ssrc() const { return streams_.front().ssrc; }
+    // Every SSRC known now, media and RTX, for the owner's lookup.
+    std::vector<std::uint32_t> ssrcs() const;
+    std::uint32_t layerSsrc(std::size_t layer) const { return streams_[layer].ssrc; }
     bool isVideo() const { return parameters_.kind == "video"; }
+    bool simulcast() const { return !parameters_.rids.empty(); }
+    std::size_t layerCount() const { return streams_.size(); }
+    // What the layer choice needs of each layer now.
+    std::vector<LayerState> layerStates(Clock::time_point now) const;
+    // The simulcast layers someone watches, as last told to the publisher (sfu-encodings).
+    std::optional<std::vector<bool>>& announcedActive() { return announcedActive_; }
+    // Per layer: since when nobody watches it while it is still announced active.
+    std::vector<std::optional<Clock::time_point>>& unwatchedSince() { return unwatchedSince_; }
 
   private:
     struct ReceptionStats {
@@ -96,20 +131,38 @@ class Producer {
         std::optional<std::int64_t> lastTransit;
     };
 
-    std::optional<RtpPacket> decodeRtx(const RtpPacket& packet);
-    void account(const RtpPacket& packet, Clock::time_point now);
-    void sendPli();
+    // One RTP stream (a simulcast layer, or the only one).
+    struct Stream {
+        std::string rid;
+        std::uint32_t ssrc = 0;  // 0: not learnt yet
+        std::optional<std::uint32_t> rtxSsrc;
+        NackGenerator nacks;
+        KeyFrameRequestThrottle keyFrames;
+        ReceptionStats reception;
+        std::optional<std::uint32_t> lastSenderReport;  // middle 32 bits of its NTP time
+        Clock::time_point lastSenderReportAt{};
+        Clock::time_point lastPacketAt{};
+        std::uint16_t width = 0;  // from its last VP8 key frame
+        std::uint16_t height = 0;
+        // Bitrate over whole windows of kBitrateWindow.
+        std::uint64_t windowBytes = 0;
+        Clock::time_point windowStart{};
+        std::uint64_t bitrate = 0;
+    };
+
+    std::optional<RtpPacket> decodeRtx(const RtpPacket& packet, const Stream& stream);
+    bool account(Stream& stream, const RtpPacket& packet, Clock::time_point now);
+    void sendPli(const Stream& stream);
+    std::optional<std::size_t> ridOf(const RtpPacket& packet, std::string_view uri) const;
 
     Parameters parameters_;
     std::uint64_t generation_ = 0;
     Listener& listener_;
     SfuStats& stats_;
     std::vector<Consumer*> consumers_;
-    NackGenerator nacks_;
-    KeyFrameRequestThrottle keyFrames_;
-    ReceptionStats reception_;
-    std::optional<std::uint32_t> lastSenderReport_;  // middle 32 bits of its NTP time
-    Clock::time_point lastSenderReportAt_{};
+    std::vector<Stream> streams_;
+    std::optional<std::vector<bool>> announcedActive_;
+    std::vector<std::optional<Clock::time_point>> unwatchedSince_;
     std::array<std::uint8_t, 1500> rtxBuffer_{};
     std::array<std::uint8_t, 256> rtcpBuffer_{};
 };

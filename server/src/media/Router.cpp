@@ -94,6 +94,8 @@ std::variant<SfuAnswer, SdpError> Router::offer(const std::string& peerId, const
     parameters.candidateAddress = options_.announcedAddress;
     parameters.candidatePort = worker_.port();
     parameters.tcpCandidatePort = worker_.tcpPort();
+    // Publishers get transport-wide feedback for their send-side estimate (RouterPeer).
+    parameters.transportCc = true;
     auto drafted = buildSdpAnswer(offer, parameters);
     if (auto* error = std::get_if<SdpError>(&drafted)) return std::move(*error);
     const auto& draft = std::get<SdpAnswer>(drafted);
@@ -157,6 +159,15 @@ std::variant<SfuAnswer, SdpError> Router::offer(const std::string& peerId, const
 RouterPeer& Router::createPeer(const std::string& peerId, const SdpAnswer& draft) {
     const std::uint64_t sessionId = (std::uint64_t{random_()} << 31) ^ random_();
     auto peer = std::make_unique<RouterPeer>(peerId, randomSsrc(), sessionId, *this, stats_);
+    ++peersCreated_;
+    if (options_.testBandwidthCap && options_.testBandwidthCap->peerIndex == peersCreated_) {
+        peer->setTestBandwidthCap(options_.testBandwidthCap->bitsPerSecond);
+        if (options_.logger)
+            options_.logger->warn("test bandwidth cap applied",
+                                  {{"room", roomId_},
+                                   {"peer", peerId},
+                                   {"bitsPerSecond", options_.testBandwidthCap->bitsPerSecond}});
+    }
     MediaWorker::TransportRequest request;
     request.remote = {draft.remoteIceUfrag, draft.remoteIcePwd};
     request.remoteFingerprint = draft.remoteFingerprint;
@@ -198,12 +209,15 @@ void Router::updateProducers(RouterPeer& peer, const SdpOffer& offer, const SdpA
         const auto source = sources.find(it->first);
         const auto* section = offered(it->first);
         const auto ssrcs = section ? offeredSsrcs(*section) : std::nullopt;
+        const auto* answered = negotiated(it->first);
+        const auto& rids = it->second->parameters().rids;
+        const bool sameStreams =
+            rids.empty() ? ssrcs && ssrcs->media == it->second->ssrc() &&
+                               ssrcs->rtx == it->second->parameters().rtxSsrc.value_or(0)
+                         : answered && answered->receiveRids == rids;
         const bool keep = source != sources.end() &&
-                          source->second == it->second->parameters().source && ssrcs &&
-                          ssrcs->media == it->second->ssrc() &&
-                          ssrcs->rtx == it->second->parameters().rtxSsrc.value_or(0);
+                          source->second == it->second->parameters().source && sameStreams;
         if (keep) {
-            const auto* answered = negotiated(it->first);
             it->second->renegotiate(answered->codecs, answered->extmaps);
             ++it;
         } else {
@@ -214,14 +228,20 @@ void Router::updateProducers(RouterPeer& peer, const SdpOffer& offer, const SdpA
     for (const auto& [mid, source] : sources) {
         if (producers.contains(mid)) continue;
         const auto ssrcs = offeredSsrcs(*offered(mid));
-        if (!ssrcs) continue;  // simulcast without a=ssrc: not forwarded yet
         const auto* answered = negotiated(mid);
+        // Simulcast: one stream per RID, their SSRCs learnt from the packets.
+        const bool simulcast = answered->kind == "video" && answered->receiveRids.size() > 1;
+        if (!ssrcs && !simulcast) continue;  // no SSRC to forward from
         Producer::Parameters parameters;
         parameters.mid = mid;
         parameters.kind = answered->kind;
         parameters.source = source;
-        parameters.ssrc = ssrcs->media;
-        if (ssrcs->rtx != 0) parameters.rtxSsrc = ssrcs->rtx;
+        if (simulcast) {
+            parameters.rids = answered->receiveRids;
+        } else {
+            parameters.ssrc = ssrcs->media;
+            if (ssrcs->rtx != 0) parameters.rtxSsrc = ssrcs->rtx;
+        }
         parameters.codecs = answered->codecs;
         parameters.extmaps = answered->extmaps;
         parameters.rtcpSenderSsrc = randomSsrc();
@@ -392,6 +412,20 @@ void Router::tick(Clock::time_point now) {
     if (decided.speaker)
         listener_.onActiveSpeaker(roomId_, decided.speaker->peerId, decided.speaker->level);
     if (decided.forwardingChanged) applyForwarding(now);
+    announceEncodings(now);
+}
+
+void Router::setViews(const std::string& viewerId, std::vector<SfuView> views) {
+    auto* viewer = find(viewerId);
+    if (!viewer) return;
+    // One message carries both: the sizes for the layer choice, the pins for last-N.
+    std::vector<std::string> pinned;
+    for (const auto& view : views)
+        if (view.pinned && view.source == TrackSource::camera &&
+            std::find(pinned.begin(), pinned.end(), view.publisherId) == pinned.end())
+            pinned.push_back(view.publisherId);
+    viewer->setViews(std::move(views));
+    setPinned(viewerId, std::move(pinned));
 }
 
 void Router::setPinned(const std::string& viewerId, std::vector<std::string> pinned) {
@@ -423,6 +457,52 @@ void Router::applyForwarding(Clock::time_point now) {
                 videos.push_back({key.publisherId, key.source});
         if (forwarding_.announce(peer->id(), videos))
             listener_.onVideoForwarding(roomId_, peer->id(), std::move(videos));
+    }
+}
+
+void Router::announceEncodings(Clock::time_point now) {
+    for (auto& publisher : peers_) {
+        for (auto& [mid, producer] : publisher->producers()) {
+            // Before anyone subscribes the publisher keeps every layer on (as it started): the
+            // first subscribers then start at once instead of waiting for a layer to resume.
+            if (!producer->simulcast() || producer->consumers().empty()) continue;
+            // A layer is watched when a consumer wants it or still forwards it; a consumer that
+            // last-N switched off watches none.
+            std::vector<bool> active(producer->layerCount(), false);
+            for (const auto& subscriber : peers_) {
+                for (const auto& slot : subscriber->slots()) {
+                    if (!slot.consumer || &slot.consumer->producer() != producer.get() ||
+                        !slot.consumer->forwarding())
+                        continue;
+                    if (const auto desired = slot.consumer->layerChoice().desired)
+                        active[*desired] = true;
+                    if (const auto current = slot.consumer->currentLayer()) active[*current] = true;
+                }
+            }
+            // A layer nobody watches any more is paused only once that held kPauseUnwatchedAfter:
+            // switching a layer on or off restarts the publisher's encoder (a key frame on every
+            // layer, a stall on a busy machine), so a tile shrunk and enlarged again, or a viewer
+            // that comes back soon, finds it still running.
+            auto& since = producer->unwatchedSince();
+            since.resize(active.size());
+            auto& announced = producer->announcedActive();
+            for (std::size_t i = 0; i < active.size(); ++i) {
+                const bool wasOn = !announced || (i < announced->size() && (*announced)[i]);
+                if (active[i] || !wasOn) {
+                    since[i].reset();
+                    continue;
+                }
+                if (!since[i]) since[i] = now;
+                if (now - *since[i] < kPauseUnwatchedAfter) active[i] = true;
+            }
+            if (announced == active) continue;
+            announced = active;
+            std::vector<std::string> rids;
+            for (std::size_t i = 0; i < active.size(); ++i)
+                if (active[i]) rids.push_back(producer->parameters().rids[i]);
+            listener_.onEncodings(roomId_, publisher->id(), producer->parameters().source,
+                                  std::move(rids));
+        }
     }
 }
 

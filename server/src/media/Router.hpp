@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <variant>
@@ -24,13 +25,17 @@ namespace pulsemeet::media {
 
 class Router final : public RouterPeer::Listener {
   public:
+    // How long a simulcast layer nobody watches keeps running before the publisher is told to
+    // pause it (sfu-encodings).
+    static constexpr std::chrono::milliseconds kPauseUnwatchedAfter{4000};
     using Clock = std::chrono::steady_clock;
 
     struct Options {
         std::string announcedAddress;  // the answer's host candidate
         unsigned testDropPercent = 0;
-        std::size_t videoLastN = 16;    // Sfu::Options::videoLastN
-        obs::Logger* logger = nullptr;  // Sfu::Options::logger
+        std::size_t videoLastN = 16;                       // Sfu::Options::videoLastN
+        obs::Logger* logger = nullptr;                     // Sfu::Options::logger
+        std::optional<TestBandwidthCap> testBandwidthCap;  // Sfu::Options::testBandwidthCap
     };
 
     Router(std::string roomId, MediaWorker& worker, SfuListener& listener, SfuStats& stats,
@@ -46,6 +51,9 @@ class Router final : public RouterPeer::Listener {
     void removePeer(const std::string& peerId);
     // Tells every connected subscriber whose set of available tracks changed.
     void announceTracks();
+    // How the viewer shows each remote video (sfu-view): the sizes for its layers, the pinned
+    // cameras for last-N (setPinned); unknown peers are ignored.
+    void setViews(const std::string& viewerId, std::vector<SfuView> views);
     // From the worker's timer: peers whose transport closed on their own are removed (and the
     // listener told), then every peer's NACKs, key-frame retries and reports.
     void tick(Clock::time_point now);
@@ -79,6 +87,8 @@ class Router final : public RouterPeer::Listener {
     std::vector<TrackKey> availableFor(const std::string& subscriberId) const;
     Producer* producerFor(const TrackKey& key) const;
     std::uint32_t randomSsrc();
+    // Tells each simulcast publisher which of its layers someone watches, when that changed.
+    void announceEncodings(Clock::time_point now);
     // Switches every consumer on or off as RoomForwarding says, and tells each viewer whose
     // forwarded videos changed.
     void applyForwarding(Clock::time_point now);
@@ -90,6 +100,7 @@ class Router final : public RouterPeer::Listener {
     Options options_;
     std::vector<std::unique_ptr<RouterPeer>> peers_;  // in order of arrival
     std::mt19937 random_;
+    unsigned peersCreated_ = 0;  // for the test-only bandwidth cap's peer index
     RoomForwarding forwarding_;
 };
 

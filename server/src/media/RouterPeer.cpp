@@ -10,6 +10,8 @@ namespace {
 constexpr auto kReportInterval = std::chrono::seconds(1);
 // Sender reports per compound packet: 20 x 28 bytes stays well inside one datagram.
 constexpr std::size_t kReportsPerPacket = 20;
+// How often each subscriber's layers are chosen again.
+constexpr auto kLayerUpdateInterval = std::chrono::milliseconds(100);
 
 }  // namespace
 
@@ -75,9 +77,12 @@ Producer* RouterPeer::producerFor(TrackSource source) const {
 
 void RouterPeer::reindex() {
     producerBySsrc_.clear();
+    transportCcId_.reset();
     for (const auto& [mid, producer] : producers_) {
-        producerBySsrc_[producer->ssrc()] = producer.get();
-        if (const auto rtx = producer->parameters().rtxSsrc) producerBySsrc_[*rtx] = producer.get();
+        for (const auto ssrc : producer->ssrcs()) producerBySsrc_[ssrc] = producer.get();
+        // One transport, one numbering: every sending section names the same id (BUNDLE).
+        if (!transportCcId_)
+            transportCcId_ = transportCcExtensionId(producer->parameters().extmaps);
     }
     consumerBySsrc_.clear();
     for (const auto& slot : slots_)
@@ -90,6 +95,58 @@ void RouterPeer::clearConsumers() {
         slot.consumer.reset();
     }
     consumerBySsrc_.clear();
+}
+
+Producer* RouterPeer::learnSsrc(const RtpPacket& packet) {
+    for (const auto& [mid, producer] : producers_) {
+        if (!producer->learnSsrc(packet)) continue;
+        reindex();
+        return producer.get();
+    }
+    return nullptr;
+}
+
+std::optional<ViewSize> RouterPeer::viewOf(const TrackKey& key) const {
+    if (!views_) return std::nullopt;
+    for (const auto& view : *views_)
+        if (view.publisherId == key.publisherId && view.source == key.source)
+            return ViewSize{view.width, view.height};
+    return ViewSize{};  // not listed: not shown
+}
+
+void RouterPeer::updateLayers(Clock::time_point now) {
+    // The subscriber's estimate covers everything it receives: each video gets the part of it
+    // that its forwarded layer has of the video forwarded now (an equal part before any rate is
+    // known). The test-only cap is split equally.
+    std::size_t videos = 0;
+    std::uint64_t forwardedTotal = 0;
+    const auto rateOf = [&](const Consumer& consumer) -> std::uint64_t {
+        const auto layer = consumer.currentLayer();
+        if (!layer) return 0;
+        const auto states = consumer.producer().layerStates(now);
+        return *layer < states.size() ? states[*layer].bitrate : 0;
+    };
+    for (const auto& slot : slots_) {
+        if (!slot.consumer || !slot.consumer->producer().isVideo()) continue;
+        ++videos;
+        forwardedTotal += rateOf(*slot.consumer);
+    }
+    for (const auto& slot : slots_) {
+        if (!slot.consumer || !slot.consumer->producer().isVideo()) continue;
+        std::optional<std::uint64_t> estimate;
+        if (remb_ && now - rembAt_ <= Producer::kBitrateFreshness) {
+            estimate = remb_;
+            const auto rate = rateOf(*slot.consumer);
+            estimate = forwardedTotal > 0 && rate > 0
+                           ? static_cast<std::uint64_t>(static_cast<double>(*estimate) *
+                                                        static_cast<double>(rate) /
+                                                        static_cast<double>(forwardedTotal))
+                           : *estimate / videos;
+        }
+        std::optional<std::uint64_t> hardCap;
+        if (testBandwidthCap_) hardCap = *testBandwidthCap_ / videos;
+        slot.consumer->updateLayers(viewOf(slot.key), estimate, now, hardCap);
+    }
 }
 
 Consumer* RouterPeer::consumerBySsrc(std::uint32_t ssrc) const {
@@ -112,18 +169,25 @@ void RouterPeer::onRtp(std::span<std::uint8_t> bytes) {
     const auto arrived = Clock::now();  // also the forwarding histogram's start
     auto packet = RtpPacket::parse(bytes);
     if (!packet) return;
+    // Every numbered packet counts for the sender's estimate, its padding probes too, whether or
+    // not it is forwarded.
+    if (transportCcId_)
+        if (const auto number = packet->extension(*transportCcId_); number && number->size() == 2)
+            transportCc_.onPacket(static_cast<std::uint16_t>((*number)[0] << 8 | (*number)[1]),
+                                  arrived);
     const auto found = producerBySsrc_.find(packet->ssrc());
-    if (found == producerBySsrc_.end()) {
+    Producer* known = found == producerBySsrc_.end() ? learnSsrc(*packet) : found->second;
+    if (!known) {
         ++stats_.unroutable;
         return;
     }
-    Producer& producer = *found->second;
+    Producer& producer = *known;
     const auto media = producer.receive(*packet, arrived);
     // Who speaks, for the active speaker and the loudest-audio rule: read before the consumers
     // decide whether to forward it.
     if (media && !producer.isVideo()) {
         if (const auto id = audioLevelExtensionId(producer.parameters().extmaps))
-            if (const auto level = readAudioLevel(*media, *id))
+            if (const auto level = readAudioLevel(media->packet, *id))
                 listener_.onAudioLevel(*this, *level, arrived);
     }
     if (!media || producer.consumers().empty()) return;
@@ -141,7 +205,7 @@ void RouterPeer::onRtcp(std::span<const std::uint8_t> bytes) {
             if (!report) return;
             const auto found = producerBySsrc_.find(report->ssrc());
             if (found != producerBySsrc_.end())
-                found->second->onSenderReport(report->senderInfo(), now);
+                found->second->onSenderReport(report->ssrc(), report->senderInfo(), now);
         } else if (packet.packetType() == rtcp::kRtpFeedback &&
                    packet.countOrFormat() == rtcp::kFmtNack) {
             const auto nack = NackView::from(packet);
@@ -170,11 +234,14 @@ void RouterPeer::onRtcp(std::span<const std::uint8_t> bytes) {
                 const auto remb = RembView::from(packet);
                 if (!remb) return;
                 // The estimate covers everything this subscriber receives: each video stream
-                // gets an equal share (audio is small next to it).
+                // gets an equal share (audio is small next to it); the layer choice splits it
+                // by what each forwards (updateLayers).
                 std::size_t video = 0;
                 for (const auto& slot : slots_)
                     if (slot.consumer && slot.consumer->producer().isVideo()) ++video;
                 if (video == 0) return;
+                remb_ = remb->bitrate();
+                rembAt_ = now;
                 for (const auto& slot : slots_)
                     if (slot.consumer && slot.consumer->producer().isVideo())
                         slot.consumer->setAvailableBitrate(remb->bitrate() / video, now);
@@ -186,9 +253,27 @@ void RouterPeer::onRtcp(std::span<const std::uint8_t> bytes) {
 void RouterPeer::tick(Clock::time_point now, std::uint64_t ntpNow) {
     if (!connected()) return;
     for (const auto& [mid, producer] : producers_) producer->tick(now);
+    sendTransportCcFeedback(now);
+    if (now >= nextLayerUpdate_) {
+        nextLayerUpdate_ = now + kLayerUpdateInterval;
+        updateLayers(now);
+    }
     if (now < nextReport_) return;
     nextReport_ = now + kReportInterval;
     sendReports(now, ntpNow);
+}
+
+void RouterPeer::sendTransportCcFeedback(Clock::time_point now) {
+    if (!transportCc_.due(now)) return;
+    // The media SSRC is informative only (the numbering covers the whole transport): the
+    // peer's first sending stream.
+    std::uint32_t mediaSsrc = 0;
+    for (const auto& [mid, producer] : producers_)
+        if (mediaSsrc == 0 && !producer->ssrcs().empty()) mediaSsrc = producer->ssrcs().front();
+    std::array<std::uint8_t, 1200> buffer{};
+    const auto size = transportCc_.write(buffer, rtcpSsrc_, mediaSsrc, now);
+    if (size > 0)
+        connection_.transport->sendRtcp(std::span<const std::uint8_t>(buffer).first(size));
 }
 
 void RouterPeer::sendReports(Clock::time_point now, std::uint64_t ntpNow) {
@@ -199,11 +284,14 @@ void RouterPeer::sendReports(Clock::time_point now, std::uint64_t ntpNow) {
     std::vector<std::uint32_t> rembSsrcs;
     std::uint64_t rembTotal = 0;
     for (const auto& [mid, producer] : producers_) {
-        if (const auto block = producer->reportBlock(now); block && blocks.size() < 31)
-            blocks.push_back(*block);
+        for (std::size_t layer = 0; layer < producer->layerCount(); ++layer)
+            if (const auto block = producer->reportBlock(layer, now); block && blocks.size() < 31)
+                blocks.push_back(*block);
         if (const auto cap = producer->bitrateCap(now); cap && producer->isVideo()) {
             rembTotal += *cap;
-            rembSsrcs.push_back(producer->ssrc());
+            for (std::size_t layer = 0; layer < producer->layerCount(); ++layer)
+                if (const auto ssrc = producer->layerSsrc(layer); ssrc != 0)
+                    rembSsrcs.push_back(ssrc);
         }
     }
     RtcpWriter writer(buffer);

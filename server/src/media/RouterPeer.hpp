@@ -17,6 +17,7 @@
 #include "media/SdpAnswer.hpp"
 #include "media/SfuStats.hpp"
 #include "media/TrackMapping.hpp"
+#include "media/TransportCcFeedback.hpp"
 #include "media/WebRtcTransport.hpp"
 
 // One client in a room on the media server (mediasoup's Transport with its producers and
@@ -101,6 +102,14 @@ class RouterPeer final : public Producer::Listener, public Consumer::Listener {
     void clearConsumers();
 
     void tick(Clock::time_point now, std::uint64_t ntpNow);
+    // How this subscriber shows each remote video (sfu-view); before the first, every video is
+    // shown at its highest layer.
+    void setViews(std::vector<SfuView> views) { views_ = std::move(views); }
+    // Test-only (Sfu::Options::testBandwidthCap): this subscriber's bandwidth estimate is never
+    // taken above this many bits/s.
+    void setTestBandwidthCap(std::optional<std::uint64_t> bitsPerSecond) {
+        testBandwidthCap_ = bitsPerSecond;
+    }
     std::uint64_t srtpFailures() const;
 
     // Producer::Listener, Consumer::Listener
@@ -115,7 +124,13 @@ class RouterPeer final : public Producer::Listener, public Consumer::Listener {
     void onRtcp(std::span<const std::uint8_t> packet);
     void onTransportState(WebRtcTransport& transport);
     void sendReports(Clock::time_point now, std::uint64_t ntpNow);
+    void sendTransportCcFeedback(Clock::time_point now);
     Consumer* consumerBySsrc(std::uint32_t ssrc) const;
+    // A simulcast stream's first packets: the producer whose RIDs name it learns its SSRC.
+    Producer* learnSsrc(const RtpPacket& packet);
+    // Each video consumer's layer, from the view and the bandwidth share.
+    void updateLayers(Clock::time_point now);
+    std::optional<ViewSize> viewOf(const TrackKey& key) const;
 
     std::string id_;
     std::uint32_t rtcpSsrc_;
@@ -133,6 +148,15 @@ class RouterPeer final : public Producer::Listener, public Consumer::Listener {
     std::uint32_t sessionVersion_ = 0;
     std::uint64_t sessionId_;
     Clock::time_point nextReport_{};
+    // Transport-wide congestion control feedback for what the peer sends (its send-side
+    // estimate); the header extension's id in its offer, nullopt when it did not negotiate it.
+    TransportCcFeedback transportCc_;
+    std::optional<std::uint8_t> transportCcId_;
+    Clock::time_point nextLayerUpdate_{};
+    std::optional<std::vector<SfuView>> views_;
+    std::optional<std::uint64_t> testBandwidthCap_;
+    std::optional<std::uint64_t> remb_;  // the subscriber's latest estimate
+    Clock::time_point rembAt_{};
     std::uint64_t closedSrtpFailures_ = 0;
 };
 

@@ -273,7 +273,8 @@ std::variant<SdpAnswer, SdpError> buildSdpAnswer(const SdpOffer& offer,
                                offered.protocol == "UDP/TLS/RTP/SAVPF" && offered.port != 0 &&
                                bundled;
         if (candidate) {
-            section.codecs = acceptedCodecs(offered, parameters.transportCc);
+            section.codecs =
+                acceptedCodecs(offered, parameters.transportCc && sends(offered.direction));
             section.accepted = !section.codecs.empty();
         }
         if (section.accepted) {
@@ -283,7 +284,8 @@ std::variant<SdpAnswer, SdpError> buildSdpAnswer(const SdpOffer& offer,
                 answer.remoteIcePwd = offered.icePwd;
                 answer.remoteFingerprint = *offered.fingerprint;
             }
-            section.extmaps = acceptedExtmaps(offered, parameters.transportCc);
+            section.extmaps =
+                acceptedExtmaps(offered, parameters.transportCc && sends(offered.direction));
             section.receiveRids = receiveRids(offered);
             const auto* track = forwardedTrack(parameters, offered.mid);
             switch (offered.direction) {

@@ -119,6 +119,7 @@ struct Sfu::Impl {
             Router::Options routerOptions;
             routerOptions.announcedAddress = options.announcedAddress;
             routerOptions.testDropPercent = options.testDropPercent;
+            routerOptions.testBandwidthCap = options.testBandwidthCap;
             routerOptions.videoLastN = options.videoLastN;
             routerOptions.logger = options.logger;
             router = std::make_unique<Router>(roomId, *slot.worker, listener, slot.stats,
@@ -177,13 +178,13 @@ void Sfu::removePeer(const std::string& roomId, const std::string& peerId) {
     });
 }
 
-void Sfu::setPinned(const std::string& roomId, const std::string& viewerId,
-                    std::vector<std::string> pinnedPeerIds) {
+void Sfu::setViews(const std::string& roomId, const std::string& viewerId,
+                   std::vector<SfuView> views) {
     auto* slot = impl_->placedSlot(roomId);
     if (!slot) return;
-    slot->worker->post([slot, roomId, viewerId, pinned = std::move(pinnedPeerIds)] {
+    slot->worker->post([slot, roomId, viewerId, views = std::move(views)]() mutable {
         const auto found = slot->routers.find(roomId);
-        if (found != slot->routers.end()) found->second->setPinned(viewerId, pinned);
+        if (found != slot->routers.end()) found->second->setViews(viewerId, std::move(views));
     });
 }
 

@@ -46,6 +46,25 @@ struct ForwardedTrack {
     friend bool operator==(const ForwardedTrack&, const ForwardedTrack&) = default;
 };
 
+// How a subscriber shows one remote video now (sfu-view): pixels (CSS px x devicePixelRatio);
+// width 0: not shown (its video is not forwarded to this subscriber).
+struct SfuView {
+    std::string publisherId;
+    TrackSource source = TrackSource::camera;
+    std::uint32_t width = 0;
+    std::uint32_t height = 0;
+    bool pinned = false;
+
+    friend bool operator==(const SfuView&, const SfuView&) = default;
+};
+
+// The test-only per-subscriber bandwidth cap (MEDIA_TEST_BANDWIDTH_CAP): the peer that is the
+// `peerIndex`-th (1-based) to offer in its room has its downstream estimate capped.
+struct TestBandwidthCap {
+    unsigned peerIndex = 0;
+    std::uint64_t bitsPerSecond = 0;
+};
+
 struct SfuAnswer {
     std::string sdp;
     std::vector<ForwardedTrack> tracks;
@@ -65,6 +84,10 @@ class SfuListener {
     // called for removePeer, nor when the client closed DTLS itself (it knows).
     virtual void onTransportClosed(const std::string& roomId, const std::string& peerId,
                                    std::string_view reason) = 0;
+    // Which simulcast encodings of `peerId`'s `source` someone watches changed (sfu-encodings):
+    // `activeRids` in the publisher's order; empty when nobody watches any.
+    virtual void onEncodings(const std::string& /*roomId*/, const std::string& /*peerId*/,
+                             TrackSource /*source*/, std::vector<std::string> /*activeRids*/) {}
     // The room's active speaker changed (from the publishers' audio levels); `level` is its
     // smoothed linear level, 0..1.
     virtual void onActiveSpeaker(const std::string& /*roomId*/, const std::string& /*peerId*/,
@@ -100,6 +123,9 @@ class Sfu {
         // (0: any free port) and every answer carries a `tcptype passive` candidate below the
         // UDP one; nullopt: UDP only.
         std::optional<std::uint16_t> tcpPort{};
+        // Test-only: one peer per room gets its downstream bandwidth estimate capped, so that a
+        // test sees it move to a lower simulcast layer. Never set in production.
+        std::optional<TestBandwidthCap> testBandwidthCap{};
     };
 
     // Binds the UDP socket(s) (throws std::runtime_error naming the address when it cannot) and
@@ -123,9 +149,11 @@ class Sfu {
     // The peer is gone from the media server (left the room, or closed its connection): its
     // transport closes, its tracks stop, the room's other subscribers hear onTracksAvailable.
     void removePeer(const std::string& roomId, const std::string& peerId);
-    // The peers `viewerId` pinned: their cameras are forwarded to it whatever last-N says.
-    void setPinned(const std::string& roomId, const std::string& viewerId,
-                   std::vector<std::string> pinnedPeerIds);
+    // How the viewer shows each remote video now (sfu-view); replaces the previous views. The
+    // sizes choose each video's simulcast layer; the cameras marked `pinned` are forwarded to
+    // it whatever last-N says.
+    void setViews(const std::string& roomId, const std::string& viewerId,
+                  std::vector<SfuView> views);
     // The counters of every media thread, summed; `done` runs on a media thread.
     void stats(std::function<void(SfuStats)> done);
 

@@ -119,6 +119,10 @@ class Hub final : public cluster::BusSink {
     void mediaFromCluster(cluster::MediaSignal signal) override;
     void mediaOwnerChanged(const std::string& roomId, const std::string& owner) override;
     void instanceGone(const std::string& instance) override;
+    // From the media server, on a media thread: which of the peer's simulcast encodings of
+    // `source` someone watches (sfu-encodings).
+    void mediaEncodings(const std::string& roomId, const std::string& peerId,
+                        std::string_view source, std::vector<std::string> active);
     // From the media server, on a media thread: the room's active speaker changed
     // (active-speaker, to every member while the room is in sfu mode).
     void mediaActiveSpeaker(const std::string& roomId, const std::string& peerId, double level);

@@ -181,15 +181,14 @@ void Hub::sfuView(const std::string& peerId, Connection& connection, const Clien
                   "views has more than " + std::to_string(limit) + " entries");
         return;
     }
-    auto pinned = pinnedPeers(message.views);
     if (sharesMedia() && !room.mediaOwner.empty() &&
         room.mediaOwner != router_.cluster()->instance()) {
         // The owner's media server decides what this viewer gets.
         router_.mediaToCluster({connection.roomId, peerId, wire::MessageType::sfuView, 0,
-                                encodePinnedPeers(pinned), room.mediaOwner});
+                                encodeSfuViews(message.views), room.mediaOwner});
         return;
     }
-    router_.pinOnMediaServer(connection.roomId, peerId, std::move(pinned));
+    router_.setMediaViews(connection.roomId, peerId, mediaViews(message.views));
 }
 
 void Hub::mediaAnswered(const std::string& roomId, const std::string& peerId, std::uint64_t offer,
@@ -292,6 +291,26 @@ void Hub::mediaTransportClosed(const std::string& roomId, const std::string& pee
                  {{"peer", peerId}, {"room", roomId}, {"reason", std::string(reason)}});
     router_.toMember(peerId, wire::MessageType::sfuClosed,
                      wire::share(wire::encodeSfuClosed(reason)));
+}
+
+void Hub::mediaEncodings(const std::string& roomId, const std::string& peerId,
+                         std::string_view source, std::vector<std::string> active) {
+    std::lock_guard lock(mutex_);
+    if (const auto served = remoteMedia_.find(roomId);
+        served != remoteMedia_.end() && served->second.contains(peerId)) {
+        // A publisher connected to another instance: its instance delivers it.
+        router_.mediaToCluster({roomId,
+                                peerId,
+                                wire::MessageType::sfuEncodings,
+                                0,
+                                wire::encodeSfuEncodings(source, active),
+                                {}});
+        return;
+    }
+    const auto room = rooms_.find(roomId);
+    if (room == rooms_.end() || !room->second.members.contains(peerId)) return;
+    router_.toMember(peerId, wire::MessageType::sfuEncodings,
+                     wire::share(wire::encodeSfuEncodings(source, active)));
 }
 
 }  // namespace pulsemeet::signaling

@@ -194,8 +194,8 @@ void Hub::mediaFromCluster(cluster::MediaSignal signal) {
         case wire::MessageType::sfuView:
             if (const auto served = remoteMedia_.find(signal.roomId);
                 served != remoteMedia_.end() && served->second.contains(signal.peerId)) {
-                router_.pinOnMediaServer(signal.roomId, signal.peerId,
-                                         decodePinnedPeers(signal.payload));
+                router_.setMediaViews(signal.roomId, signal.peerId,
+                                      mediaViews(decodeSfuViews(signal.payload)));
             }
             return;
         default:

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -16,6 +17,15 @@ struct MediaTrack {
     std::string mid;  // only in answers: the subscriber's recvonly section that carries it
 };
 
+// One remote video as a viewer shows it (sfu-view); width 0: not shown.
+struct MediaView {
+    std::string peerId;
+    std::string source;  // "camera" | "screen"
+    std::uint32_t width = 0;
+    std::uint32_t height = 0;
+    bool pinned = false;
+};
+
 struct MediaAnswer {
     bool ok = false;
     std::string sdp;
@@ -30,9 +40,11 @@ class MediaServerPort {
     virtual void offer(const std::string& roomId, const std::string& peerId, std::string sdp,
                        std::function<void(MediaAnswer)> done) = 0;
     virtual void removePeer(const std::string& roomId, const std::string& peerId) = 0;
-    // The peers `viewerId` pinned (sfu-view): their cameras reach it whatever last-N says.
-    virtual void setPinned(const std::string& /*roomId*/, const std::string& /*viewerId*/,
-                           std::vector<std::string> /*pinnedPeerIds*/) {}
+    // How the viewer shows each remote video now (sfu-view): the sizes choose each one's
+    // simulcast layer, and a camera with `pinned` reaches it whatever last-N says. Replaces the
+    // previous views.
+    virtual void setViews(const std::string& /*roomId*/, const std::string& /*viewerId*/,
+                          std::vector<MediaView> /*views*/) {}
 };
 
 }  // namespace pulsemeet::signaling

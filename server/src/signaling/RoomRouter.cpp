@@ -43,9 +43,9 @@ void RoomRouter::leaveMediaServer(const std::string& roomId, const std::string& 
     if (media_ != nullptr) media_->removePeer(roomId, peerId);
 }
 
-void RoomRouter::pinOnMediaServer(const std::string& roomId, const std::string& viewerId,
-                                  std::vector<std::string> pinnedPeerIds) {
-    if (media_ != nullptr) media_->setPinned(roomId, viewerId, std::move(pinnedPeerIds));
+void RoomRouter::setMediaViews(const std::string& roomId, const std::string& peerId,
+                               std::vector<MediaView> views) {
+    if (media_ != nullptr) media_->setViews(roomId, peerId, std::move(views));
 }
 
 RoomRouter::RelayOutcome RoomRouter::relay(const std::string& roomId, const Room& room,

@@ -63,8 +63,8 @@ class RoomRouter {
     // Clustered, shared media: signaling to the room's media owner on another instance, or
     // from our media server back to a client's instance (the bus must share media servers).
     void mediaToCluster(cluster::MediaSignal signal) { cluster_->sendMedia(std::move(signal)); }
-    void pinOnMediaServer(const std::string& roomId, const std::string& viewerId,
-                          std::vector<std::string> pinnedPeerIds);
+    void setMediaViews(const std::string& roomId, const std::string& peerId,
+                       std::vector<MediaView> views);
 
     // To every member of `room` but the one the event is about, here or held; then, as its kind
     // needs, to other instances. `room` is null when the event emptied it (a departure).

@@ -71,28 +71,33 @@ std::optional<wire::SignalError> decodeSfuView(const boost::json::object& envelo
     return std::nullopt;
 }
 
-std::vector<std::string> pinnedPeers(const std::vector<SfuViewEntry>& views) {
-    std::vector<std::string> out;
+std::vector<MediaView> mediaViews(const std::vector<SfuViewEntry>& views) {
+    std::vector<MediaView> out;
+    out.reserve(views.size());
     for (const auto& view : views)
-        if (view.pinned && std::find(out.begin(), out.end(), view.peerId) == out.end())
-            out.push_back(view.peerId);
+        out.push_back({view.peerId, view.source, view.width, view.height, view.pinned});
     return out;
 }
 
-std::string encodePinnedPeers(const std::vector<std::string>& pinned) {
+std::string encodeSfuViews(const std::vector<SfuViewEntry>& views) {
     boost::json::array out;
-    for (const auto& peerId : pinned) out.emplace_back(peerId);
-    return boost::json::serialize(out);
+    for (const auto& view : views) {
+        boost::json::object entry{{"peerId", view.peerId},
+                                  {"source", view.source},
+                                  {"width", view.width},
+                                  {"height", view.height}};
+        if (view.pinned) entry["pinned"] = true;
+        out.emplace_back(std::move(entry));
+    }
+    return boost::json::serialize(boost::json::object{{"views", std::move(out)}});
 }
 
-std::vector<std::string> decodePinnedPeers(std::string_view payload) {
-    std::vector<std::string> out;
+std::vector<SfuViewEntry> decodeSfuViews(std::string_view payload) {
+    std::vector<SfuViewEntry> views;
     boost::system::error_code error;
     const boost::json::value value = boost::json::parse(payload, error);
-    if (error || !value.is_array()) return out;
-    for (const auto& item : value.get_array())
-        if (item.is_string()) out.emplace_back(item.get_string());
-    return out;
+    if (error || !value.is_object() || decodeSfuView(value.get_object(), views)) return {};
+    return views;
 }
 
 }  // namespace pulsemeet::signaling

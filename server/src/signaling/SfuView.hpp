@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "signaling/MediaServerPort.hpp"
 #include "wire/Protocol.hpp"
 
 // sfu-view (docs/protocol.md, "Rooms on the media server"): how a viewer shows each remote video
@@ -33,12 +34,13 @@ inline constexpr std::uint32_t kMaxSfuViewPixels = 8192;
 std::optional<wire::SignalError> decodeSfuView(const boost::json::object& envelope,
                                                std::vector<SfuViewEntry>& views);
 
-// The peers the viewer pinned (each once, in order).
-std::vector<std::string> pinnedPeers(const std::vector<SfuViewEntry>& views);
+// What the media server is told (MediaServerPort::setViews).
+std::vector<MediaView> mediaViews(const std::vector<SfuViewEntry>& views);
 
-// The pinned peers as a JSON array of strings, for the media owner on another instance
-// (cluster::MediaSignal's payload), and back; a payload that is not one decodes to no pins.
-std::string encodePinnedPeers(const std::vector<std::string>& pinned);
-std::vector<std::string> decodePinnedPeers(std::string_view payload);
+// The views as JSON (`{"views":[...]}`, the message's own shape), for the media owner on another
+// instance (cluster::MediaSignal's payload), and back through decodeSfuView; a payload that does
+// not decode gives no views.
+std::string encodeSfuViews(const std::vector<SfuViewEntry>& views);
+std::vector<SfuViewEntry> decodeSfuViews(std::string_view payload);
 
 }  // namespace pulsemeet::signaling

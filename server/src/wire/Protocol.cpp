@@ -58,6 +58,8 @@ std::string_view toString(MessageType type) {
             return "active-speaker";
         case MessageType::sfuForwarding:
             return "sfu-forwarding";
+        case MessageType::sfuEncodings:
+            return "sfu-encodings";
     }
     return "unknown";
 }

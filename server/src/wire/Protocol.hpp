@@ -38,8 +38,9 @@ enum class MessageType {
     sfuProbeAnswer,  // the media server's answer to sfu-probe
     activeSpeaker,   // the media server's active speaker in the room
     sfuForwarding,   // the videos the media server forwards to this viewer now
+    sfuEncodings,    // which of the client's simulcast encodings someone watches
 };
-inline constexpr std::size_t kMessageTypeCount = 27;
+inline constexpr std::size_t kMessageTypeCount = 28;
 
 std::string_view toString(MessageType type);
 // Only the types a client may send; server-only types are `unknown-type` when received.

@@ -174,6 +174,19 @@ std::string encodeSfuForwarding(const std::vector<TrackSummary>& videos) {
     return out;
 }
 
+std::string encodeSfuEncodings(std::string_view source, const std::vector<std::string>& active) {
+    std::string out = beginEnvelope(MessageType::sfuEncodings);
+    appendField(out, "source", source);
+    out += ",\"active\":[";
+    for (std::size_t i = 0; i < active.size(); ++i) {
+        if (i > 0) out += ',';
+        obs::appendJsonString(out, active[i]);
+    }
+    out += ']';
+    appendTimestamp(out);
+    return out;
+}
+
 std::string encodePeerJoined(std::string_view roomId, std::string_view peerId,
                              std::string_view name, std::string_view mediaJson) {
     std::string out = beginEnvelope(MessageType::peerJoined);

@@ -46,6 +46,8 @@ std::string encodeSfuClosed(std::string_view reason);
 std::string encodeActiveSpeaker(std::string_view peerId, double level);
 // The videos forwarded to this viewer now: {type, video: [{peerId, source}]}.
 std::string encodeSfuForwarding(const std::vector<TrackSummary>& videos);
+// sfu-encodings: which of the client's simulcast encodings (RIDs) of `source` stay active.
+std::string encodeSfuEncodings(std::string_view source, const std::vector<std::string>& active);
 std::string encodePeerJoined(std::string_view roomId, std::string_view peerId,
                              std::string_view name, std::string_view mediaJson);
 std::string encodePeerLeft(std::string_view roomId, std::string_view peerId);

@@ -188,8 +188,8 @@ TEST(MetricsCardinality, ErrorCodesCloseReasonsAndTypesAreFixedSetsFromTheStart)
     // MessageType: 14 client -> server (chat both ways, preview, sfu-view, sfu-probe,
     // mesh-unreachable), 13 server -> client (room-preview, active-speaker, sfu-forwarding,
     // sfu-probe-answer).
-    EXPECT_EQ(seriesOf(atStart, "pulsemeet_messages_received_total").size(), 27u);
-    EXPECT_EQ(seriesOf(atStart, "pulsemeet_messages_sent_total").size(), 27u);
+    EXPECT_EQ(seriesOf(atStart, "pulsemeet_messages_received_total").size(), 28u);
+    EXPECT_EQ(seriesOf(atStart, "pulsemeet_messages_sent_total").size(), 28u);
 
     {
         WsClient client(server.port());

@@ -128,7 +128,7 @@ TEST(ClusterEvent, CarriesMediaSignalingAndOwnerChanges) {
                              R"("target":"a","type":"sfu-offer","msg":"x","offer":-1})"));
 }
 
-TEST(MediaSignal, ClientSignalingGoesToTheOwnerAndPinsCrossAsAJsonArray) {
+TEST(MediaSignal, ClientSignalingGoesToTheOwnerAndViewsCrossInTheirOwnShape) {
     EXPECT_TRUE(towardsOwner(MessageType::sfuOffer));
     EXPECT_TRUE(towardsOwner(MessageType::sfuLeave));
     EXPECT_TRUE(towardsOwner(MessageType::sfuView));
@@ -136,15 +136,26 @@ TEST(MediaSignal, ClientSignalingGoesToTheOwnerAndPinsCrossAsAJsonArray) {
     EXPECT_FALSE(towardsOwner(MessageType::sfuForwarding));
     EXPECT_FALSE(towardsOwner(MessageType::activeSpeaker));
 
-    using pulsemeet::signaling::decodePinnedPeers;
-    using pulsemeet::signaling::encodePinnedPeers;
-    const std::vector<std::string> pinned{"a1", "b\"2\n"};
-    EXPECT_EQ(decodePinnedPeers(encodePinnedPeers(pinned)), pinned);
-    EXPECT_TRUE(decodePinnedPeers(encodePinnedPeers({})).empty());
-    // Whatever else arrives pins nothing.
-    EXPECT_TRUE(decodePinnedPeers("").empty());
-    EXPECT_TRUE(decodePinnedPeers(R"({"a":1})").empty());
-    EXPECT_EQ(decodePinnedPeers(R"(["a",1,null,"b"])"), (std::vector<std::string>{"a", "b"}));
+    using pulsemeet::signaling::decodeSfuViews;
+    using pulsemeet::signaling::encodeSfuViews;
+    const auto views =
+        decodeSfuViews(encodeSfuViews({{"a1", "camera", 640, 360, true}, {"b2", "screen", 0, 0}}));
+    ASSERT_EQ(views.size(), 2U);
+    EXPECT_EQ(views[0].peerId, "a1");
+    EXPECT_EQ(views[0].width, 640U);
+    EXPECT_EQ(views[0].height, 360U);
+    EXPECT_TRUE(views[0].pinned);
+    EXPECT_EQ(views[1].peerId, "b2");
+    EXPECT_EQ(views[1].source, "screen");
+    EXPECT_FALSE(views[1].pinned);
+    EXPECT_TRUE(decodeSfuViews(encodeSfuViews({})).empty());
+    // Whatever else arrives shows nothing.
+    EXPECT_TRUE(decodeSfuViews("").empty());
+    EXPECT_TRUE(decodeSfuViews(R"(["a"])").empty());
+    EXPECT_TRUE(decodeSfuViews(encodeSfuViews({{"b\"2\n", "camera", 1, 1}})).empty());
+    EXPECT_TRUE(
+        decodeSfuViews(R"({"views":[{"peerId":"a","source":"camera","width":-1,"height":0}]})")
+            .empty());
 }
 
 TEST(MemberEntry, KeepsNamesWithNewlinesIntact) {

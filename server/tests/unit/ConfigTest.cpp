@@ -289,6 +289,18 @@ TEST(Config, RoomsOnTheMediaServerDefaults) {
     EXPECT_EQ(loadWith({}, {"--sfu-mode", "never"}).sfuMode, SfuMode::never);
 }
 
+TEST(Config, MediaTestBandwidthCapIsPeerIndexAndBitrate) {
+    EXPECT_EQ(loadWith({}).mediaTestBandwidthCapPeer, 0);
+    const Config set = loadWith({{"MEDIA_TEST_BANDWIDTH_CAP", "3:150000"}});
+    EXPECT_EQ(set.mediaTestBandwidthCapPeer, 3);
+    EXPECT_EQ(set.mediaTestBandwidthCapBps, 150000U);
+    EXPECT_EQ(errorFor({{"MEDIA_TEST_BANDWIDTH_CAP", "150000"}}),
+              "MEDIA_TEST_BANDWIDTH_CAP=150000 (environment) is invalid: expected <peer "
+              "index>:<bits per second>, such as 3:150000");
+    EXPECT_NE(errorFor({{"MEDIA_TEST_BANDWIDTH_CAP", "0:150000"}}), "");
+    EXPECT_NE(errorFor({{"MEDIA_TEST_BANDWIDTH_CAP", "2:abc"}}), "");
+}
+
 TEST(Config, SfuModeIsAutoAlwaysOrNever) {
     EXPECT_EQ(errorFor({{"SFU_MODE", "sometimes"}}),
               "SFU_MODE=sometimes (environment) is invalid: expected auto, always or never");

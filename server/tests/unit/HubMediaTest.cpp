@@ -38,16 +38,20 @@ class RecordingMediaServer : public MediaServerPort {
         std::thread([&] { offers.at(index).done(std::move(answer)); }).join();
     }
 
-    void setPinned(const std::string& roomId, const std::string& viewerId,
-                   std::vector<std::string> pinnedPeerIds) override {
+    // The pins of each sfu-view that reached the media server ("room/viewer: pinned...").
+    void setViews(const std::string& roomId, const std::string& viewerId,
+                  std::vector<MediaView> views) override {
         std::string line = roomId + "/" + viewerId + ":";
-        for (const auto& id : pinnedPeerIds) line += " " + id;
+        for (const auto& view : views)
+            if (view.pinned) line += " " + view.peerId;
         pins.push_back(line);
+        lastViews = std::move(views);
     }
 
     std::vector<Offer> offers;
     std::vector<std::string> removed;
     std::vector<std::string> pins;
+    std::vector<MediaView> lastViews;
 };
 
 MediaAnswer answerWith(std::vector<MediaTrack> tracks) {
@@ -327,6 +331,12 @@ TEST_F(HubMediaTest, SfuViewPinsReachTheMediaServerWithinLimits) {
     EXPECT_TRUE(a->inbox.empty());
     ASSERT_EQ(media.pins.size(), 1u);
     EXPECT_EQ(media.pins[0], "room/a: b");
+    // The same message carries the sizes, for the simulcast layer choice.
+    ASSERT_EQ(media.lastViews.size(), 2u);
+    EXPECT_EQ(media.lastViews[0].width, 320u);
+    EXPECT_EQ(media.lastViews[0].height, 180u);
+    EXPECT_EQ(media.lastViews[1].source, "screen");
+    EXPECT_EQ(media.lastViews[1].width, 0u);
 
     for (
         const char* bad :

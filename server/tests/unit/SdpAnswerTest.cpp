@@ -188,6 +188,35 @@ TEST(SdpAnswerTest, TransportCcOnlyWhenAskedFor) {
     EXPECT_TRUE(contains(answer.sdp, "transport-wide-cc-extensions-01\r\n"));
 }
 
+TEST(SdpAnswerTest, TransportCcOnlyOnSectionsTheClientSendsOn) {
+    // Feedback is for the publisher's send-side estimate. On what the client only receives, a
+    // negotiated transport-cc would make Chrome answer with transport-cc instead of the REMB
+    // the layer choice reads.
+    const auto offer = offerFrom(readSdpFixture("chrome-reoffer-3-remotes.sdp"));
+    auto p = parameters();
+    p.transportCc = true;
+    const auto answer = answerTo(offer, p);
+    std::size_t sending = 0;
+    for (std::size_t i = 0; i < offer.media.size(); ++i) {
+        const auto& section = answer.sections[i];
+        if (!section.accepted) continue;
+        const bool clientSends = offer.media[i].direction == SdpDirection::sendrecv ||
+                                 offer.media[i].direction == SdpDirection::sendonly;
+        sending += clientSends ? 1 : 0;
+        const bool extension =
+            std::any_of(section.extmaps.begin(), section.extmaps.end(), [](const SdpExtmap& e) {
+                return e.uri.find("transport-wide-cc") != std::string::npos;
+            });
+        EXPECT_EQ(extension, clientSends) << section.mid;
+        const bool feedback =
+            std::any_of(section.codecs.begin(), section.codecs.end(), [](const SdpCodec& c) {
+                return std::count(c.feedback.begin(), c.feedback.end(), "transport-cc") > 0;
+            });
+        EXPECT_EQ(feedback, clientSends) << section.mid;
+    }
+    EXPECT_GT(sending, 0u);
+}
+
 TEST(SdpAnswerTest, RecvonlySectionsCarryTheAssignedTracks) {
     const auto offer = offerFrom(readSdpFixture("chrome-reoffer-3-remotes.sdp"));
     // The first remote participant's audio and video are assigned; the rest are not yet.

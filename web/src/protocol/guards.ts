@@ -204,6 +204,11 @@ export function toServerMessage(raw: unknown): ServerMessage | null {
     }
     case 'sfu-closed':
       return { type: 'sfu-closed', reason: typeof raw.reason === 'string' ? raw.reason : '', timestamp };
+    case 'sfu-encodings': {
+      const active = Array.isArray(raw.active) && raw.active.every((r): r is string => typeof r === 'string') ? raw.active : null;
+      if ((raw.source !== 'camera' && raw.source !== 'screen') || !active) return null;
+      return { type: 'sfu-encodings', source: raw.source, active, timestamp };
+    }
     case 'chat': {
       // The sender is `from`; `peerId`, where every relayed message carries it, is taken too.
       const from = raw.from ?? peerId;

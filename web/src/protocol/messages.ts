@@ -142,6 +142,13 @@ export interface SfuClosedMessage {
   reason: string;
   timestamp?: number;
 }
+/** Which of our simulcast encodings (RIDs) someone watches: the others are paused at our sender. */
+export interface SfuEncodingsMessage {
+  type: 'sfu-encodings';
+  source: 'camera' | 'screen';
+  active: string[];
+  timestamp?: number;
+}
 /** The room's active speaker by the media server's audio levels (rooms on the media server). */
 export interface ActiveSpeakerMessage {
   type: 'active-speaker';
@@ -156,7 +163,7 @@ export interface SfuForwardingMessage {
   video: ForwardableTrack[];
   timestamp?: number;
 }
-/** How we show a remote video; `pinned` asks the media server to forward it whatever last-N says. */
+/** How we show one remote video now (`sfu-view`): pixels (width 0 = not shown, not forwarded); `pinned` asks the media server to forward it whatever last-N says. */
 export interface SfuViewEntry {
   peerId: string;
   source: 'camera' | 'screen';
@@ -178,6 +185,7 @@ export type ServerMessage =
   | SfuAnswerMessage
   | SfuTracksMessage
   | SfuClosedMessage
+  | SfuEncodingsMessage
   | ActiveSpeakerMessage
   | SfuForwardingMessage
   | ChatMessage
@@ -215,6 +223,7 @@ export const COUNTED_TYPES: ReadonlySet<ServerMessage['type']> = new Set([
   'room-mode',
   'sfu-tracks',
   'sfu-closed',
+  'sfu-encodings',
   'active-speaker',
   'sfu-forwarding',
   'chat',

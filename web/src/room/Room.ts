@@ -13,7 +13,7 @@ import { MeshTransport } from '../transport/MeshTransport';
 import { MoveTrace, type TraceEntry } from '../transport/MoveTrace';
 import { SfuTransport } from '../transport/SfuTransport';
 import { ActiveSpeaker } from './ActiveSpeaker';
-import { cameraForwarded, forwardedCameras, pinView } from './bigRoom';
+import { cameraForwarded, forwardedCameras } from './bigRoom';
 import { ChatLog, MAX_CHAT_LENGTH } from './ChatLog';
 import { RemoteParticipant } from './Participant';
 import { remoteView, type RoomPhase, type RoomSnapshot, type RosterEvent } from './RoomSnapshot';
@@ -513,8 +513,8 @@ export class Room {
 
   private sendPinView(): void {
     if (this.phase !== 'joined' || this.transport.mode !== 'sfu') return;
-    const remotes = [...this.remotes.values()].map((r) => ({ id: r.id, screen: r.media.screen }));
-    this.signaling.send({ type: 'sfu-view', views: pinView(remotes, this.pinnedId) });
+    // The media-server transport carries it in its one sfu-view, with the tiles' sizes.
+    this.transport.setPinned(this.pinnedId);
   }
 
   private async pollSpeaker(): Promise<void> {

@@ -185,6 +185,10 @@ export class TransportSwitch implements MediaTransport {
     for (const c of this.carriers()) c.transport.setScreenShare(share);
   }
 
+  setPinned(peerId: string | null): void {
+    for (const c of this.carriers()) c.transport.setPinned?.(peerId);
+  }
+
   sendChat(text: string): ReadonlySet<string> {
     // The WebSocket (the media server's transport) reaches every member whatever carries their
     // media, and members already moved read only that; the mesh's data channels otherwise.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toServerMessage } from '../protocol/guards';
-import { cameraForwarded, forwardedCameras, pinView } from './bigRoom';
+import { pinView } from '../transport/tileViews';
+import { cameraForwarded, forwardedCameras } from './bigRoom';
 
 describe('big rooms on the media server', () => {
   it('reads the forwarded cameras from sfu-forwarding, screens aside', () => {

@@ -15,6 +15,7 @@ import type {
   ServerMessage,
   SfuAnswerMessage,
   SfuClosedMessage,
+  SfuEncodingsMessage,
   SfuTracksMessage,
 } from '../protocol/messages';
 import type { ConnectIssue } from '../rtc/connectIssue';
@@ -32,7 +33,7 @@ export type SfuOfferRefusal = ErrorMessage & { code: 'media-unavailable' | 'inva
  * Server messages addressed to whatever carries media: the negotiation relayed between peers
  * (the mesh's) and the media server's own (the SFU transport's).
  */
-export type MediaMessage = RelayedDescriptionMessage | RelayedCandidateMessage | SfuAnswerMessage | SfuTracksMessage | SfuClosedMessage | SfuOfferRefusal;
+export type MediaMessage = RelayedDescriptionMessage | RelayedCandidateMessage | SfuAnswerMessage | SfuTracksMessage | SfuClosedMessage | SfuEncodingsMessage | SfuOfferRefusal;
 
 export function isMediaMessage(msg: ServerMessage): msg is MediaMessage {
   switch (msg.type) {
@@ -42,6 +43,7 @@ export function isMediaMessage(msg: ServerMessage): msg is MediaMessage {
     case 'sfu-answer':
     case 'sfu-tracks':
     case 'sfu-closed':
+    case 'sfu-encodings':
       return true;
     case 'error':
       return msg.code === 'media-unavailable' || msg.code === 'invalid-sdp';
@@ -129,6 +131,11 @@ export interface MediaTransport {
   replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): void;
   /** Starts (share) or stops (null) sending a shared screen to everyone. */
   setScreenShare(share: ScreenShare | null): void;
+  /**
+   * Our pin (null: none), for a transport that tells the server what it forwards (the media
+   * server's last-N). Sent each call, so a caller may repeat it while the server has not honoured it.
+   */
+  setPinned?(peerId: string | null): void;
   /** Sends a chat message to everyone; returns the remotes it reached. */
   sendChat(text: string): ReadonlySet<string>;
 

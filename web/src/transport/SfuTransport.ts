@@ -6,7 +6,7 @@
 // share a screen, and has a recvonly m-line for each remote track the server can forward
 // (`sfu-tracks`); the answer says which m-line carries whose track. No ICE candidates travel:
 // the server is ICE-lite and learns our address from our checks. Chat goes over the WebSocket.
-import type { ForwardableTrack, ForwardedTrack, TrackSource } from '../protocol/messages';
+import type { ForwardableTrack, ForwardedTrack, SfuViewEntry, TrackSource } from '../protocol/messages';
 import { AudioLevelMeter, audioEnergyIn } from '../rtc/audioLevel';
 import { type ConnectIssue, IceEvidenceLog } from '../rtc/connectIssue';
 import type { LocalTracks, PeerSessionTimers } from '../rtc/PeerSession';
@@ -19,6 +19,7 @@ import type { Trace } from './MoveTrace';
 import { type ReceivedTrack, type SfuConnectionView, SfuRemote } from './SfuRemote';
 import type { FrameProtection } from '../e2ee/E2eeSession';
 import { StuckVideoWatch } from './StuckVideo';
+import { pinView, readTileViews } from './tileViews';
 
 export interface SfuTransportOptions {
   createPeerConnection: PeerConnectionFactory;
@@ -37,10 +38,42 @@ export interface SfuTransportOptions {
   answerTimeoutMs?: number;
   /** An offer that could not be sent (the socket was down) is tried again this often (default 1 s). */
   resendMs?: number;
+  /** How we show each remote video now (`sfu-view`); default: read from the page's tiles. */
+  viewSource?: () => SfuViewEntry[] | null;
+  /** How often the views are read; a change is sent once it held for one more read. */
+  viewPollMs?: number;
   /** End-to-end encryption: the connection's frames go through it; it learns whose track each receiver carries. */
   e2ee?: FrameProtection;
   /** Records what the connection does, for the browser tests' timing of a move (MoveTrace). */
   trace?: Trace;
+}
+
+/** Simulcast RIDs, low to high, and how much each scales the capture down (the contract's). */
+const SIMULCAST_LAYERS = [
+  { rid: 'q', scaleResolutionDownBy: 4 },
+  { rid: 'h', scaleResolutionDownBy: 2 },
+  { rid: 'f', scaleResolutionDownBy: 1 },
+] as const;
+/**
+ * How many simulcast layers Chrome encodes for a capture of this many pixels: its legacy layer
+ * limit (libwebrtc `kSimulcastFormats`: 3 from 960x540, 2 from 480x270, else 1). Encodings
+ * above the limit are never allocated a bitrate: a third layer asked of a 640x360 camera stays
+ * silent, and a viewer waiting for it never gets the full picture.
+ */
+function layersFor(pixels: number): number {
+  if (pixels >= 960 * 540) return 3;
+  if (pixels >= 480 * 270) return 2;
+  return 1;
+}
+
+/**
+ * The camera's simulcast encodings, low to high: as many as Chrome encodes at the capture size,
+ * the top ones (the full picture always). An unknown size (no camera yet) gets all three.
+ */
+export function simulcastEncodings(capture: { width?: number; height?: number } | undefined): RTCRtpEncodingParameters[] {
+  const known = capture?.width !== undefined && capture.height !== undefined;
+  const count = known ? layersFor(capture.width! * capture.height!) : SIMULCAST_LAYERS.length;
+  return SIMULCAST_LAYERS.slice(SIMULCAST_LAYERS.length - count).map((l) => ({ rid: l.rid, scaleResolutionDownBy: l.scaleResolutionDownBy }));
 }
 
 /** What we send on the connection: microphone and camera from the start, a screen once shared. */
@@ -103,6 +136,12 @@ export class SfuTransport implements MediaTransport {
   private readonly stuck = new StuckVideoWatch();
   private lastStuckRecovery = -Infinity;
   private closed = false;
+  /** sfu-view: what was sent last (JSON), the last read, and the poll timer. */
+  private viewsSent: string | null = null;
+  private viewsRead: string | null = null;
+  private viewTimer: unknown = null;
+  /** Our pin, carried by sfu-view (setPinned). */
+  private pinnedId: string | null = null;
 
   private readonly trace: Trace;
 
@@ -119,6 +158,8 @@ export class SfuTransport implements MediaTransport {
   start(settings: TransportSettings): void {
     const newIdentity = this.localId !== null && this.localId !== settings.localId;
     this.localId = settings.localId;
+    this.viewsSent = null; // the server may have lost them with the old socket
+    this.pollViews();
     this.iceServers = settings.iceServers;
     this.iceTransportPolicy = settings.iceTransportPolicy;
     // A new id is a new member to the server: our old transport went with the old id.
@@ -182,6 +223,9 @@ export class SfuTransport implements MediaTransport {
         this.available = msg.tracks;
         if (this.pc) this.addReceivers(this.pc);
         this.negotiate();
+        return;
+      case 'sfu-encodings':
+        void this.applyEncodings(msg.source, msg.active);
         return;
       case 'sfu-closed':
         console.warn(`pulsemeet: the media server closed our connection (${msg.reason}); connecting again`);
@@ -324,6 +368,8 @@ export class SfuTransport implements MediaTransport {
     if (this.closed) return;
     this.closed = true;
     this.clearRetry();
+    if (this.viewTimer !== null) this.timers.clearTimeout(this.viewTimer);
+    this.viewTimer = null;
     this.answered(this.outstanding);
     this.dropConnection();
     this.opts.send({ type: 'sfu-leave' });
@@ -355,9 +401,11 @@ export class SfuTransport implements MediaTransport {
     const init = (stream: MediaStream | null): RTCRtpTransceiverInit => (stream ? { direction: 'sendonly', streams: [stream] } : { direction: 'sendonly' });
     // Always a microphone and a camera m-line, even without the device: one plugged in later
     // only needs replaceTrack. The order is the contract's: first audio, first video = camera.
+    // The camera as simulcast: the media server forwards each viewer the layer its tile needs.
+    const settings = local.video?.getSettings?.();
     this.senders = {
       audio: pc.addTransceiver(local.audio ?? 'audio', init(local.stream)),
-      camera: pc.addTransceiver(local.video ?? 'video', init(local.stream)),
+      camera: pc.addTransceiver(local.video ?? 'video', { ...init(local.stream), sendEncodings: simulcastEncodings(settings) }),
       screen: this.screen ? pc.addTransceiver(this.screen.track, init(this.screen.stream)) : null,
     };
     this.addReceivers(pc);
@@ -515,6 +563,7 @@ export class SfuTransport implements MediaTransport {
     this.trace('answer', String(tracks.length));
     this.forwarded = tracks;
     this.mapForwardedTracks();
+    this.viewsSent = null; // a new transport on the server starts without our views
     await this.offerIfFree();
   }
 
@@ -600,6 +649,72 @@ export class SfuTransport implements MediaTransport {
     if (this.pc === pc) this.negotiate();
   }
 
+  /** sfu-encodings: the encodings of ours nobody watches are paused at the sender. */
+  private async applyEncodings(source: 'camera' | 'screen', active: readonly string[]): Promise<void> {
+    const sender = source === 'camera' ? this.senders?.camera?.sender : this.senders?.screen?.sender;
+    if (!sender?.getParameters || !sender.setParameters) return;
+    const params = sender.getParameters();
+    if (!params.encodings || params.encodings.length === 0) return;
+    let changed = false;
+    for (const e of params.encodings) {
+      const on = e.rid ? active.includes(e.rid) : active.length > 0;
+      if (e.active !== on) changed = true;
+      e.active = on;
+    }
+    if (!changed) return;
+    try {
+      await sender.setParameters(params);
+    } catch (err) {
+      console.warn('pulsemeet: pausing unwatched encodings failed', err);
+    }
+  }
+
+  /**
+   * Our pin (null: none). On the media server last-N then forwards that camera whatever it would
+   * choose. Sent at once, and again on every call: the Room calls again while the server does not
+   * honour it yet (a pin sent before our first offer reached the media server is not known there).
+   */
+  setPinned(peerId: string | null): void {
+    this.pinnedId = peerId;
+    if (this.closed) return;
+    const views = this.currentViews();
+    if (views === null) return;
+    const text = JSON.stringify(views);
+    if (this.opts.send({ type: 'sfu-view', views })) this.viewsSent = text;
+    this.viewsRead = text;
+  }
+
+  /**
+   * The one `sfu-view` we send: the tiles' sizes (for the simulcast layers) with our pin marked
+   * (for last-N). Without a page to read, every remote video at a nominal size when there is a pin
+   * to carry, else null (nothing sent: the server forwards every video at its highest layer).
+   */
+  private currentViews(): SfuViewEntry[] | null {
+    const read = (this.opts.viewSource ?? readTileViews)();
+    if (read === null) {
+      if (this.pinnedId === null) return null;
+      const screens = new Set([...this.available, ...this.forwarded].filter((t) => t.source === 'screen').map((t) => t.peerId));
+      return pinView([...this.remotes.keys()].map((id) => ({ id, screen: screens.has(id) })), this.pinnedId);
+    }
+    return read.map((v) => {
+      const { pinned: _ignored, ...rest } = v;
+      return v.source === 'camera' && v.peerId === this.pinnedId ? { ...rest, pinned: true } : rest;
+    });
+  }
+
+  /** Reads how we show the remote videos and sends sfu-view when that changed and held. */
+  private pollViews(): void {
+    if (this.viewTimer !== null) this.timers.clearTimeout(this.viewTimer);
+    this.viewTimer = null;
+    if (this.closed) return;
+    const views = this.currentViews();
+    if (views === null) return; // nothing to read (no page) and no pin: the server forwards every video
+    const text = JSON.stringify(views);
+    if (text === this.viewsRead && text !== this.viewsSent && this.pc && this.opts.send({ type: 'sfu-view', views })) this.viewsSent = text;
+    this.viewsRead = text;
+    this.viewTimer = this.timers.setTimeout(() => this.pollViews(), this.opts.viewPollMs ?? 150);
+  }
+
   private onConnectionState(pc: PeerConnectionLike): void {
     if (this.pc !== pc) return;
     const state = pc.connectionState;
@@ -638,6 +753,9 @@ export class SfuTransport implements MediaTransport {
   private adaptSender(): boolean {
     const camera = this.senders?.camera;
     if (!camera || this.pc?.connectionState !== 'connected') return false;
+    // Simulcast: each viewer gets the layer it can take from the server; the browser's own
+    // bandwidth estimate drops upper layers when the uplink is short.
+    if ((camera.sender.getParameters?.().encodings?.length ?? 0) > 1) return false;
     const q = chooseSendQuality({ peers: 1, lossPercent: this.uplinkLoss.lossPercent, rttMs: this.uplinkLoss.rttMs });
     if (sameQuality(this.connection.sendQuality, q)) return false;
     this.connection.sendQuality = q;
