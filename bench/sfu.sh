@@ -6,18 +6,18 @@
 #   speaker-100  one speaker, 100 viewers
 #   sweep        rooms of 6, more each step, until the server's core is busy (SWEEP_BUSY of a
 #                core), the loss passes 1 %, or the load peer's own core is the limit
-# Each run goes against every server in SERVERS (default "pulsemeet"): Janus (Debian
-# package `janus`, bench/deps.sh) with its VideoRoom plugin and WebSocket transport on
-# 127.0.0.1, configured in a directory this script writes (bench/.cache/janus), ICE-lite like
-# pulsemeet, pinned to the same core. One JSON line per run in $OUT, then the table
-# (bench/sfu_table.py) that docs/performance.md shows. SECONDS_PER_RUN (default 8) is each run's
-# measurement window.
+# Each run goes against every server in SERVERS (default "pulsemeet janus"), one after the
+# other, a fresh server process per run: Janus (Debian package `janus`, bench/deps.sh) with its
+# VideoRoom plugin and WebSocket transport on 127.0.0.1, configured in a temporary directory this
+# script writes, ICE-lite like pulsemeet, one event loop, pinned to the same core. Ports are
+# picked free for each run. One JSON line per run in $OUT, then the tables (bench/sfu_table.py)
+# that docs/performance.md shows, with the ratios pulsemeet / Janus. SECONDS_PER_RUN (default 8)
+# is each run's measurement window.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 SFULOAD=${SFULOAD:-$root/build/release/bench/pulsemeet-sfuload}
 SCENARIOS=${SCENARIOS:-"rooms-of-6 speaker-100 sweep"}
-# Janus is opt-in (SERVERS="pulsemeet janus") until its media path works: see docs/performance.md.
-SERVERS=${SERVERS:-"pulsemeet"}
+SERVERS=${SERVERS:-"pulsemeet janus"}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-8}
 ROOMS6=${ROOMS6:-4}
 SWEEP_ROOMS=${SWEEP_ROOMS:-"2 4 6 8 10 12 16 20"}
@@ -64,8 +64,9 @@ start_server() {
 # and the WebSocket transport (on 127.0.0.1:$PORT), ICE-lite (as pulsemeet: the load peer is the
 # controlling agent either way), one host candidate on $1, media ports chosen by the kernel, no
 # event handlers, warnings only in its log (JANUS_DEBUG_LEVEL=7 shows every ICE/DTLS step).
-# JANUS_EVENT_LOOPS=N shares N event loops among the handles instead of Janus's default of one
-# thread per handle.
+# JANUS_EVENT_LOOPS (default 1): Janus's event_loops, the threads its handles share, as
+# pulsemeet runs one media worker; 0 is Janus's own default, a thread per handle (100+ threads
+# on one core: slower, docs/performance.md).
 write_janus_config() {
   local lib=/usr/lib/x86_64-linux-gnu/janus
   cat >"$janus_dir/janus.jcfg" <<JCFG
@@ -77,12 +78,13 @@ general: {
   loggers_folder = "$lib/loggers"
   debug_level = ${JANUS_DEBUG_LEVEL:-3}
   session_timeout = 120
-  ${JANUS_EVENT_LOOPS:+event_loops = $JANUS_EVENT_LOOPS}
+  event_loops = ${JANUS_EVENT_LOOPS:-1}
 }
 nat: { ice_lite = true, ice_tcp = false, ignore_mdns = true, ice_enforce_list = "$1" }
 plugins: { disable = "libjanus_audiobridge.so,libjanus_duktape.so,libjanus_echotest.so,libjanus_lua.so,libjanus_nosip.so,libjanus_recordplay.so,libjanus_sip.so,libjanus_streaming.so,libjanus_textroom.so,libjanus_videocall.so,libjanus_voicemail.so" }
 transports: { disable = "libjanus_http.so,libjanus_mqtt.so,libjanus_nanomsg.so,libjanus_pfunix.so,libjanus_rabbitmq.so" }
 events: { broadcast = false }
+loggers: { disable = "libjanus_jsonlog.so" }
 JCFG
   cat >"$janus_dir/janus.transport.websockets.jcfg" <<JCFG
 general: { json = "compact", ws = true, ws_port = $PORT, ws_ip = "127.0.0.1", wss = false }

@@ -63,6 +63,8 @@ class MediaLink {
     void sendRtcp(std::span<const std::uint8_t> plain);
 
     State state() const { return state_; }
+    // The SRTP protection profile DTLS agreed on ("" before that).
+    const char* srtpProfile() const { return dtls_.selectedProfile(); }
     std::uint64_t sendFailures() const { return sendFailures_; }
     std::uint64_t unprotectFailures() const { return unprotectFailures_; }
     std::uint64_t bindingRequestsAnswered() const { return bindingRequestsAnswered_; }

@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <iostream>
 #include <memory>
+#include <set>
 #include <vector>
 
 #include "JanusPeer.hpp"
@@ -126,7 +127,10 @@ boost::json::object runSfuScenario(const RunOptions& options) {
     std::size_t failed = 0;
     std::uint64_t lost = 0;
     std::string firstFailure;
+    std::set<std::string> srtpProfiles;
     for (const auto& peer : peers) {
+        if (auto profile = peer->srtpProfile(); !profile.empty())
+            srtpProfiles.insert(std::move(profile));
         connected += peer->connected() ? 1 : 0;
         if (peer->failed()) {
             ++failed;
@@ -151,6 +155,9 @@ boost::json::object runSfuScenario(const RunOptions& options) {
     out["failed"] = failed;
     if (!firstFailure.empty()) out["first_failure"] = firstFailure;
     out["warmed_up"] = warmedUp;
+    std::string profiles;
+    for (const auto& profile : srtpProfiles) profiles += (profiles.empty() ? "" : ",") + profile;
+    out["srtp_profiles"] = profiles;
     out["seconds"] = wall;
     out["published_pps"] = static_cast<double>(totals.published) / wall;
     out["forwarded_pps"] = forwarded / wall;
