@@ -4,6 +4,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <set>
@@ -20,6 +21,14 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 namespace {
+
+// The 1, 5 and 15 minute load averages, as /proc/loadavg gives them: what else ran on the machine.
+std::string loadAverage() {
+    std::ifstream file("/proc/loadavg");
+    std::string one, five, fifteen;
+    file >> one >> five >> fifteen;
+    return one + " " + five + " " + fifteen;
+}
 
 double ownCpuSeconds() {
     rusage usage{};
@@ -113,6 +122,7 @@ boost::json::object runSfuScenario(const RunOptions& options) {
     for (auto& peer : peers) peer->resetCounters();
     totals = RunTotals{};
     const auto serverBefore = sampleProcess(options.serverPid);
+    const auto loadBefore = loadAverage();
     const double ownBefore = ownCpuSeconds();
     const auto start = Clock::now();
     runUntil(io, peers,
@@ -159,6 +169,7 @@ boost::json::object runSfuScenario(const RunOptions& options) {
     for (const auto& profile : srtpProfiles) profiles += (profiles.empty() ? "" : ",") + profile;
     out["srtp_profiles"] = profiles;
     out["seconds"] = wall;
+    out["load_average"] = loadBefore;
     out["published_pps"] = static_cast<double>(totals.published) / wall;
     out["forwarded_pps"] = forwarded / wall;
     out["server_cpu_share"] = serverCpu / wall;
