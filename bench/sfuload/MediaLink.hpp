@@ -49,8 +49,8 @@ class MediaLink {
     media::SdpFingerprint fingerprint() const { return dtls_.fingerprint(); }
 
     // Binds the socket to `local` (port chosen by the kernel) before the offer, so that the offer
-    // can carry it as a host candidate (Janus's ICE pairs only with a signalled candidate);
-    // returns the port, 0 on failure.
+    // can carry it as a host candidate, as a browser's does (Janus checks the candidates it is
+    // given); returns the port, 0 on failure.
     std::uint16_t bindLocal(const boost::asio::ip::address& local);
     // Starts ICE towards the answer's host candidate; DTLS follows the first success response.
     void start(const boost::asio::ip::udp::endpoint& server, std::string serverUfrag,
