@@ -60,9 +60,10 @@ bench-cluster: server
 	bench/cluster.sh
 
 # The media server under pulsemeet-sfuload (bench/sfu.sh): rooms of 6, one speaker to 100
-# viewers, a sweep of rooms until the server's core is busy; table in docs/performance.md.
+# viewers, a sweep of rooms until the server's core is busy, each against pulsemeet and Janus's
+# VideoRoom in the same run; table in docs/performance.md.
 bench-sfu: server
-	bench/deps.sh
+	bench/deps.sh sfu
 	bench/sfu.sh
 
 # libFuzzer targets (clang, the `fuzz` preset), each run for FUZZ_SECONDS on a copy of its

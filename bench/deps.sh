@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs and builds what `make bench` and `make bench-sfu` need beyond `make deps`: Go +
 # gorilla/websocket and Janus (Debian packages) and the two reference signaling servers, built into bench/.cache from ../shared/bench-peers
-# (read-only there). Does nothing when all of it is already in place.
+# (read-only there). Does nothing when all of it is already in place. `bench/deps.sh sfu` (what
+# `make bench-sfu` runs) installs only the media benchmark's reference, Janus, and taskset: the
+# test dependencies (scripts/deps.sh) stay without Janus.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 peers="${BENCH_PEERS:-}"
@@ -10,9 +12,11 @@ for candidate in ../shared/bench-peers ../../shared/bench-peers /work/shared/ben
 done
 cache=bench/.cache
 
-missing=()
 # janus: the reference media server of `make bench-sfu` (bench/sfu.sh), not a test dependency.
-for package in golang-go golang-github-gorilla-websocket-dev util-linux janus; do
+packages=(util-linux janus)
+[ "${1:-}" = sfu ] || packages+=(golang-go golang-github-gorilla-websocket-dev)
+missing=()
+for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
     missing+=("$package")
 done
@@ -24,6 +28,7 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+[ "${1:-}" != sfu ] || exit 0
 mkdir -p "$cache"
 if [ ! -x "$cache/go-seed/go-seed" ] || ! cmp -s "$peers/go-seed/main.go" "$cache/go-seed/main.go"; then
   echo "bench-deps: building go-seed"

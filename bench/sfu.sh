@@ -6,63 +6,69 @@
 #   speaker-100  one speaker, 100 viewers
 #   sweep        rooms of 6, more each step, until the server's core is busy (SWEEP_BUSY of a
 #                core), the loss passes 1 %, or the load peer's own core is the limit
-# Each run goes against every server in SERVERS (default "pulsemeet"): Janus (Debian
-# package `janus`, bench/deps.sh) with its VideoRoom plugin and WebSocket transport on
-# 127.0.0.1, configured in a directory this script writes (bench/.cache/janus), ICE-lite like
-# pulsemeet, pinned to the same core. One JSON line per run in $OUT, then the table
-# (bench/sfu_table.py) that docs/performance.md shows. SECONDS_PER_RUN (default 8) is each run's
-# measurement window.
+# Each run goes against every server in SERVERS (default "pulsemeet janus"), one after the
+# other, a fresh server process per run: Janus (Debian package `janus`, bench/deps.sh) with its
+# VideoRoom plugin and WebSocket transport on 127.0.0.1, configured in a temporary directory this
+# script writes, ICE-lite like pulsemeet, one event loop, pinned to the same core. Ports are
+# picked free for each run. One JSON line per run in $OUT, then the tables (bench/sfu_table.py)
+# that docs/performance.md shows, with the ratios pulsemeet / Janus. SECONDS_PER_RUN (default 8)
+# is each run's measurement window.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 SFULOAD=${SFULOAD:-$root/build/release/bench/pulsemeet-sfuload}
 SCENARIOS=${SCENARIOS:-"rooms-of-6 speaker-100 sweep"}
-# Janus is opt-in (SERVERS="pulsemeet janus") until its media path works: see docs/performance.md.
-SERVERS=${SERVERS:-"pulsemeet"}
+SERVERS=${SERVERS:-"pulsemeet janus"}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-8}
 ROOMS6=${ROOMS6:-4}
 SWEEP_ROOMS=${SWEEP_ROOMS:-"2 4 6 8 10 12 16 20"}
 SWEEP_BUSY=${SWEEP_BUSY:-0.9}
-PORT=${BENCH_PORT:-18090}
 OUT=$(results_file sfu)
 
 server_pid=""
+# Made here, not in run(): the sweep calls run() in a subshell, whose EXIT trap is not this one.
+janus_dir=""
+case " $SERVERS " in *" janus "*) janus_dir=$(mktemp -d /tmp/pulsemeet-bench-janus.XXXXXX) ;; esac
 stop_server() {
   if [ -n "$server_pid" ]; then
     stop_pids "$server_pid"
     server_pid=""
   fi
 }
-trap stop_server EXIT
+trap 'stop_server; [ -z "$janus_dir" ] || rm -rf "$janus_dir"' EXIT
 
 start_server() {
   local log=$root/bench/.cache/$1-sfu.log
+  PORT=$(free_port)
+  media_ip=""
   case $1 in
     pulsemeet)
       start_pulsemeet "$PORT" "$SERVER_CPU" "$log" SFU_MODE=always MEDIA_WORKERS=1 \
         MAX_PEERS_PER_ROOM=200
       ;;
     janus)
-      write_janus_config
+      # Janus leaves loopback out of its candidates: its media goes over the first other
+      # address (still delivered inside this host), where the load peer's sockets bind too.
+      media_ip=${JANUS_MEDIA_IP:-$(hostname -I | tr ' ' '\n' | grep -m1 -E '^[0-9]+(\.[0-9]+){3}$')}
+      [ -n "$media_ip" ] || { echo "bench-sfu: no IPv4 address besides loopback for Janus's media" >&2; return 1; }
+      write_janus_config "$media_ip"
       taskset -c "$SERVER_CPU" janus -F "$janus_dir" -C "$janus_dir/janus.jcfg" >"$log" 2>&1 &
       started_pid=$!
       ;;
   esac
   server_pid=$started_pid
-  # Janus announces a candidate on the first non-loopback address; the load peer's media
-  # sockets bind there too and announce it (Janus pairs only with a signalled candidate).
-  media_ip=""
-  [ "$1" != janus ] || media_ip=$(hostname -I | cut -d' ' -f1)
   await_port "$PORT" "$1 (see $log)"
   sleep 0.3
 }
 
-# Janus as the bench runs it: only the VideoRoom plugin and the WebSocket transport (on
-# 127.0.0.1:$PORT), ICE-lite (as pulsemeet: the load peer is the controlling agent either way),
-# no event handlers, warnings only in its log.
-janus_dir=$root/bench/.cache/janus
+# Janus as the bench runs it, configured in a fresh temporary directory: only the VideoRoom plugin
+# and the WebSocket transport (on 127.0.0.1:$PORT), ICE-lite (as pulsemeet: the load peer is the
+# controlling agent either way), one host candidate on $1, media ports chosen by the kernel, no
+# event handlers, warnings only in its log (JANUS_DEBUG_LEVEL=7 shows every ICE/DTLS step).
+# JANUS_EVENT_LOOPS (default 1): Janus's event_loops, the threads its handles share, as
+# pulsemeet runs one media worker; 0 is Janus's own default, a thread per handle (100+ threads
+# on one core: slower, docs/performance.md).
 write_janus_config() {
   local lib=/usr/lib/x86_64-linux-gnu/janus
-  mkdir -p "$janus_dir"
   cat >"$janus_dir/janus.jcfg" <<JCFG
 general: {
   configs_folder = "$janus_dir"
@@ -72,12 +78,13 @@ general: {
   loggers_folder = "$lib/loggers"
   debug_level = ${JANUS_DEBUG_LEVEL:-3}
   session_timeout = 120
+  event_loops = ${JANUS_EVENT_LOOPS:-1}
 }
-media: { rtp_port_range = "30000-39999" }
-nat: { ice_lite = true, ice_tcp = false, ignore_mdns = true }
+nat: { ice_lite = true, ice_tcp = false, ignore_mdns = true, ice_enforce_list = "$1" }
 plugins: { disable = "libjanus_audiobridge.so,libjanus_duktape.so,libjanus_echotest.so,libjanus_lua.so,libjanus_nosip.so,libjanus_recordplay.so,libjanus_sip.so,libjanus_streaming.so,libjanus_textroom.so,libjanus_videocall.so,libjanus_voicemail.so" }
 transports: { disable = "libjanus_http.so,libjanus_mqtt.so,libjanus_nanomsg.so,libjanus_pfunix.so,libjanus_rabbitmq.so" }
 events: { broadcast = false }
+loggers: { disable = "libjanus_jsonlog.so" }
 JCFG
   cat >"$janus_dir/janus.transport.websockets.jcfg" <<JCFG
 general: { json = "compact", ws = true, ws_port = $PORT, ws_ip = "127.0.0.1", wss = false }

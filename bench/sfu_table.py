@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Prints the table of one `make bench-sfu` run (a JSON-lines file from bench/sfu.sh): a row per
-run, and, when Janus ran the same scenario, the ratios pulsemeet / Janus."""
+"""Prints the tables of one `make bench-sfu` run (a JSON-lines file from bench/sfu.sh): a row per
+run; then, for every scenario both pulsemeet and Janus ran, the two side by side with the ratios
+pulsemeet / Janus against the issue's targets; then each server's sweep capacity."""
 import json
 import sys
 
@@ -17,39 +18,93 @@ COLUMNS = [
     ("misrouted", "misrouted", "{}"),
     ("rss_per_transport_kib", "RSS/transport KiB", "{:.0f}"),
     ("loadgen_cpu_share", "load peer core", "{:.2f}"),
+    ("load_average", "load avg", "{}"),
 ]
 
 
-def main(path):
-    rows = [json.loads(line) for line in open(path) if line.strip()]
+def name(row):
+    if row.get("scenario") == "sweep":
+        return f"sweep {row.get('rooms')} rooms"
+    return row["scenario"]
+
+
+def number(value, form):
+    return form.format(value) if isinstance(value, (int, float)) else "-"
+
+
+def ratio(ours, theirs):
+    if not isinstance(ours, (int, float)) or not isinstance(theirs, (int, float)) or theirs <= 0:
+        return "-"
+    return f"{ours / theirs:.2f}"
+
+
+def per_run(rows):
     print("| " + " | ".join(label for _, label, _ in COLUMNS) + " |")
     print("|" + "---|" * len(COLUMNS))
     for row in rows:
         cells = []
         for key, _, form in COLUMNS:
-            value = row.get(key, "")
-            if key == "scenario" and row.get("scenario") == "sweep":
-                value = f"sweep {row.get('rooms')} rooms"
+            value = name(row) if key == "scenario" else row.get(key, "")
             cells.append(form.format(value) if value != "" else "-")
         print("| " + " | ".join(cells) + " |")
-    by = {}
+
+
+def side_by_side(rows):
+    by = {(name(row), row["server"]): row for row in rows}
+    pairs = [(scenario, row, by[(scenario, "janus")])
+             for (scenario, server), row in by.items()
+             if server == "pulsemeet" and (scenario, "janus") in by]
+    if not pairs:
+        return
+    print("\npulsemeet vs Janus, same load, same run; ratio = pulsemeet / Janus (targets: CPU/pkt "
+          "<= 0.33, p99 <= 0.5)\n")
+    print("| scenario | fwd pkt/s | CPU us/pkt | CPU ratio | p50 ms | p99 ms | p99 ratio "
+          "| loss % | misrouted |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for scenario, ours, janus in pairs:
+        if ours.get("forwarded_pps", 0) <= 0 or janus.get("forwarded_pps", 0) <= 0:
+            print(f"| {scenario} | {number(ours.get('forwarded_pps'), '{:.0f}')} | "
+                  f"{number(janus.get('forwarded_pps'), '{:.0f}')} | - (nothing forwarded by one "
+                  "of them) | | | | | |")
+            continue
+
+        def both(key, form):
+            return f"{number(ours.get(key), form)} vs {number(janus.get(key), form)}"
+
+        print(f"| {scenario} | {both('forwarded_pps', '{:.0f}')} "
+              f"| {both('server_cpu_us_per_packet', '{:.2f}')} "
+              f"| {ratio(ours.get('server_cpu_us_per_packet'), janus.get('server_cpu_us_per_packet'))} "
+              f"| {both('latency_p50_ms', '{:.2f}')} | {both('latency_p99_ms', '{:.2f}')} "
+              f"| {ratio(ours.get('latency_p99_ms'), janus.get('latency_p99_ms'))} "
+              f"| {both('loss_percent', '{:.3f}')} | {both('misrouted', '{}')} |")
+
+
+def capacity(rows):
+    """The most a server forwarded in its sweep with loss <= 1 % and p99 under a second."""
+    best = {}
     for row in rows:
-        by[(row["scenario"], row.get("rooms"), row["server"])] = row
-    ratios = []
-    for (scenario, rooms, server), row in by.items():
-        janus = by.get((scenario, rooms, "janus"))
-        if server != "pulsemeet" or janus is None:
+        if row.get("scenario") != "sweep":
             continue
-        if janus.get("forwarded_pps", 0) <= 0 or row.get("forwarded_pps", 0) <= 0:
-            ratios.append(f"| {scenario} {rooms} | - (nothing forwarded by one of them) | - |")
+        if row.get("loss_percent", 100) > 1 or row.get("latency_p99_ms", 1e9) > 1000:
             continue
-        cpu = row["server_cpu_us_per_packet"] / max(janus["server_cpu_us_per_packet"], 1e-9)
-        p99 = row["latency_p99_ms"] / max(janus["latency_p99_ms"], 1e-9)
-        ratios.append(f"| {scenario} {rooms} | {cpu:.2f} | {p99:.2f} |")
-    if ratios:
-        print("\n| scenario | CPU/pkt pulsemeet / Janus (target <= 0.33) | p99 pulsemeet / Janus (target <= 0.5) |")
-        print("|---|---|---|")
-        print("\n".join(ratios))
+        if row.get("forwarded_pps", 0) > best.get(row["server"], {}).get("forwarded_pps", 0):
+            best[row["server"]] = row
+    if not best:
+        return
+    print("\nSweep: the most forwarded with loss <= 1 % and p99 < 1 s\n")
+    print("| server | rooms of 6 | fwd pkt/s | server core | CPU us/pkt | p99 ms |")
+    print("|---|---|---|---|---|---|")
+    for server, row in best.items():
+        print(f"| {server} | {row.get('rooms')} | {row['forwarded_pps']:.0f} "
+              f"| {row['server_cpu_share']:.2f} | {row['server_cpu_us_per_packet']:.2f} "
+              f"| {row['latency_p99_ms']:.2f} |")
+
+
+def main(path):
+    rows = [json.loads(line) for line in open(path) if line.strip()]
+    per_run(rows)
+    side_by_side(rows)
+    capacity(rows)
 
 
 if __name__ == "__main__":

@@ -40,6 +40,12 @@ bool JanusPeer::connected() const {
     return published && subscribed;
 }
 
+std::string JanusPeer::srtpProfile() const {
+    if (publishLink_.state() == MediaLink::State::connected) return publishLink_.srtpProfile();
+    if (subscribeLink_.state() == MediaLink::State::connected) return subscribeLink_.srtpProfile();
+    return {};
+}
+
 void JanusPeer::onOpen(BenchClient&, boost::beast::error_code ec) {
     if (ec) return fail("websocket: " + ec.message());
     request({{"janus", "create"}}, [this](const json::object& reply) {

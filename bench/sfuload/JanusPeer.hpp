@@ -40,6 +40,7 @@ class JanusPeer final : public Participant, public ClientEvents {
     std::uint64_t lost() const override { return subscriber_.lost(); }
     void resetCounters() override { subscriber_.resetCounters(); }
     bool publishes() const override { return plan_.publishes; }
+    std::string srtpProfile() const override;
 
     void onOpen(BenchClient& client, boost::beast::error_code ec) override;
     void onMessage(BenchClient& client, std::string_view text) override;

@@ -27,6 +27,7 @@ class LoadPeer final : public Participant, public ClientEvents, public MediaLink
     std::uint64_t lost() const override { return subscriber_.lost(); }
     void resetCounters() override { subscriber_.resetCounters(); }
     bool publishes() const override { return plan_.publishes; }
+    std::string srtpProfile() const override { return link_.srtpProfile(); }
 
     // ClientEvents
     void onOpen(BenchClient& client, boost::beast::error_code ec) override;

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "media/PacketClassifier.hpp"
+#include "media/StunMessage.hpp"
 
 namespace pulsemeet::bench::sfu {
 
@@ -47,6 +48,7 @@ void MediaLink::start(const udp::endpoint& server, std::string serverUfrag,
                       std::string serverPassword) {
     serverUfrag_ = std::move(serverUfrag);
     serverPassword_ = std::move(serverPassword);
+    server_ = server;
     boost::system::error_code error;
     if (!socket_.is_open()) socket_.open(server.protocol(), error);
     if (!error) socket_.connect(server, error);
@@ -86,6 +88,28 @@ void MediaLink::sendBindingRequest() {
     sendRaw(request);
 }
 
+bool MediaLink::answerBindingRequest(std::span<const std::uint8_t> datagram) {
+    const auto request = media::StunMessage::parse(datagram);
+    if (!request || request->messageClass() != media::StunClass::request) return false;
+    // RFC 8445 §7.3: USERNAME "<this side's ufrag>:<theirs>", keyed with this side's password.
+    const auto username = request->username();
+    if (request->method() != media::stun::kMethodBinding || !username ||
+        !username->starts_with(localUfrag_ + ":") ||
+        !request->messageIntegrityValid(localPassword_))
+        return true;  // not for this link: no answer, as a browser gives none
+    const auto address = server_.address();
+    const auto mapped = address.is_v4()
+                            ? media::Endpoint::v4(address.to_v4().to_bytes(), server_.port())
+                            : media::Endpoint::v6(address.to_v6().to_bytes(), server_.port());
+    media::StunMessageWriter writer(stunResponseBuffer_, media::StunClass::success,
+                                    media::stun::kMethodBinding, request->transactionId());
+    writer.addXorMappedAddress(mapped).addMessageIntegrity(localPassword_).addFingerprint();
+    if (!writer.ok()) return true;
+    ++bindingRequestsAnswered_;
+    sendRaw(writer.bytes());
+    return true;
+}
+
 void MediaLink::receiveNext() {
     socket_.async_receive(
         asio::buffer(receiveBuffer_),
@@ -99,6 +123,7 @@ void MediaLink::receiveNext() {
 void MediaLink::onDatagram(std::span<std::uint8_t> datagram) {
     switch (media::classifyPacket(datagram)) {
         case media::PacketKind::stun:
+            if (answerBindingRequest(datagram)) return;
             // A success response (class bits 0b10 in the type 0x0101) ends the checks.
             if (state_ == State::checking && datagram[0] == 0x01 && datagram[1] == 0x01) {
                 state_ = State::handshaking;

@@ -17,7 +17,10 @@
 // test DTLS client (server/tests/support/MediaTestClient.hpp), its STUN binding request, and the
 // media library's SRTP session. One UDP socket per link; everything runs on the load peer's one
 // thread. ICE: this side is controlling and nominates at once (USE-CANDIDATE), as against any
-// ICE-lite server; binding requests go on every 2 s afterwards as consent (RFC 7675).
+// ICE-lite server; binding requests go on every 2 s afterwards as consent (RFC 7675). It also
+// answers the server's own binding requests, as a full agent does: Janus's libnice checks the
+// pair itself even when it announces ice-lite, and only a pair its own check validated can be
+// nominated and selected (before that libnice drops the DTLS records and sends nothing back).
 namespace pulsemeet::bench::sfu {
 
 class MediaLinkListener {
@@ -46,8 +49,8 @@ class MediaLink {
     media::SdpFingerprint fingerprint() const { return dtls_.fingerprint(); }
 
     // Binds the socket to `local` (port chosen by the kernel) before the offer, so that the offer
-    // can carry it as a host candidate (Janus's ICE pairs only with a signalled candidate);
-    // returns the port, 0 on failure.
+    // can carry it as a host candidate, as a browser's does (Janus checks the candidates it is
+    // given); returns the port, 0 on failure.
     std::uint16_t bindLocal(const boost::asio::ip::address& local);
     // Starts ICE towards the answer's host candidate; DTLS follows the first success response.
     void start(const boost::asio::ip::udp::endpoint& server, std::string serverUfrag,
@@ -60,13 +63,19 @@ class MediaLink {
     void sendRtcp(std::span<const std::uint8_t> plain);
 
     State state() const { return state_; }
+    // The SRTP protection profile DTLS agreed on ("" before that).
+    const char* srtpProfile() const { return dtls_.selectedProfile(); }
     std::uint64_t sendFailures() const { return sendFailures_; }
     std::uint64_t unprotectFailures() const { return unprotectFailures_; }
+    std::uint64_t bindingRequestsAnswered() const { return bindingRequestsAnswered_; }
 
   private:
     void receiveNext();
     void onDatagram(std::span<std::uint8_t> datagram);
     void sendBindingRequest();
+    // Answers a binding request keyed with this side's password; false when `datagram` is no
+    // request (a response to this side's checks).
+    bool answerBindingRequest(std::span<const std::uint8_t> datagram);
     void stepDtls();
     void sendRaw(std::span<const std::uint8_t> datagram);
     void sendProtected(std::span<const std::uint8_t> plain, bool rtcp);
@@ -76,6 +85,8 @@ class MediaLink {
     boost::asio::ip::udp::socket socket_;
     std::array<std::uint8_t, 2048> receiveBuffer_{};
     std::array<std::uint8_t, 2048> sendBuffer_{};
+    std::array<std::uint8_t, 256> stunResponseBuffer_{};
+    boost::asio::ip::udp::endpoint server_;
     std::string localUfrag_;
     std::string localPassword_;
     std::string serverUfrag_;
@@ -90,6 +101,7 @@ class MediaLink {
     std::uint8_t transactionSeed_ = 1;
     std::uint64_t sendFailures_ = 0;
     std::uint64_t unprotectFailures_ = 0;
+    std::uint64_t bindingRequestsAnswered_ = 0;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

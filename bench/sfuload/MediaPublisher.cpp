@@ -62,10 +62,14 @@ void MediaPublisher::send(MediaLink& link, std::uint8_t payloadType, std::uint32
                           std::uint16_t sequence, std::uint32_t timestamp, bool marker,
                           std::vector<std::uint8_t>& payload, std::uint32_t counter, bool keep) {
     PayloadStamp{roomTag_, publisherTag_, counter, monotonicNanos()}.writeTo(payload);
-    const std::uint8_t mid[] = {static_cast<std::uint8_t>(ssrc == audioSsrc_ ? '0' : '1')};
-    const media::RtpExtensionElement elements[] = {{kMidExtensionId, mid}};
-    const auto size = media::writeRtpPacket(
-        packetBuffer_, {marker, payloadType, sequence, timestamp, ssrc, {}}, elements, payload);
+    const bool audio = ssrc == audioSsrc_;
+    const std::uint8_t mid[] = {static_cast<std::uint8_t>(audio ? '0' : '1')};
+    const std::uint8_t level[] = {kSpeakingLevel};
+    const media::RtpExtensionElement elements[] = {{kMidExtensionId, mid},
+                                                   {kAudioLevelExtensionId, level}};
+    const auto size =
+        media::writeRtpPacket(packetBuffer_, {marker, payloadType, sequence, timestamp, ssrc, {}},
+                              std::span(elements).first(audio ? 2 : 1), payload);
     if (size == 0) return;
     const std::span<const std::uint8_t> packet(packetBuffer_.data(), size);
     link.sendRtp(packet);

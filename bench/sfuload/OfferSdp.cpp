@@ -23,6 +23,9 @@ std::string loadPeerSdp(const std::vector<SdpSection>& sections, const std::stri
                "\r\na=setup:" + setup + "\r\na=mid:" + s.mid + "\r\n";
         sdp += "a=extmap:" + std::to_string(kMidExtensionId) +
                " urn:ietf:params:rtp-hdrext:sdes:mid\r\n";
+        if (!video)
+            sdp += "a=extmap:" + std::to_string(kAudioLevelExtensionId) +
+                   " urn:ietf:params:rtp-hdrext:ssrc-audio-level\r\n";
         sdp += "a=" + s.direction + "\r\na=rtcp-mux\r\na=rtcp-rsize\r\n";
         if (video) {
             sdp += "a=rtpmap:" + pt + " VP8/90000\r\n";

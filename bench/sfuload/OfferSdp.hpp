@@ -7,7 +7,8 @@
 
 #include "media/SdpOffer.hpp"
 
-// The SDP a load peer sends: one BUNDLE group, rtcp-mux, the mid header extension (id 4), Opus
+// The SDP a load peer sends: one BUNDLE group, rtcp-mux, the mid header extension (id 4) and on
+// audio ssrc-audio-level (id 1), Opus
 // 111 or VP8 96 with nack/pli (payload types as the other side numbered them, in an answer), an
 // a=ssrc for what it sends. `setup` is "actpass" in an offer to pulsemeet, "active" where the
 // load peer must be the DTLS client (its DTLS side is a client only).

@@ -37,6 +37,8 @@ class Participant {
     virtual std::uint64_t lost() const = 0;
     virtual void resetCounters() = 0;
     virtual bool publishes() const = 0;
+    // The SRTP profile of its (first connected) media link, "" when none is connected.
+    virtual std::string srtpProfile() const = 0;
 
     bool failed() const { return failed_; }
     const std::string& failure() const { return failure_; }

@@ -4,8 +4,10 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <fstream>
 #include <iostream>
 #include <memory>
+#include <set>
 #include <vector>
 
 #include "JanusPeer.hpp"
@@ -19,6 +21,14 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 namespace {
+
+// The 1, 5 and 15 minute load averages, as /proc/loadavg gives them: what else ran on the machine.
+std::string loadAverage() {
+    std::ifstream file("/proc/loadavg");
+    std::string one, five, fifteen;
+    file >> one >> five >> fifteen;
+    return one + " " + five + " " + fifteen;
+}
 
 double ownCpuSeconds() {
     rusage usage{};
@@ -112,6 +122,7 @@ boost::json::object runSfuScenario(const RunOptions& options) {
     for (auto& peer : peers) peer->resetCounters();
     totals = RunTotals{};
     const auto serverBefore = sampleProcess(options.serverPid);
+    const auto loadBefore = loadAverage();
     const double ownBefore = ownCpuSeconds();
     const auto start = Clock::now();
     runUntil(io, peers,
@@ -126,7 +137,10 @@ boost::json::object runSfuScenario(const RunOptions& options) {
     std::size_t failed = 0;
     std::uint64_t lost = 0;
     std::string firstFailure;
+    std::set<std::string> srtpProfiles;
     for (const auto& peer : peers) {
+        if (auto profile = peer->srtpProfile(); !profile.empty())
+            srtpProfiles.insert(std::move(profile));
         connected += peer->connected() ? 1 : 0;
         if (peer->failed()) {
             ++failed;
@@ -151,7 +165,11 @@ boost::json::object runSfuScenario(const RunOptions& options) {
     out["failed"] = failed;
     if (!firstFailure.empty()) out["first_failure"] = firstFailure;
     out["warmed_up"] = warmedUp;
+    std::string profiles;
+    for (const auto& profile : srtpProfiles) profiles += (profiles.empty() ? "" : ",") + profile;
+    out["srtp_profiles"] = profiles;
     out["seconds"] = wall;
+    out["load_average"] = loadBefore;
     out["published_pps"] = static_cast<double>(totals.published) / wall;
     out["forwarded_pps"] = forwarded / wall;
     out["server_cpu_share"] = serverCpu / wall;

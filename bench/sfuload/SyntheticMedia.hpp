@@ -16,6 +16,12 @@ namespace pulsemeet::bench::sfu {
 constexpr std::uint8_t kOpusPayloadType = 111;
 constexpr std::uint8_t kVp8PayloadType = 96;
 constexpr std::uint8_t kMidExtensionId = 4;
+// RFC 6464 ssrc-audio-level on every microphone packet, as browsers send it: a media server picks
+// the active speaker and, in big rooms, the microphones it forwards by it (pulsemeet forwards only
+// the 3 loudest above 16 people and puts the speakers' cameras first in last-N). Every publisher
+// speaks at -20 dBov (linear 0.1) with the voice bit set.
+constexpr std::uint8_t kAudioLevelExtensionId = 1;
+constexpr std::uint8_t kSpeakingLevel = 0x80 | 20;
 constexpr std::size_t kMaxRtpPayload = 1100;
 
 // The last bytes of every payload.
