@@ -38,6 +38,9 @@ fi
 for dir in web e2e; do
   [ -f "$dir/package-lock.json" ] || continue
   stamp="$dir/node_modules/.pulsemeet-lock"
+  # A symlinked node_modules belongs to another checkout (a git worktree sharing it): npm ci
+  # would empty that checkout's folder under whatever runs there.
+  if [ -L "$dir/node_modules" ]; then continue; fi
   if [ ! -f "$stamp" ] || ! cmp -s "$dir/package-lock.json" "$stamp"; then
     echo "deps: npm ci in $dir"
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
