@@ -52,9 +52,15 @@ std::vector<TrackKey> RoomForwarding::forwardedFor(const std::string& viewerId,
                                                    const std::vector<TrackKey>& available) const {
     const auto pins = pinned_.find(viewerId);
     const std::vector<std::string> noPins;
-    const auto cameras =
-        lastNCameras(speakers_.recentSpeakers(), viewerId,
-                     pins == pinned_.end() ? noPins : pins->second, options_.videoLastN);
+    // Only people with a camera to forward hold a last-N place: a listener without one (a
+    // viewer who joined early, a phone with its camera off) would otherwise keep a camera out.
+    std::vector<std::string> withCamera;
+    for (const auto& peerId : speakers_.recentSpeakers())
+        if (std::find(available.begin(), available.end(), TrackKey{peerId, TrackSource::camera}) !=
+            available.end())
+            withCamera.push_back(peerId);
+    const auto cameras = lastNCameras(
+        withCamera, viewerId, pins == pinned_.end() ? noPins : pins->second, options_.videoLastN);
     const bool allAudio = !bigForAudio();
     std::vector<TrackKey> out;
     for (const auto& key : available) {

@@ -296,5 +296,22 @@ TEST(RoomForwarding, ScreensAreAlwaysForwardedAndPinsAddCameras) {
               forwarded.end());
 }
 
+// Found by the one-speaker-to-100-viewers benchmark: viewers with no camera joined first and
+// held every last-N place, so the speaker's camera reached nobody.
+TEST(RoomForwarding, PeopleWithoutACameraHoldNoLastNPlace) {
+    RoomForwarding room(RoomForwarding::Options{2, {}});
+    for (const char* peer : {"v1", "v2", "v3", "v4", "speaker", "other"}) room.addPeer(peer);
+    std::vector<TrackKey> available = {{"speaker", TrackSource::camera},
+                                       {"speaker", TrackSource::microphone},
+                                       {"other", TrackSource::camera}};
+    for (const char* viewer : {"v2", "v3", "v4"})
+        available.push_back({viewer, TrackSource::microphone});
+    const auto forwarded = room.forwardedFor("v1", available);
+    EXPECT_EQ(countOf(forwarded, TrackSource::camera), 2U);
+    EXPECT_NE(
+        std::find(forwarded.begin(), forwarded.end(), TrackKey{"speaker", TrackSource::camera}),
+        forwarded.end());
+}
+
 }  // namespace
 }  // namespace pulsemeet::media
