@@ -7,6 +7,7 @@
 // nothing). A measurement, not a guard: five encoding pages are too heavy for `make test` on two
 // cores, so it runs only with PULSEMEET_SIMULCAST_BYTES=1 and prints its numbers.
 import { expect, test, type Browser } from '@playwright/test';
+import { mediumCapture } from '../helpers/pageScripts';
 import { joinCall, type Participant } from '../helpers/participant';
 import { startServer, type RunningServer } from '../helpers/server';
 
@@ -15,18 +16,6 @@ test.setTimeout(300_000);
 
 const PAGES = 5;
 const WINDOW_MS = 10_000;
-
-function mediumCapture(): void {
-  const md = navigator.mediaDevices;
-  const original = md.getUserMedia.bind(md);
-  md.getUserMedia = (constraints?: MediaStreamConstraints) => {
-    if (constraints && constraints.video) {
-      const video = typeof constraints.video === 'object' ? constraints.video : {};
-      constraints = { ...constraints, video: { ...video, width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 15 } } };
-    }
-    return original(constraints);
-  };
-}
 
 /** While window.__everyFull is set, every sfu-view this page sends asks every video at 1080p. */
 function everyFullLayer(): void {

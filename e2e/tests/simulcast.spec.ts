@@ -7,7 +7,7 @@
 // asked for, would never be sent; web/src/transport/SfuTransport.ts); the viewers 320x180 to
 // spare the two cores.
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { frameWatch, smallCapture } from '../helpers/pageScripts';
+import { frameWatch, smallCapture, mediumCapture } from '../helpers/pageScripts';
 import { joinCall, type Participant } from '../helpers/participant';
 import { startServer, type RunningServer } from '../helpers/server';
 
@@ -18,19 +18,6 @@ let server: RunningServer;
 const people: Participant[] = [];
 const roomId = `e2e-simulcast-${Date.now().toString(36)}`;
 const report: Record<string, unknown> = {};
-
-/** Every camera the app opens captures 640x360 at 15 fps: room for two simulcast layers. */
-function mediumCapture(): void {
-  const md = navigator.mediaDevices;
-  const original = md.getUserMedia.bind(md);
-  md.getUserMedia = (constraints?: MediaStreamConstraints) => {
-    if (constraints && constraints.video) {
-      const video = typeof constraints.video === 'object' ? constraints.video : {};
-      constraints = { ...constraints, video: { ...video, width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 15 } } };
-    }
-    return original(constraints);
-  };
-}
 
 async function join(browser: Browser, name: string, capture: () => void): Promise<Participant> {
   const p = await joinCall(browser, server.baseURL, roomId, name, '', { initScripts: [capture, frameWatch] });

@@ -14,6 +14,7 @@
 #include <sstream>
 #include <thread>
 
+#include "ChildProcess.hpp"
 #include "RedisServer.hpp"
 #include "ServerProcess.hpp"
 #include "WsClient.hpp"
@@ -36,16 +37,6 @@ std::string chromeOffer() {
     std::stringstream text;
     text << in.rdbuf();
     return text.str();
-}
-
-template <typename Condition>
-bool eventually(Condition condition, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (condition()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return condition();
 }
 
 // Joins as our browser client does (it can use the media server).

@@ -7,6 +7,7 @@
 #include <memory>
 #include <thread>
 
+#include "ChildProcess.hpp"
 #include "RedisServer.hpp"
 #include "ServerProcess.hpp"
 #include "SignalMessages.hpp"
@@ -36,17 +37,6 @@ std::vector<std::string> peerIds(json::object& roomJoined) {
     }
     std::sort(ids.begin(), ids.end());
     return ids;
-}
-
-// Polls `condition` until it holds or the deadline passes.
-template <typename Condition>
-bool eventually(Condition condition, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (condition()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return condition();
 }
 
 bool readyIs(std::uint16_t port, int status) {

@@ -61,7 +61,7 @@ std::uint16_t freeLoopbackPort();
 
 // Polls `condition` until it holds or `timeout` passes; returns its last answer.
 template <typename Condition>
-bool eventually(Condition condition, std::chrono::milliseconds timeout) {
+bool eventually(Condition condition, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (true) {
         if (condition()) return true;
