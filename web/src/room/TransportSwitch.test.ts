@@ -71,14 +71,14 @@ async function sfuForwardsBoth(t: ReturnType<typeof setup>) {
   t.receive({ type: 'sfu-tracks', tracks: ['p2', 'p3'].flatMap((peerId) => [{ peerId, source: 'microphone' }, { peerId, source: 'camera' }]) });
   await step();
   expect(t.sent('sfu-offer')).toHaveLength(2);
-  // Our m-lines: 0 microphone, 1 camera, then receiving 2-3 audio, 4-5 video.
+  // Our m-lines: 0 microphone, 1 camera, then receiving 2-3 for p2, 4-5 for p3 (audio, video).
   t.receive({
     type: 'sfu-answer',
     sdp: 'v=0\r\n',
     tracks: [
       { mid: '2', peerId: 'p2', source: 'microphone' },
-      { mid: '4', peerId: 'p2', source: 'camera' },
-      { mid: '3', peerId: 'p3', source: 'microphone' },
+      { mid: '3', peerId: 'p2', source: 'camera' },
+      { mid: '4', peerId: 'p3', source: 'microphone' },
       { mid: '5', peerId: 'p3', source: 'camera' },
     ],
   });
@@ -114,17 +114,17 @@ describe('TransportSwitch: mesh to media server', () => {
     expect(t.room.mediaTransport).toBe('mesh');
     expect(t.tileVideo('p2')).toBe(meshVideo);
     expect(t.mesh.some((pc) => pc.closed)).toBe(false);
-    sfuPc.stats = [decodedOn('4', 3), decodedOn('5', 0)];
+    sfuPc.stats = [decodedOn('3', 3), decodedOn('5', 0)];
     await step(1_000);
     expect(t.room.mediaTransport).toBe('mesh'); // Di's picture not yet
 
     // The tiles take the media server's tracks in one render, before the mesh is closed.
     const seen: Array<{ video: MediaStreamTrack | null; meshClosed: boolean }> = [];
     t.room.subscribe(() => seen.push({ video: t.tileVideo('p2'), meshClosed: t.mesh.every((pc) => pc.closed) }));
-    sfuPc.stats = [decodedOn('4', 3), decodedOn('5', 1)];
+    sfuPc.stats = [decodedOn('3', 3), decodedOn('5', 1)];
     await step(300);
     expect(t.room.mediaTransport).toBe('sfu');
-    const sfuVideo = sfuPc.transceivers[4]!.receiver.track;
+    const sfuVideo = sfuPc.transceivers[3]!.receiver.track;
     expect(t.tileVideo('p2')).toBe(sfuVideo);
     expect(seen[0]).toEqual({ video: sfuVideo, meshClosed: false });
     expect(t.room.peerConnections()).toEqual(new Map([['p2', sfuPc], ['p3', sfuPc]]));
@@ -148,7 +148,7 @@ describe('TransportSwitch: mesh to media server', () => {
     const sfuPc = FakePeerConnection.instances[2]!;
     await sfuForwardsBoth(t);
     sfuPc.setConnectionState('connected');
-    sfuPc.stats = [decodedOn('4', 1)];
+    sfuPc.stats = [decodedOn('3', 1)];
     await step(300);
     expect(t.room.mediaTransport).toBe('sfu');
   });

@@ -63,17 +63,22 @@ describe('SfuTransport: the offer', () => {
     await settle();
     expect(FakePeerConnection.instances).toHaveLength(1);
     expect(t.pc().config).toEqual({ iceServers: STUN, iceTransportPolicy: 'relay' });
+    // Bo, known before the first offer: receiving m-lines for its microphone and camera in it.
     expect(t.pc().transceivers.map((x) => [x.direction, x.receiver.track.kind, x.sender.track])).toEqual([
       ['sendonly', 'audio', t.local.audio],
       ['sendonly', 'video', t.local.video],
+      ['recvonly', 'audio', null],
+      ['recvonly', 'video', null],
     ]);
     expect(t.offers()).toEqual([{ type: 'sfu-offer', sdp: t.pc().localDescription!.sdp }]);
     t.pc().emitCandidate('candidate:1 1 udp 1 192.0.2.1 5000 typ host');
     expect(t.sent.map((m) => m.type)).toEqual(['sfu-offer']);
-    // A second peer changes nothing: the media server decides what reaches us.
+    // A second peer adds its receiving m-lines for the next offer, and no offer of its own: the
+    // media server says when it has something to forward (sfu-tracks).
     t.transport.addPeer('cy', false);
     await settle();
     expect(FakePeerConnection.instances).toHaveLength(1);
+    expect(receivers(t.pc())).toEqual([['2', 'audio'], ['3', 'video'], [null, 'audio'], [null, 'video']]);
     expect(t.offers()).toHaveLength(1);
   });
 
@@ -82,25 +87,28 @@ describe('SfuTransport: the offer', () => {
     t.transport.addPeer('bo', false);
     t.transport.addPeer('cy', false);
     await settle();
+    // The first offer: a microphone and a camera m-line for each member.
+    expect(receivers(t.pc())).toEqual([['2', 'audio'], ['3', 'video'], ['4', 'audio'], ['5', 'video']]);
     t.transport.handleMessage({ type: 'sfu-tracks', tracks: [{ peerId: 'bo', source: 'microphone' }, { peerId: 'bo', source: 'camera' }, { peerId: 'cy', source: 'camera' }] });
     t.transport.handleMessage({ type: 'sfu-tracks', tracks: [{ peerId: 'bo', source: 'microphone' }, { peerId: 'bo', source: 'camera' }, { peerId: 'cy', source: 'camera' }, { peerId: 'cy', source: 'screen' }] });
     await settle();
     expect(t.offers()).toHaveLength(1); // the first is not answered yet
-    expect(t.pc().transceivers.filter((x) => x.direction === 'recvonly').map((x) => x.receiver.track.kind)).toEqual(['audio', 'video', 'video', 'video']);
+    // Cy's screen is a third video: one more m-line.
+    expect(t.pc().transceivers.filter((x) => x.direction === 'recvonly').map((x) => x.receiver.track.kind)).toEqual(['audio', 'video', 'audio', 'video', 'video']);
     await t.answer();
     expect(t.offers()).toHaveLength(2); // one re-offer for both changes
     const pc = t.pc();
-    expect(receivers(pc)).toEqual([['2', 'audio'], ['3', 'video'], ['4', 'video'], ['5', 'video']]);
+    expect(receivers(pc)).toEqual([['2', 'audio'], ['3', 'video'], ['4', 'audio'], ['5', 'video'], ['6', 'video']]);
 
     t.changed.length = 0;
     await t.answer([
       { mid: '2', peerId: 'bo', source: 'microphone' },
       { mid: '3', peerId: 'bo', source: 'camera' },
-      { mid: '4', peerId: 'cy', source: 'camera' },
-      { mid: '5', peerId: 'cy', source: 'screen' },
+      { mid: '5', peerId: 'cy', source: 'camera' },
+      { mid: '6', peerId: 'cy', source: 'screen' },
     ]);
     expect(t.transport.remote('bo')).toMatchObject({ audioTrack: pc.transceivers[2]!.receiver.track, videoTrack: pc.transceivers[3]!.receiver.track, screenTrack: null });
-    expect(t.transport.remote('cy')).toMatchObject({ audioTrack: null, videoTrack: pc.transceivers[4]!.receiver.track, screenTrack: pc.transceivers[5]!.receiver.track });
+    expect(t.transport.remote('cy')).toMatchObject({ audioTrack: null, videoTrack: pc.transceivers[5]!.receiver.track, screenTrack: pc.transceivers[6]!.receiver.track });
     expect(new Set(t.changed)).toEqual(new Set(['bo', 'cy']));
     expect(t.offers()).toHaveLength(2);
 
@@ -110,11 +118,26 @@ describe('SfuTransport: the offer', () => {
     await t.answer([
       { mid: '2', peerId: 'bo', source: 'microphone' },
       { mid: '3', peerId: 'bo', source: 'camera' },
-      { mid: '4', peerId: 'cy', source: 'camera' },
+      { mid: '5', peerId: 'cy', source: 'camera' },
     ]);
-    expect(receivers(pc)).toHaveLength(4);
+    expect(receivers(pc)).toHaveLength(5);
     expect(t.transport.remote('cy')!.screenTrack).toBeNull();
     expect(t.transport.remote('nobody')).toBeNull();
+  });
+
+  it('a late joiner receives everyone from its first answer: sfu-tracks before the first offer goes in it', async () => {
+    const t = sfu();
+    t.transport.addPeer('bo', false);
+    t.transport.handleMessage({ type: 'sfu-tracks', tracks: [{ peerId: 'bo', source: 'microphone' }, { peerId: 'bo', source: 'camera' }] });
+    await settle();
+    expect(t.offers()).toHaveLength(1);
+    await t.answer([
+      { mid: '2', peerId: 'bo', source: 'microphone' },
+      { mid: '3', peerId: 'bo', source: 'camera' },
+    ]);
+    const pc = t.pc();
+    expect(t.transport.remote('bo')).toMatchObject({ audioTrack: pc.transceivers[2]!.receiver.track, videoTrack: pc.transceivers[3]!.receiver.track });
+    expect(t.offers()).toHaveLength(1); // nothing left to offer
   });
 
   it('ignores a mid of the wrong kind, of its own senders, or of nothing', async () => {
@@ -122,9 +145,8 @@ describe('SfuTransport: the offer', () => {
     t.transport.addPeer('bo', false);
     t.transport.handleMessage({ type: 'sfu-tracks', tracks: [{ peerId: 'bo', source: 'camera' }] });
     await settle();
-    await t.answer();
     await t.answer([
-      { mid: '2', peerId: 'bo', source: 'microphone' }, // a video m-line
+      { mid: '3', peerId: 'bo', source: 'microphone' }, // a video m-line
       { mid: '1', peerId: 'bo', source: 'camera' }, // our own camera
       { mid: '9', peerId: 'bo', source: 'screen' },
     ]);
@@ -362,11 +384,10 @@ describe('SfuTransport: measuring', () => {
     t.transport.addPeer('cy', false);
     t.transport.handleMessage({ type: 'sfu-tracks', tracks: [{ peerId: 'bo', source: 'microphone' }, { peerId: 'bo', source: 'camera' }, { peerId: 'cy', source: 'camera' }] });
     await settle();
-    await t.answer();
     await t.answer([
       { mid: '2', peerId: 'bo', source: 'microphone' },
       { mid: '3', peerId: 'bo', source: 'camera' },
-      { mid: '4', peerId: 'cy', source: 'camera' },
+      { mid: '5', peerId: 'cy', source: 'camera' },
     ]);
     return t;
   }
@@ -384,7 +405,7 @@ describe('SfuTransport: measuring', () => {
     const stats = (boBytes: number, cyBytes: number, cyLost: number, sent: number, lostUp: number) => [
       inbound('2', 'audio', { bytesReceived: boBytes / 10, packetsReceived: boBytes / 2500, packetsLost: 0 }),
       inbound('3', 'video', { bytesReceived: boBytes, packetsReceived: boBytes / 250, packetsLost: 0 }),
-      inbound('4', 'video', { bytesReceived: cyBytes, packetsReceived: 9 * cyLost, packetsLost: cyLost }),
+      inbound('5', 'video', { bytesReceived: cyBytes, packetsReceived: 9 * cyLost, packetsLost: cyLost }),
       { id: 'out-v', type: 'outbound-rtp', kind: 'video', packetsSent: sent, bytesSent: sent * 1000 },
       { id: 'rin-v', type: 'remote-inbound-rtp', kind: 'video', packetsLost: lostUp, roundTripTime: 0.05 },
     ];
@@ -407,7 +428,7 @@ describe('SfuTransport: measuring', () => {
     expect(await t.transport.framesDecoded('bo')).toBe(0);
     pc.stats = [
       inbound('3', 'video', { framesDecoded: 0 }),
-      inbound('4', 'video', { framesDecoded: 12 }),
+      inbound('5', 'video', { framesDecoded: 12 }),
       inbound('2', 'audio', { totalAudioEnergy: 0, totalSamplesDuration: 10 }),
     ];
     expect([await t.transport.framesDecoded('bo'), await t.transport.framesDecoded('cy'), await t.transport.framesDecoded('nobody')]).toEqual([0, 12, 0]);
@@ -425,17 +446,16 @@ describe('SfuTransport: a remote video that never decodes', () => {
     t.transport.addPeer('cy', false);
     t.transport.handleMessage({ type: 'sfu-tracks', tracks: [{ peerId: 'bo', source: 'camera' }, { peerId: 'cy', source: 'camera' }] });
     await settle();
-    await t.answer();
     await t.answer([
-      { mid: '2', peerId: 'bo', source: 'camera' },
-      { mid: '3', peerId: 'cy', source: 'camera' },
+      { mid: '3', peerId: 'bo', source: 'camera' },
+      { mid: '5', peerId: 'cy', source: 'camera' },
     ]);
     const first = t.pc();
     first.setConnectionState('connected');
     const video = (mid: string, packetsReceived: number, framesDecoded: number) => ({ id: `in-${mid}`, type: 'inbound-rtp', kind: 'video', mid, packetsReceived, framesDecoded });
     // Bo's frames decode; Cy's packets come, and none of its frames decodes.
     const sampleAt = async (i: number) => {
-      first.stats = [video('2', 100 * i, 15 * i), video('3', 100 * i, 0)];
+      first.stats = [video('3', 100 * i, 15 * i), video('5', 100 * i, 0)];
       await t.transport.measure();
       now += 2_000;
     };
@@ -448,19 +468,19 @@ describe('SfuTransport: a remote video that never decodes', () => {
     // The new connection's Cy is stuck too: not again within the minute.
     await settle();
     await t.answer([
-      { mid: '2', peerId: 'bo', source: 'camera' },
-      { mid: '3', peerId: 'cy', source: 'camera' },
+      { mid: '3', peerId: 'bo', source: 'camera' },
+      { mid: '5', peerId: 'cy', source: 'camera' },
     ]);
     const second = t.pc();
     second.setConnectionState('connected');
     for (let i = 1; i <= 10; i++) {
-      second.stats = [video('2', 100 * i, 15 * i), video('3', 100 * i, 0)];
+      second.stats = [video('3', 100 * i, 15 * i), video('5', 100 * i, 0)];
       await t.transport.measure();
       now += 2_000;
     }
     expect(FakePeerConnection.instances).toHaveLength(2);
     for (let i = 11; i <= 30; i++) {
-      second.stats = [video('2', 100 * i, 15 * i), video('3', 100 * i, 0)];
+      second.stats = [video('3', 100 * i, 15 * i), video('5', 100 * i, 0)];
       await t.transport.measure();
       now += 2_000;
     }
@@ -473,14 +493,14 @@ describe('SfuTransport: a remote video that never decodes', () => {
     t.transport.addPeer('bo', false);
     t.transport.handleMessage({ type: 'sfu-tracks', tracks: [{ peerId: 'bo', source: 'camera' }] });
     await settle();
-    await t.answer();
-    await t.answer([{ mid: '2', peerId: 'bo', source: 'camera' }]);
+    await t.answer([{ mid: '3', peerId: 'bo', source: 'camera' }]);
+    expect(t.transport.remote('bo')!.videoTrack).not.toBeNull(); // watched: its camera is mapped
     t.pc().setConnectionState('connected');
     for (let i = 1; i <= 20; i++) {
       // Nothing arrives for a while (camera off), then frames decode now and then.
       const packets = i < 10 ? 0 : 50 * i;
       const frames = i < 10 ? 0 : 3 * Math.floor(i / 2);
-      t.pc().stats = [{ id: 'in-2', type: 'inbound-rtp', kind: 'video', mid: '2', packetsReceived: packets, framesDecoded: frames }];
+      t.pc().stats = [{ id: 'in-3', type: 'inbound-rtp', kind: 'video', mid: '3', packetsReceived: packets, framesDecoded: frames }];
       await t.transport.measure();
       now += 2_000;
     }

@@ -193,6 +193,10 @@ export class SfuTransport implements MediaTransport {
     // The media server decides what reaches us (sfu-tracks); a member only needs its tile.
     if (this.remotes.has(peerId)) return;
     this.remotes.set(peerId, new SfuRemote(peerId, this.connection));
+    // Receiving m-lines for its microphone and camera in our next offer, before sfu-tracks says
+    // the server has them: the first offer of a late joiner (members are added right after
+    // start()) then receives everyone in one round trip instead of two.
+    if (this.pc) this.addReceivers(this.pc);
     this.mapForwardedTracks();
   }
 
@@ -465,7 +469,9 @@ export class SfuTransport implements MediaTransport {
   /** The connection changed: offer, now or once the offer out is answered. */
   private negotiate(): void {
     this.offerWanted = true;
-    void this.offerIfFree();
+    // After the rest of this task: what changes with it (members added right after start(), a
+    // screen with its camera) goes in the same offer.
+    queueMicrotask(() => void this.offerIfFree());
   }
 
   /** Offers what the current connection has now, unless an offer is out (its answer calls again). */
@@ -592,11 +598,15 @@ export class SfuTransport implements MediaTransport {
     this.connect();
   }
 
-  /** At least one recvonly m-line per track the server can forward, by kind; never fewer than before. */
+  /**
+   * At least one recvonly m-line per track the server can forward, by kind, and one of each kind
+   * per member (its microphone and camera, expected before sfu-tracks lists them); never fewer
+   * than before. The server answers an m-line with no track to put on it as inactive.
+   */
   private addReceivers(pc: PeerConnectionLike): void {
     const ours = new Set([this.senders?.audio, this.senders?.camera, this.senders?.screen]);
     for (const kind of ['audio', 'video'] as const) {
-      const wanted = this.available.filter((t) => KIND_OF[t.source] === kind).length;
+      const wanted = Math.max(this.available.filter((t) => KIND_OF[t.source] === kind).length, this.remotes.size);
       const have = pc.getTransceivers().filter((t) => !ours.has(t) && t.receiver.track.kind === kind).length;
       for (let i = have; i < wanted; i++) pc.addTransceiver(kind, { direction: 'recvonly' });
     }
