@@ -134,10 +134,10 @@ function videoSenders(page: Page): Promise<Array<{ port: number | null; packets:
   });
 }
 
-/** Every connection the page sends on: its state, video packets sent and remote port. */
-function connectionsOf(page: Page): Promise<Array<{ state: string; packets: number; port: number | null }>> {
+/** Every connection the page sends on: its state, video packets sent, remote port and protocol. */
+function connectionsOf(page: Page): Promise<Array<{ state: string; packets: number; port: number | null; protocol: string | null }>> {
   return page.evaluate(async () => {
-    const out: Array<{ state: string; packets: number; port: number | null }> = [];
+    const out: Array<{ state: string; packets: number; port: number | null; protocol: string | null }> = [];
     for (const pc of window.__pulsemeet.outboundConnections() as RTCPeerConnection[]) {
       const stats = await pc.getStats();
       let packets = 0;
@@ -147,8 +147,8 @@ function connectionsOf(page: Page): Promise<Array<{ state: string; packets: numb
         if (s.type === 'transport' && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId;
       });
       const pair = pairId ? (stats.get(pairId) as { remoteCandidateId?: string } | undefined) : undefined;
-      const remote = pair?.remoteCandidateId ? (stats.get(pair.remoteCandidateId) as { port?: number } | undefined) : undefined;
-      out.push({ state: pc.connectionState, packets, port: remote?.port ?? null });
+      const remote = pair?.remoteCandidateId ? (stats.get(pair.remoteCandidateId) as { port?: number; protocol?: string } | undefined) : undefined;
+      out.push({ state: pc.connectionState, packets, port: remote?.port ?? null, protocol: remote?.protocol ?? null });
     }
     return out;
   });
@@ -201,6 +201,7 @@ test('four people stay in a mesh; the fifth moves the room onto the media server
         .toEqual([server.mediaPort]);
     }
   } catch (err) {
+    console.log(`media server: ${server.logs.find((l) => l.includes('media server listening'))}`);
     for (const p of [...first, eve]) {
       console.log(`${p.name}: mode ${await mediaMode(p.page)}; connections ${JSON.stringify(await connectionsOf(p.page))}`);
       console.log(`move profile ${p.name}: ${await moveProfile(p.page)}`);

@@ -306,8 +306,8 @@ const std::vector<Setting>& settings() {
              }
          }},
         {"MEDIA_PORT", "10000",
-         "UDP port of the media server, shared by all its clients (0 picks a free one and logs "
-         "it); not used yet: the media server is not started yet",
+         "UDP port of the media server, shared by all the clients of a media worker (worker i "
+         "listens on MEDIA_PORT + i; 0 picks free ones and logs them)",
          integer(&Config::mediaPort, 0, 65535)},
         {"MEDIA_TCP_PORT", "",
          "TCP port of the media server for clients whose UDP is blocked (ICE over TCP); empty: "
