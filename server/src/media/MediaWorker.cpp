@@ -174,13 +174,21 @@ struct MediaWorker::Impl final : DatagramSink {
         return accepted;
     }
 
-    // The transport a datagram is for: by sender address, else (STUN only) by the ufrag its
-    // USERNAME names (RFC 8445 §7.2.2: ours comes first).
+    // The transport a datagram is for. A STUN request names it: the ufrag its USERNAME starts
+    // with (RFC 8445 §7.2.2: ours comes first), whatever transport its address was last seen
+    // with (a new connection may come from an old one's address: a reused port, a NAT's
+    // mapping). Anything else, and STUN naming no transport of ours, by sender address.
     std::optional<std::uint64_t> route(std::span<const std::uint8_t> datagram,
                                        const Endpoint& from) {
+        if (classifyPacket(datagram) == PacketKind::stun) {
+            if (const auto named = transportNamedBy(datagram)) return named;
+        }
         if (const auto known = byTuple.find(from); known != byTuple.end()) return known->second;
-        if (classifyPacket(datagram) != PacketKind::stun) return std::nullopt;
-        const auto message = StunMessage::parse(datagram);
+        return std::nullopt;
+    }
+
+    std::optional<std::uint64_t> transportNamedBy(std::span<const std::uint8_t> stun) const {
+        const auto message = StunMessage::parse(stun);
         if (!message) return std::nullopt;
         const auto ufrag = stunLocalUfrag(*message);
         if (!ufrag) return std::nullopt;

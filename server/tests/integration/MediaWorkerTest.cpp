@@ -107,6 +107,32 @@ TEST(MediaWorkerTest, ClosedTransportsAreForgotten) {
     EXPECT_EQ(statsOf(worker).droppedUnknownSender, 1u);
 }
 
+// A binding request goes to the transport its USERNAME names, even from an address another
+// transport's ICE accepted before: a browser's new connection may get the address of an old one
+// still within its consent (a reused port, a NAT's mapping), and must not be refused by the old
+// transport's credentials (its checks would fail and ICE fall back to TCP or fail).
+TEST(MediaWorkerTest, ABindingRequestGoesToTheTransportItNamesNotTheAddresssLastOwner) {
+    MediaWorker::Options options;
+    options.bindAddress = "127.0.0.1";
+    MediaWorker worker(options);
+    auto oldListener = std::make_shared<EchoListener>();
+    const IceCredentials oldIce{"oldufrag", "old-client-password-0123456"};
+    TestDtlsClient oldDtls("SRTP_AEAD_AES_128_GCM");
+    const auto old = createTransport(worker, oldIce, oldDtls.fingerprint(), oldListener);
+    ConnectedUdpSocket client(worker.port());
+    client.send(stunBindingRequest(old.local.ufrag, oldIce.ufrag, old.local.password, true));
+    ASSERT_TRUE(client.receive(5s).has_value()) << "no STUN response from the old transport";
+
+    // The same address, a new transport: ICE, DTLS and SRTP all reach the new one.
+    DtlsSrtpClient session;
+    auto listener = std::make_shared<EchoListener>();
+    const IceCredentials clientIce{"newufrag", "new-client-password-0123456"};
+    const auto fresh = createTransport(worker, clientIce, session.fingerprint(), listener);
+    expectStunDtlsAndEcho(client, session, worker, fresh.local, clientIce);
+    EXPECT_TRUE(listener->connected);
+    EXPECT_FALSE(oldListener->connected);
+}
+
 // A client that passes ICE, starts DTLS (one ClientHello) and then goes silent holds a
 // transport only until the handshake deadline: it is closed, forgotten and counted by reason.
 TEST(MediaWorkerTest, AClientThatNeverFinishesDtlsIsClosedAtTheDeadlineAndCounted) {
