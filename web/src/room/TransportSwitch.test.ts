@@ -117,11 +117,16 @@ describe('TransportSwitch: mesh to media server', () => {
     sfuPc.stats = [decodedOn('3', 3), decodedOn('5', 0)];
     await step(1_000);
     expect(t.room.mediaTransport).toBe('mesh'); // Di's picture not yet
+    // Di's first picture, and Cy's stop after their first three: a first key frame is not a
+    // picture that plays yet.
+    sfuPc.stats = [decodedOn('3', 3), decodedOn('5', 1)];
+    await step(1_000);
+    expect(t.room.mediaTransport).toBe('mesh');
 
     // The tiles take the media server's tracks in one render, before the mesh is closed.
     const seen: Array<{ video: MediaStreamTrack | null; meshClosed: boolean }> = [];
     t.room.subscribe(() => seen.push({ video: t.tileVideo('p2'), meshClosed: t.mesh.every((pc) => pc.closed) }));
-    sfuPc.stats = [decodedOn('3', 3), decodedOn('5', 1)];
+    sfuPc.stats = [decodedOn('3', 6), decodedOn('5', 4)];
     await step(300);
     expect(t.room.mediaTransport).toBe('sfu');
     const sfuVideo = sfuPc.transceivers[3]!.receiver.track;
@@ -150,6 +155,62 @@ describe('TransportSwitch: mesh to media server', () => {
     sfuPc.setConnectionState('connected');
     sfuPc.stats = [decodedOn('3', 1)];
     await step(300);
+    sfuPc.stats = [decodedOn('3', 9)];
+    await step(600);
+    expect(t.room.mediaTransport).toBe('sfu');
+  });
+
+  it('after the swap tells every member it moved, and closes at once the mesh connection to one that moved too', async () => {
+    const t = await meshWithTwo();
+    const [toCy, toDi] = t.mesh.map((pc) => pc.dataChannels[0]!);
+    toCy!.open();
+    toDi!.open();
+    t.receive({ type: 'room-mode', mode: 'sfu' });
+    await step();
+    const sfuPc = FakePeerConnection.instances[2]!;
+    await sfuForwardsBoth(t);
+    sfuPc.setConnectionState('connected');
+    // Cy's tiles read the media server already; Di's still read the mesh.
+    toCy!.receive(JSON.stringify({ type: 'moved' }));
+    sfuPc.stats = [decodedOn('3', 1), decodedOn('5', 1)];
+    await step(300);
+    expect(t.mesh[0]!.closed).toBe(false); // we still read it
+    sfuPc.stats = [decodedOn('3', 9), decodedOn('5', 9)];
+    await step(600);
+    expect(t.room.mediaTransport).toBe('sfu');
+    expect(toCy!.sent.at(-1)).toBe('{"type":"moved"}');
+    expect(toDi!.sent.at(-1)).toBe('{"type":"moved"}');
+    await step(500);
+    expect(t.mesh[0]!.closed).toBe(true);
+    expect(t.mesh[1]!.closed).toBe(false); // Di's tiles show what we send on it
+    toDi!.receive(JSON.stringify({ type: 'moved' }));
+    await step(500);
+    expect(t.mesh[1]!.closed).toBe(true);
+    expect(t.room.snapshot.chat.messages).toEqual([]); // not chat
+  });
+
+  it('waits until the new path plays at least half as many frames as the current one', async () => {
+    const t = await meshWithTwo();
+    t.receive({ type: 'room-mode', mode: 'sfu' });
+    await step();
+    const sfuPc = FakePeerConnection.instances[2]!;
+    await sfuForwardsBoth(t);
+    sfuPc.setConnectionState('connected');
+    // The mesh decodes 15 frames a second from each; the media server's path 3 a second (its
+    // publishers' encoders still starting): not yet.
+    let mesh = 100;
+    let sfu = 1;
+    const tick = async (meshPerTick: number, sfuPerTick: number) => {
+      mesh += meshPerTick;
+      sfu += sfuPerTick;
+      for (const pc of t.mesh) pc.stats = decoded(mesh);
+      sfuPc.stats = [decodedOn('3', sfu), decodedOn('5', sfu)];
+      await step(250);
+    };
+    for (let i = 0; i < 8; i++) await tick(4, 1);
+    expect(t.room.mediaTransport).toBe('mesh');
+    // Now at the mesh's pace: moved within the next second.
+    for (let i = 0; i < 4; i++) await tick(4, 4);
     expect(t.room.mediaTransport).toBe('sfu');
   });
 
@@ -255,6 +316,10 @@ describe('TransportSwitch: media server back to mesh', () => {
     toZo.stats = decoded(5);
     toAl.stats = decoded(5);
     await step(300);
+    expect(t.room.mediaTransport).toBe('sfu'); // first pictures: not playing yet
+    toZo.stats = decoded(12);
+    toAl.stats = decoded(12);
+    await step(600);
     expect(t.room.mediaTransport).toBe('mesh');
     // The media server connection lingers for members still reading it, then is left.
     expect(t.sent('sfu-leave')).toEqual([]);

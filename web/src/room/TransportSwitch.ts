@@ -4,12 +4,16 @@
 // 1. The new transport is made and given what the current one has (settings, members, screen).
 //    Both upload; the tiles keep reading the current one.
 // 2. Until the move ends both get every change and every media message; chat is taken from both.
-// 3. Ready: the new transport is connected to every member, and shows decoded frames from every
-//    member that says it sends video. Then the tiles read the new one. Not ready by a deadline:
+// 3. Ready: the new transport is connected to every member, and plays the video of every member
+//    that says it sends video: frames keep decoding there, at least half as many as on the
+//    current one over the same half second (a first key frame alone is no picture yet: a new
+//    path's encoders and decoders may still be starting). Then the tiles read the new one. Not
+//    ready by a deadline:
 //    the move is made anyway, since the room's mode is the server's decision and the others are
 //    moving too.
 // 4. The old transport lingers a few seconds, still sending, before it is closed: the others swap
-//    at their own moment, and until then their tiles show what we send on it.
+//    at their own moment, and until then their tiles show what we send on it. A mesh closes the
+//    connection to each member that says it moved too (MeshTransport.lingerAfterMove) at once.
 //
 // To Room it is one MediaTransport: everything about two of them existing at once stays here.
 import type { RoomMode } from '../protocol/messages';
@@ -36,6 +40,8 @@ export interface TransportSwitchOptions {
   /** Video frames decoded from a member's camera on a transport; default: `framesDecoded`. */
   framesDecoded?: (transport: MediaTransport, peerId: string) => Promise<number>;
   timers?: PeerSessionTimers;
+  /** Milliseconds, for how fast frames decode; default `Date.now`. */
+  now?: () => number;
   /** How often a move checks whether the new transport is ready. */
   checkIntervalMs?: number;
   /** A move not ready after this long is made anyway. */
@@ -49,6 +55,30 @@ export interface TransportSwitchOptions {
 interface Carrier {
   readonly mode: RoomMode;
   readonly transport: MediaTransport;
+}
+
+/** Frames decoded from one member on the new and on the current transport, at a moment. */
+interface FrameCounts {
+  atMs: number;
+  next: number;
+  current: number;
+}
+
+/** How long the new transport's frames are counted before it is said to play. */
+const PLAY_WINDOW_MS = 500;
+/** Frames it must decode in that time whatever the current transport does. */
+const PLAY_MIN_FRAMES = 2;
+
+/**
+ * The new transport plays a member's video: since its first decoded frame, over at least
+ * PLAY_WINDOW_MS, it decoded at least PLAY_MIN_FRAMES more and at least half as many as the
+ * current transport did meanwhile.
+ */
+function playsOn(first: FrameCounts, now: FrameCounts): boolean {
+  if (now.atMs - first.atMs < PLAY_WINDOW_MS) return false;
+  const next = now.next - first.next;
+  const current = Math.max(0, now.current - first.current);
+  return next >= PLAY_MIN_FRAMES && next >= current / 2;
 }
 
 const defaultTimers: PeerSessionTimers = {
@@ -72,8 +102,10 @@ export class TransportSwitch implements MediaTransport {
   private checkTimer: unknown = null;
   private deadlineTimer: unknown = null;
   private checking = false;
-  /** Members whose video the move's new transport has decoded: not asked again. */
-  private decoded = new Set<string>();
+  /** Members whose video the move's new transport plays: not asked again. */
+  private playing = new Set<string>();
+  /** Per member, when the new transport's first decoded frame was seen, and both counts then. */
+  private firstDecoded = new Map<string, FrameCounts>();
   private readonly trace: Trace;
 
   constructor(opts: TransportSwitchOptions) {
@@ -122,7 +154,8 @@ export class TransportSwitch implements MediaTransport {
     if (this.next) return; // already on the way
     // Two transports of one kind would both take the same relayed negotiation.
     this.endLinger();
-    this.decoded = new Set();
+    this.playing = new Set();
+    this.firstDecoded = new Map();
     this.next = this.populate(this.make(mode));
     this.checkTimer = this.timers.setTimeout(() => this.poll(), this.opts.checkIntervalMs ?? 250);
     this.deadlineTimer = this.timers.setTimeout(() => {
@@ -290,18 +323,27 @@ export class TransportSwitch implements MediaTransport {
     if (ready && this.next === next) this.swap('ready');
   }
 
-  /** Connected to every member, with decoded frames from each one that says it sends video. */
+  /** Connected to every member, and playing the video of each one that says it sends video. */
   private async ready(t: MediaTransport): Promise<boolean> {
     const framesDecoded = this.opts.framesDecoded ?? ((tr: MediaTransport, id: string) => tr.framesDecoded(id));
+    const now = this.opts.now ?? (() => Date.now());
     let ready = true;
     for (const m of this.opts.members()) {
       if (t.remote(m.id)?.connectionState !== 'connected') return false;
-      if (!m.sendsVideo || this.decoded.has(m.id)) continue;
-      // Every member is asked (not only up to the first without frames): the trace says when
-      // each one's first frame came.
-      if ((await framesDecoded(t, m.id)) > 0) {
-        this.decoded.add(m.id);
-        this.trace('decoded', m.id);
+      if (!m.sendsVideo || this.playing.has(m.id)) continue;
+      // Every member is asked (not only up to the first not playing): the trace says when each
+      // one's first frame came, and when it played.
+      const counts: FrameCounts = { atMs: now(), next: await framesDecoded(t, m.id), current: await framesDecoded(this.current.transport, m.id) };
+      const first = this.firstDecoded.get(m.id);
+      if (!first) {
+        if (counts.next > 0) {
+          this.firstDecoded.set(m.id, counts);
+          this.trace('decoded', m.id);
+        }
+        ready = false;
+      } else if (playsOn(first, counts)) {
+        this.playing.add(m.id);
+        this.trace('playing', m.id);
       } else {
         ready = false;
       }
@@ -331,6 +373,7 @@ export class TransportSwitch implements MediaTransport {
       return;
     }
     this.lingering = old;
+    old.transport.lingerAfterMove?.();
     this.lingerTimer = this.timers.setTimeout(() => {
       this.lingerTimer = null;
       this.endLinger();

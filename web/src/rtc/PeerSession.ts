@@ -214,7 +214,12 @@ export class PeerSession {
       this.chatQueue.push(text);
       return true;
     }
-    if (this.chat.readyState !== 'open') return false;
+    return this.sendIfOpen(text);
+  }
+
+  /** Sends on the data channel if it is open now; never adds a channel (for messages other than chat). */
+  sendIfOpen(text: string): boolean {
+    if (this._closed || this.chat?.readyState !== 'open') return false;
     try {
       this.chat.send(text);
       return true;

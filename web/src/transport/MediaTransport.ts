@@ -169,6 +169,12 @@ export interface MediaTransport {
   /** True while a connection is open: it keeps the ICE servers it was made with until renewed. */
   hasOpenConnections(): boolean;
 
+  /**
+   * The tiles read another transport now (the end of a move); this one lingers, sending for
+   * members whose tiles still read it, until close(). It may end what nobody needs any more.
+   */
+  lingerAfterMove?(): void;
+
   /** Closes every connection and stops every timer; the transport is not used again. */
   close(): void;
 }

@@ -23,6 +23,8 @@ export class MeshLink implements RemoteMedia {
   rejectedAnswerRebuilds = 0;
   /** A fresh connection waits for its turn (the backoff after a rejected answer). */
   rebuildTimer: unknown = null;
+  /** It told us (`moved`) that its tiles read the media server now, not this connection. */
+  movedAway = false;
 
   constructor(readonly peerId: string) {}
 
@@ -40,6 +42,7 @@ export class MeshLink implements RemoteMedia {
     this.sendQuality = null;
     this.connectionState = 'new';
     this.connectIssue = null;
+    this.movedAway = false;
     this.lastSample = null;
     this.metrics = EMPTY_METRICS;
   }

@@ -9,6 +9,7 @@ import { chooseSendQuality, sameQuality } from '../rtc/sendPolicy';
 import { computeMetrics, extractSample, pushHistory } from '../rtc/stats';
 import type { MediaMessage, MediaTransport, MediaTransportEvents, RemoteMedia, ScreenShare, SendSignal, TransportSettings } from './MediaTransport';
 import { MeshLink } from './MeshLink';
+import { isMovedWire, MOVED_WIRE } from './meshWire';
 import type { FrameProtection } from '../e2ee/E2eeSession';
 
 export interface MeshTransportOptions {
@@ -36,6 +37,9 @@ export interface MeshTransportOptions {
  */
 export const REJECTED_ANSWER_REBUILD_DELAYS_MS: readonly number[] = [0, 10_000, 30_000];
 
+/** After a move, how long a connection to a member that moved too stays open: our `moved` leaves first. */
+const MOVED_CLOSE_DELAY_MS = 500;
+
 const globalTimers: PeerSessionTimers = {
   setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
   clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>),
@@ -50,6 +54,8 @@ export class MeshTransport implements MediaTransport {
   private iceServers: RTCIceServer[] = [];
   private iceTransportPolicy: RTCIceTransportPolicy = 'all';
   private screen: ScreenShare | null = null;
+  /** Our tiles read another transport now (lingerAfterMove): this one only sends, for a while. */
+  private movedAway = false;
 
   constructor(opts: MeshTransportOptions) {
     this.opts = opts;
@@ -120,6 +126,28 @@ export class MeshTransport implements MediaTransport {
       default:
         return; // the media server's messages are the SFU transport's
     }
+  }
+
+  /**
+   * Our tiles read the media server now; the mesh keeps sending for members whose tiles still
+   * read it. Each member is told (`moved` on the data channel), and the connection to one that
+   * moved too is closed at once rather than when the linger ends: each such connection costs an
+   * encoder and a decoder on both sides for nothing.
+   */
+  lingerAfterMove(): void {
+    this.movedAway = true;
+    for (const link of this.links.values()) {
+      link.session?.sendIfOpen(MOVED_WIRE);
+      if (link.movedAway) this.closeMovedLater(link);
+    }
+  }
+
+  /** Closes the connection to a member that moved, once our own `moved` had time to leave. */
+  private closeMovedLater(link: MeshLink): void {
+    const session = link.session;
+    this.timers.setTimeout(() => {
+      if (this.links.get(link.peerId) === link && link.session === session) this.removePeer(link.peerId);
+    }, MOVED_CLOSE_DELAY_MS);
   }
 
   // ---- what we send ----
@@ -253,6 +281,11 @@ export class MeshTransport implements MediaTransport {
       },
       onChat: (data) => {
         if (link.session !== session) return;
+        if (isMovedWire(data)) {
+          link.movedAway = true;
+          if (this.movedAway) this.closeMovedLater(link);
+          return;
+        }
         const chat = parseChatWire(data);
         if (chat) events.chatReceived(peerId, chat.text);
       },
