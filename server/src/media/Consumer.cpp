@@ -276,15 +276,15 @@ bool Consumer::writeSenderReport(RtcpWriter& writer, Clock::time_point now,
     return true;
 }
 
-void Consumer::setAvailableBitrate(std::uint64_t bitsPerSecond, Clock::time_point now) {
-    availableBitrate_ = bitsPerSecond;
-    availableBitrateAt_ = now;
+void Consumer::setReceiverEstimate(ReceiverEstimate estimate, Clock::time_point now) {
+    receiverEstimate_ = estimate;
+    receiverEstimateAt_ = now;
 }
 
-std::optional<std::uint64_t> Consumer::availableBitrate(Clock::time_point now) const {
-    if (!availableBitrate_ || now - availableBitrateAt_ > Producer::kBitrateFreshness)
+std::optional<Consumer::ReceiverEstimate> Consumer::receiverEstimate(Clock::time_point now) const {
+    if (!receiverEstimate_ || now - receiverEstimateAt_ > Producer::kBitrateFreshness)
         return std::nullopt;
-    return availableBitrate_;
+    return receiverEstimate_;
 }
 
 }  // namespace pulsemeet::media

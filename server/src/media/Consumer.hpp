@@ -86,9 +86,15 @@ class Consumer {
     void onReceiverKeyFrameRequest(Clock::time_point now);
     // A sender report for this stream, if anything was sent; false otherwise.
     bool writeSenderReport(RtcpWriter& writer, Clock::time_point now, std::uint64_t ntpNow) const;
-    // The subscriber's share of its bandwidth estimate (REMB) for this stream.
-    void setAvailableBitrate(std::uint64_t bitsPerSecond, Clock::time_point now);
-    std::optional<std::uint64_t> availableBitrate(Clock::time_point now) const;
+    // What the subscriber's bandwidth estimate (REMB) says of this stream: its share of the
+    // estimate, and whether the subscriber is congested (its estimate below what it is sent).
+    struct ReceiverEstimate {
+        std::uint64_t shareBitsPerSecond = 0;
+        bool congested = false;
+    };
+    void setReceiverEstimate(ReceiverEstimate estimate, Clock::time_point now);
+    // The latest one, unless older than Producer::kBitrateFreshness.
+    std::optional<ReceiverEstimate> receiverEstimate(Clock::time_point now) const;
     // Last-N and the loudest-audio rule switch a consumer off and on (RoomForwarding). While off
     // nothing is sent; back on, the numbering continues without a gap, and video waits for a key
     // frame (asked for at once) so that the subscriber paints at once.
@@ -137,8 +143,8 @@ class Consumer {
     std::uint32_t timestampOffset_ = 0;  // input - output
     std::array<bool, 128> vp8_{};        // by the publisher's payload type
     Vp8PictureIdRewriter pictureIds_;
-    std::optional<std::uint64_t> availableBitrate_;
-    Clock::time_point availableBitrateAt_{};
+    std::optional<ReceiverEstimate> receiverEstimate_;
+    Clock::time_point receiverEstimateAt_{};
     std::array<std::uint8_t, 1500> buffer_{};
     std::array<std::uint8_t, 1500> rtxPayload_{};
 };

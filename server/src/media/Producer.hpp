@@ -64,8 +64,9 @@ class Producer {
 
     // What a subscriber's bandwidth estimate is trusted for.
     static constexpr Clock::duration kBitrateFreshness = std::chrono::seconds(5);
-    // The REMB a simulcast publisher gets: room for its three layers at 720p.
-    static constexpr std::uint64_t kSimulcastUpstreamCap = 2'500'000;
+    // The REMB a publisher gets when no subscriber holds it back: room for three simulcast
+    // layers at 720p.
+    static constexpr std::uint64_t kUpstreamCap = 2'500'000;
 
     Producer(Parameters parameters, Listener& listener, SfuStats& stats);
     ~Producer();
@@ -90,8 +91,8 @@ class Producer {
     // The receiver-report block for a stream; nullopt before its first packet.
     std::optional<ReportBlock> reportBlock(Clock::time_point now) { return reportBlock(0, now); }
     std::optional<ReportBlock> reportBlock(std::size_t layer, Clock::time_point now);
-    // The lowest bitrate one of its (video) consumers' subscribers can take now; nullopt when
-    // none has told.
+    // The REMB for this publisher: kUpstreamCap for simulcast; else the lowest share of a
+    // congested subscriber, kUpstreamCap when none is congested, nullopt when none has told.
     std::optional<std::uint64_t> bitrateCap(Clock::time_point now) const;
     // A re-offer may renumber codecs and extensions; the stream itself carries on.
     void renegotiate(std::vector<SdpCodec> codecs, std::vector<SdpExtmap> extmaps);

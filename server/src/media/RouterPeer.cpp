@@ -114,37 +114,51 @@ std::optional<ViewSize> RouterPeer::viewOf(const TrackKey& key) const {
     return ViewSize{};  // not listed: not shown
 }
 
-void RouterPeer::updateLayers(Clock::time_point now) {
-    // The subscriber's estimate covers everything it receives: each video gets the part of it
-    // that its forwarded layer has of the video forwarded now (an equal part before any rate is
-    // known). The test-only cap is split equally.
-    std::size_t videos = 0;
-    std::uint64_t forwardedTotal = 0;
-    const auto rateOf = [&](const Consumer& consumer) -> std::uint64_t {
-        const auto layer = consumer.currentLayer();
-        if (!layer) return 0;
-        const auto states = consumer.producer().layerStates(now);
-        return *layer < states.size() ? states[*layer].bitrate : 0;
-    };
+namespace {
+
+// The bitrate of the layer a consumer forwards now (0 before it forwards any).
+std::uint64_t forwardedRate(const Consumer& consumer, Consumer::Clock::time_point now) {
+    const auto layer = consumer.currentLayer();
+    if (!layer) return 0;
+    const auto states = consumer.producer().layerStates(now);
+    return *layer < states.size() ? states[*layer].bitrate : 0;
+}
+
+}  // namespace
+
+RouterPeer::VideoForwarded RouterPeer::videoForwarded(Clock::time_point now) const {
+    VideoForwarded out;
     for (const auto& slot : slots_) {
         if (!slot.consumer || !slot.consumer->producer().isVideo()) continue;
-        ++videos;
-        forwardedTotal += rateOf(*slot.consumer);
+        ++out.streams;
+        out.bitsPerSecond += forwardedRate(*slot.consumer, now);
     }
+    return out;
+}
+
+std::uint64_t RouterPeer::shareOf(std::uint64_t estimate, const Consumer& consumer,
+                                  const VideoForwarded& forwarded, Clock::time_point now) {
+    // The estimate covers everything the subscriber receives: each video gets the part of it
+    // that its forwarded layer has of the video forwarded now (an equal part before any rate is
+    // known).
+    const auto rate = forwardedRate(consumer, now);
+    if (forwarded.bitsPerSecond > 0 && rate > 0)
+        return static_cast<std::uint64_t>(static_cast<double>(estimate) *
+                                          static_cast<double>(rate) /
+                                          static_cast<double>(forwarded.bitsPerSecond));
+    return estimate / std::max<std::size_t>(forwarded.streams, 1);
+}
+
+void RouterPeer::updateLayers(Clock::time_point now) {
+    // The test-only cap is split equally.
+    const auto forwarded = videoForwarded(now);
     for (const auto& slot : slots_) {
         if (!slot.consumer || !slot.consumer->producer().isVideo()) continue;
         std::optional<std::uint64_t> estimate;
-        if (remb_ && now - rembAt_ <= Producer::kBitrateFreshness) {
-            estimate = remb_;
-            const auto rate = rateOf(*slot.consumer);
-            estimate = forwardedTotal > 0 && rate > 0
-                           ? static_cast<std::uint64_t>(static_cast<double>(*estimate) *
-                                                        static_cast<double>(rate) /
-                                                        static_cast<double>(forwardedTotal))
-                           : *estimate / videos;
-        }
+        if (remb_ && now - rembAt_ <= Producer::kBitrateFreshness)
+            estimate = shareOf(*remb_, *slot.consumer, forwarded, now);
         std::optional<std::uint64_t> hardCap;
-        if (testBandwidthCap_) hardCap = *testBandwidthCap_ / videos;
+        if (testBandwidthCap_) hardCap = *testBandwidthCap_ / forwarded.streams;
         slot.consumer->updateLayers(viewOf(slot.key), estimate, now, hardCap);
     }
 }
@@ -234,17 +248,19 @@ void RouterPeer::onRtcp(std::span<const std::uint8_t> bytes) {
                 const auto remb = RembView::from(packet);
                 if (!remb) return;
                 // The estimate covers everything this subscriber receives: each video stream
-                // gets an equal share (audio is small next to it); the layer choice splits it
-                // by what each forwards (updateLayers).
-                std::size_t video = 0;
-                for (const auto& slot : slots_)
-                    if (slot.consumer && slot.consumer->producer().isVideo()) ++video;
-                if (video == 0) return;
+                // gets the part that it has of the video forwarded now (audio is small next to
+                // it). Congested: the subscriber estimates less than it is sent now (a browser's
+                // estimate otherwise runs ahead of what arrives); a tenth of margin for the
+                // rate's one-second windows.
+                const auto forwarded = videoForwarded(now);
+                if (forwarded.streams == 0) return;
                 remb_ = remb->bitrate();
                 rembAt_ = now;
+                const bool congested = *remb_ * 10 < forwarded.bitsPerSecond * 9;
                 for (const auto& slot : slots_)
                     if (slot.consumer && slot.consumer->producer().isVideo())
-                        slot.consumer->setAvailableBitrate(remb->bitrate() / video, now);
+                        slot.consumer->setReceiverEstimate(
+                            {shareOf(*remb_, *slot.consumer, forwarded, now), congested}, now);
             }
         }
     });

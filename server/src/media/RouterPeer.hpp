@@ -130,6 +130,15 @@ class RouterPeer final : public Producer::Listener, public Consumer::Listener {
     Producer* learnSsrc(const RtpPacket& packet);
     // Each video consumer's layer, from the view and the bandwidth share.
     void updateLayers(Clock::time_point now);
+    // The video streams this subscriber is forwarded now, and their bitrate summed.
+    struct VideoForwarded {
+        std::size_t streams = 0;
+        std::uint64_t bitsPerSecond = 0;
+    };
+    VideoForwarded videoForwarded(Clock::time_point now) const;
+    // A consumer's part of the subscriber's estimate.
+    static std::uint64_t shareOf(std::uint64_t estimate, const Consumer& consumer,
+                                 const VideoForwarded& forwarded, Clock::time_point now);
     std::optional<ViewSize> viewOf(const TrackKey& key) const;
 
     std::string id_;

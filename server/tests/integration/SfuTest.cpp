@@ -21,6 +21,7 @@
 #include "SfuCalls.hpp"
 #include "UdpMediaPeer.hpp"
 #include "media/IceLiteServer.hpp"
+#include "media/Producer.hpp"
 #include "media/RtcpPacket.hpp"
 #include "media/RtpPacket.hpp"
 #include "media/SdpOffer.hpp"
@@ -235,7 +236,9 @@ TEST(SfuTest, ForwardsRewrittenAndAnswersNackAndPli) {
     EXPECT_TRUE(upstreamNack) << "no NACK for 110 reached the publisher";
 
     // Reports: the subscriber gets a sender report for its stream; the publisher a receiver
-    // report for its camera and, once the subscriber told its estimate, that as a REMB cap.
+    // report for its camera and, once the subscriber told its estimate, a REMB: the upstream cap,
+    // since 1 Mbit/s is more than the subscriber is sent (it is not congested; a congested one's
+    // share is SfuForwardingTest's).
     const auto senderReport = room.subscriber.receiveUntil([&](const auto& packet) {
         if (!packet.rtcp) return false;
         storage = packet.plain;
@@ -267,7 +270,7 @@ TEST(SfuTest, ForwardsRewrittenAndAnswersNackAndPli) {
                 view.countOrFormat() != rtcp::kFmtAfb)
                 return;
             const auto estimate = RembView::from(view);
-            capped = capped || (estimate && estimate->bitrate() == 1'000'000 &&
+            capped = capped || (estimate && estimate->bitrate() == Producer::kUpstreamCap &&
                                 estimate->ssrcCount() == 1 && estimate->ssrc(0) == kCameraSsrc);
         });
         return capped;

@@ -335,6 +335,29 @@ TEST(SfuConsumer, TheSubscribersFirstKeyFrameRequestPassesTheThrottle) {
     EXPECT_EQ(rig.stats.plisSent, 3U);
 }
 
+// A single-stream publisher's REMB: held down only by a congested subscriber (its share of an
+// estimate below what it is sent), by the lowest such share; otherwise the upstream cap, so that
+// subscribers' estimates, which run only half again ahead of what they receive, do not keep the
+// publisher where it is.
+TEST(SfuProducer, OnlyACongestedSubscriberHoldsASingleStreamPublisherDown) {
+    Rig rig;
+    Consumer::Parameters c = rig.consumer->parameters();
+    c.ssrc = kSubscriberSsrc + 1;
+    Consumer second(*rig.producer, c, rig.subscriber, rig.stats);
+    const auto now = rig.now;
+    EXPECT_EQ(rig.producer->bitrateCap(now), std::nullopt);  // nobody told
+    rig.consumer->setReceiverEstimate({400'000, false}, now);
+    EXPECT_EQ(rig.producer->bitrateCap(now), Producer::kUpstreamCap);
+    second.setReceiverEstimate({150'000, true}, now);
+    EXPECT_EQ(rig.producer->bitrateCap(now), 150'000u);
+    rig.consumer->setReceiverEstimate({100'000, true}, now);
+    EXPECT_EQ(rig.producer->bitrateCap(now), 100'000u);
+    second.setReceiverEstimate({900'000, false}, now);
+    EXPECT_EQ(rig.producer->bitrateCap(now), 100'000u);
+    // Estimates older than the freshness window say nothing.
+    EXPECT_EQ(rig.producer->bitrateCap(now + Producer::kBitrateFreshness + 1s), std::nullopt);
+}
+
 TEST(SfuProducer, ReceiverReportCountsLoss) {
     Rig rig;
     for (std::uint16_t s : {100, 101, 103, 104}) rig.publish(publisherPacket(s), rig.now);
