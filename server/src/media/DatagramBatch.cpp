@@ -58,6 +58,9 @@ socklen_t toSockaddr(const Endpoint& endpoint, sa_family_t socketFamily,
     return sizeof address;
 }
 
+// Room for one SCM_TIMESTAMPNS message (and its alignment).
+constexpr std::size_t kControlBytes = CMSG_SPACE(sizeof(timespec));
+
 sa_family_t socketFamily(int fd) {
     sockaddr_storage local{};
     socklen_t length = sizeof local;
@@ -72,7 +75,13 @@ ReceiveBatch::ReceiveBatch(std::size_t capacity, std::size_t datagramBytes)
       buffers_(capacity * datagramBytes),
       senders_(capacity),
       vectors_(capacity),
-      messages_(capacity) {}
+      messages_(capacity),
+      controls_(capacity * kControlBytes) {}
+
+bool ReceiveBatch::enableArrivalTimes(int fd) {
+    const int on = 1;
+    return ::setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on) == 0;
+}
 
 std::size_t ReceiveBatch::receive(int fd) {
     for (std::size_t i = 0; i < messages_.size(); ++i) {
@@ -82,10 +91,33 @@ std::size_t ReceiveBatch::receive(int fd) {
         messages_[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
         messages_[i].msg_hdr.msg_iov = &vectors_[i];
         messages_[i].msg_hdr.msg_iovlen = 1;
+        messages_[i].msg_hdr.msg_control = controls_.data() + i * kControlBytes;
+        messages_[i].msg_hdr.msg_controllen = kControlBytes;
     }
     const int count = ::recvmmsg(fd, messages_.data(), static_cast<unsigned>(messages_.size()),
                                  MSG_DONTWAIT, nullptr);
+    readAt_ = Clock::now();
+    ::clock_gettime(CLOCK_REALTIME, &readAtRealtime_);
     return count > 0 ? static_cast<std::size_t>(count) : 0;
+}
+
+ReceiveBatch::Clock::time_point ReceiveBatch::arrivedAt(std::size_t index) const {
+    // The stamp is on the realtime clock: its distance to the read, taken from the read on the
+    // steady clock. Kept within [0, 1 s]: a realtime clock stepped meanwhile cannot move an
+    // arrival after the read or far into the past.
+    const auto& header = messages_[index].msg_hdr;
+    for (const cmsghdr* c = CMSG_FIRSTHDR(&header); c != nullptr;
+         c = CMSG_NXTHDR(const_cast<msghdr*>(&header), const_cast<cmsghdr*>(c))) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_TIMESTAMPNS) continue;
+        timespec stamp{};
+        std::memcpy(&stamp, CMSG_DATA(c), sizeof stamp);
+        const auto age = std::chrono::seconds(readAtRealtime_.tv_sec - stamp.tv_sec) +
+                         std::chrono::nanoseconds(readAtRealtime_.tv_nsec - stamp.tv_nsec);
+        return readAt_ -
+               std::clamp<Clock::duration>(std::chrono::duration_cast<Clock::duration>(age),
+                                           Clock::duration::zero(), std::chrono::seconds(1));
+    }
+    return readAt_;
 }
 
 std::span<std::uint8_t> ReceiveBatch::datagram(std::size_t index) {

@@ -93,6 +93,8 @@ struct MediaWorker::Impl final : DatagramSink {
             boost::system::error_code ignored;
             socket.set_option(asio::socket_base::receive_buffer_size(kSocketBufferBytes), ignored);
             socket.set_option(asio::socket_base::send_buffer_size(kSocketBufferBytes), ignored);
+            // Best effort too: without it, arrival times are when the batch was read.
+            ReceiveBatch::enableArrivalTimes(socket.native_handle());
         }
         if (error)
             throw std::runtime_error("media: cannot bind UDP " + options.bindAddress + ":" +
@@ -143,16 +145,17 @@ struct MediaWorker::Impl final : DatagramSink {
         for (int round = 0; round < kReceiveRounds; ++round) {
             const auto count = receiveBatch.receive(socket.native_handle());
             for (std::size_t i = 0; i < count; ++i)
-                onDatagram(receiveBatch.datagram(i), receiveBatch.sender(i));
+                onDatagram(receiveBatch.datagram(i), receiveBatch.sender(i),
+                           receiveBatch.arrivedAt(i));
             flushSends();
             if (count < kBatchSize) return;
         }
     }
 
-    void onDatagram(std::span<std::uint8_t> datagram, const Endpoint& from) {
+    void onDatagram(std::span<std::uint8_t> datagram, const Endpoint& from,
+                    Clock::time_point arrivedAt) {
         ++counters.datagramsReceived;
-        const auto now = Clock::now();
-        handlePacket(datagram, from, now);
+        handlePacket(datagram, from, arrivedAt);
     }
 
     // The one entry point of every packet, from the UDP socket or an ICE-TCP connection. True
