@@ -1,5 +1,7 @@
 #include "media/SrtpAesGcm.hpp"
 
+#include <openssl/crypto.h>
+
 #include <algorithm>
 
 #include "media/BigEndian.hpp"
@@ -25,6 +27,14 @@ std::size_t rtpHeaderLength(std::span<const std::uint8_t> packet) {
     return packet.size() < length ? 0 : length;
 }
 
+// The session keys live on only in the ciphers' key schedules: their copies are wiped on return.
+struct WipedOnExit {
+    std::optional<std::vector<std::uint8_t>>& key;
+    ~WipedOnExit() {
+        if (key) OPENSSL_cleanse(key->data(), key->size());
+    }
+};
+
 void xorInto(std::span<std::uint8_t> iv, std::span<const std::uint8_t> salt) {
     for (std::size_t i = 0; i < iv.size(); ++i) iv[i] ^= salt[i];
 }
@@ -48,11 +58,11 @@ std::optional<SrtpAesGcm> SrtpAesGcm::create(SrtpProfile profile,
     if (keyAndSalt.size() != lengths.key + lengths.salt) return std::nullopt;
     const auto masterKey = keyAndSalt.first(lengths.key);
     const auto masterSalt = keyAndSalt.subspan(lengths.key);
-    const auto rtpKey =
-        deriveSrtpKey(masterKey, masterSalt, SrtpKeyLabel::rtpEncryption, lengths.key);
+    auto rtpKey = deriveSrtpKey(masterKey, masterSalt, SrtpKeyLabel::rtpEncryption, lengths.key);
     const auto rtpSalt = deriveSrtpKey(masterKey, masterSalt, SrtpKeyLabel::rtpSalt, 12);
-    const auto rtcpKey =
-        deriveSrtpKey(masterKey, masterSalt, SrtpKeyLabel::rtcpEncryption, lengths.key);
+    auto rtcpKey = deriveSrtpKey(masterKey, masterSalt, SrtpKeyLabel::rtcpEncryption, lengths.key);
+    const WipedOnExit wipeRtpKey{rtpKey};
+    const WipedOnExit wipeRtcpKey{rtcpKey};
     const auto rtcpSalt = deriveSrtpKey(masterKey, masterSalt, SrtpKeyLabel::rtcpSalt, 12);
     if (!rtpKey || !rtpSalt || !rtcpKey || !rtcpSalt) return std::nullopt;
     const auto cipherDirection = direction == Direction::outbound ? AesGcmCipher::Direction::seal
