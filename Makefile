@@ -68,7 +68,7 @@ bench-sfu: server
 # libFuzzer targets (clang, the `fuzz` preset), each run for FUZZ_SECONDS on a copy of its
 # committed seed corpus (fuzz/corpus/<target>); new inputs stay in build/fuzz/corpus.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := codec_fuzzer http_fuzzer static_path_fuzzer stun_fuzzer rtp_rtcp_fuzzer sdp_fuzzer vp8_descriptor_fuzzer
+FUZZ_TARGETS := codec_fuzzer http_fuzzer static_path_fuzzer stun_fuzzer rtp_rtcp_fuzzer sdp_fuzzer srtp_fuzzer vp8_descriptor_fuzzer
 fuzz: deps
 	cmake --preset fuzz >/dev/null
 	cmake --build build/fuzz

@@ -5,6 +5,7 @@
 #include <limits>
 #include <utility>
 
+#include "media/AudioLevel.hpp"
 #include "media/Consumer.hpp"
 #include "media/KeyFrame.hpp"
 #include "media/RtpMapping.hpp"
@@ -35,7 +36,11 @@ std::size_t collectExtensions(const RtpPacket& packet, std::span<RtpExtensionEle
 }
 
 Producer::Producer(Parameters parameters, Listener& listener, SfuStats& stats)
-    : parameters_(std::move(parameters)), listener_(listener), stats_(stats) {
+    : parameters_(std::move(parameters)),
+      video_(parameters_.kind == "video"),
+      audioLevelId_(media::audioLevelExtensionId(parameters_.extmaps)),
+      listener_(listener),
+      stats_(stats) {
     const std::size_t count = std::max<std::size_t>(1, parameters_.rids.size());
     streams_.resize(count);
     if (parameters_.rids.empty()) {
@@ -70,6 +75,7 @@ void Producer::renegotiate(std::vector<SdpCodec> codecs, std::vector<SdpExtmap> 
     ++generation_;
     parameters_.codecs = std::move(codecs);
     parameters_.extmaps = std::move(extmaps);
+    audioLevelId_ = media::audioLevelExtensionId(parameters_.extmaps);
 }
 
 void Producer::addConsumer(Consumer& consumer) {

@@ -109,7 +109,10 @@ class Producer {
     // Every SSRC known now, media and RTX, for the owner's lookup.
     std::vector<std::uint32_t> ssrcs() const;
     std::uint32_t layerSsrc(std::size_t layer) const { return streams_[layer].ssrc; }
-    bool isVideo() const { return parameters_.kind == "video"; }
+    // Both decided once, at construction: every forwarded packet asks.
+    bool isVideo() const { return video_; }
+    // The RFC 6464 audio level extension's id in the publisher's packets, if it negotiated one.
+    std::optional<std::uint8_t> audioLevelExtensionId() const { return audioLevelId_; }
     bool simulcast() const { return !parameters_.rids.empty(); }
     std::size_t layerCount() const { return streams_.size(); }
     // What the layer choice needs of each layer now.
@@ -157,6 +160,8 @@ class Producer {
     std::optional<std::size_t> ridOf(const RtpPacket& packet, std::string_view uri) const;
 
     Parameters parameters_;
+    bool video_ = false;
+    std::optional<std::uint8_t> audioLevelId_;
     std::uint64_t generation_ = 0;
     Listener& listener_;
     SfuStats& stats_;

@@ -6,13 +6,21 @@
 namespace pulsemeet::media {
 
 RetransmissionBuffer::RetransmissionBuffer(std::size_t capacity, Clock::duration maxAge)
-    : slots_(std::bit_ceil(std::clamp<std::size_t>(capacity, 1, kMaxCapacity))), maxAge_(maxAge) {}
+    : slots_(std::bit_ceil(std::clamp<std::size_t>(capacity, 1, kMaxCapacity))),
+      storage_(std::make_unique_for_overwrite<std::uint8_t[]>(slots_.size() * kMaxPacketSize)),
+      maxAge_(maxAge) {}
+
+std::span<std::uint8_t> RetransmissionBuffer::storageOf(std::size_t slot) {
+    return {storage_.get() + slot * kMaxPacketSize, kMaxPacketSize};
+}
 
 bool RetransmissionBuffer::store(std::uint16_t sequenceNumber, std::span<const std::uint8_t> packet,
                                  Clock::time_point now) {
     if (packet.size() > kMaxPacketSize) return false;
-    Slot& slot = slots_[sequenceNumber & (slots_.size() - 1)];
-    slot.bytes.assign(packet.begin(), packet.end());
+    const auto index = sequenceNumber & (slots_.size() - 1);
+    Slot& slot = slots_[index];
+    std::copy(packet.begin(), packet.end(), storageOf(index).begin());
+    slot.length = static_cast<std::uint16_t>(packet.size());
     slot.storedAt = now;
     slot.resentAt.reset();
     slot.sequenceNumber = sequenceNumber;
@@ -22,7 +30,8 @@ bool RetransmissionBuffer::store(std::uint16_t sequenceNumber, std::span<const s
 
 std::optional<std::span<const std::uint8_t>> RetransmissionBuffer::forNack(
     std::uint16_t sequenceNumber, Clock::time_point now, Clock::duration minResendInterval) {
-    Slot& slot = slots_[sequenceNumber & (slots_.size() - 1)];
+    const auto index = sequenceNumber & (slots_.size() - 1);
+    Slot& slot = slots_[index];
     if (!slot.used || slot.sequenceNumber != sequenceNumber) return std::nullopt;
     if (now - slot.storedAt > maxAge_) {
         slot.used = false;
@@ -30,7 +39,7 @@ std::optional<std::span<const std::uint8_t>> RetransmissionBuffer::forNack(
     }
     if (slot.resentAt && now - *slot.resentAt < minResendInterval) return std::nullopt;
     slot.resentAt = now;
-    return std::span<const std::uint8_t>(slot.bytes);
+    return std::span<const std::uint8_t>(storageOf(index).first(slot.length));
 }
 
 }  // namespace pulsemeet::media

@@ -3,14 +3,16 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <vector>
 
 // The packets recently sent to one subscriber on one stream, kept so that a NACK from that
 // subscriber can be answered with the very bytes it missed (RFC 4585 §6.2.1). Bounded by count
-// (a ring indexed by sequence number) and by age. Slots keep their storage, so once warm, storing
-// does not allocate.
+// (a ring indexed by sequence number) and by age. All slots' storage is allocated once, when the
+// buffer is made (capacity x kMaxPacketSize, touched only as slots fill): storing a packet is a
+// copy, never an allocation.
 namespace pulsemeet::media {
 
 class RetransmissionBuffer {
@@ -40,14 +42,18 @@ class RetransmissionBuffer {
 
   private:
     struct Slot {
-        std::vector<std::uint8_t> bytes;
         Clock::time_point storedAt;
         std::optional<Clock::time_point> resentAt;
+        std::uint16_t length = 0;
         std::uint16_t sequenceNumber = 0;
         bool used = false;
     };
 
+    std::span<std::uint8_t> storageOf(std::size_t slot);
+
     std::vector<Slot> slots_;
+    // Slot i's bytes at i * kMaxPacketSize; not zeroed, so pages are touched only as slots fill.
+    std::unique_ptr<std::uint8_t[]> storage_;
     Clock::duration maxAge_;
 };
 

@@ -200,7 +200,7 @@ void RouterPeer::onRtp(std::span<std::uint8_t> bytes) {
     // Who speaks, for the active speaker and the loudest-audio rule: read before the consumers
     // decide whether to forward it.
     if (media && !producer.isVideo()) {
-        if (const auto id = audioLevelExtensionId(producer.parameters().extmaps))
+        if (const auto id = producer.audioLevelExtensionId())
             if (const auto level = readAudioLevel(media->packet, *id))
                 listener_.onAudioLevel(*this, *level, arrived);
     }

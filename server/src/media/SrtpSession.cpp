@@ -66,6 +66,9 @@ SrtpSession::SrtpSession(std::unique_ptr<srtp_ctx_t_, Free> session, SrtpProfile
                          Direction direction)
     : session_(std::move(session)), profile_(profile), direction_(direction) {}
 
+SrtpSession::SrtpSession(SrtpAesGcm gcm, SrtpProfile profile, Direction direction)
+    : gcm_(std::move(gcm)), profile_(profile), direction_(direction) {}
+
 SrtpSession::SrtpSession(SrtpSession&&) noexcept = default;
 SrtpSession& SrtpSession::operator=(SrtpSession&&) noexcept = default;
 SrtpSession::~SrtpSession() = default;
@@ -73,6 +76,14 @@ SrtpSession::~SrtpSession() = default;
 std::optional<SrtpSession> SrtpSession::create(SrtpProfile profile,
                                                std::span<const std::uint8_t> keyAndSalt,
                                                Direction direction) {
+    if (profile == SrtpProfile::aeadAes128Gcm || profile == SrtpProfile::aeadAes256Gcm) {
+        auto gcm =
+            SrtpAesGcm::create(profile, keyAndSalt,
+                               direction == Direction::inbound ? SrtpAesGcm::Direction::inbound
+                                                               : SrtpAesGcm::Direction::outbound);
+        if (!gcm) return std::nullopt;
+        return SrtpSession(std::move(*gcm), profile, direction);
+    }
     const auto lengths = srtpKeyLengths(profile);
     if (!libsrtpInitialised() || keyAndSalt.size() != lengths.key + lengths.salt) {
         return std::nullopt;
@@ -101,6 +112,7 @@ SrtpResult SrtpSession::protectRtp(std::span<std::uint8_t> buffer, std::size_t l
         buffer.size() < length + kMaxProtectOverhead) {
         return {SrtpStatus::bufferTooSmall};
     }
+    if (gcm_) return gcm_->protectRtp(buffer, length);
     int size = static_cast<int>(length);
     const auto status = srtp_protect(session_.get(), buffer.data(), &size);  // sets size
     return fromStatus(status, size);
@@ -111,6 +123,7 @@ SrtpResult SrtpSession::protectRtcp(std::span<std::uint8_t> buffer, std::size_t 
         buffer.size() < length + kMaxProtectOverhead) {
         return {SrtpStatus::bufferTooSmall};
     }
+    if (gcm_) return gcm_->protectRtcp(buffer, length);
     int size = static_cast<int>(length);
     const auto status = srtp_protect_rtcp(session_.get(), buffer.data(), &size);  // sets size
     return fromStatus(status, size);
@@ -119,6 +132,7 @@ SrtpResult SrtpSession::protectRtcp(std::span<std::uint8_t> buffer, std::size_t 
 SrtpResult SrtpSession::unprotectRtp(std::span<std::uint8_t> packet) {
     if (packet.size() < kMinRtpLength || packet.size() > INT_MAX)
         return {SrtpStatus::bufferTooSmall};
+    if (gcm_) return gcm_->unprotectRtp(packet);
     int size = static_cast<int>(packet.size());
     const auto status = srtp_unprotect(session_.get(), packet.data(), &size);  // sets size
     return fromStatus(status, size);
@@ -128,6 +142,7 @@ SrtpResult SrtpSession::unprotectRtcp(std::span<std::uint8_t> packet) {
     if (packet.size() < kMinRtcpLength || packet.size() > INT_MAX) {
         return {SrtpStatus::bufferTooSmall};
     }
+    if (gcm_) return gcm_->unprotectRtcp(packet);
     int size = static_cast<int>(packet.size());
     const auto status = srtp_unprotect_rtcp(session_.get(), packet.data(), &size);  // sets size
     return fromStatus(status, size);

@@ -6,30 +6,21 @@
 #include <optional>
 #include <span>
 
+#include "media/SrtpAesGcm.hpp"
 #include "media/SrtpProfile.hpp"
+#include "media/SrtpResult.hpp"
 
 // libsrtp2's session type, declared here so that this header does not pull srtp.h in.
 struct srtp_ctx_t_;
 
 namespace pulsemeet::media {
 
-enum class SrtpStatus {
-    ok,
-    bufferTooSmall,        // protect: no room for the tag; unprotect: shorter than a header
-    authenticationFailed,  // tampered, or keyed for someone else
-    replayed,              // a sequence number already seen, or too old for the window
-    failed,                // anything else libsrtp reports
-};
-
-struct SrtpResult {
-    SrtpStatus status;
-    std::size_t length = 0;  // the packet's new length when status is ok
-};
-
-// One direction of SRTP and SRTCP for one transport, over libsrtp2: inbound unprotects what the
-// peer sent (any SSRC), outbound protects what we send (any SSRC). Packets are processed in
-// place. The replay window is 1024 packets; outbound allows the same sequence number to be
-// protected again (allow_repeat_tx), which retransmission on the original SSRC needs.
+// One direction of SRTP and SRTCP for one transport: inbound unprotects what the peer sent (any
+// SSRC), outbound protects what we send (any SSRC). The AES-GCM profiles are our own (SrtpAesGcm,
+// over OpenSSL: Debian's libsrtp2 does GCM through NSS, at twice the cost and an allocation per
+// packet); AES-CM with HMAC-SHA1 is libsrtp2's. Packets are processed in place. The replay window
+// is 1024 packets; outbound allows the same sequence number to be protected again
+// (allow_repeat_tx), which retransmission on the original SSRC needs.
 class SrtpSession {
   public:
     enum class Direction { inbound, outbound };
@@ -38,7 +29,7 @@ class SrtpSession {
     // plus 4): a buffer handed to protectRtp/protectRtcp must have this much room past the packet.
     static constexpr std::size_t kMaxProtectOverhead = 16 + 128 + 4;
 
-    // nullopt when libsrtp does not take the key (wrong length for the profile).
+    // nullopt when the key has the wrong length for the profile.
     static std::optional<SrtpSession> create(SrtpProfile profile,
                                              std::span<const std::uint8_t> keyAndSalt,
                                              Direction direction);
@@ -64,8 +55,10 @@ class SrtpSession {
 
     SrtpSession(std::unique_ptr<srtp_ctx_t_, Free> session, SrtpProfile profile,
                 Direction direction);
+    SrtpSession(SrtpAesGcm gcm, SrtpProfile profile, Direction direction);
 
-    std::unique_ptr<srtp_ctx_t_, Free> session_;
+    std::unique_ptr<srtp_ctx_t_, Free> session_;  // AES-CM profiles
+    std::optional<SrtpAesGcm> gcm_;               // AES-GCM profiles
     SrtpProfile profile_;
     Direction direction_;
 };

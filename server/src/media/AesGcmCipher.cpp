@@ -1,0 +1,78 @@
+#include "media/AesGcmCipher.hpp"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <climits>
+
+namespace pulsemeet::media {
+
+void AesGcmCipher::Free::operator()(evp_cipher_ctx_st* context) const {
+    EVP_CIPHER_CTX_free(context);
+}
+
+AesGcmCipher::AesGcmCipher(std::unique_ptr<evp_cipher_ctx_st, Free> context)
+    : context_(std::move(context)) {}
+
+AesGcmCipher::AesGcmCipher(AesGcmCipher&&) noexcept = default;
+AesGcmCipher& AesGcmCipher::operator=(AesGcmCipher&&) noexcept = default;
+AesGcmCipher::~AesGcmCipher() = default;
+
+std::optional<AesGcmCipher> AesGcmCipher::create(std::span<const std::uint8_t> key,
+                                                 Direction direction) {
+    const EVP_CIPHER* cipher = key.size() == 16   ? EVP_aes_128_gcm()
+                               : key.size() == 32 ? EVP_aes_256_gcm()
+                                                  : nullptr;
+    if (!cipher) return std::nullopt;
+    std::unique_ptr<evp_cipher_ctx_st, Free> context(EVP_CIPHER_CTX_new());
+    // The key schedule is made once here; each packet then sets only its IV (key nullptr).
+    if (!context || EVP_CipherInit_ex(context.get(), cipher, nullptr, key.data(), nullptr,
+                                      direction == Direction::seal ? 1 : 0) != 1) {
+        return std::nullopt;
+    }
+    return AesGcmCipher(std::move(context));
+}
+
+bool AesGcmCipher::start(std::span<const std::uint8_t, kIvLength> iv,
+                         std::span<const std::uint8_t> aad, std::span<const std::uint8_t> moreAad,
+                         std::span<std::uint8_t> text) {
+    if (aad.size() > INT_MAX || moreAad.size() > INT_MAX || text.size() > INT_MAX) return false;
+    int written = 0;
+    // enc = -1: the direction the context was made with.
+    if (EVP_CipherInit_ex(context_.get(), nullptr, nullptr, nullptr, iv.data(), -1) != 1)
+        return false;
+    if (!aad.empty() && EVP_CipherUpdate(context_.get(), nullptr, &written, aad.data(),
+                                         static_cast<int>(aad.size())) != 1)
+        return false;
+    if (!moreAad.empty() && EVP_CipherUpdate(context_.get(), nullptr, &written, moreAad.data(),
+                                             static_cast<int>(moreAad.size())) != 1)
+        return false;
+    return text.empty() || EVP_CipherUpdate(context_.get(), text.data(), &written, text.data(),
+                                            static_cast<int>(text.size())) == 1;
+}
+
+bool AesGcmCipher::seal(std::span<const std::uint8_t, kIvLength> iv,
+                        std::span<const std::uint8_t> aad, std::span<const std::uint8_t> moreAad,
+                        std::span<std::uint8_t> text, std::span<std::uint8_t, kTagLength> tag) {
+    int written = 0;
+    std::uint8_t none[16];  // GCM's final step writes no text; OpenSSL still wants a buffer
+    return start(iv, aad, moreAad, text) &&
+           EVP_CipherFinal_ex(context_.get(), none, &written) == 1 &&
+           EVP_CIPHER_CTX_ctrl(context_.get(), EVP_CTRL_GCM_GET_TAG, kTagLength, tag.data()) == 1;
+}
+
+bool AesGcmCipher::open(std::span<const std::uint8_t, kIvLength> iv,
+                        std::span<const std::uint8_t> aad, std::span<const std::uint8_t> moreAad,
+                        std::span<std::uint8_t> text,
+                        std::span<const std::uint8_t, kTagLength> tag) {
+    if (!start(iv, aad, moreAad, text)) return false;
+    // OpenSSL takes a non-const pointer for the expected tag, and copies it.
+    std::uint8_t expected[kTagLength];
+    std::copy(tag.begin(), tag.end(), expected);
+    int written = 0;
+    std::uint8_t none[16];
+    return EVP_CIPHER_CTX_ctrl(context_.get(), EVP_CTRL_GCM_SET_TAG, kTagLength, expected) == 1 &&
+           EVP_CipherFinal_ex(context_.get(), none, &written) == 1;
+}
+
+}  // namespace pulsemeet::media

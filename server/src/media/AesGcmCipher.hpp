@@ -1,0 +1,55 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+
+// OpenSSL's context type, declared here so that this header does not pull evp.h in.
+struct evp_cipher_ctx_st;
+
+// AES-GCM (128 or 256-bit key, 96-bit IV, 16-byte tag) over one OpenSSL EVP context that keeps
+// its key schedule: a packet only sets its IV, so sealing or opening one costs the cipher itself
+// (AES-NI and carry-less multiply where the CPU has them) and no allocation. One direction per
+// object: `seal` on an encrypting one, `open` on a decrypting one. Additional authenticated data
+// comes in up to two pieces (SRTCP authenticates its header and its index trailer, which are not
+// adjacent). Text is processed in place.
+namespace pulsemeet::media {
+
+class AesGcmCipher {
+  public:
+    static constexpr std::size_t kIvLength = 12;
+    static constexpr std::size_t kTagLength = 16;
+    enum class Direction { seal, open };
+
+    // nullopt when the key is neither 16 nor 32 bytes (or OpenSSL refuses it).
+    static std::optional<AesGcmCipher> create(std::span<const std::uint8_t> key,
+                                              Direction direction);
+
+    AesGcmCipher(AesGcmCipher&&) noexcept;
+    AesGcmCipher& operator=(AesGcmCipher&&) noexcept;
+    ~AesGcmCipher();
+
+    // Encrypts `text` in place and writes the tag.
+    bool seal(std::span<const std::uint8_t, kIvLength> iv, std::span<const std::uint8_t> aad,
+              std::span<const std::uint8_t> moreAad, std::span<std::uint8_t> text,
+              std::span<std::uint8_t, kTagLength> tag);
+    // Decrypts `text` in place; false (text garbage) when the tag does not match.
+    bool open(std::span<const std::uint8_t, kIvLength> iv, std::span<const std::uint8_t> aad,
+              std::span<const std::uint8_t> moreAad, std::span<std::uint8_t> text,
+              std::span<const std::uint8_t, kTagLength> tag);
+
+  private:
+    struct Free {
+        void operator()(evp_cipher_ctx_st* context) const;
+    };
+
+    explicit AesGcmCipher(std::unique_ptr<evp_cipher_ctx_st, Free> context);
+    bool start(std::span<const std::uint8_t, kIvLength> iv, std::span<const std::uint8_t> aad,
+               std::span<const std::uint8_t> moreAad, std::span<std::uint8_t> text);
+
+    std::unique_ptr<evp_cipher_ctx_st, Free> context_;
+};
+
+}  // namespace pulsemeet::media

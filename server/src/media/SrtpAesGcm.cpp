@@ -1,0 +1,182 @@
+#include "media/SrtpAesGcm.hpp"
+
+#include <openssl/crypto.h>
+
+#include <algorithm>
+
+#include "media/BigEndian.hpp"
+#include "media/SrtpKeyDerivation.hpp"
+
+namespace pulsemeet::media {
+
+namespace {
+
+constexpr std::size_t kRtpFixedHeader = 12;
+constexpr std::size_t kRtcpHeader = 8;  // V/P/RC, PT, length, sender SSRC
+constexpr std::uint32_t kEncryptedFlag = 0x80000000;
+constexpr std::uint32_t kMaxSrtcpIndex = 0x7FFFFFFF;
+
+// The RTP header's length (fixed part, CSRCs, extension), or 0 when the packet is shorter.
+std::size_t rtpHeaderLength(std::span<const std::uint8_t> packet) {
+    if (packet.size() < kRtpFixedHeader) return 0;
+    std::size_t length = kRtpFixedHeader + 4 * std::size_t{packet[0] & 0x0FU};
+    if (packet[0] & 0x10U) {
+        if (packet.size() < length + 4) return 0;
+        length += 4 + 4 * std::size_t{readU16(packet, length + 2)};
+    }
+    return packet.size() < length ? 0 : length;
+}
+
+// The session keys live on only in the ciphers' key schedules: their copies are wiped on return.
+struct WipedOnExit {
+    std::optional<std::vector<std::uint8_t>>& key;
+    ~WipedOnExit() {
+        if (key) OPENSSL_cleanse(key->data(), key->size());
+    }
+};
+
+void xorInto(std::span<std::uint8_t> iv, std::span<const std::uint8_t> salt) {
+    for (std::size_t i = 0; i < iv.size(); ++i) iv[i] ^= salt[i];
+}
+
+}  // namespace
+
+SrtpAesGcm::SrtpAesGcm(AesGcmCipher rtp, AesGcmCipher rtcp, Iv rtpSalt, Iv rtcpSalt,
+                       Direction direction)
+    : rtp_(std::move(rtp)),
+      rtcp_(std::move(rtcp)),
+      rtpSalt_(rtpSalt),
+      rtcpSalt_(rtcpSalt),
+      direction_(direction) {}
+
+std::optional<SrtpAesGcm> SrtpAesGcm::create(SrtpProfile profile,
+                                             std::span<const std::uint8_t> keyAndSalt,
+                                             Direction direction) {
+    if (profile != SrtpProfile::aeadAes128Gcm && profile != SrtpProfile::aeadAes256Gcm)
+        return std::nullopt;
+    const auto lengths = srtpKeyLengths(profile);
+    if (keyAndSalt.size() != lengths.key + lengths.salt) return std::nullopt;
+    const auto masterKey = keyAndSalt.first(lengths.key);
+    const auto masterSalt = keyAndSalt.subspan(lengths.key);
+    auto rtpKey = deriveSrtpKey(masterKey, masterSalt, SrtpKeyLabel::rtpEncryption, lengths.key);
+    const auto rtpSalt = deriveSrtpKey(masterKey, masterSalt, SrtpKeyLabel::rtpSalt, 12);
+    auto rtcpKey = deriveSrtpKey(masterKey, masterSalt, SrtpKeyLabel::rtcpEncryption, lengths.key);
+    const WipedOnExit wipeRtpKey{rtpKey};
+    const WipedOnExit wipeRtcpKey{rtcpKey};
+    const auto rtcpSalt = deriveSrtpKey(masterKey, masterSalt, SrtpKeyLabel::rtcpSalt, 12);
+    if (!rtpKey || !rtpSalt || !rtcpKey || !rtcpSalt) return std::nullopt;
+    const auto cipherDirection = direction == Direction::outbound ? AesGcmCipher::Direction::seal
+                                                                  : AesGcmCipher::Direction::open;
+    auto rtp = AesGcmCipher::create(*rtpKey, cipherDirection);
+    auto rtcp = AesGcmCipher::create(*rtcpKey, cipherDirection);
+    if (!rtp || !rtcp) return std::nullopt;
+    Iv rtpIv{};
+    Iv rtcpIv{};
+    std::copy(rtpSalt->begin(), rtpSalt->end(), rtpIv.begin());
+    std::copy(rtcpSalt->begin(), rtcpSalt->end(), rtcpIv.begin());
+    return SrtpAesGcm(std::move(*rtp), std::move(*rtcp), rtpIv, rtcpIv, direction);
+}
+
+SrtpResult SrtpAesGcm::protectRtp(std::span<std::uint8_t> buffer, std::size_t length) {
+    if (direction_ != Direction::outbound) return {SrtpStatus::failed};
+    if (length < kRtpFixedHeader || buffer.size() < length + kTagLength)
+        return {SrtpStatus::bufferTooSmall};
+    const auto packet = buffer.first(length);
+    const auto header = rtpHeaderLength(packet);
+    if (header == 0) return {SrtpStatus::failed};
+    const auto ssrc = readU32(packet, 8);
+    auto& window = rtpStreams_[ssrc];
+    const auto index = estimateSrtpIndex(window.highest(), readU16(packet, 2));
+    // A repeat is a retransmission on the original SSRC (libsrtp's allow_repeat_tx).
+    if (window.check(index) == SrtpReplayWindow::Verdict::tooOld) return {SrtpStatus::replayed};
+    Iv iv{};
+    writeU32(iv, 2, ssrc);
+    writeU32(iv, 6, static_cast<std::uint32_t>(index >> 16));
+    writeU16(iv, 10, static_cast<std::uint16_t>(index));
+    xorInto(iv, rtpSalt_);
+    if (!rtp_.seal(iv, packet.first(header), {}, packet.subspan(header),
+                   buffer.subspan(length).first<kTagLength>()))
+        return {SrtpStatus::failed};
+    window.accept(index);
+    return {SrtpStatus::ok, length + kTagLength};
+}
+
+SrtpResult SrtpAesGcm::unprotectRtp(std::span<std::uint8_t> packet) {
+    if (direction_ != Direction::inbound) return {SrtpStatus::failed};
+    if (packet.size() < kRtpFixedHeader + kTagLength) return {SrtpStatus::bufferTooSmall};
+    const auto sealed = packet.first(packet.size() - kTagLength);
+    const auto header = rtpHeaderLength(sealed);
+    if (header == 0) return {SrtpStatus::failed};
+    const auto ssrc = readU32(packet, 8);
+    const auto known = rtpStreams_.find(ssrc);
+    const SrtpReplayWindow fresh;
+    const auto& window = known == rtpStreams_.end() ? fresh : known->second;
+    const auto index = estimateSrtpIndex(window.highest(), readU16(packet, 2));
+    if (window.check(index) != SrtpReplayWindow::Verdict::fresh) return {SrtpStatus::replayed};
+    Iv iv{};
+    writeU32(iv, 2, ssrc);
+    writeU32(iv, 6, static_cast<std::uint32_t>(index >> 16));
+    writeU16(iv, 10, static_cast<std::uint16_t>(index));
+    xorInto(iv, rtpSalt_);
+    if (!rtp_.open(iv, sealed.first(header), {}, sealed.subspan(header), packet.last<kTagLength>()))
+        return {SrtpStatus::authenticationFailed};
+    // Only an authenticated packet makes its SSRC known: forged ones leave no state behind.
+    if (known == rtpStreams_.end()) {
+        rtpStreams_[ssrc].accept(index);
+    } else {
+        known->second.accept(index);
+    }
+    return {SrtpStatus::ok, sealed.size()};
+}
+
+SrtpResult SrtpAesGcm::protectRtcp(std::span<std::uint8_t> buffer, std::size_t length) {
+    if (direction_ != Direction::outbound) return {SrtpStatus::failed};
+    if (length < kRtcpHeader || buffer.size() < length + kTagLength + kSrtcpTrailerLength)
+        return {SrtpStatus::bufferTooSmall};
+    const auto ssrc = readU32(buffer, 4);
+    auto& stream = rtcpStreams_[ssrc];
+    if (stream.lastSent == kMaxSrtcpIndex) return {SrtpStatus::failed};  // re-key needed
+    const auto index = ++stream.lastSent;
+    const auto trailer = buffer.subspan(length + kTagLength).first<kSrtcpTrailerLength>();
+    writeU32(trailer, 0, kEncryptedFlag | index);
+    Iv iv{};
+    writeU32(iv, 2, ssrc);
+    writeU32(iv, 8, index);
+    xorInto(iv, rtcpSalt_);
+    if (!rtcp_.seal(iv, buffer.first(kRtcpHeader), trailer,
+                    buffer.subspan(kRtcpHeader, length - kRtcpHeader),
+                    buffer.subspan(length).first<kTagLength>()))
+        return {SrtpStatus::failed};
+    return {SrtpStatus::ok, length + kTagLength + kSrtcpTrailerLength};
+}
+
+SrtpResult SrtpAesGcm::unprotectRtcp(std::span<std::uint8_t> packet) {
+    if (direction_ != Direction::inbound) return {SrtpStatus::failed};
+    if (packet.size() < kRtcpHeader + kTagLength + kSrtcpTrailerLength)
+        return {SrtpStatus::bufferTooSmall};
+    const auto trailer = packet.last<kSrtcpTrailerLength>();
+    const auto tag = packet.last(kSrtcpTrailerLength + kTagLength).first<kTagLength>();
+    const auto sealed = packet.first(packet.size() - kTagLength - kSrtcpTrailerLength);
+    const auto flagAndIndex = readU32(trailer, 0);
+    const std::uint32_t index = flagAndIndex & kMaxSrtcpIndex;
+    const bool encrypted = (flagAndIndex & kEncryptedFlag) != 0;
+    const auto ssrc = readU32(packet, 4);
+    auto known = rtcpStreams_.find(ssrc);
+    const SrtpReplayWindow fresh;
+    const auto& window = known == rtcpStreams_.end() ? fresh : known->second.window;
+    if (window.check(index) != SrtpReplayWindow::Verdict::fresh) return {SrtpStatus::replayed};
+    Iv iv{};
+    writeU32(iv, 2, ssrc);
+    writeU32(iv, 8, index);
+    xorInto(iv, rtcpSalt_);
+    // Unencrypted SRTCP (E = 0, RFC 7714 §9.2): the whole packet is authenticated data.
+    const bool opened = encrypted ? rtcp_.open(iv, sealed.first(kRtcpHeader), trailer,
+                                               sealed.subspan(kRtcpHeader), tag)
+                                  : rtcp_.open(iv, sealed, trailer, {}, tag);
+    if (!opened) return {SrtpStatus::authenticationFailed};
+    if (known == rtcpStreams_.end()) known = rtcpStreams_.try_emplace(ssrc).first;
+    known->second.window.accept(index);
+    return {SrtpStatus::ok, sealed.size()};
+}
+
+}  // namespace pulsemeet::media
