@@ -228,12 +228,12 @@ test('four people stay in a mesh; the fifth moves the room onto the media server
   // Make-before-break, whatever the machine's load: every page swapped its tiles because the
   // media server's video was decoding from every member, not because the move's deadline passed.
   for (const p of first) expect(await swapReason(p.page), `${p.name} swapped when the new path was ready`).toBe('ready');
-  // Issue 15 asks for under 2 s (goal 1 s). Five pages on two cores encode and decode 13 videos
-  // each during the move, and a page's own timers then stall for seconds too (the report's
-  // switchWorstPageTimerStallMs): measured 1.15-3.9 s idle and up to 5.5 s with parallel builds,
-  // so the bound guards that no tile stalls for good (a frozen or black tile stops painting)
-  // rather than the 2 s of five separate machines.
-  expect(worst, 'worst frame gap on the first four pages across the switch (ms)').toBeLessThan(8_000);
+  // Issue 15 asks for under 2 s (goal 1 s). Five pages on two cores encode and decode up to 13
+  // videos each during the move, and a page that gets no core stalls whatever carries its video
+  // (the report's switchWorstPageTimerStallMs, 0.3-1.0 s in the runs of stop 17): so 2 s, or
+  // the page's own worst stall and 1.5 s more when that is longer. Measured in stop 17: 0.9-1.9 s
+  // (swap on the first frame), 0.9-1.7 s since the swap waits for the new path to play.
+  expect(worst, 'worst frame gap on the first four pages across the switch (ms)').toBeLessThan(Math.max(2_000, stall + 1_500));
 
   await sendChat(eve, 'after the switch');
   // Eve joined after "before the switch" was sent: there is no chat history to give her.
@@ -277,8 +277,8 @@ test('shrinking to two goes back to the mesh without a break', async () => {
   report.backToMeshWorstPageTimerStallMs = Math.round(stall);
   for (const p of [ada, bob]) console.log(`move profile ${p.name}: ${await moveProfile(p.page)}`);
   for (const p of [ada, bob]) expect(await swapReason(p.page), `${p.name} swapped back when the mesh was ready`).toBe('ready');
-  // The same bound as the move onto the media server (see there); measured 0.5-0.8 s.
-  expect(worst, 'worst frame gap going back to the mesh (ms)').toBeLessThan(8_000);
+  // The same bound as the move onto the media server (see there); measured 0.18-0.56 s.
+  expect(worst, 'worst frame gap going back to the mesh (ms)').toBeLessThan(Math.max(2_000, stall + 1_500));
 });
 
 test('with 5% of forwarded packets dropped, video keeps playing and NACKs repair it', async ({ browser }) => {

@@ -35,9 +35,9 @@ class ReceiveBatch {
     // When the datagram reached the machine, on the steady clock: the kernel's stamp, not the
     // moment this thread got to read it. Arrival times feed transport-wide congestion control
     // (the publisher's bandwidth estimate reads their spacing): stamped at the read, a media
-    // thread that waits for a core turns into delay the network never had (measured: five
-    // browsers and the server on two cores, every publisher's estimate fell to Chrome's
-    // 30 kbit/s minimum; with the server's threads given priority it stayed at 1.2-3 Mbit/s).
+    // thread that waits for a core turns into delay the network never had. (It does not make a
+    // starved server harmless: its forwarding still comes in bursts, which subscribers' own
+    // estimates see; docs/performance.md, "The move on two cores".)
     Clock::time_point arrivedAt(std::size_t index) const;
 
   private:
