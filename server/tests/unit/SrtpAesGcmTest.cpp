@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "SrtpProtect.hpp"
 #include "media/SrtpKeyDerivation.hpp"
 #include "media/SrtpReplayWindow.hpp"
 #include "media/SrtpSession.hpp"
@@ -20,6 +21,7 @@ namespace pulsemeet::media {
 namespace {
 
 using Bytes = std::vector<std::uint8_t>;
+using mediatest::protect;
 
 Bytes hex(std::string_view text) {
     Bytes bytes;
@@ -129,16 +131,6 @@ class Libsrtp {
     };
     std::unique_ptr<srtp_ctx_t_, Free> session_;
 };
-
-Bytes protect(SrtpSession& session, const Bytes& plain, bool rtcp = false) {
-    Bytes buffer(plain.size() + SrtpSession::kMaxProtectOverhead);
-    std::copy(plain.begin(), plain.end(), buffer.begin());
-    const auto result =
-        rtcp ? session.protectRtcp(buffer, plain.size()) : session.protectRtp(buffer, plain.size());
-    EXPECT_EQ(result.status, SrtpStatus::ok);
-    buffer.resize(result.status == SrtpStatus::ok ? result.length : 0);
-    return buffer;
-}
 
 SrtpResult unprotect(SrtpSession& session, Bytes& packet, bool rtcp = false) {
     const auto result = rtcp ? session.unprotectRtcp(packet) : session.unprotectRtp(packet);

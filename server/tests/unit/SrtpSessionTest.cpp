@@ -7,12 +7,14 @@
 #include <vector>
 
 #include "MediaTestClient.hpp"
+#include "SrtpProtect.hpp"
 #include "media/SrtpSession.hpp"
 
 namespace pulsemeet::media {
 namespace {
 
 using mediatest::Bytes;
+using mediatest::protect;
 
 Bytes keyFor(SrtpProfile profile, std::uint8_t seed) {
     const auto [key, salt] = srtpKeyLengths(profile);
@@ -28,16 +30,6 @@ Bytes rtpPacket(std::uint16_t sequence) {
 // A receiver report: V=2, PT=201, length 1 (8 bytes), sender SSRC.
 Bytes rtcpPacket() {
     return {0x80, 0xc9, 0x00, 0x01, 0xde, 0xad, 0xbe, 0xef};
-}
-
-Bytes protect(SrtpSession& session, const Bytes& plain, bool rtcp = false) {
-    Bytes buffer(plain.size() + SrtpSession::kMaxProtectOverhead);
-    std::copy(plain.begin(), plain.end(), buffer.begin());
-    const auto result =
-        rtcp ? session.protectRtcp(buffer, plain.size()) : session.protectRtp(buffer, plain.size());
-    EXPECT_EQ(result.status, SrtpStatus::ok);
-    buffer.resize(result.status == SrtpStatus::ok ? result.length : 0);
-    return buffer;
 }
 
 class SrtpSessionTest : public ::testing::TestWithParam<SrtpProfile> {

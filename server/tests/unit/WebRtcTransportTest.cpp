@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "MediaTestClient.hpp"
+#include "SrtpProtect.hpp"
 #include "media/DtlsCertificate.hpp"
 #include "media/DtlsContext.hpp"
 #include "media/RtpPacket.hpp"
@@ -22,6 +23,7 @@ namespace {
 
 using Clock = WebRtcTransport::Clock;
 using mediatest::Bytes;
+using mediatest::protect;
 using mediatest::stunBindingRequest;
 using mediatest::TestDtlsClient;
 using namespace std::chrono_literals;
@@ -61,16 +63,6 @@ class RecordingListener : public WebRtcTransportListener {
 
 Bytes rtpPacket(std::uint16_t sequence, std::uint32_t ssrc) {
     return mediatest::rtpPacket(sequence, ssrc, 40);
-}
-
-Bytes protect(SrtpSession& session, const Bytes& plain, bool rtcp = false) {
-    Bytes buffer(plain.size() + SrtpSession::kMaxProtectOverhead);
-    std::copy(plain.begin(), plain.end(), buffer.begin());
-    const auto result =
-        rtcp ? session.protectRtcp(buffer, plain.size()) : session.protectRtp(buffer, plain.size());
-    EXPECT_EQ(result.status, SrtpStatus::ok);
-    buffer.resize(result.length);
-    return buffer;
 }
 
 class WebRtcTransportTest : public ::testing::Test {
