@@ -108,25 +108,8 @@ function worstGaps(page: Page): Promise<Record<string, number>> {
  * The connections that send our camera: each distinct RTCPeerConnection with an outbound video
  * stream that has sent packets, with the port of its selected remote candidate.
  */
-function videoSenders(page: Page): Promise<Array<{ port: number | null; packets: number }>> {
-  return page.evaluate(async () => {
-    const pcs = window.__pulsemeet.outboundConnections() as RTCPeerConnection[];
-    const out: Array<{ port: number | null; packets: number }> = [];
-    for (const pc of pcs) {
-      const stats = await pc.getStats();
-      let packets = 0;
-      let pairId: string | undefined;
-      stats.forEach((s: { type: string; kind?: string; packetsSent?: number; selectedCandidatePairId?: string }) => {
-        if (s.type === 'outbound-rtp' && s.kind === 'video') packets += s.packetsSent ?? 0;
-        if (s.type === 'transport' && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId;
-      });
-      if (packets === 0) continue;
-      const pair = pairId ? (stats.get(pairId) as { remoteCandidateId?: string } | undefined) : undefined;
-      const remote = pair?.remoteCandidateId ? (stats.get(pair.remoteCandidateId) as { port?: number } | undefined) : undefined;
-      out.push({ port: remote?.port ?? null, packets });
-    }
-    return out;
-  });
+async function videoSenders(page: Page): Promise<Array<{ port: number | null; packets: number }>> {
+  return (await connectionsOf(page)).filter((c) => c.packets > 0).map(({ port, packets }) => ({ port, packets }));
 }
 
 /** Every connection the page sends on: its state, video packets sent, remote port and protocol. */
