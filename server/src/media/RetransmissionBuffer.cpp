@@ -7,39 +7,50 @@ namespace pulsemeet::media {
 
 RetransmissionBuffer::RetransmissionBuffer(std::size_t capacity, Clock::duration maxAge)
     : slots_(std::bit_ceil(std::clamp<std::size_t>(capacity, 1, kMaxCapacity))),
-      storage_(std::make_unique_for_overwrite<std::uint8_t[]>(slots_.size() * kMaxPacketSize)),
+      storageBytes_(slots_.size() * kSlotBytes),
+      storage_(std::make_unique_for_overwrite<std::uint8_t[]>(storageBytes_)),
       maxAge_(maxAge) {}
-
-std::span<std::uint8_t> RetransmissionBuffer::storageOf(std::size_t slot) {
-    return {storage_.get() + slot * kMaxPacketSize, kMaxPacketSize};
-}
 
 bool RetransmissionBuffer::store(std::uint16_t sequenceNumber, std::span<const std::uint8_t> packet,
                                  Clock::time_point now) {
     if (packet.size() > kMaxPacketSize) return false;
-    const auto index = sequenceNumber & (slots_.size() - 1);
-    Slot& slot = slots_[index];
-    std::copy(packet.begin(), packet.end(), storageOf(index).begin());
-    slot.length = static_cast<std::uint16_t>(packet.size());
+    // Back to the start when the packet does not fit, or when what the ring holds at its start
+    // (the first packets of this lap, and the last lap's before them) is past its age.
+    if (writeAt_ + packet.size() > storageBytes_ ||
+        (writeAt_ > 0 && now - lapStartedAt_ > maxAge_)) {
+        writeAt_ = 0;
+        ++lap_;
+    }
+    if (writeAt_ == 0) lapStartedAt_ = now;
+    Slot& slot = slots_[sequenceNumber & (slots_.size() - 1)];
+    std::copy(packet.begin(), packet.end(), storage_.get() + writeAt_);
     slot.storedAt = now;
     slot.resentAt.reset();
+    slot.lap = lap_;
+    slot.offset = static_cast<std::uint32_t>(writeAt_);
+    slot.length = static_cast<std::uint16_t>(packet.size());
     slot.sequenceNumber = sequenceNumber;
     slot.used = true;
+    writeAt_ += (packet.size() + kAlignment - 1) / kAlignment * kAlignment;
+    bytesTouched_ = std::max(bytesTouched_, std::min(writeAt_, storageBytes_));
     return true;
+}
+
+bool RetransmissionBuffer::intact(const Slot& slot) const {
+    return slot.lap == lap_ || (slot.lap + 1 == lap_ && slot.offset >= writeAt_);
 }
 
 std::optional<std::span<const std::uint8_t>> RetransmissionBuffer::forNack(
     std::uint16_t sequenceNumber, Clock::time_point now, Clock::duration minResendInterval) {
-    const auto index = sequenceNumber & (slots_.size() - 1);
-    Slot& slot = slots_[index];
+    Slot& slot = slots_[sequenceNumber & (slots_.size() - 1)];
     if (!slot.used || slot.sequenceNumber != sequenceNumber) return std::nullopt;
-    if (now - slot.storedAt > maxAge_) {
+    if (now - slot.storedAt > maxAge_ || !intact(slot)) {
         slot.used = false;
         return std::nullopt;
     }
     if (slot.resentAt && now - *slot.resentAt < minResendInterval) return std::nullopt;
     slot.resentAt = now;
-    return std::span<const std::uint8_t>(storageOf(index).first(slot.length));
+    return std::span<const std::uint8_t>(storage_.get() + slot.offset, slot.length);
 }
 
 }  // namespace pulsemeet::media

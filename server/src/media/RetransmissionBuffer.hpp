@@ -10,9 +10,13 @@
 
 // The packets recently sent to one subscriber on one stream, kept so that a NACK from that
 // subscriber can be answered with the very bytes it missed (RFC 4585 §6.2.1). Bounded by count
-// (a ring indexed by sequence number) and by age. All slots' storage is allocated once, when the
-// buffer is made (capacity x kMaxPacketSize, touched only as slots fill): storing a packet is a
-// copy, never an allocation.
+// (an index of slots by sequence number) and by age. The bytes go one after another into a ring
+// of storage allocated once, when the buffer is made (room for `capacity` packets of
+// kMaxPacketSize): storing a packet is a copy, never an allocation. The ring starts over from its
+// beginning as soon as what it stored there is older than maxAge, so the storage a stream
+// touches is what maxAge of it takes (125 KB of 768 for 2 s at 500 kbit/s), not the capacity:
+// each page touched is a page the kernel must clear and keep, per subscriber of every camera
+// (docs/performance.md, "Retransmission storage by age").
 namespace pulsemeet::media {
 
 class RetransmissionBuffer {
@@ -39,21 +43,37 @@ class RetransmissionBuffer {
                                                          Clock::duration minResendInterval = {});
 
     std::size_t capacity() const { return slots_.size(); }
+    // The most storage the packets stored so far have used: what the buffer costs in memory.
+    std::size_t bytesTouched() const { return bytesTouched_; }
 
   private:
+    // Where a packet starts in the storage: a cache line of its own.
+    static constexpr std::size_t kAlignment = 64;
+    static constexpr std::size_t kSlotBytes =
+        (kMaxPacketSize + kAlignment - 1) / kAlignment * kAlignment;
+
     struct Slot {
         Clock::time_point storedAt;
         std::optional<Clock::time_point> resentAt;
+        std::uint64_t lap = 0;  // the storage's lap it was written in
+        std::uint32_t offset = 0;
         std::uint16_t length = 0;
         std::uint16_t sequenceNumber = 0;
         bool used = false;
     };
 
-    std::span<std::uint8_t> storageOf(std::size_t slot);
+    // Whether the slot's bytes are still in the storage: written in this lap, or in the last one
+    // beyond what this lap has written over.
+    bool intact(const Slot& slot) const;
 
     std::vector<Slot> slots_;
-    // Slot i's bytes at i * kMaxPacketSize; not zeroed, so pages are touched only as slots fill.
+    std::size_t storageBytes_;
+    // Not zeroed, so pages are touched only as packets are stored.
     std::unique_ptr<std::uint8_t[]> storage_;
+    std::size_t writeAt_ = 0;
+    std::uint64_t lap_ = 0;
+    Clock::time_point lapStartedAt_{};
+    std::size_t bytesTouched_ = 0;
     Clock::duration maxAge_;
 };
 

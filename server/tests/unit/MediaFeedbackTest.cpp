@@ -63,6 +63,52 @@ TEST(MediaRetransmissionBuffer, ARepeatedNackWithinTheIntervalIsNotAnsweredTwice
     EXPECT_TRUE(buffer.forNack(3, now + 210ms, 100ms));
 }
 
+TEST(MediaRetransmissionBuffer, TouchesTheStorageItsAgeNeedsNotItsCapacity) {
+    // 500 kbit/s of 1 000-byte packets (about 62 a second) for 10 s, kept 2 s: one lap of the
+    // storage is about 2 s of the stream, and everything younger than 2 s still answers.
+    const auto start = RetransmissionBuffer::Clock::now();
+    RetransmissionBuffer buffer(512, 2s);
+    const std::vector<std::uint8_t> packet(1000, 5);
+    const auto interval = 16ms;
+    std::uint16_t seq = 0;
+    auto now = start;
+    for (; now < start + 10s; now += interval) buffer.store(seq++, packet, now);
+    const std::size_t perPacket = 1024;  // 1 000 bytes, to the next cache line
+    const std::size_t twoSeconds = (2s / interval + 2) * perPacket;
+    EXPECT_LE(buffer.bytesTouched(), twoSeconds);
+    EXPECT_LT(buffer.bytesTouched(), 512U * RetransmissionBuffer::kMaxPacketSize / 4);
+    const auto last = static_cast<std::uint16_t>(seq - 1);
+    const auto young = static_cast<std::uint16_t>(last - (1900ms / interval));
+    for (std::uint16_t s = young; s != seq; ++s) {
+        const auto found = buffer.forNack(s, now);
+        ASSERT_TRUE(found) << "sequence number " << s;
+        EXPECT_EQ(found->size(), packet.size());
+    }
+}
+
+TEST(MediaRetransmissionBuffer, NeverReturnsBytesTheRingWroteOver) {
+    // Four slots of storage: a small packet, three full-size ones, then a full-size one that
+    // does not fit at the end starts over at the beginning, over the small one and the first
+    // full-size one, whose slot (another sequence number's) still names it.
+    const auto now = RetransmissionBuffer::Clock::now();
+    RetransmissionBuffer buffer(4, 2s);
+    const std::vector<std::uint8_t> small(64, 1);
+    const std::vector<std::uint8_t> full(RetransmissionBuffer::kMaxPacketSize, 2);
+    const std::vector<std::uint8_t> other(RetransmissionBuffer::kMaxPacketSize, 3);
+    ASSERT_TRUE(buffer.store(0, small, now));
+    ASSERT_TRUE(buffer.store(1, full, now));
+    ASSERT_TRUE(buffer.store(2, full, now));
+    ASSERT_TRUE(buffer.store(3, full, now));
+    ASSERT_TRUE(buffer.store(4, other, now));
+    EXPECT_FALSE(buffer.forNack(1, now)) << "written over by 4";
+    const auto third = buffer.forNack(2, now);
+    ASSERT_TRUE(third) << "beyond what 4 wrote over";
+    EXPECT_EQ(std::vector<std::uint8_t>(third->begin(), third->end()), full);
+    const auto fifth = buffer.forNack(4, now);
+    ASSERT_TRUE(fifth);
+    EXPECT_EQ(std::vector<std::uint8_t>(fifth->begin(), fifth->end()), other);
+}
+
 TEST(MediaNackGenerator, NacksAGapAfterTheReorderDelay) {
     const auto now = NackGenerator::Clock::now();
     NackGenerator nack;
