@@ -35,8 +35,10 @@ std::optional<AesGcmCipher> AesGcmCipher::create(std::span<const std::uint8_t> k
 
 bool AesGcmCipher::start(std::span<const std::uint8_t, kIvLength> iv,
                          std::span<const std::uint8_t> aad, std::span<const std::uint8_t> moreAad,
-                         std::span<std::uint8_t> text) {
-    if (aad.size() > INT_MAX || moreAad.size() > INT_MAX || text.size() > INT_MAX) return false;
+                         std::span<const std::uint8_t> in, std::span<std::uint8_t> out) {
+    if (aad.size() > INT_MAX || moreAad.size() > INT_MAX || in.size() > INT_MAX ||
+        out.size() != in.size())
+        return false;
     int written = 0;
     // enc = -1: the direction the context was made with.
     if (EVP_CipherInit_ex(context_.get(), nullptr, nullptr, nullptr, iv.data(), -1) != 1)
@@ -47,16 +49,17 @@ bool AesGcmCipher::start(std::span<const std::uint8_t, kIvLength> iv,
     if (!moreAad.empty() && EVP_CipherUpdate(context_.get(), nullptr, &written, moreAad.data(),
                                              static_cast<int>(moreAad.size())) != 1)
         return false;
-    return text.empty() || EVP_CipherUpdate(context_.get(), text.data(), &written, text.data(),
-                                            static_cast<int>(text.size())) == 1;
+    return in.empty() || EVP_CipherUpdate(context_.get(), out.data(), &written, in.data(),
+                                          static_cast<int>(in.size())) == 1;
 }
 
 bool AesGcmCipher::seal(std::span<const std::uint8_t, kIvLength> iv,
                         std::span<const std::uint8_t> aad, std::span<const std::uint8_t> moreAad,
-                        std::span<std::uint8_t> text, std::span<std::uint8_t, kTagLength> tag) {
+                        std::span<const std::uint8_t> plain, std::span<std::uint8_t> sealed,
+                        std::span<std::uint8_t, kTagLength> tag) {
     int written = 0;
     std::uint8_t none[16];  // GCM's final step writes no text; OpenSSL still wants a buffer
-    return start(iv, aad, moreAad, text) &&
+    return start(iv, aad, moreAad, plain, sealed) &&
            EVP_CipherFinal_ex(context_.get(), none, &written) == 1 &&
            EVP_CIPHER_CTX_ctrl(context_.get(), EVP_CTRL_GCM_GET_TAG, kTagLength, tag.data()) == 1;
 }
@@ -65,7 +68,7 @@ bool AesGcmCipher::open(std::span<const std::uint8_t, kIvLength> iv,
                         std::span<const std::uint8_t> aad, std::span<const std::uint8_t> moreAad,
                         std::span<std::uint8_t> text,
                         std::span<const std::uint8_t, kTagLength> tag) {
-    if (!start(iv, aad, moreAad, text)) return false;
+    if (!start(iv, aad, moreAad, text, text)) return false;
     // OpenSSL takes a non-const pointer for the expected tag, and copies it.
     std::uint8_t expected[kTagLength];
     std::copy(tag.begin(), tag.end(), expected);

@@ -145,6 +145,17 @@ struct MediaWorker::Impl final : DatagramSink {
         if (error) ++counters.sendFailed;
     }
 
+    // A slot of the batch, for a UDP receiver: the transport protects straight into it.
+    std::span<std::uint8_t> slotFor(const Endpoint& to) override {
+        if (to.protocol == Endpoint::Protocol::tcp) return {};
+        if (sendBatch.full()) flushSends();
+        return sendBatch.slot();
+    }
+
+    void commitSlot(std::size_t length, const Endpoint& to) override {
+        sendBatch.commit(length, to);
+    }
+
     void flushSends() { counters.sendFailed += sendBatch.flush(socket.native_handle()); }
 
     // Waits until the socket is readable, then reads what is waiting in batches (recvmmsg), a

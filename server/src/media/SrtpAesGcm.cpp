@@ -39,6 +39,12 @@ void xorInto(std::span<std::uint8_t> iv, std::span<const std::uint8_t> salt) {
     for (std::size_t i = 0; i < iv.size(); ++i) iv[i] ^= salt[i];
 }
 
+// The header goes to the output as it is (it is the authenticated data there); in place it is
+// already there.
+void copyUnlessInPlace(std::span<const std::uint8_t> header, std::span<std::uint8_t> out) {
+    if (header.data() != out.data()) std::copy(header.begin(), header.end(), out.begin());
+}
+
 }  // namespace
 
 SrtpAesGcm::SrtpAesGcm(AesGcmCipher rtp, AesGcmCipher rtcp, Iv rtpSalt, Iv rtcpSalt,
@@ -78,10 +84,16 @@ std::optional<SrtpAesGcm> SrtpAesGcm::create(SrtpProfile profile,
 }
 
 SrtpResult SrtpAesGcm::protectRtp(std::span<std::uint8_t> buffer, std::size_t length) {
+    if (length > buffer.size()) return {SrtpStatus::bufferTooSmall};
+    return protectRtp(std::span<const std::uint8_t>(buffer).first(length), buffer);
+}
+
+SrtpResult SrtpAesGcm::protectRtp(std::span<const std::uint8_t> packet,
+                                  std::span<std::uint8_t> out) {
     if (direction_ != Direction::outbound) return {SrtpStatus::failed};
-    if (length < kRtpFixedHeader || buffer.size() < length + kTagLength)
+    const auto length = packet.size();
+    if (length < kRtpFixedHeader || out.size() < length + kTagLength)
         return {SrtpStatus::bufferTooSmall};
-    const auto packet = buffer.first(length);
     const auto header = rtpHeaderLength(packet);
     if (header == 0) return {SrtpStatus::failed};
     const auto ssrc = readU32(packet, 8);
@@ -94,8 +106,9 @@ SrtpResult SrtpAesGcm::protectRtp(std::span<std::uint8_t> buffer, std::size_t le
     writeU32(iv, 6, static_cast<std::uint32_t>(index >> 16));
     writeU16(iv, 10, static_cast<std::uint16_t>(index));
     xorInto(iv, rtpSalt_);
-    if (!rtp_.seal(iv, packet.first(header), {}, packet.subspan(header),
-                   buffer.subspan(length).first<kTagLength>()))
+    copyUnlessInPlace(packet.first(header), out);
+    if (!rtp_.seal(iv, out.first(header), {}, packet.subspan(header),
+                   out.subspan(header, length - header), out.subspan(length).first<kTagLength>()))
         return {SrtpStatus::failed};
     window.accept(index);
     return {SrtpStatus::ok, length + kTagLength};
@@ -130,22 +143,30 @@ SrtpResult SrtpAesGcm::unprotectRtp(std::span<std::uint8_t> packet) {
 }
 
 SrtpResult SrtpAesGcm::protectRtcp(std::span<std::uint8_t> buffer, std::size_t length) {
+    if (length > buffer.size()) return {SrtpStatus::bufferTooSmall};
+    return protectRtcp(std::span<const std::uint8_t>(buffer).first(length), buffer);
+}
+
+SrtpResult SrtpAesGcm::protectRtcp(std::span<const std::uint8_t> packet,
+                                   std::span<std::uint8_t> out) {
     if (direction_ != Direction::outbound) return {SrtpStatus::failed};
-    if (length < kRtcpHeader || buffer.size() < length + kTagLength + kSrtcpTrailerLength)
+    const auto length = packet.size();
+    if (length < kRtcpHeader || out.size() < length + kTagLength + kSrtcpTrailerLength)
         return {SrtpStatus::bufferTooSmall};
-    const auto ssrc = readU32(buffer, 4);
+    const auto ssrc = readU32(packet, 4);
     auto& stream = rtcpStreams_[ssrc];
     if (stream.lastSent == kMaxSrtcpIndex) return {SrtpStatus::failed};  // re-key needed
     const auto index = ++stream.lastSent;
-    const auto trailer = buffer.subspan(length + kTagLength).first<kSrtcpTrailerLength>();
+    const auto trailer = out.subspan(length + kTagLength).first<kSrtcpTrailerLength>();
     writeU32(trailer, 0, kEncryptedFlag | index);
     Iv iv{};
     writeU32(iv, 2, ssrc);
     writeU32(iv, 8, index);
     xorInto(iv, rtcpSalt_);
-    if (!rtcp_.seal(iv, buffer.first(kRtcpHeader), trailer,
-                    buffer.subspan(kRtcpHeader, length - kRtcpHeader),
-                    buffer.subspan(length).first<kTagLength>()))
+    copyUnlessInPlace(packet.first(kRtcpHeader), out);
+    if (!rtcp_.seal(iv, out.first(kRtcpHeader), trailer, packet.subspan(kRtcpHeader),
+                    out.subspan(kRtcpHeader, length - kRtcpHeader),
+                    out.subspan(length).first<kTagLength>()))
         return {SrtpStatus::failed};
     return {SrtpStatus::ok, length + kTagLength + kSrtcpTrailerLength};
 }

@@ -38,7 +38,12 @@ class SrtpAesGcm {
                                             std::span<const std::uint8_t> keyAndSalt,
                                             Direction direction);
 
-    // `buffer` holds the packet in its first `length` bytes and has room for what is appended.
+    // Out of place: the protected form of `packet` is written to `out`, which has room for what
+    // is appended and does not overlap `packet` (or starts where it does: in place).
+    SrtpResult protectRtp(std::span<const std::uint8_t> packet, std::span<std::uint8_t> out);
+    SrtpResult protectRtcp(std::span<const std::uint8_t> packet, std::span<std::uint8_t> out);
+    // In place: `buffer` holds the packet in its first `length` bytes and has room for what is
+    // appended.
     SrtpResult protectRtp(std::span<std::uint8_t> buffer, std::size_t length);
     SrtpResult protectRtcp(std::span<std::uint8_t> buffer, std::size_t length);
     // On success the plain packet is the first `length` bytes of `packet`.

@@ -9,9 +9,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <thread>
 
 #include "media/DatagramBatch.hpp"
@@ -86,6 +88,62 @@ TEST(DatagramBatchTest, WithoutKernelStampsTheArrivalIsTheRead) {
     ASSERT_EQ(batch.receive(receiver.fd()), 1u);
     EXPECT_GE(batch.arrivedAt(0), before);
     EXPECT_LE(batch.arrivedAt(0), Clock::now());
+}
+
+TEST(DatagramBatchTest, DatagramsWrittenInSlotsAndCopiedInArriveIntactInOrder) {
+    // What a transport protects straight into a slot goes out like what add() copies in; a slot
+    // handed out but not committed sends nothing.
+    LoopbackSocket receiver;
+    LoopbackSocket sender;
+    const auto& address = receiver.address();
+    std::array<std::uint8_t, 4> ip{};
+    std::memcpy(ip.data(), &address.sin_addr, ip.size());
+    const auto to = Endpoint::v4(ip, ntohs(address.sin_port));
+
+    SendBatch batch(4, 1500);
+    auto first = batch.slot();
+    ASSERT_EQ(first.size(), 1500u);
+    for (std::size_t i = 0; i < 1200; ++i) first[i] = static_cast<std::uint8_t>(i * 7);
+    batch.commit(1200, to);
+    const std::array<std::uint8_t, 3> copied{0xAA, 0xBB, 0xCC};
+    ASSERT_TRUE(batch.add(copied, to));
+    auto abandoned = batch.slot();
+    std::fill(abandoned.begin(), abandoned.end(), std::uint8_t{0x11});  // never committed
+    auto last = batch.slot();
+    ASSERT_EQ(last.data(), abandoned.data());
+    last[0] = 0x42;
+    batch.commit(1, to);
+    ASSERT_EQ(batch.flush(sender.fd()), 0u);
+
+    ReceiveBatch received(8, 2048);
+    std::size_t count = 0;
+    const auto deadline = Clock::now() + 5s;
+    while (count < 3 && Clock::now() < deadline) {
+        pollfd readable{receiver.fd(), POLLIN, 0};
+        if (::poll(&readable, 1, 100) != 1) continue;
+        count = received.receive(receiver.fd());
+    }
+    ASSERT_EQ(count, 3u);
+    const auto one = received.datagram(0);
+    ASSERT_EQ(one.size(), 1200u);
+    for (std::size_t i = 0; i < one.size(); ++i)
+        ASSERT_EQ(one[i], static_cast<std::uint8_t>(i * 7)) << i;
+    const auto two = received.datagram(1);
+    EXPECT_TRUE(std::equal(two.begin(), two.end(), copied.begin(), copied.end()));
+    const auto three = received.datagram(2);
+    ASSERT_EQ(three.size(), 1u);
+    EXPECT_EQ(three[0], 0x42);
+}
+
+TEST(DatagramBatchTest, AFullBatchHasNoSlot) {
+    SendBatch batch(2, 100);
+    const auto to = Endpoint::v4({127, 0, 0, 1}, 9);
+    batch.commit(10, to);
+    batch.commit(10, to);
+    EXPECT_TRUE(batch.full());
+    EXPECT_TRUE(batch.slot().empty());
+    const std::array<std::uint8_t, 1> one{1};
+    EXPECT_FALSE(batch.add(one, to));
 }
 
 }  // namespace

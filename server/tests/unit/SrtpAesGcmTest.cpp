@@ -6,9 +6,11 @@
 #include <gtest/gtest.h>
 #include <srtp2/srtp.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <numeric>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -211,6 +213,35 @@ TEST_P(SrtpAesGcmTest, RtcpBothWays) {
         auto back = theirSender.protect(rtcpPacket(variant), true);
         ASSERT_EQ(unprotect(ourReceiver, back, true).status, SrtpStatus::ok);
         EXPECT_EQ(back, rtcpPacket(variant));
+    }
+}
+
+TEST_P(SrtpAesGcmTest, OutOfPlaceProtectWritesWhatInPlaceWouldAndLibsrtpUnprotectsIt) {
+    // The transport protects a forwarded packet from the consumer's buffer straight into the
+    // datagram it sends: the same bytes as protecting a copy in place, the input left as it was,
+    // nothing written past the protected packet; RTP (headers with and without CSRCs and
+    // extensions) and RTCP, across the wrap.
+    auto inPlace = ours(SrtpSession::Direction::outbound);
+    auto outOfPlace = ours(SrtpSession::Direction::outbound);
+    auto receiver = theirs(true);
+    for (const auto sequence : sequencesAcrossTheWrap()) {
+        const bool rtcp = sequence % 4 == 0;
+        const auto plain =
+            rtcp ? rtcpPacket(static_cast<std::uint8_t>(sequence)) : rtpPacket(sequence);
+        const auto expected = protect(inPlace, plain, rtcp);
+        const std::span<const std::uint8_t> input(plain);
+        Bytes out(plain.size() + SrtpSession::kMaxProtectOverhead, 0xEE);
+        const auto result =
+            rtcp ? outOfPlace.protectRtcp(input, out) : outOfPlace.protectRtp(input, out);
+        ASSERT_EQ(result.status, SrtpStatus::ok) << sequence;
+        EXPECT_TRUE(std::all_of(out.begin() + static_cast<std::ptrdiff_t>(result.length), out.end(),
+                                [](std::uint8_t byte) { return byte == 0xEE; }));
+        out.resize(result.length);
+        ASSERT_EQ(out, expected) << sequence;
+        ASSERT_EQ(plain,
+                  rtcp ? rtcpPacket(static_cast<std::uint8_t>(sequence)) : rtpPacket(sequence));
+        ASSERT_EQ(receiver.unprotect(out, rtcp), srtp_err_status_ok) << sequence;
+        ASSERT_EQ(out, plain) << sequence;
     }
 }
 
