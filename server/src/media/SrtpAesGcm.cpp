@@ -97,7 +97,7 @@ SrtpResult SrtpAesGcm::protectRtp(std::span<const std::uint8_t> packet,
     const auto header = rtpHeaderLength(packet);
     if (header == 0) return {SrtpStatus::failed};
     const auto ssrc = readU32(packet, 8);
-    auto& window = rtpStreams_[ssrc];
+    auto& window = rtpStreams_.findOrAdd(ssrc);
     const auto index = estimateSrtpIndex(window.highest(), readU16(packet, 2));
     // A repeat is a retransmission on the original SSRC (libsrtp's allow_repeat_tx).
     if (window.check(index) == SrtpReplayWindow::Verdict::tooOld) return {SrtpStatus::replayed};
@@ -121,9 +121,9 @@ SrtpResult SrtpAesGcm::unprotectRtp(std::span<std::uint8_t> packet) {
     const auto header = rtpHeaderLength(sealed);
     if (header == 0) return {SrtpStatus::failed};
     const auto ssrc = readU32(packet, 8);
-    const auto known = rtpStreams_.find(ssrc);
+    auto* const known = rtpStreams_.find(ssrc);
     const SrtpReplayWindow fresh;
-    const auto& window = known == rtpStreams_.end() ? fresh : known->second;
+    const auto& window = known ? *known : fresh;
     const auto index = estimateSrtpIndex(window.highest(), readU16(packet, 2));
     if (window.check(index) != SrtpReplayWindow::Verdict::fresh) return {SrtpStatus::replayed};
     Iv iv{};
@@ -134,11 +134,7 @@ SrtpResult SrtpAesGcm::unprotectRtp(std::span<std::uint8_t> packet) {
     if (!rtp_.open(iv, sealed.first(header), {}, sealed.subspan(header), packet.last<kTagLength>()))
         return {SrtpStatus::authenticationFailed};
     // Only an authenticated packet makes its SSRC known: forged ones leave no state behind.
-    if (known == rtpStreams_.end()) {
-        rtpStreams_[ssrc].accept(index);
-    } else {
-        known->second.accept(index);
-    }
+    (known ? *known : rtpStreams_.findOrAdd(ssrc)).accept(index);
     return {SrtpStatus::ok, sealed.size()};
 }
 
@@ -154,7 +150,7 @@ SrtpResult SrtpAesGcm::protectRtcp(std::span<const std::uint8_t> packet,
     if (length < kRtcpHeader || out.size() < length + kTagLength + kSrtcpTrailerLength)
         return {SrtpStatus::bufferTooSmall};
     const auto ssrc = readU32(packet, 4);
-    auto& stream = rtcpStreams_[ssrc];
+    auto& stream = rtcpStreams_.findOrAdd(ssrc);
     if (stream.lastSent == kMaxSrtcpIndex) return {SrtpStatus::failed};  // re-key needed
     const auto index = ++stream.lastSent;
     const auto trailer = out.subspan(length + kTagLength).first<kSrtcpTrailerLength>();
@@ -182,9 +178,9 @@ SrtpResult SrtpAesGcm::unprotectRtcp(std::span<std::uint8_t> packet) {
     const std::uint32_t index = flagAndIndex & kMaxSrtcpIndex;
     const bool encrypted = (flagAndIndex & kEncryptedFlag) != 0;
     const auto ssrc = readU32(packet, 4);
-    auto known = rtcpStreams_.find(ssrc);
+    auto* const known = rtcpStreams_.find(ssrc);
     const SrtpReplayWindow fresh;
-    const auto& window = known == rtcpStreams_.end() ? fresh : known->second.window;
+    const auto& window = known ? known->window : fresh;
     if (window.check(index) != SrtpReplayWindow::Verdict::fresh) return {SrtpStatus::replayed};
     Iv iv{};
     writeU32(iv, 2, ssrc);
@@ -195,8 +191,7 @@ SrtpResult SrtpAesGcm::unprotectRtcp(std::span<std::uint8_t> packet) {
                                                sealed.subspan(kRtcpHeader), tag)
                                   : rtcp_.open(iv, sealed, trailer, {}, tag);
     if (!opened) return {SrtpStatus::authenticationFailed};
-    if (known == rtcpStreams_.end()) known = rtcpStreams_.try_emplace(ssrc).first;
-    known->second.window.accept(index);
+    (known ? *known : rtcpStreams_.findOrAdd(ssrc)).window.accept(index);
     return {SrtpStatus::ok, sealed.size()};
 }
 
