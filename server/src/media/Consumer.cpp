@@ -26,10 +26,10 @@ std::array<std::uint8_t, 3> absSendTime(Consumer::Clock::time_point now) {
 
 Consumer::Consumer(Producer& producer, Parameters parameters, Listener& listener, SfuStats& stats)
     : producer_(producer),
-      parameters_(std::move(parameters)),
       listener_(listener),
       stats_(stats),
-      sequence_(parameters_.firstSequenceNumber),
+      sequence_(parameters.firstSequenceNumber),  // before parameters_ is moved in
+      parameters_(std::move(parameters)),
       rtxSequence_(parameters_.firstRtxSequenceNumber) {
     if (producer_.isVideo())
         retransmissions_.emplace(kRetransmissionCapacity, kRetransmissionMaxAge);
