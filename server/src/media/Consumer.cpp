@@ -94,6 +94,15 @@ void Consumer::updateLayers(std::optional<ViewSize> view, std::optional<std::uin
     producer_.requestKeyFrame(*choice_.target, now);
 }
 
+void Consumer::prefetch(std::uint8_t payloadType) const {
+    // The hot fields (under 256 bytes: four or five lines, as the object is aligned), the mid
+    // and SSRC, the route.
+    const auto* front = reinterpret_cast<const char*>(this);
+    for (std::size_t offset = 0; offset < 320; offset += 64) __builtin_prefetch(front + offset);
+    __builtin_prefetch(&parameters_);
+    __builtin_prefetch(&parameters_.payloadTypes[payloadType & 0x7F]);
+}
+
 void Consumer::forward(const ProducedPacket& produced, Clock::time_point now) {
     if (!listener_.consumerReady(*this) || !forwarding_) return;
     if (!admit(produced)) return;
