@@ -47,11 +47,33 @@ class LoopbackSocket {
     sockaddr_in address_{};
 };
 
+// Linux turns receive stamping on for the whole machine when the first socket asks for it, but
+// from a work item, a moment later (net_enable_timestamp): until then a datagram is stamped when
+// it is read. With no other stamping socket open (no media server running), the test's datagram
+// could be the one that came too early. Probes go through until one is stamped before its read.
+void awaitKernelStamps(const LoopbackSocket& receiver, const LoopbackSocket& sender) {
+    const std::array<std::uint8_t, 4> probe{0x80};
+    ReceiveBatch batch(4, 1500);
+    const auto deadline = Clock::now() + 5s;
+    while (Clock::now() < deadline) {
+        ::sendto(sender.fd(), probe.data(), probe.size(), 0,
+                 reinterpret_cast<const sockaddr*>(&receiver.address()), sizeof receiver.address());
+        pollfd readable{receiver.fd(), POLLIN, 0};
+        if (::poll(&readable, 1, 1000) != 1) continue;
+        std::this_thread::sleep_for(20ms);  // what a stamp taken at arrival shows
+        const auto readAround = Clock::now();
+        if (batch.receive(receiver.fd()) == 1 && batch.arrivedAt(0) < readAround - 10ms) return;
+    }
+    FAIL() << "the kernel never stamped a datagram at its arrival";
+}
+
 TEST(DatagramBatchTest, ArrivalTimeIsWhenTheDatagramCameNotWhenItWasRead) {
     LoopbackSocket receiver;
     LoopbackSocket sender;
     ASSERT_GE(receiver.fd(), 0);
     ASSERT_TRUE(ReceiveBatch::enableArrivalTimes(receiver.fd()));
+    awaitKernelStamps(receiver, sender);
+    ASSERT_FALSE(::testing::Test::HasFatalFailure());
 
     const std::array<std::uint8_t, 100> payload{0x80};
     const auto sentAt = Clock::now();
