@@ -1,6 +1,9 @@
 // pulsemeet-srtpbench: SRTP protect and unprotect cost per 1200-byte RTP packet, Debian's libsrtp2
 // (which does AES-GCM through NSS) against SrtpSession (our AES-GCM over OpenSSL, libsrtp2 for
-// AES-CM), one thread, same keys and packets. Prints one line per profile and implementation:
+// AES-CM), one thread, same keys and packets; then SrtpSession as the transport uses it for a
+// forwarded packet, from the plain packet's buffer into the datagram (copy+SrtpSession: copied
+// there and protected in place; SrtpSession-into: protected out of place). Prints one line per
+// profile and implementation:
 //   profile impl protect_ns unprotect_ns
 // Usage: pulsemeet-srtpbench [packets] (default 60000).
 #include <srtp2/srtp.h>
@@ -112,6 +115,45 @@ void run(const char* profile, const char* impl, std::size_t packets, Protect pro
                 nsPer(unprotecting, total));
 }
 
+// What the transport does with a forwarded packet: the plain packet stays in the consumer's
+// buffer and its SRTP form is written to the datagram that is sent. `copyFirst`: copied there and
+// protected in place (how it was done before the out-of-place protect); otherwise protected from
+// one buffer into the other.
+void runIntoDatagram(const char* profile, const char* impl, std::size_t packets, SrtpSession& out,
+                     SrtpSession& in, bool copyFirst) {
+    std::vector<Bytes> plain(kBatch, Bytes(1200));
+    std::vector<Bytes> datagrams(kBatch, Bytes(1200 + SrtpSession::kMaxProtectOverhead));
+    std::array<std::size_t, kBatch> lengths{};
+    Clock::duration protecting{};
+    Clock::duration unprotecting{};
+    for (std::size_t done = 0; done < packets; done += kBatch) {
+        for (std::size_t i = 0; i < kBatch; ++i)
+            writePacket(plain[i], static_cast<std::uint16_t>(done + i));
+        const auto start = Clock::now();
+        for (std::size_t i = 0; i < kBatch; ++i) {
+            SrtpResult result;
+            if (copyFirst) {
+                std::copy(plain[i].begin(), plain[i].end(), datagrams[i].begin());
+                result = out.protectRtp(datagrams[i], plain[i].size());
+            } else {
+                result = out.protectRtp(std::span<const std::uint8_t>(plain[i]), datagrams[i]);
+            }
+            if (result.status != SrtpStatus::ok) std::abort();
+            lengths[i] = result.length;
+        }
+        const auto protectedAt = Clock::now();
+        for (std::size_t i = 0; i < kBatch; ++i) {
+            if (in.unprotectRtp(std::span(datagrams[i]).first(lengths[i])).status != SrtpStatus::ok)
+                std::abort();
+        }
+        unprotecting += Clock::now() - protectedAt;
+        protecting += protectedAt - start;
+    }
+    const auto total = packets / kBatch * kBatch;
+    std::printf("%s %s %.0f %.0f\n", profile, impl, nsPer(protecting, total),
+                nsPer(unprotecting, total));
+}
+
 void measure(SrtpProfile profile, std::size_t packets) {
     const auto [keyLength, saltLength] = srtpKeyLengths(profile);
     Bytes key(keyLength + saltLength);
@@ -146,6 +188,12 @@ void measure(SrtpProfile profile, std::size_t packets) {
             [&](std::span<std::uint8_t> packet) {
                 if (in.unprotectRtp(packet).status != SrtpStatus::ok) std::abort();
             });
+    }
+    for (const bool copyFirst : {true, false}) {
+        auto out = *SrtpSession::create(profile, key, SrtpSession::Direction::outbound);
+        auto in = *SrtpSession::create(profile, key, SrtpSession::Direction::inbound);
+        runIntoDatagram(name(profile), copyFirst ? "copy+SrtpSession" : "SrtpSession-into", packets,
+                        out, in, copyFirst);
     }
 }
 

@@ -1,6 +1,8 @@
 #include "media/AesGcmCipher.hpp"
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/params.h>
 
 #include <algorithm>
 #include <climits>
@@ -35,8 +37,10 @@ std::optional<AesGcmCipher> AesGcmCipher::create(std::span<const std::uint8_t> k
 
 bool AesGcmCipher::start(std::span<const std::uint8_t, kIvLength> iv,
                          std::span<const std::uint8_t> aad, std::span<const std::uint8_t> moreAad,
-                         std::span<std::uint8_t> text) {
-    if (aad.size() > INT_MAX || moreAad.size() > INT_MAX || text.size() > INT_MAX) return false;
+                         std::span<const std::uint8_t> in, std::span<std::uint8_t> out) {
+    if (aad.size() > INT_MAX || moreAad.size() > INT_MAX || in.size() > INT_MAX ||
+        out.size() != in.size())
+        return false;
     int written = 0;
     // enc = -1: the direction the context was made with.
     if (EVP_CipherInit_ex(context_.get(), nullptr, nullptr, nullptr, iv.data(), -1) != 1)
@@ -47,31 +51,41 @@ bool AesGcmCipher::start(std::span<const std::uint8_t, kIvLength> iv,
     if (!moreAad.empty() && EVP_CipherUpdate(context_.get(), nullptr, &written, moreAad.data(),
                                              static_cast<int>(moreAad.size())) != 1)
         return false;
-    return text.empty() || EVP_CipherUpdate(context_.get(), text.data(), &written, text.data(),
-                                            static_cast<int>(text.size())) == 1;
+    return in.empty() || EVP_CipherUpdate(context_.get(), out.data(), &written, in.data(),
+                                          static_cast<int>(in.size())) == 1;
 }
 
 bool AesGcmCipher::seal(std::span<const std::uint8_t, kIvLength> iv,
                         std::span<const std::uint8_t> aad, std::span<const std::uint8_t> moreAad,
-                        std::span<std::uint8_t> text, std::span<std::uint8_t, kTagLength> tag) {
+                        std::span<const std::uint8_t> plain, std::span<std::uint8_t> sealed,
+                        std::span<std::uint8_t, kTagLength> tag) {
     int written = 0;
     std::uint8_t none[16];  // GCM's final step writes no text; OpenSSL still wants a buffer
-    return start(iv, aad, moreAad, text) &&
-           EVP_CipherFinal_ex(context_.get(), none, &written) == 1 &&
-           EVP_CIPHER_CTX_ctrl(context_.get(), EVP_CTRL_GCM_GET_TAG, kTagLength, tag.data()) == 1;
+    if (!start(iv, aad, moreAad, plain, sealed) ||
+        EVP_CipherFinal_ex(context_.get(), none, &written) != 1)
+        return false;
+    // The tag through the provider's parameters directly: EVP_CIPHER_CTX_ctrl(GET_TAG) is
+    // OpenSSL 3 translating the old control into these same parameters on every packet.
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag.data(), kTagLength),
+        OSSL_PARAM_END};
+    return EVP_CIPHER_CTX_get_params(context_.get(), params) == 1;
 }
 
 bool AesGcmCipher::open(std::span<const std::uint8_t, kIvLength> iv,
                         std::span<const std::uint8_t> aad, std::span<const std::uint8_t> moreAad,
                         std::span<std::uint8_t> text,
                         std::span<const std::uint8_t, kTagLength> tag) {
-    if (!start(iv, aad, moreAad, text)) return false;
-    // OpenSSL takes a non-const pointer for the expected tag, and copies it.
+    if (!start(iv, aad, moreAad, text, text)) return false;
+    // OpenSSL takes a non-const pointer for the expected tag, and copies it; set as a parameter
+    // directly for the same reason as the tag in seal().
     std::uint8_t expected[kTagLength];
     std::copy(tag.begin(), tag.end(), expected);
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, expected, kTagLength), OSSL_PARAM_END};
     int written = 0;
     std::uint8_t none[16];
-    return EVP_CIPHER_CTX_ctrl(context_.get(), EVP_CTRL_GCM_SET_TAG, kTagLength, expected) == 1 &&
+    return EVP_CIPHER_CTX_set_params(context_.get(), params) == 1 &&
            EVP_CipherFinal_ex(context_.get(), none, &written) == 1;
 }
 

@@ -26,10 +26,10 @@ std::array<std::uint8_t, 3> absSendTime(Consumer::Clock::time_point now) {
 
 Consumer::Consumer(Producer& producer, Parameters parameters, Listener& listener, SfuStats& stats)
     : producer_(producer),
-      parameters_(std::move(parameters)),
       listener_(listener),
       stats_(stats),
-      sequence_(parameters_.firstSequenceNumber),
+      sequence_(parameters.firstSequenceNumber),  // before parameters_ is moved in
+      parameters_(std::move(parameters)),
       rtxSequence_(parameters_.firstRtxSequenceNumber) {
     if (producer_.isVideo())
         retransmissions_.emplace(kRetransmissionCapacity, kRetransmissionMaxAge);
@@ -92,6 +92,15 @@ void Consumer::updateLayers(std::optional<ViewSize> view, std::optional<std::uin
         syncPending_ = sentAny_;
     }
     producer_.requestKeyFrame(*choice_.target, now);
+}
+
+void Consumer::prefetch(std::uint8_t payloadType) const {
+    // The hot fields (under 256 bytes: four or five lines, as the object is aligned), the mid
+    // and SSRC, the route.
+    const auto* front = reinterpret_cast<const char*>(this);
+    for (std::size_t offset = 0; offset < 320; offset += 64) __builtin_prefetch(front + offset);
+    __builtin_prefetch(&parameters_);
+    __builtin_prefetch(&parameters_.payloadTypes[payloadType & 0x7F]);
 }
 
 void Consumer::forward(const ProducedPacket& produced, Clock::time_point now) {

@@ -141,10 +141,21 @@ SendBatch::SendBatch(std::size_t capacity, std::size_t datagramBytes)
 }
 
 bool SendBatch::add(std::span<const std::uint8_t> datagram, const Endpoint& to) {
-    if (full() || datagram.size() > datagramBytes_) return false;
-    auto* slot = buffers_.data() + count_ * datagramBytes_;
-    std::copy(datagram.begin(), datagram.end(), slot);
-    vectors_[count_] = {slot, datagram.size()};
+    const auto free = slot();
+    if (datagram.size() > free.size()) return false;
+    std::copy(datagram.begin(), datagram.end(), free.begin());
+    commit(datagram.size(), to);
+    return true;
+}
+
+std::span<std::uint8_t> SendBatch::slot() {
+    if (full()) return {};
+    return {buffers_.data() + count_ * datagramBytes_, datagramBytes_};
+}
+
+void SendBatch::commit(std::size_t length, const Endpoint& to) {
+    if (full() || length > datagramBytes_) return;
+    vectors_[count_] = {buffers_.data() + count_ * datagramBytes_, length};
     messages_[count_] = {};
     auto& header = messages_[count_].msg_hdr;
     // The family is looked up at the first flush; an Endpoint alone does not say whether the
@@ -153,7 +164,6 @@ bool SendBatch::add(std::span<const std::uint8_t> datagram, const Endpoint& to) 
     header.msg_iovlen = 1;
     pending_.push_back(to);
     ++count_;
-    return true;
 }
 
 std::size_t SendBatch::flush(int fd) {

@@ -62,6 +62,11 @@ class SendBatch {
     // Copies the datagram in; false when it is larger than a slot or the batch is full (the
     // caller flushes first).
     bool add(std::span<const std::uint8_t> datagram, const Endpoint& to);
+    // The next datagram written in place instead: slot() is where (empty when the batch is full),
+    // commit() queues its first `length` bytes for `to`. A slot not committed is not sent (the
+    // next slot() hands it out again).
+    std::span<std::uint8_t> slot();
+    void commit(std::size_t length, const Endpoint& to);
     // Sends everything queued on `fd` (non-blocking); returns how many the kernel refused. The
     // batch is empty afterwards either way.
     std::size_t flush(int fd);

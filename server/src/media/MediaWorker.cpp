@@ -145,6 +145,17 @@ struct MediaWorker::Impl final : DatagramSink {
         if (error) ++counters.sendFailed;
     }
 
+    // A slot of the batch, for a UDP receiver: the transport protects straight into it.
+    std::span<std::uint8_t> slotFor(const Endpoint& to) override {
+        if (to.protocol == Endpoint::Protocol::tcp) return {};
+        if (sendBatch.full()) flushSends();
+        return sendBatch.slot();
+    }
+
+    void commitSlot(std::size_t length, const Endpoint& to) override {
+        sendBatch.commit(length, to);
+    }
+
     void flushSends() { counters.sendFailed += sendBatch.flush(socket.native_handle()); }
 
     // Waits until the socket is readable, then reads what is waiting in batches (recvmmsg), a
@@ -178,32 +189,42 @@ struct MediaWorker::Impl final : DatagramSink {
     // when, once handled, its sender is a tuple some transport's ICE accepted.
     bool handlePacket(std::span<std::uint8_t> datagram, const Endpoint& from,
                       Clock::time_point now) {
-        const auto id = route(datagram, from);
-        if (!id) {
+        const auto found = route(datagram, from);
+        if (!found.transport) {
             ++counters.droppedUnknownSender;
             return false;
         }
-        auto& transport = *transports.at(*id).transport;
+        auto& transport = *found.transport;
         transport.receive(datagram, from, now);
         // A binding request that ICE accepted adds the sender's tuple: its DTLS and SRTP now
-        // find the transport by address.
+        // find the transport by address. Most datagrams are media on a tuple that is mapped
+        // already: that mapping is left as it is.
         const bool accepted = transport.ice().hasTuple(from);
-        if (accepted) byTuple.insert_or_assign(from, *id);
-        if (transport.state() == WebRtcTransport::State::closed) forget(*id);
+        if (accepted && !found.mapped)
+            byTuple.insert_or_assign(from, TupleRoute{found.id, &transport});
+        if (transport.state() == WebRtcTransport::State::closed) forget(found.id);
         return accepted;
     }
+
+    struct Routed {
+        std::uint64_t id = 0;
+        WebRtcTransport* transport = nullptr;  // null: nobody's
+        bool mapped = false;                   // found by its sender's mapped tuple
+    };
 
     // The transport a datagram is for. A STUN request names it: the ufrag its USERNAME starts
     // with (RFC 8445 §7.2.2: ours comes first), whatever transport its address was last seen
     // with (a new connection may come from an old one's address: a reused port, a NAT's
-    // mapping). Anything else, and STUN naming no transport of ours, by sender address.
-    std::optional<std::uint64_t> route(std::span<const std::uint8_t> datagram,
-                                       const Endpoint& from) {
+    // mapping). Anything else, and STUN naming no transport of ours, by sender address: one
+    // hash lookup, which gives the transport itself.
+    Routed route(std::span<const std::uint8_t> datagram, const Endpoint& from) {
         if (classifyPacket(datagram) == PacketKind::stun) {
-            if (const auto named = transportNamedBy(datagram)) return named;
+            if (const auto named = transportNamedBy(datagram))
+                return {*named, transports.at(*named).transport.get(), false};
         }
-        if (const auto known = byTuple.find(from); known != byTuple.end()) return known->second;
-        return std::nullopt;
+        if (const auto known = byTuple.find(from); known != byTuple.end())
+            return {known->second.id, known->second.transport, true};
+        return {};
     }
 
     std::optional<std::uint64_t> transportNamedBy(std::span<const std::uint8_t> stun) const {
@@ -260,7 +281,7 @@ struct MediaWorker::Impl final : DatagramSink {
         if (found == transports.end()) return;
         countClose(found->second.transport->closeReason());
         counters.stunRejected += stunRejectedBy(*found->second.transport);
-        std::erase_if(byTuple, [id](const auto& entry) { return entry.second == id; });
+        std::erase_if(byTuple, [id](const auto& entry) { return entry.second.id == id; });
         // Every ufrag it had (an ICE restart adds one).
         std::erase_if(byUfrag, [id](const auto& entry) { return entry.second == id; });
         transports.erase(found);
@@ -315,8 +336,8 @@ struct MediaWorker::Impl final : DatagramSink {
         // Addresses whose consent expired no longer route to their transport.
         if (now >= nextTupleSweep) {
             nextTupleSweep = now + std::chrono::seconds(1);
-            std::erase_if(byTuple, [this](const auto& entry) {
-                return !transports.at(entry.second).transport->ice().hasTuple(entry.first);
+            std::erase_if(byTuple, [](const auto& entry) {
+                return !entry.second.transport->ice().hasTuple(entry.first);
             });
         }
     }
@@ -345,7 +366,12 @@ struct MediaWorker::Impl final : DatagramSink {
     SendBatch sendBatch{kBatchSize, kDatagramBytes};
     std::unordered_map<std::uint64_t, Entry> transports;
     std::unordered_map<std::string, std::uint64_t> byUfrag;
-    std::unordered_map<Endpoint, std::uint64_t, EndpointHash> byTuple;
+    // A validated sender's transport, by address; forgotten with the transport.
+    struct TupleRoute {
+        std::uint64_t id = 0;
+        WebRtcTransport* transport = nullptr;
+    };
+    std::unordered_map<Endpoint, TupleRoute, EndpointHash> byTuple;
     std::vector<std::uint64_t> closedIds;
     std::uint64_t nextId = 1;
     bool timerRunning = false;

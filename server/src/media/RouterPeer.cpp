@@ -205,7 +205,12 @@ void RouterPeer::onRtp(std::span<std::uint8_t> bytes) {
                 listener_.onAudioLevel(*this, *level, arrived);
     }
     if (!media || producer.consumers().empty()) return;
-    for (auto* consumer : producer.consumers()) consumer->forward(*media, arrived);
+    const auto consumers = producer.consumers();
+    const auto payloadType = media->packet.payloadType();
+    for (std::size_t i = 0; i < consumers.size(); ++i) {
+        if (i + 1 < consumers.size()) consumers[i + 1]->prefetch(payloadType);
+        consumers[i]->forward(*media, arrived);
+    }
     stats_.forwarding.observe(Clock::now() - arrived);
 }
 

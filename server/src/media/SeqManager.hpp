@@ -49,9 +49,10 @@ class SeqManager {
     std::int64_t offset_ = 0;   // output = input - offset for inputs after every remembered drop
     std::int64_t floor_ = 0;    // inputs at or below this cannot be numbered: refused
     // Extended numbers of recent drops, oldest first, in a ring.
-    std::array<std::int64_t, kDropHistory> drops_{};
     std::size_t dropsHead_ = 0;
     std::size_t dropsCount_ = 0;
+    // Last: every packet reads the fields above, this only as far as dropsCount_ says.
+    std::array<std::int64_t, kDropHistory> drops_{};
 };
 
 }  // namespace pulsemeet::media

@@ -39,6 +39,12 @@ void xorInto(std::span<std::uint8_t> iv, std::span<const std::uint8_t> salt) {
     for (std::size_t i = 0; i < iv.size(); ++i) iv[i] ^= salt[i];
 }
 
+// The header goes to the output as it is (it is the authenticated data there); in place it is
+// already there.
+void copyUnlessInPlace(std::span<const std::uint8_t> header, std::span<std::uint8_t> out) {
+    if (header.data() != out.data()) std::copy(header.begin(), header.end(), out.begin());
+}
+
 }  // namespace
 
 SrtpAesGcm::SrtpAesGcm(AesGcmCipher rtp, AesGcmCipher rtcp, Iv rtpSalt, Iv rtcpSalt,
@@ -78,14 +84,20 @@ std::optional<SrtpAesGcm> SrtpAesGcm::create(SrtpProfile profile,
 }
 
 SrtpResult SrtpAesGcm::protectRtp(std::span<std::uint8_t> buffer, std::size_t length) {
+    if (length > buffer.size()) return {SrtpStatus::bufferTooSmall};
+    return protectRtp(std::span<const std::uint8_t>(buffer).first(length), buffer);
+}
+
+SrtpResult SrtpAesGcm::protectRtp(std::span<const std::uint8_t> packet,
+                                  std::span<std::uint8_t> out) {
     if (direction_ != Direction::outbound) return {SrtpStatus::failed};
-    if (length < kRtpFixedHeader || buffer.size() < length + kTagLength)
+    const auto length = packet.size();
+    if (length < kRtpFixedHeader || out.size() < length + kTagLength)
         return {SrtpStatus::bufferTooSmall};
-    const auto packet = buffer.first(length);
     const auto header = rtpHeaderLength(packet);
     if (header == 0) return {SrtpStatus::failed};
     const auto ssrc = readU32(packet, 8);
-    auto& window = rtpStreams_[ssrc];
+    auto& window = rtpStreams_.findOrAdd(ssrc);
     const auto index = estimateSrtpIndex(window.highest(), readU16(packet, 2));
     // A repeat is a retransmission on the original SSRC (libsrtp's allow_repeat_tx).
     if (window.check(index) == SrtpReplayWindow::Verdict::tooOld) return {SrtpStatus::replayed};
@@ -94,8 +106,9 @@ SrtpResult SrtpAesGcm::protectRtp(std::span<std::uint8_t> buffer, std::size_t le
     writeU32(iv, 6, static_cast<std::uint32_t>(index >> 16));
     writeU16(iv, 10, static_cast<std::uint16_t>(index));
     xorInto(iv, rtpSalt_);
-    if (!rtp_.seal(iv, packet.first(header), {}, packet.subspan(header),
-                   buffer.subspan(length).first<kTagLength>()))
+    copyUnlessInPlace(packet.first(header), out);
+    if (!rtp_.seal(iv, out.first(header), {}, packet.subspan(header),
+                   out.subspan(header, length - header), out.subspan(length).first<kTagLength>()))
         return {SrtpStatus::failed};
     window.accept(index);
     return {SrtpStatus::ok, length + kTagLength};
@@ -108,9 +121,9 @@ SrtpResult SrtpAesGcm::unprotectRtp(std::span<std::uint8_t> packet) {
     const auto header = rtpHeaderLength(sealed);
     if (header == 0) return {SrtpStatus::failed};
     const auto ssrc = readU32(packet, 8);
-    const auto known = rtpStreams_.find(ssrc);
+    auto* const known = rtpStreams_.find(ssrc);
     const SrtpReplayWindow fresh;
-    const auto& window = known == rtpStreams_.end() ? fresh : known->second;
+    const auto& window = known ? *known : fresh;
     const auto index = estimateSrtpIndex(window.highest(), readU16(packet, 2));
     if (window.check(index) != SrtpReplayWindow::Verdict::fresh) return {SrtpStatus::replayed};
     Iv iv{};
@@ -121,31 +134,35 @@ SrtpResult SrtpAesGcm::unprotectRtp(std::span<std::uint8_t> packet) {
     if (!rtp_.open(iv, sealed.first(header), {}, sealed.subspan(header), packet.last<kTagLength>()))
         return {SrtpStatus::authenticationFailed};
     // Only an authenticated packet makes its SSRC known: forged ones leave no state behind.
-    if (known == rtpStreams_.end()) {
-        rtpStreams_[ssrc].accept(index);
-    } else {
-        known->second.accept(index);
-    }
+    (known ? *known : rtpStreams_.findOrAdd(ssrc)).accept(index);
     return {SrtpStatus::ok, sealed.size()};
 }
 
 SrtpResult SrtpAesGcm::protectRtcp(std::span<std::uint8_t> buffer, std::size_t length) {
+    if (length > buffer.size()) return {SrtpStatus::bufferTooSmall};
+    return protectRtcp(std::span<const std::uint8_t>(buffer).first(length), buffer);
+}
+
+SrtpResult SrtpAesGcm::protectRtcp(std::span<const std::uint8_t> packet,
+                                   std::span<std::uint8_t> out) {
     if (direction_ != Direction::outbound) return {SrtpStatus::failed};
-    if (length < kRtcpHeader || buffer.size() < length + kTagLength + kSrtcpTrailerLength)
+    const auto length = packet.size();
+    if (length < kRtcpHeader || out.size() < length + kTagLength + kSrtcpTrailerLength)
         return {SrtpStatus::bufferTooSmall};
-    const auto ssrc = readU32(buffer, 4);
-    auto& stream = rtcpStreams_[ssrc];
+    const auto ssrc = readU32(packet, 4);
+    auto& stream = rtcpStreams_.findOrAdd(ssrc);
     if (stream.lastSent == kMaxSrtcpIndex) return {SrtpStatus::failed};  // re-key needed
     const auto index = ++stream.lastSent;
-    const auto trailer = buffer.subspan(length + kTagLength).first<kSrtcpTrailerLength>();
+    const auto trailer = out.subspan(length + kTagLength).first<kSrtcpTrailerLength>();
     writeU32(trailer, 0, kEncryptedFlag | index);
     Iv iv{};
     writeU32(iv, 2, ssrc);
     writeU32(iv, 8, index);
     xorInto(iv, rtcpSalt_);
-    if (!rtcp_.seal(iv, buffer.first(kRtcpHeader), trailer,
-                    buffer.subspan(kRtcpHeader, length - kRtcpHeader),
-                    buffer.subspan(length).first<kTagLength>()))
+    copyUnlessInPlace(packet.first(kRtcpHeader), out);
+    if (!rtcp_.seal(iv, out.first(kRtcpHeader), trailer, packet.subspan(kRtcpHeader),
+                    out.subspan(kRtcpHeader, length - kRtcpHeader),
+                    out.subspan(length).first<kTagLength>()))
         return {SrtpStatus::failed};
     return {SrtpStatus::ok, length + kTagLength + kSrtcpTrailerLength};
 }
@@ -161,9 +178,9 @@ SrtpResult SrtpAesGcm::unprotectRtcp(std::span<std::uint8_t> packet) {
     const std::uint32_t index = flagAndIndex & kMaxSrtcpIndex;
     const bool encrypted = (flagAndIndex & kEncryptedFlag) != 0;
     const auto ssrc = readU32(packet, 4);
-    auto known = rtcpStreams_.find(ssrc);
+    auto* const known = rtcpStreams_.find(ssrc);
     const SrtpReplayWindow fresh;
-    const auto& window = known == rtcpStreams_.end() ? fresh : known->second.window;
+    const auto& window = known ? known->window : fresh;
     if (window.check(index) != SrtpReplayWindow::Verdict::fresh) return {SrtpStatus::replayed};
     Iv iv{};
     writeU32(iv, 2, ssrc);
@@ -174,8 +191,7 @@ SrtpResult SrtpAesGcm::unprotectRtcp(std::span<std::uint8_t> packet) {
                                                sealed.subspan(kRtcpHeader), tag)
                                   : rtcp_.open(iv, sealed, trailer, {}, tag);
     if (!opened) return {SrtpStatus::authenticationFailed};
-    if (known == rtcpStreams_.end()) known = rtcpStreams_.try_emplace(ssrc).first;
-    known->second.window.accept(index);
+    (known ? *known : rtcpStreams_.findOrAdd(ssrc)).window.accept(index);
     return {SrtpStatus::ok, sealed.size()};
 }
 

@@ -4,12 +4,12 @@
 #include <cstdint>
 #include <optional>
 #include <span>
-#include <unordered_map>
 
 #include "media/AesGcmCipher.hpp"
 #include "media/SrtpProfile.hpp"
 #include "media/SrtpReplayWindow.hpp"
 #include "media/SrtpResult.hpp"
+#include "media/SsrcTable.hpp"
 
 // SRTP and SRTCP with AEAD_AES_128_GCM / AEAD_AES_256_GCM (RFC 7714), one direction, any SSRC,
 // written here rather than taken from Debian's libsrtp2, which does AES-GCM through NSS and
@@ -24,7 +24,8 @@
 // 1024-packet replay window for each of RTP and RTCP, and the outgoing SRTCP index. Inbound, an
 // SSRC's state is kept only once one of its packets authenticated. Outbound, the same RTP
 // sequence number may be protected again (a retransmission on the original SSRC), but not one
-// older than the window. No allocation per packet once an SSRC is known.
+// older than the window. No allocation per packet once an SSRC is known; the recent SSRCs'
+// state is found without hashing (SsrcTable).
 namespace pulsemeet::media {
 
 class SrtpAesGcm {
@@ -38,7 +39,12 @@ class SrtpAesGcm {
                                             std::span<const std::uint8_t> keyAndSalt,
                                             Direction direction);
 
-    // `buffer` holds the packet in its first `length` bytes and has room for what is appended.
+    // Out of place: the protected form of `packet` is written to `out`, which has room for what
+    // is appended and does not overlap `packet` (or starts where it does: in place).
+    SrtpResult protectRtp(std::span<const std::uint8_t> packet, std::span<std::uint8_t> out);
+    SrtpResult protectRtcp(std::span<const std::uint8_t> packet, std::span<std::uint8_t> out);
+    // In place: `buffer` holds the packet in its first `length` bytes and has room for what is
+    // appended.
     SrtpResult protectRtp(std::span<std::uint8_t> buffer, std::size_t length);
     SrtpResult protectRtcp(std::span<std::uint8_t> buffer, std::size_t length);
     // On success the plain packet is the first `length` bytes of `packet`.
@@ -60,8 +66,8 @@ class SrtpAesGcm {
     Iv rtpSalt_;
     Iv rtcpSalt_;
     Direction direction_;
-    std::unordered_map<std::uint32_t, SrtpReplayWindow> rtpStreams_;
-    std::unordered_map<std::uint32_t, RtcpStream> rtcpStreams_;
+    SsrcTable<SrtpReplayWindow> rtpStreams_;
+    SsrcTable<RtcpStream> rtcpStreams_;
 };
 
 }  // namespace pulsemeet::media

@@ -2,6 +2,7 @@
 
 #include <srtp2/srtp.h>
 
+#include <algorithm>
 #include <climits>
 #include <vector>
 
@@ -56,6 +57,11 @@ SrtpResult fromStatus(srtp_err_status_t status, int length) {
 constexpr std::size_t kMinRtpLength = 12;
 constexpr std::size_t kMinRtcpLength = 8;
 
+// libsrtp protects in place: the packet is copied to the output first, unless it is there.
+void copyUnlessInPlace(std::span<const std::uint8_t> packet, std::span<std::uint8_t> out) {
+    if (packet.data() != out.data()) std::copy(packet.begin(), packet.end(), out.begin());
+}
+
 }  // namespace
 
 void SrtpSession::Free::operator()(srtp_ctx_t_* session) const {
@@ -108,24 +114,40 @@ std::optional<SrtpSession> SrtpSession::create(SrtpProfile profile,
 }
 
 SrtpResult SrtpSession::protectRtp(std::span<std::uint8_t> buffer, std::size_t length) {
-    if (length < kMinRtpLength || length > INT_MAX - kMaxProtectOverhead ||
-        buffer.size() < length + kMaxProtectOverhead) {
-        return {SrtpStatus::bufferTooSmall};
-    }
-    if (gcm_) return gcm_->protectRtp(buffer, length);
-    int size = static_cast<int>(length);
-    const auto status = srtp_protect(session_.get(), buffer.data(), &size);  // sets size
-    return fromStatus(status, size);
+    if (length > buffer.size()) return {SrtpStatus::bufferTooSmall};
+    return protectRtp(std::span<const std::uint8_t>(buffer).first(length), buffer);
 }
 
 SrtpResult SrtpSession::protectRtcp(std::span<std::uint8_t> buffer, std::size_t length) {
-    if (length < kMinRtcpLength || length > INT_MAX - kMaxProtectOverhead ||
-        buffer.size() < length + kMaxProtectOverhead) {
+    if (length > buffer.size()) return {SrtpStatus::bufferTooSmall};
+    return protectRtcp(std::span<const std::uint8_t>(buffer).first(length), buffer);
+}
+
+SrtpResult SrtpSession::protectRtp(std::span<const std::uint8_t> packet,
+                                   std::span<std::uint8_t> out) {
+    const auto length = packet.size();
+    if (length < kMinRtpLength || length > INT_MAX - kMaxProtectOverhead ||
+        out.size() < length + kMaxProtectOverhead) {
         return {SrtpStatus::bufferTooSmall};
     }
-    if (gcm_) return gcm_->protectRtcp(buffer, length);
+    if (gcm_) return gcm_->protectRtp(packet, out);
+    copyUnlessInPlace(packet, out);
     int size = static_cast<int>(length);
-    const auto status = srtp_protect_rtcp(session_.get(), buffer.data(), &size);  // sets size
+    const auto status = srtp_protect(session_.get(), out.data(), &size);  // sets size
+    return fromStatus(status, size);
+}
+
+SrtpResult SrtpSession::protectRtcp(std::span<const std::uint8_t> packet,
+                                    std::span<std::uint8_t> out) {
+    const auto length = packet.size();
+    if (length < kMinRtcpLength || length > INT_MAX - kMaxProtectOverhead ||
+        out.size() < length + kMaxProtectOverhead) {
+        return {SrtpStatus::bufferTooSmall};
+    }
+    if (gcm_) return gcm_->protectRtcp(packet, out);
+    copyUnlessInPlace(packet, out);
+    int size = static_cast<int>(length);
+    const auto status = srtp_protect_rtcp(session_.get(), out.data(), &size);  // sets size
     return fromStatus(status, size);
 }
 

@@ -18,7 +18,8 @@ namespace pulsemeet::media {
 // One direction of SRTP and SRTCP for one transport: inbound unprotects what the peer sent (any
 // SSRC), outbound protects what we send (any SSRC). The AES-GCM profiles are our own (SrtpAesGcm,
 // over OpenSSL: Debian's libsrtp2 does GCM through NSS, at twice the cost and an allocation per
-// packet); AES-CM with HMAC-SHA1 is libsrtp2's. Packets are processed in place. The replay window
+// packet); AES-CM with HMAC-SHA1 is libsrtp2's. Unprotect works in place; protect in place or
+// into another buffer. The replay window
 // is 1024 packets; outbound allows the same sequence number to be protected again
 // (allow_repeat_tx), which retransmission on the original SSRC needs.
 class SrtpSession {
@@ -38,7 +39,15 @@ class SrtpSession {
     SrtpSession& operator=(SrtpSession&&) noexcept;
     ~SrtpSession();
 
-    // `buffer` holds the packet in its first `length` bytes and has room for the tag after it.
+    // Out of place: the protected form of `packet` is written to `out`, which has
+    // kMaxProtectOverhead bytes of room more than the packet and does not overlap it (or starts
+    // where it does: in place). AES-GCM reads the plain packet and writes the SRTP one in one
+    // pass, so a forwarded packet goes from the consumer's buffer straight into the datagram that
+    // is sent; AES-CM (libsrtp) copies it there and protects it in place.
+    SrtpResult protectRtp(std::span<const std::uint8_t> packet, std::span<std::uint8_t> out);
+    SrtpResult protectRtcp(std::span<const std::uint8_t> packet, std::span<std::uint8_t> out);
+    // In place: `buffer` holds the packet in its first `length` bytes and has room for the tag
+    // after it.
     SrtpResult protectRtp(std::span<std::uint8_t> buffer, std::size_t length);
     SrtpResult protectRtcp(std::span<std::uint8_t> buffer, std::size_t length);
     // The packet fills `packet`; on success its plain form is the first `length` bytes.

@@ -160,14 +160,22 @@ bool WebRtcTransport::send(std::span<const std::uint8_t> packet, bool rtcp) {
         ++counters_.sendDropped;
         return false;
     }
-    std::copy(packet.begin(), packet.end(), sendBuffer_.begin());
-    const SrtpResult result = rtcp ? srtpOut_->protectRtcp(sendBuffer_, packet.size())
-                                   : srtpOut_->protectRtp(sendBuffer_, packet.size());
+    // Protected from the caller's buffer straight into the datagram that goes out when the sink
+    // has a slot for it (the UDP batch), into sendBuffer_ otherwise.
+    const auto slot = sink_.slotFor(*to);
+    const bool inSlot = slot.size() >= packet.size() + SrtpSession::kMaxProtectOverhead;
+    const auto out = inSlot ? slot : std::span<std::uint8_t>(sendBuffer_);
+    const SrtpResult result =
+        rtcp ? srtpOut_->protectRtcp(packet, out) : srtpOut_->protectRtp(packet, out);
     if (result.status != SrtpStatus::ok) {
         ++counters_.sendDropped;
         return false;
     }
-    sink_.sendTo(std::span<const std::uint8_t>(sendBuffer_).first(result.length), *to);
+    if (inSlot) {
+        sink_.commitSlot(result.length, *to);
+    } else {
+        sink_.sendTo(out.first(result.length), *to);
+    }
     ++(rtcp ? counters_.rtcpSent : counters_.rtpSent);
     return true;
 }

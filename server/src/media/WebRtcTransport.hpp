@@ -30,6 +30,12 @@ class DatagramSink {
   public:
     virtual ~DatagramSink() = default;
     virtual void sendTo(std::span<const std::uint8_t> datagram, const Endpoint& to) = 0;
+    // Where the next datagram to `to` may be written in place, so that SRTP protects a packet
+    // straight into it instead of into a buffer sendTo copies from; commitSlot then sends its
+    // first `length` bytes. Nothing else is sent between the two calls; a slot not committed is
+    // not sent. Empty (the default): no such place for `to` (ICE-TCP), use sendTo.
+    virtual std::span<std::uint8_t> slotFor(const Endpoint& /*to*/) { return {}; }
+    virtual void commitSlot(std::size_t /*length*/, const Endpoint& /*to*/) {}
 };
 
 class WebRtcTransport;
@@ -155,6 +161,7 @@ class WebRtcTransport {
     CloseReason closeReason_ = CloseReason::none;
     Clock::time_point nextConsentCheck_;
     Counters counters_;
+    // Where a packet is protected when the sink has no slot for it.
     std::array<std::uint8_t, kMaxPlainPacketSize + SrtpSession::kMaxProtectOverhead> sendBuffer_{};
 };
 

@@ -56,13 +56,13 @@ std::size_t publisherPacket(std::span<std::uint8_t> out, std::uint16_t sequence)
                           elements, payload);
 }
 
-// A subscriber's transport as far as the packet goes: SRTP protect into a buffer it owns.
+// A subscriber's transport as far as the packet goes: SRTP protect from the consumer's buffer
+// into a datagram buffer (the send batch's slot in the server).
 struct ProtectingSubscriber : Producer::Listener, Consumer::Listener {
     void onProducerRtcp(Producer&, std::span<const std::uint8_t>) override {}
     bool consumerReady(const Consumer&) const override { return true; }
     void onConsumerRtp(Consumer&, std::span<const std::uint8_t> packet) override {
-        std::copy(packet.begin(), packet.end(), buffer.begin());
-        if (srtp.protectRtp(buffer, packet.size()).status == SrtpStatus::ok) ++sent;
+        if (srtp.protectRtp(packet, buffer).status == SrtpStatus::ok) ++sent;
     }
     SrtpSession srtp =
         *SrtpSession::create(SrtpProfile::aeadAes128Gcm, keyFor(SrtpProfile::aeadAes128Gcm),

@@ -6,9 +6,11 @@
 #include <gtest/gtest.h>
 #include <srtp2/srtp.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <numeric>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -212,6 +214,81 @@ TEST_P(SrtpAesGcmTest, RtcpBothWays) {
         ASSERT_EQ(unprotect(ourReceiver, back, true).status, SrtpStatus::ok);
         EXPECT_EQ(back, rtcpPacket(variant));
     }
+}
+
+TEST_P(SrtpAesGcmTest, OutOfPlaceProtectWritesWhatInPlaceWouldAndLibsrtpUnprotectsIt) {
+    // The transport protects a forwarded packet from the consumer's buffer straight into the
+    // datagram it sends: the same bytes as protecting a copy in place, the input left as it was,
+    // nothing written past the protected packet; RTP (headers with and without CSRCs and
+    // extensions) and RTCP, across the wrap.
+    auto inPlace = ours(SrtpSession::Direction::outbound);
+    auto outOfPlace = ours(SrtpSession::Direction::outbound);
+    auto receiver = theirs(true);
+    for (const auto sequence : sequencesAcrossTheWrap()) {
+        const bool rtcp = sequence % 4 == 0;
+        const auto plain =
+            rtcp ? rtcpPacket(static_cast<std::uint8_t>(sequence)) : rtpPacket(sequence);
+        const auto expected = protect(inPlace, plain, rtcp);
+        const std::span<const std::uint8_t> input(plain);
+        Bytes out(plain.size() + SrtpSession::kMaxProtectOverhead, 0xEE);
+        const auto result =
+            rtcp ? outOfPlace.protectRtcp(input, out) : outOfPlace.protectRtp(input, out);
+        ASSERT_EQ(result.status, SrtpStatus::ok) << sequence;
+        EXPECT_TRUE(std::all_of(out.begin() + static_cast<std::ptrdiff_t>(result.length), out.end(),
+                                [](std::uint8_t byte) { return byte == 0xEE; }));
+        out.resize(result.length);
+        ASSERT_EQ(out, expected) << sequence;
+        ASSERT_EQ(plain,
+                  rtcp ? rtcpPacket(static_cast<std::uint8_t>(sequence)) : rtpPacket(sequence));
+        ASSERT_EQ(receiver.unprotect(out, rtcp), srtp_err_status_ok) << sequence;
+        ASSERT_EQ(out, plain) << sequence;
+    }
+}
+
+// The packet with another SSRC (RTP: bytes 8-11; RTCP: the sender SSRC, bytes 4-7).
+Bytes withSsrc(Bytes packet, std::uint32_t ssrc, bool rtcp = false) {
+    const std::size_t at = rtcp ? 4 : 8;
+    for (std::size_t i = 0; i < 4; ++i)
+        packet[at + i] = static_cast<std::uint8_t>(ssrc >> (24 - 8 * i));
+    return packet;
+}
+
+TEST_P(SrtpAesGcmTest, ManyInterleavedSsrcsEachKeepTheirOwnState) {
+    // A subscriber's session carries every stream it is sent, interleaved; here 40 (more than
+    // the recently used SSRCs the session finds without hashing), each at its own place in the
+    // sequence space, several crossing the wrap while others do not: any mix-up of one SSRC's
+    // state with another's shows as a wrong ROC (authentication fails) or a replay. Both
+    // directions against libsrtp2, RTCP too, and a replay of one stream is still refused.
+    constexpr std::uint32_t kStreams = 40;
+    auto ourSender = ours(SrtpSession::Direction::outbound);
+    auto ourReceiver = ours(SrtpSession::Direction::inbound);
+    auto theirSender = theirs(false);
+    auto theirReceiver = theirs(true);
+    const auto ssrcOf = [](std::uint32_t stream) { return 0x5000 + stream * 0x01010101U; };
+    std::vector<Bytes> accepted(kStreams);
+    for (std::uint32_t packet = 0; packet < 60; ++packet) {
+        for (std::uint32_t i = 0; i < kStreams; ++i) {
+            const auto stream = packet % 2 == 0 ? i : kStreams - 1 - i;
+            const auto sequence = static_cast<std::uint16_t>(65536 - 30 * stream + packet);
+            const auto plain = withSsrc(rtpPacket(sequence, 40), ssrcOf(stream));
+            auto down = protect(ourSender, plain);
+            ASSERT_EQ(theirReceiver.unprotect(down), srtp_err_status_ok) << stream << " " << packet;
+            ASSERT_EQ(down, plain);
+            auto up = theirSender.protect(plain);
+            accepted[stream] = up;
+            ASSERT_EQ(unprotect(ourReceiver, up).status, SrtpStatus::ok) << stream << " " << packet;
+            ASSERT_EQ(up, plain);
+            if (packet % 10 != 0) continue;
+            const auto report =
+                withSsrc(rtcpPacket(static_cast<std::uint8_t>(packet)), ssrcOf(stream), true);
+            auto rtcpDown = protect(ourSender, report, true);
+            ASSERT_EQ(theirReceiver.unprotect(rtcpDown, true), srtp_err_status_ok) << stream;
+            auto rtcpUp = theirSender.protect(report, true);
+            ASSERT_EQ(unprotect(ourReceiver, rtcpUp, true).status, SrtpStatus::ok) << stream;
+        }
+    }
+    for (std::uint32_t stream = 0; stream < kStreams; stream += 7)
+        EXPECT_EQ(unprotect(ourReceiver, accepted[stream]).status, SrtpStatus::replayed) << stream;
 }
 
 TEST_P(SrtpAesGcmTest, TamperedRtpIsRefused) {

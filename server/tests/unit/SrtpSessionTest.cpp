@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <numeric>
+#include <span>
 #include <vector>
 
 #include "MediaTestClient.hpp"
@@ -63,6 +64,35 @@ TEST_P(SrtpSessionTest, RtcpRoundTrips) {
     const auto result = receiver.unprotectRtcp(packet);
     ASSERT_EQ(result.status, SrtpStatus::ok);
     EXPECT_EQ(Bytes(packet.begin(), packet.begin() + result.length), rtcpPacket());
+}
+
+TEST_P(SrtpSessionTest, OutOfPlaceProtectIsInPlaceProtect) {
+    // Into another buffer (a send batch's slot), every profile: the bytes of an in-place protect,
+    // which the peer unprotects, and the input untouched. A buffer without the room is refused.
+    auto inPlace = session(SrtpSession::Direction::outbound);
+    auto outOfPlace = session(SrtpSession::Direction::outbound);
+    auto receiver = session(SrtpSession::Direction::inbound);
+    for (std::uint16_t sequence = 1; sequence < 40; ++sequence) {
+        const bool rtcp = sequence % 3 == 0;
+        const auto plain = rtcp ? rtcpPacket() : rtpPacket(sequence);
+        const auto expected = protect(inPlace, plain, rtcp);
+        const std::span<const std::uint8_t> input(plain);
+        Bytes out(plain.size() + SrtpSession::kMaxProtectOverhead);
+        const auto result =
+            rtcp ? outOfPlace.protectRtcp(input, out) : outOfPlace.protectRtp(input, out);
+        ASSERT_EQ(result.status, SrtpStatus::ok) << sequence;
+        out.resize(result.length);
+        ASSERT_EQ(out, expected) << sequence;
+        EXPECT_EQ(plain, rtcp ? rtcpPacket() : rtpPacket(sequence));
+        const auto opened = rtcp ? receiver.unprotectRtcp(out) : receiver.unprotectRtp(out);
+        ASSERT_EQ(opened.status, SrtpStatus::ok) << sequence;
+        EXPECT_EQ(Bytes(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(opened.length)),
+                  plain);
+    }
+    const auto plain = rtpPacket(100);
+    Bytes tight(plain.size() + SrtpSession::kMaxProtectOverhead - 1);
+    EXPECT_EQ(outOfPlace.protectRtp(std::span<const std::uint8_t>(plain), tight).status,
+              SrtpStatus::bufferTooSmall);
 }
 
 TEST_P(SrtpSessionTest, TamperedPacketIsRefused) {

@@ -36,13 +36,27 @@ struct SentDatagram {
     Endpoint to;
 };
 
+// Records what is sent. With a slot size, it offers slots of that many bytes as the media
+// worker's send batch does (and counts what came through one); without, only sendTo.
 class RecordingSink : public DatagramSink {
   public:
     void sendTo(std::span<const std::uint8_t> datagram, const Endpoint& to) override {
         sent.push_back({Bytes(datagram.begin(), datagram.end()), to});
     }
+    std::span<std::uint8_t> slotFor(const Endpoint&) override {
+        slot.assign(slotBytes, 0xEE);
+        return slot;
+    }
+    void commitSlot(std::size_t length, const Endpoint& to) override {
+        ++committed;
+        sent.push_back(
+            {Bytes(slot.begin(), slot.begin() + static_cast<std::ptrdiff_t>(length)), to});
+    }
     std::vector<SentDatagram> take() { return std::exchange(sent, {}); }
     std::vector<SentDatagram> sent;
+    std::size_t slotBytes = 0;
+    std::size_t committed = 0;
+    Bytes slot;
 };
 
 class RecordingListener : public WebRtcTransportListener {
@@ -163,6 +177,47 @@ TEST_F(WebRtcTransportTest, IceThenDtlsThenSrtpBothWays) {
     EXPECT_EQ(server->counters().rtpSent, 1u);
     EXPECT_EQ(server->counters().droppedOther, 0u);
     EXPECT_EQ(server->counters().droppedUnvalidatedTuple, 0u);
+}
+
+TEST_F(WebRtcTransportTest, SrtpIsProtectedStraightIntoTheSinksSlot) {
+    // The media worker's UDP batch offers a slot: RTP and RTCP are protected into it from the
+    // caller's buffer, and the client unprotects them. A slot without room for the packet and
+    // its tag is not used: the packet goes through sendTo as before.
+    auto server = transport();
+    checkIce(*server, clientAddress_, start_);
+    handshake(*server, clientAddress_, start_);
+    ASSERT_EQ(server->state(), WebRtcTransport::State::connected);
+    const auto profile = server->dtls().srtpKeys()->profile;
+    auto clientIn = SrtpSession::create(profile, client_.exportKeys(profile).remoteKeySalt,
+                                        SrtpSession::Direction::inbound);
+    ASSERT_TRUE(clientIn);
+
+    sink_.slotBytes = 2048;
+    const Bytes downstream = rtpPacket(7, 0x22222222);
+    const Bytes report = {0x80, 0xc9, 0x00, 0x01, 0x22, 0x22, 0x22, 0x22};
+    ASSERT_TRUE(server->sendRtp(downstream));
+    ASSERT_TRUE(server->sendRtcp(report));
+    EXPECT_EQ(sink_.committed, 2u);
+    sink_.slotBytes = downstream.size() + 20;  // room for the tag, not for the most SRTP adds
+    const Bytes another = rtpPacket(8, 0x22222222);
+    ASSERT_TRUE(server->sendRtp(another));
+    EXPECT_EQ(sink_.committed, 2u);
+
+    auto sent = sink_.take();
+    ASSERT_EQ(sent.size(), 3u);
+    const std::vector<Bytes> expected = {downstream, report, another};
+    for (std::size_t i = 0; i < sent.size(); ++i) {
+        EXPECT_EQ(sent[i].to, clientAddress_);
+        const bool rtcp = i == 1;
+        const auto plain =
+            rtcp ? clientIn->unprotectRtcp(sent[i].bytes) : clientIn->unprotectRtp(sent[i].bytes);
+        ASSERT_EQ(plain.status, SrtpStatus::ok) << i;
+        EXPECT_EQ(Bytes(sent[i].bytes.begin(),
+                        sent[i].bytes.begin() + static_cast<std::ptrdiff_t>(plain.length)),
+                  expected[i]);
+    }
+    EXPECT_EQ(server->counters().rtpSent, 2u);
+    EXPECT_EQ(server->counters().rtcpSent, 1u);
 }
 
 TEST_F(WebRtcTransportTest, DtlsFromAnUncheckedAddressIsDroppedAndCounted) {
