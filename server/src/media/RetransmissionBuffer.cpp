@@ -17,15 +17,27 @@ std::span<std::uint8_t> RetransmissionBuffer::storageOf(std::size_t slot) {
 bool RetransmissionBuffer::store(std::uint16_t sequenceNumber, std::span<const std::uint8_t> packet,
                                  Clock::time_point now) {
     if (packet.size() > kMaxPacketSize) return false;
+    const auto slot = slotFor(sequenceNumber);
+    std::copy(packet.begin(), packet.end(), slot.begin());
+    commit(sequenceNumber, packet.size(), now);
+    return true;
+}
+
+std::span<std::uint8_t> RetransmissionBuffer::slotFor(std::uint16_t sequenceNumber) {
     const auto index = sequenceNumber & (slots_.size() - 1);
-    Slot& slot = slots_[index];
-    std::copy(packet.begin(), packet.end(), storageOf(index).begin());
-    slot.length = static_cast<std::uint16_t>(packet.size());
+    slots_[index].used = false;
+    return storageOf(index);
+}
+
+void RetransmissionBuffer::commit(std::uint16_t sequenceNumber, std::size_t length,
+                                  Clock::time_point now) {
+    if (length > kMaxPacketSize) return;
+    Slot& slot = slots_[sequenceNumber & (slots_.size() - 1)];
+    slot.length = static_cast<std::uint16_t>(length);
     slot.storedAt = now;
     slot.resentAt.reset();
     slot.sequenceNumber = sequenceNumber;
     slot.used = true;
-    return true;
 }
 
 std::optional<std::span<const std::uint8_t>> RetransmissionBuffer::forNack(

@@ -12,7 +12,7 @@
 // subscriber can be answered with the very bytes it missed (RFC 4585 §6.2.1). Bounded by count
 // (a ring indexed by sequence number) and by age. All slots' storage is allocated once, when the
 // buffer is made (capacity x kMaxPacketSize, touched only as slots fill): storing a packet is a
-// copy, never an allocation.
+// copy, or a write in place (slotFor), never an allocation.
 namespace pulsemeet::media {
 
 class RetransmissionBuffer {
@@ -30,6 +30,12 @@ class RetransmissionBuffer {
     // number. False when the packet is larger than kMaxPacketSize (not kept).
     bool store(std::uint16_t sequenceNumber, std::span<const std::uint8_t> packet,
                Clock::time_point now);
+    // The same without the copy: the packet is written straight into the slot of its sequence
+    // number (kMaxPacketSize bytes), then kept with commit(). Handing the slot out forgets what
+    // it held (an older packet's bytes are about to be overwritten); a slot not committed keeps
+    // nothing.
+    std::span<std::uint8_t> slotFor(std::uint16_t sequenceNumber);
+    void commit(std::uint16_t sequenceNumber, std::size_t length, Clock::time_point now);
 
     // The packet to resend for a NACKed sequence number; nullopt when it was never stored, has
     // been overwritten, is older than maxAge, or was already resent less than
