@@ -160,15 +160,19 @@ void Consumer::forward(const ProducedPacket& produced, Clock::time_point now) {
     fields.timestamp = timestamp;
     fields.ssrc = parameters_.ssrc;
     fields.csrcs = std::span<const std::uint32_t>(csrcs).first(packet.csrcCount());
-    const auto size = writeRtpPacket(buffer_, fields, std::span(elements).first(count), payload);
+    // Video is written straight into the retransmission buffer's slot for its sequence number
+    // (kept for NACKs without another copy), audio into buffer_.
+    const auto out =
+        retransmissions_ ? retransmissions_->slotFor(*sequenceNumber, now) : std::span(buffer_);
+    const auto size = writeRtpPacket(out, fields, std::span(elements).first(count), payload);
     if (size == 0) {
         ++stats_.unroutable;
         return;
     }
     if (producer_.simulcast() && vp8_[packet.payloadType()])
-        pictureIds_.rewrite(std::span(buffer_).subspan(size - payload.size(), payload.size()));
-    const auto bytes = std::span<const std::uint8_t>(buffer_).first(size);
-    if (retransmissions_) retransmissions_->store(*sequenceNumber, bytes, now);
+        pictureIds_.rewrite(out.subspan(size - payload.size(), payload.size()));
+    const auto bytes = std::span<const std::uint8_t>(out).first(size);
+    if (retransmissions_) retransmissions_->commit(*sequenceNumber, size, now);
     sentAny_ = true;
     lastSentMarker_ = packet.marker();
     lastTimestamp_ = timestamp;

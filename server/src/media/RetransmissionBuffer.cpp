@@ -14,30 +14,46 @@ RetransmissionBuffer::RetransmissionBuffer(std::size_t capacity, Clock::duration
 bool RetransmissionBuffer::store(std::uint16_t sequenceNumber, std::span<const std::uint8_t> packet,
                                  Clock::time_point now) {
     if (packet.size() > kMaxPacketSize) return false;
-    // Back to the start when the packet does not fit, or when what the ring holds at its start
-    // (the first packets of this lap, and the last lap's before them) is past its age.
-    if (writeAt_ + packet.size() > storageBytes_ ||
+    const auto slot = slotFor(sequenceNumber, now);
+    std::copy(packet.begin(), packet.end(), slot.begin());
+    commit(sequenceNumber, packet.size(), now);
+    return true;
+}
+
+std::span<std::uint8_t> RetransmissionBuffer::slotFor(std::uint16_t sequenceNumber,
+                                                      Clock::time_point now) {
+    // Back to the start when a packet of the largest size would not fit, or when what the ring
+    // holds at its start (the first packets of this lap, and the last lap's before them) is past
+    // its age.
+    if (writeAt_ + kMaxPacketSize > storageBytes_ ||
         (writeAt_ > 0 && now - lapStartedAt_ > maxAge_)) {
         writeAt_ = 0;
+        handedOutTo_ = 0;
         ++lap_;
     }
     if (writeAt_ == 0) lapStartedAt_ = now;
+    slots_[sequenceNumber & (slots_.size() - 1)].used = false;
+    handedOutTo_ = std::max(handedOutTo_, writeAt_ + kMaxPacketSize);
+    bytesTouched_ = std::max(bytesTouched_, handedOutTo_);
+    return {storage_.get() + writeAt_, kMaxPacketSize};
+}
+
+void RetransmissionBuffer::commit(std::uint16_t sequenceNumber, std::size_t length,
+                                  Clock::time_point now) {
+    if (length > kMaxPacketSize) return;
     Slot& slot = slots_[sequenceNumber & (slots_.size() - 1)];
-    std::copy(packet.begin(), packet.end(), storage_.get() + writeAt_);
     slot.storedAt = now;
     slot.resentAt.reset();
     slot.lap = lap_;
     slot.offset = static_cast<std::uint32_t>(writeAt_);
-    slot.length = static_cast<std::uint16_t>(packet.size());
+    slot.length = static_cast<std::uint16_t>(length);
     slot.sequenceNumber = sequenceNumber;
     slot.used = true;
-    writeAt_ += (packet.size() + kAlignment - 1) / kAlignment * kAlignment;
-    bytesTouched_ = std::max(bytesTouched_, std::min(writeAt_, storageBytes_));
-    return true;
+    writeAt_ += (length + kAlignment - 1) / kAlignment * kAlignment;
 }
 
 bool RetransmissionBuffer::intact(const Slot& slot) const {
-    return slot.lap == lap_ || (slot.lap + 1 == lap_ && slot.offset >= writeAt_);
+    return slot.lap == lap_ || (slot.lap + 1 == lap_ && slot.offset >= handedOutTo_);
 }
 
 std::optional<std::span<const std::uint8_t>> RetransmissionBuffer::forNack(

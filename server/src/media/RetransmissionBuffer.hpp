@@ -12,11 +12,11 @@
 // subscriber can be answered with the very bytes it missed (RFC 4585 §6.2.1). Bounded by count
 // (an index of slots by sequence number) and by age. The bytes go one after another into a ring
 // of storage allocated once, when the buffer is made (room for `capacity` packets of
-// kMaxPacketSize): storing a packet is a copy, never an allocation. The ring starts over from its
-// beginning as soon as what it stored there is older than maxAge, so the storage a stream
-// touches is what maxAge of it takes (125 KB of 768 for 2 s at 500 kbit/s), not the capacity:
-// each page touched is a page the kernel must clear and keep, per subscriber of every camera
-// (docs/performance.md, "Retransmission storage by age").
+// kMaxPacketSize): storing a packet is a copy, or a write in place (slotFor), never an allocation.
+// The ring starts over from its beginning as soon as what it stored there is older than maxAge, so
+// the storage a stream touches is what maxAge of it takes (125 KB of 768 for 2 s at 500 kbit/s),
+// not the capacity: each page touched is a page the kernel must clear and keep, per subscriber of
+// every camera (docs/performance.md, "Retransmission storage by age").
 namespace pulsemeet::media {
 
 class RetransmissionBuffer {
@@ -34,6 +34,12 @@ class RetransmissionBuffer {
     // number. False when the packet is larger than kMaxPacketSize (not kept).
     bool store(std::uint16_t sequenceNumber, std::span<const std::uint8_t> packet,
                Clock::time_point now);
+    // The same without the copy: the packet is written straight into the storage handed out
+    // (kMaxPacketSize bytes), then kept with commit(). Handing storage out forgets the packet
+    // that had the sequence number's slot and whatever the storage held (their bytes are about
+    // to be overwritten); storage not committed keeps nothing, and is handed out again.
+    std::span<std::uint8_t> slotFor(std::uint16_t sequenceNumber, Clock::time_point now);
+    void commit(std::uint16_t sequenceNumber, std::size_t length, Clock::time_point now);
 
     // The packet to resend for a NACKed sequence number; nullopt when it was never stored, has
     // been overwritten, is older than maxAge, or was already resent less than
@@ -71,6 +77,9 @@ class RetransmissionBuffer {
     // Not zeroed, so pages are touched only as packets are stored.
     std::unique_ptr<std::uint8_t[]> storage_;
     std::size_t writeAt_ = 0;
+    // The end of what this lap has handed out (at least writeAt_): the last lap's packets before
+    // it may be written over.
+    std::size_t handedOutTo_ = 0;
     std::uint64_t lap_ = 0;
     Clock::time_point lapStartedAt_{};
     std::size_t bytesTouched_ = 0;

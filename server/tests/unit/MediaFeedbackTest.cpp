@@ -2,6 +2,7 @@
 // losses upstream), and the key-frame request throttle.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <vector>
@@ -107,6 +108,33 @@ TEST(MediaRetransmissionBuffer, NeverReturnsBytesTheRingWroteOver) {
     const auto fifth = buffer.forNack(4, now);
     ASSERT_TRUE(fifth);
     EXPECT_EQ(std::vector<std::uint8_t>(fifth->begin(), fifth->end()), other);
+}
+
+TEST(MediaRetransmissionBuffer,
+     APacketWrittenInItsSlotAnswersANackAndAnUncommittedSlotKeepsNothing) {
+    // The consumer writes a video packet straight into its slot and commits it.
+    const auto now = RetransmissionBuffer::Clock::now();
+    RetransmissionBuffer buffer(16, 2s);
+    auto slot = buffer.slotFor(70, now);
+    ASSERT_EQ(slot.size(), RetransmissionBuffer::kMaxPacketSize);
+    for (std::size_t i = 0; i < 1200; ++i) slot[i] = static_cast<std::uint8_t>(i * 3);
+    buffer.commit(70, 1200, now);
+    const auto found = buffer.forNack(70, now + 10ms);
+    ASSERT_TRUE(found);
+    ASSERT_EQ(found->size(), 1200U);
+    for (std::size_t i = 0; i < found->size(); ++i)
+        ASSERT_EQ((*found)[i], static_cast<std::uint8_t>(i * 3)) << i;
+    // 86 shares 70's slot: handing it out forgets 70 (its bytes are about to be overwritten),
+    // and a write that never got committed (the packet could not be written) answers nothing.
+    auto reused = buffer.slotFor(86, now + 15ms);
+    std::fill(reused.begin(), reused.end(), std::uint8_t{0xEE});
+    EXPECT_FALSE(buffer.forNack(70, now + 20ms));
+    EXPECT_FALSE(buffer.forNack(86, now + 20ms));
+    buffer.commit(86, 4, now + 30ms);
+    const auto kept = buffer.forNack(86, now + 40ms);
+    ASSERT_TRUE(kept);
+    EXPECT_EQ(std::vector<std::uint8_t>(kept->begin(), kept->end()),
+              std::vector<std::uint8_t>(4, 0xEE));
 }
 
 TEST(MediaNackGenerator, NacksAGapAfterTheReorderDelay) {
