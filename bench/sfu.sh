@@ -13,47 +13,8 @@
 # picked free for each run. One JSON line per run in $OUT, then the tables (bench/sfu_table.py)
 # that docs/performance.md shows, with the ratios pulsemeet / Janus. SECONDS_PER_RUN (default 8)
 # is each run's measurement window.
-#
-# SFU_NETWORK says where the packets go (each JSON line says which, as "network"):
-#   loopback  (default) on this machine's loopback, where the kernel delivers every datagram a
-#             server sends into the load peer's socket, and wakes the load peer, inside the
-#             server's own send call: the receiver's kernel work is charged to the server.
-#   netns     in a network namespace made for the run (root; removed on exit), whose loopback
-#             hands what arrives to the load peer's core (receive packet steering, RPS), as a
-#             network card on another machine would: a server pays for its sends, the receiving
-#             side for its receives. docs/performance.md says what this moves and why both are
-#             reported.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
-SFU_NETWORK=${SFU_NETWORK:-loopback}
-case $SFU_NETWORK in
-  loopback) ;;
-  netns)
-    if [ -z "${SFU_IN_NETNS:-}" ]; then
-      # Made here and entered by running this script again inside it.
-      netns=pulsemeet-bench-$$
-      sudo=""
-      [ "$(id -u)" -eq 0 ] || sudo="sudo"
-      $sudo ip netns add "$netns" || { echo "bench-sfu: SFU_NETWORK=netns needs root (ip netns add)" >&2; exit 1; }
-      trap '$sudo ip netns del "$netns" 2>/dev/null || true' EXIT
-      # lo up; a veth pair gives an address besides loopback (Janus's media, see below), whose
-      # local deliveries still go through lo; RPS sends lo's receive work to the load peer's core.
-      $sudo ip netns exec "$netns" sh -ec "
-        ip link set lo up
-        ip link add pmbench0 type veth peer name pmbench1
-        ip addr add 10.77.0.1/24 dev pmbench0
-        ip link set pmbench0 up
-        ip link set pmbench1 up
-        printf '%x' $((1 << LOADGEN_CPU)) > /sys/class/net/lo/queues/rx-0/rps_cpus"
-      $sudo ip netns exec "$netns" env SFU_IN_NETNS=1 "$0" "$@"
-      exit $?
-    fi
-    ;;
-  *)
-    echo "bench-sfu: SFU_NETWORK must be loopback or netns, not '$SFU_NETWORK'" >&2
-    exit 1
-    ;;
-esac
 SFULOAD=${SFULOAD:-$root/build/release/bench/pulsemeet-sfuload}
 SCENARIOS=${SCENARIOS:-"rooms-of-6 speaker-100 sweep"}
 SERVERS=${SERVERS:-"pulsemeet janus"}
@@ -140,14 +101,13 @@ run() {
     --server "$1" --scenario "$2" --rooms "$3" --room-size "$4" --publishers "$5" \
     --seconds "$SECONDS_PER_RUN" ${media_ip:+--media-ip "$media_ip"}) || { stop_server; return 1; }
   stop_server
-  line="${line%\}},\"network\":\"$SFU_NETWORK\"}"
   echo "$line" | tee -a "$OUT" >&2
   echo "$line"
 }
 
 field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get(sys.argv[2], 0))' "$1" "$2"; }
 
-echo "bench-sfu: $(nproc) cores, $SFU_NETWORK, load average $(load_average), results in $OUT" >&2
+echo "bench-sfu: $(nproc) cores, load average $(load_average), results in $OUT" >&2
 for scenario in $SCENARIOS; do
   for server in $SERVERS; do
     case $scenario in

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Prints the tables of one `make bench-sfu` run (JSON-lines files from bench/sfu.sh): a row per
+"""Prints the tables of one `make bench-sfu` run (a JSON-lines file from bench/sfu.sh): a row per
 run; then, for every scenario both pulsemeet and Janus ran, the two side by side with the ratios
 pulsemeet / Janus against the issue's targets; then each server's sweep capacity."""
 import json
@@ -23,13 +23,9 @@ COLUMNS = [
 
 
 def name(row):
-    scenario = row["scenario"]
-    if scenario == "sweep":
-        scenario = f"sweep {row.get('rooms')} rooms"
-    # Runs in a network namespace (bench/sfu.sh, SFU_NETWORK=netns) are named apart from those on
-    # the machine's loopback, so that only runs over the same network are paired.
-    network = row.get("network", "loopback")
-    return scenario if network == "loopback" else f"{scenario} ({network})"
+    if row.get("scenario") == "sweep":
+        return f"sweep {row.get('rooms')} rooms"
+    return row["scenario"]
 
 
 def number(value, form):
@@ -91,27 +87,25 @@ def capacity(rows):
             continue
         if row.get("loss_percent", 100) > 1 or row.get("latency_p99_ms", 1e9) > 1000:
             continue
-        key = (row["server"], row.get("network", "loopback"))
-        if row.get("forwarded_pps", 0) > best.get(key, {}).get("forwarded_pps", 0):
-            best[key] = row
+        if row.get("forwarded_pps", 0) > best.get(row["server"], {}).get("forwarded_pps", 0):
+            best[row["server"]] = row
     if not best:
         return
     print("\nSweep: the most forwarded with loss <= 1 % and p99 < 1 s\n")
     print("| server | rooms of 6 | fwd pkt/s | server core | CPU us/pkt | p99 ms |")
     print("|---|---|---|---|---|---|")
-    for (server, network), row in best.items():
-        where = "" if network == "loopback" else f" ({network})"
-        print(f"| {server}{where} | {row.get('rooms')} | {row['forwarded_pps']:.0f} "
+    for server, row in best.items():
+        print(f"| {server} | {row.get('rooms')} | {row['forwarded_pps']:.0f} "
               f"| {row['server_cpu_share']:.2f} | {row['server_cpu_us_per_packet']:.2f} "
               f"| {row['latency_p99_ms']:.2f} |")
 
 
-def main(paths):
-    rows = [json.loads(line) for path in paths for line in open(path) if line.strip()]
+def main(path):
+    rows = [json.loads(line) for line in open(path) if line.strip()]
     per_run(rows)
     side_by_side(rows)
     capacity(rows)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main(sys.argv[1])
