@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "HexBytes.hpp"
 #include "media/AesGcmCipher.hpp"
 
 namespace pulsemeet::media {
@@ -20,11 +21,7 @@ namespace {
 using Bytes = std::vector<std::uint8_t>;
 
 Bytes hex(std::string_view text) {
-    Bytes bytes;
-    for (std::size_t i = 0; i + 1 < text.size(); i += 2)
-        bytes.push_back(
-            static_cast<std::uint8_t>(std::stoi(std::string(text.substr(i, 2)), nullptr, 16)));
-    return bytes;
+    return mediatest::hexBytes(text);
 }
 
 struct Vector {

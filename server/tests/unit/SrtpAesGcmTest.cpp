@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "HexBytes.hpp"
 #include "SrtpProtect.hpp"
 #include "media/SrtpKeyDerivation.hpp"
 #include "media/SrtpReplayWindow.hpp"
@@ -26,11 +27,7 @@ using Bytes = std::vector<std::uint8_t>;
 using mediatest::protect;
 
 Bytes hex(std::string_view text) {
-    Bytes bytes;
-    for (std::size_t i = 0; i + 1 < text.size(); i += 2)
-        bytes.push_back(
-            static_cast<std::uint8_t>(std::stoi(std::string(text.substr(i, 2)), nullptr, 16)));
-    return bytes;
+    return mediatest::hexBytes(text);
 }
 
 Bytes keyFor(SrtpProfile profile, std::uint8_t seed) {
