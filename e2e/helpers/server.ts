@@ -21,6 +21,8 @@ export interface RunningServer {
   pid: number;
   /** The media server's UDP port; null when it does not run (SFU_MODE=never). */
   mediaPort: number | null;
+  /** Its ICE-TCP port; null when it does not run or has no TCP candidate. */
+  mediaTcpPort: number | null;
   baseURL: string;
   logs: string[];
   /** Graceful stop (SIGTERM, then SIGKILL after a grace period). */
@@ -60,6 +62,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const logs: string[] = [];
   // Logged before "listening": the media server starts before the HTTP listener.
   let mediaPort: number | null = null;
+  let mediaTcpPort: number | null = null;
   const port = await new Promise<number>((resolvePort, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not report "listening" within ${opts.startTimeoutMs ?? 15_000} ms:\n${logs.join('\n')}`)), opts.startTimeoutMs ?? 15_000);
     let buf = '';
@@ -71,8 +74,9 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         buf = buf.slice(nl + 1);
         logs.push(line);
         try {
-          const rec = JSON.parse(line) as { msg?: string; port?: number };
+          const rec = JSON.parse(line) as { msg?: string; port?: number; tcp_port?: number };
           if (rec.msg === 'media server listening' && typeof rec.port === 'number') mediaPort = rec.port;
+          if (rec.msg === 'media server listening' && typeof rec.tcp_port === 'number') mediaTcpPort = rec.tcp_port;
           if (rec.msg === 'listening' && typeof rec.port === 'number') {
             clearTimeout(timer);
             resolvePort(rec.port);
@@ -96,6 +100,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     port,
     pid: child.pid ?? 0,
     mediaPort,
+    mediaTcpPort,
     baseURL,
     logs,
     stop: () => terminate(child, 'SIGTERM'),

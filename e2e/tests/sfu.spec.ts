@@ -171,13 +171,25 @@ test('four people stay in a mesh; the fifth moves the room onto the media server
     await expect(remoteTiles(p.page)).toHaveCount(4);
     await expectLiveVideos(p, 4, `${p.name} sees 4 live videos through the media server`);
   }
-  // Each page sends its camera over exactly one connection, and it ends at the media port.
+  // Each page sends its camera over exactly one connection, and it ends at the media server: its
+  // UDP port, or its ICE-TCP port when the browser picked that pair (seen once in a CI-like run:
+  // Eve's Chromium moved from the UDP pair to the TCP one 0.4 s after the server selected UDP, the
+  // machine busy with five pages). How many pages ended on TCP goes in the report.
+  let overTcp = 0;
   try {
     for (const p of [...first, eve]) {
       await expect
-        .poll(async () => (await videoSenders(p.page)).map((s) => s.port), { timeout: 30_000, message: `${p.name} sends video once, to the media server` })
-        .toEqual([server.mediaPort]);
+        .poll(
+          async () => {
+            const ports = (await videoSenders(p.page)).map((s) => s.port);
+            return ports.length === 1 && (ports[0] === server.mediaPort || ports[0] === server.mediaTcpPort) ? ['media server'] : ports;
+          },
+          { timeout: 30_000, message: `${p.name} sends video once, to the media server` },
+        )
+        .toEqual(['media server']);
+      if ((await videoSenders(p.page))[0]?.port === server.mediaTcpPort) overTcp += 1;
     }
+    report.switchPagesOverTcp = overTcp;
   } catch (err) {
     // The ports the media server listens on, and the client address (and protocol) each of its
     // transports selected.
