@@ -342,6 +342,10 @@ export class SfuTransport implements MediaTransport {
     return out;
   }
 
+  receivedMids(): Map<string, string[]> {
+    return new Map([...this.remotes].map(([peerId, r]) => [peerId, [...r.received.values()].map((t) => t.mid)]));
+  }
+
   /** The one connection to the media server (tests and the test hook). */
   get peerConnection(): PeerConnectionLike | null {
     return this.pc;
