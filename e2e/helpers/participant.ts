@@ -26,7 +26,7 @@ export async function openLobby(browser: Browser, baseURL: string, roomId: strin
   const page = await context.newPage();
   page.on('pageerror', (err) => console.error(`[${name}] page error: ${err.message}`));
   await page.goto(`/r/${roomId}?test=1${query ? `&${query}` : ''}`);
-  await expect(page.getByTestId('lobby')).toBeVisible();
+  await expect(page.getByTestId('lobby'), `${name}'s lobby shows`).toBeVisible();
   // A room token with a name claim fixes the name: the lobby shows it read-only.
   if (await page.getByTestId('name-input').isEditable()) await page.getByTestId('name-input').fill(name);
   return {
@@ -42,10 +42,10 @@ export async function openLobby(browser: Browser, baseURL: string, roomId: strin
 export async function joinCall(browser: Browser, baseURL: string, roomId: string, name: string, query = '', options: PageOptions = {}): Promise<Participant> {
   const p = await openLobby(browser, baseURL, roomId, name, query, options);
   // Join once the camera is up, so the first offer already carries video.
-  await expect(p.page.getByTestId('preview-video')).toHaveJSProperty('readyState', 4, { timeout: 20_000 });
+  await expect(p.page.getByTestId('preview-video'), `${name}'s camera preview plays`).toHaveJSProperty('readyState', 4, { timeout: 20_000 });
   await p.page.getByTestId('join-call').click();
-  await expect(p.page.getByTestId('call')).toBeVisible();
-  await expect.poll(() => p.peerId(), { timeout: 20_000 }).not.toBe('');
+  await expect(p.page.getByTestId('call'), `${name} is in the call`).toBeVisible();
+  await expect.poll(() => p.peerId(), { timeout: 20_000, message: `${name} has an id from the server` }).not.toBe('');
   return p;
 }
 
@@ -115,10 +115,22 @@ export interface E2eeKindCost {
   decryptMs: number;
   decryptedBytes: number;
 }
+/** One receiving transform's frames (web/src/e2ee/protocol.ts SlotCounters). */
+export interface E2eeSlot {
+  slot: number;
+  kind: 'audio' | 'video';
+  peerId: string | null;
+  opened: number;
+  dropped: number;
+  passed: number;
+  unmapped: number;
+  failing?: boolean;
+}
 export interface E2eeCost {
   audio: E2eeKindCost;
   video: E2eeKindCost;
   dropped: number;
+  slots: E2eeSlot[];
 }
 
 declare global {
@@ -130,6 +142,8 @@ declare global {
       phase(): string;
       roster(): Array<{ event: 'added' | 'removed'; peerId: string }>;
       iceRefreshes(): number;
+      /** On the media server: remote id -> the mids that carry its tracks (the mesh: none). */
+      receivedMids(): Record<string, string[]>;
       /** Which transport feeds the tiles: 'mesh' or 'sfu'. */
       mediaTransport(): string;
       /** Every RTCPeerConnection of the page, each once (both transports' during a move). */

@@ -50,22 +50,131 @@ async function join(browser: Browser, room: string, name: string, key: string | 
   return p;
 }
 
-/** Video frames this page decoded from everyone (on the media server: one connection for all). */
-async function decodedFrom(page: Page, remoteId: string): Promise<number> {
+/**
+ * Video frames decoded on the connection that carries `remoteId`. On the media server that one
+ * connection carries everyone: all senders' frames (where no sender's may decode, the stronger claim).
+ */
+async function decodedOnConnection(page: Page, remoteId: string): Promise<number> {
   return (await inbound(page, remoteId))?.framesDecoded ?? 0;
 }
 
-/** Inbound video packets on the connection that carries `remoteId`: media does arrive. */
-function videoPacketsFrom(page: Page, remoteId: string): Promise<number> {
+/**
+ * One sender's video on this page: packets received and frames decoded on the m-lines that carry
+ * its tracks (on the media server the test hook says which mids those are; in the mesh its own
+ * connection carries nothing else).
+ */
+function videoFrom(page: Page, senderId: string): Promise<{ packets: number; decoded: number }> {
   return page.evaluate(async (id) => {
-    const pc = window.__pulsemeet.peerConnections()[id] as RTCPeerConnection | undefined;
-    if (!pc) return 0;
-    let packets = 0;
-    (await pc.getStats()).forEach((s: { type: string; kind?: string; packetsReceived?: number }) => {
-      if (s.type === 'inbound-rtp' && s.kind === 'video') packets += s.packetsReceived ?? 0;
+    const hook = window.__pulsemeet;
+    const pc = hook.peerConnections()[id] as RTCPeerConnection | undefined;
+    const out = { packets: 0, decoded: 0 };
+    if (!pc) return out;
+    const mids = hook.mediaTransport() === 'sfu' ? new Set(hook.receivedMids()[id] ?? []) : null;
+    (await pc.getStats()).forEach((s: { type: string; kind?: string; mid?: string; packetsReceived?: number; framesDecoded?: number }) => {
+      if (s.type !== 'inbound-rtp' || s.kind !== 'video' || (mids && !mids.has(s.mid ?? ''))) return;
+      out.packets += s.packetsReceived ?? 0;
+      out.decoded += s.framesDecoded ?? 0;
     });
-    return packets;
-  }, remoteId);
+    return out;
+  }, senderId);
+}
+
+/**
+ * `viewer` decodes more of `sender`'s video than when called. A fresh connection starts its
+ * counters anew: a reading below the last one is the new baseline.
+ */
+async function expectDecodingFrom(viewer: Participant, sender: Participant, senderId: string): Promise<void> {
+  let base = (await videoFrom(viewer.page, senderId)).decoded;
+  await expect
+    .poll(
+      async () => {
+        const now = (await videoFrom(viewer.page, senderId)).decoded;
+        if (now < base) base = now;
+        return now - base;
+      },
+      { message: `${viewer.name} still decodes ${sender.name}'s video`, intervals: [250, 500, 1000] },
+    )
+    .toBeGreaterThan(0);
+}
+
+/**
+ * What each page has of the others, on a few lines each: per sender the mids, video packets and
+ * frames decoded; the frame worker's slots (whose, opened / dropped / passed / unmapped, and
+ * whether the page says they do not open); the tiles' e2ee problems; its connections to the media
+ * server (sfu:connect) and why (sfu:stuck). Printed when a step fails.
+ */
+async function describePages(pages: Participant[]): Promise<string> {
+  const names = new Map<string, string>();
+  for (const p of pages) names.set(await p.peerId().catch(() => '?'), p.name);
+  const who = (id: string | null) => (id === null ? 'unmapped' : (names.get(id) ?? id.slice(0, 8)));
+  const lines: string[] = [];
+  for (const p of pages) {
+    const state = await p.page
+      .evaluate(async () => {
+        const hook = window.__pulsemeet;
+        const pc = Object.values(hook.peerConnections())[0] as RTCPeerConnection | undefined;
+        const inbound: Array<{ mid: string; kind: string; packets: number; decoded: number }> = [];
+        if (pc)
+          (await pc.getStats()).forEach((s: { type: string; kind?: string; mid?: string; packetsReceived?: number; framesDecoded?: number }) => {
+            if (s.type === 'inbound-rtp') inbound.push({ mid: s.mid ?? '?', kind: s.kind ?? '?', packets: s.packetsReceived ?? 0, decoded: s.framesDecoded ?? 0 });
+          });
+        const tiles = [...document.querySelectorAll('[data-testid="tile"][data-local="false"]')].map((t) => ({
+          id: t.getAttribute('data-peer-id') ?? '',
+          problem: t.querySelector('[data-testid="tile-e2ee-problem"]')?.getAttribute('data-problem') ?? 'none',
+        }));
+        const trace = hook
+          .trace()
+          .filter((e) => e.event === 'sfu:connect' || e.event === 'sfu:stuck')
+          .map((e) => `${e.event.slice(4)}${e.detail ? `(${e.detail.slice(0, 8)})` : ''}@${Math.round(e.atMs)}`);
+        return { me: hook.peerId() ?? '', transport: hook.mediaTransport(), mids: hook.receivedMids(), inbound, cost: await hook.e2eeCost(), tiles, trace };
+      })
+      .catch((err: unknown) => ({ error: String(err) }));
+    if ('error' in state) {
+      lines.push(`  ${p.name}: ${state.error}`);
+      continue;
+    }
+    const senderOfMid = new Map<string, string>();
+    for (const [id, ms] of Object.entries(state.mids)) for (const m of ms) senderOfMid.set(m, who(id));
+    const video = state.inbound
+      .filter((s) => s.kind === 'video')
+      .map((s) => `${senderOfMid.get(s.mid) ?? '-'}[mid ${s.mid}] ${s.packets} pkts ${s.decoded} decoded`)
+      .join(', ');
+    const slots = (state.cost?.slots ?? [])
+      .map((s) => `#${s.slot} ${s.kind} ${who(s.peerId)}: opened ${s.opened} dropped ${s.dropped} passed ${s.passed} unmapped ${s.unmapped}${s.failing ? ' FAILING' : ''}`)
+      .join('; ');
+    const tiles = state.tiles.map((t) => `${who(t.id)}=${t.problem}`).join(', ');
+    lines.push(
+      `  ${p.name} (${state.me.slice(0, 8)}, ${state.transport}; ${state.trace.join(' ') || 'no trace'}):\n` +
+        `    video in: ${video || 'none'}\n    e2ee: dropped ${state.cost?.dropped ?? '-'}; ${slots || 'no slots'}\n    tiles: ${tiles || 'none'}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** Runs a step; when it fails, its error names the step and carries what every page had. */
+async function step(what: string, pages: Participant[], body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (err) {
+    const report = `[e2ee] step failed: ${what}\n${await describePages(pages)}`;
+    console.log(report);
+    await test.info().attach(`pages when "${what}" failed`, { body: report, contentType: 'text/plain' });
+    if (err instanceof Error) {
+      const old = err.message;
+      err.message = `${what}: ${old}\n${report}`;
+      if (err.stack) err.stack = err.stack.replace(old, err.message);
+    }
+    throw err;
+  }
+}
+
+/**
+ * A page's fresh connections to the media server because a video "did not decode" (sfu:stuck)
+ * naming one of `ids`: frames its transforms drop on purpose must never look like a stuck decoder.
+ */
+async function stuckOn(page: Page, ids: string[]): Promise<string[]> {
+  const stuck = await page.evaluate(() => window.__pulsemeet.trace().filter((e) => e.event === 'sfu:stuck'));
+  return stuck.map((e) => e.detail ?? '').filter((detail) => detail.split(',').some((id) => ids.includes(id)));
 }
 
 /** Asked of every camera the app opens instead of what it requests: the measurement's 640x360. */
@@ -108,7 +217,7 @@ function costLine(label: string, a: E2eeCost, b: E2eeCost): string {
 /** Reads the cost before and after `frames` more video frames were sealed (a condition, not a sleep). */
 async function measureCost(page: Page, label: string, frames: number): Promise<void> {
   const a = await readCost(page);
-  await expect.poll(async () => (await readCost(page)).video.encrypted - a.video.encrypted, { timeout: 60_000 }).toBeGreaterThanOrEqual(frames);
+  await expect.poll(async () => (await readCost(page)).video.encrypted - a.video.encrypted, { timeout: 60_000, message: `${label}: ${frames} more video frames sealed` }).toBeGreaterThanOrEqual(frames);
   const b = await readCost(page);
   expect(b.video.decrypted - a.video.decrypted).toBeGreaterThan(0);
   console.log(costLine(label, a, b));
@@ -162,7 +271,7 @@ test.describe('on the media server', () => {
     const alice = await join(browser, room, 'Alice', KEY);
     const bob = await join(browser, room, 'Bob', KEY, true);
     const [aliceId, bobId] = [await alice.peerId(), await bob.peerId()];
-    await expect.poll(() => alice.page.evaluate(() => window.__pulsemeet.mediaTransport())).toBe('sfu');
+    await expect.poll(() => alice.page.evaluate(() => window.__pulsemeet.mediaTransport()), { message: "Alice's media go through the media server" }).toBe('sfu');
     await expectMediaFrom(alice, bob);
     await expectMediaFrom(bob, alice);
 
@@ -185,31 +294,42 @@ test.describe('on the media server', () => {
 
     // Carol's link has no key: packets reach her, no frame is decoded, and she is told why.
     const carol = await join(browser, room, 'Carol', null);
-    await expect(carol.page.getByTestId('e2ee-missing-key')).toContainText('This call is end-to-end encrypted; your link has no key');
-    for (const id of [aliceId, bobId]) await expect(tileOf(carol.page, id).getByTestId('tile-e2ee-problem')).toHaveAttribute('data-problem', 'no-key');
-    await expect.poll(() => videoPacketsFrom(carol.page, aliceId), { message: 'video packets reach the page without the key' }).toBeGreaterThan(50);
-    expect(await decodedFrom(carol.page, aliceId)).toBe(0);
-    // She shows no indicator of her own, and the key-holders see her media is not encrypted.
-    await expect(carol.page.getByTestId('e2ee-indicator')).toHaveCount(0);
-    await carol.page.screenshot({ path: test.info().outputPath('without-key.png') });
-    expect(await seriousViolations(carol.page)).toEqual([]);
     const carolId = await carol.peerId();
-    await expect(tileOf(alice.page, carolId).getByTestId('tile-e2ee-problem')).toHaveAttribute('data-problem', 'not-encrypted');
+    await step('Carol, without the key', [alice, bob, carol], async () => {
+      await expect(carol.page.getByTestId('e2ee-missing-key')).toContainText('This call is end-to-end encrypted; your link has no key');
+      for (const [id, name] of [[aliceId, 'Alice'], [bobId, 'Bob']]) await expect(tileOf(carol.page, id!).getByTestId('tile-e2ee-problem'), `Carol's tile of ${name} says no key`).toHaveAttribute('data-problem', 'no-key');
+      await expect.poll(async () => (await videoFrom(carol.page, aliceId)).packets, { message: "Alice's video packets reach Carol, who has no key" }).toBeGreaterThan(50);
+      // Everyone else encrypts: nothing of anyone's may decode on her one connection.
+      expect(await decodedOnConnection(carol.page, aliceId), 'frames decoded by Carol, from anyone').toBe(0);
+      // She shows no indicator of her own, and the key-holders see her media is not encrypted.
+      await expect(carol.page.getByTestId('e2ee-indicator'), "Carol's own e2ee indicator").toHaveCount(0);
+      await carol.page.screenshot({ path: test.info().outputPath('without-key.png') });
+      expect(await seriousViolations(carol.page)).toEqual([]);
+      await expect(tileOf(alice.page, carolId).getByTestId('tile-e2ee-problem'), "Alice's tile of Carol says not encrypted").toHaveAttribute('data-problem', 'not-encrypted');
+    });
 
     // Dave has a different key: his frames and theirs do not open; each side says so.
     const dave = await join(browser, room, 'Dave', OTHER_KEY);
     const daveId = await dave.peerId();
-    await expect(tileOf(dave.page, aliceId).getByTestId('tile-e2ee-problem')).toHaveAttribute('data-problem', 'wrong-key', { timeout: 30_000 });
-    await expect(tileOf(dave.page, aliceId).getByTestId('tile-e2ee-problem')).toContainText('your link has a different key');
-    await expect(tileOf(alice.page, daveId).getByTestId('tile-e2ee-problem')).toHaveAttribute('data-problem', 'wrong-key', { timeout: 30_000 });
-    await expect.poll(() => videoPacketsFrom(dave.page, aliceId)).toBeGreaterThan(50);
-    expect(await decodedFrom(dave.page, aliceId)).toBe(0);
-    // Alice and Bob still see each other.
-    const before = await decodedFrom(alice.page, bobId);
-    await expect.poll(() => decodedFrom(alice.page, bobId)).toBeGreaterThan(before);
-    // Still nothing decoded by the two without the right key, after all of that.
-    expect(await decodedFrom(carol.page, aliceId)).toBe(0);
-    expect(await decodedFrom(dave.page, aliceId)).toBe(0);
+    await step('Dave, with another key', [alice, bob, carol, dave], async () => {
+      await expect(tileOf(dave.page, aliceId).getByTestId('tile-e2ee-problem'), "Dave's tile of Alice says wrong key").toHaveAttribute('data-problem', 'wrong-key', { timeout: 30_000 });
+      await expect(tileOf(dave.page, aliceId).getByTestId('tile-e2ee-problem')).toContainText('your link has a different key');
+      await expect(tileOf(alice.page, daveId).getByTestId('tile-e2ee-problem'), "Alice's tile of Dave says wrong key").toHaveAttribute('data-problem', 'wrong-key', { timeout: 30_000 });
+      await expect.poll(async () => (await videoFrom(dave.page, aliceId)).packets, { message: "Alice's video packets reach Dave" }).toBeGreaterThan(50);
+      // Alice and Bob seal with the other key, Carol not at all: nothing decodes on Dave's connection.
+      expect(await decodedOnConnection(dave.page, aliceId), 'frames decoded by Dave, from anyone').toBe(0);
+      // Alice and Bob still see each other.
+      await expectDecodingFrom(alice, bob, bobId);
+      await expectDecodingFrom(bob, alice, aliceId);
+      // Still nothing decoded by the two without the right key, after all of that.
+      expect(await decodedOnConnection(carol.page, aliceId), 'frames decoded by Carol, from anyone, after Dave came').toBe(0);
+      expect(await decodedOnConnection(dave.page, aliceId), 'frames decoded by Dave, from anyone, later').toBe(0);
+      // Frames dropped on purpose are no stuck decoder: nobody made its media connection anew for them.
+      expect(await stuckOn(alice.page, [carolId, daveId]), "Alice's fresh connections for Carol's or Dave's video").toEqual([]);
+      expect(await stuckOn(bob.page, [carolId, daveId]), "Bob's fresh connections for Carol's or Dave's video").toEqual([]);
+      expect(await stuckOn(carol.page, [aliceId, bobId, daveId]), "Carol's fresh connections for encrypted video").toEqual([]);
+      expect(await stuckOn(dave.page, [aliceId, bobId, carolId]), "Dave's fresh connections for video that does not open").toEqual([]);
+    });
     await carol.close();
     await dave.close();
 
@@ -243,8 +363,8 @@ test.describe('in the mesh', () => {
     expect(await videoCodec(alice.page, await bob.peerId())).toBe('video/VP8');
     const carol = await join(browser, room, 'Carol', null);
     await expect(tileOf(carol.page, aliceId).getByTestId('tile-e2ee-problem')).toHaveAttribute('data-problem', 'no-key');
-    await expect.poll(() => videoPacketsFrom(carol.page, aliceId)).toBeGreaterThan(50);
-    expect(await decodedFrom(carol.page, aliceId)).toBe(0);
+    await expect.poll(async () => (await videoFrom(carol.page, aliceId)).packets, { message: "Alice's video packets reach Carol, who has no key" }).toBeGreaterThan(50);
+    expect(await decodedOnConnection(carol.page, aliceId), "frames decoded by Carol from Alice's connection").toBe(0);
   });
 
   test('cost per frame at 640x360 (printed for the report)', async ({ browser }) => {

@@ -9,6 +9,8 @@ export interface TestHook {
   peerId(): string | null;
   /** Remote id -> the RTCPeerConnection that carries its media to the tiles (on the media server: the one connection). */
   peerConnections(): Record<string, unknown>;
+  /** On the media server: remote id -> the mids of the one connection that carry its tracks (per-sender stats); the mesh: none. */
+  receivedMids(): Record<string, string[]>;
   /** Which transport feeds the tiles: 'mesh' or 'sfu' (the media server). */
   mediaTransport(): string;
   /**
@@ -22,7 +24,7 @@ export interface TestHook {
   roster(): readonly RosterEvent[];
   /** How many times fresh TURN credentials were fetched and applied to the connections. */
   iceRefreshes(): number;
-  /** End-to-end encryption: frames sealed, opened and dropped, and the time it took (null: no frame worker). */
+  /** End-to-end encryption: frames sealed, opened and dropped, the time it took, and each receiving slot's frames (null: no frame worker). */
   e2eeCost(): Promise<CryptoCost | null>;
   /** Joining and moves between mesh and media server, step by step with performance.now() times. */
   trace(): readonly TraceEntry[];
@@ -37,6 +39,7 @@ export function installTestHook(room: Room | null, signaling: SignalingClient | 
   const hook: TestHook = {
     peerId: () => room?.snapshot.localId ?? null,
     peerConnections: () => Object.fromEntries(room ? room.peerConnections() : []),
+    receivedMids: () => Object.fromEntries(room ? room.receivedMids() : []),
     mediaTransport: () => room?.mediaTransport ?? 'mesh',
     outboundConnections: () => room?.outboundConnections() ?? [],
     socketState: () => signaling?.state ?? 'idle',

@@ -90,6 +90,54 @@ describe('E2eeSession', () => {
     expect(changes).toBe(2);
   });
 
+  it('on the media server: a re-map to the same peer (every sfu-answer re-maps all m-lines) keeps its failure', () => {
+    // The worker reports a slot once per change and only forgets it when the slot's peer changes:
+    // the page forgetting it on a same-peer re-map lost "wrong key" for good.
+    const { s, workers } = session(new Uint8Array(16));
+    const video = transceiver('video', '3');
+    s.attach(pcWith([video]), 'me', null);
+    const { slot } = transformOf(video.receiver)?.options as { slot: number };
+    s.mapReceiver(video.receiver, 'alice');
+    workers[0]!.reply({ type: 'status', slot, peerId: 'alice', ok: false });
+    const posted = workers[0]!.sent.length;
+    let changes = 0;
+    s.subscribe(() => (changes += 1));
+    s.mapReceiver(video.receiver, 'alice');
+    expect(s.undecryptable('alice')).toBe(true);
+    expect(changes).toBe(0);
+    expect(workers[0]!.sent).toHaveLength(posted); // nothing for the worker to reset either
+  });
+
+  it('on the media server: a status about the slot’s previous peer, crossing its re-map, is not pinned on anyone', () => {
+    const { s, workers } = session(new Uint8Array(16));
+    const video = transceiver('video', '3');
+    s.attach(pcWith([video]), 'me', null);
+    const { slot } = transformOf(video.receiver)?.options as { slot: number };
+    s.mapReceiver(video.receiver, 'alice');
+    s.mapReceiver(video.receiver, 'dave');
+    workers[0]!.reply({ type: 'status', slot, peerId: 'alice', ok: false }); // sent before the worker saw 'dave'
+    expect(s.undecryptable('alice')).toBe(false);
+    expect(s.undecryptable('dave')).toBe(false);
+    workers[0]!.reply({ type: 'status', slot, peerId: 'dave', ok: false });
+    expect(s.undecryptable('dave')).toBe(true);
+  });
+
+  it('says whose frames it withholds: those that do not open, and (without the key) those who encrypt, (with it) those who do not', () => {
+    const keyed = session(new Uint8Array(16));
+    const video = transceiver('video', '3');
+    keyed.s.attach(pcWith([video]), 'me', null);
+    const { slot } = transformOf(video.receiver)?.options as { slot: number };
+    keyed.s.mapReceiver(video.receiver, 'dave');
+    keyed.s.setEncryptedPeers(['bob', 'dave']);
+    expect(['bob', 'carol', 'dave'].map((id) => keyed.s.withholds(id))).toEqual([false, true, false]);
+    keyed.workers[0]!.reply({ type: 'status', slot, peerId: 'dave', ok: false });
+    expect(keyed.s.withholds('dave')).toBe(true);
+
+    const keyless = session(null);
+    keyless.s.setEncryptedPeers(['alice']);
+    expect(['alice', 'carol'].map((id) => keyless.s.withholds(id))).toEqual([true, false]);
+  });
+
   it('without the key: no sending transform, and no worker until someone announces encryption; then every receiver gets one', () => {
     const { s, workers } = session(null);
     const video = transceiver('video', '0');

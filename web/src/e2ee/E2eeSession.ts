@@ -27,6 +27,11 @@ export interface FrameProtection {
   attach(pc: PeerConnectionLike, localId: string, remoteId: string | null): void;
   /** The media server says this receiver carries this peer's track now. */
   mapReceiver(receiver: ReceiverLike, peerId: string | null): void;
+  /**
+   * This remote's frames reach us and are dropped on purpose (they do not open here, or must not
+   * be decoded): its video not decoding is not a stuck decoder, and a new connection would not help.
+   */
+  withholds(peerId: string): boolean;
 }
 
 export interface E2eeSessionOptions {
@@ -50,6 +55,8 @@ export class E2eeSession implements FrameProtection {
   private worker: WorkerLike | null = null;
   private readonly done = new WeakSet<object>();
   private readonly slotOf = new WeakMap<object, number>();
+  /** slot -> whose frames it carries now, as last told to the worker. */
+  private readonly slotPeer = new Map<number, string | null>();
   private nextSlot = 1;
   /** Receivers a page without the key has not transformed yet (nobody announced encryption). */
   private pending: Array<{ receiver: ReceiverLike; kind: MediaKindName; peerId: string | null }> = [];
@@ -90,6 +97,10 @@ export class E2eeSession implements FrameProtection {
   mapReceiver(receiver: ReceiverLike, peerId: string | null): void {
     const slot = this.slotOf.get(receiver);
     if (slot !== undefined) {
+      // Every sfu-answer re-maps every m-line: the same peer again changes nothing. Forgetting its
+      // failure here lost it for good, as the worker reports a slot's state only when it changes.
+      if (this.slotPeer.get(slot) === peerId) return;
+      this.slotPeer.set(slot, peerId);
       this.post({ type: 'slot', slot, peerId });
       if (this.failing.delete(slot)) this.changed();
       return;
@@ -122,13 +133,20 @@ export class E2eeSession implements FrameProtection {
     return false;
   }
 
-  /** Time spent sealing and opening frames so far (tests and the measurement). */
+  withholds(peerId: string): boolean {
+    if (!this.opts.transformCtor) return false; // no transforms: every frame goes to the decoder
+    // Without the key, the frames of those who encrypt are dropped; with it, those of anyone who
+    // does not (they do not open), before the worker has seen enough of them to say so.
+    return this.undecryptable(peerId) || this.encryptedPeers.includes(peerId) !== this.encrypting;
+  }
+
+  /** Time spent sealing and opening frames so far, and each receiving slot's frames (tests and the measurement). */
   cost(): Promise<CryptoCost | null> {
     const worker = this.worker;
     if (!worker) return Promise.resolve(null);
     const id = this.nextSlot++;
     return new Promise((resolve) => {
-      this.costRequests.set(id, resolve);
+      this.costRequests.set(id, (c) => resolve({ ...c, slots: c.slots.map((slot) => ({ ...slot, failing: this.failing.has(slot.slot) })) }));
       worker.postMessage({ type: 'cost', id });
     });
   }
@@ -141,6 +159,7 @@ export class E2eeSession implements FrameProtection {
   private attachReceiver(receiver: ReceiverLike, kind: MediaKindName, peerId: string | null): void {
     const slot = this.nextSlot++;
     this.slotOf.set(receiver, slot);
+    this.slotPeer.set(slot, peerId);
     this.setTransform(receiver, { direction: 'receive', kind, slot, peerId });
   }
 
@@ -178,6 +197,8 @@ export class E2eeSession implements FrameProtection {
       this.costRequests.delete(msg.id);
       return;
     }
+    // About the slot's previous peer (it crossed our re-map on its way): the worker starts over.
+    if (this.slotPeer.get(msg.slot) !== msg.peerId) return;
     const was = this.failing.get(msg.slot);
     if (msg.ok) this.failing.delete(msg.slot);
     else this.failing.set(msg.slot, msg.peerId);

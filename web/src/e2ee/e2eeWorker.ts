@@ -5,7 +5,7 @@
 /// <reference lib="webworker" />
 import { IvSequence, decryptFrame, encryptFrame, type FrameType, type MediaKindName } from './frameCrypto';
 import { deriveSenderKey } from './keyDerivation';
-import type { CryptoCost, FromWorker, ToWorker, TransformOptions } from './protocol';
+import type { CryptoCost, FromWorker, SlotCounters, ToWorker, TransformOptions } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope & { onrtctransform: ((ev: Event & { transformer: ScriptTransformer }) => void) | null };
 
@@ -24,10 +24,22 @@ const FAILURES_BEFORE_REPORT = 10;
 
 let roomKey: Uint8Array<ArrayBuffer> | null = null;
 const keys = new Map<string, Promise<CryptoKey>>();
-const slots = new Map<number, { peerId: string | null; failures: number; reportedOk: boolean | null }>();
+interface Slot {
+  peerId: string | null;
+  failures: number;
+  reportedOk: boolean | null;
+  counters: SlotCounters;
+}
+const slots = new Map<number, Slot>();
 let encryptedPeers = new Set<string>();
 const emptyKindCost = () => ({ encrypted: 0, encryptMs: 0, encryptedBytes: 0, decrypted: 0, decryptMs: 0, decryptedBytes: 0 });
-const cost: CryptoCost = { audio: emptyKindCost(), video: emptyKindCost(), dropped: 0 };
+const cost: Omit<CryptoCost, 'slots'> = { audio: emptyKindCost(), video: emptyKindCost(), dropped: 0 };
+const newSlot = (slot: number, peerId: string | null, kind: MediaKindName = 'video'): Slot => ({
+  peerId,
+  failures: 0,
+  reportedOk: null,
+  counters: { slot, kind, peerId, opened: 0, dropped: 0, passed: 0, unmapped: 0 },
+});
 
 function post(msg: FromWorker): void {
   self.postMessage(msg);
@@ -49,15 +61,20 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
       return;
     case 'slot': {
       const slot = slots.get(msg.slot);
-      if (slot && slot.peerId !== msg.peerId) slots.set(msg.slot, { peerId: msg.peerId, failures: 0, reportedOk: null });
-      else if (!slot) slots.set(msg.slot, { peerId: msg.peerId, failures: 0, reportedOk: null });
+      if (!slot) {
+        slots.set(msg.slot, newSlot(msg.slot, msg.peerId));
+      } else if (slot.peerId !== msg.peerId) {
+        // Another sender on this m-line: its failures start over (counters stay, for diagnostics).
+        Object.assign(slot, { peerId: msg.peerId, failures: 0, reportedOk: null });
+        slot.counters.peerId = msg.peerId;
+      }
       return;
     }
     case 'encrypted-peers':
       encryptedPeers = new Set(msg.peerIds);
       return;
     case 'cost':
-      post({ type: 'cost', id: msg.id, cost: { audio: { ...cost.audio }, video: { ...cost.video }, dropped: cost.dropped } });
+      post({ type: 'cost', id: msg.id, cost: { audio: { ...cost.audio }, video: { ...cost.video }, dropped: cost.dropped, slots: [...slots.values()].map((s) => ({ ...s.counters })) } });
       return;
   }
 };
@@ -90,6 +107,7 @@ function report(slotId: number, ok: boolean): void {
     slot.failures = 0;
   } else {
     cost.dropped += 1;
+    slot.counters.dropped += 1;
     slot.failures += 1;
     if (slot.failures < FAILURES_BEFORE_REPORT) return;
   }
@@ -99,21 +117,31 @@ function report(slotId: number, ok: boolean): void {
 }
 
 function receiving(kind: MediaKindName, slotId: number, peerId: string | null): TransformStream<EncodedFrame, EncodedFrame> {
-  if (!slots.has(slotId)) slots.set(slotId, { peerId, failures: 0, reportedOk: null });
+  const known = slots.get(slotId);
+  if (known) known.counters.kind = kind;
+  else slots.set(slotId, newSlot(slotId, peerId, kind));
   return new TransformStream({
     async transform(frame, out) {
-      const sender = slots.get(slotId)?.peerId ?? null;
+      const slot = slots.get(slotId);
+      const sender = slot?.peerId ?? null;
       if (frame.data.byteLength === 0) {
         out.enqueue(frame);
         return;
       }
-      if (sender === null) return; // whose it is is not known yet: nothing to open it with
+      if (sender === null) {
+        if (slot) slot.counters.unmapped += 1;
+        return; // whose it is is not known yet: nothing to open it with
+      }
       const key = keyOf(sender);
       if (!key) {
         // No key on this page: frames of a participant who encrypts are dropped, not decoded
         // into garbage; the others' plain frames pass.
-        if (encryptedPeers.has(sender)) report(slotId, false);
-        else out.enqueue(frame);
+        if (encryptedPeers.has(sender)) {
+          report(slotId, false);
+        } else {
+          if (slot) slot.counters.passed += 1;
+          out.enqueue(frame);
+        }
         return;
       }
       const started = performance.now();
@@ -128,6 +156,7 @@ function receiving(kind: MediaKindName, slotId: number, peerId: string | null): 
       c.decryptedBytes += plain.byteLength;
       frame.data = plain;
       out.enqueue(frame);
+      if (slot) slot.counters.opened += 1;
       report(slotId, true);
     },
   });

@@ -26,11 +26,30 @@ export interface KindCost {
   decryptedBytes: number;
 }
 
+/** One receiving transform's frames, for diagnostics: what it opened, dropped, passed on unopened. */
+export interface SlotCounters {
+  slot: number;
+  kind: MediaKindName;
+  /** Whose frames it carries now (null: not known yet, its frames are dropped). */
+  peerId: string | null;
+  /** Opened with the sender's key and handed to the decoder. */
+  opened: number;
+  /** Could not be opened (or, without a key, were a sender's who encrypts). */
+  dropped: number;
+  /** Handed to the decoder as they came (without a key: a sender's who does not encrypt). */
+  passed: number;
+  /** Dropped because whose they were was not known yet. */
+  unmapped: number;
+  /** Filled in by the page: its tile is told this slot's frames do not open. */
+  failing?: boolean;
+}
+
 export interface CryptoCost {
   audio: KindCost;
   video: KindCost;
   /** Frames dropped because they could not be opened (or, without a key, were encrypted). */
   dropped: number;
+  slots: SlotCounters[];
 }
 
 export type FromWorker =

@@ -265,6 +265,11 @@ export class Room {
     return this.transport.connections();
   }
 
+  /** For the test hook: remote id -> the mids that carry its tracks on the media server connection. */
+  receivedMids(): Map<string, string[]> {
+    return this.transport.receivedMids();
+  }
+
   /** For the test hook: which transport feeds the tiles ('mesh' or 'sfu'). */
   get mediaTransport(): RoomMode {
     return this.transport.activeMode;

@@ -75,11 +75,16 @@ describe('Room with end-to-end encryption', () => {
       expect.objectContaining({ direction: 'receive', kind: 'video', peerId: 'p2' }),
     ]);
 
-    // The worker reports that p1's frames stop opening on one of its receivers: a different key.
-    t.workers[0]!.onmessage?.({ data: { type: 'status', slot: 99, peerId: 'p1', ok: false } } as MessageEvent<FromWorker>);
-    expect(t.room.snapshot.remotes.find((r) => r.id === 'p1')?.e2ee).toBe('wrong-key');
-    t.workers[0]!.onmessage?.({ data: { type: 'status', slot: 99, peerId: 'p1', ok: true } } as MessageEvent<FromWorker>);
-    expect(t.room.snapshot.remotes.find((r) => r.id === 'p1')?.e2ee).toBeNull();
+    // p2 now says it encrypts too, and the worker reports that its frames do not open on one of
+    // its receivers (a status names the slot and the peer it carries): a different key.
+    t.sock().receive({ type: 'media-state', peerId: 'p2', data: encrypted });
+    expect(t.room.snapshot.remotes.find((r) => r.id === 'p2')?.e2ee).toBeNull();
+    const slot = pc.transceivers.map((x) => (x.receiver as unknown as { transform?: FakeTransform }).transform?.options).find((o) => o?.direction === 'receive');
+    if (slot?.direction !== 'receive') throw new Error("no receiving transform for p2's frames");
+    t.workers[0]!.onmessage?.({ data: { type: 'status', slot: slot.slot, peerId: 'p2', ok: false } } as MessageEvent<FromWorker>);
+    expect(t.room.snapshot.remotes.find((r) => r.id === 'p2')?.e2ee).toBe('wrong-key');
+    t.workers[0]!.onmessage?.({ data: { type: 'status', slot: slot.slot, peerId: 'p2', ok: true } } as MessageEvent<FromWorker>);
+    expect(t.room.snapshot.remotes.find((r) => r.id === 'p2')?.e2ee).toBeNull();
   });
 
   it('without the key: says the call is encrypted once someone announces it, and which tiles it cannot show', () => {

@@ -249,6 +249,10 @@ export class TransportSwitch implements MediaTransport {
     return this.current.transport.connections();
   }
 
+  receivedMids(): Map<string, string[]> {
+    return this.current.transport.receivedMids();
+  }
+
   renewIceServers(iceServers: RTCIceServer[]): void {
     if (this.settings) this.settings = { ...this.settings, iceServers };
     for (const c of this.carriers()) c.transport.renewIceServers(iceServers);

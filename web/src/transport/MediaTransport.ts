@@ -158,6 +158,8 @@ export interface MediaTransport {
   audioLevels(peerIds: readonly string[]): Promise<Map<string, number>>;
   /** For the test hook: remote id -> the RTCPeerConnection that carries its media. */
   connections(): Map<string, unknown>;
+  /** For the test hook: remote id -> the mids of our m-lines that carry its tracks (media server; the mesh: none). */
+  receivedMids(): Map<string, string[]>;
 
   // ---- ICE ----
 

@@ -234,6 +234,10 @@ export class MeshTransport implements MediaTransport {
     return out;
   }
 
+  receivedMids(): Map<string, string[]> {
+    return new Map(); // a connection per remote: all of its m-lines are that remote's
+  }
+
   /** The session to one remote (tests and debugging). */
   session(peerId: string): PeerSession | null {
     return this.links.get(peerId)?.session ?? null;

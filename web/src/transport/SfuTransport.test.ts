@@ -508,6 +508,40 @@ describe('SfuTransport: a remote video that never decodes', () => {
   });
 });
 
+describe('SfuTransport: a remote video that never decodes, in an end-to-end encrypted call', () => {
+  it('a camera whose frames our transforms drop on purpose (no key, another key, not encrypted) is not stuck: no fresh connection for it', async () => {
+    // Such frames never decode on any connection: making one anew each minute only broke
+    // everyone else's media for a moment (and the browser test's frame counts with it).
+    let now = 1_000_000;
+    const withheld = new Set(['cy']);
+    const e2ee = { attach: () => undefined, mapReceiver: () => undefined, withholds: (id: string) => withheld.has(id) };
+    const t = sfu({}, { now: () => now, e2ee });
+    t.transport.addPeer('bo', false);
+    t.transport.addPeer('cy', false);
+    t.transport.handleMessage({ type: 'sfu-tracks', tracks: [{ peerId: 'bo', source: 'camera' }, { peerId: 'cy', source: 'camera' }] });
+    await settle();
+    await t.answer([
+      { mid: '3', peerId: 'bo', source: 'camera' },
+      { mid: '5', peerId: 'cy', source: 'camera' },
+    ]);
+    t.pc().setConnectionState('connected');
+    const video = (mid: string, packetsReceived: number, framesDecoded: number) => ({ id: `in-${mid}`, type: 'inbound-rtp', kind: 'video', mid, packetsReceived, framesDecoded });
+    let i = 0;
+    const sample = async (boFrames: (i: number) => number) => {
+      i += 1;
+      t.pc().stats = [video('3', 100 * i, boFrames(i)), video('5', 100 * i, 0)];
+      await t.transport.measure();
+      now += 2_000;
+    };
+    for (let n = 0; n < 10; n++) await sample((k) => 15 * k);
+    expect(FakePeerConnection.instances).toHaveLength(1);
+    // Once its frames open here again, a camera that does not decode is stuck as any other.
+    withheld.clear();
+    for (let n = 0; n < 4; n++) await sample((k) => 15 * k);
+    expect(FakePeerConnection.instances).toHaveLength(2);
+  });
+});
+
 describe('SfuTransport: ICE', () => {
   it('fresh credentials go to the connection with an ICE restart and one new offer', async () => {
     const t = sfu();

@@ -342,6 +342,10 @@ export class SfuTransport implements MediaTransport {
     return out;
   }
 
+  receivedMids(): Map<string, string[]> {
+    return new Map([...this.remotes].map(([peerId, r]) => [peerId, [...r.received.values()].map((t) => t.mid)]));
+  }
+
   /** The one connection to the media server (tests and the test hook). */
   get peerConnection(): PeerConnectionLike | null {
     return this.pc;
@@ -583,7 +587,9 @@ export class SfuTransport implements MediaTransport {
     const stuck: string[] = [];
     for (const r of this.remotes.values()) {
       const camera = r.received.get('camera');
-      if (!camera) {
+      // Frames our end-to-end encryption drops on purpose (no key, another key, not encrypted)
+      // never decode, on any connection: a fresh one would only break everyone's media a moment.
+      if (!camera || this.opts.e2ee?.withholds(r.peerId)) {
         this.stuck.forget(r.peerId);
         continue;
       }
