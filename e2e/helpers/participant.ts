@@ -1,5 +1,6 @@
 // One person in a call: its own browser context (separate storage = separate peer) and page,
 // plus the assertions that prove media really flows, read through the ?test=1 hook.
+import type { CryptoCost } from '../../web/src/e2ee/protocol';
 import { expect, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from '@playwright/test';
 
 export interface Participant {
@@ -106,32 +107,12 @@ export async function expectFramesRising(viewer: Participant, senderId: string, 
     .toBeGreaterThan(first);
 }
 
-/** Frames of one kind sealed and opened by the page's frame worker, the time it took and their bytes. */
-export interface E2eeKindCost {
-  encrypted: number;
-  encryptMs: number;
-  encryptedBytes: number;
-  decrypted: number;
-  decryptMs: number;
-  decryptedBytes: number;
-}
-/** One receiving transform's frames (web/src/e2ee/protocol.ts SlotCounters). */
-export interface E2eeSlot {
-  slot: number;
-  kind: 'audio' | 'video';
-  peerId: string | null;
-  opened: number;
-  dropped: number;
-  passed: number;
-  unmapped: number;
-  failing?: boolean;
-}
-export interface E2eeCost {
-  audio: E2eeKindCost;
-  video: E2eeKindCost;
-  dropped: number;
-  slots: E2eeSlot[];
-}
+/**
+ * What the page's frame worker counted: per kind the frames sealed and opened, the time it took
+ * and their bytes; per receiving transform what it opened, dropped or passed on. The app's own
+ * type: the test hook hands it over as it is.
+ */
+export type E2eeCost = CryptoCost;
 
 declare global {
   interface Window {

@@ -438,10 +438,8 @@ describe('SfuTransport: measuring', () => {
   });
 });
 
-describe('SfuTransport: a remote video that never decodes', () => {
-  it('a camera whose packets arrive without a decoded frame for 4 s is mended by a fresh connection, at most once a minute', async () => {
-    let now = 1_000_000;
-    const t = sfu({}, { now: () => now });
+/** Bo's camera forwarded on mid 3, Cy's on mid 5. */
+async function twoRemoteCameras(t: ReturnType<typeof sfu>): Promise<void> {
     t.transport.addPeer('bo', false);
     t.transport.addPeer('cy', false);
     t.transport.handleMessage({ type: 'sfu-tracks', tracks: [{ peerId: 'bo', source: 'camera' }, { peerId: 'cy', source: 'camera' }] });
@@ -450,6 +448,13 @@ describe('SfuTransport: a remote video that never decodes', () => {
       { mid: '3', peerId: 'bo', source: 'camera' },
       { mid: '5', peerId: 'cy', source: 'camera' },
     ]);
+}
+
+describe('SfuTransport: a remote video that never decodes', () => {
+  it('a camera whose packets arrive without a decoded frame for 4 s is mended by a fresh connection, at most once a minute', async () => {
+    let now = 1_000_000;
+    const t = sfu({}, { now: () => now });
+    await twoRemoteCameras(t);
     const first = t.pc();
     first.setConnectionState('connected');
     const video = (mid: string, packetsReceived: number, framesDecoded: number) => ({ id: `in-${mid}`, type: 'inbound-rtp', kind: 'video', mid, packetsReceived, framesDecoded });
@@ -516,14 +521,7 @@ describe('SfuTransport: a remote video that never decodes, in an end-to-end encr
     const withheld = new Set(['cy']);
     const e2ee = { attach: () => undefined, mapReceiver: () => undefined, withholds: (id: string) => withheld.has(id) };
     const t = sfu({}, { now: () => now, e2ee });
-    t.transport.addPeer('bo', false);
-    t.transport.addPeer('cy', false);
-    t.transport.handleMessage({ type: 'sfu-tracks', tracks: [{ peerId: 'bo', source: 'camera' }, { peerId: 'cy', source: 'camera' }] });
-    await settle();
-    await t.answer([
-      { mid: '3', peerId: 'bo', source: 'camera' },
-      { mid: '5', peerId: 'cy', source: 'camera' },
-    ]);
+    await twoRemoteCameras(t);
     t.pc().setConnectionState('connected');
     const video = (mid: string, packetsReceived: number, framesDecoded: number) => ({ id: `in-${mid}`, type: 'inbound-rtp', kind: 'video', mid, packetsReceived, framesDecoded });
     let i = 0;
