@@ -28,7 +28,8 @@ interface Slot {
   peerId: string | null;
   failures: number;
   reportedOk: boolean | null;
-  counters: SlotCounters;
+  /** What its frames came to; whose they are is `peerId`, added when read. */
+  counters: Omit<SlotCounters, 'peerId'>;
 }
 const slots = new Map<number, Slot>();
 let encryptedPeers = new Set<string>();
@@ -38,7 +39,7 @@ const newSlot = (slot: number, peerId: string | null, kind: MediaKindName = 'vid
   peerId,
   failures: 0,
   reportedOk: null,
-  counters: { slot, kind, peerId, opened: 0, dropped: 0, passed: 0, unmapped: 0 },
+  counters: { slot, kind, opened: 0, dropped: 0, passed: 0, unmapped: 0 },
 });
 
 function post(msg: FromWorker): void {
@@ -66,7 +67,6 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
       } else if (slot.peerId !== msg.peerId) {
         // Another sender on this m-line: its failures start over (counters stay, for diagnostics).
         Object.assign(slot, { peerId: msg.peerId, failures: 0, reportedOk: null });
-        slot.counters.peerId = msg.peerId;
       }
       return;
     }
@@ -74,7 +74,7 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
       encryptedPeers = new Set(msg.peerIds);
       return;
     case 'cost':
-      post({ type: 'cost', id: msg.id, cost: { audio: { ...cost.audio }, video: { ...cost.video }, dropped: cost.dropped, slots: [...slots.values()].map((s) => ({ ...s.counters })) } });
+      post({ type: 'cost', id: msg.id, cost: { audio: { ...cost.audio }, video: { ...cost.video }, dropped: cost.dropped, slots: [...slots.values()].map((s) => ({ ...s.counters, peerId: s.peerId })) } });
       return;
   }
 };
