@@ -26,6 +26,7 @@
 #include "media/PacketClassifier.hpp"
 #include "media/StunMessage.hpp"
 #include "media/TcpIceListener.hpp"
+#include "media/UdpSendSocket.hpp"
 
 namespace pulsemeet::media {
 
@@ -116,6 +117,10 @@ struct MediaWorker::Impl final : DatagramSink {
             throw std::runtime_error("media: cannot bind UDP " + options.bindAddress + ":" +
                                      std::to_string(options.port) + ": " + error.message());
         boundPort = socket.local_endpoint().port();
+        // Sends leave from a socket of their own when the kernel allows it (UdpSendSocket.hpp
+        // says why); from this one otherwise.
+        sender = UdpSendSocket::openBeside(socket.native_handle(), kSocketBufferBytes);
+        if (sender) setDontFragment(sender->fd());
         if (options.tcpPort) {
             TcpIceListener::Options tcpOptions;
             tcpOptions.bindAddress = options.bindAddress;
@@ -156,7 +161,9 @@ struct MediaWorker::Impl final : DatagramSink {
         sendBatch.commit(length, to);
     }
 
-    void flushSends() { counters.sendFailed += sendBatch.flush(socket.native_handle()); }
+    void flushSends() {
+        counters.sendFailed += sendBatch.flush(sender ? sender->fd() : socket.native_handle());
+    }
 
     // Waits until the socket is readable, then reads what is waiting in batches (recvmmsg), a
     // bounded number of them so that timers and posted work are not starved by a flood.
@@ -350,6 +357,7 @@ struct MediaWorker::Impl final : DatagramSink {
     Stats snapshot() const {
         Stats stats = counters;
         stats.transports = transports.size();
+        stats.sendsFromOwnSocket = sender.has_value();
         if (tcp) stats.tcp = tcp->counters();
         for (const auto& [id, entry] : transports)
             stats.stunRejected += stunRejectedBy(*entry.transport);
@@ -360,6 +368,7 @@ struct MediaWorker::Impl final : DatagramSink {
     DtlsContext dtlsContext;
     asio::io_context io{1};
     udp::socket socket;
+    std::optional<UdpSendSocket> sender;  // after the socket: leaves the port's group first
     asio::steady_timer timer;
     std::uint16_t boundPort = 0;
     ReceiveBatch receiveBatch{kBatchSize, kDatagramBytes};

@@ -63,6 +63,9 @@ class MediaWorker {
         std::uint64_t sendFailed = 0;            // the socket refused (full buffer, unreachable)
         std::uint64_t stunRejected = 0;  // STUN to a transport that ICE refused (see SfuStats)
         std::uint64_t transportsClosed = 0;
+        // Whether the send batches leave from a socket of their own (UdpSendSocket) or, where
+        // the kernel refused one, from the receiving socket.
+        bool sendsFromOwnSocket = false;
         TransportCloses closes;  // the same, by reason
         TcpIceCounters tcp;      // ICE-TCP connections and their packets (zero without TCP)
     };

@@ -56,6 +56,8 @@ TEST(MediaWorkerTest, StunDtlsSrtpEchoOverRealUdp) {
     const auto stats = statsOf(worker);
     EXPECT_EQ(stats.transports, 1u);
     EXPECT_EQ(stats.droppedUnknownSender, 0u);
+    // The echo came back to a socket connected to the media port, from the send-only socket.
+    EXPECT_TRUE(stats.sendsFromOwnSocket);
 }
 
 TEST(MediaWorkerTest, DatagramsFromUnknownSendersAreDroppedAndCounted) {

@@ -17,6 +17,14 @@
 
 namespace pulsemeet::media::mediatest {
 
+// The port an IPv4 UDP socket is bound to (0: none yet).
+inline std::uint16_t localPortOf(int fd) {
+    sockaddr_in local{};
+    socklen_t length = sizeof local;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length);
+    return ntohs(local.sin_port);
+}
+
 class ConnectedUdpSocket {
   public:
     using Bytes = std::vector<std::uint8_t>;
@@ -58,12 +66,7 @@ class ConnectedUdpSocket {
     }
 
     // The local port the kernel chose (for tests that check per-address bookkeeping).
-    std::uint16_t localPort() const {
-        sockaddr_in local{};
-        socklen_t length = sizeof local;
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&local), &length);
-        return ntohs(local.sin_port);
-    }
+    std::uint16_t localPort() const { return localPortOf(fd_); }
 
   private:
     int fd_;
