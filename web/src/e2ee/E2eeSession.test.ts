@@ -122,6 +122,41 @@ describe('E2eeSession', () => {
     expect(s.undecryptable('dave')).toBe(true);
   });
 
+  it('a closed connection takes its slots’ failures along: the connection that replaces it starts clean', () => {
+    // A reconnect to the media server makes every slot anew; a "wrong key" left from the old
+    // connection would keep the tile saying so (and the sender out of the stuck-video watch) even
+    // where its frames open on the new one.
+    const { s, workers } = session(new Uint8Array(16));
+    const old = transceiver('video', '3');
+    const oldPc = pcWith([old]);
+    s.attach(oldPc, 'me', null);
+    const { slot } = transformOf(old.receiver)?.options as { slot: number };
+    s.mapReceiver(old.receiver, 'dave');
+    workers[0]!.reply({ type: 'status', slot, peerId: 'dave', ok: false });
+    let changes = 0;
+    s.subscribe(() => (changes += 1));
+
+    s.detach(oldPc);
+    expect(s.undecryptable('dave')).toBe(false);
+    expect(changes).toBe(1);
+    expect(workers[0]!.sent.at(-1)).toEqual({ type: 'forget', slots: [slot] });
+    // What still comes about it (in flight, or a late sfu-answer) is about nobody.
+    workers[0]!.reply({ type: 'status', slot, peerId: 'dave', ok: false });
+    s.mapReceiver(old.receiver, 'erin');
+    expect(s.undecryptable('dave')).toBe(false);
+    expect(workers[0]!.sent.at(-1)).toEqual({ type: 'forget', slots: [slot] });
+    s.detach(oldPc); // twice: nothing more to forget
+    expect(workers[0]!.sent.filter((m) => m.type === 'forget')).toHaveLength(1);
+
+    const fresh = transceiver('video', '3');
+    s.attach(pcWith([fresh]), 'me', null);
+    s.mapReceiver(fresh.receiver, 'dave');
+    const next = (transformOf(fresh.receiver)?.options as { slot: number }).slot;
+    expect(next).not.toBe(slot);
+    workers[0]!.reply({ type: 'status', slot: next, peerId: 'dave', ok: true });
+    expect(s.undecryptable('dave')).toBe(false);
+  });
+
   it('says whose frames it withholds: those that do not open, and (without the key) those who encrypt, (with it) those who do not', () => {
     const keyed = session(new Uint8Array(16));
     const video = transceiver('video', '3');

@@ -25,6 +25,11 @@ type Transformable = { transform: unknown };
 export interface FrameProtection {
   /** Puts transforms on every sender and receiver of `pc` that has none yet. `remoteId`: the one remote a mesh connection carries. */
   attach(pc: PeerConnectionLike, localId: string, remoteId: string | null): void;
+  /**
+   * `pc` is closing: what its receivers said goes with it (a failure there is not one of the
+   * connection that replaces it, where the sender may well open).
+   */
+  detach(pc: PeerConnectionLike): void;
   /** The media server says this receiver carries this peer's track now. */
   mapReceiver(receiver: ReceiverLike, peerId: string | null): void;
   /**
@@ -94,9 +99,25 @@ export class E2eeSession implements FrameProtection {
     }
   }
 
+  detach(pc: PeerConnectionLike): void {
+    const slots: number[] = [];
+    let changed = false;
+    for (const t of pc.getTransceivers()) {
+      this.pending = this.pending.filter((p) => p.receiver !== t.receiver);
+      const slot = this.slotOf.get(t.receiver);
+      if (slot === undefined || !this.slotPeer.has(slot)) continue;
+      slots.push(slot);
+      this.slotPeer.delete(slot);
+      if (this.failing.delete(slot)) changed = true;
+    }
+    if (slots.length > 0) this.post({ type: 'forget', slots });
+    if (changed) this.changed();
+  }
+
   mapReceiver(receiver: ReceiverLike, peerId: string | null): void {
     const slot = this.slotOf.get(receiver);
     if (slot !== undefined) {
+      if (!this.slotPeer.has(slot)) return; // its connection closed (detach)
       // Every sfu-answer re-maps every m-line: the same peer again changes nothing. Forgetting its
       // failure here lost it for good, as the worker reports a slot's state only when it changes.
       if (this.slotPeer.get(slot) === peerId) return;

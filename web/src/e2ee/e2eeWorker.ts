@@ -70,6 +70,9 @@ self.onmessage = (ev: MessageEvent<ToWorker>) => {
       }
       return;
     }
+    case 'forget':
+      for (const slot of msg.slots) slots.delete(slot);
+      return;
     case 'encrypted-peers':
       encryptedPeers = new Set(msg.peerIds);
       return;

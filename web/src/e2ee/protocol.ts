@@ -11,6 +11,8 @@ export type ToWorker =
   | { type: 'key'; key: Uint8Array<ArrayBuffer> | null }
   /** A receiving transform (slot) now carries this peer's frames (the media server re-maps m-lines). */
   | { type: 'slot'; slot: number; peerId: string | null }
+  /** Receiving transforms of a connection that closed: their state and counters go with it. */
+  | { type: 'forget'; slots: number[] }
   /** The peers that announce they encrypt: a page without the key drops their frames. */
   | { type: 'encrypted-peers'; peerIds: string[] }
   /** Asks for the cost counters (CryptoCost). */

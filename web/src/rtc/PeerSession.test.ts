@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SessionDescriptionData } from '../protocol/messages';
 import { FakePeerConnection, fakeTrack, settle } from '../test/fakes';
+import type { PeerConnectionLike } from './peerConnectionLike';
 import { PeerSession, isPolite, type OutgoingSignal, type PeerSessionOptions } from './PeerSession';
 
 interface Wired {
@@ -150,6 +151,19 @@ describe('PeerSession candidates and stale messages', () => {
     expect(w.a.counters.staleAnswers).toBe(1);
     expect(w.pcA.remoteDescriptionsSet.length).toBe(before);
     expect(console.warn).not.toHaveBeenCalled();
+  });
+
+  it('lets end-to-end encryption forget its receivers before the connection closes', () => {
+    const detached: Array<{ pc: unknown; open: boolean }> = [];
+    const e2ee = {
+      attach: () => undefined,
+      detach: (pc: PeerConnectionLike) => detached.push({ pc, open: !(pc as unknown as FakePeerConnection).closed }),
+      mapReceiver: () => undefined,
+      withholds: () => false,
+    };
+    const s = session('aaa', 'bbb', true, () => undefined, { e2ee });
+    s.close();
+    expect(detached).toEqual([{ pc: s.pc, open: true }]);
   });
 
   it('ignores everything after close without errors', async () => {

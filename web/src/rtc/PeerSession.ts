@@ -412,6 +412,7 @@ export class PeerSession {
     }
     this.chatQueue = [];
     this.pc.onicecandidateerror = null;
+    this.opts.e2ee?.detach(this.pc);
     this.pc.close();
   }
 

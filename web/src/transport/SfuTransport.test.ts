@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ClientMessage, ForwardedTrack } from '../protocol/messages';
 import type { LocalTracks } from '../rtc/PeerSession';
+import type { PeerConnectionLike } from '../rtc/peerConnectionLike';
 import { FakePeerConnection, fakeTrack, settle } from '../test/fakes';
 import type { TransportSettings } from './MediaTransport';
 import { SfuTransport, type SfuTransportOptions } from './SfuTransport';
@@ -519,7 +520,14 @@ describe('SfuTransport: a remote video that never decodes, in an end-to-end encr
     // everyone else's media for a moment (and the browser test's frame counts with it).
     let now = 1_000_000;
     const withheld = new Set(['cy']);
-    const e2ee = { attach: () => undefined, mapReceiver: () => undefined, withholds: (id: string) => withheld.has(id) };
+    // Whether each connection handed to detach() was still open then (it must be: its transceivers).
+    const detachedOpen: boolean[] = [];
+    const e2ee = {
+      attach: () => undefined,
+      detach: (pc: PeerConnectionLike) => detachedOpen.push(!(pc as unknown as FakePeerConnection).closed),
+      mapReceiver: () => undefined,
+      withholds: (id: string) => withheld.has(id),
+    };
     const t = sfu({}, { now: () => now, e2ee });
     await twoRemoteCameras(t);
     t.pc().setConnectionState('connected');
@@ -533,10 +541,13 @@ describe('SfuTransport: a remote video that never decodes, in an end-to-end encr
     };
     for (let n = 0; n < 10; n++) await sample((k) => 15 * k);
     expect(FakePeerConnection.instances).toHaveLength(1);
+    expect(detachedOpen).toEqual([]);
     // Once its frames open here again, a camera that does not decode is stuck as any other.
     withheld.clear();
     for (let n = 0; n < 4; n++) await sample((k) => 15 * k);
     expect(FakePeerConnection.instances).toHaveLength(2);
+    // The old connection's receivers were let go before it closed (E2eeSession.detach).
+    expect(detachedOpen).toEqual([true]);
   });
 });
 

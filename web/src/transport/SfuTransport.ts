@@ -441,6 +441,7 @@ export class SfuTransport implements MediaTransport {
     pc.onicecandidate = null;
     pc.onicecandidateerror = null;
     pc.onconnectionstatechange = null;
+    this.opts.e2ee?.detach(pc);
     pc.close();
     this.mapForwardedTracks();
   }
