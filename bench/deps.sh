@@ -2,7 +2,7 @@
 # Installs and builds what `make bench` and `make bench-sfu` need beyond `make deps`: Go +
 # gorilla/websocket and Janus (Debian packages) and the two reference signaling servers, built into bench/.cache from ../shared/bench-peers
 # (read-only there). Does nothing when all of it is already in place. `bench/deps.sh sfu` (what
-# `make bench-sfu` runs) installs only the media benchmark's reference, Janus, and taskset: the
+# `make bench-sfu` runs) installs only the media benchmark's reference, Janus, taskset and perf: the
 # test dependencies (scripts/deps.sh) stay without Janus.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,8 +12,9 @@ for candidate in ../shared/bench-peers ../../shared/bench-peers /work/shared/ben
 done
 cache=bench/.cache
 
-# janus: the reference media server of `make bench-sfu` (bench/sfu.sh), not a test dependency.
-packages=(util-linux janus)
+# janus: the reference media server of `make bench-sfu` (bench/sfu.sh), not a test dependency;
+# linux-perf: `PROFILE=1 bench/sfu.sh`, where each server's CPU goes.
+packages=(util-linux janus linux-perf)
 [ "${1:-}" = sfu ] || packages+=(golang-go golang-github-gorilla-websocket-dev)
 missing=()
 for package in "${packages[@]}"; do

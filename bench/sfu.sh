@@ -12,7 +12,10 @@
 # script writes, ICE-lite like pulsemeet, one event loop, pinned to the same core. Ports are
 # picked free for each run. One JSON line per run in $OUT, then the tables (bench/sfu_table.py)
 # that docs/performance.md shows, with the ratios pulsemeet / Janus. SECONDS_PER_RUN (default 8)
-# is each run's measurement window.
+# is each run's measurement window. PROFILE=1 also records each server with `perf record -g` for
+# the window (bench/sfuload/WindowProfiler) and splits its CPU per forwarded packet into user
+# space, the kernel's send path, the loopback's delivery into the load peer, receiving and waiting
+# (bench/sfu_profile.py; sampling costs the server a little, so compare such runs with each other).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 SFULOAD=${SFULOAD:-$root/build/release/bench/pulsemeet-sfuload}
@@ -28,13 +31,15 @@ server_pid=""
 # Made here, not in run(): the sweep calls run() in a subshell, whose EXIT trap is not this one.
 janus_dir=""
 case " $SERVERS " in *" janus "*) janus_dir=$(mktemp -d /tmp/pulsemeet-bench-janus.XXXXXX) ;; esac
+profile_dir=""
+[ "${PROFILE:-0}" = 0 ] || profile_dir=$(mktemp -d /tmp/pulsemeet-bench-perf.XXXXXX)
 stop_server() {
   if [ -n "$server_pid" ]; then
     stop_pids "$server_pid"
     server_pid=""
   fi
 }
-trap 'stop_server; [ -z "$janus_dir" ] || rm -rf "$janus_dir"' EXIT
+trap 'stop_server; rm -rf ${janus_dir:+"$janus_dir"} ${profile_dir:+"$profile_dir"}' EXIT
 
 start_server() {
   local log=$root/bench/.cache/$1-sfu.log
@@ -96,11 +101,16 @@ JCFG
 # run <server> <scenario> <rooms> <room size> <publishers per room>: prints the JSON line.
 run() {
   start_server "$1"
-  local line
+  local line profile=${profile_dir:+$profile_dir/$1-$2-$3.data}
   line=$(taskset -c "$LOADGEN_CPU" "$SFULOAD" --port "$PORT" --pid "$server_pid" \
     --server "$1" --scenario "$2" --rooms "$3" --room-size "$4" --publishers "$5" \
-    --seconds "$SECONDS_PER_RUN" ${media_ip:+--media-ip "$media_ip"}) || { stop_server; return 1; }
+    --seconds "$SECONDS_PER_RUN" ${media_ip:+--media-ip "$media_ip"} \
+    ${profile:+--profile "$profile"}) || { stop_server; return 1; }
   stop_server
+  if [ -n "$profile" ]; then
+    line=$(python3 bench/sfu_profile.py --merge "$line" "$profile") || return 1
+    rm -f "$profile"
+  fi
   echo "$line" | tee -a "$OUT" >&2
   echo "$line"
 }

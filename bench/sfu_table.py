@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Prints the tables of one `make bench-sfu` run (a JSON-lines file from bench/sfu.sh): a row per
 run; then, for every scenario both pulsemeet and Janus ran, the two side by side with the ratios
-pulsemeet / Janus against the issue's targets; then each server's sweep capacity."""
+pulsemeet / Janus against the issue's targets; then each server's sweep capacity; then, with
+PROFILE=1, where each server's CPU goes."""
 import json
 import sys
 
@@ -100,11 +101,49 @@ def capacity(rows):
               f"| {row['latency_p99_ms']:.2f} |")
 
 
+PARTS = [("user", "user space"), ("send", "send path"), ("delivery", "loopback delivery"),
+         ("receive", "receive"), ("wait", "wait + wake"), ("kernel", "other kernel")]
+
+
+def where_time_goes(rows):
+    """With PROFILE=1 (bench/sfu_profile.py): each run's CPU per forwarded packet in parts; then,
+    per scenario both ran, what the ratio to Janus would be without the loopback's delivery into
+    the load peer (which a network leaves to the receivers' machines), and what pulsemeet's
+    kernel time alone is of Janus's whole figure (the least its ratio can be here)."""
+    profiled = [row for row in rows if "profile_user_us" in row]
+    if not profiled:
+        return
+    print("\nWhere the server's CPU goes (PROFILE=1, perf samples of the window), us per forwarded "
+          "packet\n")
+    print("| scenario | server | CPU us/pkt | " + " | ".join(label for _, label in PARTS)
+          + " | samples |")
+    print("|---|---|---|" + "---|" * len(PARTS) + "---|")
+    for row in profiled:
+        print(f"| {name(row)} | {row['server']} | {row['server_cpu_us_per_packet']:.2f} | "
+              + " | ".join(f"{row[f'profile_{part}_us']:.2f}" for part, _ in PARTS)
+              + f" | {row['profile_samples']} |")
+    by = {(name(row), row["server"]): row for row in profiled}
+    pairs = [(scenario, row, by[(scenario, "janus")]) for (scenario, server), row in by.items()
+             if server == "pulsemeet" and (scenario, "janus") in by]
+    if not pairs:
+        return
+    print("\n| scenario | CPU ratio | ratio without loopback delivery | pulsemeet's kernel "
+          "time / Janus's CPU |")
+    print("|---|---|---|---|")
+    for scenario, ours, janus in pairs:
+        total_ours = ours["server_cpu_us_per_packet"]
+        total_janus = janus["server_cpu_us_per_packet"]
+        print(f"| {scenario} | {ratio(total_ours, total_janus)} "
+              f"| {ratio(total_ours - ours['profile_delivery_us'], total_janus - janus['profile_delivery_us'])} "
+              f"| {ratio(total_ours - ours['profile_user_us'], total_janus)} |")
+
+
 def main(path):
     rows = [json.loads(line) for line in open(path) if line.strip()]
     per_run(rows)
     side_by_side(rows)
     capacity(rows)
+    where_time_goes(rows)
 
 
 if __name__ == "__main__":

@@ -7,12 +7,14 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <set>
 #include <vector>
 
 #include "JanusPeer.hpp"
 #include "LoadPeer.hpp"
 #include "ProcessStats.hpp"
+#include "WindowProfiler.hpp"
 
 namespace pulsemeet::bench::sfu {
 
@@ -121,6 +123,8 @@ boost::json::object runSfuScenario(const RunOptions& options) {
     // The window.
     for (auto& peer : peers) peer->resetCounters();
     totals = RunTotals{};
+    std::optional<WindowProfiler> profiler;
+    if (!options.profileFile.empty()) profiler.emplace(options.serverPid, options.profileFile);
     const auto serverBefore = sampleProcess(options.serverPid);
     const auto loadBefore = loadAverage();
     const double ownBefore = ownCpuSeconds();
@@ -132,6 +136,7 @@ boost::json::object runSfuScenario(const RunOptions& options) {
     const double wall = std::chrono::duration<double>(Clock::now() - start).count();
     const auto serverAfter = sampleProcess(options.serverPid);
     const double ownCpu = ownCpuSeconds() - ownBefore;
+    const bool profiled = profiler && profiler->stop();
 
     std::size_t connected = 0;
     std::size_t failed = 0;
@@ -188,6 +193,7 @@ boost::json::object runSfuScenario(const RunOptions& options) {
     out["rss_per_transport_kib"] =
         connected > 0 ? (serverAfter.rssKiB - baseline.rssKiB) / static_cast<double>(connected)
                       : 0.0;
+    if (profiler) out["profile_file"] = profiled ? options.profileFile : "";
     totals.latency.report(out, "latency_");
     return out;
 }

@@ -7,7 +7,7 @@
 // `publishers` of each publishing; every peer subscribes to everything the room offers. The run
 // joins everyone, waits until every subscriber receives every announced stream (or the warm-up
 // ends), then measures for `seconds`: what the subscribers received, and the server's CPU time
-// and memory from /proc/<serverPid>.
+// and memory from /proc/<serverPid> (and, with profileFile, perf's samples of the server).
 namespace pulsemeet::bench::sfu {
 
 struct RunOptions {
@@ -23,6 +23,7 @@ struct RunOptions {
     double seconds = 10;
     double warmupSeconds = 20;
     std::string roomPrefix = "load";
+    std::string profileFile;  // non-empty: `perf record` the server into it for the window
 };
 
 boost::json::object runSfuScenario(const RunOptions& options);

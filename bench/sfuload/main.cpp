@@ -13,7 +13,8 @@ namespace {
 constexpr const char* kUsage =
     "usage: pulsemeet-sfuload --port P [--host 127.0.0.1] [--pid SERVER_PID] [--server NAME]\n"
     "         [--scenario NAME] [--rooms N] [--room-size N] [--publishers N] [--seconds S]\n"
-    "         [--warmup-seconds S] [--room-prefix TEXT] [--media-ip IP]\n";
+    "         [--warmup-seconds S] [--room-prefix TEXT] [--media-ip IP]\n"
+    "         [--profile PERF_DATA_FILE]\n";
 
 }  // namespace
 
@@ -52,6 +53,8 @@ int main(int argc, char** argv) {
                 options.warmupSeconds = std::stod(value);
             else if (name == "--media-ip")
                 options.mediaIp = value;
+            else if (name == "--profile")
+                options.profileFile = value;
             else if (name == "--room-prefix")
                 options.roomPrefix = value;
             else

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Tests of bench/sfu_profile.py's split of a server's perf samples, on real `perf script` text
+(bench/testdata/perf-script-samples.txt: one sample of each part from pulsemeet's media worker,
+then one of each from Janus, whose send path has no __x64_sys_ frame), and of the table
+bench/sfu_table.py prints from it. Run by ctest (BenchSfuProfileSplit)."""
+import contextlib
+import io
+import json
+import os
+import sys
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import sfu_profile  # noqa: E402
+import sfu_table  # noqa: E402
+
+with open(os.path.join(HERE, "testdata", "perf-script-samples.txt"), encoding="utf-8") as file:
+    SAMPLES = file.read()
+
+
+class SplitTest(unittest.TestCase):
+    def test_each_sample_lands_in_its_part(self):
+        parts = [sfu_profile.part_of(chain) for chain in sfu_profile.samples(SAMPLES)]
+        self.assertEqual(parts, [
+            # pulsemeet: recvmmsg, its own code (OpenSSL), sendmmsg down to the loopback device,
+            # the receive softirq inside sendmmsg, epoll_wait, the return to user space
+            "receive", "user", "send", "delivery", "wait", "kernel",
+            # Janus: glib's user space, sendmsg, poll, recvmsg, the softirq inside sendmsg, write
+            "user", "send", "wait", "receive", "delivery", "kernel"])
+
+    def test_shares_count_every_sample_once(self):
+        shares = sfu_profile.shares(SAMPLES)
+        self.assertEqual(shares["profile_samples"], 12)
+        for part in sfu_profile.PARTS:
+            self.assertAlmostEqual(shares[f"profile_{part}_share"], 2 / 12)
+
+    def test_frames_before_any_header_line_are_no_sample(self):
+        text = "\tffffffff81eaf60e net_rx_action\n\n 7 \n\t  245943 CRYPTO_gcm128_setiv\n"
+        self.assertEqual([sfu_profile.part_of(chain) for chain in sfu_profile.samples(text)],
+                         ["user"])
+
+    def test_no_samples_gives_zero_shares(self):
+        shares = sfu_profile.shares("")
+        self.assertEqual(shares["profile_samples"], 0)
+        self.assertEqual(shares["profile_user_share"], 0.0)
+
+
+def row(server, cpu, shares):
+    out = {"scenario": "rooms-of-6", "server": server, "server_cpu_us_per_packet": cpu,
+           "profile_samples": 1000}
+    for part in sfu_profile.PARTS:
+        out[f"profile_{part}_share"] = shares.get(part, 0.0)
+        out[f"profile_{part}_us"] = cpu * shares.get(part, 0.0)
+    return out
+
+
+class TableTest(unittest.TestCase):
+    def test_ratios_without_delivery_and_of_the_kernel_part(self):
+        rows = [row("pulsemeet", 8.0, {"user": 0.25, "delivery": 0.25, "send": 0.5}),
+                row("janus", 20.0, {"user": 0.5, "delivery": 0.2, "send": 0.3})]
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            sfu_table.where_time_goes(rows)
+        text = printed.getvalue()
+        self.assertIn("| rooms-of-6 | pulsemeet | 8.00 | 2.00 | 4.00 | 2.00 |", text)
+        # 8 / 20; (8 - 2) / (20 - 4); (8 - 2 of user space) / 20
+        self.assertIn("| rooms-of-6 | 0.40 | 0.38 | 0.30 |", text)
+
+    def test_unprofiled_rows_print_nothing(self):
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            sfu_table.where_time_goes([{"scenario": "rooms-of-6", "server": "pulsemeet"}])
+        self.assertEqual(printed.getvalue(), "")
+
+    def test_merge_adds_microseconds_per_part(self):
+        # merge() reads perf's file through `perf script`; the arithmetic is what matters here.
+        line = json.dumps({"server_cpu_us_per_packet": 6.0})
+        original = sfu_profile.perf_script
+        sfu_profile.perf_script = lambda data: SAMPLES
+        try:
+            merged = sfu_profile.merge(line, "unused.data")
+        finally:
+            sfu_profile.perf_script = original
+        self.assertAlmostEqual(merged["profile_delivery_us"], 1.0)
+        self.assertAlmostEqual(sum(merged[f"profile_{part}_us"] for part in sfu_profile.PARTS), 6.0)
+
+
+if __name__ == "__main__":
+    unittest.main()
