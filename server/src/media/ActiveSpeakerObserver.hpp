@@ -54,6 +54,14 @@ class ActiveSpeakerObserver {
 
     // The peer's smoothed linear level now (0 when unknown or silent through the window).
     double level(const std::string& peerId, Clock::time_point now) const;
+    // visit(peerId, level now) for every known peer in recentSpeakers() order, without looking
+    // each one up: a big room's tick reads them all.
+    template <typename Visit>
+    void forEachLevel(Clock::time_point now, Visit&& visit) const {
+        const auto newest = bucketIndex(now);
+        for (std::size_t i = 0; i < recent_.size(); ++i)
+            visit(recent_[i], levelOf(*recentLevels_[i], newest));
+    }
     bool speaking(const std::string& peerId, Clock::time_point now) const {
         return level(peerId, now) >= options_.speechThreshold;
     }
@@ -72,14 +80,18 @@ class ActiveSpeakerObserver {
     };
     struct Levels {
         std::array<Bucket, kBuckets> buckets{};
+        std::int64_t newest = -1;  // the newest bucket written: a silent peer costs one compare
     };
 
     std::int64_t bucketIndex(Clock::time_point now) const;
+    static double levelOf(const Levels& levels, std::int64_t newestIndex);
 
     Options options_;
     Clock::duration bucketDuration_;
     std::unordered_map<std::string, Levels> levels_;
     std::vector<std::string> recent_;
+    // recent_[i]'s entry in levels_ (a map's elements stay where they are until erased).
+    std::vector<const Levels*> recentLevels_;
     std::optional<std::string> speaker_;
     std::optional<Clock::time_point> lastChange_;
 };

@@ -37,14 +37,19 @@ RoomForwarding::TickResult RoomForwarding::tick(Clock::time_point now) {
     result.speaker = speakers_.decide(now);
     // A new speaker reorders the history last-N reads.
     result.forwardingChanged = result.speaker.has_value();
-    std::vector<std::pair<std::string, double>> levels;
+    std::size_t count = 0;
     if (bigForAudio()) {
-        levels.reserve(speakers_.recentSpeakers().size());
-        for (const auto& peerId : speakers_.recentSpeakers())
-            levels.emplace_back(peerId, speakers_.level(peerId, now));
+        speakers_.forEachLevel(now, [&](const std::string& peerId, double level) {
+            if (count == levels_.size()) levels_.emplace_back();
+            levels_[count].first = peerId;
+            levels_[count].second = level;
+            ++count;
+        });
     }
-    // A small room forwards every microphone: the selection starts afresh if it grows again.
-    if (loudest_.update(levels)) result.forwardingChanged = true;
+    // A small room forwards every microphone (no levels): the selection starts afresh if it
+    // grows again.
+    levels_.resize(count);
+    if (loudest_.update(levels_)) result.forwardingChanged = true;
     return result;
 }
 

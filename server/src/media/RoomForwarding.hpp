@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "media/ActiveSpeakerObserver.hpp"
@@ -67,6 +68,9 @@ class RoomForwarding {
     Options options_;
     ActiveSpeakerObserver speakers_;
     LoudestAudio loudest_;
+    // What tick() hands loudest_, kept between ticks so that a big room's tick copies its peer
+    // ids into strings that already have room for them instead of allocating each one anew.
+    std::vector<std::pair<std::string, double>> levels_;
     std::map<std::string, std::vector<std::string>> pinned_;  // by viewer
     std::map<std::string, std::vector<AvailableTrack>> announced_;
 };

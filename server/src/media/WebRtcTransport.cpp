@@ -184,6 +184,9 @@ std::optional<WebRtcTransport::Clock::time_point> WebRtcTransport::nextTimeout(
     Clock::time_point now) const {
     if (state_ == State::closed) return std::nullopt;
     auto next = nextConsentCheck_;
+    // Once connected, DTLS has no timer left (DtlsTransport times only its handshake); the
+    // worker asks every transport on every tick, and this spares it a visit to DTLS's state.
+    if (state_ == State::connected) return next;
     if (const auto dtls = dtls_.nextTimeout(now)) next = std::min(next, *dtls);
     return next;
 }

@@ -198,6 +198,43 @@ std::vector<std::pair<std::string, double>> levels(
     return out;
 }
 
+// forEachLevel reads the levels without looking each peer up: each level must stay with its peer
+// while the active speaker moves to the front and peers leave.
+TEST(ActiveSpeakerObserver, EachLevelStaysWithItsPeerAsTheOrderChanges) {
+    ActiveSpeakerObserver observer;
+    for (const char* peer : {"a", "b", "c"}) observer.addPeer(peer);
+    const auto levels = [&](Clock::time_point now) {
+        std::vector<std::pair<std::string, double>> out;
+        observer.forEachLevel(now, [&](const std::string& peer, double level) {
+            EXPECT_DOUBLE_EQ(level, observer.level(peer, now)) << peer;
+            out.emplace_back(peer, level);
+        });
+        return out;
+    };
+    auto t = Clock::time_point{} + 1000s;
+    for (; t < Clock::time_point{} + 1000s + 400ms; t += 20ms) {
+        observer.onLevel("a", AudioLevel{30, true}, t);
+        observer.onLevel("c", AudioLevel{10, true}, t);
+    }
+    EXPECT_EQ(levels(t).size(), 3U);
+    ASSERT_TRUE(observer.decide(t));
+    ASSERT_EQ(observer.speaker(), "c");
+    auto now = levels(t);
+    ASSERT_EQ(now.size(), 3U);
+    EXPECT_EQ(now[0].first, "c") << "the speaker first";
+    EXPECT_GT(now[0].second, now[1].second);
+    EXPECT_EQ(now[2].first, "b");
+    EXPECT_EQ(now[2].second, 0.0) << "b never spoke";
+
+    observer.removePeer("a");
+    now = levels(t);
+    ASSERT_EQ(now.size(), 2U);
+    EXPECT_EQ(now[1].first, "b");
+    EXPECT_EQ(now[1].second, 0.0);
+    // Silent through the whole window: every level is 0 again.
+    for (const auto& [peer, level] : levels(t + 600ms)) EXPECT_EQ(level, 0.0) << peer;
+}
+
 TEST(LoudestAudio, TakesTheThreeLoudestSpeakers) {
     LoudestAudio loudest;
     EXPECT_FALSE(loudest.update(levels({{"a", 0}, {"b", 0}, {"c", 0}, {"d", 0}})));
