@@ -108,7 +108,11 @@ run() {
     ${profile:+--profile "$profile"}) || { stop_server; return 1; }
   stop_server
   if [ -n "$profile" ]; then
-    line=$(python3 bench/sfu_profile.py --merge "$line" "$profile") || return 1
+    if [ -n "$(field "$line" profile_file)" ]; then
+      line=$(python3 bench/sfu_profile.py --merge "$line" "$profile") || return 1
+    else
+      echo "bench-sfu: perf did not record $1 in $2 (the run's figures stand, without the split)" >&2
+    fi
     rm -f "$profile"
   fi
   echo "$line" | tee -a "$OUT" >&2

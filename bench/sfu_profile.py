@@ -92,6 +92,7 @@ def perf_script(data):
 
 def merge(line, data):
     row = json.loads(line)
+    row.pop("profile_file", None)  # the temporary file is gone once read
     row.update(shares(perf_script(data)))
     per_packet = row.get("server_cpu_us_per_packet", 0)
     if row["profile_samples"] and isinstance(per_packet, (int, float)):

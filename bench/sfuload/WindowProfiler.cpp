@@ -43,8 +43,10 @@ bool WindowProfiler::stop() {
     while (waitpid(perf_, &status, 0) < 0 && errno == EINTR) {
     }
     perf_ = -1;
-    // perf exits 0 after SIGINT once its file is written.
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    // After writing its file perf raises the SIGINT again on itself, so that its parent sees
+    // the signal that ended it: that, or a plain exit 0, is success.
+    return (WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) ||
+           (WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
 }  // namespace pulsemeet::bench::sfu
