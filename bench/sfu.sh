@@ -12,7 +12,8 @@
 # script writes, ICE-lite like pulsemeet, one event loop, pinned to the same core. Ports are
 # picked free for each run. One JSON line per run in $OUT, then the tables (bench/sfu_table.py)
 # that docs/performance.md shows, with the ratios pulsemeet / Janus. SECONDS_PER_RUN (default 8)
-# is each run's measurement window. PROFILE=1 also records each server with `perf record -g` for
+# is each run's measurement window. REPEAT (default 1) runs rooms-of-6 and speaker-100 that many
+# times, the servers taking turns, and the table adds each scenario's median ratio. PROFILE=1 also records each server with `perf record -g` for
 # the window (bench/sfuload/WindowProfiler) and splits its CPU per forwarded packet into user
 # space, the kernel's send path, the loopback's delivery into the load peer, receiving and waiting
 # (bench/sfu_profile.py; sampling costs the server a little, so compare such runs with each other).
@@ -23,6 +24,7 @@ SCENARIOS=${SCENARIOS:-"rooms-of-6 speaker-100 sweep"}
 SERVERS=${SERVERS:-"pulsemeet janus"}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-8}
 ROOMS6=${ROOMS6:-4}
+REPEAT=${REPEAT:-1}
 SWEEP_ROOMS=${SWEEP_ROOMS:-"2 4 6 8 10 12 16 20"}
 SWEEP_BUSY=${SWEEP_BUSY:-0.9}
 OUT=$(results_file sfu)
@@ -123,7 +125,9 @@ field() { python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get(sys.arg
 
 echo "bench-sfu: $(nproc) cores, load average $(load_average), results in $OUT" >&2
 for scenario in $SCENARIOS; do
-  for server in $SERVERS; do
+  turns=1
+  case $scenario in rooms-of-6 | speaker-100) turns=$REPEAT ;; esac
+  for _ in $(seq "$turns"); do for server in $SERVERS; do
     case $scenario in
       rooms-of-6) run "$server" rooms-of-6 "$ROOMS6" 6 6 >/dev/null || echo "bench-sfu: rooms-of-6 on $server failed" >&2 ;;
       speaker-100) run "$server" speaker-100 1 101 1 >/dev/null || echo "bench-sfu: speaker-100 on $server failed" >&2 ;;
@@ -140,7 +144,7 @@ for scenario in $SCENARIOS; do
         done
         ;;
     esac
-  done
+  done; done
 done
 echo "bench-sfu: load average after $(load_average)" >&2
 python3 bench/sfu_table.py "$OUT"

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Tests of bench/sfu_profile.py's split of a server's perf samples, on real `perf script` text
 (bench/testdata/perf-script-samples.txt: one sample of each part from pulsemeet's media worker,
-then one of each from Janus, whose send path has no __x64_sys_ frame), and of the table
-bench/sfu_table.py prints from it. Run by ctest (BenchSfuProfileSplit)."""
+then one of each from Janus, whose send path has no __x64_sys_ frame), and of the tables
+bench/sfu_table.py prints from it and from repeated pairs (REPEAT). Run by ctest
+(BenchSfuProfileSplit)."""
 import contextlib
 import io
 import json
@@ -67,6 +68,19 @@ class TableTest(unittest.TestCase):
         self.assertIn("| rooms-of-6 | pulsemeet | 8.00 | 2.00 | 4.00 | 2.00 |", text)
         # 8 / 20; (8 - 2) / (20 - 4); (8 - 2 of user space) / 20
         self.assertIn("| rooms-of-6 | 0.40 | 0.38 | 0.30 |", text)
+
+    def test_repeated_pairs_give_each_ratio_and_their_median(self):
+        rows = []
+        for ours, janus in ((8.0, 20.0), (6.0, 30.0), (9.0, 18.0)):  # ratios 0.40, 0.20, 0.50
+            for server, cpu in (("pulsemeet", ours), ("janus", janus)):
+                rows.append({"scenario": "rooms-of-6", "server": server, "forwarded_pps": 1000,
+                             "server_cpu_us_per_packet": cpu, "latency_p99_ms": cpu / 10})
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            sfu_table.side_by_side(rows)
+        text = printed.getvalue()
+        self.assertEqual(text.count("| rooms-of-6 | 1000 vs 1000 |"), 3, "a row per pair")
+        self.assertIn("| rooms-of-6 | 3 | 0.40 (0.20-0.50) | 0.40 (0.20-0.50) |", text)
 
     def test_unprofiled_rows_print_nothing(self):
         printed = io.StringIO()

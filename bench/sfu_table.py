@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Prints the tables of one `make bench-sfu` run (a JSON-lines file from bench/sfu.sh): a row per
 run; then, for every scenario both pulsemeet and Janus ran, the two side by side with the ratios
-pulsemeet / Janus against the issue's targets; then each server's sweep capacity; then, with
-PROFILE=1, where each server's CPU goes."""
+pulsemeet / Janus against the issue's targets (a row per pair, and the median ratio of scenarios
+run more than once, REPEAT); then each server's sweep capacity; then, with PROFILE=1, where each
+server's CPU goes."""
 import json
 import sys
 
@@ -50,11 +51,46 @@ def per_run(rows):
         print("| " + " | ".join(cells) + " |")
 
 
+def pairs_of(rows):
+    """(scenario, pulsemeet's row, Janus's row) for each run of a scenario both servers ran, the
+    n-th run of one with the n-th of the other (REPEAT=n interleaves them), in the file's order."""
+    runs = {}
+    for row in rows:
+        runs.setdefault(name(row), {}).setdefault(row["server"], []).append(row)
+    return [(scenario, ours, janus) for scenario, by_server in runs.items()
+            for ours, janus in zip(by_server.get("pulsemeet", []), by_server.get("janus", []))]
+
+
+def median(values):
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def medians(pairs):
+    """For scenarios run more than once (REPEAT): the median of the pairs' ratios, and their
+    range: one pair's ratio moves with the machine (docs/performance.md)."""
+    by = {}
+    for scenario, ours, janus in pairs:
+        if ours.get("forwarded_pps", 0) > 0 and janus.get("forwarded_pps", 0) > 0:
+            by.setdefault(scenario, []).append((ours, janus))
+    repeated = {scenario: runs for scenario, runs in by.items() if len(runs) > 1}
+    if not repeated:
+        return
+    print("\nScenarios run more than once: median ratio over the pairs (lowest-highest)\n")
+    print("| scenario | pairs | CPU ratio | p99 ratio |")
+    print("|---|---|---|---|")
+    for scenario, runs in repeated.items():
+        cells = []
+        for key in ("server_cpu_us_per_packet", "latency_p99_ms"):
+            ratios = [ours[key] / janus[key] for ours, janus in runs if janus.get(key, 0) > 0]
+            cells.append(f"{median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f})"
+                         if ratios else "-")
+        print(f"| {scenario} | {len(runs)} | {cells[0]} | {cells[1]} |")
+
+
 def side_by_side(rows):
-    by = {(name(row), row["server"]): row for row in rows}
-    pairs = [(scenario, row, by[(scenario, "janus")])
-             for (scenario, server), row in by.items()
-             if server == "pulsemeet" and (scenario, "janus") in by]
+    pairs = pairs_of(rows)
     if not pairs:
         return
     print("\npulsemeet vs Janus, same load, same run; ratio = pulsemeet / Janus (targets: CPU/pkt "
@@ -78,6 +114,7 @@ def side_by_side(rows):
               f"| {both('latency_p50_ms', '{:.2f}')} | {both('latency_p99_ms', '{:.2f}')} "
               f"| {ratio(ours.get('latency_p99_ms'), janus.get('latency_p99_ms'))} "
               f"| {both('loss_percent', '{:.3f}')} | {both('misrouted', '{}')} |")
+    medians(pairs)
 
 
 def capacity(rows):
@@ -122,9 +159,7 @@ def where_time_goes(rows):
         print(f"| {name(row)} | {row['server']} | {row['server_cpu_us_per_packet']:.2f} | "
               + " | ".join(f"{row[f'profile_{part}_us']:.2f}" for part, _ in PARTS)
               + f" | {row['profile_samples']} |")
-    by = {(name(row), row["server"]): row for row in profiled}
-    pairs = [(scenario, row, by[(scenario, "janus")]) for (scenario, server), row in by.items()
-             if server == "pulsemeet" and (scenario, "janus") in by]
+    pairs = pairs_of(profiled)
     if not pairs:
         return
     print("\n| scenario | CPU ratio | ratio without loopback delivery | pulsemeet's kernel "
