@@ -42,6 +42,12 @@ class ActiveSpeakerObserver {
 
     ActiveSpeakerObserver() : ActiveSpeakerObserver(Options{}) {}
     explicit ActiveSpeakerObserver(Options options);
+    // Moved, never copied: a copy's recentLevels_ would point into the original's levels_ (a
+    // move keeps the map's elements where they are).
+    ActiveSpeakerObserver(const ActiveSpeakerObserver&) = delete;
+    ActiveSpeakerObserver& operator=(const ActiveSpeakerObserver&) = delete;
+    ActiveSpeakerObserver(ActiveSpeakerObserver&&) noexcept = default;
+    ActiveSpeakerObserver& operator=(ActiveSpeakerObserver&&) noexcept = default;
 
     // A peer is known from its arrival (last in recentSpeakers) to its removal.
     void addPeer(const std::string& peerId);

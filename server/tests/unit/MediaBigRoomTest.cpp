@@ -6,6 +6,7 @@
 #include <chrono>
 #include <map>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "media/ActiveSpeakerObserver.hpp"
@@ -233,6 +234,16 @@ TEST(ActiveSpeakerObserver, EachLevelStaysWithItsPeerAsTheOrderChanges) {
     EXPECT_EQ(now[1].second, 0.0);
     // Silent through the whole window: every level is 0 again.
     for (const auto& [peer, level] : levels(t + 600ms)) EXPECT_EQ(level, 0.0) << peer;
+
+    // A moved observer (a room's state moves with its Router) reads its own levels.
+    static_assert(!std::is_copy_constructible_v<ActiveSpeakerObserver>);
+    const ActiveSpeakerObserver moved = std::move(observer);
+    std::vector<std::string> order;
+    moved.forEachLevel(t, [&](const std::string& peer, double level) {
+        EXPECT_DOUBLE_EQ(level, moved.level(peer, t)) << peer;
+        order.push_back(peer);
+    });
+    EXPECT_EQ(order, (std::vector<std::string>{"c", "b"}));
 }
 
 TEST(LoudestAudio, TakesTheThreeLoudestSpeakers) {
