@@ -5,6 +5,7 @@ pulsemeet / Janus against the issue's targets (a row per pair, and the median ra
 run more than once, REPEAT); then each server's sweep capacity; then, with PROFILE=1, where each
 server's CPU goes."""
 import json
+import statistics
 import sys
 
 COLUMNS = [
@@ -61,12 +62,6 @@ def pairs_of(rows):
             for ours, janus in zip(by_server.get("pulsemeet", []), by_server.get("janus", []))]
 
 
-def median(values):
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
-
-
 def medians(pairs):
     """For scenarios run more than once (REPEAT): the median of the pairs' ratios, and their
     range: one pair's ratio moves with the machine (docs/performance.md)."""
@@ -84,7 +79,7 @@ def medians(pairs):
         cells = []
         for key in ("server_cpu_us_per_packet", "latency_p99_ms"):
             ratios = [ours[key] / janus[key] for ours, janus in runs if janus.get(key, 0) > 0]
-            cells.append(f"{median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f})"
+            cells.append(f"{statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f})"
                          if ratios else "-")
         print(f"| {scenario} | {len(runs)} | {cells[0]} | {cells[1]} |")
 
