@@ -41,9 +41,14 @@ def ratio(ours, theirs):
     return f"{ours / theirs:.2f}"
 
 
+def header(labels):
+    """A markdown table's header row and the separator under it."""
+    print("| " + " | ".join(labels) + " |")
+    print("|" + "---|" * len(labels))
+
+
 def per_run(rows):
-    print("| " + " | ".join(label for _, label, _ in COLUMNS) + " |")
-    print("|" + "---|" * len(COLUMNS))
+    header([label for _, label, _ in COLUMNS])
     for row in rows:
         cells = []
         for key, _, form in COLUMNS:
@@ -73,8 +78,7 @@ def medians(pairs):
     if not repeated:
         return
     print("\nScenarios run more than once: median ratio over the pairs (lowest-highest)\n")
-    print("| scenario | pairs | CPU ratio | p99 ratio |")
-    print("|---|---|---|---|")
+    header(["scenario", "pairs", "CPU ratio", "p99 ratio"])
     for scenario, runs in repeated.items():
         cells = []
         for key in ("server_cpu_us_per_packet", "latency_p99_ms"):
@@ -90,9 +94,8 @@ def side_by_side(rows):
         return
     print("\npulsemeet vs Janus, same load, same run; ratio = pulsemeet / Janus (targets: CPU/pkt "
           "<= 0.33, p99 <= 0.5)\n")
-    print("| scenario | fwd pkt/s | CPU us/pkt | CPU ratio | p50 ms | p99 ms | p99 ratio "
-          "| loss % | misrouted |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    header(["scenario", "fwd pkt/s", "CPU us/pkt", "CPU ratio", "p50 ms", "p99 ms", "p99 ratio",
+            "loss %", "misrouted"])
     for scenario, ours, janus in pairs:
         if ours.get("forwarded_pps", 0) <= 0 or janus.get("forwarded_pps", 0) <= 0:
             print(f"| {scenario} | {number(ours.get('forwarded_pps'), '{:.0f}')} | "
@@ -125,8 +128,7 @@ def capacity(rows):
     if not best:
         return
     print("\nSweep: the most forwarded with loss <= 1 % and p99 < 1 s\n")
-    print("| server | rooms of 6 | fwd pkt/s | server core | CPU us/pkt | p99 ms |")
-    print("|---|---|---|---|---|---|")
+    header(["server", "rooms of 6", "fwd pkt/s", "server core", "CPU us/pkt", "p99 ms"])
     for server, row in best.items():
         print(f"| {server} | {row.get('rooms')} | {row['forwarded_pps']:.0f} "
               f"| {row['server_cpu_share']:.2f} | {row['server_cpu_us_per_packet']:.2f} "
@@ -147,9 +149,7 @@ def where_time_goes(rows):
         return
     print("\nWhere the server's CPU goes (PROFILE=1, perf samples of the window), us per forwarded "
           "packet\n")
-    print("| scenario | server | CPU us/pkt | " + " | ".join(label for _, label in PARTS)
-          + " | samples |")
-    print("|---|---|---|" + "---|" * len(PARTS) + "---|")
+    header(["scenario", "server", "CPU us/pkt"] + [label for _, label in PARTS] + ["samples"])
     for row in profiled:
         print(f"| {name(row)} | {row['server']} | {row['server_cpu_us_per_packet']:.2f} | "
               + " | ".join(f"{row[f'profile_{part}_us']:.2f}" for part, _ in PARTS)
@@ -157,9 +157,9 @@ def where_time_goes(rows):
     pairs = pairs_of(profiled)
     if not pairs:
         return
-    print("\n| scenario | CPU ratio | ratio without loopback delivery | pulsemeet's kernel "
-          "time / Janus's CPU |")
-    print("|---|---|---|---|")
+    print()
+    header(["scenario", "CPU ratio", "ratio without loopback delivery",
+            "pulsemeet's kernel time / Janus's CPU"])
     for scenario, ours, janus in pairs:
         total_ours = ours["server_cpu_us_per_packet"]
         total_janus = janus["server_cpu_us_per_packet"]
