@@ -4,6 +4,7 @@
 #include <netinet/udp.h>
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <cstring>
 
@@ -65,6 +66,23 @@ constexpr std::size_t kControlBytes = CMSG_SPACE(sizeof(timespec));
 constexpr std::size_t kSegmentControlBytes = CMSG_SPACE(sizeof(std::uint16_t));
 // The kernel's UDP_MAX_SEGMENTS (64; newer kernels take 128).
 constexpr std::size_t kMaxSegments = 64;
+
+// A receiver's address and port mixed into 64 bits (splitmix64's finaliser): the send batch
+// compares these before whole endpoints.
+std::uint64_t receiverKey(const Endpoint& endpoint) {
+    std::uint64_t high = 0;
+    std::uint64_t low = 0;
+    std::memcpy(&high, endpoint.address.data(), sizeof high);
+    std::memcpy(&low, endpoint.address.data() + sizeof high, sizeof low);
+    std::uint64_t key = high ^ (low * 0x9E3779B97F4A7C15ULL) ^
+                        (std::uint64_t{endpoint.port} << 48) ^
+                        static_cast<std::uint64_t>(endpoint.family);
+    key ^= key >> 30;
+    key *= 0xBF58476D1CE4E5B9ULL;
+    key ^= key >> 27;
+    key *= 0x94D049BB133111EBULL;
+    return key ^ (key >> 31);
+}
 
 sa_family_t socketFamily(int fd) {
     sockaddr_storage local{};
@@ -140,12 +158,14 @@ SendBatch::SendBatch(std::size_t capacity, std::size_t datagramBytes)
     : datagramBytes_(datagramBytes),
       buffers_(capacity * datagramBytes),
       vectors_(capacity),
+      latestRun_(std::bit_ceil(std::max<std::size_t>(2 * capacity, 2))),
       runOf_(capacity),
       ordered_(capacity),
       receivers_(capacity),
       controls_(capacity * kSegmentControlBytes),
       messages_(capacity) {
     pending_.reserve(capacity);
+    keys_.reserve(capacity);
     runs_.reserve(capacity);
 }
 
@@ -166,19 +186,25 @@ void SendBatch::commit(std::size_t length, const Endpoint& to) {
     if (full() || length > datagramBytes_) return;
     vectors_[count_] = {buffers_.data() + count_ * datagramBytes_, length};
     pending_.push_back(to);
+    keys_.push_back(receiverKey(to));
     ++count_;
 }
 
 std::size_t SendBatch::arrange() {
     runs_.clear();
+    std::fill(latestRun_.begin(), latestRun_.end(), 0U);
+    const std::size_t mask = latestRun_.size() - 1;
     for (std::size_t i = 0; i < count_; ++i) {
         const std::size_t length = vectors_[i].iov_len;
         // Only the receiver's latest message may grow: an earlier one goes out first, and a
         // datagram added to it would overtake the ones between.
+        std::size_t slot = keys_[i] & mask;
         Message* latest = nullptr;
-        for (std::size_t m = runs_.size(); m-- > 0;) {
-            if (pending_[runs_[m].firstDatagram] == pending_[i]) {
-                latest = &runs_[m];
+        for (; latestRun_[slot] != 0; slot = (slot + 1) & mask) {
+            Message& run = runs_[latestRun_[slot] - 1];
+            if (keys_[run.firstDatagram] == keys_[i] &&
+                pending_[run.firstDatagram] == pending_[i]) {
+                latest = &run;
                 break;
             }
         }
@@ -191,6 +217,7 @@ std::size_t SendBatch::arrange() {
         }
         runOf_[i] = runs_.size();
         runs_.push_back({i, 0, 1, length, segmenting_ && length > 0 && length <= kMaxSegmentBytes});
+        latestRun_[slot] = static_cast<std::uint32_t>(runs_.size());  // now the receiver's latest
     }
     // Each message's vectors side by side, in batch order within it.
     std::size_t next = 0;
@@ -278,6 +305,7 @@ std::size_t SendBatch::flush(int fd) {
     }
     count_ = 0;
     pending_.clear();
+    keys_.clear();
     return refused;
 }
 

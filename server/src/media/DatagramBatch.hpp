@@ -107,8 +107,11 @@ class SendBatch {
     std::size_t datagramBytes_;
     std::size_t count_ = 0;
     std::vector<std::uint8_t> buffers_;
-    std::vector<iovec> vectors_;     // each queued datagram, in batch order
-    std::vector<Endpoint> pending_;  // each queued datagram's receiver
+    std::vector<iovec> vectors_;       // each queued datagram, in batch order
+    std::vector<Endpoint> pending_;    // each queued datagram's receiver
+    std::vector<std::uint64_t> keys_;  // ... and a hash of it, to find its latest message
+    // Open addressing, twice the capacity: a receiver's latest message (its index + 1; 0 free).
+    std::vector<std::uint32_t> latestRun_;
     std::vector<Message> runs_;
     std::vector<std::size_t> runOf_;           // each queued datagram's message
     std::vector<iovec> ordered_;               // the datagrams again, message by message

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -235,6 +236,37 @@ TEST(DatagramBatchTest, AReceiversRunOfEqualDatagramsLeavesAsOneMessageAndArrive
     // Per receiver: the audio packet alone (a longer one cannot follow it), the frame's three.
     EXPECT_EQ(batch.segmentedMessages(), 2u);
     EXPECT_EQ(batch.segmentedDatagrams(), 6u);
+}
+
+TEST(DatagramBatchTest, EveryReceiverOfAWideFanOutGetsItsRunAsOneMessage) {
+    // One speaker's frame to many viewers, queued packet by packet (the first to everyone, then
+    // the second, then the last): each viewer's three datagrams still make one message, found
+    // among twenty receivers, and arrive in order.
+    constexpr std::size_t kViewers = 20;
+    std::vector<std::unique_ptr<LoopbackSocket>> viewers;
+    for (std::size_t v = 0; v < kViewers; ++v)
+        viewers.push_back(std::make_unique<LoopbackSocket>());
+    LoopbackSocket sender;
+    std::vector<std::size_t> sizes;
+    SendBatch batch(64, 2048);
+    for (std::size_t packet = 0; packet < 3; ++packet) {
+        for (std::size_t v = 0; v < kViewers; ++v) {
+            const auto number = static_cast<std::uint16_t>(sizes.size());
+            sizes.push_back(packet < 2 ? 1000 : 500);
+            queueNumbered(batch, number, sizes.back(), endpointOf(*viewers[v]));
+        }
+    }
+    ASSERT_FALSE(::testing::Test::HasFatalFailure());
+    ASSERT_EQ(batch.flush(sender.fd()), 0u);
+    for (std::size_t v = 0; v < kViewers; ++v) {
+        const auto n = static_cast<std::uint16_t>(v);
+        EXPECT_EQ(numbersOf(receiveAll(*viewers[v], 3), sizes),
+                  (std::vector<std::uint16_t>{n, static_cast<std::uint16_t>(n + kViewers),
+                                              static_cast<std::uint16_t>(n + 2 * kViewers)}))
+            << "viewer " << v;
+    }
+    EXPECT_EQ(batch.segmentedMessages(), kViewers);
+    EXPECT_EQ(batch.segmentedDatagrams(), 3 * kViewers);
 }
 
 TEST(DatagramBatchTest, ALongerDatagramOrOneAfterAShorterOneStartsAnotherMessageInOrder) {
