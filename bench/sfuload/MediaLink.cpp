@@ -1,7 +1,12 @@
 #include "MediaLink.hpp"
 
+#include <netinet/udp.h>
 #include <openssl/rand.h>
+#include <sys/socket.h>
 
+#include <algorithm>
+#include <array>
+#include <cstring>
 #include <stdexcept>
 
 #include "media/PacketClassifier.hpp"
@@ -57,6 +62,8 @@ void MediaLink::start(const udp::endpoint& server, std::string serverUfrag,
     // A deep receive buffer: a burst of key frames to 100 viewers must not overflow it while
     // this one thread is busy elsewhere.
     socket_.set_option(asio::socket_base::receive_buffer_size(1 << 20), error);
+    const int on = 1;  // best effort: without it the kernel hands each segment on its own
+    ::setsockopt(socket_.native_handle(), SOL_UDP, UDP_GRO, &on, sizeof on);
     state_ = State::checking;
     startedAt_ = Clock::now();
     sendBindingRequest();
@@ -111,13 +118,36 @@ bool MediaLink::answerBindingRequest(std::span<const std::uint8_t> datagram) {
 }
 
 void MediaLink::receiveNext() {
-    socket_.async_receive(
-        asio::buffer(receiveBuffer_),
-        [this, alive = alive_](const boost::system::error_code& error, std::size_t size) {
-            if (!*alive || error == asio::error::operation_aborted) return;
-            if (!error) onDatagram({receiveBuffer_.data(), size});
-            if (state_ != State::failed) receiveNext();
-        });
+    socket_.async_wait(udp::socket::wait_read,
+                       [this, alive = alive_](const boost::system::error_code& error) {
+                           if (!*alive || error == asio::error::operation_aborted) return;
+                           if (!error) drainSocket();
+                           if (state_ != State::failed) receiveNext();
+                       });
+}
+
+void MediaLink::drainSocket() {
+    // A bounded number of reads per wake-up, so that one busy link does not starve the others.
+    for (int reads = 0; reads < 64 && state_ != State::failed; ++reads) {
+        iovec vector{receiveBuffer_.data(), receiveBuffer_.size()};
+        alignas(cmsghdr) std::array<std::uint8_t, CMSG_SPACE(sizeof(int))> control{};
+        msghdr header{};
+        header.msg_iov = &vector;
+        header.msg_iovlen = 1;
+        header.msg_control = control.data();
+        header.msg_controllen = control.size();
+        const ssize_t length = ::recvmsg(socket_.native_handle(), &header, MSG_DONTWAIT);
+        if (length < 0) return;  // nothing more waiting
+        int segment = 0;
+        for (cmsghdr* c = CMSG_FIRSTHDR(&header); c != nullptr; c = CMSG_NXTHDR(&header, c))
+            if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO)
+                std::memcpy(&segment, CMSG_DATA(c), sizeof segment);
+        const auto total = static_cast<std::size_t>(length);
+        const std::size_t step = segment > 0 ? static_cast<std::size_t>(segment) : total;
+        for (std::size_t at = 0; at < total && state_ != State::failed; at += step)
+            onDatagram({receiveBuffer_.data() + at, std::min(step, total - at)});
+        if (step == 0) return;  // an empty datagram
+    }
 }
 
 void MediaLink::onDatagram(std::span<std::uint8_t> datagram) {

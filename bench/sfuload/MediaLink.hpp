@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "MediaTestClient.hpp"
 #include "media/SrtpSession.hpp"
@@ -21,6 +22,10 @@
 // answers the server's own binding requests, as a full agent does: Janus's libnice checks the
 // pair itself even when it announces ice-lite, and only a pair its own check validated can be
 // nominated and selected (before that libnice drops the DTLS records and sends nothing back).
+// Its socket takes a server's segmented message (UDP GSO) whole, with UDP_GRO, as a receiver
+// behind a network never makes the server cut it: on loopback the kernel would otherwise segment
+// it again in the sending server's own context (docs/performance.md, "UDP segmentation"). A
+// server that sends datagrams one by one (Janus) is read exactly as before.
 namespace pulsemeet::bench::sfu {
 
 class MediaLinkListener {
@@ -71,6 +76,9 @@ class MediaLink {
 
   private:
     void receiveNext();
+    // Reads what waits on the socket: each read is one datagram, or (UDP_GRO) a run of them the
+    // server sent as one segmented message, cut apart here by the segment size the kernel gives.
+    void drainSocket();
     void onDatagram(std::span<std::uint8_t> datagram);
     void sendBindingRequest();
     // Answers a binding request keyed with this side's password; false when `datagram` is no
@@ -83,7 +91,7 @@ class MediaLink {
 
     MediaLinkListener& listener_;
     boost::asio::ip::udp::socket socket_;
-    std::array<std::uint8_t, 2048> receiveBuffer_{};
+    std::vector<std::uint8_t> receiveBuffer_ = std::vector<std::uint8_t>(65536);
     std::array<std::uint8_t, 2048> sendBuffer_{};
     std::array<std::uint8_t, 256> stunResponseBuffer_{};
     boost::asio::ip::udp::endpoint server_;

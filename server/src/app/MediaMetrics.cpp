@@ -61,6 +61,9 @@ MediaMetrics::MediaMetrics(obs::Registry& registry)
                                      "(bad MESSAGE-INTEGRITY or FINGERPRINT, malformed)")),
       sendFailed_(registry.counter("pulsemeet_media_send_failed_total",
                                    "Datagrams the media socket refused to send")),
+      sentSegmented_(registry.counter(
+          "pulsemeet_media_segmented_datagrams_total",
+          "Datagrams sent as segments of one UDP message (generic segmentation offload)")),
       closedHandshakeTimeout_(closes(registry, "handshake-timeout")),
       closedConsentLost_(closes(registry, "consent-lost")),
       closedDtlsFailed_(closes(registry, "dtls-failed")),
@@ -104,6 +107,7 @@ void MediaMetrics::update(const media::SfuStats& stats) {
     grow(droppedUnknownSender_, stats.droppedUnknownSender, last_.droppedUnknownSender);
     grow(stunRejected_, stats.stunRejected, last_.stunRejected);
     grow(sendFailed_, stats.sendFailed, last_.sendFailed);
+    grow(sentSegmented_, stats.sentSegmented, last_.sentSegmented);
     const auto& closed = stats.transportsClosed;
     const auto& closedBefore = last_.transportsClosed;
     grow(closedHandshakeTimeout_, closed.handshakeTimeout, closedBefore.handshakeTimeout);

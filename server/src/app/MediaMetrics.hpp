@@ -36,6 +36,7 @@ class MediaMetrics {
     obs::Counter& droppedUnknownSender_;
     obs::Counter& stunRejected_;
     obs::Counter& sendFailed_;
+    obs::Counter& sentSegmented_;
     obs::Counter& closedHandshakeTimeout_;
     obs::Counter& closedConsentLost_;
     obs::Counter& closedDtlsFailed_;

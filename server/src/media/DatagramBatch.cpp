@@ -1,8 +1,10 @@
 #include "media/DatagramBatch.hpp"
 
 #include <netinet/in.h>
+#include <netinet/udp.h>
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <cstring>
 
@@ -60,6 +62,27 @@ socklen_t toSockaddr(const Endpoint& endpoint, sa_family_t socketFamily,
 
 // Room for one SCM_TIMESTAMPNS message (and its alignment).
 constexpr std::size_t kControlBytes = CMSG_SPACE(sizeof(timespec));
+// Room for one UDP_SEGMENT message: the segment size.
+constexpr std::size_t kSegmentControlBytes = CMSG_SPACE(sizeof(std::uint16_t));
+// The kernel's UDP_MAX_SEGMENTS (64; newer kernels take 128).
+constexpr std::size_t kMaxSegments = 64;
+
+// A receiver's address and port mixed into 64 bits (splitmix64's finaliser): the send batch
+// compares these before whole endpoints.
+std::uint64_t receiverKey(const Endpoint& endpoint) {
+    std::uint64_t high = 0;
+    std::uint64_t low = 0;
+    std::memcpy(&high, endpoint.address.data(), sizeof high);
+    std::memcpy(&low, endpoint.address.data() + sizeof high, sizeof low);
+    std::uint64_t key = high ^ (low * 0x9E3779B97F4A7C15ULL) ^
+                        (std::uint64_t{endpoint.port} << 48) ^
+                        static_cast<std::uint64_t>(endpoint.family);
+    key ^= key >> 30;
+    key *= 0xBF58476D1CE4E5B9ULL;
+    key ^= key >> 27;
+    key *= 0x94D049BB133111EBULL;
+    return key ^ (key >> 31);
+}
 
 sa_family_t socketFamily(int fd) {
     sockaddr_storage local{};
@@ -134,10 +157,16 @@ Endpoint ReceiveBatch::sender(std::size_t index) const {
 SendBatch::SendBatch(std::size_t capacity, std::size_t datagramBytes)
     : datagramBytes_(datagramBytes),
       buffers_(capacity * datagramBytes),
-      receivers_(capacity),
       vectors_(capacity),
+      latestRun_(std::bit_ceil(std::max<std::size_t>(2 * capacity, 2))),
+      runOf_(capacity),
+      ordered_(capacity),
+      receivers_(capacity),
+      controls_(capacity * kSegmentControlBytes),
       messages_(capacity) {
     pending_.reserve(capacity);
+    keys_.reserve(capacity);
+    runs_.reserve(capacity);
 }
 
 bool SendBatch::add(std::span<const std::uint8_t> datagram, const Endpoint& to) {
@@ -156,40 +185,127 @@ std::span<std::uint8_t> SendBatch::slot() {
 void SendBatch::commit(std::size_t length, const Endpoint& to) {
     if (full() || length > datagramBytes_) return;
     vectors_[count_] = {buffers_.data() + count_ * datagramBytes_, length};
-    messages_[count_] = {};
-    auto& header = messages_[count_].msg_hdr;
-    // The family is looked up at the first flush; an Endpoint alone does not say whether the
-    // socket is IPv6, so the address is converted then.
-    header.msg_iov = &vectors_[count_];
-    header.msg_iovlen = 1;
     pending_.push_back(to);
+    keys_.push_back(receiverKey(to));
     ++count_;
+}
+
+std::size_t SendBatch::arrange() {
+    runs_.clear();
+    std::fill(latestRun_.begin(), latestRun_.end(), 0U);
+    const std::size_t mask = latestRun_.size() - 1;
+    for (std::size_t i = 0; i < count_; ++i) {
+        const std::size_t length = vectors_[i].iov_len;
+        // Only the receiver's latest message may grow: an earlier one goes out first, and a
+        // datagram added to it would overtake the ones between.
+        std::size_t slot = keys_[i] & mask;
+        Message* latest = nullptr;
+        for (; latestRun_[slot] != 0; slot = (slot + 1) & mask) {
+            Message& run = runs_[latestRun_[slot] - 1];
+            if (keys_[run.firstDatagram] == keys_[i] &&
+                pending_[run.firstDatagram] == pending_[i]) {
+                latest = &run;
+                break;
+            }
+        }
+        if (latest && latest->open && length <= latest->segmentBytes &&
+            latest->count < kMaxSegments) {
+            ++latest->count;
+            latest->open = length == latest->segmentBytes;  // a shorter one ends it
+            runOf_[i] = static_cast<std::size_t>(latest - runs_.data());
+            continue;
+        }
+        runOf_[i] = runs_.size();
+        runs_.push_back({i, 0, 1, length, segmenting_ && length > 0 && length <= kMaxSegmentBytes});
+        latestRun_[slot] = static_cast<std::uint32_t>(runs_.size());  // now the receiver's latest
+    }
+    // Each message's vectors side by side, in batch order within it.
+    std::size_t next = 0;
+    for (auto& run : runs_) {
+        run.firstVector = next;
+        next += run.count;
+        run.count = 0;  // counted again as the vectors are placed
+    }
+    for (std::size_t i = 0; i < count_; ++i) {
+        auto& run = runs_[runOf_[i]];
+        ordered_[run.firstVector + run.count++] = vectors_[i];
+    }
+    for (std::size_t m = 0; m < runs_.size(); ++m) {
+        const auto& run = runs_[m];
+        auto& header = messages_[m].msg_hdr;
+        header = {};
+        header.msg_namelen = toSockaddr(pending_[run.firstDatagram], family_, receivers_[m]);
+        header.msg_name = &receivers_[m];
+        header.msg_iov = &ordered_[run.firstVector];
+        header.msg_iovlen = run.count;
+        if (run.count < 2) continue;
+        header.msg_control = controls_.data() + m * kSegmentControlBytes;
+        header.msg_controllen = kSegmentControlBytes;
+        cmsghdr* control = CMSG_FIRSTHDR(&header);
+        control->cmsg_level = SOL_UDP;
+        control->cmsg_type = UDP_SEGMENT;
+        control->cmsg_len = CMSG_LEN(sizeof(std::uint16_t));
+        const auto segment = static_cast<std::uint16_t>(run.segmentBytes);
+        std::memcpy(CMSG_DATA(control), &segment, sizeof segment);
+    }
+    return runs_.size();
+}
+
+std::size_t SendBatch::sendEach(int fd, std::size_t index) {
+    const auto& run = runs_[index];
+    const auto& header = messages_[index].msg_hdr;
+    std::size_t refused = 0;
+    for (std::size_t k = 0; k < run.count; ++k) {
+        msghdr single{};
+        single.msg_name = header.msg_name;
+        single.msg_namelen = header.msg_namelen;
+        single.msg_iov = &ordered_[run.firstVector + k];
+        single.msg_iovlen = 1;
+        ssize_t result = 0;
+        do {
+            result = ::sendmsg(fd, &single, MSG_DONTWAIT);
+        } while (result < 0 && errno == EINTR);
+        if (result < 0) ++refused;
+    }
+    return refused;
 }
 
 std::size_t SendBatch::flush(int fd) {
     if (count_ == 0) return 0;
     if (family_ == AF_UNSPEC) family_ = socketFamily(fd);
-    for (std::size_t i = 0; i < count_; ++i) {
-        auto& header = messages_[i].msg_hdr;
-        header.msg_namelen = toSockaddr(pending_[i], family_, receivers_[i]);
-        header.msg_name = &receivers_[i];
-    }
+    const std::size_t messageCount = arrange();
     std::size_t sent = 0;
     std::size_t refused = 0;
-    while (sent < count_) {
+    while (sent < messageCount) {
         const int result = ::sendmmsg(fd, messages_.data() + sent,
-                                      static_cast<unsigned>(count_ - sent), MSG_DONTWAIT);
+                                      static_cast<unsigned>(messageCount - sent), MSG_DONTWAIT);
         if (result > 0) {
+            for (std::size_t m = sent; m < sent + static_cast<std::size_t>(result); ++m) {
+                if (runs_[m].count < 2) continue;
+                segmentedDatagrams_ += runs_[m].count;
+                ++segmentedMessages_;
+            }
             sent += static_cast<std::size_t>(result);
             continue;
         }
         if (result < 0 && errno == EINTR) continue;
-        // The first datagram of the rest was refused (full buffer, unreachable): skip it.
-        ++refused;
+        // The first message of the rest was refused. A full buffer or an unreachable receiver
+        // refuses its datagrams however they are sent; a kernel or route that cannot segment
+        // (no UDP_SEGMENT: EINVAL, ENOPROTOOPT; no checksum offload on the way: EIO) gets them
+        // one by one, now and from then on.
+        const int reason = result < 0 ? errno : 0;
+        if (runs_[sent].count > 1 &&
+            (reason == EINVAL || reason == EIO || reason == ENOPROTOOPT || reason == EOPNOTSUPP)) {
+            segmenting_ = false;
+            refused += sendEach(fd, sent);
+        } else {
+            refused += runs_[sent].count;
+        }
         ++sent;
     }
     count_ = 0;
     pending_.clear();
+    keys_.clear();
     return refused;
 }
 

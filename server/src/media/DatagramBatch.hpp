@@ -53,11 +53,24 @@ class ReceiveBatch {
     timespec readAtRealtime_{};
 };
 
+// A send batch leaves in as few messages as the kernel allows: a receiver's datagrams that follow
+// one another in its share of the batch, all of one size but a shorter last one, go as one
+// message with UDP_SEGMENT (generic segmentation offload), which the kernel or the NIC cuts into
+// those datagrams again after a single pass through the stack. A video frame is a few such
+// packets to each subscriber, so most of a frame's sends share the route lookup, the buffer
+// allocation and the device's queue (docs/performance.md, "UDP segmentation"). Each receiver's
+// datagrams keep their order; between receivers the order is free. Where the kernel or the route
+// refuses a segmented message, its datagrams go one by one and the batch stops segmenting.
 class SendBatch {
   public:
+    // The largest datagram sent as a segment: 1 280 bytes (IPv6's minimum MTU) less the IPv6 and
+    // UDP headers, so that a segment fits every path's MTU and the kernel never refuses one for
+    // its size. WebRTC media packets stay under 1 200 bytes.
+    static constexpr std::size_t kMaxSegmentBytes = 1232;
+
     SendBatch(std::size_t capacity, std::size_t datagramBytes);
 
-    bool full() const { return count_ == messages_.size(); }
+    bool full() const { return count_ == vectors_.size(); }
     bool empty() const { return count_ == 0; }
     // Copies the datagram in; false when it is larger than a slot or the batch is full (the
     // caller flushes first).
@@ -67,19 +80,48 @@ class SendBatch {
     // next slot() hands it out again).
     std::span<std::uint8_t> slot();
     void commit(std::size_t length, const Endpoint& to);
-    // Sends everything queued on `fd` (non-blocking); returns how many the kernel refused. The
-    // batch is empty afterwards either way.
+    // Sends everything queued on `fd` (non-blocking); returns how many datagrams the kernel
+    // refused. The batch is empty afterwards either way.
     std::size_t flush(int fd);
 
+    // Whether flush() still puts several datagrams in one message (false once the kernel refused).
+    bool segmenting() const { return segmenting_; }
+    // Datagrams that left as segments of a message that carried more than one, and those messages.
+    std::uint64_t segmentedDatagrams() const { return segmentedDatagrams_; }
+    std::uint64_t segmentedMessages() const { return segmentedMessages_; }
+
   private:
+    // One message: a receiver's run of datagrams (their iovecs are adjacent in ordered_).
+    struct Message {
+        std::size_t firstDatagram = 0;  // in batch order, for its receiver
+        std::size_t firstVector = 0;    // in ordered_
+        std::size_t count = 0;
+        std::size_t segmentBytes = 0;  // the first datagram's size: every one but the last
+        bool open = true;              // takes another datagram of its receiver
+    };
+    // Puts the queued datagrams into messages_ (their vectors into ordered_).
+    std::size_t arrange();
+    // Sends the datagrams of message `index` one by one; returns how many were refused.
+    std::size_t sendEach(int fd, std::size_t index);
+
     std::size_t datagramBytes_;
     std::size_t count_ = 0;
     std::vector<std::uint8_t> buffers_;
-    std::vector<sockaddr_storage> receivers_;
-    std::vector<iovec> vectors_;
+    std::vector<iovec> vectors_;       // each queued datagram, in batch order
+    std::vector<Endpoint> pending_;    // each queued datagram's receiver
+    std::vector<std::uint64_t> keys_;  // ... and a hash of it, to find its latest message
+    // Open addressing, twice the capacity: a receiver's latest message (its index + 1; 0 free).
+    std::vector<std::uint32_t> latestRun_;
+    std::vector<Message> runs_;
+    std::vector<std::size_t> runOf_;           // each queued datagram's message
+    std::vector<iovec> ordered_;               // the datagrams again, message by message
+    std::vector<sockaddr_storage> receivers_;  // by message
+    std::vector<std::uint8_t> controls_;       // by message: its UDP_SEGMENT
     std::vector<mmsghdr> messages_;
-    std::vector<Endpoint> pending_;   // each queued datagram's receiver
     sa_family_t family_ = AF_UNSPEC;  // the socket's, learnt at the first flush
+    bool segmenting_ = true;
+    std::uint64_t segmentedDatagrams_ = 0;
+    std::uint64_t segmentedMessages_ = 0;
 };
 
 }  // namespace pulsemeet::media

@@ -356,6 +356,7 @@ struct MediaWorker::Impl final : DatagramSink {
 
     Stats snapshot() const {
         Stats stats = counters;
+        stats.sentSegmented = sendBatch.segmentedDatagrams();
         stats.transports = transports.size();
         stats.sendsFromOwnSocket = sender.has_value();
         if (tcp) stats.tcp = tcp->counters();

@@ -61,6 +61,7 @@ class MediaWorker {
         std::uint64_t datagramsReceived = 0;
         std::uint64_t droppedUnknownSender = 0;  // not STUN, or STUN naming no ufrag of ours
         std::uint64_t sendFailed = 0;            // the socket refused (full buffer, unreachable)
+        std::uint64_t sentSegmented = 0;         // datagrams sent as segments of one message (GSO)
         std::uint64_t stunRejected = 0;  // STUN to a transport that ICE refused (see SfuStats)
         std::uint64_t transportsClosed = 0;
         // Whether the send batches leave from a socket of their own (UdpSendSocket) or, where

@@ -205,6 +205,7 @@ void Sfu::stats(std::function<void(SfuStats)> done) {
             stats.transports = worker.transports;
             stats.droppedUnknownSender = worker.droppedUnknownSender;
             stats.sendFailed = worker.sendFailed;
+            stats.sentSegmented = worker.sentSegmented;
             stats.stunRejected = worker.stunRejected;
             stats.transportsClosed = worker.closes;
             stats.tcp = worker.tcp;

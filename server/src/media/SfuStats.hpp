@@ -44,6 +44,8 @@ struct SfuStats {
     // naming one of our ufrags (scans, spoofed or stale senders).
     std::uint64_t droppedUnknownSender = 0;
     std::uint64_t sendFailed = 0;  // datagrams the socket refused (full buffer, unreachable)
+    // Datagrams that left as segments of a message carrying several (UDP GSO, SendBatch).
+    std::uint64_t sentSegmented = 0;
     // Binding requests naming one of our ufrags that ICE refused: bad MESSAGE-INTEGRITY or
     // FINGERPRINT, malformed (a guessed or stale ufrag with the wrong password).
     std::uint64_t stunRejected = 0;
@@ -73,6 +75,7 @@ inline SfuStats& SfuStats::operator+=(const SfuStats& other) {
     unroutable += other.unroutable;
     droppedUnknownSender += other.droppedUnknownSender;
     sendFailed += other.sendFailed;
+    sentSegmented += other.sentSegmented;
     stunRejected += other.stunRejected;
     transportsClosed += other.transportsClosed;
     tcp += other.tcp;
