@@ -199,9 +199,9 @@ std::size_t SendBatch::arrange() {
         // Only the receiver's latest message may grow: an earlier one goes out first, and a
         // datagram added to it would overtake the ones between.
         std::size_t slot = keys_[i] & mask;
-        Message* latest = nullptr;
+        Run* latest = nullptr;
         for (; latestRun_[slot] != 0; slot = (slot + 1) & mask) {
-            Message& run = runs_[latestRun_[slot] - 1];
+            Run& run = runs_[latestRun_[slot] - 1];
             if (keys_[run.firstDatagram] == keys_[i] &&
                 pending_[run.firstDatagram] == pending_[i]) {
                 latest = &run;

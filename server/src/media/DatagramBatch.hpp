@@ -91,8 +91,8 @@ class SendBatch {
     std::uint64_t segmentedMessages() const { return segmentedMessages_; }
 
   private:
-    // One message: a receiver's run of datagrams (their iovecs are adjacent in ordered_).
-    struct Message {
+    // A receiver's run of datagrams, sent as one message (their iovecs are adjacent in ordered_).
+    struct Run {
         std::size_t firstDatagram = 0;  // in batch order, for its receiver
         std::size_t firstVector = 0;    // in ordered_
         std::size_t count = 0;
@@ -112,7 +112,7 @@ class SendBatch {
     std::vector<std::uint64_t> keys_;  // ... and a hash of it, to find its latest message
     // Open addressing, twice the capacity: a receiver's latest message (its index + 1; 0 free).
     std::vector<std::uint32_t> latestRun_;
-    std::vector<Message> runs_;
+    std::vector<Run> runs_;
     std::vector<std::size_t> runOf_;           // each queued datagram's message
     std::vector<iovec> ordered_;               // the datagrams again, message by message
     std::vector<sockaddr_storage> receivers_;  // by message
