@@ -77,9 +77,15 @@ void setDontFragment(int fd) {
 
 struct MediaWorker::Impl final : DatagramSink {
     static constexpr int kSocketBufferBytes = 4 << 20;
-    // Datagrams per recvmmsg/sendmmsg, and batches read per wake-up (then the loop runs
-    // timers and posted work before reading on).
-    static constexpr std::size_t kBatchSize = 32;
+    // Datagrams per recvmmsg, and batches read per wake-up (then the loop runs timers and
+    // posted work before reading on).
+    static constexpr std::size_t kReceiveBatchSize = 32;
+    // Datagrams per sendmmsg: wide enough for what one round of reading fans out to a room of
+    // a hundred (a frame's two or three packets each), so that each subscriber's packets of a
+    // frame meet in one flush and leave as one segmented message (UDP GSO, DatagramBatch.hpp).
+    // 32 split a wide fan-out into flushes that each held one packet per subscriber; 512 was
+    // no cheaper than 256 (docs/performance.md). 512 KiB of slots, once per worker.
+    static constexpr std::size_t kSendBatchSize = 256;
     static constexpr std::size_t kDatagramBytes = 2048;
     static constexpr int kReceiveRounds = 8;
 
@@ -182,7 +188,7 @@ struct MediaWorker::Impl final : DatagramSink {
                 onDatagram(receiveBatch.datagram(i), receiveBatch.sender(i),
                            receiveBatch.arrivedAt(i));
             flushSends();
-            if (count < kBatchSize) return;
+            if (count < kReceiveBatchSize) return;
         }
     }
 
@@ -372,8 +378,8 @@ struct MediaWorker::Impl final : DatagramSink {
     std::optional<UdpSendSocket> sender;  // after the socket: leaves the port's group first
     asio::steady_timer timer;
     std::uint16_t boundPort = 0;
-    ReceiveBatch receiveBatch{kBatchSize, kDatagramBytes};
-    SendBatch sendBatch{kBatchSize, kDatagramBytes};
+    ReceiveBatch receiveBatch{kReceiveBatchSize, kDatagramBytes};
+    SendBatch sendBatch{kSendBatchSize, kDatagramBytes};
     std::unordered_map<std::uint64_t, Entry> transports;
     std::unordered_map<std::string, std::uint64_t> byUfrag;
     // A validated sender's transport, by address; forgotten with the transport.
