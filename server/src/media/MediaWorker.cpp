@@ -23,6 +23,7 @@
 #include "media/DatagramBatch.hpp"
 #include "media/DtlsCertificate.hpp"
 #include "media/DtlsContext.hpp"
+#include "media/FanOutRound.hpp"
 #include "media/PacketClassifier.hpp"
 #include "media/StunMessage.hpp"
 #include "media/TcpIceListener.hpp"
@@ -184,9 +185,16 @@ struct MediaWorker::Impl final : DatagramSink {
     void drainSocket() {
         for (int round = 0; round < kReceiveRounds; ++round) {
             const auto count = receiveBatch.receive(socket.native_handle());
-            for (std::size_t i = 0; i < count; ++i)
-                onDatagram(receiveBatch.datagram(i), receiveBatch.sender(i),
-                           receiveBatch.arrivedAt(i));
+            // A frame's packets read together go to each subscriber together (FanOutRound.hpp);
+            // the round ends before the next read reuses the buffers.
+            fanOut.open();
+            for (std::size_t i = 0; i < count; ++i) {
+                const auto datagram = receiveBatch.datagram(i);
+                const auto from = receiveBatch.sender(i);
+                fanOut.beforeDatagram(datagram, from);
+                onDatagram(datagram, from, receiveBatch.arrivedAt(i));
+            }
+            fanOut.close();
             flushSends();
             if (count < kReceiveBatchSize) return;
         }
@@ -380,6 +388,7 @@ struct MediaWorker::Impl final : DatagramSink {
     std::uint16_t boundPort = 0;
     ReceiveBatch receiveBatch{kReceiveBatchSize, kDatagramBytes};
     SendBatch sendBatch{kSendBatchSize, kDatagramBytes};
+    FanOutRound fanOut{kReceiveBatchSize};
     std::unordered_map<std::uint64_t, Entry> transports;
     std::unordered_map<std::string, std::uint64_t> byUfrag;
     // A validated sender's transport, by address; forgotten with the transport.
@@ -438,6 +447,10 @@ MediaWorker::TransportCreated MediaWorker::createTransportNow(TransportRequest r
 
 std::optional<IceCredentials> MediaWorker::restartIceNow(std::uint64_t id, IceCredentials remote) {
     return impl_->restartIce(id, std::move(remote));
+}
+
+FanOutRound& MediaWorker::fanOutRound() {
+    return impl_->fanOut;
 }
 
 void MediaWorker::post(std::function<void()> task) {
