@@ -21,6 +21,8 @@
 // come back through a callback that runs on the media thread. Asio stays in the .cpp.
 namespace pulsemeet::media {
 
+class FanOutRound;
+
 class MediaWorker {
   public:
     using Clock = std::chrono::steady_clock;
@@ -102,6 +104,9 @@ class MediaWorker {
     // returns the new local ones (nullopt: no such transport). The old ufrag still routes until
     // the transport is closed.
     std::optional<IceCredentials> restartIceNow(std::uint64_t id, IceCredentials remote);
+    // On the media thread only: the round its UDP reads open, in which a router's peers defer a
+    // video packet's fan-out (FanOutRound.hpp).
+    FanOutRound& fanOutRound();
 
   private:
     struct Impl;

@@ -158,7 +158,8 @@ std::variant<SfuAnswer, SdpError> Router::offer(const std::string& peerId, const
 
 RouterPeer& Router::createPeer(const std::string& peerId, const SdpAnswer& draft) {
     const std::uint64_t sessionId = (std::uint64_t{random_()} << 31) ^ random_();
-    auto peer = std::make_unique<RouterPeer>(peerId, randomSsrc(), sessionId, *this, stats_);
+    auto peer = std::make_unique<RouterPeer>(peerId, randomSsrc(), sessionId, *this, stats_,
+                                             worker_.fanOutRound());
     ++peersCreated_;
     if (options_.testBandwidthCap && options_.testBandwidthCap->peerIndex == peersCreated_) {
         peer->setTestBandwidthCap(options_.testBandwidthCap->bitsPerSecond);

@@ -36,11 +36,12 @@ class RouterPeer::TransportEvents final : public WebRtcTransportListener {
 };
 
 RouterPeer::RouterPeer(std::string id, std::uint32_t rtcpSsrc, std::uint64_t sessionId,
-                       Listener& listener, SfuStats& stats)
+                       Listener& listener, SfuStats& stats, FanOutRound& fanOut)
     : id_(std::move(id)),
       rtcpSsrc_(rtcpSsrc),
       listener_(listener),
       stats_(stats),
+      fanOut_(fanOut),
       events_(std::make_shared<TransportEvents>(*this)),
       sessionId_(sessionId) {}
 
@@ -205,6 +206,7 @@ void RouterPeer::onRtp(std::span<std::uint8_t> bytes) {
                 listener_.onAudioLevel(*this, *level, arrived);
     }
     if (!media || producer.consumers().empty()) return;
+    if (fanOut_.defer(producer, *media, arrived, stats_.forwarding)) return;
     const auto consumers = producer.consumers();
     const auto payloadType = media->packet.payloadType();
     for (std::size_t i = 0; i < consumers.size(); ++i) {

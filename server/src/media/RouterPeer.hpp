@@ -12,6 +12,7 @@
 
 #include "media/AudioLevel.hpp"
 #include "media/Consumer.hpp"
+#include "media/FanOutRound.hpp"
 #include "media/IceLiteServer.hpp"
 #include "media/Producer.hpp"
 #include "media/SdpAnswer.hpp"
@@ -73,8 +74,10 @@ class RouterPeer final : public Producer::Listener, public Consumer::Listener {
         SdpFingerprint remoteFingerprint;
     };
 
+    // `fanOut`: the worker's round, where the peer's video packets wait to be forwarded
+    // subscriber by subscriber (FanOutRound.hpp).
     RouterPeer(std::string id, std::uint32_t rtcpSsrc, std::uint64_t sessionId, Listener& listener,
-               SfuStats& stats);
+               SfuStats& stats, FanOutRound& fanOut);
     ~RouterPeer() override;
     RouterPeer(const RouterPeer&) = delete;
     RouterPeer& operator=(const RouterPeer&) = delete;
@@ -145,6 +148,7 @@ class RouterPeer final : public Producer::Listener, public Consumer::Listener {
     std::uint32_t rtcpSsrc_;
     Listener& listener_;
     SfuStats& stats_;
+    FanOutRound& fanOut_;
     std::shared_ptr<TransportEvents> events_;
     Connection connection_;
     std::optional<WebRtcTransport::CloseReason> closedReason_;

@@ -347,12 +347,13 @@ TEST(SfuTest, DroppedPacketsShowAsGapsThatNacksRepair) {
     EXPECT_EQ(statsOf(room.sfu).testDropped, 10U);
 }
 
-// A frame of two packets to 40 subscribers is 80 datagrams: more than the 32 a send batch once
-// held, which split such a fan-out into flushes of one packet per subscriber. Now each
-// subscriber's two packets meet in one flush and leave as one segmented message (UDP GSO), and
-// every subscriber still receives every packet, in order.
+// A frame of two packets to 200 subscribers is 400 datagrams: more than a send batch holds, so
+// forwarded packet by packet each flush would hold one packet per subscriber. Forwarded
+// subscriber by subscriber (FanOutRound), each subscriber's two packets follow one another and
+// leave as one segmented message (UDP GSO), and every subscriber still receives every packet,
+// in order.
 TEST(SfuTest, AFramesPacketsToEachOfManySubscribersLeaveAsOneSegmentedMessage) {
-    constexpr std::size_t kSubscribers = 40;
+    constexpr std::size_t kSubscribers = 200;
     RecordingListener listener;
     Sfu sfu(Sfu::Options{"127.0.0.1", 0, "127.0.0.1", 1, 0}, listener);
     UdpMediaPeer publisher(sfu.port());
