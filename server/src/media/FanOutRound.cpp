@@ -39,12 +39,20 @@ void FanOutRound::beforeDatagram(std::span<const std::uint8_t> datagram, const E
     if (!currentIsRtp_ || currentSsrc_ != pendingSsrc_ || !(from == pendingFrom_)) flush();
 }
 
-bool FanOutRound::defer(Producer& producer, const ProducedPacket& packet, Clock::time_point arrived,
-                        ForwardingHistogram& forwarding) {
+bool FanOutRound::mayWait(const Producer& producer, const ProducedPacket& packet) const {
     // The packet must be the datagram itself (its SSRC as sent): a retransmission the producer
     // unwrapped lives in the producer's own buffer, which its next one overwrites.
-    if (!open_ || !producer.isVideo() || !currentIsRtp_ || packet.packet.ssrc() != currentSsrc_)
-        return false;
+    return open_ && producer.isVideo() && currentIsRtp_ && packet.packet.ssrc() == currentSsrc_;
+}
+
+void FanOutRound::forward(Producer& producer, const ProducedPacket& packet,
+                          Clock::time_point arrived, ForwardingHistogram& forwarding) {
+    if (!mayWait(producer, packet)) {
+        flush();  // what waits goes first: no packet overtakes an earlier one
+        const Pending now[] = {{packet, arrived}};
+        forwardEach(producer.consumers(), now, forwarding);
+        return;
+    }
     if (!pending_.empty() && (producer_ != &producer || pending_.size() == capacity_)) flush();
     if (pending_.empty()) {
         producer_ = &producer;
@@ -53,22 +61,26 @@ bool FanOutRound::defer(Producer& producer, const ProducedPacket& packet, Clock:
         pendingFrom_ = currentFrom_;
     }
     pending_.push_back({packet, arrived});
-    return true;
 }
 
 void FanOutRound::flush() {
     if (pending_.empty()) return;
-    const auto consumers = producer_->consumers();
-    const auto payloadType = pending_.front().packet.packet.payloadType();
-    for (std::size_t i = 0; i < consumers.size(); ++i) {
-        if (i + 1 < consumers.size()) consumers[i + 1]->prefetch(payloadType);
-        for (const auto& waiting : pending_) consumers[i]->forward(waiting.packet, waiting.arrived);
-    }
-    const auto now = Clock::now();
-    for (const auto& waiting : pending_) forwarding_->observe(now - waiting.arrived);
+    forwardEach(producer_->consumers(), pending_, *forwarding_);
     pending_.clear();
     producer_ = nullptr;
     forwarding_ = nullptr;
+}
+
+void FanOutRound::forwardEach(std::span<Consumer* const> consumers,
+                              std::span<const Pending> packets, ForwardingHistogram& forwarding) {
+    if (consumers.empty() || packets.empty()) return;
+    const auto payloadType = packets.front().packet.packet.payloadType();
+    for (std::size_t i = 0; i < consumers.size(); ++i) {
+        if (i + 1 < consumers.size()) consumers[i + 1]->prefetch(payloadType);
+        for (const auto& packet : packets) consumers[i]->forward(packet.packet, packet.arrived);
+    }
+    const auto now = Clock::now();
+    for (const auto& packet : packets) forwarding.observe(now - packet.arrived);
 }
 
 }  // namespace pulsemeet::media

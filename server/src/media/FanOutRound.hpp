@@ -37,29 +37,32 @@ class FanOutRound {
     // Around one round of datagrams read together; close() forwards what waits.
     void open();
     void close();
-    bool isOpen() const { return open_; }
 
     // Before each datagram of the round: forwards what waits unless this datagram continues it
     // (RTP of the same SSRC from the same sender).
     void beforeDatagram(std::span<const std::uint8_t> datagram, const Endpoint& from);
 
-    // A producer's packet for its consumers: true when it waits here (forwarded with the
-    // packets after it), false when the caller forwards it now (the round is closed, audio, a
-    // packet the producer rebuilt elsewhere such as a retransmission, or another stream than
-    // the datagram's). `forwarding` records each packet's time to its last consumer.
-    bool defer(Producer& producer, const ProducedPacket& packet, Clock::time_point arrived,
-               ForwardingHistogram& forwarding);
+    // A producer's packet to each of its consumers: it waits here and goes with the packets
+    // after it when it may (a video packet of the datagram's own stream, inside a round), and
+    // goes now otherwise (the round is closed, audio, or a packet the producer rebuilt in its
+    // own buffer, such as a retransmission). `forwarding` records each packet's time to its
+    // last consumer.
+    void forward(Producer& producer, const ProducedPacket& packet, Clock::time_point arrived,
+                 ForwardingHistogram& forwarding);
 
     // Forwards what waits, consumer by consumer.
     void flush();
-
-    std::size_t waiting() const { return pending_.size(); }
 
   private:
     struct Pending {
         ProducedPacket packet;
         Clock::time_point arrived;
     };
+
+    bool mayWait(const Producer& producer, const ProducedPacket& packet) const;
+    // Every packet to each consumer in turn, then each packet's forwarding time.
+    static void forwardEach(std::span<Consumer* const> consumers, std::span<const Pending> packets,
+                            ForwardingHistogram& forwarding);
 
     std::size_t capacity_;
     bool open_ = false;

@@ -206,14 +206,7 @@ void RouterPeer::onRtp(std::span<std::uint8_t> bytes) {
                 listener_.onAudioLevel(*this, *level, arrived);
     }
     if (!media || producer.consumers().empty()) return;
-    if (fanOut_.defer(producer, *media, arrived, stats_.forwarding)) return;
-    const auto consumers = producer.consumers();
-    const auto payloadType = media->packet.payloadType();
-    for (std::size_t i = 0; i < consumers.size(); ++i) {
-        if (i + 1 < consumers.size()) consumers[i + 1]->prefetch(payloadType);
-        consumers[i]->forward(*media, arrived);
-    }
-    stats_.forwarding.observe(Clock::now() - arrived);
+    fanOut_.forward(producer, *media, arrived, stats_.forwarding);
 }
 
 void RouterPeer::onRtcp(std::span<const std::uint8_t> bytes) {
