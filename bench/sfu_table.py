@@ -20,6 +20,8 @@ COLUMNS = [
     ("loss_percent", "loss %", "{:.3f}"),
     ("misrouted", "misrouted", "{}"),
     ("rss_per_transport_kib", "RSS/transport KiB", "{:.0f}"),
+    ("forwarded_per_server_wakeup", "pkts per server wake-up", "{:.1f}"),
+    ("loadgen_wakeups_per_s", "load peer wake-ups/s", "{:.0f}"),
     ("loadgen_cpu_share", "load peer core", "{:.2f}"),
     ("load_average", "load avg", "{}"),
 ]

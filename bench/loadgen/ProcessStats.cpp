@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -38,11 +39,28 @@ double rssKiB(int pid) {
     return 0;
 }
 
+double wakeUps(int pid) {
+    double total = 0;
+    std::error_code error;
+    for (const auto& task :
+         std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", error)) {
+        std::ifstream file(task.path() / "status");
+        std::string line;
+        while (std::getline(file, line)) {
+            if (line.rfind("voluntary_ctxt_switches:", 0) == 0) {
+                total += std::stod(line.substr(24));
+                break;
+            }
+        }
+    }
+    return total;
+}
+
 }  // namespace
 
 ProcessSample sampleProcess(int pid) {
     if (pid <= 0) return {};
-    return {cpuSeconds(pid), rssKiB(pid)};
+    return {cpuSeconds(pid), rssKiB(pid), wakeUps(pid)};
 }
 
 }  // namespace pulsemeet::bench

@@ -39,6 +39,15 @@ double ownCpuSeconds() {
            static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
+// The load peer's own wake-ups (voluntary context switches of all its threads). On one host a
+// sleeping load peer is woken by the server's sends, and the server's CPU pays for each wake-up
+// (docs/performance.md, "Wake-ups").
+double ownWakeUps() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return static_cast<double>(usage.ru_nvcsw);
+}
+
 // Runs the io_context until `done` says so or `deadline` passes, ticking every peer every 2 ms.
 template <typename Done>
 bool runUntil(asio::io_context& io, std::vector<std::unique_ptr<Participant>>& peers,
@@ -128,6 +137,7 @@ boost::json::object runSfuScenario(const RunOptions& options) {
     const auto serverBefore = sampleProcess(options.serverPid);
     const auto loadBefore = loadAverage();
     const double ownBefore = ownCpuSeconds();
+    const double ownWakeUpsBefore = ownWakeUps();
     const auto start = Clock::now();
     runUntil(io, peers,
              start + std::chrono::duration_cast<Clock::duration>(
@@ -136,6 +146,7 @@ boost::json::object runSfuScenario(const RunOptions& options) {
     const double wall = std::chrono::duration<double>(Clock::now() - start).count();
     const auto serverAfter = sampleProcess(options.serverPid);
     const double ownCpu = ownCpuSeconds() - ownBefore;
+    const double ownWoken = ownWakeUps() - ownWakeUpsBefore;
     const bool profiled = profiler && profiler->stop();
 
     std::size_t connected = 0;
@@ -180,6 +191,12 @@ boost::json::object runSfuScenario(const RunOptions& options) {
     out["server_cpu_share"] = serverCpu / wall;
     out["server_cpu_us_per_packet"] = forwarded > 0 ? serverCpu * 1e6 / forwarded : 0.0;
     out["loadgen_cpu_share"] = ownCpu / wall;
+    // How many packets each of the server's wake-ups carried: its fixed cost per wake-up (its own
+    // and the load peer's, woken by what it sends) weighs on each packet in inverse proportion.
+    const double serverWoken = serverAfter.wakeUps - serverBefore.wakeUps;
+    out["server_wakeups_per_s"] = serverWoken / wall;
+    out["forwarded_per_server_wakeup"] = serverWoken > 0 ? forwarded / serverWoken : 0.0;
+    out["loadgen_wakeups_per_s"] = ownWoken / wall;
     const double expected = static_cast<double>(totals.unique + lost);
     out["lost"] = lost;
     out["loss_percent"] = expected > 0 ? 100.0 * static_cast<double>(lost) / expected : 0.0;
