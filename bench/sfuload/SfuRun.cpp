@@ -2,6 +2,7 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <fstream>
@@ -193,7 +194,9 @@ boost::json::object runSfuScenario(const RunOptions& options) {
     out["loadgen_cpu_share"] = ownCpu / wall;
     // How many packets each of the server's wake-ups carried: its fixed cost per wake-up (its own
     // and the load peer's, woken by what it sends) weighs on each packet in inverse proportion.
-    const double serverWoken = serverAfter.wakeUps - serverBefore.wakeUps;
+    // Summed over the threads alive at each sample: a thread that ended in the window takes its
+    // count with it, so a negative difference is no figure (0).
+    const double serverWoken = std::max(0.0, serverAfter.wakeUps - serverBefore.wakeUps);
     out["server_wakeups_per_s"] = serverWoken / wall;
     out["forwarded_per_server_wakeup"] = serverWoken > 0 ? forwarded / serverWoken : 0.0;
     out["loadgen_wakeups_per_s"] = ownWoken / wall;
