@@ -33,20 +33,20 @@ std::string loadAverage() {
     return one + " " + five + " " + fifteen;
 }
 
-double ownCpuSeconds() {
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-           static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
-}
+// The load peer's own CPU time and wake-ups (voluntary context switches), all its threads. On
+// one host a sleeping load peer is woken by the server's sends, and the server's CPU pays for each
+// wake-up (docs/performance.md, "Wake-ups").
+struct OwnUsage {
+    double cpuSeconds = 0;
+    double wakeUps = 0;
+};
 
-// The load peer's own wake-ups (voluntary context switches of all its threads). On one host a
-// sleeping load peer is woken by the server's sends, and the server's CPU pays for each wake-up
-// (docs/performance.md, "Wake-ups").
-double ownWakeUps() {
+OwnUsage ownUsage() {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
-    return static_cast<double>(usage.ru_nvcsw);
+    return {static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6,
+            static_cast<double>(usage.ru_nvcsw)};
 }
 
 // Runs the io_context until `done` says so or `deadline` passes, ticking every peer every 2 ms.
@@ -137,8 +137,7 @@ boost::json::object runSfuScenario(const RunOptions& options) {
     if (!options.profileFile.empty()) profiler.emplace(options.serverPid, options.profileFile);
     const auto serverBefore = sampleProcess(options.serverPid);
     const auto loadBefore = loadAverage();
-    const double ownBefore = ownCpuSeconds();
-    const double ownWakeUpsBefore = ownWakeUps();
+    const auto ownBefore = ownUsage();
     const auto start = Clock::now();
     runUntil(io, peers,
              start + std::chrono::duration_cast<Clock::duration>(
@@ -146,8 +145,9 @@ boost::json::object runSfuScenario(const RunOptions& options) {
              [] { return false; });
     const double wall = std::chrono::duration<double>(Clock::now() - start).count();
     const auto serverAfter = sampleProcess(options.serverPid);
-    const double ownCpu = ownCpuSeconds() - ownBefore;
-    const double ownWoken = ownWakeUps() - ownWakeUpsBefore;
+    const auto ownAfter = ownUsage();
+    const double ownCpu = ownAfter.cpuSeconds - ownBefore.cpuSeconds;
+    const double ownWoken = ownAfter.wakeUps - ownBefore.wakeUps;
     const bool profiled = profiler && profiler->stop();
 
     std::size_t connected = 0;
@@ -192,8 +192,8 @@ boost::json::object runSfuScenario(const RunOptions& options) {
     out["server_cpu_share"] = serverCpu / wall;
     out["server_cpu_us_per_packet"] = forwarded > 0 ? serverCpu * 1e6 / forwarded : 0.0;
     out["loadgen_cpu_share"] = ownCpu / wall;
-    // How many packets each of the server's wake-ups carried: its fixed cost per wake-up (its own
-    // and the load peer's, woken by what it sends) weighs on each packet in inverse proportion.
+    // How many packets each of the server's wake-ups carried (and how often the load peer was
+    // woken): what batching can reach; docs/performance.md, "Wake-ups", for what it explains.
     // Summed over the threads alive at each sample: a thread that ended in the window takes its
     // count with it, so a negative difference is no figure (0).
     const double serverWoken = std::max(0.0, serverAfter.wakeUps - serverBefore.wakeUps);
