@@ -80,7 +80,32 @@ class TableTest(unittest.TestCase):
             sfu_table.side_by_side(rows)
         text = printed.getvalue()
         self.assertEqual(text.count("| rooms-of-6 | 1000 vs 1000 |"), 3, "a row per pair")
-        self.assertIn("| rooms-of-6 | 3 | 0.40 (0.20-0.50) | 0.40 (0.20-0.50) |", text)
+        # three pairs are too few for a 95 % interval of the median
+        self.assertIn("| rooms-of-6 | 3 | 0.40 (0.20-0.50) | - | - | 0.40 (0.20-0.50) | - | - |",
+                      text)
+
+    def test_nine_pairs_tell_a_target_met_not_met_or_on_the_line(self):
+        # nine pairs: the interval is the 2nd lowest to the 2nd highest ratio (96 % coverage)
+        rows = []
+        for index in range(9):
+            ours = 2.0 + index * 0.3  # CPU ratios 0.20, 0.23 ... 0.44 of Janus's 10 us
+            for server, cpu, p99 in (("pulsemeet", ours, 1.0 + index), ("janus", 10.0, 1.0)):
+                rows.append({"scenario": "rooms-of-6", "server": server, "forwarded_pps": 1000,
+                             "server_cpu_us_per_packet": cpu, "latency_p99_ms": p99})
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            sfu_table.side_by_side(rows)
+        self.assertIn("| rooms-of-6 | 9 | 0.32 (0.20-0.44) | 0.23-0.41 | on the line "
+                      "| 5.00 (1.00-9.00) | 2.00-8.00 | not met |", printed.getvalue())
+
+    def test_median_interval_and_verdict(self):
+        self.assertIsNone(sfu_table.median_interval([0.3] * 5))
+        self.assertEqual(sfu_table.median_interval([5, 1, 4, 2, 3, 6]), (1, 6))
+        self.assertEqual(sfu_table.median_interval(list(range(15))), (3, 11))
+        self.assertEqual(sfu_table.verdict((0.25, 0.33), 1 / 3), "met")
+        self.assertEqual(sfu_table.verdict((0.34, 0.40), 1 / 3), "not met")
+        self.assertEqual(sfu_table.verdict((0.30, 0.34), 1 / 3), "on the line")
+        self.assertEqual(sfu_table.verdict(None, 1 / 3), "-")
 
     def test_unprofiled_rows_print_nothing(self):
         printed = io.StringIO()

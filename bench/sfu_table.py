@@ -5,6 +5,7 @@ pulsemeet / Janus against the issue's targets (a row per pair, and the median ra
 run more than once, REPEAT); then each server's sweep capacity; then, with PROFILE=1, where each
 server's CPU goes."""
 import json
+import math
 import statistics
 import sys
 
@@ -69,9 +70,44 @@ def pairs_of(rows):
             for ours, janus in zip(by_server.get("pulsemeet", []), by_server.get("janus", []))]
 
 
+TARGETS = {"server_cpu_us_per_packet": 1 / 3, "latency_p99_ms": 1 / 2}
+
+
+def median_interval(values):
+    """A 95 % confidence interval of the median of independent runs that needs no assumption about
+    their spread: the k-th lowest and k-th highest values, k the largest for which fewer than k of
+    n fair coin flips land one way with a chance of at most 2.5 %. None below 6 runs (the widest
+    interval, lowest to highest, covers the median less than 95 % of the time)."""
+    n = len(values)
+    ordered = sorted(values)
+    k, below = 0, 0.0
+    while True:
+        below += math.comb(n, k) / 2 ** n  # chance that at most k of n land below the median
+        if below > 0.025:
+            break
+        k += 1
+    if k == 0:
+        return None
+    return ordered[k - 1], ordered[n - k]
+
+
+def verdict(interval, target):
+    """Whether the pairs show a target met: the whole interval at or under it, over it, or not
+    told apart from it by this many pairs."""
+    if interval is None:
+        return "-"
+    low, high = interval
+    if high <= target:
+        return "met"
+    if low > target:
+        return "not met"
+    return "on the line"
+
+
 def medians(pairs):
-    """For scenarios run more than once (REPEAT): the median of the pairs' ratios, and their
-    range: one pair's ratio moves with the machine (docs/performance.md)."""
+    """For scenarios run more than once (REPEAT): the median of the pairs' ratios, their range,
+    the median's 95 % interval and what it says of each target: one pair's ratio moves with the
+    machine (docs/performance.md), so only enough pairs tell a median from a target."""
     by = {}
     for scenario, ours, janus in pairs:
         if ours.get("forwarded_pps", 0) > 0 and janus.get("forwarded_pps", 0) > 0:
@@ -79,15 +115,22 @@ def medians(pairs):
     repeated = {scenario: runs for scenario, runs in by.items() if len(runs) > 1}
     if not repeated:
         return
-    print("\nScenarios run more than once: median ratio over the pairs (lowest-highest)\n")
-    header(["scenario", "pairs", "CPU ratio", "p99 ratio"])
+    print("\nScenarios run more than once: median ratio over the pairs (lowest-highest), its 95 % "
+          "interval (from 6 pairs) and the target it shows met, not met or on the line\n")
+    header(["scenario", "pairs", "CPU ratio", "CPU 95 % interval", "CPU <= 0.33", "p99 ratio",
+            "p99 95 % interval", "p99 <= 0.5"])
     for scenario, runs in repeated.items():
         cells = []
         for key in ("server_cpu_us_per_packet", "latency_p99_ms"):
             ratios = [ours[key] / janus[key] for ours, janus in runs if janus.get(key, 0) > 0]
-            cells.append(f"{statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f})"
-                         if ratios else "-")
-        print(f"| {scenario} | {len(runs)} | {cells[0]} | {cells[1]} |")
+            if not ratios:
+                cells += ["-", "-", "-"]
+                continue
+            interval = median_interval(ratios)
+            cells.append(f"{statistics.median(ratios):.2f} ({min(ratios):.2f}-{max(ratios):.2f})")
+            cells.append(f"{interval[0]:.2f}-{interval[1]:.2f}" if interval else "-")
+            cells.append(verdict(interval, TARGETS[key]))
+        print(f"| {scenario} | {len(runs)} | " + " | ".join(cells) + " |")
 
 
 def side_by_side(rows):

@@ -15,6 +15,7 @@
 
 #include "media/AudioLevel.hpp"
 #include "media/BigEndian.hpp"
+#include "media/ForwardedPacketLog.hpp"
 #include "media/NackGenerator.hpp"
 #include "media/PacketClassifier.hpp"
 #include "media/RetransmissionBuffer.hpp"
@@ -118,6 +119,7 @@ void sequenceNumbers(std::span<const std::uint8_t> input) {
     SeqManager seq(1);
     NackGenerator nack;
     RetransmissionBuffer buffer(64, std::chrono::seconds(1));
+    ForwardedPacketLog log(64, std::chrono::seconds(1));
     for (std::size_t at = 0; at + 3 <= input.size(); at += 3) {
         const std::uint16_t number = readU16(input, at);
         const std::uint8_t action = input[at + 2];
@@ -126,6 +128,7 @@ void sequenceNumbers(std::span<const std::uint8_t> input) {
             seq.drop(number);
         } else if (const auto output = seq.forward(number)) {
             buffer.store(*output, input.subspan(at, 3), now);
+            log.keep(*output, input.subspan(at, 3), action % 5, {0, number, number, action}, now);
         }
         nack.onPacket(number, now);
         require(nack.missingCount() <= NackGenerator::Limits{}.maxListSize);
@@ -134,7 +137,11 @@ void sequenceNumbers(std::span<const std::uint8_t> input) {
             const auto due = nack.due(now, std::chrono::milliseconds(action));
             const std::size_t count = packNackItems(due, items);
             for (std::size_t i = 0; i < count; ++i)
-                items[i].forEachLost([&](std::uint16_t lost) { (void)buffer.forNack(lost, now); });
+                items[i].forEachLost([&](std::uint16_t lost) {
+                    (void)buffer.find(lost, now);
+                    if (const auto entry = log.forNack(lost, now, std::chrono::milliseconds(20)))
+                        require(entry->front.size() <= entry->size && entry->size <= 3);
+                });
         }
     }
 }

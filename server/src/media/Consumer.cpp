@@ -32,7 +32,7 @@ Consumer::Consumer(Producer& producer, Parameters parameters, Listener& listener
       parameters_(std::move(parameters)),
       rtxSequence_(parameters_.firstRtxSequenceNumber) {
     if (producer_.isVideo())
-        retransmissions_.emplace(kRetransmissionCapacity, kRetransmissionMaxAge);
+        forwardedLog_.emplace(Producer::kRetransmissionCapacity, Producer::kRetransmissionMaxAge);
     for (const auto& codec : producer_.parameters().codecs)
         if (codec.payloadType < 128 && (codec.name == "VP8" || codec.name == "vp8"))
             vp8_[codec.payloadType] = true;
@@ -162,19 +162,26 @@ void Consumer::forward(const ProducedPacket& produced, Clock::time_point now) {
     fields.timestamp = timestamp;
     fields.ssrc = parameters_.ssrc;
     fields.csrcs = std::span<const std::uint32_t>(csrcs).first(packet.csrcCount());
-    // Video is written straight into the retransmission buffer's slot for its sequence number
-    // (kept for NACKs without another copy), audio into buffer_.
-    const auto out =
-        retransmissions_ ? retransmissions_->slotFor(*sequenceNumber, now) : std::span(buffer_);
-    const auto size = writeRtpPacket(out, fields, std::span(elements).first(count), payload);
+    const auto size = writeRtpPacket(buffer_, fields, std::span(elements).first(count), payload);
     if (size == 0) {
         ++stats_.unroutable;
         return;
     }
-    if (producer_.simulcast() && vp8_[packet.payloadType()])
-        pictureIds_.rewrite(out.subspan(size - payload.size(), payload.size()));
-    const auto bytes = std::span<const std::uint8_t>(out).first(size);
-    if (retransmissions_) retransmissions_->commit(*sequenceNumber, size, now);
+    const auto header = size - payload.size();
+    // Of the payload only a VP8 descriptor is rewritten (its picture id), and only in simulcast.
+    std::size_t rewrittenPayload = 0;
+    if (producer_.simulcast() && vp8_[packet.payloadType()] &&
+        pictureIds_.rewrite(std::span(buffer_).subspan(header, payload.size())))
+        rewrittenPayload = std::min(payload.size(), kVp8DescriptorMaxSize);
+    const auto bytes = std::span<const std::uint8_t>(buffer_).first(size);
+    if (forwardedLog_) {
+        // The rest is the publisher's packet from where its payload's unrewritten part starts.
+        const auto payloadOffset = static_cast<std::size_t>(payload.data() - packet.bytes().data());
+        forwardedLog_->keep(*sequenceNumber, bytes, header + rewrittenPayload,
+                            {produced.layer, packet.ssrc(), packet.sequenceNumber(),
+                             payloadOffset + rewrittenPayload},
+                            now);
+    }
     sentAny_ = true;
     lastSentMarker_ = packet.marker();
     lastTimestamp_ = timestamp;
@@ -223,21 +230,30 @@ void Consumer::send(std::span<const std::uint8_t> packet) {
 }
 
 void Consumer::retransmit(std::uint16_t sequenceNumber, Clock::time_point now) {
-    if (!retransmissions_ || !listener_.consumerReady(*this)) return;
-    const auto stored = retransmissions_->forNack(sequenceNumber, now, kMinResendInterval);
-    if (!stored) return;
+    if (!forwardedLog_ || !listener_.consumerReady(*this)) return;
+    const auto entry = forwardedLog_->forNack(sequenceNumber, now, kMinResendInterval);
+    if (!entry) return;
+    const auto& source = entry->source;
+    const auto received =
+        producer_.receivedPacket(source.layer, source.ssrc, source.sequenceNumber, now);
+    const auto restSize = entry->size - entry->front.size();
+    if (!received || received->size() < source.offset + restSize) return;
+    // The packet as first sent: the front it rewrote, then the rest of the publisher's bytes.
+    decltype(buffer_) packet{};
+    if (entry->size > packet.size()) return;
+    std::copy(entry->front.begin(), entry->front.end(), packet.begin());
+    std::copy_n(received->begin() + static_cast<std::ptrdiff_t>(source.offset), restSize,
+                packet.begin() + static_cast<std::ptrdiff_t>(entry->front.size()));
+    const auto stored = std::span<const std::uint8_t>(packet).first(entry->size);
     ++stats_.retransmissions;
-    const std::uint8_t payloadType = (*stored)[1] & 0x7F;
+    const std::uint8_t payloadType = stored[1] & 0x7F;
     const auto rtxPayloadType = rtxPayloadTypeFor_[payloadType];
     if (!parameters_.rtxSsrc || !rtxPayloadType) {
-        send(*stored);  // the same bytes on the same SSRC (SRTP allows the repeat)
+        send(stored);  // the same bytes on the same SSRC (SRTP allows the repeat)
         return;
     }
-    // RFC 4588: on the RTX stream, the original sequence number ahead of the payload. The stored
-    // packet is copied first: buffer_ may hold it, and the RTX packet is written there.
-    std::array<std::uint8_t, RetransmissionBuffer::kMaxPacketSize> copy{};
-    std::copy(stored->begin(), stored->end(), copy.begin());
-    const auto original = RtpPacket::parse(std::span(copy).first(stored->size()));
+    // RFC 4588: on the RTX stream, the original sequence number ahead of the payload.
+    const auto original = RtpPacket::parse(std::span(packet).first(entry->size));
     if (!original) return;
     const auto payload = original->payload();
     if (payload.size() + 2 > rtxPayload_.size()) return;

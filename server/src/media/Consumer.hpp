@@ -7,8 +7,8 @@
 #include <span>
 #include <string>
 
+#include "media/ForwardedPacketLog.hpp"
 #include "media/LayerSelector.hpp"
-#include "media/RetransmissionBuffer.hpp"
 #include "media/RtcpPacket.hpp"
 #include "media/RtpMapping.hpp"
 #include "media/RtpPacket.hpp"
@@ -18,13 +18,14 @@
 
 // One publisher track as one subscriber receives it (mediasoup's Consumer): every packet is
 // rewritten for the subscriber's section (its SSRC, a gap-free sequence of its own, its payload
-// type for the codec, its extension ids, its mid, a fresh abs-send-time), kept for NACKs and
-// handed to the listener to send. Of a video it forwards one layer (a simulcast producer has
-// several): the one its LayerSelector picks from the subscriber's view and bandwidth, switching
-// only on a key frame of the new layer, and nothing while the subscriber does not show the video.
-// A switch continues the sequence numbers (one number left out when the last frame sent was
-// incomplete, as mediasoup does), the timestamps (by the time since the last packet) and the VP8
-// picture ids, so the decoder never sees a jump. One media thread; no lock.
+// type for the codec, its extension ids, its mid, a fresh abs-send-time) and handed to the listener
+// to send; of video, what a NACK needs is kept (the rewritten front here, the rest in the
+// producer's one copy of the publisher's packet). Of a video it forwards one layer (a simulcast
+// producer has several): the one its LayerSelector picks from the subscriber's view and bandwidth,
+// switching only on a key frame of the new layer, and nothing while the subscriber does not show
+// the video. A switch continues the sequence numbers (one number left out when the last frame sent
+// was incomplete, as mediasoup does), the timestamps (by the time since the last packet) and the
+// VP8 picture ids, so the decoder never sees a jump. One media thread; no lock.
 namespace pulsemeet::media {
 
 class Producer;
@@ -55,9 +56,6 @@ class Consumer {
         std::uint16_t firstRtxSequenceNumber = 0;
     };
 
-    // Video keeps 512 packets (about 3 s at 1.5 Mbit/s) for at most 2 s, as mediasoup.
-    static constexpr std::size_t kRetransmissionCapacity = 512;
-    static constexpr Clock::duration kRetransmissionMaxAge = std::chrono::seconds(2);
     // A NACK repeated sooner than this is not answered twice.
     static constexpr Clock::duration kMinResendInterval = std::chrono::milliseconds(20);
 
@@ -146,7 +144,7 @@ class Consumer {
     std::optional<std::size_t> currentLayer_;
     LayerChoice choice_;
     Vp8PictureIdRewriter pictureIds_;
-    std::optional<RetransmissionBuffer> retransmissions_;
+    std::optional<ForwardedPacketLog> forwardedLog_;  // video
     // Initialised from the constructor's argument: parameters_ comes after it.
     SeqManager sequence_;
     // Its mid and SSRC first; its tables are read at one entry per packet.

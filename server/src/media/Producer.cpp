@@ -144,9 +144,24 @@ std::optional<ProducedPacket> Producer::receive(RtpPacket& packet, Clock::time_p
             continue;
         }
         const bool keyFrame = account(stream, *media, now);
+        if (video_) {
+            if (!stream.received)
+                stream.received.emplace(kRetransmissionCapacity, kRetransmissionMaxAge);
+            stream.received->store(media->sequenceNumber(), media->bytes(), now);
+        }
         return ProducedPacket{*media, layer, keyFrame};
     }
     return std::nullopt;
+}
+
+std::optional<std::span<const std::uint8_t>> Producer::receivedPacket(std::size_t layer,
+                                                                      std::uint32_t ssrc,
+                                                                      std::uint16_t sequenceNumber,
+                                                                      Clock::time_point now) const {
+    if (layer >= streams_.size()) return std::nullopt;
+    const auto& stream = streams_[layer];
+    if (stream.ssrc != ssrc || !stream.received) return std::nullopt;
+    return stream.received->find(sequenceNumber, now);
 }
 
 // RFC 4588 §4: the RTX payload is the original sequence number, then the original payload.

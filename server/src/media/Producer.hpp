@@ -12,6 +12,7 @@
 #include "media/KeyFrameRequestThrottle.hpp"
 #include "media/LayerSelector.hpp"
 #include "media/NackGenerator.hpp"
+#include "media/RetransmissionBuffer.hpp"
 #include "media/RtcpPacket.hpp"
 #include "media/RtpPacket.hpp"
 #include "media/SdpOffer.hpp"
@@ -23,8 +24,9 @@
 // SSRC and RTX SSRC, learnt from the rid/repaired-rid header extensions of the first packets).
 // Per stream it decodes the publisher's retransmissions, finds what
 // was lost on the way in and NACKs it, asks for key frames (at most one PLI a second), and keeps
-// the reception statistics its receiver reports carry. Its consumers register themselves; the
-// owner hands them what receive() returns. One media thread; no lock.
+// the reception statistics its receiver reports carry. Of video it keeps what it received for 2 s,
+// one copy for all its consumers to answer their subscribers' NACKs from. Its consumers register
+// themselves; the owner hands them what receive() returns. One media thread; no lock.
 namespace pulsemeet::media {
 
 class Consumer;
@@ -62,6 +64,10 @@ class Producer {
         std::vector<std::string> rids;
     };
 
+    // Video keeps 512 packets (about 3 s at 1.5 Mbit/s) for at most 2 s, as mediasoup, for the
+    // consumers' retransmissions.
+    static constexpr std::size_t kRetransmissionCapacity = 512;
+    static constexpr Clock::duration kRetransmissionMaxAge = std::chrono::seconds(2);
     // What a subscriber's bandwidth estimate is trusted for.
     static constexpr Clock::duration kBitrateFreshness = std::chrono::seconds(5);
     // The REMB a publisher gets when no subscriber holds it back: room for three simulcast
@@ -76,6 +82,13 @@ class Producer {
     // A packet from the publisher on one of ssrcs(). Returns the media packet to forward (an
     // RTX repair decoded into the producer's own buffer), or nullopt (an empty RTX probe).
     std::optional<ProducedPacket> receive(RtpPacket& packet, Clock::time_point now);
+    // A video packet received on a layer (RTX repairs decoded), as consumers were handed it;
+    // nullopt when it is older than kRetransmissionMaxAge, was written over, or the layer's
+    // stream has another SSRC now.
+    std::optional<std::span<const std::uint8_t>> receivedPacket(std::size_t layer,
+                                                                std::uint32_t ssrc,
+                                                                std::uint16_t sequenceNumber,
+                                                                Clock::time_point now) const;
     // Simulcast: a packet on an SSRC not known yet. True when its rid (or repaired rid) header
     // extension names one of the RIDs: the SSRC now belongs to that layer (the owner reindexes).
     bool learnSsrc(const RtpPacket& packet);
@@ -152,6 +165,8 @@ class Producer {
         std::uint64_t windowBytes = 0;
         Clock::time_point windowStart{};
         std::uint64_t bitrate = 0;
+        // Video: what was received, for the consumers' retransmissions (made with the first).
+        std::optional<RetransmissionBuffer> received;
     };
 
     std::optional<RtpPacket> decodeRtx(const RtpPacket& packet, const Stream& stream);

@@ -13,59 +13,39 @@ RetransmissionBuffer::RetransmissionBuffer(std::size_t capacity, Clock::duration
 
 bool RetransmissionBuffer::store(std::uint16_t sequenceNumber, std::span<const std::uint8_t> packet,
                                  Clock::time_point now) {
+    Slot& slot = slots_[sequenceNumber & (slots_.size() - 1)];
+    slot.used = false;  // whatever it named is replaced, or is no longer this sequence number's
     if (packet.size() > kMaxPacketSize) return false;
-    const auto slot = slotFor(sequenceNumber, now);
-    std::copy(packet.begin(), packet.end(), slot.begin());
-    commit(sequenceNumber, packet.size(), now);
-    return true;
-}
-
-std::span<std::uint8_t> RetransmissionBuffer::slotFor(std::uint16_t sequenceNumber,
-                                                      Clock::time_point now) {
     // Back to the start when a packet of the largest size would not fit, or when what the ring
     // holds at its start (the first packets of this lap, and the last lap's before them) is past
     // its age.
     if (writeAt_ + kMaxPacketSize > storageBytes_ ||
         (writeAt_ > 0 && now - lapStartedAt_ > maxAge_)) {
         writeAt_ = 0;
-        handedOutTo_ = 0;
         ++lap_;
     }
     if (writeAt_ == 0) lapStartedAt_ = now;
-    slots_[sequenceNumber & (slots_.size() - 1)].used = false;
-    handedOutTo_ = std::max(handedOutTo_, writeAt_ + kMaxPacketSize);
-    bytesTouched_ = std::max(bytesTouched_, handedOutTo_);
-    return {storage_.get() + writeAt_, kMaxPacketSize};
-}
-
-void RetransmissionBuffer::commit(std::uint16_t sequenceNumber, std::size_t length,
-                                  Clock::time_point now) {
-    if (length > kMaxPacketSize) return;
-    Slot& slot = slots_[sequenceNumber & (slots_.size() - 1)];
+    bytesTouched_ = std::max(bytesTouched_, writeAt_ + packet.size());
+    std::copy(packet.begin(), packet.end(), storage_.get() + writeAt_);
     slot.storedAt = now;
-    slot.resentAt.reset();
     slot.lap = lap_;
     slot.offset = static_cast<std::uint32_t>(writeAt_);
-    slot.length = static_cast<std::uint16_t>(length);
+    slot.length = static_cast<std::uint16_t>(packet.size());
     slot.sequenceNumber = sequenceNumber;
     slot.used = true;
-    writeAt_ += (length + kAlignment - 1) / kAlignment * kAlignment;
+    writeAt_ += (packet.size() + kAlignment - 1) / kAlignment * kAlignment;
+    return true;
 }
 
 bool RetransmissionBuffer::intact(const Slot& slot) const {
-    return slot.lap == lap_ || (slot.lap + 1 == lap_ && slot.offset >= handedOutTo_);
+    return slot.lap == lap_ || (slot.lap + 1 == lap_ && slot.offset >= writeAt_);
 }
 
-std::optional<std::span<const std::uint8_t>> RetransmissionBuffer::forNack(
-    std::uint16_t sequenceNumber, Clock::time_point now, Clock::duration minResendInterval) {
-    Slot& slot = slots_[sequenceNumber & (slots_.size() - 1)];
+std::optional<std::span<const std::uint8_t>> RetransmissionBuffer::find(
+    std::uint16_t sequenceNumber, Clock::time_point now) const {
+    const Slot& slot = slots_[sequenceNumber & (slots_.size() - 1)];
     if (!slot.used || slot.sequenceNumber != sequenceNumber) return std::nullopt;
-    if (now - slot.storedAt > maxAge_ || !intact(slot)) {
-        slot.used = false;
-        return std::nullopt;
-    }
-    if (slot.resentAt && now - *slot.resentAt < minResendInterval) return std::nullopt;
-    slot.resentAt = now;
+    if (now - slot.storedAt > maxAge_ || !intact(slot)) return std::nullopt;
     return std::span<const std::uint8_t>(storage_.get() + slot.offset, slot.length);
 }
 

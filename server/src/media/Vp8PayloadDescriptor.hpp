@@ -20,6 +20,10 @@ struct Vp8PayloadDescriptor {
     std::size_t headerSize = 0;  // where the VP8 payload header starts
 };
 
+// The longest descriptor (RFC 7741 §4.2): the required octet, X, a 15-bit picture id, TL0PICIDX,
+// and the TID/Y/KEYIDX octet.
+inline constexpr std::size_t kVp8DescriptorMaxSize = 6;
+
 // nullopt when the descriptor does not fit in the payload.
 std::optional<Vp8PayloadDescriptor> parseVp8PayloadDescriptor(
     std::span<const std::uint8_t> payload);

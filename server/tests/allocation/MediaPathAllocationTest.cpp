@@ -14,6 +14,7 @@
 
 #include "AllocationCounter.hpp"
 #include "media/Consumer.hpp"
+#include "media/ForwardedPacketLog.hpp"
 #include "media/Producer.hpp"
 #include "media/RetransmissionBuffer.hpp"
 #include "media/RtpMapping.hpp"
@@ -79,7 +80,18 @@ TEST(MediaPathAllocation, RetransmissionBufferStoresWithoutAllocating) {
     for (std::uint32_t n = 0; n < 3000; ++n)
         buffer.store(static_cast<std::uint16_t>(n), packet, now);  // the first pass too
     EXPECT_EQ(scope.count(), 0U);
-    EXPECT_TRUE(buffer.forNack(2999, now));
+    EXPECT_TRUE(buffer.find(2999, now));
+}
+
+TEST(MediaPathAllocation, ForwardedPacketLogKeepsAndAnswersWithoutAllocating) {
+    ForwardedPacketLog log(512, std::chrono::seconds(2));
+    const Bytes packet(1200, 0xCD);
+    const auto now = Clock::now();
+    const AllocationScope scope;
+    for (std::uint32_t n = 0; n < 3000; ++n)
+        log.keep(static_cast<std::uint16_t>(n), packet, 40, {0, kPublisherSsrc, 7, 40}, now);
+    EXPECT_TRUE(log.forNack(2999, now));
+    EXPECT_EQ(scope.count(), 0U);
 }
 
 class SrtpAllocation : public ::testing::TestWithParam<SrtpProfile> {};

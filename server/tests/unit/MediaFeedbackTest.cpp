@@ -1,12 +1,14 @@
-// The feedback pieces: retransmission buffer (answering NACKs), NACK generation (asking for
-// losses upstream), and the key-frame request throttle.
+// The feedback pieces: retransmission buffer and forwarded-packet log (answering NACKs), NACK
+// generation (asking for losses upstream), and the key-frame request throttle.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <numeric>
 #include <vector>
 
+#include "media/ForwardedPacketLog.hpp"
 #include "media/KeyFrameRequestThrottle.hpp"
 #include "media/NackGenerator.hpp"
 #include "media/RetransmissionBuffer.hpp"
@@ -22,17 +24,17 @@ std::vector<std::uint16_t> asVector(std::span<const std::uint16_t> span) {
 
 }  // namespace
 
-TEST(MediaRetransmissionBuffer, AnswersANackWithTheStoredBytes) {
+TEST(MediaRetransmissionBuffer, FindsTheStoredBytes) {
     const auto now = RetransmissionBuffer::Clock::now();
     RetransmissionBuffer buffer(100, 2s);
     EXPECT_EQ(buffer.capacity(), 128U);
     const std::vector<std::uint8_t> packet{1, 2, 3, 4};
     ASSERT_TRUE(buffer.store(65535, packet, now));
-    const auto found = buffer.forNack(65535, now + 10ms);
+    const auto found = buffer.find(65535, now + 10ms);
     ASSERT_TRUE(found);
     EXPECT_EQ(std::vector<std::uint8_t>(found->begin(), found->end()), packet);
-    EXPECT_FALSE(buffer.forNack(65534, now)) << "never stored";
-    EXPECT_FALSE(buffer.forNack(0, now));
+    EXPECT_FALSE(buffer.find(65534, now)) << "never stored";
+    EXPECT_FALSE(buffer.find(0, now));
 }
 
 TEST(MediaRetransmissionBuffer, BoundedByCountAndAge) {
@@ -40,28 +42,16 @@ TEST(MediaRetransmissionBuffer, BoundedByCountAndAge) {
     RetransmissionBuffer buffer(4, 1s);
     const std::vector<std::uint8_t> packet(100, 7);
     for (std::uint16_t seq = 10; seq < 16; ++seq) buffer.store(seq, packet, now);
-    EXPECT_FALSE(buffer.forNack(10, now)) << "overwritten by 14";
-    EXPECT_FALSE(buffer.forNack(11, now)) << "overwritten by 15";
-    EXPECT_TRUE(buffer.forNack(12, now));
-    EXPECT_TRUE(buffer.forNack(15, now));
+    EXPECT_FALSE(buffer.find(10, now)) << "overwritten by 14";
+    EXPECT_FALSE(buffer.find(11, now)) << "overwritten by 15";
+    EXPECT_TRUE(buffer.find(12, now));
+    EXPECT_TRUE(buffer.find(15, now));
     buffer.store(20, packet, now);
-    EXPECT_TRUE(buffer.forNack(20, now + 1s));
-    EXPECT_FALSE(buffer.forNack(20, now + 1001ms)) << "older than the age bound";
+    EXPECT_TRUE(buffer.find(20, now + 1s));
+    EXPECT_FALSE(buffer.find(20, now + 1001ms)) << "older than the age bound";
     const std::vector<std::uint8_t> jumbo(RetransmissionBuffer::kMaxPacketSize + 1, 0);
     EXPECT_FALSE(buffer.store(21, jumbo, now));
     EXPECT_EQ(RetransmissionBuffer(1'000'000, 1s).capacity(), RetransmissionBuffer::kMaxCapacity);
-}
-
-TEST(MediaRetransmissionBuffer, ARepeatedNackWithinTheIntervalIsNotAnsweredTwice) {
-    const auto now = RetransmissionBuffer::Clock::now();
-    RetransmissionBuffer buffer(16, 2s);
-    const std::vector<std::uint8_t> packet{9};
-    buffer.store(3, packet, now);
-    EXPECT_TRUE(buffer.forNack(3, now, 100ms));
-    EXPECT_FALSE(buffer.forNack(3, now + 50ms, 100ms));
-    EXPECT_TRUE(buffer.forNack(3, now + 100ms, 100ms));
-    buffer.store(3, packet, now + 200ms);  // stored anew (e.g. a new packet in the slot)
-    EXPECT_TRUE(buffer.forNack(3, now + 210ms, 100ms));
 }
 
 TEST(MediaRetransmissionBuffer, TouchesTheStorageItsAgeNeedsNotItsCapacity) {
@@ -81,7 +71,7 @@ TEST(MediaRetransmissionBuffer, TouchesTheStorageItsAgeNeedsNotItsCapacity) {
     const auto last = static_cast<std::uint16_t>(seq - 1);
     const auto young = static_cast<std::uint16_t>(last - (1900ms / interval));
     for (std::uint16_t s = young; s != seq; ++s) {
-        const auto found = buffer.forNack(s, now);
+        const auto found = buffer.find(s, now);
         ASSERT_TRUE(found) << "sequence number " << s;
         EXPECT_EQ(found->size(), packet.size());
     }
@@ -101,40 +91,64 @@ TEST(MediaRetransmissionBuffer, NeverReturnsBytesTheRingWroteOver) {
     ASSERT_TRUE(buffer.store(2, full, now));
     ASSERT_TRUE(buffer.store(3, full, now));
     ASSERT_TRUE(buffer.store(4, other, now));
-    EXPECT_FALSE(buffer.forNack(1, now)) << "written over by 4";
-    const auto third = buffer.forNack(2, now);
+    EXPECT_FALSE(buffer.find(1, now)) << "written over by 4";
+    const auto third = buffer.find(2, now);
     ASSERT_TRUE(third) << "beyond what 4 wrote over";
     EXPECT_EQ(std::vector<std::uint8_t>(third->begin(), third->end()), full);
-    const auto fifth = buffer.forNack(4, now);
+    const auto fifth = buffer.find(4, now);
     ASSERT_TRUE(fifth);
     EXPECT_EQ(std::vector<std::uint8_t>(fifth->begin(), fifth->end()), other);
 }
 
-TEST(MediaRetransmissionBuffer,
-     APacketWrittenInItsSlotAnswersANackAndAnUncommittedSlotKeepsNothing) {
-    // The consumer writes a video packet straight into its slot and commits it.
-    const auto now = RetransmissionBuffer::Clock::now();
-    RetransmissionBuffer buffer(16, 2s);
-    auto slot = buffer.slotFor(70, now);
-    ASSERT_EQ(slot.size(), RetransmissionBuffer::kMaxPacketSize);
-    for (std::size_t i = 0; i < 1200; ++i) slot[i] = static_cast<std::uint8_t>(i * 3);
-    buffer.commit(70, 1200, now);
-    const auto found = buffer.forNack(70, now + 10ms);
-    ASSERT_TRUE(found);
-    ASSERT_EQ(found->size(), 1200U);
-    for (std::size_t i = 0; i < found->size(); ++i)
-        ASSERT_EQ((*found)[i], static_cast<std::uint8_t>(i * 3)) << i;
-    // 86 shares 70's slot: handing it out forgets 70 (its bytes are about to be overwritten),
-    // and a write that never got committed (the packet could not be written) answers nothing.
-    auto reused = buffer.slotFor(86, now + 15ms);
-    std::fill(reused.begin(), reused.end(), std::uint8_t{0xEE});
-    EXPECT_FALSE(buffer.forNack(70, now + 20ms));
-    EXPECT_FALSE(buffer.forNack(86, now + 20ms));
-    buffer.commit(86, 4, now + 30ms);
-    const auto kept = buffer.forNack(86, now + 40ms);
-    ASSERT_TRUE(kept);
-    EXPECT_EQ(std::vector<std::uint8_t>(kept->begin(), kept->end()),
-              std::vector<std::uint8_t>(4, 0xEE));
+TEST(MediaForwardedPacketLog, KeepsTheFrontAndWhereTheRestIs) {
+    const auto now = ForwardedPacketLog::Clock::now();
+    ForwardedPacketLog log(100, 2s);
+    EXPECT_EQ(log.capacity(), 128U);
+    std::vector<std::uint8_t> packet(1000);
+    std::iota(packet.begin(), packet.end(), std::uint8_t{0});
+    ASSERT_TRUE(log.keep(65535, packet, 40, {2, 0xABCD, 77, 52}, now));
+    const auto entry = log.forNack(65535, now + 10ms);
+    ASSERT_TRUE(entry);
+    EXPECT_EQ(std::vector<std::uint8_t>(entry->front.begin(), entry->front.end()),
+              std::vector<std::uint8_t>(packet.begin(), packet.begin() + 40));
+    EXPECT_EQ(entry->size, 1000U);
+    EXPECT_EQ(entry->source.layer, 2U);
+    EXPECT_EQ(entry->source.ssrc, 0xABCDU);
+    EXPECT_EQ(entry->source.sequenceNumber, 77);
+    EXPECT_EQ(entry->source.offset, 52U);
+    EXPECT_FALSE(log.forNack(65534, now)) << "never kept";
+    EXPECT_FALSE(log.forNack(127, now)) << "same slot, another sequence number";
+}
+
+TEST(MediaForwardedPacketLog, BoundedByCountAgeAndFrontSize) {
+    const auto now = ForwardedPacketLog::Clock::now();
+    ForwardedPacketLog log(4, 1s);
+    const std::vector<std::uint8_t> packet(200, 7);
+    for (std::uint16_t seq = 10; seq < 16; ++seq) log.keep(seq, packet, 30, {}, now);
+    EXPECT_FALSE(log.forNack(10, now)) << "overwritten by 14";
+    EXPECT_TRUE(log.forNack(12, now));
+    EXPECT_TRUE(log.forNack(15, now));
+    log.keep(20, packet, 30, {}, now);
+    EXPECT_FALSE(log.forNack(20, now + 1001ms)) << "older than the age bound";
+    EXPECT_TRUE(log.keep(21, packet, ForwardedPacketLog::kMaxFrontSize, {}, now));
+    EXPECT_FALSE(log.keep(25, packet, ForwardedPacketLog::kMaxFrontSize + 1, {}, now))
+        << "a front larger than an entry holds";
+    EXPECT_FALSE(log.forNack(21, now)) << "the refused packet's slot forgets the older one";
+    EXPECT_FALSE(log.keep(22, std::vector<std::uint8_t>(10), 11, {}, now))
+        << "a front longer than the packet";
+    EXPECT_EQ(ForwardedPacketLog(1'000'000, 1s).capacity(), ForwardedPacketLog::kMaxCapacity);
+}
+
+TEST(MediaForwardedPacketLog, ARepeatedNackWithinTheIntervalIsNotAnsweredTwice) {
+    const auto now = ForwardedPacketLog::Clock::now();
+    ForwardedPacketLog log(16, 2s);
+    const std::vector<std::uint8_t> packet(50, 9);
+    log.keep(3, packet, 20, {}, now);
+    EXPECT_TRUE(log.forNack(3, now, 100ms));
+    EXPECT_FALSE(log.forNack(3, now + 50ms, 100ms));
+    EXPECT_TRUE(log.forNack(3, now + 100ms, 100ms));
+    log.keep(3, packet, 20, {}, now + 200ms);  // kept anew (another packet in the slot)
+    EXPECT_TRUE(log.forNack(3, now + 210ms, 100ms));
 }
 
 TEST(MediaNackGenerator, NacksAGapAfterTheReorderDelay) {

@@ -272,6 +272,52 @@ TEST(SfuSimulcast, SequenceTimestampAndPictureIdContinueAcrossASwitch) {
     EXPECT_EQ(next.pictureId, static_cast<std::uint16_t>(first.pictureId + 1));
 }
 
+TEST(SfuSimulcast, ANackIsAnsweredWithTheBytesSentFromEitherSideOfASwitch) {
+    // The consumer keeps only the front it rewrote (header, renumbered VP8 descriptor) and takes
+    // the rest from the producer's copy of the publisher's packet: the repair must be the very
+    // bytes sent, on each layer and whatever the picture ids were renumbered to.
+    SimulcastRig rig;
+    rig.frame(true, 2);
+    rig.frame();
+    const Bytes beforeSwitch = rig.subscriber.rtp.back();
+    rig.consumer->updateLayers(ViewSize{150, 84}, std::nullopt, rig.now);
+    rig.frame(true, 0);
+    rig.frame();
+    const Bytes afterSwitch = rig.subscriber.rtp.back();
+    ASSERT_NE(sentAt(afterSwitch).pictureId,
+              static_cast<std::uint16_t>(kFirstPictureId[0] + rig.state[0].frame - 1))
+        << "renumbered: the front differs from the publisher's";
+    const auto sent = rig.subscriber.rtp.size();
+    rig.consumer->retransmit(sentAt(beforeSwitch).sequence, rig.now + 5ms);
+    rig.consumer->retransmit(sentAt(afterSwitch).sequence, rig.now + 5ms);
+    ASSERT_EQ(rig.subscriber.rtp.size(), sent + 2);
+    EXPECT_EQ(rig.subscriber.rtp[sent], beforeSwitch);
+    EXPECT_EQ(rig.subscriber.rtp[sent + 1], afterSwitch);
+    EXPECT_EQ(rig.stats.retransmissions, 2U);
+}
+
+TEST(SfuSimulcast, ANackIsNotAnsweredFromAStreamThePublisherRestarted) {
+    SimulcastRig rig;
+    rig.frame(true, 2);  // f's key frame, forwarded
+    const Bytes first = rig.subscriber.rtp.back();
+    // The publisher restarts f on a new SSRC, numbered from the same number: what the producer
+    // holds under that number now is another stream's packet, of the same size.
+    const std::uint8_t rid = 'f';
+    const RtpExtensionElement elements[] = {{kRidId, std::span(&rid, 1)}};
+    const Bytes payload = vp8Payload(5, 1, true, kWidths[2], kHeights[2]);
+    Bytes out(1500);
+    out.resize(writeRtpPacket(out, {true, 96, kFirstSequence[2], 1234, 0xB0000003, {}}, elements,
+                              payload));
+    auto parsed = RtpPacket::parse(out);
+    ASSERT_TRUE(parsed);
+    ASSERT_TRUE(rig.producer->learnSsrc(*parsed));
+    ASSERT_TRUE(rig.producer->receive(*parsed, rig.now));
+    const auto sent = rig.subscriber.rtp.size();
+    rig.consumer->retransmit(sentAt(first).sequence, rig.now + 5ms);
+    EXPECT_EQ(rig.subscriber.rtp.size(), sent) << "not answered with the new stream's packet";
+    EXPECT_EQ(rig.stats.retransmissions, 0U);
+}
+
 TEST(SfuSimulcast, AnIncompleteLastFrameLeavesOneSequenceNumberOut) {
     SimulcastRig rig;
     rig.frame(true, 2);
