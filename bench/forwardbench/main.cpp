@@ -6,7 +6,8 @@
 // dozens of subscribers, most of what a forwarded packet touches is cold. The loopback's cost
 // and the machine's scheduling, most of `make bench-sfu`'s noise, are not in it: what it shows
 // is the part of the figure that is ours (docs/performance.md, "The forwarding path alone").
-// Prints one line per round and the median:
+// Prints one line per round (the packets forwarded after the first tenth, which warms up), then
+// the median:
 //   rooms N room_size N forwarded N ns_per_forwarded X
 // Usage: pulsemeet-forwardbench [rooms] [room_size] [seconds] [rounds] (default 4 6 20 7).
 #include <algorithm>
@@ -177,8 +178,13 @@ void publish(Producer& producer, std::span<std::uint8_t> bytes, Clock::time_poin
     }
 }
 
-// One round: `seconds` of simulated time; returns nanoseconds per forwarded packet.
-double round(std::size_t rooms, std::size_t roomSize, int seconds) {
+struct RoundResult {
+    std::uint64_t forwarded = 0;
+    double nsPerForwarded = 0;
+};
+
+// One round: `seconds` of simulated time.
+RoundResult runRound(std::size_t rooms, std::size_t roomSize, int seconds) {
     World world;
     build(world, rooms, roomSize);
     std::array<std::uint8_t, 1500> buffer{};
@@ -216,7 +222,7 @@ double round(std::size_t rooms, std::size_t roomSize, int seconds) {
             counted += world.sent - before;
         }
     }
-    return counted ? elapsedNs / static_cast<double>(counted) : 0;
+    return {counted, counted ? elapsedNs / static_cast<double>(counted) : 0};
 }
 
 }  // namespace
@@ -233,9 +239,11 @@ int main(int argc, char** argv) {
     }
     std::vector<double> results;
     for (int r = 0; r < rounds; ++r) {
-        results.push_back(round(rooms, roomSize, seconds));
-        std::printf("rooms %lu room_size %lu ns_per_forwarded %.1f\n", rooms, roomSize,
-                    results.back());
+        const auto result = runRound(rooms, roomSize, seconds);
+        results.push_back(result.nsPerForwarded);
+        std::printf("rooms %lu room_size %lu forwarded %llu ns_per_forwarded %.1f\n", rooms,
+                    roomSize, static_cast<unsigned long long>(result.forwarded),
+                    result.nsPerForwarded);
     }
     std::sort(results.begin(), results.end());
     std::printf("median ns_per_forwarded %.1f\n", results[results.size() / 2]);

@@ -165,7 +165,7 @@ class Producer {
         std::uint64_t windowBytes = 0;
         Clock::time_point windowStart{};
         std::uint64_t bitrate = 0;
-        // Video: what was received, for the consumers' retransmissions (made with the first).
+        // Video: what was received, for the consumers' retransmissions (made at its first packet).
         std::optional<RetransmissionBuffer> received;
     };
 
