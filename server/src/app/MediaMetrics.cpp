@@ -41,6 +41,9 @@ MediaMetrics::MediaMetrics(obs::Registry& registry)
                                   "way in")),
       retransmissions_(registry.counter("pulsemeet_media_retransmissions_total",
                                         "Packets resent to subscribers for their NACKs")),
+      retransmissionsMissed_(registry.counter(
+          "pulsemeet_media_retransmissions_missed_total",
+          "Packets subscribers NACKed that could not be resent (not kept, older than 2 s)")),
       plisReceived_(registry.counter("pulsemeet_media_plis_received_total",
                                      "Keyframe requests (PLI, FIR) received from subscribers")),
       plisSent_(registry.counter("pulsemeet_media_plis_sent_total",
@@ -99,6 +102,7 @@ void MediaMetrics::update(const media::SfuStats& stats) {
     grow(nacksReceived_, stats.nacksReceived, last_.nacksReceived);
     grow(nacksSent_, stats.nacksSent, last_.nacksSent);
     grow(retransmissions_, stats.retransmissions, last_.retransmissions);
+    grow(retransmissionsMissed_, stats.retransmissionsMissed, last_.retransmissionsMissed);
     grow(plisReceived_, stats.plisReceived, last_.plisReceived);
     grow(plisSent_, stats.plisSent, last_.plisSent);
     grow(srtpFailures_, stats.srtpFailures, last_.srtpFailures);

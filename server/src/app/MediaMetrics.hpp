@@ -28,6 +28,7 @@ class MediaMetrics {
     obs::Counter& nacksReceived_;
     obs::Counter& nacksSent_;
     obs::Counter& retransmissions_;
+    obs::Counter& retransmissionsMissed_;
     obs::Counter& plisReceived_;
     obs::Counter& plisSent_;
     obs::Counter& srtpFailures_;

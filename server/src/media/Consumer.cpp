@@ -230,33 +230,45 @@ void Consumer::send(std::span<const std::uint8_t> packet) {
 }
 
 void Consumer::retransmit(std::uint16_t sequenceNumber, Clock::time_point now) {
-    if (!forwardedLog_ || !listener_.consumerReady(*this)) return;
-    const auto entry = forwardedLog_->forNack(sequenceNumber, now, kMinResendInterval);
-    if (!entry) return;
-    const auto& source = entry->source;
+    if (!forwardedLog_) {
+        ++stats_.retransmissionsMissed;  // audio: nothing kept to resend
+        return;
+    }
+    const auto lookup = forwardedLog_->forNack(sequenceNumber, now, kMinResendInterval);
+    if (lookup.answeredRecently) return;  // on purpose: resent within one round trip
+    if (lookup.entry && resend(sequenceNumber, *lookup.entry, now)) {
+        ++stats_.retransmissions;
+        return;
+    }
+    ++stats_.retransmissionsMissed;
+}
+
+bool Consumer::resend(std::uint16_t sequenceNumber, const ForwardedPacketLog::Entry& entry,
+                      Clock::time_point now) {
+    if (!listener_.consumerReady(*this)) return false;
+    const auto& source = entry.source;
     const auto received =
         producer_.receivedPacket(source.layer, source.ssrc, source.sequenceNumber, now);
-    const auto restSize = entry->size - entry->front.size();
-    if (!received || received->size() < source.offset + restSize) return;
+    const auto restSize = entry.size - entry.front.size();
+    if (!received || received->size() < source.offset + restSize) return false;
     // The packet as first sent: the front it rewrote, then the rest of the publisher's bytes.
     decltype(buffer_) packet{};
-    if (entry->size > packet.size()) return;
-    std::copy(entry->front.begin(), entry->front.end(), packet.begin());
+    if (entry.size > packet.size()) return false;
+    std::copy(entry.front.begin(), entry.front.end(), packet.begin());
     std::copy_n(received->begin() + static_cast<std::ptrdiff_t>(source.offset), restSize,
-                packet.begin() + static_cast<std::ptrdiff_t>(entry->front.size()));
-    const auto stored = std::span<const std::uint8_t>(packet).first(entry->size);
-    ++stats_.retransmissions;
+                packet.begin() + static_cast<std::ptrdiff_t>(entry.front.size()));
+    const auto stored = std::span<const std::uint8_t>(packet).first(entry.size);
     const std::uint8_t payloadType = stored[1] & 0x7F;
     const auto rtxPayloadType = rtxPayloadTypeFor_[payloadType];
     if (!parameters_.rtxSsrc || !rtxPayloadType) {
         send(stored);  // the same bytes on the same SSRC (SRTP allows the repeat)
-        return;
+        return true;
     }
     // RFC 4588: on the RTX stream, the original sequence number ahead of the payload.
-    const auto original = RtpPacket::parse(std::span(packet).first(entry->size));
-    if (!original) return;
+    const auto original = RtpPacket::parse(std::span(packet).first(entry.size));
+    if (!original) return false;
     const auto payload = original->payload();
-    if (payload.size() + 2 > rtxPayload_.size()) return;
+    if (payload.size() + 2 > rtxPayload_.size()) return false;
     rtxPayload_[0] = static_cast<std::uint8_t>(sequenceNumber >> 8);
     rtxPayload_[1] = static_cast<std::uint8_t>(sequenceNumber);
     std::copy(payload.begin(), payload.end(), rtxPayload_.begin() + 2);
@@ -271,7 +283,9 @@ void Consumer::retransmit(std::uint16_t sequenceNumber, Clock::time_point now) {
     const auto size =
         writeRtpPacket(buffer_, fields, std::span(elements).first(count),
                        std::span<const std::uint8_t>(rtxPayload_).first(payload.size() + 2));
-    if (size > 0) send(std::span<const std::uint8_t>(buffer_).first(size));
+    if (size == 0) return false;
+    send(std::span<const std::uint8_t>(buffer_).first(size));
+    return true;
 }
 
 void Consumer::requestKeyFrame(Clock::time_point now) {

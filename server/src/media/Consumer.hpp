@@ -79,7 +79,8 @@ class Consumer {
     const LayerChoice& layerChoice() const { return choice_; }
     // The layer being forwarded; nullopt before the first key frame or while not shown.
     std::optional<std::size_t> currentLayer() const { return currentLayer_; }
-    // The subscriber NACKed one of our sequence numbers.
+    // The subscriber NACKed one of our sequence numbers: resent as first sent (on the RTX stream
+    // when negotiated), or counted in SfuStats::retransmissionsMissed when it cannot be.
     void retransmit(std::uint16_t sequenceNumber, Clock::time_point now);
     // It just started, or its subscriber connected: a key frame from the producer, throttled.
     void requestKeyFrame(Clock::time_point now);
@@ -113,6 +114,10 @@ class Consumer {
     std::uint16_t nextSequenceNumber() const;
 
   private:
+    // Rebuilds a logged packet from its front and the producer's copy and sends it; false when
+    // the copy is gone or it cannot be sent.
+    bool resend(std::uint16_t sequenceNumber, const ForwardedPacketLog::Entry& entry,
+                Clock::time_point now);
     void send(std::span<const std::uint8_t> packet);
     // Whether the packet of this layer is forwarded; moves to its layer when it may.
     bool admit(const ProducedPacket& produced);

@@ -36,22 +36,24 @@ bool ForwardedPacketLog::keep(std::uint16_t sequenceNumber, std::span<const std:
     return true;
 }
 
-std::optional<ForwardedPacketLog::Entry> ForwardedPacketLog::forNack(
-    std::uint16_t sequenceNumber, Clock::time_point now, Clock::duration minResendInterval) {
+ForwardedPacketLog::Lookup ForwardedPacketLog::forNack(std::uint16_t sequenceNumber,
+                                                       Clock::time_point now,
+                                                       Clock::duration minResendInterval) {
     const auto index = sequenceNumber & (capacity_ - 1);
-    if (!used_[index]) return std::nullopt;
+    if (!used_[index]) return {};
     Slot& slot = slots_[index];
-    if (slot.sequenceNumber != sequenceNumber) return std::nullopt;
+    if (slot.sequenceNumber != sequenceNumber) return {};
     if (now - slot.sentAt > maxAge_) {
         used_[index] = false;
-        return std::nullopt;
+        return {};
     }
     if (slot.resentAt != Clock::time_point::min() && now - slot.resentAt < minResendInterval)
-        return std::nullopt;
+        return {std::nullopt, true};
     slot.resentAt = now;
-    return Entry{std::span<const std::uint8_t>(slot.front).first(slot.frontSize),
-                 {slot.layer, slot.sourceSsrc, slot.sourceSequenceNumber, slot.sourceOffset},
-                 slot.size};
+    return {Entry{std::span<const std::uint8_t>(slot.front).first(slot.frontSize),
+                  {slot.layer, slot.sourceSsrc, slot.sourceSequenceNumber, slot.sourceOffset},
+                  slot.size},
+            false};
 }
 
 }  // namespace pulsemeet::media

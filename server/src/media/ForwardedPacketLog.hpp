@@ -52,11 +52,19 @@ class ForwardedPacketLog {
         Source source;
         std::size_t size = 0;  // the whole packet's: front and rest
     };
-    // The entry for a NACKed sequence number; nullopt when it was never kept, has been
-    // overwritten, is older than maxAge, or was answered less than minResendInterval ago (a NACK
-    // repeated within one round trip is not answered twice).
-    std::optional<Entry> forNack(std::uint16_t sequenceNumber, Clock::time_point now,
-                                 Clock::duration minResendInterval = {});
+    struct Lookup {
+        // The entry for the NACKed sequence number; nullopt when it was never kept, has been
+        // overwritten, is older than maxAge, or was answered less than minResendInterval ago.
+        std::optional<Entry> entry;
+        // No entry because of the last: a NACK repeated within one round trip is not answered
+        // twice, on purpose; every other miss is a packet the subscriber will not get again.
+        bool answeredRecently = false;
+
+        explicit operator bool() const { return entry.has_value(); }
+        const Entry* operator->() const { return &*entry; }
+    };
+    Lookup forNack(std::uint16_t sequenceNumber, Clock::time_point now,
+                   Clock::duration minResendInterval = {});
 
     std::size_t capacity() const { return capacity_; }
 

@@ -35,11 +35,14 @@ struct SfuStats {
     std::uint64_t nacksReceived = 0;    // NACK packets from subscribers
     std::uint64_t nacksSent = 0;        // NACK packets to publishers
     std::uint64_t retransmissions = 0;  // packets resent to subscribers for their NACKs
-    std::uint64_t plisReceived = 0;     // PLI and FIR from subscribers
-    std::uint64_t plisSent = 0;         // PLI to publishers (after the 1/s throttle)
-    std::uint64_t srtpFailures = 0;     // SRTP/SRTCP that did not unprotect (tampered, replayed)
-    std::uint64_t testDropped = 0;      // forwarded packets dropped on purpose (testDropPercent)
-    std::uint64_t unroutable = 0;       // RTP from an unknown SSRC, or a codec the subscriber lacks
+    // NACKed packets not resent (not kept, older than 2 s, the publisher's copy gone); a NACK
+    // repeated within one round trip is not counted.
+    std::uint64_t retransmissionsMissed = 0;
+    std::uint64_t plisReceived = 0;  // PLI and FIR from subscribers
+    std::uint64_t plisSent = 0;      // PLI to publishers (after the 1/s throttle)
+    std::uint64_t srtpFailures = 0;  // SRTP/SRTCP that did not unprotect (tampered, replayed)
+    std::uint64_t testDropped = 0;   // forwarded packets dropped on purpose (testDropPercent)
+    std::uint64_t unroutable = 0;    // RTP from an unknown SSRC, or a codec the subscriber lacks
     // Datagrams no transport takes: from an address no ICE check validated, and not STUN
     // naming one of our ufrags (scans, spoofed or stale senders).
     std::uint64_t droppedUnknownSender = 0;
@@ -68,6 +71,7 @@ inline SfuStats& SfuStats::operator+=(const SfuStats& other) {
     nacksReceived += other.nacksReceived;
     nacksSent += other.nacksSent;
     retransmissions += other.retransmissions;
+    retransmissionsMissed += other.retransmissionsMissed;
     plisReceived += other.plisReceived;
     plisSent += other.plisSent;
     srtpFailures += other.srtpFailures;

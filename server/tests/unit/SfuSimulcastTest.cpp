@@ -294,6 +294,18 @@ TEST(SfuSimulcast, ANackIsAnsweredWithTheBytesSentFromEitherSideOfASwitch) {
     EXPECT_EQ(rig.subscriber.rtp[sent], beforeSwitch);
     EXPECT_EQ(rig.subscriber.rtp[sent + 1], afterSwitch);
     EXPECT_EQ(rig.stats.retransmissions, 2U);
+    EXPECT_EQ(rig.stats.retransmissionsMissed, 0U);
+    // The same NACK again within one round trip: answered once, on purpose, so not a miss.
+    rig.consumer->retransmit(sentAt(afterSwitch).sequence, rig.now + 10ms);
+    EXPECT_EQ(rig.subscriber.rtp.size(), sent + 2);
+    EXPECT_EQ(rig.stats.retransmissionsMissed, 0U);
+    // A sequence number never sent, and one asked for after 2 s: missed, and counted.
+    rig.consumer->retransmit(static_cast<std::uint16_t>(sentAt(afterSwitch).sequence + 100),
+                             rig.now + 10ms);
+    rig.consumer->retransmit(sentAt(beforeSwitch).sequence, rig.now + 2100ms);
+    EXPECT_EQ(rig.subscriber.rtp.size(), sent + 2);
+    EXPECT_EQ(rig.stats.retransmissions, 2U);
+    EXPECT_EQ(rig.stats.retransmissionsMissed, 2U);
 }
 
 TEST(SfuSimulcast, ANackIsNotAnsweredFromAStreamThePublisherRestarted) {
@@ -316,6 +328,7 @@ TEST(SfuSimulcast, ANackIsNotAnsweredFromAStreamThePublisherRestarted) {
     rig.consumer->retransmit(sentAt(first).sequence, rig.now + 5ms);
     EXPECT_EQ(rig.subscriber.rtp.size(), sent) << "not answered with the new stream's packet";
     EXPECT_EQ(rig.stats.retransmissions, 0U);
+    EXPECT_EQ(rig.stats.retransmissionsMissed, 1U) << "a NACK not answered is counted";
 }
 
 TEST(SfuSimulcast, AnIncompleteLastFrameLeavesOneSequenceNumberOut) {
