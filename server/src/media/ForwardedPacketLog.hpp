@@ -61,7 +61,7 @@ class ForwardedPacketLog {
         bool answeredRecently = false;
 
         explicit operator bool() const { return entry.has_value(); }
-        const Entry* operator->() const { return &*entry; }
+        const Entry* operator->() const { return &entry.value(); }  // throws when there is none
     };
     Lookup forNack(std::uint16_t sequenceNumber, Clock::time_point now,
                    Clock::duration minResendInterval = {});
