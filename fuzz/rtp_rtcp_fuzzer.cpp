@@ -128,7 +128,8 @@ void sequenceNumbers(std::span<const std::uint8_t> input) {
             seq.drop(number);
         } else if (const auto output = seq.forward(number)) {
             buffer.store(*output, input.subspan(at, 3), now);
-            log.keep(*output, input.subspan(at, 3), action % 5, {0, number, number, action}, now);
+            log.keep(*output, {input.subspan(at, 3), {}}, action % 5, {0, number, number, action},
+                     now);
         }
         nack.onPacket(number, now);
         require(nack.missingCount() <= NackGenerator::Limits{}.maxListSize);

@@ -69,7 +69,7 @@ class Subscriber : public Consumer::Listener, public Producer::Listener {
         : srtp_(*SrtpSession::create(SrtpProfile::aeadAes128Gcm, keyFor(seed),
                                      SrtpSession::Direction::outbound)) {}
     bool consumerReady(const Consumer&) const override { return true; }
-    void onConsumerRtp(Consumer&, std::span<const std::uint8_t> packet) override {
+    void onConsumerRtp(Consumer&, SplitRtpPacket packet) override {
         auto slot = std::span((*batch_)[(*next_)++ % kSendBatch]);
         if (srtp_.protectRtp(packet, slot).status == SrtpStatus::ok) ++(*sent_);
     }

@@ -37,27 +37,26 @@ std::optional<AesGcmCipher> AesGcmCipher::create(std::span<const std::uint8_t> k
 
 bool AesGcmCipher::start(std::span<const std::uint8_t, kIvLength> iv,
                          std::span<const std::uint8_t> aad, std::span<const std::uint8_t> moreAad,
-                         std::span<const std::uint8_t> in, std::span<std::uint8_t> out) {
-    if (aad.size() > INT_MAX || moreAad.size() > INT_MAX || in.size() > INT_MAX ||
-        out.size() != in.size())
+                         Plain in, std::span<std::uint8_t> out) {
+    if (aad.size() > INT_MAX || moreAad.size() > INT_MAX || in.first.size() > INT_MAX ||
+        in.second.size() > INT_MAX || out.size() != in.first.size() + in.second.size())
         return false;
     int written = 0;
     // enc = -1: the direction the context was made with.
     if (EVP_CipherInit_ex(context_.get(), nullptr, nullptr, nullptr, iv.data(), -1) != 1)
         return false;
-    if (!aad.empty() && EVP_CipherUpdate(context_.get(), nullptr, &written, aad.data(),
-                                         static_cast<int>(aad.size())) != 1)
-        return false;
-    if (!moreAad.empty() && EVP_CipherUpdate(context_.get(), nullptr, &written, moreAad.data(),
-                                             static_cast<int>(moreAad.size())) != 1)
-        return false;
-    return in.empty() || EVP_CipherUpdate(context_.get(), out.data(), &written, in.data(),
-                                          static_cast<int>(in.size())) == 1;
+    const auto feed = [&](std::span<const std::uint8_t> bytes, std::uint8_t* to) {
+        return bytes.empty() || EVP_CipherUpdate(context_.get(), to, &written, bytes.data(),
+                                                 static_cast<int>(bytes.size())) == 1;
+    };
+    // GCM is a stream: a piece that ends inside a block is continued by the next one.
+    return feed(aad, nullptr) && feed(moreAad, nullptr) && feed(in.first, out.data()) &&
+           feed(in.second, out.data() + in.first.size());
 }
 
 bool AesGcmCipher::seal(std::span<const std::uint8_t, kIvLength> iv,
                         std::span<const std::uint8_t> aad, std::span<const std::uint8_t> moreAad,
-                        std::span<const std::uint8_t> plain, std::span<std::uint8_t> sealed,
+                        Plain plain, std::span<std::uint8_t> sealed,
                         std::span<std::uint8_t, kTagLength> tag) {
     int written = 0;
     std::uint8_t none[16];  // GCM's final step writes no text; OpenSSL still wants a buffer
@@ -76,7 +75,7 @@ bool AesGcmCipher::open(std::span<const std::uint8_t, kIvLength> iv,
                         std::span<const std::uint8_t> aad, std::span<const std::uint8_t> moreAad,
                         std::span<std::uint8_t> text,
                         std::span<const std::uint8_t, kTagLength> tag) {
-    if (!start(iv, aad, moreAad, text, text)) return false;
+    if (!start(iv, aad, moreAad, Plain{text, {}}, text)) return false;
     // OpenSSL takes a non-const pointer for the expected tag, and copies it; set as a parameter
     // directly for the same reason as the tag in seal().
     std::uint8_t expected[kTagLength];

@@ -14,9 +14,9 @@ struct evp_cipher_ctx_st;
 // (AES-NI and carry-less multiply where the CPU has them) and no allocation. One direction per
 // object: `seal` on an encrypting one, `open` on a decrypting one. Additional authenticated data
 // comes in up to two pieces (SRTCP authenticates its header and its index trailer, which are not
-// adjacent). Sealing reads the plain text from one buffer and writes the cipher text to another
-// (the same one: in place), so that a forwarded packet is encrypted straight into the datagram
-// that is sent; opening is in place.
+// adjacent). Sealing reads the plain text, in up to two pieces, and writes the cipher text to
+// another buffer (or the same one: in place), so that a forwarded packet is encrypted straight
+// from the publisher's payload into the datagram that is sent; opening is in place.
 namespace pulsemeet::media {
 
 class AesGcmCipher {
@@ -33,16 +33,23 @@ class AesGcmCipher {
     AesGcmCipher& operator=(AesGcmCipher&&) noexcept;
     ~AesGcmCipher();
 
-    // Encrypts `plain` into `sealed` (as long; the same bytes, or not overlapping them at all)
-    // and writes the tag.
+    // The plain text of a seal: `first` then `second` (often empty), encrypted as one text.
+    struct Plain {
+        std::span<const std::uint8_t> first;
+        std::span<const std::uint8_t> second;
+    };
+
+    // Encrypts `plain` into `sealed` (as long as both pieces; `first` the same bytes as its
+    // part of `sealed` or not overlapping it at all, `second` not overlapping it) and writes the
+    // tag.
     bool seal(std::span<const std::uint8_t, kIvLength> iv, std::span<const std::uint8_t> aad,
-              std::span<const std::uint8_t> moreAad, std::span<const std::uint8_t> plain,
-              std::span<std::uint8_t> sealed, std::span<std::uint8_t, kTagLength> tag);
+              std::span<const std::uint8_t> moreAad, Plain plain, std::span<std::uint8_t> sealed,
+              std::span<std::uint8_t, kTagLength> tag);
     // Encrypts `text` in place and writes the tag.
     bool seal(std::span<const std::uint8_t, kIvLength> iv, std::span<const std::uint8_t> aad,
               std::span<const std::uint8_t> moreAad, std::span<std::uint8_t> text,
               std::span<std::uint8_t, kTagLength> tag) {
-        return seal(iv, aad, moreAad, text, text, tag);
+        return seal(iv, aad, moreAad, Plain{text, {}}, text, tag);
     }
     // Decrypts `text` in place; false (text garbage) when the tag does not match.
     bool open(std::span<const std::uint8_t, kIvLength> iv, std::span<const std::uint8_t> aad,
@@ -55,10 +62,9 @@ class AesGcmCipher {
     };
 
     explicit AesGcmCipher(std::unique_ptr<evp_cipher_ctx_st, Free> context);
-    // Sets the IV, feeds the AAD, and processes `in` into `out` (as long).
+    // Sets the IV, feeds the AAD, and processes `in` into `out` (as long as its two pieces).
     bool start(std::span<const std::uint8_t, kIvLength> iv, std::span<const std::uint8_t> aad,
-               std::span<const std::uint8_t> moreAad, std::span<const std::uint8_t> in,
-               std::span<std::uint8_t> out);
+               std::span<const std::uint8_t> moreAad, Plain in, std::span<std::uint8_t> out);
 
     std::unique_ptr<evp_cipher_ctx_st, Free> context_;
 };

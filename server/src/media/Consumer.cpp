@@ -162,18 +162,24 @@ void Consumer::forward(const ProducedPacket& produced, Clock::time_point now) {
     fields.timestamp = timestamp;
     fields.ssrc = parameters_.ssrc;
     fields.csrcs = std::span<const std::uint32_t>(csrcs).first(packet.csrcCount());
-    const auto size = writeRtpPacket(buffer_, fields, std::span(elements).first(count), payload);
-    if (size == 0) {
+    // The header is written here, and of the payload only what may be rewritten: a VP8
+    // descriptor (its picture id), in simulcast. The rest is sealed from where the publisher's
+    // packet has it (SplitRtpPacket.hpp).
+    const std::size_t rewritable = producer_.simulcast() && vp8_[packet.payloadType()]
+                                       ? std::min(payload.size(), kVp8DescriptorMaxSize)
+                                       : 0;
+    const auto frontSize = writeRtpPacket(buffer_, fields, std::span(elements).first(count),
+                                          payload.first(rewritable));
+    const auto header = frontSize - rewritable;
+    if (frontSize == 0 || header + payload.size() > buffer_.size()) {
         ++stats_.unroutable;
         return;
     }
-    const auto header = size - payload.size();
-    // Of the payload only a VP8 descriptor is rewritten (its picture id), and only in simulcast.
     std::size_t rewrittenPayload = 0;
-    if (producer_.simulcast() && vp8_[packet.payloadType()] &&
-        pictureIds_.rewrite(std::span(buffer_).subspan(header, payload.size())))
-        rewrittenPayload = std::min(payload.size(), kVp8DescriptorMaxSize);
-    const auto bytes = std::span<const std::uint8_t>(buffer_).first(size);
+    if (rewritable > 0 && pictureIds_.rewrite(std::span(buffer_).subspan(header, rewritable)))
+        rewrittenPayload = rewritable;
+    const SplitRtpPacket bytes{std::span<const std::uint8_t>(buffer_).first(frontSize),
+                               payload.subspan(rewritable)};
     if (forwardedLog_) {
         // The rest is the publisher's packet from where its payload's unrewritten part starts.
         const auto payloadOffset = static_cast<std::size_t>(payload.data() - packet.bytes().data());
@@ -225,7 +231,7 @@ bool Consumer::resumesWith(const RtpPacket& packet) {
     return true;
 }
 
-void Consumer::send(std::span<const std::uint8_t> packet) {
+void Consumer::send(SplitRtpPacket packet) {
     listener_.onConsumerRtp(*this, packet);
 }
 
@@ -261,7 +267,7 @@ bool Consumer::resend(std::uint16_t sequenceNumber, const ForwardedPacketLog::En
     const std::uint8_t payloadType = stored[1] & 0x7F;
     const auto rtxPayloadType = rtxPayloadTypeFor_[payloadType];
     if (!parameters_.rtxSsrc || !rtxPayloadType) {
-        send(stored);  // the same bytes on the same SSRC (SRTP allows the repeat)
+        send({stored, {}});  // the same bytes on the same SSRC (SRTP allows the repeat)
         return true;
     }
     // RFC 4588: on the RTX stream, the original sequence number ahead of the payload.
@@ -284,7 +290,7 @@ bool Consumer::resend(std::uint16_t sequenceNumber, const ForwardedPacketLog::En
         writeRtpPacket(buffer_, fields, std::span(elements).first(count),
                        std::span<const std::uint8_t>(rtxPayload_).first(payload.size() + 2));
     if (size == 0) return false;
-    send(std::span<const std::uint8_t>(buffer_).first(size));
+    send({std::span<const std::uint8_t>(buffer_).first(size), {}});
     return true;
 }
 

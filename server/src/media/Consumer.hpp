@@ -14,6 +14,7 @@
 #include "media/RtpPacket.hpp"
 #include "media/SeqManager.hpp"
 #include "media/SfuStats.hpp"
+#include "media/SplitRtpPacket.hpp"
 #include "media/Vp8PayloadDescriptor.hpp"
 
 // One publisher track as one subscriber receives it (mediasoup's Consumer): every packet is
@@ -40,7 +41,8 @@ class Consumer {
         virtual ~Listener() = default;
         // Whether the subscriber's transport takes media now; nothing is rewritten before.
         virtual bool consumerReady(const Consumer& consumer) const = 0;
-        virtual void onConsumerRtp(Consumer& consumer, std::span<const std::uint8_t> packet) = 0;
+        // A packet to send: the front this consumer wrote, the rest the publisher's bytes.
+        virtual void onConsumerRtp(Consumer& consumer, SplitRtpPacket packet) = 0;
     };
 
     struct Parameters {
@@ -118,7 +120,7 @@ class Consumer {
     // the copy is gone or it cannot be sent.
     bool resend(std::uint16_t sequenceNumber, const ForwardedPacketLog::Entry& entry,
                 Clock::time_point now);
-    void send(std::span<const std::uint8_t> packet);
+    void send(SplitRtpPacket packet);
     // Whether the packet of this layer is forwarded; moves to its layer when it may.
     bool admit(const ProducedPacket& produced);
     // The first packet after setForwarding(true): whether it may go (video: a key frame).

@@ -12,11 +12,11 @@ ForwardedPacketLog::ForwardedPacketLog(std::size_t capacity, Clock::duration max
       used_(capacity_, false),
       maxAge_(maxAge) {}
 
-bool ForwardedPacketLog::keep(std::uint16_t sequenceNumber, std::span<const std::uint8_t> packet,
+bool ForwardedPacketLog::keep(std::uint16_t sequenceNumber, SplitRtpPacket packet,
                               std::size_t frontSize, const Source& source, Clock::time_point now) {
     const auto index = sequenceNumber & (capacity_ - 1);
     constexpr auto kMaxField = std::numeric_limits<std::uint16_t>::max();
-    if (frontSize > kMaxFrontSize || frontSize > packet.size() || packet.size() > kMaxField ||
+    if (frontSize > kMaxFrontSize || frontSize > packet.front.size() || packet.size() > kMaxField ||
         source.offset > kMaxField || source.layer > std::numeric_limits<std::uint8_t>::max()) {
         used_[index] = false;
         return false;
@@ -31,7 +31,7 @@ bool ForwardedPacketLog::keep(std::uint16_t sequenceNumber, std::span<const std:
     slot.sourceOffset = static_cast<std::uint16_t>(source.offset);
     slot.layer = static_cast<std::uint8_t>(source.layer);
     slot.frontSize = static_cast<std::uint8_t>(frontSize);
-    std::copy_n(packet.begin(), frontSize, slot.front.begin());
+    std::copy_n(packet.front.begin(), frontSize, slot.front.begin());
     used_[index] = true;
     return true;
 }

@@ -9,6 +9,8 @@
 #include <span>
 #include <vector>
 
+#include "media/SplitRtpPacket.hpp"
+
 // What one consumer forwarded of a video stream, kept so that a NACK from its subscriber can be
 // answered with the very bytes it missed (RFC 4585 §6.2.1) without a copy of every packet per
 // subscriber: of each packet only the front the consumer rewrote (its RTP header, and the VP8
@@ -42,10 +44,11 @@ class ForwardedPacketLog {
     ForwardedPacketLog(std::size_t capacity, Clock::duration maxAge);
 
     // Keeps what answering a NACK of `sequenceNumber` needs: the first `frontSize` bytes of the
-    // packet as sent, and where its other bytes are in the source. False (nothing kept, the
-    // sequence number's older entry forgotten) when the front is larger than kMaxFrontSize.
-    bool keep(std::uint16_t sequenceNumber, std::span<const std::uint8_t> packet,
-              std::size_t frontSize, const Source& source, Clock::time_point now);
+    // packet as sent (all in its front piece), and where its other bytes are in the source.
+    // False (nothing kept, the sequence number's older entry forgotten) when the front is larger
+    // than kMaxFrontSize.
+    bool keep(std::uint16_t sequenceNumber, SplitRtpPacket packet, std::size_t frontSize,
+              const Source& source, Clock::time_point now);
 
     struct Entry {
         std::span<const std::uint8_t> front;

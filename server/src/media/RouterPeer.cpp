@@ -333,7 +333,7 @@ bool RouterPeer::consumerReady(const Consumer&) const {
     return connected();
 }
 
-void RouterPeer::onConsumerRtp(Consumer&, std::span<const std::uint8_t> packet) {
+void RouterPeer::onConsumerRtp(Consumer&, SplitRtpPacket packet) {
     if (!connected() || !connection_.transport->sendRtp(packet)) return;
     ++stats_.rtpPacketsOut;
     stats_.rtpBytesOut += packet.size();

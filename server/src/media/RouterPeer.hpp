@@ -118,7 +118,7 @@ class RouterPeer final : public Producer::Listener, public Consumer::Listener {
     // Producer::Listener, Consumer::Listener
     void onProducerRtcp(Producer& producer, std::span<const std::uint8_t> packet) override;
     bool consumerReady(const Consumer& consumer) const override;
-    void onConsumerRtp(Consumer& consumer, std::span<const std::uint8_t> packet) override;
+    void onConsumerRtp(Consumer& consumer, SplitRtpPacket packet) override;
 
   private:
     class TransportEvents;

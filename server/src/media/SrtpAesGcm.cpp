@@ -90,15 +90,20 @@ SrtpResult SrtpAesGcm::protectRtp(std::span<std::uint8_t> buffer, std::size_t le
 
 SrtpResult SrtpAesGcm::protectRtp(std::span<const std::uint8_t> packet,
                                   std::span<std::uint8_t> out) {
+    return protectRtp(SplitRtpPacket{packet, {}}, out);
+}
+
+SrtpResult SrtpAesGcm::protectRtp(SplitRtpPacket packet, std::span<std::uint8_t> out) {
     if (direction_ != Direction::outbound) return {SrtpStatus::failed};
     const auto length = packet.size();
     if (length < kRtpFixedHeader || out.size() < length + kTagLength)
         return {SrtpStatus::bufferTooSmall};
-    const auto header = rtpHeaderLength(packet);
-    if (header == 0) return {SrtpStatus::failed};
-    const auto ssrc = readU32(packet, 8);
+    const auto front = packet.front;
+    const auto header = rtpHeaderLength(front);
+    if (header == 0) return {SrtpStatus::failed};  // includes a header not all in the front
+    const auto ssrc = readU32(front, 8);
     auto& window = rtpStreams_.findOrAdd(ssrc);
-    const auto index = estimateSrtpIndex(window.highest(), readU16(packet, 2));
+    const auto index = estimateSrtpIndex(window.highest(), readU16(front, 2));
     // A repeat is a retransmission on the original SSRC (libsrtp's allow_repeat_tx).
     if (window.check(index) == SrtpReplayWindow::Verdict::tooOld) return {SrtpStatus::replayed};
     Iv iv{};
@@ -106,8 +111,8 @@ SrtpResult SrtpAesGcm::protectRtp(std::span<const std::uint8_t> packet,
     writeU32(iv, 6, static_cast<std::uint32_t>(index >> 16));
     writeU16(iv, 10, static_cast<std::uint16_t>(index));
     xorInto(iv, rtpSalt_);
-    copyUnlessInPlace(packet.first(header), out);
-    if (!rtp_.seal(iv, out.first(header), {}, packet.subspan(header),
+    copyUnlessInPlace(front.first(header), out);
+    if (!rtp_.seal(iv, out.first(header), {}, {front.subspan(header), packet.rest},
                    out.subspan(header, length - header), out.subspan(length).first<kTagLength>()))
         return {SrtpStatus::failed};
     window.accept(index);
@@ -160,7 +165,7 @@ SrtpResult SrtpAesGcm::protectRtcp(std::span<const std::uint8_t> packet,
     writeU32(iv, 8, index);
     xorInto(iv, rtcpSalt_);
     copyUnlessInPlace(packet.first(kRtcpHeader), out);
-    if (!rtcp_.seal(iv, out.first(kRtcpHeader), trailer, packet.subspan(kRtcpHeader),
+    if (!rtcp_.seal(iv, out.first(kRtcpHeader), trailer, {packet.subspan(kRtcpHeader), {}},
                     out.subspan(kRtcpHeader, length - kRtcpHeader),
                     out.subspan(length).first<kTagLength>()))
         return {SrtpStatus::failed};

@@ -6,6 +6,7 @@
 #include <span>
 
 #include "media/AesGcmCipher.hpp"
+#include "media/SplitRtpPacket.hpp"
 #include "media/SrtpProfile.hpp"
 #include "media/SrtpReplayWindow.hpp"
 #include "media/SrtpResult.hpp"
@@ -42,6 +43,9 @@ class SrtpAesGcm {
     // Out of place: the protected form of `packet` is written to `out`, which has room for what
     // is appended and does not overlap `packet` (or starts where it does: in place).
     SrtpResult protectRtp(std::span<const std::uint8_t> packet, std::span<std::uint8_t> out);
+    // The same for a packet in two pieces; the header must lie in the front, and `out` may start
+    // where the front does but must not overlap the rest.
+    SrtpResult protectRtp(SplitRtpPacket packet, std::span<std::uint8_t> out);
     SrtpResult protectRtcp(std::span<const std::uint8_t> packet, std::span<std::uint8_t> out);
     // In place: `buffer` holds the packet in its first `length` bytes and has room for what is
     // appended.

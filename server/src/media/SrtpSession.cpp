@@ -125,13 +125,19 @@ SrtpResult SrtpSession::protectRtcp(std::span<std::uint8_t> buffer, std::size_t 
 
 SrtpResult SrtpSession::protectRtp(std::span<const std::uint8_t> packet,
                                    std::span<std::uint8_t> out) {
+    return protectRtp(SplitRtpPacket{packet, {}}, out);
+}
+
+SrtpResult SrtpSession::protectRtp(SplitRtpPacket packet, std::span<std::uint8_t> out) {
     const auto length = packet.size();
     if (length < kMinRtpLength || length > INT_MAX - kMaxProtectOverhead ||
         out.size() < length + kMaxProtectOverhead) {
         return {SrtpStatus::bufferTooSmall};
     }
     if (gcm_) return gcm_->protectRtp(packet, out);
-    copyUnlessInPlace(packet, out);
+    copyUnlessInPlace(packet.front, out);
+    std::copy(packet.rest.begin(), packet.rest.end(),
+              out.begin() + static_cast<std::ptrdiff_t>(packet.front.size()));
     int size = static_cast<int>(length);
     const auto status = srtp_protect(session_.get(), out.data(), &size);  // sets size
     return fromStatus(status, size);

@@ -6,6 +6,7 @@
 #include <optional>
 #include <span>
 
+#include "media/SplitRtpPacket.hpp"
 #include "media/SrtpAesGcm.hpp"
 #include "media/SrtpProfile.hpp"
 #include "media/SrtpResult.hpp"
@@ -42,10 +43,14 @@ class SrtpSession {
     // Out of place: the protected form of `packet` is written to `out`, which has
     // kMaxProtectOverhead bytes of room more than the packet and does not overlap it (or starts
     // where it does: in place). AES-GCM reads the plain packet and writes the SRTP one in one
-    // pass, so a forwarded packet goes from the consumer's buffer straight into the datagram that
-    // is sent; AES-CM (libsrtp) copies it there and protects it in place.
+    // pass, straight into the datagram that is sent; AES-CM (libsrtp) copies it there and
+    // protects it in place.
     SrtpResult protectRtp(std::span<const std::uint8_t> packet, std::span<std::uint8_t> out);
     SrtpResult protectRtcp(std::span<const std::uint8_t> packet, std::span<std::uint8_t> out);
+    // The same for a packet in two pieces (a forwarded one: its header rewritten, its payload
+    // where the publisher's packet has it); `out` may start where the front does, and must not
+    // overlap the rest. AES-GCM reads the rest where it lies; AES-CM copies both pieces first.
+    SrtpResult protectRtp(SplitRtpPacket packet, std::span<std::uint8_t> out);
     // In place: `buffer` holds the packet in its first `length` bytes and has room for the tag
     // after it.
     SrtpResult protectRtp(std::span<std::uint8_t> buffer, std::size_t length);

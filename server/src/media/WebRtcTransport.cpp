@@ -147,26 +147,31 @@ void WebRtcTransport::afterDtls() {
 }
 
 bool WebRtcTransport::sendRtp(std::span<const std::uint8_t> packet) {
+    return send({packet, {}}, false);
+}
+
+bool WebRtcTransport::sendRtp(SplitRtpPacket packet) {
     return send(packet, false);
 }
 
 bool WebRtcTransport::sendRtcp(std::span<const std::uint8_t> packet) {
-    return send(packet, true);
+    return send({packet, {}}, true);
 }
 
-bool WebRtcTransport::send(std::span<const std::uint8_t> packet, bool rtcp) {
+// RTCP comes in one piece (the front).
+bool WebRtcTransport::send(SplitRtpPacket packet, bool rtcp) {
     const auto to = ice_.selectedTuple();
     if (state_ != State::connected || !srtpOut_ || !to || packet.size() > kMaxPlainPacketSize) {
         ++counters_.sendDropped;
         return false;
     }
-    // Protected from the caller's buffer straight into the datagram that goes out when the sink
+    // Protected from the caller's pieces straight into the datagram that goes out when the sink
     // has a slot for it (the UDP batch), into sendBuffer_ otherwise.
     const auto slot = sink_.slotFor(*to);
     const bool inSlot = slot.size() >= packet.size() + SrtpSession::kMaxProtectOverhead;
     const auto out = inSlot ? slot : std::span<std::uint8_t>(sendBuffer_);
     const SrtpResult result =
-        rtcp ? srtpOut_->protectRtcp(packet, out) : srtpOut_->protectRtp(packet, out);
+        rtcp ? srtpOut_->protectRtcp(packet.front, out) : srtpOut_->protectRtp(packet, out);
     if (result.status != SrtpStatus::ok) {
         ++counters_.sendDropped;
         return false;

@@ -119,6 +119,8 @@ class WebRtcTransport {
     // Protects a plain packet and sends it to the selected tuple; false (and counted) when it
     // could not be sent. The packet itself is not modified.
     bool sendRtp(std::span<const std::uint8_t> packet);
+    // A forwarded packet: protected from its two pieces straight into the datagram.
+    bool sendRtp(SplitRtpPacket packet);
     bool sendRtcp(std::span<const std::uint8_t> packet);
 
     // When tick() should run next: a DTLS retransmission or deadline, or the next consent check.
@@ -147,7 +149,7 @@ class WebRtcTransport {
     void handleSrtp(std::span<std::uint8_t> datagram, bool rtcp);
     // Sends what DTLS queued, then moves the state on if the handshake finished or failed.
     void afterDtls();
-    bool send(std::span<const std::uint8_t> packet, bool rtcp);
+    bool send(SplitRtpPacket packet, bool rtcp);
     void setState(State state);
 
     IceLiteServer ice_;

@@ -57,12 +57,12 @@ std::size_t publisherPacket(std::span<std::uint8_t> out, std::uint16_t sequence)
                           elements, payload);
 }
 
-// A subscriber's transport as far as the packet goes: SRTP protect from the consumer's buffer
+// A subscriber's transport as far as the packet goes: SRTP protect from the consumer's pieces
 // into a datagram buffer (the send batch's slot in the server).
 struct ProtectingSubscriber : Producer::Listener, Consumer::Listener {
     void onProducerRtcp(Producer&, std::span<const std::uint8_t>) override {}
     bool consumerReady(const Consumer&) const override { return true; }
-    void onConsumerRtp(Consumer&, std::span<const std::uint8_t> packet) override {
+    void onConsumerRtp(Consumer&, SplitRtpPacket packet) override {
         if (srtp.protectRtp(packet, buffer).status == SrtpStatus::ok) ++sent;
     }
     SrtpSession srtp =
@@ -89,7 +89,7 @@ TEST(MediaPathAllocation, ForwardedPacketLogKeepsAndAnswersWithoutAllocating) {
     const auto now = Clock::now();
     const AllocationScope scope;
     for (std::uint32_t n = 0; n < 3000; ++n)
-        log.keep(static_cast<std::uint16_t>(n), packet, 40, {0, kPublisherSsrc, 7, 40}, now);
+        log.keep(static_cast<std::uint16_t>(n), {packet, {}}, 40, {0, kPublisherSsrc, 7, 40}, now);
     EXPECT_TRUE(log.forNack(2999, now));
     EXPECT_EQ(scope.count(), 0U);
 }

@@ -1,8 +1,9 @@
 // AesGcmCipher against the GCM specification's own test vectors (McGrew and Viega, "The Galois/
 // Counter Mode of Operation", test cases 4 and 16: AES-128 and AES-256, 60 bytes of text, 20 of
-// additional data): sealing in place and out of place gives the published cipher text and tag
-// (the tag read through OpenSSL's parameters), opening gives the text back, and a wrong tag or
-// changed additional data is refused (the expected tag set through the parameters).
+// additional data): sealing in place, out of place and from two pieces of text gives the
+// published cipher text and tag (the tag read through OpenSSL's parameters), opening gives the text
+// back, and a wrong tag or changed additional data is refused (the expected tag set through the
+// parameters).
 #include <gtest/gtest.h>
 
 #include <array>
@@ -70,8 +71,7 @@ TEST_P(AesGcmCipherTest, SealsOutOfPlaceAndInPlaceToThePublishedVector) {
     ASSERT_TRUE(cipher);
     Bytes out(plain_.size(), 0);
     std::array<std::uint8_t, AesGcmCipher::kTagLength> tag{};
-    ASSERT_TRUE(
-        cipher->seal(iv(), aadHead(), aadTail(), std::span<const std::uint8_t>(plain_), out, tag));
+    ASSERT_TRUE(cipher->seal(iv(), aadHead(), aadTail(), {plain_, {}}, out, tag));
     EXPECT_EQ(out, ciphertext_);
     EXPECT_EQ(Bytes(tag.begin(), tag.end()), tag_);
     EXPECT_EQ(plain_, hex(kPlain));  // the input is only read
@@ -81,6 +81,28 @@ TEST_P(AesGcmCipherTest, SealsOutOfPlaceAndInPlaceToThePublishedVector) {
     ASSERT_TRUE(cipher->seal(iv(), aadHead(), aadTail(), std::span<std::uint8_t>(text), tag));
     EXPECT_EQ(text, ciphertext_);
     EXPECT_EQ(Bytes(tag.begin(), tag.end()), tag_);
+}
+
+// A forwarded packet's text comes in two pieces (SplitRtpPacket.hpp): split anywhere, in or
+// between blocks, the pieces seal to the same cipher text and tag as the whole.
+TEST_P(AesGcmCipherTest, SealsTextInTwoPiecesSplitAnywhereToThePublishedVector) {
+    auto cipher = AesGcmCipher::create(key_, AesGcmCipher::Direction::seal);
+    ASSERT_TRUE(cipher);
+    const std::span<const std::uint8_t> plain(plain_);
+    for (std::size_t split = 0; split <= plain.size(); ++split) {
+        Bytes out(plain.size(), 0);
+        std::array<std::uint8_t, AesGcmCipher::kTagLength> tag{};
+        ASSERT_TRUE(cipher->seal(iv(), aadHead(), aadTail(),
+                                 {plain.first(split), plain.subspan(split)}, out, tag))
+            << split;
+        EXPECT_EQ(out, ciphertext_) << "split at " << split;
+        EXPECT_EQ(Bytes(tag.begin(), tag.end()), tag_) << "split at " << split;
+    }
+    Bytes tooShort(plain.size() - 1, 0);
+    std::array<std::uint8_t, AesGcmCipher::kTagLength> tag{};
+    EXPECT_FALSE(cipher->seal(iv(), aadHead(), aadTail(), {plain.first(10), plain.subspan(10)},
+                              tooShort, tag))
+        << "the output must be as long as both pieces";
 }
 
 TEST_P(AesGcmCipherTest, OpensThePublishedVectorAndRefusesAWrongTagOrAad) {

@@ -106,7 +106,10 @@ TEST(MediaForwardedPacketLog, KeepsTheFrontAndWhereTheRestIs) {
     EXPECT_EQ(log.capacity(), 128U);
     std::vector<std::uint8_t> packet(1000);
     std::iota(packet.begin(), packet.end(), std::uint8_t{0});
-    ASSERT_TRUE(log.keep(65535, packet, 40, {2, 0xABCD, 77, 52}, now));
+    // As a consumer sends it: the front it wrote, the rest where the publisher's packet has it.
+    const std::span<const std::uint8_t> bytes(packet);
+    ASSERT_TRUE(
+        log.keep(65535, {bytes.first(60), bytes.subspan(60)}, 40, {2, 0xABCD, 77, 52}, now));
     const auto entry = log.forNack(65535, now + 10ms);
     ASSERT_TRUE(entry);
     EXPECT_EQ(std::vector<std::uint8_t>(entry->front.begin(), entry->front.end()),
@@ -124,18 +127,22 @@ TEST(MediaForwardedPacketLog, BoundedByCountAgeAndFrontSize) {
     const auto now = ForwardedPacketLog::Clock::now();
     ForwardedPacketLog log(4, 1s);
     const std::vector<std::uint8_t> packet(200, 7);
-    for (std::uint16_t seq = 10; seq < 16; ++seq) log.keep(seq, packet, 30, {}, now);
+    const SplitRtpPacket whole{packet, {}};
+    for (std::uint16_t seq = 10; seq < 16; ++seq) log.keep(seq, whole, 30, {}, now);
     EXPECT_FALSE(log.forNack(10, now)) << "overwritten by 14";
     EXPECT_TRUE(log.forNack(12, now));
     EXPECT_TRUE(log.forNack(15, now));
-    log.keep(20, packet, 30, {}, now);
+    log.keep(20, whole, 30, {}, now);
     EXPECT_FALSE(log.forNack(20, now + 1001ms)) << "older than the age bound";
-    EXPECT_TRUE(log.keep(21, packet, ForwardedPacketLog::kMaxFrontSize, {}, now));
-    EXPECT_FALSE(log.keep(25, packet, ForwardedPacketLog::kMaxFrontSize + 1, {}, now))
+    EXPECT_TRUE(log.keep(21, whole, ForwardedPacketLog::kMaxFrontSize, {}, now));
+    EXPECT_FALSE(log.keep(25, whole, ForwardedPacketLog::kMaxFrontSize + 1, {}, now))
         << "a front larger than an entry holds";
     EXPECT_FALSE(log.forNack(21, now)) << "the refused packet's slot forgets the older one";
-    EXPECT_FALSE(log.keep(22, std::vector<std::uint8_t>(10), 11, {}, now))
-        << "a front longer than the packet";
+    const std::vector<std::uint8_t> small(10);
+    EXPECT_FALSE(log.keep(22, {small, {}}, 11, {}, now)) << "a front longer than the packet";
+    EXPECT_FALSE(
+        log.keep(23, {std::span(packet).first(20), std::span(packet).subspan(20)}, 30, {}, now))
+        << "a front longer than the piece the consumer wrote";
     EXPECT_EQ(ForwardedPacketLog(1'000'000, 1s).capacity(), ForwardedPacketLog::kMaxCapacity);
 }
 
@@ -143,11 +150,11 @@ TEST(MediaForwardedPacketLog, ARepeatedNackWithinTheIntervalIsNotAnsweredTwice) 
     const auto now = ForwardedPacketLog::Clock::now();
     ForwardedPacketLog log(16, 2s);
     const std::vector<std::uint8_t> packet(50, 9);
-    log.keep(3, packet, 20, {}, now);
+    log.keep(3, {packet, {}}, 20, {}, now);
     EXPECT_TRUE(log.forNack(3, now, 100ms));
     EXPECT_FALSE(log.forNack(3, now + 50ms, 100ms));
     EXPECT_TRUE(log.forNack(3, now + 100ms, 100ms));
-    log.keep(3, packet, 20, {}, now + 200ms);  // kept anew (another packet in the slot)
+    log.keep(3, {packet, {}}, 20, {}, now + 200ms);  // kept anew (another packet in the slot)
     EXPECT_TRUE(log.forNack(3, now + 210ms, 100ms));
 }
 

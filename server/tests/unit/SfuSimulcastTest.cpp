@@ -76,8 +76,9 @@ struct Capture : Producer::Listener, Consumer::Listener {
         rtcp.emplace_back(packet.begin(), packet.end());
     }
     bool consumerReady(const Consumer&) const override { return true; }
-    void onConsumerRtp(Consumer&, std::span<const std::uint8_t> packet) override {
-        rtp.emplace_back(packet.begin(), packet.end());
+    void onConsumerRtp(Consumer&, SplitRtpPacket packet) override {
+        auto& bytes = rtp.emplace_back(packet.front.begin(), packet.front.end());
+        bytes.insert(bytes.end(), packet.rest.begin(), packet.rest.end());
     }
     std::vector<Bytes> rtp;
     std::vector<Bytes> rtcp;

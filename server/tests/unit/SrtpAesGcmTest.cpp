@@ -242,6 +242,40 @@ TEST_P(SrtpAesGcmTest, OutOfPlaceProtectWritesWhatInPlaceWouldAndLibsrtpUnprotec
     }
 }
 
+TEST_P(SrtpAesGcmTest, APacketInTwoPiecesIsSealedFromWhereTheyLie) {
+    // A forwarded packet: the header the consumer wrote (and a VP8 descriptor it may have
+    // rewritten) in one piece, the payload in the publisher's packet (SplitRtpPacket.hpp). The
+    // bytes of protecting the whole, which libsrtp unprotects, across the wrap; a header cut
+    // between the pieces is refused, nothing written.
+    auto whole = ours(SrtpSession::Direction::outbound);
+    auto split = ours(SrtpSession::Direction::outbound);
+    auto receiver = theirs(true);
+    for (const auto sequence : sequencesAcrossTheWrap()) {
+        const auto plain = rtpPacket(sequence);
+        const std::size_t header = sequence % 3 == 0 ? 12 + 8 + 8 : 12;
+        const std::size_t frontSize = header + sequence % 7;  // 0-6 bytes of payload with it
+        const auto expected = protect(whole, plain);
+        const std::span<const std::uint8_t> bytes(plain);
+        Bytes out(plain.size() + SrtpSession::kMaxProtectOverhead, 0xEE);
+        const auto result =
+            split.protectRtp(SplitRtpPacket{bytes.first(frontSize), bytes.subspan(frontSize)}, out);
+        ASSERT_EQ(result.status, SrtpStatus::ok) << sequence;
+        EXPECT_TRUE(std::all_of(out.begin() + static_cast<std::ptrdiff_t>(result.length), out.end(),
+                                [](std::uint8_t byte) { return byte == 0xEE; }));
+        out.resize(result.length);
+        ASSERT_EQ(out, expected) << sequence;
+        ASSERT_EQ(receiver.unprotect(out, false), srtp_err_status_ok) << sequence;
+        ASSERT_EQ(out, plain) << sequence;
+    }
+    const auto extended = rtpPacket(3);  // CSRCs and an extension: a 28-byte header
+    const std::span<const std::uint8_t> bytes(extended);
+    Bytes out(extended.size() + SrtpSession::kMaxProtectOverhead, 0xEE);
+    EXPECT_NE(split.protectRtp(SplitRtpPacket{bytes.first(20), bytes.subspan(20)}, out).status,
+              SrtpStatus::ok);
+    EXPECT_TRUE(
+        std::all_of(out.begin(), out.end(), [](std::uint8_t byte) { return byte == 0xEE; }));
+}
+
 // The packet with another SSRC (RTP: bytes 8-11; RTCP: the sender SSRC, bytes 4-7).
 Bytes withSsrc(Bytes packet, std::uint32_t ssrc, bool rtcp = false) {
     const std::size_t at = rtcp ? 4 : 8;

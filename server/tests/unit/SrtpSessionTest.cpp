@@ -95,6 +95,31 @@ TEST_P(SrtpSessionTest, OutOfPlaceProtectIsInPlaceProtect) {
               SrtpStatus::bufferTooSmall);
 }
 
+TEST_P(SrtpSessionTest, APacketInTwoPiecesIsProtectedAsTheWhole) {
+    // As a consumer forwards it (SplitRtpPacket.hpp): the header it wrote, then the payload where
+    // the publisher's packet has it. Every split from the end of the header on gives the bytes
+    // of protecting the whole; the pieces are only read.
+    auto whole = session(SrtpSession::Direction::outbound);
+    auto split = session(SrtpSession::Direction::outbound);
+    auto receiver = session(SrtpSession::Direction::inbound);
+    std::uint16_t sequence = 1;
+    const auto plain = rtpPacket(0);
+    for (std::size_t frontSize = 12; frontSize <= plain.size(); ++frontSize, ++sequence) {
+        const auto packet = rtpPacket(sequence);
+        const auto expected = protect(whole, packet);
+        const std::span<const std::uint8_t> bytes(packet);
+        Bytes out(packet.size() + SrtpSession::kMaxProtectOverhead);
+        const auto result =
+            split.protectRtp(SplitRtpPacket{bytes.first(frontSize), bytes.subspan(frontSize)}, out);
+        ASSERT_EQ(result.status, SrtpStatus::ok) << frontSize;
+        out.resize(result.length);
+        ASSERT_EQ(out, expected) << "front of " << frontSize << " bytes";
+        EXPECT_EQ(packet, rtpPacket(sequence));
+        const auto opened = receiver.unprotectRtp(out);
+        ASSERT_EQ(opened.status, SrtpStatus::ok) << frontSize;
+    }
+}
+
 TEST_P(SrtpSessionTest, TamperedPacketIsRefused) {
     auto sender = session(SrtpSession::Direction::outbound);
     auto receiver = session(SrtpSession::Direction::inbound);
