@@ -103,6 +103,12 @@ void Consumer::prefetch(std::uint8_t payloadType) const {
     __builtin_prefetch(&parameters_.payloadTypes[payloadType & 0x7F]);
     __builtin_prefetch(&parameters_.extensions[1]);
     __builtin_prefetch(&parameters_.extensions[14]);
+    // What forward() writes: the header into buffer_, and the log's entry.
+    __builtin_prefetch(buffer_.data(), 1);
+    if (forwardedLog_) {
+        if (const auto last = sequence_.lastOutput())
+            forwardedLog_->prefetchForKeep(static_cast<std::uint16_t>(*last + 1));
+    }
 }
 
 void Consumer::forward(const ProducedPacket& produced, Clock::time_point now) {
