@@ -102,10 +102,11 @@ SrtpResult SrtpAesGcm::protectRtp(SplitRtpPacket packet, std::span<std::uint8_t>
     const auto header = rtpHeaderLength(front);
     if (header == 0) return {SrtpStatus::failed};  // includes a header not all in the front
     const auto ssrc = readU32(front, 8);
-    auto& window = rtpStreams_.findOrAdd(ssrc);
-    const auto index = estimateSrtpIndex(window.highest(), readU16(front, 2));
-    // A repeat is a retransmission on the original SSRC (libsrtp's allow_repeat_tx).
-    if (window.check(index) == SrtpReplayWindow::Verdict::tooOld) return {SrtpStatus::replayed};
+    auto& stream = sentRtpStreams_.findOrAdd(ssrc);
+    const auto index = estimateSrtpIndex(stream.highest, readU16(front, 2));
+    // A repeat is a retransmission on the original SSRC (libsrtp's allow_repeat_tx); one older
+    // than a receiver's replay window is refused, as libsrtp's sender does.
+    if (index + SrtpReplayWindow::kSize <= stream.highest) return {SrtpStatus::replayed};
     Iv iv{};
     writeU32(iv, 2, ssrc);
     writeU32(iv, 6, static_cast<std::uint32_t>(index >> 16));
@@ -115,7 +116,7 @@ SrtpResult SrtpAesGcm::protectRtp(SplitRtpPacket packet, std::span<std::uint8_t>
     if (!rtp_.seal(iv, out.first(header), {}, {front.subspan(header), packet.rest},
                    out.subspan(header, length - header), out.subspan(length).first<kTagLength>()))
         return {SrtpStatus::failed};
-    window.accept(index);
+    stream.highest = std::max(stream.highest, index);
     return {SrtpStatus::ok, length + kTagLength};
 }
 

@@ -21,12 +21,12 @@
 //          included), the payload encrypted, a 16-byte tag appended.
 //   RTCP:  IV = salt XOR (00 00 | SSRC | 00 00 | 0 | 31-bit SRTCP index), AAD = the first 8
 //          bytes and the E-flag|index trailer, the rest encrypted, tag then trailer appended.
-// Per SSRC, as libsrtp: the ROC estimated from the highest index seen (RFC 3711 §3.3.1), a
-// 1024-packet replay window for each of RTP and RTCP, and the outgoing SRTCP index. Inbound, an
-// SSRC's state is kept only once one of its packets authenticated. Outbound, the same RTP
-// sequence number may be protected again (a retransmission on the original SSRC), but not one
-// older than the window. No allocation per packet once an SSRC is known; the recent SSRCs'
-// state is found without hashing (SsrcTable).
+// Per SSRC, as libsrtp: the ROC estimated from the highest index seen (RFC 3711 §3.3.1); inbound
+// a 1024-packet replay window for each of RTP and RTCP, kept only once one of the SSRC's packets
+// authenticated; outbound the highest RTP index and the outgoing SRTCP index. Outbound, the same
+// RTP sequence number may be protected again (a retransmission on the original SSRC), but not
+// one older than a receiver's window. No allocation per packet once an SSRC is known; the recent
+// SSRCs' state is found without hashing (SsrcTable).
 namespace pulsemeet::media {
 
 class SrtpAesGcm {
@@ -58,6 +58,13 @@ class SrtpAesGcm {
   private:
     using Iv = std::array<std::uint8_t, AesGcmCipher::kIvLength>;
 
+    // Outbound, per SSRC: the highest packet index protected, which gives the next one's ROC and
+    // the oldest a receiver's window still takes. A sender has no use for the window's bitmap
+    // (repeats are allowed), and writing it was one more cold line per forwarded packet.
+    struct SentRtpStream {
+        std::uint64_t highest = 0;
+    };
+
     struct RtcpStream {
         SrtpReplayWindow window;     // inbound
         std::uint32_t lastSent = 0;  // outbound: the SRTCP index of the last packet protected
@@ -70,7 +77,8 @@ class SrtpAesGcm {
     Iv rtpSalt_;
     Iv rtcpSalt_;
     Direction direction_;
-    SsrcTable<SrtpReplayWindow> rtpStreams_;
+    SsrcTable<SrtpReplayWindow> rtpStreams_;   // inbound
+    SsrcTable<SentRtpStream> sentRtpStreams_;  // outbound
     SsrcTable<RtcpStream> rtcpStreams_;
 };
 

@@ -155,6 +155,23 @@ TEST_P(SrtpSessionTest, SenderMayProtectTheSameSequenceAgain) {
     protect(sender, rtpPacket(3));
 }
 
+TEST_P(SrtpSessionTest, SenderRefusesAnIndexOlderThanAReceiversWindow) {
+    // As libsrtp's sender: a packet 1024 or more behind the newest protected on its SSRC would
+    // be refused by every receiver's replay window, so it is not sent; one less behind is.
+    auto sender = session(SrtpSession::Direction::outbound);
+    const auto protectSequence = [&](std::uint16_t sequence) {
+        auto packet = rtpPacket(sequence);
+        const auto length = packet.size();
+        packet.resize(length + SrtpSession::kMaxProtectOverhead);
+        return sender.protectRtp(std::span<std::uint8_t>(packet), length).status;
+    };
+    ASSERT_EQ(protectSequence(5000), SrtpStatus::ok);
+    EXPECT_EQ(protectSequence(5000 - 1024), SrtpStatus::replayed);
+    EXPECT_EQ(protectSequence(5000 - 1023), SrtpStatus::ok);
+    EXPECT_EQ(protectSequence(5001), SrtpStatus::ok);
+    EXPECT_EQ(protectSequence(5001 - 1024), SrtpStatus::replayed);
+}
+
 TEST_P(SrtpSessionTest, ShortInputAndSmallBuffersAreRefused) {
     auto sender = session(SrtpSession::Direction::outbound);
     auto receiver = session(SrtpSession::Direction::inbound);
