@@ -9,6 +9,7 @@ import io
 import json
 import os
 import sys
+import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -97,6 +98,35 @@ class TableTest(unittest.TestCase):
             sfu_table.side_by_side(rows)
         self.assertIn("| rooms-of-6 | 9 | 0.32 (0.20-0.44) | 0.23-0.41 | on the line "
                       "| 5.00 (1.00-9.00) | 2.00-8.00 | not met |", printed.getvalue())
+
+    def test_runs_pooled_pair_within_each_file(self):
+        # Two runs of three pairs each (one pair alone too few for an interval); pooled, six
+        # pairs: the 1st lowest to the 1st highest of the six ratios. A run's pulsemeet row is
+        # paired with the same run's Janus row, never with another file's.
+        with tempfile.TemporaryDirectory() as directory:
+            paths = []
+            for run, cpus in enumerate(((2.0, 2.5, 3.0), (3.5, 4.0, 4.5))):
+                path = os.path.join(directory, f"run{run}.jsonl")
+                with open(path, "w") as out:
+                    for cpu in cpus:
+                        for server, value in (("pulsemeet", cpu), ("janus", 10.0 * (run + 1))):
+                            out.write(json.dumps({"scenario": "rooms-of-6", "server": server,
+                                                  "forwarded_pps": 1000,
+                                                  "server_cpu_us_per_packet": value,
+                                                  "latency_p99_ms": 1.0}) + "\n")
+                    if run == 0:  # a last run whose Janus half failed: nothing to pair it with
+                        out.write(json.dumps({"scenario": "rooms-of-6", "server": "pulsemeet",
+                                              "forwarded_pps": 1000,
+                                              "server_cpu_us_per_packet": 9.0,
+                                              "latency_p99_ms": 1.0}) + "\n")
+                paths.append(path)
+            printed = io.StringIO()
+            with contextlib.redirect_stdout(printed):
+                sfu_table.main(paths)
+        text = printed.getvalue()
+        # ratios 0.20 0.25 0.30 (of 10) and 0.175 0.20 0.225 (of 20): median 0.2125
+        self.assertIn("Pooled over 2 runs", text)
+        self.assertIn("| rooms-of-6 | 6 | 0.21 (0.17-0.30) | 0.17-0.30 | met |", text)
 
     def test_median_interval_and_verdict(self):
         self.assertIsNone(sfu_table.median_interval([0.3] * 5))

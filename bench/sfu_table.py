@@ -3,7 +3,9 @@
 run; then, for every scenario both pulsemeet and Janus ran, the two side by side with the ratios
 pulsemeet / Janus against the issue's targets (a row per pair, and the median ratio of scenarios
 run more than once, REPEAT); then each server's sweep capacity; then, with PROFILE=1, where each
-server's CPU goes."""
+server's CPU goes. Given several runs' files (`bench/sfu_table.py a.jsonl b.jsonl ...`), it
+pools their pairs instead: each file's pairs as that run interleaved them, one median per
+scenario over all of them, for a narrower interval than one run of pairs gives."""
 import json
 import math
 import statistics
@@ -104,7 +106,7 @@ def verdict(interval, target):
     return "on the line"
 
 
-def medians(pairs):
+def medians(pairs, title="Scenarios run more than once"):
     """For scenarios run more than once (REPEAT): the median of the pairs' ratios, their range,
     the median's 95 % interval and what it says of each target: one pair's ratio moves with the
     machine (docs/performance.md), so only enough pairs tell a median from a target."""
@@ -115,7 +117,7 @@ def medians(pairs):
     repeated = {scenario: runs for scenario, runs in by.items() if len(runs) > 1}
     if not repeated:
         return
-    print("\nScenarios run more than once: median ratio over the pairs (lowest-highest), its 95 % "
+    print(f"\n{title}: median ratio over the pairs (lowest-highest), its 95 % "
           "interval (from 6 pairs) and the target it shows met, not met or on the line\n")
     header(["scenario", "pairs", "CPU ratio", "CPU 95 % interval", "CPU <= 0.33", "p99 ratio",
             "p99 95 % interval", "p99 <= 0.5"])
@@ -213,8 +215,24 @@ def where_time_goes(rows):
               f"| {ratio(total_ours - ours['profile_user_us'], total_janus)} |")
 
 
-def main(path):
-    rows = [json.loads(line) for line in open(path) if line.strip()]
+def read(path):
+    with open(path) as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def pooled(paths):
+    """The pairs of several runs (each file's own, as that run interleaved them) in one median
+    per scenario. Runs on other days or code are pooled only if their figures are comparable:
+    which files go together is the caller's choice."""
+    pairs = [pair for path in paths for pair in pairs_of(read(path))]
+    medians(pairs, f"Pooled over {len(paths)} runs")
+
+
+def main(paths):
+    if len(paths) > 1:
+        pooled(paths)
+        return
+    rows = read(paths[0])
     per_run(rows)
     side_by_side(rows)
     capacity(rows)
@@ -222,4 +240,4 @@ def main(path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1:])
