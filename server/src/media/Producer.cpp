@@ -288,9 +288,18 @@ void Producer::sendPli(const Stream& stream) {
     listener_.onProducerRtcp(*this, writer.bytes());
 }
 
+std::size_t Producer::retransmissionBytes() const {
+    std::size_t bytes = 0;
+    for (const auto& stream : streams_)
+        if (stream.received) bytes += stream.received->bytesTouched();
+    return bytes;
+}
+
 void Producer::tick(Clock::time_point now) {
     if (!isVideo()) return;
     for (auto& stream : streams_) {
+        // A layer the publisher paused (nobody watches it) keeps nothing anyone can ask for.
+        if (stream.received) stream.received->releaseIfIdle(now);
         if (stream.keyFrames.poll(now)) sendPli(stream);
         const auto lost = stream.nacks.due(now, kAssumedRtt);
         if (lost.empty() || stream.ssrc == 0) continue;

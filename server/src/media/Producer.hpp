@@ -89,6 +89,10 @@ class Producer {
                                                                 std::uint32_t ssrc,
                                                                 std::uint16_t sequenceNumber,
                                                                 Clock::time_point now) const;
+    // The memory its retransmission storage holds now, all layers (RetransmissionBuffer's
+    // bytesTouched): a layer that stopped coming gives its storage back after
+    // kRetransmissionMaxAge (tick).
+    std::size_t retransmissionBytes() const;
     // Simulcast: a packet on an SSRC not known yet. True when its rid (or repaired rid) header
     // extension names one of the RIDs: the SSRC now belongs to that layer (the owner reindexes).
     bool learnSsrc(const RtpPacket& packet);

@@ -1,7 +1,11 @@
 #include "media/RetransmissionBuffer.hpp"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <bit>
+#include <cstdint>
 
 namespace pulsemeet::media {
 
@@ -25,6 +29,7 @@ bool RetransmissionBuffer::store(std::uint16_t sequenceNumber, std::span<const s
         ++lap_;
     }
     if (writeAt_ == 0) lapStartedAt_ = now;
+    lastStoredAt_ = now;
     bytesTouched_ = std::max(bytesTouched_, writeAt_ + packet.size());
     std::copy(packet.begin(), packet.end(), storage_.get() + writeAt_);
     slot.storedAt = now;
@@ -34,6 +39,22 @@ bool RetransmissionBuffer::store(std::uint16_t sequenceNumber, std::span<const s
     slot.sequenceNumber = sequenceNumber;
     slot.used = true;
     writeAt_ += (packet.size() + kAlignment - 1) / kAlignment * kAlignment;
+    return true;
+}
+
+bool RetransmissionBuffer::releaseIfIdle(Clock::time_point now) {
+    if (bytesTouched_ == 0 || now - lastStoredAt_ <= maxAge_) return false;
+    // Only pages wholly inside what was touched: the allocator's own bytes around the storage
+    // are left alone. Read again, a released page is zeros; nothing reads it before storing.
+    const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+    const auto start = reinterpret_cast<std::uintptr_t>(storage_.get());
+    const auto first = (start + page - 1) / page * page;
+    const auto end = (start + bytesTouched_) / page * page;
+    if (end > first) ::madvise(reinterpret_cast<void*>(first), end - first, MADV_DONTNEED);
+    for (auto& slot : slots_) slot.used = false;
+    writeAt_ = 0;
+    ++lap_;
+    bytesTouched_ = 0;
     return true;
 }
 

@@ -40,8 +40,15 @@ class RetransmissionBuffer {
     std::optional<std::span<const std::uint8_t>> find(std::uint16_t sequenceNumber,
                                                       Clock::time_point now) const;
 
+    // The stream stopped (a simulcast layer the publisher paused, a camera turned off): once its
+    // newest packet is older than maxAge, nothing stored can be asked for any more, so the
+    // storage's pages go back to the kernel (MADV_DONTNEED on the whole pages touched) and the
+    // next packet starts it over. True when it released them.
+    bool releaseIfIdle(Clock::time_point now);
+
     std::size_t capacity() const { return slots_.size(); }
-    // The most storage the packets stored so far have used: what the buffer costs in memory.
+    // The most storage the packets stored so far (since the last release) have used: what the
+    // buffer costs in memory.
     std::size_t bytesTouched() const { return bytesTouched_; }
 
   private:
@@ -70,6 +77,7 @@ class RetransmissionBuffer {
     std::size_t writeAt_ = 0;
     std::uint64_t lap_ = 0;
     Clock::time_point lapStartedAt_{};
+    Clock::time_point lastStoredAt_{};
     std::size_t bytesTouched_ = 0;
     Clock::duration maxAge_;
 };

@@ -2,9 +2,13 @@
 // generation (asking for losses upstream), and the key-frame request throttle.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <fstream>
 #include <numeric>
 #include <vector>
 
@@ -52,6 +56,50 @@ TEST(MediaRetransmissionBuffer, BoundedByCountAndAge) {
     const std::vector<std::uint8_t> jumbo(RetransmissionBuffer::kMaxPacketSize + 1, 0);
     EXPECT_FALSE(buffer.store(21, jumbo, now));
     EXPECT_EQ(RetransmissionBuffer(1'000'000, 1s).capacity(), RetransmissionBuffer::kMaxCapacity);
+}
+
+// Resident memory of this process, from the kernel's count (/proc/self/statm, in pages).
+std::size_t residentBytes() {
+    std::ifstream statm("/proc/self/statm");
+    std::size_t size = 0;
+    std::size_t resident = 0;
+    statm >> size >> resident;
+    return resident * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+}
+
+TEST(MediaRetransmissionBuffer, AStreamThatStoppedGivesItsPagesBack) {
+    // A camera at about 2.5 Mbit/s for 1.5 s (300 packets of 1 200 bytes, 5 ms apart), then
+    // nothing: a simulcast layer the publisher paused. Its pages stay while a packet could
+    // still be asked for, and go back to the kernel once none can.
+    const auto start = RetransmissionBuffer::Clock::now();
+    const std::size_t before = residentBytes();
+    RetransmissionBuffer buffer(512, 2s);
+    std::vector<std::uint8_t> packet(1200);
+    auto now = start;
+    for (std::uint16_t seq = 0; seq < 300; ++seq, now += 5ms) {
+        std::fill(packet.begin(), packet.end(), static_cast<std::uint8_t>(seq));
+        ASSERT_TRUE(buffer.store(seq, packet, now));
+    }
+    const auto last = now - 5ms;
+    const std::size_t stored = 300 * 1216;  // 1 200 bytes, to the next cache line
+    EXPECT_EQ(buffer.bytesTouched(), stored - 16);
+    const std::size_t touched = residentBytes();
+    EXPECT_GE(touched, before + stored / 2) << "the stored packets are resident";
+
+    EXPECT_FALSE(buffer.releaseIfIdle(last + 2s)) << "the newest is still within 2 s";
+    ASSERT_TRUE(buffer.find(299, last + 2s));
+    EXPECT_TRUE(buffer.releaseIfIdle(last + 2001ms));
+    EXPECT_EQ(buffer.bytesTouched(), 0U);
+    EXPECT_LE(residentBytes(), touched - stored / 2) << "the pages went back to the kernel";
+    EXPECT_FALSE(buffer.find(299, last + 2001ms));
+    EXPECT_FALSE(buffer.releaseIfIdle(last + 5s)) << "nothing left to release";
+
+    // The stream resumes: stored and found again, the bytes intact.
+    std::fill(packet.begin(), packet.end(), std::uint8_t{0x5A});
+    ASSERT_TRUE(buffer.store(300, packet, last + 3s));
+    const auto found = buffer.find(300, last + 3s);
+    ASSERT_TRUE(found);
+    EXPECT_EQ(std::vector<std::uint8_t>(found->begin(), found->end()), packet);
 }
 
 TEST(MediaRetransmissionBuffer, TouchesTheStorageItsAgeNeedsNotItsCapacity) {

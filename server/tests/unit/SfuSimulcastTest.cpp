@@ -309,6 +309,39 @@ TEST(SfuSimulcast, ANackIsAnsweredWithTheBytesSentFromEitherSideOfASwitch) {
     EXPECT_EQ(rig.stats.retransmissionsMissed, 2U);
 }
 
+TEST(SfuSimulcast, ALayerThatStoppedGivesItsRetransmissionStorageBack) {
+    // Nobody watches the full layer: the publisher pauses it (Router::announceEncodings), and
+    // once nothing of it can be asked for (2 s), its storage goes; the layers still sent keep
+    // theirs. Resumed, the layer is kept again and a NACK of it answered.
+    SimulcastRig rig;
+    rig.frame(true, 2);
+    for (int i = 0; i < 5; ++i) rig.frame();
+    const auto allLayers = rig.producer->retransmissionBytes();
+    ASSERT_GT(allLayers, 0U);
+    const auto lastFull = rig.now - 33ms;  // the last frame's f packet
+    while (rig.now < lastFull + 1950ms) {  // q and h only
+        rig.send(0, false);
+        rig.send(1, false);
+        rig.now += 33ms;
+        rig.producer->tick(rig.now);
+    }
+    const auto withFull = rig.producer->retransmissionBytes();
+    EXPECT_GT(withFull, allLayers) << "q and h stored more, f still kept";
+    rig.now = lastFull + 2001ms;
+    rig.producer->tick(rig.now);
+    const auto fullReleased = rig.producer->retransmissionBytes();
+    EXPECT_LT(fullReleased, withFull) << "f's storage released";
+    EXPECT_GT(fullReleased, 0U) << "q's and h's kept";
+
+    rig.frame(true, 2);  // f resumes with a key frame, forwarded again
+    const Bytes resumed = rig.subscriber.rtp.back();
+    EXPECT_GT(rig.producer->retransmissionBytes(), fullReleased);
+    const auto sent = rig.subscriber.rtp.size();
+    rig.consumer->retransmit(sentAt(resumed).sequence, rig.now);
+    ASSERT_EQ(rig.subscriber.rtp.size(), sent + 1);
+    EXPECT_EQ(rig.subscriber.rtp.back(), resumed);
+}
+
 TEST(SfuSimulcast, ANackIsNotAnsweredFromAStreamThePublisherRestarted) {
     SimulcastRig rig;
     rig.frame(true, 2);  // f's key frame, forwarded
