@@ -58,14 +58,25 @@ def row(server, cpu, shares):
     return out
 
 
+def printed_by(call, *args):
+    """What a table function prints."""
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        call(*args)
+    return printed.getvalue()
+
+
+def pair_row(server, cpu):
+    """One run's JSON line, as bench/sfu.sh writes it, with the fields the ratios read."""
+    return {"scenario": "rooms-of-6", "server": server, "forwarded_pps": 1000,
+            "server_cpu_us_per_packet": cpu, "latency_p99_ms": 1.0}
+
+
 class TableTest(unittest.TestCase):
     def test_ratios_without_delivery_and_of_the_kernel_part(self):
         rows = [row("pulsemeet", 8.0, {"user": 0.25, "delivery": 0.25, "send": 0.5}),
                 row("janus", 20.0, {"user": 0.5, "delivery": 0.2, "send": 0.3})]
-        printed = io.StringIO()
-        with contextlib.redirect_stdout(printed):
-            sfu_table.where_time_goes(rows)
-        text = printed.getvalue()
+        text = printed_by(sfu_table.where_time_goes, rows)
         self.assertIn("| rooms-of-6 | pulsemeet | 8.00 | 2.00 | 4.00 | 2.00 |", text)
         # 8 / 20; (8 - 2) / (20 - 4); (8 - 2 of user space) / 20
         self.assertIn("| rooms-of-6 | 0.40 | 0.38 | 0.30 |", text)
@@ -76,10 +87,7 @@ class TableTest(unittest.TestCase):
             for server, cpu in (("pulsemeet", ours), ("janus", janus)):
                 rows.append({"scenario": "rooms-of-6", "server": server, "forwarded_pps": 1000,
                              "server_cpu_us_per_packet": cpu, "latency_p99_ms": cpu / 10})
-        printed = io.StringIO()
-        with contextlib.redirect_stdout(printed):
-            sfu_table.side_by_side(rows)
-        text = printed.getvalue()
+        text = printed_by(sfu_table.side_by_side, rows)
         self.assertEqual(text.count("| rooms-of-6 | 1000 vs 1000 |"), 3, "a row per pair")
         # three pairs are too few for a 95 % interval of the median
         self.assertIn("| rooms-of-6 | 3 | 0.40 (0.20-0.50) | - | - | 0.40 (0.20-0.50) | - | - |",
@@ -93,11 +101,9 @@ class TableTest(unittest.TestCase):
             for server, cpu, p99 in (("pulsemeet", ours, 1.0 + index), ("janus", 10.0, 1.0)):
                 rows.append({"scenario": "rooms-of-6", "server": server, "forwarded_pps": 1000,
                              "server_cpu_us_per_packet": cpu, "latency_p99_ms": p99})
-        printed = io.StringIO()
-        with contextlib.redirect_stdout(printed):
-            sfu_table.side_by_side(rows)
+        printed = printed_by(sfu_table.side_by_side, rows)
         self.assertIn("| rooms-of-6 | 9 | 0.32 (0.20-0.44) | 0.23-0.41 | on the line "
-                      "| 5.00 (1.00-9.00) | 2.00-8.00 | not met |", printed.getvalue())
+                      "| 5.00 (1.00-9.00) | 2.00-8.00 | not met |", printed)
 
     def test_runs_pooled_pair_within_each_file(self):
         # Two runs of three pairs each (one pair alone too few for an interval); pooled, six
@@ -108,22 +114,13 @@ class TableTest(unittest.TestCase):
             for run, cpus in enumerate(((2.0, 2.5, 3.0), (3.5, 4.0, 4.5))):
                 path = os.path.join(directory, f"run{run}.jsonl")
                 with open(path, "w") as out:
-                    for cpu in cpus:
-                        for server, value in (("pulsemeet", cpu), ("janus", 10.0 * (run + 1))):
-                            out.write(json.dumps({"scenario": "rooms-of-6", "server": server,
-                                                  "forwarded_pps": 1000,
-                                                  "server_cpu_us_per_packet": value,
-                                                  "latency_p99_ms": 1.0}) + "\n")
+                    rows = [pair_row(server, value) for cpu in cpus
+                            for server, value in (("pulsemeet", cpu), ("janus", 10.0 * (run + 1)))]
                     if run == 0:  # a last run whose Janus half failed: nothing to pair it with
-                        out.write(json.dumps({"scenario": "rooms-of-6", "server": "pulsemeet",
-                                              "forwarded_pps": 1000,
-                                              "server_cpu_us_per_packet": 9.0,
-                                              "latency_p99_ms": 1.0}) + "\n")
+                        rows.append(pair_row("pulsemeet", 9.0))
+                    out.writelines(json.dumps(row) + "\n" for row in rows)
                 paths.append(path)
-            printed = io.StringIO()
-            with contextlib.redirect_stdout(printed):
-                sfu_table.main(paths)
-        text = printed.getvalue()
+            text = printed_by(sfu_table.main, paths)
         # ratios 0.20 0.25 0.30 (of 10) and 0.175 0.20 0.225 (of 20): median 0.2125
         self.assertIn("Pooled over 2 runs", text)
         self.assertIn("| rooms-of-6 | 6 | 0.21 (0.17-0.30) | 0.17-0.30 | met |", text)
@@ -138,10 +135,9 @@ class TableTest(unittest.TestCase):
         self.assertEqual(sfu_table.verdict(None, 1 / 3), "-")
 
     def test_unprofiled_rows_print_nothing(self):
-        printed = io.StringIO()
-        with contextlib.redirect_stdout(printed):
-            sfu_table.where_time_goes([{"scenario": "rooms-of-6", "server": "pulsemeet"}])
-        self.assertEqual(printed.getvalue(), "")
+        printed = printed_by(sfu_table.where_time_goes,
+                             [{"scenario": "rooms-of-6", "server": "pulsemeet"}])
+        self.assertEqual(printed, "")
 
     def test_merge_adds_microseconds_per_part(self):
         # merge() reads perf's file through `perf script`; the arithmetic is what matters here.
