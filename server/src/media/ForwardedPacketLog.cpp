@@ -8,17 +8,32 @@ namespace pulsemeet::media {
 
 ForwardedPacketLog::ForwardedPacketLog(std::size_t capacity, Clock::duration maxAge)
     : capacity_(std::bit_ceil(std::clamp<std::size_t>(capacity, 1, kMaxCapacity))),
-      slots_(std::make_unique_for_overwrite<Slot[]>(capacity_)),
-      used_(capacity_, false),
+      ringSize_(std::min(capacity_, kFirstRingSize)),
+      slots_(std::make_unique<Slot[]>(ringSize_)),
       maxAge_(maxAge) {}
+
+void ForwardedPacketLog::grow() {
+    const auto larger = ringSize_ * 2;
+    auto slots = std::make_unique<Slot[]>(larger);
+    for (std::size_t i = 0; i < ringSize_; ++i)
+        if (slots_[i].used) slots[slots_[i].sequenceNumber & (larger - 1)] = slots_[i];
+    slots_ = std::move(slots);
+    ringSize_ = larger;
+}
 
 bool ForwardedPacketLog::keep(std::uint16_t sequenceNumber, SplitRtpPacket packet,
                               std::size_t frontSize, const Source& source, Clock::time_point now) {
-    const auto index = sequenceNumber & (capacity_ - 1);
+    auto index = sequenceNumber & (ringSize_ - 1);
+    while (ringSize_ < capacity_ && slots_[index].used &&
+           slots_[index].sequenceNumber != sequenceNumber &&
+           now - slots_[index].sentAt <= maxAge_) {
+        grow();
+        index = sequenceNumber & (ringSize_ - 1);
+    }
     constexpr auto kMaxField = std::numeric_limits<std::uint16_t>::max();
     if (frontSize > kMaxFrontSize || frontSize > packet.front.size() || packet.size() > kMaxField ||
         source.offset > kMaxField || source.layer > std::numeric_limits<std::uint8_t>::max()) {
-        used_[index] = false;
+        slots_[index].used = false;
         return false;
     }
     Slot& slot = slots_[index];
@@ -31,20 +46,18 @@ bool ForwardedPacketLog::keep(std::uint16_t sequenceNumber, SplitRtpPacket packe
     slot.sourceOffset = static_cast<std::uint16_t>(source.offset);
     slot.layer = static_cast<std::uint8_t>(source.layer);
     slot.frontSize = static_cast<std::uint8_t>(frontSize);
+    slot.used = true;
     std::copy_n(packet.front.begin(), frontSize, slot.front.begin());
-    used_[index] = true;
     return true;
 }
 
 ForwardedPacketLog::Lookup ForwardedPacketLog::forNack(std::uint16_t sequenceNumber,
                                                        Clock::time_point now,
                                                        Clock::duration minResendInterval) {
-    const auto index = sequenceNumber & (capacity_ - 1);
-    if (!used_[index]) return {};
-    Slot& slot = slots_[index];
-    if (slot.sequenceNumber != sequenceNumber) return {};
+    Slot& slot = slots_[sequenceNumber & (ringSize_ - 1)];
+    if (!slot.used || slot.sequenceNumber != sequenceNumber) return {};
     if (now - slot.sentAt > maxAge_) {
-        used_[index] = false;
+        slot.used = false;
         return {};
     }
     if (slot.resentAt != Clock::time_point::min() && now - slot.resentAt < minResendInterval)

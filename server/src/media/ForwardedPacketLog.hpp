@@ -7,7 +7,6 @@
 #include <memory>
 #include <optional>
 #include <span>
-#include <vector>
 
 #include "media/SplitRtpPacket.hpp"
 
@@ -19,6 +18,10 @@
 // Writing a whole packet into a per-subscriber ring was a cold write of 18 cache lines per
 // forwarded packet; an entry is two (docs/performance.md, "Retransmission storage shared by the
 // subscribers"). Bounded by count (an entry per sequence number modulo the capacity) and by age.
+// The ring starts small and doubles, up to the capacity, when a packet would take the place of
+// one still young enough to be asked for: it holds what the stream's last maxAge needs (128 or
+// 256 entries, 16-32 KiB, for a 500 kbit/s camera), not the capacity a 2.5 Mbit/s one needs
+// (64 KiB).
 namespace pulsemeet::media {
 
 class ForwardedPacketLog {
@@ -29,6 +32,8 @@ class ForwardedPacketLog {
     // are 30-50 with the extensions a subscriber negotiates) and a VP8 descriptor.
     static constexpr std::size_t kMaxFrontSize = 96;
     static constexpr std::size_t kMaxCapacity = 8192;
+    // The ring's first size: 4 KiB, a page.
+    static constexpr std::size_t kFirstRingSize = 32;
 
     // Where a forwarded packet's bytes after its front come from: the publisher's packet with
     // this SSRC and sequence number on this layer, from `offset` on.
@@ -39,14 +44,15 @@ class ForwardedPacketLog {
         std::size_t offset = 0;
     };
 
-    // capacity is rounded up to a power of two (at most kMaxCapacity); packets older than maxAge
-    // are never answered.
+    // capacity is rounded up to a power of two (at most kMaxCapacity), the most entries the
+    // ring grows to; packets older than maxAge are never answered.
     ForwardedPacketLog(std::size_t capacity, Clock::duration maxAge);
 
     // Keeps what answering a NACK of `sequenceNumber` needs: the first `frontSize` bytes of the
     // packet as sent (all in its front piece), and where its other bytes are in the source.
     // False (nothing kept, the sequence number's older entry forgotten) when the front is larger
-    // than kMaxFrontSize.
+    // than kMaxFrontSize. Doubles the ring first (one allocation) when its entry for this
+    // sequence number holds another packet younger than maxAge and the ring is below capacity.
     bool keep(std::uint16_t sequenceNumber, SplitRtpPacket packet, std::size_t frontSize,
               const Source& source, Clock::time_point now);
 
@@ -70,11 +76,14 @@ class ForwardedPacketLog {
                    Clock::duration minResendInterval = {});
 
     std::size_t capacity() const { return capacity_; }
+    // Entries the ring has now: a power of two from kFirstRingSize (or the capacity, if smaller)
+    // up to the capacity.
+    std::size_t ringSize() const { return ringSize_; }
 
     // Asks the CPU to fetch, for writing, the entry keep() will fill for this sequence number:
-    // written once every capacity packets, it is cold by then.
+    // written once every ringSize() packets, it is cold by then.
     void prefetchForKeep(std::uint16_t sequenceNumber) const {
-        const auto* slot = reinterpret_cast<const char*>(&slots_[sequenceNumber & (capacity_ - 1)]);
+        const auto* slot = reinterpret_cast<const char*>(&slots_[sequenceNumber & (ringSize_ - 1)]);
         __builtin_prefetch(slot, 1);
         __builtin_prefetch(slot + 64, 1);
     }
@@ -91,15 +100,17 @@ class ForwardedPacketLog {
         std::uint16_t sourceOffset;
         std::uint8_t layer;
         std::uint8_t frontSize;
+        bool used;  // false: never kept, or forgotten
         std::array<std::uint8_t, kMaxFrontSize> front;
     };
     static_assert(sizeof(Slot) == 128);
 
+    // The ring twice as large, each entry moved to its sequence number's place in it.
+    void grow();
+
     std::size_t capacity_;
-    // Not initialised, so pages are touched only as packets are kept; used_ says which slots
-    // hold an entry.
-    std::unique_ptr<Slot[]> slots_;
-    std::vector<bool> used_;
+    std::size_t ringSize_;
+    std::unique_ptr<Slot[]> slots_;  // ringSize_ of them, zeroed when made: none used
     Clock::duration maxAge_;
 };
 

@@ -87,9 +87,19 @@ TEST(MediaPathAllocation, ForwardedPacketLogKeepsAndAnswersWithoutAllocating) {
     ForwardedPacketLog log(512, std::chrono::seconds(2));
     const Bytes packet(1200, 0xCD);
     const auto now = Clock::now();
-    const AllocationScope scope;
-    for (std::uint32_t n = 0; n < 3000; ++n)
+    const auto keep = [&](std::uint32_t n) {
         log.keep(static_cast<std::uint16_t>(n), {packet, {}}, 40, {0, kPublisherSsrc, 7, 40}, now);
+    };
+    {
+        // The first lap grows the ring from its first size to the capacity: one allocation a
+        // doubling, so at most four per subscriber and stream.
+        const AllocationScope growing;
+        for (std::uint32_t n = 0; n < 512; ++n) keep(n);
+        EXPECT_EQ(log.ringSize(), 512U);
+        EXPECT_EQ(growing.count(), 4U);
+    }
+    const AllocationScope scope;
+    for (std::uint32_t n = 512; n < 3000; ++n) keep(n);
     EXPECT_TRUE(log.forNack(2999, now));
     EXPECT_EQ(scope.count(), 0U);
 }
@@ -170,10 +180,17 @@ TEST(MediaPathAllocation, ForwardingToSubscribersDoesNotAllocate) {
         now += std::chrono::milliseconds(16);
     };
     publish(0);  // each stream's first packet makes its SRTP state
+    {
+        // The first 2 s grow each subscriber's log to what 2 s of the stream take: 125 packets,
+        // so from 32 entries to 128, two allocations per subscriber; none after.
+        const AllocationScope warming;
+        for (std::uint32_t n = 1; n < 200; ++n) publish(static_cast<std::uint16_t>(n));
+        EXPECT_EQ(warming.count(), 2U * consumers.size());
+    }
     const AllocationScope scope;
-    for (std::uint32_t n = 1; n < 3000; ++n) publish(static_cast<std::uint16_t>(n));
+    for (std::uint32_t n = 200; n < 3200; ++n) publish(static_cast<std::uint16_t>(n));
     EXPECT_EQ(scope.count(), 0U);
-    for (const auto& subscriber : subscribers) EXPECT_EQ(subscriber->sent, 3000U);
+    for (const auto& subscriber : subscribers) EXPECT_EQ(subscriber->sent, 3200U);
 }
 
 }  // namespace

@@ -206,6 +206,61 @@ TEST(MediaForwardedPacketLog, ARepeatedNackWithinTheIntervalIsNotAnsweredTwice) 
     EXPECT_TRUE(log.forNack(3, now + 210ms, 100ms));
 }
 
+TEST(MediaForwardedPacketLog, GrowsToWhatItsAgeNeedsNotItsCapacity) {
+    // A subscriber's log holds what the last 2 s of its stream need: a 500 kbit/s camera's 126
+    // packets in 128 entries (16 KiB), not the 512 (64 KiB) a 2.5 Mbit/s one needs; a burst
+    // grows it up to its capacity, and every packet young enough keeps its entry across growth.
+    const auto start = ForwardedPacketLog::Clock::now();
+    ForwardedPacketLog log(512, 2s);
+    EXPECT_EQ(log.ringSize(), ForwardedPacketLog::kFirstRingSize);
+    std::vector<std::uint8_t> packet(300);
+    struct Kept {
+        std::uint16_t sequenceNumber;
+        ForwardedPacketLog::Clock::time_point at;
+    };
+    std::vector<Kept> kept;
+    const auto keep = [&](ForwardedPacketLog::Clock::time_point at) {
+        // Across the wrap of the sequence numbers; each packet's front its own.
+        const auto sequenceNumber = static_cast<std::uint16_t>(65000 + kept.size());
+        std::iota(packet.begin(), packet.begin() + 40, static_cast<std::uint8_t>(sequenceNumber));
+        ASSERT_TRUE(log.keep(sequenceNumber,
+                             {std::span(packet).first(40), std::span(packet).subspan(40)}, 40,
+                             {0, 0x1234, sequenceNumber, 40}, at));
+        kept.push_back({sequenceNumber, at});
+    };
+    const auto answered = [&](const Kept& p, ForwardedPacketLog::Clock::time_point now) {
+        const auto entry = log.forNack(p.sequenceNumber, now);
+        if (!entry) return false;
+        std::vector<std::uint8_t> front(40);
+        std::iota(front.begin(), front.end(), static_cast<std::uint8_t>(p.sequenceNumber));
+        EXPECT_EQ(std::vector<std::uint8_t>(entry->front.begin(), entry->front.end()), front);
+        EXPECT_EQ(entry->source.sequenceNumber, p.sequenceNumber);
+        return true;
+    };
+
+    constexpr auto kGap = std::chrono::nanoseconds(1s) / 63;  // 63 packets a second
+    for (int n = 0; n < 630; ++n) keep(start + n * kGap);
+    EXPECT_EQ(log.ringSize(), 128U);
+    auto now = kept.back().at;
+    for (std::size_t n = 0; n < kept.size(); ++n)
+        EXPECT_EQ(answered(kept[n], now), now - kept[n].at <= 2s) << "packet " << n;
+
+    // 300 packets in 100 ms: the ring doubles twice; the 2 s before the burst stay answered.
+    const auto before = kept.size();
+    for (int n = 0; n < 300; ++n) keep(now + n * (100ms / 300));
+    EXPECT_EQ(log.ringSize(), 512U);
+    now = kept.back().at;
+    for (std::size_t n = before - 100; n < kept.size(); ++n)
+        EXPECT_TRUE(answered(kept[n], now)) << "packet " << n;
+
+    // More than the capacity within 2 s: bounded, the oldest young packets written over.
+    for (int n = 0; n < 600; ++n) keep(now + n * (100ms / 600));
+    EXPECT_EQ(log.ringSize(), 512U);
+    now = kept.back().at;
+    EXPECT_TRUE(answered(kept[kept.size() - 512], now));
+    EXPECT_FALSE(answered(kept[kept.size() - 513], now)) << "written over, though young";
+}
+
 TEST(MediaNackGenerator, NacksAGapAfterTheReorderDelay) {
     const auto now = NackGenerator::Clock::now();
     NackGenerator nack;
