@@ -67,7 +67,8 @@ void store(std::uint8_t* bytes, V value) {
 // ordinary little-endian 128-bit number whose product PCLMULQDQ computes (one bit short, which
 // reduce() shifts back).
 V byteReverse(V value) {
-    return _mm_shuffle_epi8(value, _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
+    return _mm_shuffle_epi8(value,
+                            _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
 }
 
 // --- AES key schedule (FIPS 197 §5.2), with AESKEYGENASSIST doing SubWord and RotWord --------
@@ -343,10 +344,9 @@ void expandKey(std::span<const std::uint8_t> key, V* roundKeys, V* powers) {
 
 }  // namespace
 
-void AesGcmX86::seal(std::span<const std::uint8_t, kIvLength> iv,
-                     std::span<const std::uint8_t> aad, std::span<const std::uint8_t> moreAad,
-                     std::span<const std::uint8_t> first, std::span<const std::uint8_t> second,
-                     std::span<std::uint8_t> sealed,
+void AesGcmX86::seal(std::span<const std::uint8_t, kIvLength> iv, std::span<const std::uint8_t> aad,
+                     std::span<const std::uint8_t> moreAad, std::span<const std::uint8_t> first,
+                     std::span<const std::uint8_t> second, std::span<std::uint8_t> sealed,
                      std::span<std::uint8_t, kTagLength> tag) const {
     Pass pass(reinterpret_cast<const V*>(roundKeys_.data()), rounds_,
               reinterpret_cast<const V*>(hPowers_.data()), iv);
@@ -355,9 +355,8 @@ void AesGcmX86::seal(std::span<const std::uint8_t, kIvLength> iv,
     store(tag.data(), pass.tag());
 }
 
-bool AesGcmX86::open(std::span<const std::uint8_t, kIvLength> iv,
-                     std::span<const std::uint8_t> aad, std::span<const std::uint8_t> moreAad,
-                     std::span<std::uint8_t> text,
+bool AesGcmX86::open(std::span<const std::uint8_t, kIvLength> iv, std::span<const std::uint8_t> aad,
+                     std::span<const std::uint8_t> moreAad, std::span<std::uint8_t> text,
                      std::span<const std::uint8_t, kTagLength> tag) const {
     Pass pass(reinterpret_cast<const V*>(roundKeys_.data()), rounds_,
               reinterpret_cast<const V*>(hPowers_.data()), iv);

@@ -103,11 +103,11 @@ TEST_P(AesGcmX86Test, SealsWhatOpenSslSealsForEveryLengthAndSplit) {
         Bytes sealed(length, 0);
         Tag tag{};
         ASSERT_TRUE(own.seal(iv, aadBytes.first(aadSplit), aadBytes.subspan(aadSplit),
-                             {plainBytes.first(textSplit), plainBytes.subspan(textSplit)},
-                             sealed, tag));
+                             {plainBytes.first(textSplit), plainBytes.subspan(textSplit)}, sealed,
+                             tag));
         ASSERT_EQ(sealed, expected) << "length " << length << ", text split at " << textSplit;
-        ASSERT_EQ(tag, expectedTag) << "length " << length << ", aad " << aad.size()
-                                    << " split at " << aadSplit;
+        ASSERT_EQ(tag, expectedTag)
+            << "length " << length << ", aad " << aad.size() << " split at " << aadSplit;
 
         Bytes inPlace = plain;
         tag = {};
@@ -120,7 +120,8 @@ TEST_P(AesGcmX86Test, SealsWhatOpenSslSealsForEveryLengthAndSplit) {
 TEST_P(AesGcmX86Test, OpensWhatOpenSslSealedAndRefusesAnyFlippedBit) {
     auto [own, reference] = sealers(key_, AesGcmCipher::Direction::open);
     for (int round = 0; round < 400; ++round) {
-        const std::size_t length = round < 200 ? static_cast<std::size_t>(round) : below(random_, 1500);
+        const std::size_t length =
+            round < 200 ? static_cast<std::size_t>(round) : below(random_, 1500);
         const Bytes plain = randomBytes(random_, length);
         Bytes aad = randomBytes(random_, below(random_, 60));
         Iv iv{};
@@ -144,8 +145,8 @@ TEST_P(AesGcmX86Test, OpensWhatOpenSslSealedAndRefusesAnyFlippedBit) {
             text[where - aad.size()] ^= bit;
         else
             flippedTag[where - aad.size() - length] ^= bit;
-        EXPECT_FALSE(own.open(iv, aad, {}, text, flippedTag)) << "length " << length << ", byte "
-                                                              << where << " of aad+text+tag";
+        EXPECT_FALSE(own.open(iv, aad, {}, text, flippedTag))
+            << "length " << length << ", byte " << where << " of aad+text+tag";
     }
 }
 
