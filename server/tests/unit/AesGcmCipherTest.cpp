@@ -3,7 +3,8 @@
 // additional data): sealing in place, out of place and from two pieces of text gives the
 // published cipher text and tag (the tag read through OpenSSL's parameters), opening gives the text
 // back, and a wrong tag or changed additional data is refused (the expected tag set through the
-// parameters).
+// parameters). Each with both engines: the CPU's instructions (AesGcmX86, where it has them)
+// and OpenSSL.
 #include <gtest/gtest.h>
 
 #include <array>
@@ -11,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "HexBytes.hpp"
@@ -49,14 +51,20 @@ const Vector kVectors[] = {
      "76fc6ece0f4e1768cddf8853bb2d551b"},
 };
 
-class AesGcmCipherTest : public ::testing::TestWithParam<Vector> {
+class AesGcmCipherTest : public ::testing::TestWithParam<std::tuple<Vector, AesGcmCipher::Engine>> {
   protected:
-    Bytes key_ = hex(GetParam().key);
+    static const Vector& vector() { return std::get<0>(GetParam()); }
+    static std::optional<AesGcmCipher> create(std::span<const std::uint8_t> key,
+                                              AesGcmCipher::Direction direction) {
+        return AesGcmCipher::create(key, direction, std::get<1>(GetParam()));
+    }
+
+    Bytes key_ = hex(vector().key);
     Bytes iv_ = hex(kIv);
     Bytes plain_ = hex(kPlain);
     Bytes aad_ = hex(kAad);
-    Bytes ciphertext_ = hex(GetParam().ciphertext);
-    Bytes tag_ = hex(GetParam().tag);
+    Bytes ciphertext_ = hex(vector().ciphertext);
+    Bytes tag_ = hex(vector().tag);
 
     std::span<const std::uint8_t, AesGcmCipher::kIvLength> iv() const {
         return std::span<const std::uint8_t>(iv_).first<AesGcmCipher::kIvLength>();
@@ -67,7 +75,7 @@ class AesGcmCipherTest : public ::testing::TestWithParam<Vector> {
 };
 
 TEST_P(AesGcmCipherTest, SealsOutOfPlaceAndInPlaceToThePublishedVector) {
-    auto cipher = AesGcmCipher::create(key_, AesGcmCipher::Direction::seal);
+    auto cipher = create(key_, AesGcmCipher::Direction::seal);
     ASSERT_TRUE(cipher);
     Bytes out(plain_.size(), 0);
     std::array<std::uint8_t, AesGcmCipher::kTagLength> tag{};
@@ -86,7 +94,7 @@ TEST_P(AesGcmCipherTest, SealsOutOfPlaceAndInPlaceToThePublishedVector) {
 // A forwarded packet's text comes in two pieces (SplitRtpPacket.hpp): split anywhere, in or
 // between blocks, the pieces seal to the same cipher text and tag as the whole.
 TEST_P(AesGcmCipherTest, SealsTextInTwoPiecesSplitAnywhereToThePublishedVector) {
-    auto cipher = AesGcmCipher::create(key_, AesGcmCipher::Direction::seal);
+    auto cipher = create(key_, AesGcmCipher::Direction::seal);
     ASSERT_TRUE(cipher);
     const std::span<const std::uint8_t> plain(plain_);
     for (std::size_t split = 0; split <= plain.size(); ++split) {
@@ -106,7 +114,7 @@ TEST_P(AesGcmCipherTest, SealsTextInTwoPiecesSplitAnywhereToThePublishedVector) 
 }
 
 TEST_P(AesGcmCipherTest, OpensThePublishedVectorAndRefusesAWrongTagOrAad) {
-    auto cipher = AesGcmCipher::create(key_, AesGcmCipher::Direction::open);
+    auto cipher = create(key_, AesGcmCipher::Direction::open);
     ASSERT_TRUE(cipher);
     const auto tag = std::span<const std::uint8_t>(tag_).first<AesGcmCipher::kTagLength>();
     Bytes text = ciphertext_;
@@ -127,8 +135,16 @@ TEST_P(AesGcmCipherTest, OpensThePublishedVectorAndRefusesAWrongTagOrAad) {
     EXPECT_EQ(text, plain_);
 }
 
-INSTANTIATE_TEST_SUITE_P(GcmSpec, AesGcmCipherTest, ::testing::ValuesIn(kVectors),
-                         [](const auto& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(GcmSpec, AesGcmCipherTest,
+                         ::testing::Combine(::testing::ValuesIn(kVectors),
+                                            ::testing::Values(AesGcmCipher::Engine::fastest,
+                                                              AesGcmCipher::Engine::openssl)),
+                         [](const auto& info) {
+                             return std::string(std::get<0>(info.param).name) +
+                                    (std::get<1>(info.param) == AesGcmCipher::Engine::openssl
+                                         ? "OpenSsl"
+                                         : "Fastest");
+                         });
 
 }  // namespace
 }  // namespace pulsemeet::media
