@@ -200,7 +200,7 @@ class Pass {
     // The additional data, `aad` then `moreAad` as one, padded with zeros to a whole block.
     void authenticate(std::span<const std::uint8_t> aad, std::span<const std::uint8_t> moreAad) {
         aadLength_ = aad.size() + moreAad.size();
-        std::uint8_t blocks[16 * kWide];
+        alignas(16) std::uint8_t blocks[16 * kWide];
         std::size_t held = 0;  // bytes in `blocks`
         for (const auto piece : {aad, moreAad}) {
             for (std::size_t at = 0; at < piece.size();) {
@@ -209,12 +209,13 @@ class Pass {
                 held += take;
                 at += take;
                 if (held == sizeof(blocks)) {
-                    hashBytes(blocks, held);
+                    hashBlocks(reinterpret_cast<const V*>(blocks), kWide);
                     held = 0;
                 }
             }
         }
-        if (held > 0) hashBytes(blocks, held);
+        if (held % 16 != 0) std::memset(blocks + held, 0, 16 - held % 16);
+        if (held > 0) hashBlocks(reinterpret_cast<const V*>(blocks), (held + 15) / 16);
     }
 
     // The text, `first` then `second` as one, into `out`; `sealing` says whether `out` is
@@ -267,13 +268,6 @@ class Pass {
         for (std::size_t i = 1; i < count; ++i)
             sum = sum ^ multiplyWide(byteReverse(blocks[i]), powers_[count - 1 - i]);
         hash_ = reduce(sum);
-    }
-
-    // 1..128 bytes, the last block padded with zeros.
-    void hashBytes(const std::uint8_t* bytes, std::size_t length) {
-        alignas(16) std::uint8_t padded[16 * kWide] = {};
-        std::memcpy(padded, bytes, length);
-        hashBlocks(reinterpret_cast<const V*>(padded), (length + 15) / 16);
     }
 
     // The next eight counters through AES side by side, XORed onto `blocks`.
