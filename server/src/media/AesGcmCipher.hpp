@@ -14,12 +14,12 @@ struct evp_cipher_ctx_st;
 // AES-GCM (128 or 256-bit key, 96-bit IV, 16-byte tag) on the CPU's AES-NI and carry-less
 // multiply where it has them (AesGcmX86), else over one OpenSSL EVP context that keeps its key
 // schedule: a packet only sets its IV, so sealing or opening one costs the cipher itself and no
-// allocation. One direction per
-// object: `seal` on an encrypting one, `open` on a decrypting one. Additional authenticated data
-// comes in up to two pieces (SRTCP authenticates its header and its index trailer, which are not
-// adjacent). Sealing reads the plain text, in up to two pieces, and writes the cipher text to
-// another buffer (or the same one: in place), so that a forwarded packet is encrypted straight
-// from the publisher's payload into the datagram that is sent; opening is in place.
+// allocation. One direction per object: `seal` on an encrypting one, `open` on a decrypting one.
+// Additional authenticated data comes in up to two pieces (SRTCP authenticates its header and its
+// index trailer, which are not adjacent). Sealing reads the plain text, in up to two pieces, and
+// writes the cipher text to another buffer (or the same one: in place), so that a forwarded packet
+// is encrypted straight from the publisher's payload into the datagram that is sent; opening is in
+// place.
 namespace pulsemeet::media {
 
 class AesGcmCipher {

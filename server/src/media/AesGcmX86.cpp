@@ -326,12 +326,12 @@ class Pass {
     std::uint64_t textLength_ = 0;
 };
 
-void expandKey(std::span<const std::uint8_t> key, V* roundKeys, V* powers) {
-    if (key.size() == 16)
+// `rounds`: 10 for a 16-byte key, 14 for a 32-byte one.
+void expandKey(std::span<const std::uint8_t> key, int rounds, V* roundKeys, V* powers) {
+    if (rounds == 10)
         expand128(key.data(), roundKeys);
     else
         expand256(key.data(), roundKeys);
-    const int rounds = key.size() == 16 ? 10 : 14;
     powers[0] = byteReverse(encryptBlock(roundKeys, rounds, _mm_setzero_si128()));  // H
     for (std::size_t i = 1; i < kWide; ++i) powers[i] = multiply(powers[i - 1], powers[0]);
 }
@@ -371,7 +371,7 @@ std::optional<AesGcmX86> AesGcmX86::create(std::span<const std::uint8_t> key) {
     if ((key.size() != 16 && key.size() != 32) || !supported()) return std::nullopt;
     AesGcmX86 cipher;
     cipher.rounds_ = key.size() == 16 ? 10 : 14;
-    expandKey(key, reinterpret_cast<V*>(cipher.roundKeys_.data()),
+    expandKey(key, cipher.rounds_, reinterpret_cast<V*>(cipher.roundKeys_.data()),
               reinterpret_cast<V*>(cipher.hPowers_.data()));
     return cipher;
 }
